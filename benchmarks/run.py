@@ -1,0 +1,608 @@
+"""Benchmark inclusionkit against DuckDB, polars and pyarrow, side by side, phase by phase.
+
+Usage (``make bench`` runs the first)::
+
+    .venv/bin/python benchmarks/run.py [--sizes 1000000,10000000] [--repeat 3]
+                                       [--phases compute,parquet_compute] [--label note]
+
+For each size it generates the data into ``benchmarks/data/`` (cached), warms the page cache,
+then runs every (phase, engine) case ``--repeat`` times, each time in a **fresh process**, the
+engines of a phase interleaved so that machine drift hits them alike, and takes the median.
+Inside the process the inputs are prepared first (imports, loading the table for the compute
+phases); then the peak-RSS counter is reset (``/proc/self/clear_refs``) and only the phase itself
+is timed, so each phase has its own wall time and its own peak memory (VmHWM).
+
+Absolute seconds drift up to 2x between runs on these machines; the ratios inclusionkit /
+reference, measured in the same run, are what the report is about. It prints a Markdown table
+and writes it with a JSON file of every measurement to ``benchmarks/results/``
+(``latest.md``/``latest.json``, and a time-stamped copy in ``results/tmp/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (benchmarks/ is not a package)
+
+RESULTS_DIR = HERE / "results"
+DEFAULT_SIZES = (1_000_000, 10_000_000)
+WORKER_TIMEOUT = 900  # seconds; a case slower than this is reported as failed, not waited for
+
+
+# ---------------------------------------------------------------------------------------------
+# What is measured
+
+
+@dataclass(frozen=True)
+class Case:
+    phase: str
+    engine: str
+    what: str
+
+
+CASES: tuple[Case, ...] = (
+    Case("read_csv", "inclusionkit", "read_participations(csv) -> canonical pandas frame"),
+    Case("read_csv", "pyarrow", "pyarrow.csv.read_csv with the canonical column types"),
+    Case("read_csv_ro", "inclusionkit", "read_participations(csv) of the DD.MM.YYYY ';' file"),
+    Case("read_csv_ro", "pyarrow", "pyarrow.csv.read_csv, ';', %d.%m.%Y, canonical types"),
+    Case("read_parquet", "inclusionkit", "read_participations(parquet)"),
+    Case("read_parquet", "pyarrow", "pyarrow.parquet.read_table"),
+    Case("validate", "inclusionkit", "validate_participations(frame) on the loaded table"),
+    Case("compute", "inclusionkit", "compute(frame, esf-2014, by region x gender, as_of)"),
+    Case("compute", "duckdb", "the SQL query over a native DuckDB table"),
+    Case("compute", "polars", "the lazy query over a polars DataFrame"),
+    Case("parquet_compute", "inclusionkit", "compute(path of the Parquet file, ...)"),
+    Case("parquet_compute", "duckdb", "the SQL query directly over read_parquet(file)"),
+    Case("parquet_compute", "polars", "the lazy query over scan_parquet(file)"),
+)
+PHASES = tuple(dict.fromkeys(c.phase for c in CASES))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str
+    phase: str
+    engine: str
+    reference: str
+    target: float | None  # the issue's target for engine / reference; None = for information
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("compute, in-memory table", "compute", "inclusionkit", "duckdb", 1.2),
+    Comparison("compute, in-memory table", "compute", "inclusionkit", "polars", None),
+    Comparison("read Parquet + compute", "parquet_compute", "inclusionkit", "duckdb", 1.5),
+    Comparison("read Parquet + compute", "parquet_compute", "inclusionkit", "polars", None),
+    Comparison("read CSV (ISO dates, ',')", "read_csv", "inclusionkit", "pyarrow", 1.3),
+    Comparison("read CSV (DD.MM.YYYY, ';')", "read_csv_ro", "inclusionkit", "pyarrow", 1.3),
+    Comparison("read Parquet", "read_parquet", "inclusionkit", "pyarrow", None),
+)
+VALIDATE_TARGET_S = 3.0  # at 1M rows, on this 2-core machine
+MEMORY_TARGET = 2.0  # compute peak RSS / Arrow table size, at 10M rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker: one case, once, in this (fresh) process
+
+
+def _rss_kib(field_name: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> bool:
+    """Reset VmHWM to the current RSS, so the peak that follows belongs to the phase alone."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _pyarrow_csv_options(ro: bool) -> tuple[Any, Any, Any]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    # The canonical column types of inclusionkit's CSV fast path (dates as timestamp[s], isced
+    # int8, booleans, strings), so both readers do the same conversion work; pyarrow parses
+    # each file's date format with its best option (its ISO fast path, or one strptime format).
+    types = {
+        f.name: pa.timestamp("s") if pa.types.is_date(f.type) else f.type for f in generate.SCHEMA
+    }
+    extra: dict[str, Any] = {"timestamp_parsers": ["%d.%m.%Y"]} if ro else {}
+    convert = pacsv.ConvertOptions(
+        column_types=types, null_values=[""], strings_can_be_null=True, **extra
+    )
+    parse = pacsv.ParseOptions(delimiter=";" if ro else ",")
+    read = pacsv.ReadOptions(use_threads=True)
+    return read, parse, convert
+
+
+def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], Any]:
+    """Everything before the timed phase; returns the phase as a callable returning its result."""
+    phase, engine = case.phase, case.engine
+    if phase in {"read_csv", "read_csv_ro"}:
+        csv = paths.csv if phase == "read_csv" else paths.csv_ro
+        if engine == "inclusionkit":
+            import inclusionkit
+
+            return lambda: inclusionkit.read_participations(csv)
+        import pyarrow.csv as pacsv
+
+        read, parse, convert = _pyarrow_csv_options(ro=phase == "read_csv_ro")
+        return lambda: pacsv.read_csv(
+            csv, read_options=read, parse_options=parse, convert_options=convert
+        )
+    if phase == "read_parquet":
+        if engine == "inclusionkit":
+            import inclusionkit
+
+            return lambda: inclusionkit.read_participations(paths.parquet)
+        import pyarrow.dataset  # noqa: F401  (read_table imports it, and pandas, on first use)
+        import pyarrow.parquet as pq
+
+        return lambda: pq.read_table(paths.parquet)
+
+    import queries
+
+    if phase == "validate":
+        import inclusionkit
+        from inclusionkit._rules import validate_participations
+
+        frame = inclusionkit.read_participations(paths.parquet)
+        return lambda: validate_participations(frame)
+    if phase == "compute":
+        if engine == "inclusionkit":
+            import inclusionkit
+
+            frame = inclusionkit.read_participations(paths.parquet)
+            queries.inclusionkit_table(frame.head(1000), as_of)  # import the engine's modules
+            return lambda: queries.inclusionkit_table(frame, as_of)
+        if engine == "duckdb":
+            con = queries.duckdb_connect()
+            queries.duckdb_load(con, paths.parquet)
+            return lambda: queries.duckdb_table(con, "p", as_of)
+        import polars as pl
+
+        polars_frame = pl.read_parquet(paths.parquet)
+        return lambda: queries.polars_table(polars_frame, as_of)
+    if phase == "parquet_compute":
+        if engine == "inclusionkit":
+            from inclusionkit._rules import compute  # noqa: F401  (imports are never timed)
+
+            # compute() takes the path itself: whatever reading strategy the library chooses
+            # (today read_participations; a streaming reader later) is what gets measured.
+            return lambda: queries.inclusionkit_table(str(paths.parquet), as_of)
+        if engine == "duckdb":
+            con = queries.duckdb_connect()
+            return lambda: queries.duckdb_table(con, f"read_parquet('{paths.parquet}')", as_of)
+        import polars  # noqa: F401  (imports are never timed)
+
+        return lambda: queries.polars_table(queries.polars_scan(paths.parquet), as_of)
+    raise ValueError(f"unknown case {case}")
+
+
+def _fingerprint(result: Any) -> str | None:
+    import pandas as pd
+
+    if isinstance(result, pd.DataFrame) and "indicator" in result.columns:
+        import queries
+
+        return queries.result_hash(result)
+    return None
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def worker(spec: dict[str, Any]) -> dict[str, Any]:
+    case = Case(**spec["case"])
+    paths = generate.paths_for(spec["rows"], Path(spec["data"]))
+    as_of = dt.date.fromisoformat(spec["as_of"])
+    run = _prepare(case, paths, as_of)
+    gc.collect()
+    start_rss = _rss_kib("VmRSS")
+    reset = _reset_peak()
+    cpu_started = _cpu_seconds()
+    started = time.perf_counter()
+    result = run()
+    seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_started
+    peak = _rss_kib("VmHWM")
+    out: dict[str, Any] = {
+        "seconds": seconds,
+        # CPU time (all threads) is far less disturbed than wall time when other jobs share the
+        # two cores; its ratio is a cross-check on the wall-time ratio, not a replacement.
+        "cpu_seconds": cpu,
+        "start_rss_mib": start_rss / 1024,
+        "peak_rss_mib": peak / 1024,
+        "peak_is_phase_only": reset,
+        "result_hash": _fingerprint(result),
+    }
+    # A second call in the same process: allocation-heavy code (pandas conversion) is markedly
+    # slower the first time in these VMs (performance notes §7), so both numbers are worth seeing.
+    del result
+    gc.collect()
+    started = time.perf_counter()
+    run()
+    out["warm_seconds"] = time.perf_counter() - started
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver
+
+
+@dataclass
+class Measurement:
+    phase: str
+    engine: str
+    rows: int
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def median(self, key: str) -> float | None:
+        values = [r[key] for r in self.runs if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+
+def _run_worker(case: Case, rows: int, data: Path, as_of: dt.date) -> dict[str, Any]:
+    spec = {"case": asdict(case), "rows": rows, "data": str(data), "as_of": as_of.isoformat()}
+    try:
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            timeout=WORKER_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {WORKER_TIMEOUT} s"}
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        return {"error": f"exit {done.returncode}: {tail[0]}"}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _warm_page_cache(paths: generate.Paths) -> None:
+    """Read every input once so each case starts with the files in the page cache."""
+    for path in paths.all():
+        with open(path, "rb") as handle:
+            while handle.read(1 << 24):
+                pass
+
+
+def _arrow_sizes(paths: generate.Paths) -> dict[str, float]:
+    """Size of the table in Arrow format (the memory target's yardstick) and as a pandas frame."""
+    code = (
+        "import json, sys, pyarrow.parquet as pq, inclusionkit;"
+        "t = pq.read_table(sys.argv[1]);"
+        "f = inclusionkit.read_participations(sys.argv[1]);"
+        "print(json.dumps({'arrow_mib': t.nbytes / 2**20,"
+        " 'pandas_mib': int(f.memory_usage(deep=True).sum()) / 2**20}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(paths.parquet)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sizes: dict[str, float] = json.loads(done.stdout)
+    return sizes
+
+
+def machine_info() -> dict[str, Any]:
+    import importlib.metadata as md
+
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    ram_gib = None
+    with contextlib.suppress(ValueError, OSError):
+        ram_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    versions = {}
+    for package in ("inclusionkit", "pandas", "pyarrow", "numpy", "duckdb", "polars"):
+        try:
+            versions[package] = md.version(package)
+        except md.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "cores": os.cpu_count(),
+        "ram_gib": ram_gib,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def run_size(
+    rows: int, repeat: int, phases: tuple[str, ...], data: Path, log: Callable[[str], None]
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    paths = generate.generate(rows, data)
+    log(f"[{rows:,}] data ready in {time.perf_counter() - started:.1f} s ({paths.parquet.name})")
+    _warm_page_cache(paths)
+    sizes = _arrow_sizes(paths)
+    measurements = {
+        (c.phase, c.engine): Measurement(c.phase, c.engine, rows)
+        for c in CASES
+        if c.phase in phases
+    }
+    for phase in phases:
+        cases = [c for c in CASES if c.phase == phase]
+        for attempt in range(repeat):
+            for case in cases:  # interleaved: each round runs every engine once
+                result = _run_worker(case, rows, data, generate.AS_OF)
+                m = measurements[(case.phase, case.engine)]
+                if "error" in result:
+                    m.errors.append(result["error"])
+                    log(f"[{rows:,}] {phase:<16} {case.engine:<13} #{attempt + 1} FAILED "
+                        f"{result['error']}")  # fmt: skip
+                    continue
+                m.runs.append(result)
+                log(
+                    f"[{rows:,}] {phase:<16} {case.engine:<13} #{attempt + 1} "
+                    f"{result['seconds']:8.3f} s  peak {result['peak_rss_mib']:8.0f} MiB"
+                )
+            # A case that failed on its first attempt will fail again: do not repeat it.
+            cases = [c for c in cases if not measurements[(c.phase, c.engine)].errors]
+    return {
+        "rows": rows,
+        "files": {p.name: round(p.stat().st_size / 2**20, 1) for p in paths.all()},
+        **sizes,
+        "measurements": [
+            {
+                "phase": m.phase,
+                "engine": m.engine,
+                "median_s": m.median("seconds"),
+                "median_warm_s": m.median("warm_seconds"),
+                "median_cpu_s": m.median("cpu_seconds"),
+                "median_peak_rss_mib": m.median("peak_rss_mib"),
+                "median_start_rss_mib": m.median("start_rss_mib"),
+                "result_hashes": sorted({r["result_hash"] for r in m.runs if r["result_hash"]}),
+                "runs": m.runs,
+                "errors": m.errors,
+            }
+            for m in measurements.values()
+        ],
+        "seconds": time.perf_counter() - started,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+def _find(size: dict[str, Any], phase: str, engine: str) -> dict[str, Any] | None:
+    for m in size["measurements"]:
+        if m["phase"] == phase and m["engine"] == engine:
+            found: dict[str, Any] = m
+            return found
+    return None
+
+
+def _fmt_s(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _fmt_mib(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _verdict(ratio: float | None, target: float | None) -> str:
+    if ratio is None:
+        return "not measured"
+    if target is None:
+        return "(info)"
+    return "holds" if ratio <= target else "**misses**"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    info = report["machine"]
+    lines = [
+        f"Run {report['started']} — `{report['command']}`",
+        "",
+        f"Machine: {info['cores']} cores, {info['ram_gib']} GiB RAM, {info['cpu']}; "
+        f"Python {info['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v),
+        f"Median of {report['repeat']} fresh processes per case; as of {report['as_of']}.",
+        "",
+        "| phase | rows | inclusionkit s | reference | reference s | ratio | target | verdict "
+        "| CPU-time ratio |",
+        "|---|---:|---:|---|---:|---:|---:|---|---:|",
+    ]
+    for size in report["sizes"]:
+        for c in COMPARISONS:
+            ours, ref = _find(size, c.phase, c.engine), _find(size, c.phase, c.reference)
+            if ours is None or ref is None:
+                continue
+            a, b = ours["median_s"], ref["median_s"]
+            ratio = a / b if a is not None and b else None
+            target = "–" if c.target is None else f"≤ {c.target}×"
+            cpu_a, cpu_b = ours.get("median_cpu_s"), ref.get("median_cpu_s")
+            cpu = f"{cpu_a / cpu_b:.2f}×" if cpu_a is not None and cpu_b else "–"
+            lines.append(
+                f"| {c.label} | {size['rows']:,} | {_fmt_s(a)} | {c.reference} | {_fmt_s(b)} "
+                f"| {'–' if ratio is None else f'{ratio:.2f}×'} | {target} "
+                f"| {_verdict(ratio, c.target)} | {cpu} |"
+            )
+    lines += [
+        "",
+        "| validate | rows | seconds | rows/s | target | verdict |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for size in report["sizes"]:
+        v = _find(size, "validate", "inclusionkit")
+        if v is None:
+            continue
+        seconds = v["median_s"]
+        rate = "–" if seconds is None else f"{size['rows'] / seconds:,.0f}"
+        verdict = "(info)"
+        if size["rows"] == 1_000_000:
+            verdict = _verdict(seconds, VALIDATE_TARGET_S)
+        lines.append(
+            f"| validate_participations | {size['rows']:,} | {_fmt_s(seconds)} | {rate} "
+            f"| < {VALIDATE_TARGET_S:g} s at 1M | {verdict} |"
+        )
+    lines += [
+        "",
+        "Peak RSS of each phase (VmHWM, MiB; the process's input — the loaded table for the "
+        "compute phase — is included) and the table's size in Arrow format:",
+        "",
+        "| rows | Arrow MiB | pandas MiB | phase | engine | peak MiB | start MiB "
+        "| peak / Arrow | (peak − start) / Arrow |",
+        "|---:|---:|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for size in report["sizes"]:
+        arrow = size["arrow_mib"]
+        for m in size["measurements"]:
+            peak, start = m["median_peak_rss_mib"], m["median_start_rss_mib"]
+            ratio = "–" if peak is None else f"{peak / arrow:.2f}×"
+            growth = "–" if peak is None or start is None else f"{(peak - start) / arrow:.2f}×"
+            lines.append(
+                f"| {size['rows']:,} | {arrow:,.0f} | {size['pandas_mib']:,.0f} "
+                f"| {m['phase']} | {m['engine']} | {_fmt_mib(peak)} "
+                f"| {_fmt_mib(start)} | {ratio} | {growth} |"
+            )
+    lines += [
+        "",
+        "First call (the figure above: what a fresh CLI process sees) and a second, warm call "
+        "in the same process, with the warm ratio to the same reference:",
+        "",
+        "| phase | rows | engine | first s | warm s | warm ratio |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for size in report["sizes"]:
+        for m in size["measurements"]:
+            warm = m["median_warm_s"]
+            reference = next(
+                (c.reference for c in COMPARISONS if c.phase == m["phase"] and c.target), None
+            )
+            ref = _find(size, m["phase"], reference) if reference else None
+            ratio = "–"
+            if m["engine"] == "inclusionkit" and ref and ref["median_warm_s"] and warm:
+                ratio = f"{warm / ref['median_warm_s']:.2f}×"
+            lines.append(
+                f"| {m['phase']} | {size['rows']:,} | {m['engine']} | {_fmt_s(m['median_s'])} "
+                f"| {_fmt_s(warm)} | {ratio} |"
+            )
+    lines += ["", _agreement(report)]
+    failures = [
+        f"- {size['rows']:,} {m['phase']} {m['engine']}: {m['errors'][0]}"
+        for size in report["sizes"]
+        for m in size["measurements"]
+        if m["errors"]
+    ]
+    if failures:
+        lines += ["", "Failed cases:", *failures]
+    return "\n".join(lines) + "\n"
+
+
+def _agreement(report: dict[str, Any]) -> str:
+    notes = []
+    for size in report["sizes"]:
+        hashes = {
+            (m["phase"], m["engine"]): m["result_hashes"]
+            for m in size["measurements"]
+            if m["result_hashes"]
+        }
+        distinct = {h for hs in hashes.values() for h in hs}
+        if not distinct:
+            continue
+        if len(distinct) == 1:
+            notes.append(
+                f"{size['rows']:,} rows: all {len(hashes)} computing cases gave the same "
+                f"table (hash {distinct.pop()})."
+            )
+        else:
+            listing = "; ".join(f"{p}/{e}: {','.join(h)}" for (p, e), h in hashes.items())
+            notes.append(f"{size['rows']:,} rows: **results differ** — {listing}")
+    return "\n".join(notes)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="comma-separated row counts (default: 1000000,10000000)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per case")
+    parser.add_argument("--phases", default=",".join(PHASES), help=f"subset of {','.join(PHASES)}")
+    parser.add_argument("--data", type=Path, default=generate.DATA_DIR)
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--label", default="", help="a note stored with the results")
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        print(json.dumps(worker(json.loads(args.worker))))
+        return 0
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    phases = tuple(p for p in args.phases.split(",") if p)
+    unknown = set(phases) - set(PHASES)
+    if unknown:
+        parser.error(f"unknown phases {sorted(unknown)}; choose from {PHASES}")
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    started = dt.datetime.now().astimezone()
+    report: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"),
+        "command": "benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "label": args.label,
+        "repeat": args.repeat,
+        "as_of": generate.AS_OF.isoformat(),
+        "machine": machine_info(),
+        "sizes": [],
+    }
+    for rows in sizes:
+        report["sizes"].append(run_size(rows, args.repeat, phases, args.data, log))
+    report["seconds"] = (dt.datetime.now().astimezone() - started).total_seconds()
+    text = markdown(report)
+    print(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    # latest.* are committed; the time-stamped copies go to the git-ignored tmp/.
+    stamp = started.strftime("%Y%m%dT%H%M%S")
+    (args.out / "tmp").mkdir(parents=True, exist_ok=True)
+    for base in (args.out / "latest", args.out / "tmp" / stamp):
+        base.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+        base.with_suffix(".md").write_text(text)
+    log(f"total {report['seconds']:.0f} s; results in {args.out}/latest.md and latest.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

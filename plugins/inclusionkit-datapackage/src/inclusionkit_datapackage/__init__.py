@@ -1,0 +1,67 @@
+"""inclusionkit-datapackage: a project as a Frictionless data package.
+
+Installed, it registers the ``datapackage`` format (writing, kind ``project``, extension
+``.zip``) through the ``inclusionkit`` entry-point group:
+
+>>> import inclusionkit
+>>> inclusionkit.write(project, "project.zip", participations=table)  # doctest: +SKIP
+
+writes a zipped package; :func:`write_datapackage` writes a folder (or a zip) directly, and
+:func:`build_datapackage` builds the package in memory. The package holds CSV tables for the
+project, its locations, partners, objectives, indicators with targets, target groups,
+activities, deliverables and progress, and, given the participation table, the indicator table
+by gender with the rule set's indicator definitions; every table has a Table Schema with types,
+constraints, primary and foreign keys. Aggregates only: no participant-level data.
+
+See this distribution's ``README.md`` and ``docs/formats/datapackage.md``.
+"""
+
+from __future__ import annotations
+
+from inclusionkit._formats import Exporter, RegisterExporter
+from inclusionkit.hookspecs import hookimpl
+from inclusionkit_datapackage._build import (
+    DEFAULT_RULES,
+    DataPackage,
+    Field,
+    ForeignKey,
+    Table,
+    build_datapackage,
+)
+from inclusionkit_datapackage._write import (
+    write_datapackage,
+    write_datapackage_zip,
+    write_folder,
+    write_zip,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_RULES",
+    "DataPackage",
+    "Field",
+    "ForeignKey",
+    "Table",
+    "__version__",
+    "build_datapackage",
+    "register_exporters",
+    "write_datapackage",
+    "write_datapackage_zip",
+    "write_folder",
+    "write_zip",
+]
+
+
+@hookimpl
+def register_exporters(register: RegisterExporter) -> None:
+    """Contribute the data package writer (a zipped package, since the host writes one file)."""
+    register(
+        Exporter(
+            name="datapackage",
+            extensions=(".zip",),
+            kinds={"project"},
+            write=write_datapackage_zip,
+            description="Frictionless tabular data package (zip): CSV tables with Table Schemas",
+        )
+    )

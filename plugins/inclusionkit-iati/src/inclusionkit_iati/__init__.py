@@ -1,0 +1,75 @@
+"""IATI activity XML 2.03 for inclusionkit: export projects, import IATI activities as projects.
+
+Installed, this plugin registers the format ``iati`` (extension ``.xml``) for the kind
+``project``::
+
+    inclusionkit.write(project, "project.xml", format="iati", as_of="2024-06-30")
+    project = inclusionkit.read("activity.xml", kind="project", format="iati")
+
+The functions below are the same operations with every option spelt out:
+:func:`project_to_iati` (a validated document as bytes) and :func:`read_iati` (every activity of
+a file, with the import's warnings as data). See ``docs/formats/iati.md``.
+"""
+
+from __future__ import annotations
+
+from inclusionkit._formats import Exporter, Importer, RegisterExporter, RegisterImporter
+from inclusionkit.hookspecs import hookimpl
+from inclusionkit_iati._export import DEFAULT_SUPPRESS, ReportingOrg, project_to_iati, write_project
+from inclusionkit_iati._import import (
+    DEFAULT_MAX_BYTES,
+    IatiImport,
+    IatiImportWarning,
+    read_iati,
+    read_project,
+)
+from inclusionkit_iati._validate import schema_errors
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_SUPPRESS",
+    "IatiImport",
+    "IatiImportWarning",
+    "ReportingOrg",
+    "__version__",
+    "project_to_iati",
+    "read_iati",
+    "register_exporters",
+    "register_importers",
+    "schema_errors",
+]
+
+FORMAT_NAME = "iati"
+# IATI files are published as plain .xml; no other inclusionkit format writes XML today. Should one
+# come, callers name the format (format="iati") rather than rely on the extension.
+EXTENSIONS = (".xml",)
+
+
+@hookimpl
+def register_exporters(register: RegisterExporter) -> None:
+    """Contribute the IATI 2.03 activity exporter for projects."""
+    register(
+        Exporter(
+            name=FORMAT_NAME,
+            extensions=EXTENSIONS,
+            kinds={"project"},
+            write=write_project,
+            description="IATI 2.03 activity XML (validated against the official schema)",
+        )
+    )
+
+
+@hookimpl
+def register_importers(register: RegisterImporter) -> None:
+    """Contribute the IATI activity importer for projects."""
+    register(
+        Importer(
+            name=FORMAT_NAME,
+            extensions=EXTENSIONS,
+            kinds={"project"},
+            read=read_project,
+            description="IATI 2.0x activity XML (each guess reported as an IatiImportWarning)",
+        )
+    )

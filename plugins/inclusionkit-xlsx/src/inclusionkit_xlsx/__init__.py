@@ -1,0 +1,63 @@
+"""inclusionkit-xlsx: read participant registers from Excel, write reports people can hand on.
+
+Installed, it registers the ``xlsx`` format through the ``inclusionkit`` entry-point group:
+
+- reading (``inclusionkit.read("register.xlsx")``): a participant register with the canonical
+  headers or the Romanian and English headers projects use, or those a mapping file declares
+  (``mapping="my-mapping.json"``); see :func:`read_xlsx` for every option;
+- writing (``inclusionkit.write(obj, "out.xlsx")``): a report, a progress table or a participation
+  table as a formatted workbook; see :func:`write_xlsx`.
+
+See this distribution's ``README.md`` for what is mapped, how, and what is left out.
+"""
+
+from __future__ import annotations
+
+# Until inclusionkit re-exports them as ``from inclusionkit import Exporter, Importer``:
+from inclusionkit._formats import Exporter, Importer
+from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
+from inclusionkit_xlsx._mapping import load_mapping, mapping_schema, validate_mapping
+from inclusionkit_xlsx._read import XlsxImportWarning, read_xlsx
+from inclusionkit_xlsx._write import write_xlsx
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "XlsxImportWarning",
+    "__version__",
+    "load_mapping",
+    "mapping_schema",
+    "read_xlsx",
+    "register_exporters",
+    "register_importers",
+    "validate_mapping",
+    "write_xlsx",
+]
+
+
+@hookimpl
+def register_importers(register: RegisterImporter) -> None:
+    """Contribute the xlsx reader of participant registers."""
+    register(
+        Importer(
+            name="xlsx",
+            extensions=(".xlsx",),
+            kinds={"participations"},
+            read=read_xlsx,
+            description="Excel participant registers (Romanian or English headers, mapping files)",
+        )
+    )
+
+
+@hookimpl
+def register_exporters(register: RegisterExporter) -> None:
+    """Contribute the xlsx writer of reports, progress tables and participation tables."""
+    register(
+        Exporter(
+            name="xlsx",
+            extensions=(".xlsx",),
+            kinds={"report", "progress", "participations"},
+            write=write_xlsx,
+            description="formatted Excel workbooks: one sheet per table, frozen headers",
+        )
+    )

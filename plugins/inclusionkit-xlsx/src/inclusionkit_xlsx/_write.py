@@ -1,0 +1,509 @@
+"""Write reports, progress tables and participation tables as formatted ``.xlsx`` workbooks.
+
+Every sheet has a bold, frozen header row with a filter, columns as wide as their content, and
+number formats (thousands separators, ISO dates). The workbooks are meant to be handed to a
+managing authority as they are:
+
+- a report: ``Indicators`` (one row per indicator, one column per breakdown cell), ``Excluded``,
+  ``Checks`` and ``Provenance``;
+- a progress table: one ``Progress`` sheet (target, achieved, percent, status, …);
+- a participation table: one ``Participations`` sheet with the canonical columns only (names and
+  CNPs never leave through this writer).
+
+Cells hold the numbers themselves (a percent of 45.5 is the number 45.5), so any reader gets
+exactly the values of the table. ``options={"lang": "ro"}`` writes Romanian sheet names and
+headers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._participations import COLUMN_NAMES
+from inclusionkit._report_data import ReportData
+
+OPTIONS = ("lang", "indicator_names")
+LANGUAGES = ("en", "ro")
+
+SHEETS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "indicators": "Indicators",
+        "excluded": "Excluded",
+        "checks": "Checks",
+        "provenance": "Provenance",
+        "progress": "Progress",
+        "participations": "Participations",
+    },
+    "ro": {
+        "indicators": "Indicatori",
+        "excluded": "Excluși",
+        "checks": "Verificări",
+        "provenance": "Proveniență",
+        "progress": "Progres",
+        "participations": "Participanți",
+    },
+}
+
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "objective": "Objective",
+        "indicator": "Indicator",
+        "name": "Name",
+        "unit": "Unit",
+        "kind": "Kind",
+        "baseline": "Baseline",
+        "target": "Target",
+        "milestone": "Milestone",
+        "achieved": "Achieved",
+        "percent": "Percent (%)",
+        "status": "Status",
+        "source": "Source",
+        "value": "Value",
+        "total": "total",
+        "field": "Field",
+        "exported_by": "exported_by",
+        "breakdowns": "breakdowns",
+    },
+    "ro": {
+        "objective": "Obiectiv",
+        "indicator": "Indicator",
+        "name": "Denumire",
+        "unit": "Unitate de măsură",
+        "kind": "Tip",
+        "baseline": "Valoare de bază",
+        "target": "Țintă",
+        "milestone": "Jalon",
+        "achieved": "Realizat",
+        "percent": "Procent (%)",
+        "status": "Stare",
+        "source": "Sursa",
+        "value": "Valoare",
+        "total": "total",
+        "field": "Câmp",
+        "exported_by": "exported_by",
+        "breakdowns": "breakdowns",
+    },
+}
+
+HEADER_FONT = Font(name="Calibri", size=11, bold=True)  # openpyxl's default font, in bold
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
+HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
+NUMBER_HEADER_ALIGNMENT = Alignment(horizontal="right", vertical="top", wrap_text=True)
+STATUS_FILLS: Mapping[str, PatternFill] = {
+    "met": PatternFill("solid", start_color="C6EFCE"),
+    "exceeded": PatternFill("solid", start_color="C6EFCE"),
+    "behind": PatternFill("solid", start_color="FFEB9C"),
+    "not started": PatternFill("solid", start_color="EDEDED"),
+}
+CHECK_FILLS: Mapping[bool, PatternFill] = {
+    True: PatternFill("solid", start_color="C6EFCE"),
+    False: PatternFill("solid", start_color="FFC7CE"),
+}
+CHECK_COLUMNS = frozenset({"passed", "ok", "pass"})
+
+WHOLE = "#,##0"
+DECIMAL = "#,##0.00"
+PERCENT = "0.0"
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm:ss"
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+@attrs.frozen(kw_only=True)
+class Column:
+    """One column of a sheet: its header, its cells (Python values) and how they look."""
+
+    header: str
+    values: Sequence[Any]
+    number_format: str | None = None
+    fill: Callable[[Any], PatternFill | None] | None = None
+
+
+def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
+    """Write ``obj`` (a report, progress table or participation table) to ``path`` as .xlsx.
+
+    Options: ``lang`` (``"en"``, the default, or ``"ro"``: sheet names and headers) and, for
+    reports, ``indicator_names`` (indicator code -> name, or -> ``{"en": …, "ro": …}``) when the
+    report does not carry names itself.
+    """
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise InclusionKitError(
+            f"unknown xlsx write option(s) {', '.join(map(repr, unknown))}; known: "
+            f"{', '.join(OPTIONS)}"
+        )
+    lang = options.get("lang", "en")
+    if lang not in LANGUAGES:
+        raise InclusionKitError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    workbook = Workbook(write_only=True)
+    if kind == "report":
+        _report(workbook, obj, lang=lang, names=options.get("indicator_names"))
+    elif kind == "progress":
+        _progress(workbook, _frame(obj, kind), lang=lang)
+    elif kind == "participations":
+        _participations(workbook, _frame(obj, kind), lang=lang)
+    else:
+        raise InclusionKitError(
+            f"the xlsx writer writes reports, progress tables and participations, not {kind!r}"
+        )
+    workbook.properties.creator = "inclusionkit-xlsx"
+    workbook.save(os.fspath(path))
+
+
+def _frame(obj: Any, kind: str) -> pd.DataFrame:
+    if not isinstance(obj, pd.DataFrame):
+        raise InclusionKitError(
+            f"a {kind} table must be a pandas DataFrame, not {type(obj).__name__}"
+        )
+    return obj
+
+
+# -- the three kinds --------------------------------------------------------------------------
+
+
+def _report(workbook: Workbook, report: Any, *, lang: str, names: Any) -> None:
+    try:
+        data = ReportData.from_report(report)
+    except TypeError as exc:
+        raise InclusionKitError(f"cannot write this report as xlsx: {exc}") from None
+    sheets, labels = SHEETS[lang], LABELS[lang]
+    table = data.table
+    breakdowns = [str(c) for c in table.columns if c not in ("indicator", "value", "name")]
+    indicator_names = _indicator_names(report, table, names, lang, data.provenance)
+    _write_sheet(
+        workbook,
+        sheets["indicators"],
+        _indicator_columns(table, breakdowns, indicator_names, labels),
+        freeze_columns=2 if indicator_names else 1,
+    )
+    _write_sheet(workbook, sheets["excluded"], _frame_columns(data.excluded))
+    _write_sheet(workbook, sheets["checks"], _frame_columns(data.checks))
+    # All fields, defaults included (an as-of date of None says "no limit"): attrs.asdict, not
+    # the JSON converter, which leaves out fields that equal their default.
+    source: Any = getattr(report, "provenance", None)
+    if attrs.has(type(source)):
+        provenance = attrs.asdict(source, recurse=True)
+    else:
+        provenance = dict(data.provenance)
+    provenance.setdefault(labels["breakdowns"], ", ".join(breakdowns))
+    provenance[labels["exported_by"]] = f"inclusionkit-xlsx {_version()}"
+    _write_sheet(
+        workbook,
+        sheets["provenance"],
+        [
+            Column(header=labels["field"], values=[str(k) for k in provenance]),
+            Column(
+                header=labels["value"],
+                values=[_provenance_value(v) for v in provenance.values()],
+                number_format=None,
+            ),
+        ],
+    )
+
+
+def _version() -> str:
+    from inclusionkit_xlsx import __version__
+
+    return __version__
+
+
+def _progress(workbook: Workbook, frame: pd.DataFrame, *, lang: str) -> None:
+    labels = LABELS[lang]
+    columns = []
+    for column, name in zip(_frame_columns(frame, labels=labels), frame.columns, strict=True):
+        if name == "percent":
+            column = attrs.evolve(column, number_format=PERCENT)
+        elif name == "status":
+            column = attrs.evolve(column, fill=_status_fill)
+        columns.append(column)
+    freeze = 3 if {"objective", "indicator"} <= set(frame.columns) else 1
+    _write_sheet(workbook, SHEETS[lang]["progress"], columns, freeze_columns=freeze)
+
+
+def _participations(workbook: Workbook, frame: pd.DataFrame, *, lang: str) -> None:
+    missing = [name for name in COLUMN_NAMES if name not in frame.columns]
+    if missing:
+        raise InclusionKitError(
+            f"not a participation table: the canonical column(s) {', '.join(missing)} are missing"
+        )
+    # The canonical columns only: identifiers (names, CNP) never leave through this writer.
+    _write_sheet(
+        workbook, SHEETS[lang]["participations"], _frame_columns(frame[list(COLUMN_NAMES)])
+    )
+
+
+# -- indicators: tidy -> wide ---------------------------------------------------------------
+
+
+def _indicator_names(
+    report: Any, table: pd.DataFrame, given: Any, lang: str, provenance: Mapping[str, Any]
+) -> dict[str, str]:
+    """Indicator code -> name: from the option, the report, the table's ``name`` column, or the
+    registered rule set the provenance names; else none (the sheet then shows codes only)."""
+    names: Any = given
+    if names is None:
+        names = getattr(report, "indicator_names", None)
+    if names is None and "name" in table.columns:
+        names = dict(zip(table["indicator"].astype(str), table["name"], strict=True))
+    if names is None:
+        names = _ruleset_names(provenance.get("ruleset"))
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping):
+        raise InclusionKitError("indicator_names must map indicator codes to names")
+    out = {}
+    for code, name in names.items():
+        text = _in_language(name, lang)
+        if text:
+            out[str(code)] = text
+    return out
+
+
+def _ruleset_names(ruleset: Any) -> dict[str, Any] | None:
+    """The indicator names of the registered rule set called ``ruleset``, if there is one."""
+    if not isinstance(ruleset, str):
+        return None
+    try:
+        from inclusionkit._plugins import get_plugin_manager
+
+        found = get_plugin_manager().rulesets().get(ruleset)
+    except (ImportError, InclusionKitError):
+        return None
+    if found is None:
+        return None
+    indicators = found.document.get("indicators", [])
+    return {
+        str(item["code"]): item.get("name")
+        for item in indicators
+        if isinstance(item, Mapping) and "code" in item
+    }
+
+
+def _in_language(name: Any, lang: str) -> str | None:
+    if name is None or (isinstance(name, float) and math.isnan(name)):
+        return None
+    if hasattr(name, "in_language"):
+        return str(name.in_language(lang))
+    if isinstance(name, Mapping):
+        value = name.get(lang) or name.get("en") or next(iter(name.values()), None)
+        return None if value is None else str(value)
+    return str(name)
+
+
+def cell_label(columns: Sequence[str], values: Sequence[Any], total: str = "total") -> str:
+    """The column header of one breakdown cell of a report's table.
+
+    With one breakdown it is the value (``female``); with several, each value that is present
+    named by its column (``gender: female / region: RO21``, or ``region: RO21`` for a row that is
+    not broken down by gender). A row with no breakdown value at all is ``total``.
+    """
+    present = [(column, value) for column, value in zip(columns, values, strict=True)]
+    present = [(column, value) for column, value in present if not _missing(value)]
+    if not present:
+        return total
+    if len(columns) == 1:
+        return str(present[0][1])
+    return " / ".join(f"{column}: {value}" for column, value in present)
+
+
+def _indicator_columns(
+    table: pd.DataFrame,
+    breakdowns: list[str],
+    names: Mapping[str, str],
+    labels: Mapping[str, str],
+) -> list[Column]:
+    for needed in ("indicator", "value"):
+        if needed not in table.columns:
+            raise InclusionKitError(f"a report's table needs an {needed!r} column")
+    codes = list(dict.fromkeys(table["indicator"].astype(str)))
+    if breakdowns:
+        cells = [
+            cell_label(breakdowns, row, labels["total"])
+            for row in table[breakdowns].itertuples(index=False, name=None)
+        ]
+    else:
+        cells = [labels["value"]] * len(table)
+    order = list(dict.fromkeys(cells))
+    grid: dict[tuple[str, str], Any] = {}
+    for code, cell, value in zip(
+        table["indicator"].astype(str), cells, table["value"], strict=True
+    ):
+        if (code, cell) in grid:
+            raise InclusionKitError(
+                f"the report's table has two rows for indicator {code!r} in cell {cell!r}"
+            )
+        grid[code, cell] = value
+    columns = [Column(header=labels["indicator"], values=codes)]
+    if names:
+        columns.append(Column(header=labels["name"], values=[names.get(code) for code in codes]))
+    for cell in order:
+        values = [_python(grid.get((code, cell))) for code in codes]
+        columns.append(Column(header=cell, values=values, number_format=_number_format(values)))
+    return columns
+
+
+# -- generic DataFrame -> columns -----------------------------------------------------------
+
+
+def _frame_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> list[Column]:
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        values = [_python(value) for value in series.tolist()]
+        number_format: str | None = None
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            stamps = [v for v in values if isinstance(v, dt.datetime)]
+            if all(v == dt.datetime.combine(v.date(), dt.time()) for v in stamps):
+                values = [v.date() if isinstance(v, dt.datetime) else v for v in values]
+                number_format = DATE
+            else:
+                number_format = DATETIME
+        elif pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+            series.dtype
+        ):
+            number_format = _number_format(values)
+        elif any(isinstance(v, dt.date) for v in values):
+            number_format = DATE
+        fill = None
+        if str(name) in CHECK_COLUMNS and pd.api.types.is_bool_dtype(series.dtype):
+            fill = _check_fill
+        header = str(name) if labels is None else labels.get(str(name), str(name))
+        columns.append(Column(header=header, values=values, number_format=number_format, fill=fill))
+    return columns
+
+
+def _status_fill(value: Any) -> PatternFill | None:
+    return STATUS_FILLS.get(str(value))
+
+
+def _check_fill(value: Any) -> PatternFill | None:
+    return CHECK_FILLS.get(value) if isinstance(value, bool) else None
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _python(value: Any) -> Any:
+    """A cell value openpyxl can write: missing -> None, numpy/pandas scalars -> Python."""
+    if _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)  # plain str, also for StrEnum members
+    if isinstance(value, int | float | dt.date | dt.datetime):
+        return value
+    return str(value)
+
+
+def _number_format(values: Sequence[Any]) -> str:
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if all(float(v).is_integer() for v in numbers if math.isfinite(v)):
+        return WHOLE
+    return DECIMAL
+
+
+def _provenance_value(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_provenance_value(v)) for v in value)
+    if isinstance(value, Mapping):
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    value = _python(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+# -- the sheet writer -----------------------------------------------------------------------
+
+
+def _display_width(value: Any, number_format: str | None) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, dt.datetime):
+        return 19 if number_format == DATETIME else 10
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return 4
+        if number_format == DECIMAL:
+            return len(f"{value:,.2f}")
+        if number_format == PERCENT:
+            return len(f"{value:.1f}")
+        return len(f"{value:,.0f}") if float(value).is_integer() else len(str(value))
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _write_sheet(
+    workbook: Workbook, title: str, columns: Sequence[Column], *, freeze_columns: int = 0
+) -> None:
+    # Any: the stubs lack column_dimensions and auto_filter, which write-only sheets do have.
+    sheet: Any = workbook.create_sheet(title)
+    rows = max((len(column.values) for column in columns), default=0)
+    for index, column in enumerate(columns, start=1):
+        content = max(
+            (_display_width(value, column.number_format) for value in column.values), default=0
+        )
+        width = max(MIN_WIDTH, min(MAX_WIDTH, max(len(column.header), content) + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    # Printed, a sheet is landscape and one page wide, with the header row on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
+    if columns:
+        sheet.freeze_panes = f"{get_column_letter(freeze_columns + 1)}2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        numeric = column.number_format in (WHOLE, DECIMAL, PERCENT)
+        cell.alignment = NUMBER_HEADER_ALIGNMENT if numeric else HEADER_ALIGNMENT
+        header.append(cell)
+    sheet.append(header)
+    styled = [column.number_format is not None or column.fill is not None for column in columns]
+    for row in range(rows):
+        out: list[Any] = []
+        for column, needs_style in zip(columns, styled, strict=True):
+            value = column.values[row] if row < len(column.values) else None
+            if not needs_style or value is None:
+                out.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            if column.number_format is not None:
+                cell.number_format = column.number_format
+            if column.fill is not None and (fill := column.fill(value)) is not None:
+                cell.fill = fill
+            out.append(cell)
+        sheet.append(out)

@@ -1,0 +1,131 @@
+"""inclusionkit: model EU-funded social inclusion projects and compute their ESF reporting.
+
+The public API is what ``__all__`` lists; everything in a module whose name starts with ``_`` is
+private and may change without notice. Subpackages: :mod:`inclusionkit.models` (the domain
+model), :mod:`inclusionkit.ro` (Romanian codes), :mod:`inclusionkit.examples` (the bundled seed
+projects), :mod:`inclusionkit.testing` (helpers for plugin authors), :mod:`inclusionkit.hookspecs`.
+"""
+
+from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._formats import Exporter, Importer
+from inclusionkit._io import read, write
+from inclusionkit._participations import (
+    COLUMN_NAMES,
+    COLUMNS,
+    DTYPES,
+    Column,
+    empty_table,
+    normalise_participations,
+    participations_from_table,
+    participations_to_table,
+    read_participations,
+    write_participations,
+)
+from inclusionkit._plugins import PluginError, get_plugin_manager
+from inclusionkit._privacy import (
+    PseudonymisedTable,
+    RetentionResult,
+    SuppressedTable,
+    pseudonymise,
+    retention,
+    suppress,
+)
+from inclusionkit._progress import progress
+from inclusionkit._project_io import load_project, project_to_dict, save_project
+from inclusionkit._rules import (
+    Provenance,
+    RecordSet,
+    Report,
+    RuleSet,
+    ValidationReport,
+    available_rulesets,
+    compute,
+    crosswalk,
+    evaluate_rule,
+    load_ruleset,
+    register_ruleset,
+    validate_participations,
+)
+from inclusionkit._schemas import schema
+from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_table
+from inclusionkit._version import __version__
+from inclusionkit.hookspecs import hookimpl
+from inclusionkit.models import (
+    Achievement,
+    Activity,
+    Beneficiary,
+    Deliverable,
+    Indicator,
+    Location,
+    Objective,
+    Organisation,
+    Participation,
+    Partner,
+    Period,
+    Project,
+    TargetGroup,
+    Text,
+)
+
+__all__ = [
+    "COLUMNS",
+    "COLUMN_NAMES",
+    "DTYPES",
+    "Achievement",
+    "Activity",
+    "Beneficiary",
+    "Column",
+    "Deliverable",
+    "Exporter",
+    "Importer",
+    "InclusionKitError",
+    "Indicator",
+    "Location",
+    "Objective",
+    "Organisation",
+    "Participation",
+    "Partner",
+    "Period",
+    "PluginError",
+    "Problem",
+    "Project",
+    "Provenance",
+    "PseudonymisedTable",
+    "RecordSet",
+    "Report",
+    "RetentionResult",
+    "RuleSet",
+    "Sfc2021Report",
+    "SuppressedTable",
+    "TargetGroup",
+    "Text",
+    "ValidationError",
+    "ValidationReport",
+    "__version__",
+    "available_rulesets",
+    "compute",
+    "crosswalk",
+    "empty_table",
+    "evaluate_rule",
+    "get_plugin_manager",
+    "hookimpl",
+    "load_project",
+    "load_ruleset",
+    "normalise_participations",
+    "participations_from_table",
+    "participations_to_table",
+    "progress",
+    "project_to_dict",
+    "pseudonymise",
+    "read",
+    "read_participations",
+    "register_ruleset",
+    "retention",
+    "save_project",
+    "schema",
+    "sfc2021_table",
+    "suppress",
+    "validate_participations",
+    "write",
+    "write_participations",
+]

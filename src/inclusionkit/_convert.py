@@ -1,0 +1,37 @@
+"""The one cattrs converter that turns models into JSON-like data and back.
+
+Dates travel as ISO 8601 strings; enums as their string values; tuples as lists. Keys whose value
+is the field's default are left out of the output, so documents stay short and readable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.preconf.json import make_converter
+
+T = TypeVar("T")
+
+converter: cattrs.Converter = make_converter(omit_if_default=True, forbid_extra_keys=True)
+converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+converter.register_structure_hook(dt.date, lambda value, _: _date(value))
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def unstructure(obj: Any) -> Any:
+    """Turn a model (or a collection of models) into JSON-compatible data."""
+    return converter.unstructure(obj)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Build a model of type ``cls`` from JSON-compatible data (already schema-validated)."""
+    return converter.structure(data, cls)

@@ -1,0 +1,90 @@
+"""What plugins register: importers and exporters of the things inclusionkit reads and writes.
+
+A format plugin describes itself with an :class:`Importer` or :class:`Exporter` and hands it to the
+``register`` callback of the ``register_importers`` / ``register_exporters`` hooks. The host picks
+one by name or file extension (:func:`inclusionkit.read`, :func:`inclusionkit.write`) and makes
+every write atomic, so a plugin's ``write`` only has to write to the path it is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import IO, Any, Literal, Protocol
+
+import attrs
+
+Kind = Literal["participations", "project", "report", "progress", "activities", "organisations"]
+KINDS: tuple[str, ...] = (
+    "participations",
+    "project",
+    "report",
+    "progress",
+    "activities",
+    "organisations",
+)
+"""The kinds of thing a format may read or write."""
+
+Source = str | os.PathLike[str] | IO[bytes]
+
+
+class ReadFunction(Protocol):
+    """Read ``source`` (a path or a binary file object) as a ``kind`` of thing."""
+
+    def __call__(self, source: Source, *, kind: str, options: Mapping[str, Any]) -> Any: ...
+
+
+class WriteFunction(Protocol):
+    """Write ``obj`` (a ``kind`` of thing) to the file at ``path``."""
+
+    def __call__(
+        self, obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
+    ) -> None: ...
+
+
+def _kinds(value: Any) -> frozenset[str]:
+    kinds = frozenset(value)
+    unknown = kinds - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
+    return kinds
+
+
+def _extensions(value: Any) -> tuple[str, ...]:
+    return tuple(ext.lower() if ext.startswith(".") else f".{ext.lower()}" for ext in value)
+
+
+@attrs.frozen(kw_only=True)
+class Importer:
+    """A reader of one file format.
+
+    ``name`` is the format's name (``"csv"``, ``"xlsx"``); ``extensions`` the file extensions it
+    claims (``(".csv",)``); ``kinds`` what it can read (``{"participations", "project"}``);
+    ``read`` the function doing it; ``plugin`` is filled in by the host with the registering
+    plugin's name.
+    """
+
+    name: str
+    extensions: tuple[str, ...] = attrs.field(converter=_extensions)
+    kinds: frozenset[str] = attrs.field(converter=_kinds)
+    read: ReadFunction = attrs.field(eq=False)
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Exporter:
+    """A writer of one file format; fields as for :class:`Importer`, with ``write``."""
+
+    name: str
+    extensions: tuple[str, ...] = attrs.field(converter=_extensions)
+    kinds: frozenset[str] = attrs.field(converter=_kinds)
+    write: WriteFunction = attrs.field(eq=False)
+    description: str = ""
+    plugin: str = ""
+
+
+RegisterImporter = Callable[[Importer], None]
+RegisterExporter = Callable[[Exporter], None]
+RegisterRuleset = Callable[[Any], None]
+RegisterVocabulary = Callable[[str, str], None]

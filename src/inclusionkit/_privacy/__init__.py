@@ -1,0 +1,44 @@
+"""Privacy: keyed pseudonymisation, disclosure control of published tables, and retention.
+
+Private package; the public names are re-exported from :mod:`inclusionkit`. See ``docs/privacy.md``.
+"""
+
+from inclusionkit._privacy._pseudonymise import (
+    DEFAULT_IDENTIFYING,
+    MIN_KEY_BYTES,
+    PseudonymisedTable,
+    load_key,
+    normalise_name,
+    pseudonymise,
+)
+from inclusionkit._privacy._retention import (
+    AGE_BOUNDARIES,
+    DEFAULT_RETENTION_YEARS,
+    RetentionResult,
+    anonymise,
+    retention,
+)
+from inclusionkit._privacy._suppress import (
+    KNOWN_RELATIONS,
+    SuppressedTable,
+    suppress,
+    suppress_table,
+)
+
+__all__ = [
+    "AGE_BOUNDARIES",
+    "DEFAULT_IDENTIFYING",
+    "DEFAULT_RETENTION_YEARS",
+    "KNOWN_RELATIONS",
+    "MIN_KEY_BYTES",
+    "PseudonymisedTable",
+    "RetentionResult",
+    "SuppressedTable",
+    "anonymise",
+    "load_key",
+    "normalise_name",
+    "pseudonymise",
+    "retention",
+    "suppress",
+    "suppress_table",
+]

@@ -1,0 +1,93 @@
+"""A report as read back from a file: its tables and its provenance as plain data.
+
+Exporters accept any object with ``table``, ``excluded``, ``checks`` (DataFrames) and
+``provenance`` (an attrs object or a mapping), such as the indicator engine's ``Report``. Reading a
+report file cannot rebuild the engine's objects (the rules are not in the file), so importers
+return a :class:`ReportData` with the same four attributes, the provenance as a ``dict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pandas as pd
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame()
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ReportData:
+    """An indicator report as data: ``table`` (tidy: ``indicator``, breakdowns, ``value``),
+    ``excluded`` and ``checks`` (DataFrames), and ``provenance`` (JSON-compatible ``dict``).
+
+    Equality is :meth:`equals` (DataFrames have no boolean ``==``).
+    """
+
+    table: pd.DataFrame
+    excluded: pd.DataFrame = attrs.field(factory=_empty)
+    checks: pd.DataFrame = attrs.field(factory=_empty)
+    provenance: dict[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_report(cls, report: Any) -> ReportData:
+        """Build from any report-like object (``.table`` and ``.provenance``; ``.excluded`` and
+        ``.checks`` when present), unstructuring an attrs provenance to a ``dict``."""
+        if isinstance(report, ReportData):
+            return report
+        for attribute in ("table", "provenance"):
+            if not hasattr(report, attribute):
+                raise TypeError(
+                    f"a report needs .table and .provenance; {type(report).__name__} has no "
+                    f".{attribute}"
+                )
+        return cls(
+            table=_frame(report.table, "table"),
+            excluded=_frame(getattr(report, "excluded", None), "excluded"),
+            checks=_frame(getattr(report, "checks", None), "checks"),
+            provenance=provenance_dict(report.provenance),
+        )
+
+    def equals(self, other: Any) -> bool:
+        """True if ``other`` (any report-like object) has equal tables and provenance."""
+        try:
+            that = ReportData.from_report(other)
+        except TypeError:
+            return False
+        return (
+            self.table.equals(that.table)
+            and self.excluded.equals(that.excluded)
+            and self.checks.equals(that.checks)
+            and self.provenance == that.provenance
+        )
+
+
+def _frame(value: Any, name: str) -> pd.DataFrame:
+    if value is None:
+        return pd.DataFrame()
+    if not isinstance(value, pd.DataFrame):
+        raise TypeError(
+            f"a report's .{name} must be a pandas DataFrame, not {type(value).__name__}"
+        )
+    return value
+
+
+def provenance_dict(provenance: Any) -> dict[str, Any]:
+    """A report's provenance as JSON-compatible data (through the one converter for attrs)."""
+    if provenance is None:
+        return {}
+    if isinstance(provenance, Mapping):
+        return dict(provenance)
+    if attrs.has(type(provenance)):
+        from inclusionkit._convert import unstructure
+
+        data = unstructure(provenance)
+        if isinstance(data, dict):
+            return data
+    raise TypeError(
+        f"a report's .provenance must be an attrs object or a mapping, not "
+        f"{type(provenance).__name__}"
+    )

@@ -1,0 +1,289 @@
+"""Breakdown cells: turning "by gender and region" into integer cell numbers, once per report.
+
+Each breakdown column is coded to small integers ordered like its values (missing last); the codes
+are combined into one cell number per counted participation. Gender is the last digit so every
+gender of the rule set can be shown for every cell of the other breakdowns, zeros included.
+
+Counting then never groups a DataFrame: with a handful of cells a mask is counted against one
+precomputed mask per cell; with more, the counted rows are ordered by cell once (a radix sort of
+small integers) and each indicator's mask, gathered in that order, is counted per contiguous
+segment with ``count_nonzero``. No column is ever reordered or copied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._participations import COLUMN_NAMES, DTYPES
+from inclusionkit._rules._columns import Col
+from inclusionkit._rules._populations import DERIVED
+from inclusionkit._rules._records import GENDERS, ParticipationSource, PreparedParticipations
+
+DERIVED_BREAKDOWNS: tuple[str, ...] = ("age_band", *DERIVED)
+"""Breakdowns computed by the engine rather than read from a column."""
+
+# Up to this many cells a mask per cell beats reordering each indicator's mask by cell; up to
+# _LOOP_CELLS a Python loop of count_nonzero over contiguous segments beats a reduceat.
+_MASK_CELLS = 4
+_LOOP_CELLS = 512
+_DENSE_LIMIT = 1 << 22
+
+_STRING = DTYPES["project_code"]
+
+
+class Coded:
+    """One breakdown: a code per participation and the label of each code (ordered)."""
+
+    def __init__(self, name: str, codes: np.ndarray, labels: pd.Series) -> None:
+        self.name = name
+        self.codes = codes
+        self.labels = labels
+
+    @property
+    def size(self) -> int:
+        """The number of labels."""
+        return len(self.labels)
+
+
+def age_band_labels(bands: Sequence[int]) -> list[str]:
+    """Labels of the age bands starting at each lower bound: ``["0-24", "25-54", "55+"]``."""
+    labels = []
+    for index, low in enumerate(bands):
+        if index + 1 < len(bands):
+            labels.append(f"{low}-{bands[index + 1] - 1}")
+        else:
+            labels.append(f"{low}+")
+    return labels
+
+
+def _code_col(name: str, col: Col) -> Coded:
+    """Codes ordered like the values, with missing values last."""
+    if col.kind == "string":
+        categories = np.array(col.categories, dtype=object)
+        order = np.argsort(categories, kind="stable") if len(categories) else np.zeros(0, int)
+        rank = np.empty(len(categories) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(categories))
+        rank[-1] = len(categories)
+        codes = rank[col.values]
+        labels = [*categories[order], None]
+        return Coded(name, codes, pd.Series(pd.array(labels, dtype=_STRING)))
+    if col.kind == "bool":
+        codes = np.where(col.valid, col.values.astype(np.int64), 2)
+        return Coded(name, codes, pd.Series(pd.array([False, True, None], dtype="boolean")))
+    values = col.values[col.valid]
+    uniques, inverse = np.unique(values, return_inverse=True)
+    codes = np.full(col.values.shape[0], len(uniques), dtype=np.int64)
+    codes[col.valid] = inverse
+    if col.kind == "date":
+        dates = uniques.astype("datetime64[D]").astype("datetime64[s]")
+        labels = pd.Series(np.concatenate([dates, np.array(["NaT"], dtype="datetime64[s]")]))
+    elif col.kind == "int":
+        labels = pd.Series(pd.array([*uniques.tolist(), None], dtype="Int64"))
+    else:
+        labels = pd.Series(pd.array([*uniques.tolist(), None], dtype="Float64"))
+    return Coded(name, codes, labels)
+
+
+def check_breakdowns(by: Sequence[str], table: pd.DataFrame, reserved: Sequence[str]) -> None:
+    """Raise :class:`InclusionKitError` for an unknown or repeated breakdown name."""
+    known = [*COLUMN_NAMES, *DERIVED_BREAKDOWNS]
+    extras = [name for name in table.columns if name not in COLUMN_NAMES]
+    for name in by:
+        if name in reserved:
+            raise InclusionKitError(
+                f"{name!r} is added by the rule set's per-year flows; do not ask for it in by"
+            )
+        if name not in known and name not in extras:
+            raise InclusionKitError(
+                f"cannot break down by {name!r}: not a column of the participation table; "
+                f"use a column ({', '.join(COLUMN_NAMES)}{', ' if extras else ''}"
+                f"{', '.join(extras)}) or {', '.join(DERIVED_BREAKDOWNS)}"
+            )
+    if len(set(by)) != len(by):
+        raise InclusionKitError(f"a breakdown is repeated in {list(by)}")
+
+
+class Grouping:
+    """The breakdown cells of the counted participations, and counting per cell.
+
+    Cells are numbered ``other * G + gender`` (gender the last digit, when it is a breakdown).
+    Masks are evaluated over every input row (:attr:`source`); :attr:`row_cell` is each row's
+    cell, ``-1`` for rows not counted. :meth:`count`, :meth:`weighted` and :meth:`distinct`
+    give one number per cell.
+    """
+
+    def __init__(
+        self,
+        prepared: PreparedParticipations,
+        by: Sequence[str],
+        genders: Sequence[str],
+        age_bands: Sequence[int],
+    ) -> None:
+        self.prepared = prepared
+        self.by = tuple(by)
+        counted = prepared.counted
+        self.counted = counted
+        self.source = ParticipationSource(prepared)
+        self.with_gender = "gender" in self.by
+        self.gender_labels: tuple[str, ...] = ()
+        gender_codes: np.ndarray | None = None
+        if self.with_gender:
+            gender_codes = self._gender_codes(self.source.col("gender"), genders, counted)
+        others = [name for name in self.by if name != "gender"]
+        coded = [self._coded(self.source, name, age_bands) for name in others]
+        other_idx, self.other_labels = self._combine(coded, counted)
+        self.O = len(self.other_labels) if coded else 1
+        self.G = len(self.gender_labels) if self.with_gender else 1
+        self.C = self.O * self.G
+        cell = other_idx * self.G if gender_codes is None else other_idx * self.G + gender_codes
+        self.row_cell = np.where(counted, cell, -1)
+        if self.C == 1:
+            self.mode = "single"
+        elif self.C <= _MASK_CELLS:
+            self.mode = "masks"
+            self._cell_masks = [self.row_cell == c for c in range(self.C)]
+        else:
+            self.mode = "sorted"
+            counted_rows = np.flatnonzero(counted)
+            in_cells = self.row_cell[counted_rows]
+            dtype = np.int16 if self.C < (1 << 15) else np.int64
+            self._order = counted_rows[np.argsort(in_cells.astype(dtype), kind="stable")]
+            sizes = np.bincount(in_cells, minlength=self.C)
+            ends = np.cumsum(sizes)
+            self._bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
+            self._sizes = sizes
+
+    # -- coding
+
+    def _gender_codes(self, col: Col, genders: Sequence[str], counted: np.ndarray) -> np.ndarray:
+        counts = np.bincount(col.values[counted & col.valid], minlength=len(col.categories))
+        present = {category for index, category in enumerate(col.categories) if counts[index]}
+        # The rule set's genders always; any other valid gender only when someone has it, so the
+        # gender rows still add up to the total.
+        extra = [g for g in GENDERS if g in present and g not in genders]
+        self.gender_labels = (*genders, *extra)
+        lookup = np.zeros(len(col.categories) + 1, dtype=np.int64)
+        for index, category in enumerate(col.categories):
+            if category in self.gender_labels:
+                lookup[index] = self.gender_labels.index(category)
+        return np.asarray(lookup[col.values])
+
+    def _coded(self, source: ParticipationSource, name: str, age_bands: Sequence[int]) -> Coded:
+        if name == "age_band":
+            age = source.col("age_at_entry")
+            bands = np.asarray(age_bands, dtype=np.int64)
+            index = np.searchsorted(bands, age.values, side="right") - 1
+            labels = age_band_labels(age_bands)
+            if bands[0] > 0:
+                labels = [f"<{bands[0]}", *labels]
+                index = index + 1
+            codes = np.where(age.valid, index, len(labels))
+            return Coded(name, codes, pd.Series(pd.array([*labels, None], dtype=_STRING)))
+        return _code_col(name, source.col(name))
+
+    def _combine(
+        self, coded: Sequence[Coded], counted: np.ndarray
+    ) -> tuple[np.ndarray, pd.DataFrame]:
+        n = counted.shape[0]
+        if not coded:
+            return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
+        key = np.zeros(n, dtype=np.int64)
+        radix = 1
+        for item in coded:
+            key = key * item.size + item.codes
+            radix *= item.size
+            if radix > (1 << 40):
+                _, key = np.unique(key, return_inverse=True)
+                radix = int(key.max()) + 1 if key.size else 1
+        counted_rows = np.flatnonzero(counted)
+        counted_keys = key[counted_rows]
+        if radix <= _DENSE_LIMIT:
+            present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
+            remap = np.full(radix, -1, dtype=np.int64)
+            remap[present] = np.arange(present.shape[0])
+            other_idx = remap[key]
+            # The first counted row of each present key gives its labels.
+            first = np.full(radix, -1, dtype=np.int64)
+            first[counted_keys[::-1]] = counted_rows[::-1]
+            representative = first[present]
+        else:
+            _, first_index, inverse = np.unique(
+                counted_keys, return_index=True, return_inverse=True
+            )
+            other_idx = np.full(n, -1, dtype=np.int64)
+            other_idx[counted_rows] = inverse
+            representative = counted_rows[first_index]
+        labels = pd.DataFrame(
+            {
+                item.name: item.labels.take(item.codes[representative]).reset_index(drop=True)
+                for item in coded
+            },
+            index=range(representative.shape[0]),
+        )
+        return np.where(other_idx >= 0, other_idx, 0), labels
+
+    # -- counting
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """The number of counted rows per cell where ``mask`` is ``True``."""
+        if self.mode == "single":
+            if self.prepared.all_counted:
+                return np.array([np.count_nonzero(mask)], dtype=np.int64)
+            return np.array([np.count_nonzero(mask & self.counted)], dtype=np.int64)
+        if self.mode == "masks":
+            return np.array(
+                [np.count_nonzero(mask & cell) for cell in self._cell_masks], dtype=np.int64
+            )
+        ordered = mask.take(self._order)
+        if self.C <= _LOOP_CELLS:
+            return np.array(
+                [np.count_nonzero(ordered[start:end]) for start, end in self._bounds],
+                dtype=np.int64,
+            )
+        out = np.zeros(self.C, dtype=np.int64)
+        nonempty = self._sizes > 0
+        if ordered.shape[0]:
+            starts = np.array([start for start, _ in self._bounds])[nonempty]
+            out[nonempty] = np.add.reduceat(ordered, starts, dtype=np.int64)
+        return out
+
+    def weighted(self, mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The sum of ``weights`` over the counted rows where ``mask`` is ``True``, per cell."""
+        keep = mask & (self.row_cell >= 0)
+        return np.bincount(self.row_cell[keep], weights=weights[keep], minlength=self.C)
+
+    def distinct(self, mask: np.ndarray, col: Col, *, across_genders: bool) -> np.ndarray:
+        """The number of distinct values of ``col`` over the ``True`` rows, per cell (or per
+        other-breakdown cell, all genders together, with ``across_genders``)."""
+        keep = mask & col.valid & (self.row_cell >= 0)
+        cells = self.row_cell[keep]
+        if across_genders:
+            cells = cells // self.G
+        size = self.O if across_genders else self.C
+        values = col.values[keep].astype(np.int64)
+        if values.size == 0:
+            return np.zeros(size, dtype=np.int64)
+        _, values = np.unique(values, return_inverse=True)
+        width = int(values.max()) + 1
+        pairs = np.unique(cells * width + values)
+        return np.bincount(pairs // width, minlength=size).astype(np.int64)
+
+    def labels_frame(self, repeat: int) -> dict[str, Any]:
+        """Breakdown columns for ``repeat`` blocks of cells, in cell order, gender as "total"
+        after each other-cell's genders (so ``G + 1`` rows per other cell)."""
+        per_other = self.G + 1 if self.with_gender else 1
+        out: dict[str, Any] = {}
+        for name in self.by:
+            if name == "gender":
+                labels = np.array([*self.gender_labels, "total"], dtype=object)
+                out[name] = pd.array(np.tile(labels, self.O * repeat), dtype=_STRING)
+            else:
+                values = self.other_labels[name]
+                index = np.tile(np.repeat(np.arange(self.O), per_other), repeat)
+                out[name] = values.take(index).reset_index(drop=True)
+        return out

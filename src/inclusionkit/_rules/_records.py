@@ -1,0 +1,637 @@
+"""The records rules count: prepared participations and the populations of a project document.
+
+Preparing participations follows ``participation-table.md`` ("Which rows are counted"):
+
+1. **As-of.** Rows entering after the as-of date are left out; an exit after it is "not yet left".
+2. **Re-entry.** Rows sharing (``project_code``, ``participant_id``) are one participation: the
+   characteristics of the row with the earliest ``entry_date``, the latest ``exit_date`` (none if
+   any row is still open) and the results of the row with the latest ``exit_date``.
+3. **Completeness.** A participation with an empty or invalid ``gender``, ``birth_date``,
+   ``entry_date``, ``labour_status`` or ``isced`` is counted in no indicator and is listed with
+   its reason.
+
+A participation is never copied into a new table: it is a pair of row numbers into the input (the
+row giving its characteristics and the row giving its results), so the merge costs nothing when
+no key repeats (the usual case) and a few small sorts over the repeated rows when some do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._participations import (
+    COLUMN_NAMES,
+    DTYPES,
+    normalise_participations,
+    read_participations,
+)
+from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
+from inclusionkit._rules._dates import (
+    completed_years,
+    date_to_days,
+    date_to_ymd,
+    last_exit_observed,
+    ymd_of,
+)
+from inclusionkit._rules._keys import duplicated_keys
+from inclusionkit._rules._language import TRUE, Evaluator, Node
+from inclusionkit._rules._populations import (
+    DERIVED,
+    LIST_SEPARATOR,
+    POPULATION_COLUMNS,
+    RESULT_COLUMNS,
+)
+from inclusionkit._rules._ruleset import Aggregate, RuleSet, check_aggregate, load_ruleset
+from inclusionkit.models import Gender, LabourStatus
+
+GENDERS: tuple[str, ...] = tuple(str(g) for g in Gender)
+LABOUR_STATUSES: tuple[str, ...] = tuple(str(s) for s in LabourStatus)
+_MIN_INT64 = np.iinfo(np.int64).min
+
+REASONS: Mapping[str, str] = {
+    "gender.missing": "gender is missing",
+    "gender.invalid": "gender is not one of " + ", ".join(GENDERS),
+    "birth_date.missing": "birth_date is missing",
+    "birth_date.after_entry": "birth_date is after entry_date",
+    "entry_date.missing": "entry_date is missing",
+    "labour_status.missing": "labour_status is missing",
+    "labour_status.invalid": "labour_status is not one of " + ", ".join(LABOUR_STATUSES),
+    "isced.missing": "isced is missing",
+    "isced.out_of_range": "isced is not an ISCED 2011 level from 0 to 8",
+}
+"""Why a participation is incomplete: reason code and explanation, in the order they are tested."""
+
+
+def _region_codes() -> tuple[str, ...]:
+    from inclusionkit.ro import REGIONS
+
+    return tuple(REGIONS)
+
+
+VOCABULARIES: Mapping[str, tuple[str, ...]] = {
+    "gender": GENDERS,
+    "labour_status": LABOUR_STATUSES,
+    "region": _region_codes(),
+}
+"""Known values of text columns: coding against a known list is cheaper than discovering it."""
+
+EXCLUDED_COLUMNS: tuple[str, ...] = ("project_code", "participant_id", "row", "reason", "message")
+
+
+def parse_as_of(value: Any) -> dt.date | None:
+    """An as-of date from a date, datetime, ``YYYY-MM-DD`` or ``DD.MM.YYYY`` text, or ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        day: dt.date = value.date()
+        return day
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return dt.datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    raise InclusionKitError(f"{value!r} is not a date; use YYYY-MM-DD")
+
+
+def as_table(participations: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
+    """A canonical participation table from a DataFrame or the path of a CSV or Parquet file.
+
+    A DataFrame whose canonical columns already have the canonical dtypes is used as it is (no
+    copy); otherwise it is normalised (text cells parsed), keeping any extra columns.
+    """
+    if isinstance(participations, str | os.PathLike):
+        return read_participations(participations, keep_extra=True)
+    if not isinstance(participations, pd.DataFrame):
+        raise InclusionKitError(
+            "participations must be a pandas DataFrame or the path of a .csv or .parquet file, "
+            f"not {type(participations).__name__}"
+        )
+    frame = participations
+    missing = [name for name in COLUMN_NAMES if name not in frame.columns]
+    typed = not missing and all(frame[name].dtype == DTYPES[name] for name in COLUMN_NAMES)
+    if typed and isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0:
+        return frame
+    if typed:
+        return frame.reset_index(drop=True)
+    try:
+        return normalise_participations(frame, keep_extra=True)
+    except ValidationError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise InclusionKitError(f"cannot read the participation table: {exc}") from None
+
+
+class PreparedParticipations:
+    """Participations after the as-of cut, the re-entry merge and the completeness test.
+
+    Every input row keeps its position (nothing is copied): ``active`` marks the rows that stand
+    for a participation (not entered after the as-of date, not a re-entry folded into the row
+    of an earlier entry), ``counted`` the active rows that are complete. When re-entries are
+    merged, the row of the earliest entry stands for the participation and only its exit date
+    and results are replaced (by the merged exit and the results of the latest exit).
+    """
+
+    def __init__(self, table: pd.DataFrame, as_of: dt.date | None) -> None:
+        self.table = table
+        self.as_of = as_of
+        self.input_rows = len(table)
+        self.size = self.input_rows
+        self._input_cols: dict[str, Col] = {}
+        self._patched: dict[str, Col] = {}
+        self.as_of_days = None if as_of is None else date_to_days(as_of)
+        self.as_of_ymd = None if as_of is None else date_to_ymd(as_of)
+        self._merge()
+        self._completeness()
+
+    def input_col(self, name: str) -> Col:
+        """A column of the input table as a :class:`Col` (converted once)."""
+        col = self._input_cols.get(name)
+        if col is None:
+            if name not in self.table.columns:
+                raise InclusionKitError(f"the participation table has no column {name!r}")
+            col = to_col(self.table[name], vocabulary=VOCABULARIES.get(name))
+            self._input_cols[name] = col
+        return col
+
+    def column(self, name: str) -> Col:
+        """Column ``name`` for every row (merged exit date and results where re-entries were
+        folded together)."""
+        if name in self._patched:
+            return self._patched[name]
+        if self._merge_rows is not None and (name == "exit_date" or name in RESULT_COLUMNS):
+            self._patched[name] = self._patch(name)
+            return self._patched[name]
+        return self.input_col(name)
+
+    # -- as-of and re-entry
+
+    def _merge(self) -> None:
+        n = self.input_rows
+        entry = self.input_col("entry_date")
+        active = np.ones(n, dtype=bool)
+        self.rows_after_as_of = 0
+        if self.as_of_days is not None:
+            after = entry.valid & (entry.values > self.as_of_days)
+            self.rows_after_as_of = int(np.count_nonzero(after))
+            active &= ~after
+        dup_rows, groups = duplicated_keys(
+            arrow_chunks(self.table["project_code"]),
+            arrow_chunks(self.table["participant_id"]),
+            include=active if self.rows_after_as_of else None,
+        )
+        self._merge_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.merged = 0
+        if dup_rows.size:
+            char, res, exit_days, exit_valid = self._merge_repeated(dup_rows, groups, entry)
+            active[dup_rows] = False
+            active[char] = True
+            self._merge_rows = (char, res, exit_days, exit_valid)
+            self.merged = int(dup_rows.shape[0] - char.shape[0])
+        self.active = active
+        self.participations = int(np.count_nonzero(active))
+
+    def _merge_repeated(
+        self, dup_rows: np.ndarray, groups: np.ndarray, entry: Col
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        exit_col = self.input_col("exit_date")
+        # A missing entry date sorts first: the earliest row is then unknown, hence incomplete.
+        entry_key = np.where(entry.valid[dup_rows], entry.values[dup_rows], _MIN_INT64)
+        exit_key = np.where(exit_col.valid[dup_rows], exit_col.values[dup_rows], _MIN_INT64)
+        char = dup_rows[self._pick(dup_rows, groups, entry_key, first=True)]
+        res = dup_rows[self._pick(dup_rows, groups, exit_key, first=False)]
+        count = char.shape[0]
+        still_open = np.bincount(groups[~exit_col.valid[dup_rows]], minlength=count) > 0
+        return char, res, exit_col.values[res], exit_col.valid[res] & ~still_open
+
+    def _pick(
+        self, dup_rows: np.ndarray, groups: np.ndarray, keys: np.ndarray, *, first: bool
+    ) -> np.ndarray:
+        """Per group, the position (in ``dup_rows``) of the row with the smallest (``first``)
+        or largest key. Ties are broken by the rows' content, never by their position, so
+        shuffling the input cannot change which row's values are used."""
+        order = np.lexsort((keys, groups))
+        sorted_groups, sorted_keys = groups[order], keys[order]
+        starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+        ends = np.r_[starts[1:] - 1, sorted_groups.shape[0] - 1]
+        chosen = starts if first else ends
+        other = chosen + 1 if first else chosen - 1
+        inside = (other >= 0) & (other < sorted_groups.shape[0])
+        other = np.clip(other, 0, sorted_groups.shape[0] - 1)
+        tied = (
+            inside
+            & (sorted_groups[other] == sorted_groups[chosen])
+            & (sorted_keys[other] == sorted_keys[chosen])
+        )
+        if not tied.any():
+            return np.asarray(order[chosen])
+        # Hash the content of the rows of tied groups only (usually none, always few).
+        tied_groups = np.zeros(int(groups.max()) + 1, dtype=bool)
+        tied_groups[sorted_groups[chosen[tied]]] = True
+        in_tied = np.flatnonzero(tied_groups[groups])
+        tiebreak = np.zeros(groups.shape[0], dtype=np.uint64)
+        tiebreak[in_tied] = pd.util.hash_pandas_object(
+            self.table.iloc[dup_rows[in_tied]][list(COLUMN_NAMES)], index=False
+        ).to_numpy()
+        order = np.lexsort((tiebreak, keys, groups))
+        return np.asarray(order[chosen])
+
+    def _patch(self, name: str) -> Col:
+        assert self._merge_rows is not None
+        char, res, exit_days, exit_valid = self._merge_rows
+        col = self.input_col(name)
+        values = col.values.copy()
+        valid = col.valid.copy()
+        if name == "exit_date":
+            values[char] = exit_days
+            valid[char] = exit_valid
+        else:
+            values[char] = col.values[res]
+            valid[char] = col.valid[res]
+        return Col(kind=col.kind, values=values, valid=valid, categories=col.categories)
+
+    # -- completeness
+
+    def _completeness(self) -> None:
+        source = ParticipationSource(self)
+        gender = source.col("gender")
+        labour = source.col("labour_status")
+        isced = source.col("isced")
+        birth = source.col("birth_date")
+        entry = source.col("entry_date")
+        known_gender = _in_vocabulary(gender, GENDERS)
+        known_status = _in_vocabulary(labour, LABOUR_STATUSES)
+        failures = {
+            "gender.missing": ~gender.valid,
+            "gender.invalid": gender.valid & ~known_gender,
+            "birth_date.missing": ~birth.valid,
+            "birth_date.after_entry": birth.valid & entry.valid & (birth.values > entry.values),
+            "entry_date.missing": ~entry.valid,
+            "labour_status.missing": ~labour.valid,
+            "labour_status.invalid": labour.valid & ~known_status,
+            "isced.missing": ~isced.valid,
+            "isced.out_of_range": isced.valid & ((isced.values < 0) | (isced.values > 8)),
+        }
+        incomplete = np.zeros(self.size, dtype=bool)
+        for failed in failures.values():
+            incomplete |= failed
+        self.counted = self.active & ~incomplete
+        self.counted_count = int(np.count_nonzero(self.counted))
+        self.all_counted = self.counted_count == self.size
+        self._failures = failures
+
+    def excluded_frame(self) -> pd.DataFrame:
+        """One row per participation not counted: key, input row, reason code and message.
+
+        ``reason`` is the first failing test (in the order of :data:`REASONS`); ``message``
+        lists every failing test.
+        """
+        rows = np.flatnonzero(self.active & ~self.counted)
+        reason = np.zeros(rows.shape[0], dtype=np.int64)
+        # Later tests first, so the earliest failing test is the one left standing.
+        codes = list(self._failures)
+        for index in range(len(codes) - 1, -1, -1):
+            reason[self._failures[codes[index]][rows]] = index
+        parts = [
+            pa.array(np.where(failed[rows], REASONS[code], np.array(None)), type=pa.string())
+            for code, failed in self._failures.items()
+        ]
+        message = (
+            pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
+            if rows.size
+            else pa.array([], type=pa.string())
+        )
+        frame = pd.DataFrame(
+            {
+                "project_code": self.table["project_code"].take(rows).reset_index(drop=True),
+                "participant_id": self.table["participant_id"].take(rows).reset_index(drop=True),
+                "row": rows.astype(np.int64),
+                "reason": pd.array(
+                    np.array(codes, dtype=object)[reason], dtype=DTYPES["project_code"]
+                ),
+                "message": pd.array(message, dtype=DTYPES["project_code"]),
+            }
+        )
+        return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
+
+
+def _in_vocabulary(col: Col, vocabulary: Sequence[str]) -> np.ndarray:
+    lookup = np.array([*(c in vocabulary for c in col.categories), False], dtype=bool)
+    return np.asarray(lookup[col.values])
+
+
+class ParticipationSource:
+    """The columns (canonical, extra and derived) of prepared participations, one per input row.
+
+    Rows that are not counted are still there (their values are never counted): evaluating every
+    row costs less than copying the counted ones out of every column.
+    """
+
+    def __init__(self, prepared: PreparedParticipations) -> None:
+        self.prepared = prepared
+        self.n = prepared.size
+        self._cols: dict[str, Col] = {}
+        self._ymd: dict[str, np.ndarray] = {}
+
+    def col(self, name: str) -> Col:
+        """Column ``name`` (derived values computed on first use)."""
+        col = self._cols.get(name)
+        if col is None:
+            col = self._derive(name) if name in DERIVED else self.prepared.column(name)
+            self._cols[name] = col
+        return col
+
+    def ymd(self, name: str) -> np.ndarray:
+        """``yyyymmdd`` of a date column (0 where missing)."""
+        ymd = self._ymd.get(name)
+        if ymd is None:
+            col = self.col(name)
+            ymd = ymd_of(col.values, col.valid)
+            self._ymd[name] = ymd
+        return ymd
+
+    def _derive(self, name: str) -> Col:
+        prepared = self.prepared
+        if name == "age_at_entry":
+            birth, entry = self.col("birth_date"), self.col("entry_date")
+            age = completed_years(self.ymd("birth_date"), self.ymd("entry_date"))
+            return from_numpy("int", age, birth.valid & entry.valid)
+        if name in ("entry_year", "exit_year"):
+            column = "entry_date" if name == "entry_year" else "exit_date"
+            return from_numpy("int", self.ymd(column) // 10_000, self.col(column).valid)
+        exit_ = self.col("exit_date")
+        leaver = exit_.valid.copy()
+        if prepared.as_of_days is not None:
+            leaver &= exit_.values <= prepared.as_of_days
+        if name == "leaver":
+            return from_numpy("bool", leaver)
+        # observed_6m: six calendar months after the exit is not after the as-of date.
+        if prepared.as_of is None:
+            return from_numpy("bool", leaver)
+        # exit + 6 months <= as-of is monotone in the exit date: one threshold day answers it.
+        return from_numpy("bool", leaver & (exit_.values <= last_exit_observed(prepared.as_of)))
+
+
+class FrameSource:
+    """The columns of a small population frame (activities, organisations, ...)."""
+
+    def __init__(self, frame: pd.DataFrame, kinds: Mapping[str, Any]) -> None:
+        self.frame = frame
+        self.kinds = kinds
+        self.n = len(frame)
+        self._cols: dict[str, Col] = {}
+
+    def col(self, name: str) -> Col:
+        """Column ``name`` converted to its kind."""
+        col = self._cols.get(name)
+        if col is None:
+            col = to_col(self.frame[name], self.kinds[name])
+            self._cols[name] = col
+        return col
+
+
+# --- populations of a project document ---------------------------------------------------------
+
+
+def _string(values: Sequence[Any]) -> pd.Series:
+    return pd.Series(pd.array(list(values), dtype=DTYPES["project_code"]))
+
+
+def _dates(values: Sequence[dt.date | None]) -> pd.Series:
+    return pd.Series(pd.to_datetime(pd.Series(list(values), dtype=object)).astype("datetime64[s]"))
+
+
+def project_frames(project: Any, as_of: dt.date | None) -> dict[str, pd.DataFrame]:
+    """The activities, deliverables, organisations and partners of a project as tables.
+
+    Activities that start after ``as_of`` and deliverables dated after it are left out.
+    """
+    activities = [a for a in project.activities if as_of is None or a.start <= as_of]
+    deliverables = [d for d in project.deliverables if as_of is None or d.date <= as_of]
+    code = project.code
+    frames: dict[str, pd.DataFrame] = {}
+    frames["activities"] = pd.DataFrame(
+        {
+            "id": _string([a.id for a in activities]),
+            "kind": _string([a.kind for a in activities]),
+            "start": _dates([a.start for a in activities]),
+            "end": _dates([a.end for a in activities]),
+            "year": pd.array([a.start.year for a in activities], dtype="Int64"),
+            "title": _string([a.title.ro if a.title else None for a in activities]),
+            "city": _string([a.city for a in activities]),
+            "hours": pd.array([a.hours for a in activities], dtype="Float64"),
+            "attendance": pd.array([a.attendance for a in activities], dtype="Int64"),
+            "partner": _string([a.partner for a in activities]),
+            "organisations": _string([LIST_SEPARATOR.join(a.organisations) for a in activities]),
+            "participants": _string([LIST_SEPARATOR.join(a.participants) for a in activities]),
+            "n_organisations": pd.array([len(a.organisations) for a in activities], dtype="Int64"),
+            "n_participants": pd.array([len(a.participants) for a in activities], dtype="Int64"),
+            "project_code": _string([code] * len(activities)),
+        }
+    )
+    frames["deliverables"] = pd.DataFrame(
+        {
+            "id": _string([d.id for d in deliverables]),
+            "kind": _string([d.kind for d in deliverables]),
+            "date": _dates([d.date for d in deliverables]),
+            "year": pd.array([d.date.year for d in deliverables], dtype="Int64"),
+            "title": _string([d.title.ro if d.title else None for d in deliverables]),
+            "city": _string([d.city for d in deliverables]),
+            "partner": _string([d.partner for d in deliverables]),
+            "project_code": _string([code] * len(deliverables)),
+        }
+    )
+    partner_rows: list[tuple[Any, str | None]] = [
+        (p.organisation, str(p.role)) for p in project.partners
+    ]
+    served_rows: list[tuple[Any, str | None]] = [(o, None) for o in project.organisations]
+    frames["partners"] = _organisation_frame(partner_rows, code)
+    frames["organisations"] = _organisation_frame(served_rows + partner_rows, code)
+    return frames
+
+
+def _organisation_frame(rows: Sequence[tuple[Any, str | None]], code: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": _string([o.id for o, _ in rows]),
+            "name": _string([o.name for o, _ in rows]),
+            "name_en": _string([o.name_en for o, _ in rows]),
+            "kind": _string([str(o.kind) for o, _ in rows]),
+            "city": _string([o.city for o, _ in rows]),
+            "country": _string([o.country for o, _ in rows]),
+            "tags": _string([LIST_SEPARATOR.join(o.tags) for o, _ in rows]),
+            "role": _string([role for _, role in rows]),
+            "project_code": _string([code] * len(rows)),
+        }
+    )
+
+
+# --- the record set ----------------------------------------------------------------------------
+
+
+# Identity equality: comparing two record sets would compare whole tables.
+@attrs.frozen(kw_only=True, eq=False)
+class RecordSet:
+    """Everything a rule can count: prepared participations and a project's records.
+
+    Build it with :meth:`from_project` or :meth:`from_participations`. Preparation (as-of cut,
+    re-entry merge, completeness) happens once, on first use.
+    """
+
+    participations: pd.DataFrame | None = None
+    project: Any = None
+    as_of: dt.date | None = None
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+
+    @classmethod
+    def from_project(
+        cls,
+        project: Any,
+        participations: pd.DataFrame | str | os.PathLike[str] | None = None,
+        as_of: dt.date | str | None = None,
+    ) -> RecordSet:
+        """The records of ``project`` (and its participation table, when given) as of a date."""
+        table = None if participations is None else as_table(participations)
+        return cls(participations=table, project=project, as_of=parse_as_of(as_of))
+
+    @classmethod
+    def from_participations(
+        cls,
+        participations: pd.DataFrame | str | os.PathLike[str],
+        as_of: dt.date | str | None = None,
+    ) -> RecordSet:
+        """The records of a participation table alone (no project document)."""
+        return cls(participations=as_table(participations), as_of=parse_as_of(as_of))
+
+    def prepared(self) -> PreparedParticipations:
+        """The prepared participations; raises when no participation table was given."""
+        if self.participations is None:
+            raise InclusionKitError("no participation table was given")
+        prepared = self._cache.get("participations")
+        if prepared is None:
+            prepared = PreparedParticipations(self.participations, self.as_of)
+            self._cache["participations"] = prepared
+        assert isinstance(prepared, PreparedParticipations)
+        return prepared
+
+    def frame(self, population: str) -> pd.DataFrame:
+        """The table of a project population (``activities``, ``organisations``, ...)."""
+        if self.project is None:
+            raise InclusionKitError(f"counting {population} needs a project document")
+        frames = self._cache.get("frames")
+        if frames is None:
+            frames = project_frames(self.project, self.as_of)
+            self._cache["frames"] = frames
+        frame: pd.DataFrame = frames[population]
+        return frame
+
+    def has(self, population: str) -> bool:
+        """Whether records of ``population`` were given (a table, or at least one record)."""
+        if population == "participations":
+            return self.participations is not None
+        if self.project is None:
+            return False
+        return {
+            "activities": bool(self.project.activities),
+            "deliverables": bool(self.project.deliverables),
+            "organisations": bool(self.project.organisations or self.project.partners),
+            "partners": bool(self.project.partners),
+        }.get(population, False)
+
+    def can_evaluate(self, rule: Mapping[str, Any]) -> bool:
+        """Whether ``rule``'s population has records here (a table, or at least one record)."""
+        population = rule.get("population") if isinstance(rule, Mapping) else None
+        return isinstance(population, str) and self.has(population)
+
+
+# --- evaluating a single rule ------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_rule(text: str, ruleset_name: str) -> tuple[str, Node, Aggregate]:
+    from inclusionkit._schemas import iter_schema_problems
+
+    rule = json.loads(text)
+    # Validate against the schema's rule shape by wrapping the rule in a one-indicator rule set.
+    wrapped = {
+        "name": "rule",
+        "version": "1",
+        "indicators": [
+            {"code": "rule", "name": {"en": "rule"}, "unit": "number", "kind": "output", **rule}
+        ],
+    }
+    problems = [
+        attrs.evolve(p, location=(p.location or "$").replace("$.indicators[0]", "$", 1))
+        for p in iter_schema_problems(wrapped, "ruleset")
+    ]
+    if problems:
+        raise ValidationError(problems)
+    ruleset = load_ruleset(ruleset_name)
+    compiler = ruleset.compiler()
+    population = rule["population"]
+    filter_doc = rule.get("filter")
+    node = (
+        TRUE
+        if filter_doc is None
+        else compiler.predicate(filter_doc, population, "$.filter", "rule")
+    )
+    aggregate = Aggregate(
+        function=rule["aggregate"]["function"], column=rule["aggregate"].get("column")
+    )
+    check_aggregate(compiler, aggregate, population, "$.aggregate", "rule")
+    if compiler.problems:
+        raise ValidationError(compiler.problems)
+    return population, node, aggregate
+
+
+def evaluate_rule(
+    rule: Mapping[str, Any], records: RecordSet, *, ruleset: RuleSet | str = "esf-2014"
+) -> float:
+    """The value of one rule (population, filter, aggregate) over ``records``.
+
+    ``ref`` and ``indicator`` in the rule resolve against ``ruleset`` (by default ``esf-2014``:
+    ``{"ref": "disadvantaged"}``, ``{"indicator": "CO07"}``). Participations count only when
+    complete, as in a report. Raises :class:`~inclusionkit.ValidationError` for a rule that
+    does not compile and :class:`~inclusionkit.InclusionKitError` when its records are missing.
+    """
+    if not isinstance(rule, Mapping):
+        raise InclusionKitError(f"a rule is an object with population and aggregate, not {rule!r}")
+    name = ruleset if isinstance(ruleset, str) else ruleset.name
+    population, node, aggregate = _compile_rule(json.dumps(rule, sort_keys=True), name)
+    source: Any
+    if population == "participations":
+        prepared = records.prepared()
+        source = ParticipationSource(prepared)
+        mask = Evaluator(source).mask(node) & prepared.counted
+    else:
+        source = FrameSource(records.frame(population), POPULATION_COLUMNS[population])
+        mask = Evaluator(source).mask(node)
+    return aggregate_value(aggregate, mask, source)
+
+
+def aggregate_value(aggregate: Aggregate, mask: np.ndarray, source: Any) -> float:
+    """One number from a mask: count, count of distinct values, or sum of a column."""
+    if aggregate.function == "count":
+        return float(np.count_nonzero(mask))
+    assert aggregate.column is not None
+    col = source.col(aggregate.column)
+    present = mask & col.valid
+    if aggregate.function == "sum":
+        return float(col.values[present].sum())
+    return float(np.unique(col.values[present]).shape[0])

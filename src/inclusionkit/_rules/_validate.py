@@ -1,0 +1,485 @@
+"""Bulk validation of a participation table: every row accepted, or rejected with its problems.
+
+Each rule is one whole-column test (a mask over all rows); problems are gathered only for the rows
+that fail, so a clean million-row table costs a few dozen numpy passes and a dirty one costs in
+proportion to its errors. Exact duplicate rows are found by hashing every row to 64 bits straight
+from the column buffers and comparing the few rows whose hashes repeat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from inclusionkit._errors import Problem, ValidationError
+from inclusionkit._participations import COLUMN_NAMES, COLUMNS, DTYPES, normalise_participations
+from inclusionkit._rules._columns import Col, arrow_chunks, to_col
+from inclusionkit._rules._dates import completed_years, date_to_days, ymd_of
+from inclusionkit._rules._keys import duplicated_keys
+from inclusionkit._rules._records import GENDERS, LABOUR_STATUSES, VOCABULARIES
+
+PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "code", "message")
+MIN_AGE = 15
+"""The youngest age at entry accepted (ESF participants are of working age; override with
+``min_age``)."""
+
+REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+
+CODES: Mapping[str, str] = {
+    "value.missing": "a required value is empty",
+    "value.unparseable": "the cell cannot be read as its column's type",
+    "gender.unknown": "gender is not one of " + ", ".join(GENDERS),
+    "labour_status.unknown": "labour_status is not one of " + ", ".join(LABOUR_STATUSES),
+    "isced.out_of_range": "isced is not an ISCED 2011 level from 0 to 8",
+    "exit_date.before_entry": "exit_date is before entry_date",
+    "birth_date.in_future": "birth_date is in the future",
+    "age.below_minimum": "age at entry is below the minimum",
+    "row.duplicate": "the row repeats an earlier row exactly",
+    "region.unknown": "region is not a NUTS-2 code RO11..RO42",
+    "cnp.invalid": "the CNP is not valid",
+    "cnp.sex_mismatch": "the sex encoded in the CNP contradicts gender",
+    "cnp.birth_date_mismatch": "the birth date encoded in the CNP contradicts birth_date",
+}
+"""Every problem code :func:`validate_participations` reports, with what it means."""
+
+
+# Identity equality: comparing reports would compare whole tables.
+@attrs.frozen(kw_only=True, eq=False)
+class ValidationReport:
+    """The outcome of :func:`validate_participations`.
+
+    ``accepted`` holds the rows without any problem and ``rejected`` the others (with ``row``,
+    the 0-based input row number, ``codes`` and ``message`` in front of the row's own columns);
+    together they are the input, row for row. ``problems`` has one row per problem: ``row``,
+    ``column``, ``code`` (see :data:`CODES`) and ``message``; a row can have several.
+    """
+
+    problems: pd.DataFrame = attrs.field(eq=False)
+    rows: int
+    source: pd.DataFrame = attrs.field(eq=False, repr=False)
+    rejected_mask: np.ndarray = attrs.field(eq=False, repr=False)
+    _cache: dict[str, pd.DataFrame] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        """The rows without any problem (the input itself when every row is accepted)."""
+        if "accepted" not in self._cache:
+            if not self.rejected_mask.any():
+                self._cache["accepted"] = self.source
+            else:
+                self._cache["accepted"] = self.source.iloc[np.flatnonzero(~self.rejected_mask)]
+        return self._cache["accepted"]
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """One row per rejected input row: ``row``, ``codes``, ``message``, then its columns."""
+        if "rejected" not in self._cache:
+            self._cache["rejected"] = _rejected(self.source, self.problems, self.rejected_mask)
+        return self._cache["rejected"]
+
+    @property
+    def accepted_count(self) -> int:
+        """The number of accepted rows."""
+        return self.rows - int(np.count_nonzero(self.rejected_mask))
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row was accepted."""
+        return len(self.problems) == 0
+
+    def summary(self) -> str:
+        """One line: rows, accepted, rejected and the most frequent problems."""
+        rejected = self.rows - self.accepted_count
+        head = f"{self.rows} rows: {self.accepted_count} accepted, {rejected} rejected"
+        if self.ok:
+            return head
+        counts = self.problems["code"].value_counts()
+        top = ", ".join(f"{code} ({count})" for code, count in counts.head(5).items())
+        return f"{head}; problems: {top}"
+
+    def as_problems(self, source: str | None = None) -> list[Problem]:
+        """The problems as :class:`~inclusionkit.Problem` records.
+
+        With a ``source`` file the location is its line (the header is line 1, so row ``i`` is
+        line ``i + 2``), else ``row i`` (0-based), as the table readers report cells.
+        """
+        out = []
+        for row, column, code, message in self.problems.itertuples(index=False):
+            location = f"line {int(row) + 2}" if source else f"row {int(row)}"
+            out.append(
+                Problem(
+                    code=str(code),
+                    message=str(message),
+                    source=source,
+                    location=location,
+                    column=None if pd.isna(column) else str(column),
+                )
+            )
+        return out
+
+
+class _Collector:
+    """Collects (rows, column, code, message) per failing test without touching clean rows."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.columns: list[str] = []
+        self.codes: list[str] = []
+        self.messages: list[Any] = []
+
+    def add(
+        self,
+        mask: np.ndarray,
+        column: str,
+        code: str,
+        message: str | Callable[[np.ndarray], Any],
+    ) -> None:
+        rows = np.flatnonzero(mask)
+        if rows.size == 0:
+            return
+        self.rows.append(rows)
+        self.columns.append(column)
+        self.codes.append(code)
+        self.messages.append(message(rows) if callable(message) else message)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.rows:
+            return pd.DataFrame(
+                {
+                    "row": np.zeros(0, dtype=np.int64),
+                    "column": pd.array([], dtype=_STRING),
+                    "code": pd.array([], dtype=_STRING),
+                    "message": pd.array([], dtype=_STRING),
+                }
+            )
+        sizes = [rows.size for rows in self.rows]
+        messages = [
+            pa.array(np.full(size, message, dtype=object), type=pa.large_string())
+            if isinstance(message, str)
+            else pa.array(message, type=pa.large_string())
+            for size, message in zip(sizes, self.messages, strict=True)
+        ]
+        frame = pd.DataFrame(
+            {
+                "row": np.concatenate(self.rows).astype(np.int64),
+                "column": pd.array(
+                    np.repeat(np.array(self.columns, dtype=object), sizes), dtype=_STRING
+                ),
+                "code": pd.array(
+                    np.repeat(np.array(self.codes, dtype=object), sizes), dtype=_STRING
+                ),
+                "message": pd.array(pa.chunked_array(messages), dtype=_STRING),
+            }
+        )
+        # Row order, then the order of the columns in the table (the collector's order).
+        order = np.lexsort((np.repeat(np.arange(len(sizes)), sizes), frame["row"].to_numpy()))
+        return frame.take(order).reset_index(drop=True)
+
+
+_STRING = DTYPES["project_code"]
+
+
+def _text(series: pd.Series, rows: np.ndarray) -> pa.Array:
+    """The values at ``rows`` as text, for messages."""
+    return pc.cast(
+        pa.array(series.take(rows).astype(object).to_numpy(), from_pandas=True), pa.large_string()
+    )
+
+
+def _join(prefix: str, values: pa.Array, suffix: str) -> pa.Array:
+    text = pc.fill_null(pc.cast(values, pa.large_string()), "")
+    return pc.binary_join_element_wise(
+        pa.scalar(prefix, pa.large_string()),
+        text,
+        pa.scalar(suffix, pa.large_string()),
+        pa.scalar("", pa.large_string()),
+    )
+
+
+def _dates_text(values: np.ndarray) -> pa.Array:
+    return pa.array(np.datetime_as_string(values.astype("datetime64[D]")), type=pa.large_string())
+
+
+def validate_participations(
+    participations: pd.DataFrame,
+    *,
+    today: dt.date | None = None,
+    min_age: int = MIN_AGE,
+) -> ValidationReport:
+    """Check every row of a participation table against the contract; never drop a row.
+
+    Checks: required values present (``participant_id``, ``project_code``, ``gender``,
+    ``birth_date``, ``entry_date``, ``labour_status``, ``isced``), known gender and labour
+    status, ISCED 0-8, exit not before entry, birth date not after ``today``, age at entry at
+    least ``min_age``, no exact duplicate of an earlier row, region a NUTS-2 code RO11..RO42 and,
+    when the table has a ``cnp`` column, a valid CNP whose sex and birth date agree with
+    ``gender`` and ``birth_date``. Text cells that do not parse are reported too. Accepted plus
+    rejected is always the input.
+    """
+    today = today or dt.date.today()
+    frame = participations.reset_index(drop=True)
+    missing_columns = [name for name in COLUMN_NAMES if name not in frame.columns]
+    if missing_columns:
+        raise ValidationError(
+            [
+                Problem(
+                    code="column.missing",
+                    message=f"the canonical column {name!r} is missing",
+                    column=name,
+                )
+                for name in missing_columns
+            ]
+        )
+    collector = _Collector()
+    typed = _typed(frame, collector)
+    cols = {
+        name: to_col(typed[name], vocabulary=VOCABULARIES.get(name))
+        for name in COLUMN_NAMES
+        if name not in ("participant_id", "project_code", "partner")
+    }
+    for name in REQUIRED:
+        valid = cols[name].valid if name in cols else typed[name].notna().to_numpy(dtype=bool)
+        collector.add(~valid, name, "value.missing", f"{name} is empty")
+    _vocabulary_check(collector, typed, cols["gender"], "gender", GENDERS, "gender.unknown")
+    _vocabulary_check(
+        collector,
+        typed,
+        cols["labour_status"],
+        "labour_status",
+        LABOUR_STATUSES,
+        "labour_status.unknown",
+    )
+    isced = cols["isced"]
+    bad_isced = isced.valid & ((isced.values < 0) | (isced.values > 8))
+    collector.add(
+        bad_isced,
+        "isced",
+        "isced.out_of_range",
+        lambda rows: _join(
+            "isced ", _text(typed["isced"], rows), " is not an ISCED 2011 level 0-8"
+        ),
+    )
+    birth, entry, exit_ = cols["birth_date"], cols["entry_date"], cols["exit_date"]
+    before = exit_.valid & entry.valid & (exit_.values < entry.values)
+    collector.add(
+        before,
+        "exit_date",
+        "exit_date.before_entry",
+        lambda rows: _join(
+            "exit_date ", _dates_text(typed["exit_date"].to_numpy()[rows]), " is before entry_date"
+        ),
+    )
+    future = birth.valid & (birth.values > date_to_days(today))
+    collector.add(
+        future,
+        "birth_date",
+        "birth_date.in_future",
+        lambda rows: _join(
+            "birth_date ",
+            _dates_text(typed["birth_date"].to_numpy()[rows]),
+            f" is after today ({today.isoformat()})",
+        ),
+    )
+    both = birth.valid & entry.valid
+    age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
+    young = both & ~future & (age < min_age)
+    collector.add(
+        young,
+        "birth_date",
+        "age.below_minimum",
+        lambda rows: _join(
+            "age at entry ", pa.array(age[rows].astype(str)), f" is below {min_age}"
+        ),
+    )
+    region = cols["region"]
+    known_regions = VOCABULARIES["region"]
+    lookup = np.array([*(c in known_regions for c in region.categories), True])
+    collector.add(
+        region.valid & ~lookup[region.values],
+        "region",
+        "region.unknown",
+        lambda rows: _join(
+            "region ", _text(typed["region"], rows), " is not a NUTS-2 code RO11..RO42"
+        ),
+    )
+    if "cnp" in frame.columns:
+        _cnp_checks(collector, frame, cols, today)
+    collector.add(
+        _duplicates(frame),
+        "",
+        "row.duplicate",
+        "the row repeats an earlier row exactly",
+    )
+    problems = collector.frame()
+    problems.loc[problems["column"] == "", "column"] = pd.NA
+    bad = np.zeros(len(frame), dtype=bool)
+    bad[problems["row"].to_numpy()] = True
+    return ValidationReport(
+        problems=problems, rows=len(frame), source=participations, rejected_mask=bad
+    )
+
+
+def _typed(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
+    """The canonical columns in canonical dtypes; text cells that do not parse are problems."""
+    untyped = [name for name in COLUMN_NAMES if frame[name].dtype != DTYPES[name]]
+    if not untyped:
+        return frame
+    typed = normalise_participations(frame, keep_extra=True, on_error="coerce")
+    for name in untyped:
+        raw = frame[name]
+        text = raw.astype("string").str.strip()
+        given = (text.notna() & (text != "")).to_numpy(dtype=bool)
+        lost = given & typed[name].isna().to_numpy(dtype=bool)
+        collector.add(lost, name, "value.unparseable", _unparseable_message(raw, name))
+    return typed
+
+
+def _unparseable_message(raw: pd.Series, name: str) -> Callable[[np.ndarray], pa.Array]:
+    words = _KIND_WORDS[DTYPES_KIND[name]]
+    return lambda rows: _join("", _text(raw, rows), f" cannot be read as {words}")
+
+
+DTYPES_KIND: Mapping[str, str] = {c.name: c.kind for c in COLUMNS}
+_KIND_WORDS = {
+    "string": "text",
+    "date": "a date (YYYY-MM-DD or DD.MM.YYYY)",
+    "bool": "true/false",
+    "int": "a whole number",
+}
+
+
+def _vocabulary_check(
+    collector: _Collector,
+    typed: pd.DataFrame,
+    col: Col,
+    name: str,
+    vocabulary: tuple[str, ...],
+    code: str,
+) -> None:
+    lookup = np.array([*(c in vocabulary for c in col.categories), True])
+    collector.add(
+        col.valid & ~lookup[col.values],
+        name,
+        code,
+        lambda rows: _join(
+            f"{name} '", _text(typed[name], rows), "' is not one of " + ", ".join(vocabulary)
+        ),
+    )
+
+
+def _cnp_checks(
+    collector: _Collector, frame: pd.DataFrame, cols: Mapping[str, Col], today: dt.date
+) -> None:
+    from inclusionkit.ro import check_cnp_column
+
+    raw = frame["cnp"]
+    given = raw.astype("string").str.strip()
+    present = (given.notna() & (given != "")).to_numpy(dtype=bool)
+    if not present.any():
+        return
+    checked = check_cnp_column(given.where(present, None), today=today)
+    valid = checked["valid"].to_numpy(dtype=bool)
+    reasons = checked["reason"]
+    # An empty CNP is allowed (not everyone has one); a CNP that is there must be right.
+    collector.add(
+        present & ~valid,
+        "cnp",
+        "cnp.invalid",
+        lambda rows: _join("the CNP is not valid (", _text(reasons, rows), ")"),
+    )
+    sex = checked["sex"].astype("string")
+    gender = cols["gender"]
+    gender_text = np.array([*gender.categories, ""], dtype=object)[gender.values]
+    sex_text = sex.fillna("").to_numpy(dtype=object)
+    binary = np.isin(gender_text, ["female", "male"])
+    mismatch = present & valid & (sex_text != "") & binary & (sex_text != gender_text)
+    collector.add(
+        mismatch,
+        "gender",
+        "cnp.sex_mismatch",
+        lambda rows: _join("the CNP says ", _text(sex, rows), "; gender says otherwise"),
+    )
+    cnp_birth = checked["birth_date"].to_numpy().astype("datetime64[D]").view(np.int64)
+    cnp_known = present & valid & ~np.isnat(checked["birth_date"].to_numpy())
+    birth = cols["birth_date"]
+    differs = cnp_known & birth.valid & (cnp_birth != birth.values)
+    collector.add(
+        differs,
+        "birth_date",
+        "cnp.birth_date_mismatch",
+        lambda rows: _join(
+            "the CNP says born ",
+            _dates_text(checked["birth_date"].to_numpy()[rows]),
+            "; birth_date says otherwise",
+        ),
+    )
+
+
+def _duplicates(frame: pd.DataFrame) -> np.ndarray:
+    """Rows that repeat an earlier row exactly (every column equal, missing equal missing).
+
+    Identical rows share their (project_code, participant_id) key, so only rows whose key
+    repeats (or is incomplete) need comparing: the key search hashes one column, not all.
+    """
+    n = len(frame)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    project = arrow_chunks(frame["project_code"])
+    person = arrow_chunks(frame["participant_id"])
+    repeated, _ = duplicated_keys(project, person)
+    unkeyed = np.flatnonzero(
+        ~(
+            project.is_valid().to_numpy(zero_copy_only=False)
+            & person.is_valid().to_numpy(zero_copy_only=False)
+        )
+    )
+    candidates = np.union1d(repeated, unkeyed)
+    if candidates.size:
+        # Exact comparison of those rows, in input order, so the first of equals is kept.
+        same = frame.iloc[candidates].duplicated(keep="first").to_numpy(dtype=bool)
+        out[candidates[same]] = True
+    return out
+
+
+def _rejected(
+    participations: pd.DataFrame, problems: pd.DataFrame, bad: np.ndarray
+) -> pd.DataFrame:
+    rows = np.flatnonzero(bad)
+    rejected = participations.iloc[rows].reset_index(drop=True)
+    if rows.size == 0:
+        rejected.insert(0, "row", np.zeros(0, dtype=np.int64))
+        rejected.insert(1, "codes", pd.array([], dtype=_STRING))
+        rejected.insert(2, "message", pd.array([], dtype=_STRING))
+        return rejected
+    # Problems are sorted by row: join the k-th problem of every row for k = 0, 1, ... (rows
+    # rarely have more than two), instead of grouping row by row.
+    problem_rows = problems["row"].to_numpy()
+    group = np.searchsorted(rows, problem_rows)
+    starts = np.searchsorted(problem_rows, rows)
+    rank = np.arange(problem_rows.shape[0]) - starts[group]
+    code_text = pa.array(problems["code"].astype(object).to_numpy(), type=pa.large_string())
+    message_text = pa.array(problems["message"].astype(object).to_numpy(), type=pa.large_string())
+    code_parts: list[pa.Array] = []
+    message_parts: list[pa.Array] = []
+    for k in range(int(rank.max()) + 1):
+        index = np.full(rows.shape[0], -1, dtype=np.int64)
+        at = rank == k
+        index[group[at]] = np.flatnonzero(at)
+        taken = pa.array(index, mask=index < 0)
+        code_parts.append(code_text.take(taken))
+        message_parts.append(message_text.take(taken))
+    separator = pa.scalar("; ", pa.large_string())
+    codes = pc.binary_join_element_wise(*code_parts, separator, null_handling="skip")
+    messages = pc.binary_join_element_wise(*message_parts, separator, null_handling="skip")
+    rejected.insert(0, "row", rows.astype(np.int64))
+    rejected.insert(1, "codes", pd.array(codes, dtype=_STRING))
+    rejected.insert(2, "message", pd.array(messages, dtype=_STRING))
+    return rejected

@@ -1,0 +1,97 @@
+"""Load the packaged JSON Schemas and validate documents against them, collecting every error.
+
+The schemas live in the repository's top-level ``schemas/`` folder and are copied into the wheel as
+``inclusionkit/_schemas``. An editable install has no copy, so the source tree's folder is the
+fallback. ``$ref`` between schemas resolves through an immutable :class:`referencing.Registry`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import referencing
+from referencing.jsonschema import DRAFT202012
+
+from inclusionkit._errors import Problem
+
+SCHEMA_NAMES: tuple[str, ...] = ("participation", "project", "ruleset")
+
+
+def _schema_folder() -> Traversable:
+    packaged = resources.files("inclusionkit") / "_schemas"
+    if packaged.is_dir():
+        return packaged
+    # Editable (development) install: the wheel-time copy does not exist, read the source tree's.
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+@functools.cache
+def schema(name: str) -> Mapping[str, Any]:
+    """Return the JSON Schema called ``name`` (``"project"``, ``"ruleset"``, …)."""
+    if name not in SCHEMA_NAMES:
+        from inclusionkit._errors import InclusionKitError
+
+        raise InclusionKitError(f"no schema called {name!r}; known: {', '.join(SCHEMA_NAMES)}")
+    text = (_schema_folder() / f"{name}.schema.json").read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+@functools.cache
+def _registry() -> referencing.Registry[Any]:
+    resources_ = [
+        (schema(name)["$id"], DRAFT202012.create_resource(schema(name))) for name in SCHEMA_NAMES
+    ]
+    return referencing.Registry().with_resources(resources_)
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        schema(name),
+        registry=_registry(),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def json_path(path: Any) -> str:
+    """Render a jsonschema ``absolute_path`` deque as ``$.partners[0].role``."""
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def iter_schema_problems(
+    document: Any, name: str, *, source: str | None = None
+) -> Iterator[Problem]:
+    """Yield a :class:`Problem` for every way ``document`` breaks schema ``name``, deepest first."""
+    errors = sorted(_validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    for error in errors:
+        # A oneOf/anyOf failure is clearest through its best sub-error.
+        best = jsonschema.exceptions.best_match([error]) if error.context else error
+        location = json_path(best.absolute_path)
+        yield Problem(
+            code=f"schema.{best.validator}",
+            message=_message(best),
+            source=source,
+            location=location,
+        )
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required but missing")
+    if error.validator == "enum":
+        allowed = ", ".join(repr(v) for v in list(error.validator_value))  # type: ignore[arg-type]
+        return f"{error.instance!r} is not one of the allowed values: {allowed}"
+    if error.validator == "additionalProperties":
+        return f"{error.message} (check the spelling against the schema)"
+    return error.message

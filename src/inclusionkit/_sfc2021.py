@@ -1,0 +1,1022 @@
+"""SFC2021-style indicator tables: ESF+ common indicators per priority, SO, category and gender.
+
+A managing authority transmits ESF+ achievements to the Commission through SFC2021 (the
+"Transmission of Data": outputs in table 6, results in table 10), one value per priority,
+specific objective, category of region and gender. :func:`sfc2021_table` builds that table from
+the participation tables of many projects at once, with the ``esf-2021`` rule set:
+
+1. every project code is placed in the programme structure, from an explicit
+   ``programme_structure`` mapping or else from the code itself (a POCU code names its axis and
+   specific objective; a POSDRU code its axis and key area of intervention, the 2007-2013
+   analogue of a specific objective). Bare SMIS codes (PEO, PIDS) say neither, so they need the
+   mapping; codes that cannot be placed are one error listing all of them;
+2. the indicators are computed once, per project, region and gender (:func:`compute`), and the
+   cells are added up per priority, SO and category of region. Every personal indicator of the
+   rule set counts participations, and a participation belongs to exactly one project and one
+   region, so adding cells is exact;
+3. the region of residence gives the category of region (RO32 București-Ilfov "more developed",
+   the other seven "less developed"). A missing or unknown region is never guessed: those
+   participations are left out of the table and reported in :attr:`Sfc2021Report.problems`;
+4. the reserved composite indicators (``EECO02+04`` …) are added as rows, each the sum of its
+   parts;
+5. the SFC2021 transmission checks run on the finished table (:func:`sfc2021_checks`): each
+   composite equals the sum of its parts, no result exceeds its linked output, and the genders
+   add up to the total, per priority, SO, category of region (and gender).
+
+See ``docs/formats/sfc2021.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inclusionkit._atomic import atomic_path
+from inclusionkit._errors import InclusionKitError, Problem
+
+__all__ = [
+    "CELL_COLUMNS",
+    "COMPOSITES",
+    "RESULT_LINKS",
+    "RULESET",
+    "Sfc2021Provenance",
+    "Sfc2021Report",
+    "add_composites",
+    "load_programme_structure",
+    "sfc2021_checks",
+    "sfc2021_table",
+    "write_sfc2021",
+]
+
+RULESET = "esf-2021"
+"""The rule set the SFC2021 tables are computed with."""
+
+CELL_COLUMNS: tuple[str, ...] = ("priority", "specific_objective", "category_of_region", "gender")
+"""The breakdown columns of an SFC2021 table, in order."""
+
+_PLACE = CELL_COLUMNS[:3]
+_GENDER_ORDER = ("female", "male", "non_binary", "total")
+_CATEGORIES = ("less developed", "more developed")
+_STRING = pd.StringDtype("pyarrow")
+
+COMPOSITES: Mapping[str, tuple[str, ...]] = {
+    "EECO02+04": ("EECO02", "EECO04"),
+    "EECO02+05": ("EECO02", "EECO05"),
+    "EECO02+04+05": ("EECO02", "EECO04", "EECO05"),
+    "EECO06+07": ("EECO06", "EECO07"),
+    "EECO10+11": ("EECO10", "EECO11"),
+}
+"""The reserved composite output indicators of SFC2021 table 6 and the parts each one sums."""
+
+_COMPOSITE_NAMES: Mapping[str, tuple[str, str]] = {
+    "EECO02+04": (
+        "unemployed, including long-term unemployed, and inactive",
+        "șomeri, inclusiv șomeri de lungă durată, și persoane inactive",
+    ),
+    "EECO02+05": (
+        "unemployed, including long-term unemployed, and employed, including self-employed",
+        "șomeri, inclusiv șomeri de lungă durată, și persoane angajate, inclusiv independenți",
+    ),
+    "EECO02+04+05": (
+        "unemployed, inactive and employed (all participants by labour-market status)",
+        "șomeri, persoane inactive și angajați (toți participanții după statutul pe piața muncii)",
+    ),
+    "EECO06+07": (
+        "children below 18 and young people between 18 and 29 years of age",
+        "copii sub 18 ani și tineri între 18 și 29 de ani",
+    ),
+    "EECO10+11": (
+        "with upper secondary, post-secondary (ISCED 3-4) or tertiary (ISCED 5-8) education",
+        "cu studii liceale, postliceale (ISCED 3-4) sau terțiare (ISCED 5-8)",
+    ),
+}
+
+RESULT_LINKS: Mapping[str, tuple[str, ...]] = {
+    # Every result counts participants, so none can exceed the participants (§3.5, derived).
+    "EECR01": ("EECO01",),
+    "EECR02": ("EECO01",),
+    "EECR03": ("EECO01",),
+    # The esf-2021 rule set counts employment results only for participants not employed at
+    # entry, i.e. the unemployed and the inactive: exactly the reserved composite EECO02+04 that
+    # programmes link employment results to. So these are checked against both.
+    "EECR04": ("EECO01", "EECO02+04"),
+    "EECR05": ("EECO01", "EECO02+04"),
+    # An improved situation presupposes employment at entry (as CR07 in 2014-2020).
+    "EECR06": ("EECO05",),
+}
+"""The output(s) each common result is linked to; a result never exceeds a linked output.
+
+A programme links each result to an output per specific objective; pass ``result_links`` to
+:func:`sfc2021_table` or :func:`sfc2021_checks` to use the programme's own linkage instead."""
+
+CHECK_COLUMNS: tuple[str, ...] = (
+    "check",
+    "kind",
+    "indicator",
+    "expression",
+    *CELL_COLUMNS,
+    "left",
+    "right",
+    "passed",
+)
+"""The columns of :attr:`Sfc2021Report.checks`."""
+
+GENDER_CHECK = "genders_sum_to_total"
+
+ProgrammeStructure = Mapping[str, Mapping[str, Any]]
+ResultLinks = Mapping[str, str | Sequence[str]]
+
+
+@attrs.frozen(kw_only=True)
+class Sfc2021Provenance:
+    """Where the numbers of an SFC2021 table come from.
+
+    ``input_rows`` rows were read; ``rows_after_as_of`` entered after the as-of date; the rest
+    form ``participations`` participations (``merged_rows`` re-entry rows folded in), of which
+    ``counted`` passed the completeness test and ``excluded`` did not. Of the counted,
+    ``left_out`` are not in the table because their region is missing or unknown (see the
+    report's problems). ``projects`` is the number of project codes; ``not_computed`` lists the
+    entity indicators (EECO18, EECO19), which need project documents; ``result_links`` the
+    linkage the result checks used.
+    """
+
+    ruleset: str
+    ruleset_version: str
+    library_version: str
+    as_of: dt.date | None
+    projects: int
+    input_rows: int
+    rows_after_as_of: int
+    participations: int
+    merged_rows: int
+    counted: int
+    excluded: int
+    left_out: int
+    not_computed: tuple[str, ...] = ()
+    result_links: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The provenance as JSON-ready data (dates as ISO text, tuples as lists)."""
+        data = attrs.asdict(self)
+        data["as_of"] = None if self.as_of is None else self.as_of.isoformat()
+        data["not_computed"] = list(self.not_computed)
+        data["result_links"] = list(self.result_links)
+        return data
+
+
+@attrs.frozen(kw_only=True)
+class Sfc2021Report:
+    """The result of :func:`sfc2021_table`.
+
+    ``table`` is tidy: ``indicator``, ``priority``, ``specific_objective``,
+    ``category_of_region``, ``gender`` (``female``, ``male``, ``non_binary``, ``total``) and
+    ``value``; the composite rows (``EECO02+04`` …) follow the common outputs. ``checks`` holds
+    every transmission check per cell (:data:`CHECK_COLUMNS`); ``problems`` the participations
+    left out and why (a missing or unknown region); ``structure`` where each project code was
+    placed (``project_code``, ``programme``, ``priority``, ``specific_objective``, ``source``:
+    ``"code"`` or ``"programme_structure"``); ``excluded_summary`` the participations the
+    completeness test excluded, counted per project and reason. Only aggregates: no
+    participant-level data.
+    """
+
+    table: pd.DataFrame = attrs.field(eq=False)
+    checks: pd.DataFrame = attrs.field(eq=False)
+    problems: tuple[Problem, ...]
+    structure: pd.DataFrame = attrs.field(eq=False)
+    excluded_summary: pd.DataFrame = attrs.field(eq=False)
+    provenance: Sfc2021Provenance
+    names: Mapping[str, tuple[str, str | None]] = attrs.field(factory=dict, eq=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every transmission check passed (problems are reported separately)."""
+        return bool(self.checks["passed"].all())
+
+    def failed_checks(self) -> pd.DataFrame:
+        """The rows of :attr:`checks` that failed."""
+        return self.checks[~self.checks["passed"]].reset_index(drop=True)
+
+    def value(self, indicator: str, **cell: Any) -> Any:
+        """One value: ``report.value("EECO01", priority="4", specific_objective="4.16",
+        category_of_region="less developed", gender="total")``; unnamed breakdowns must have a
+        single cell."""
+        rows = self.table[self.table["indicator"] == indicator]
+        for name, wanted in cell.items():
+            if name not in CELL_COLUMNS:
+                raise InclusionKitError(
+                    f"an SFC2021 table has no breakdown {name!r}; it has {', '.join(CELL_COLUMNS)}"
+                )
+            rows = rows[rows[name].astype(object) == wanted]
+        if len(rows) != 1:
+            raise InclusionKitError(
+                f"{len(rows)} cells of {indicator!r} match {cell!r}; name every breakdown"
+            )
+        return rows["value"].iloc[0].item()
+
+    def wide(
+        self, kind: Literal["all", "outputs", "results"] = "all", lang: str = "en"
+    ) -> pd.DataFrame:
+        """The table as SFC2021 shows it: a row per priority, SO, category of region and
+        indicator (with its name), a column per gender and the total."""
+        return _wide(self.table, self.names, kind, lang)
+
+    def summary(self) -> str:
+        """One line: projects, participations counted and left out, failed checks, problems."""
+        p = self.provenance
+        failed = int((~self.checks["passed"]).sum()) if len(self.checks) else 0
+        as_of = f" as of {p.as_of.isoformat()}" if p.as_of else ""
+        return (
+            f"SFC2021 ({p.ruleset} {p.ruleset_version}){as_of}: {p.projects} projects, "
+            f"{p.counted} participations counted, {p.excluded} excluded (incomplete), "
+            f"{p.left_out} left out (region); {failed} failed checks, "
+            f"{len(self.problems)} problems"
+        )
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+def sfc2021_table(
+    participations: pd.DataFrame | str | os.PathLike[str],
+    *,
+    programme_structure: ProgrammeStructure | None = None,
+    as_of: dt.date | str | None = None,
+    result_links: ResultLinks | None = None,
+) -> Sfc2021Report:
+    """The ESF+ common indicators per priority, specific objective, category of region and
+    gender, for the participations of any number of projects, with the SFC2021 checks.
+
+    :param participations: a canonical participation table (DataFrame) or the path of a CSV or
+        Parquet file; rows of many projects may be mixed.
+    :param programme_structure: ``{project_code: {"priority": ..., "specific_objective": ...}}``
+        for codes that do not say where they belong (bare SMIS codes of PEO and PIDS) or to
+        override what a code says. Codes are matched as written or in canonical form.
+    :param as_of: the reporting date (SFC2021 cut-offs are 30 June and 31 December).
+    :param result_links: result code -> linked output code(s); default :data:`RESULT_LINKS`.
+    :raises InclusionKitError: codes that cannot be placed (all of them listed), project codes
+        of different programmes without a mapping, a malformed mapping.
+    """
+    from inclusionkit._rules import compute, get_ruleset
+    from inclusionkit._rules._records import as_table
+    from inclusionkit._version import __version__
+
+    links = _links(result_links)
+    ruleset = get_ruleset(RULESET)
+    personal = [ind for ind in ruleset.indicators if not ind.is_entity]
+    for indicator in personal:
+        # Adding per-project cells is only exact for additive aggregates.
+        if indicator.aggregate.function not in ("count", "sum"):
+            raise InclusionKitError(
+                f"indicator {indicator.code!r} of {RULESET!r} aggregates with "
+                f"{indicator.aggregate.function!r}, which cannot be added across projects"
+            )
+    table = as_table(participations)
+    codes = sorted({str(code) for code in table["project_code"].dropna().unique()})
+    structure = _structure(codes, programme_structure)
+    report = compute(table, RULESET, by=("project_code", "region", "gender"), as_of=as_of)
+    cells, problems, left_out = _place(report.table, structure)
+    grouped = (
+        cells.groupby(["indicator", *CELL_COLUMNS], observed=True, sort=False, dropna=False)[
+            "value"
+        ]
+        .sum()
+        .reset_index()
+    )
+    order = [ind.code for ind in personal]
+    tidy = add_composites(grouped, order)
+    names: dict[str, tuple[str, str | None]] = {
+        ind.code: (ind.name_en, ind.name_ro) for ind in ruleset.indicators
+    }
+    names.update(_COMPOSITE_NAMES)
+    excluded = report.excluded
+    excluded_summary = (
+        excluded.groupby(["project_code", "reason"], observed=True, sort=True)
+        .size()
+        .rename("participations")
+        .reset_index()
+        .astype({"project_code": _STRING, "reason": _STRING, "participations": "int64"})
+    )
+    p = report.provenance
+    provenance = Sfc2021Provenance(
+        ruleset=p.ruleset,
+        ruleset_version=p.ruleset_version,
+        library_version=__version__,
+        as_of=p.as_of,
+        projects=len(codes),
+        input_rows=p.input_rows,
+        rows_after_as_of=p.rows_after_as_of,
+        participations=p.participations,
+        merged_rows=p.merged_rows,
+        counted=p.counted,
+        excluded=p.excluded,
+        left_out=left_out,
+        not_computed=p.not_computed,
+        result_links=tuple(
+            f"{result} <= {output}" for result, outputs in links.items() for output in outputs
+        ),
+    )
+    return Sfc2021Report(
+        table=tidy,
+        checks=sfc2021_checks(tidy, result_links=links),
+        problems=tuple(problems),
+        structure=structure,
+        excluded_summary=excluded_summary,
+        provenance=provenance,
+        names=names,
+    )
+
+
+def load_programme_structure(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """Read a ``programme_structure`` mapping from a file (for the command line).
+
+    ``.json``: ``{"<project code>": {"priority": "...", "specific_objective": "..."}}``;
+    ``.csv`` (UTF-8, a header row): columns ``project_code``, ``priority``,
+    ``specific_objective``, one row per project. Values are kept as text ("4.10" stays "4.10").
+    """
+    import json
+
+    source = Path(path)
+    try:
+        if source.suffix.lower() == ".json":
+            data = json.loads(source.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise InclusionKitError(
+                    f"{source}: a programme structure is a JSON object of project codes"
+                )
+            return {str(code): dict(entry) for code, entry in data.items()}
+        if source.suffix.lower() == ".csv":
+            frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+            needed = ["project_code", "priority", "specific_objective"]
+            missing = [name for name in needed if name not in frame.columns]
+            if missing:
+                raise InclusionKitError(
+                    f"{source}: the column(s) {', '.join(missing)} are missing; a programme "
+                    "structure CSV has project_code, priority, specific_objective"
+                )
+            return {
+                str(row["project_code"]).strip(): {
+                    "priority": str(row["priority"]),
+                    "specific_objective": str(row["specific_objective"]),
+                }
+                for row in frame[needed].to_dict("records")
+            }
+    except (OSError, ValueError, TypeError) as exc:
+        raise InclusionKitError(f"{source}: cannot read the programme structure: {exc}") from None
+    raise InclusionKitError(f"{source}: a programme structure is a .json or .csv file")
+
+
+def _links(result_links: ResultLinks | None) -> dict[str, tuple[str, ...]]:
+    if result_links is None:
+        return dict(RESULT_LINKS)
+    out: dict[str, tuple[str, ...]] = {}
+    for result, outputs in result_links.items():
+        chosen = (outputs,) if isinstance(outputs, str) else tuple(outputs)
+        if not chosen or not all(isinstance(code, str) and code for code in chosen):
+            raise InclusionKitError(
+                f"result_links[{result!r}] must be an output code or a list of them, "
+                f"not {outputs!r}"
+            )
+        out[str(result)] = chosen
+    return out
+
+
+def _structure(codes: Sequence[str], mapping: ProgrammeStructure | None) -> pd.DataFrame:
+    """Where each project code belongs: from the mapping, else from the parsed code."""
+    from inclusionkit.ro import ProjectCodeError, parse_project_code
+
+    given = _mapping(mapping)
+    rows: list[dict[str, str]] = []
+    unplaced: list[str] = []
+    for code in codes:
+        try:
+            parsed = parse_project_code(code)
+        except ProjectCodeError:
+            parsed = None
+        entry = given.get(code)
+        if entry is None and parsed is not None:
+            entry = given.get(parsed.canonical)
+        programme = parsed.programme if parsed is not None else "unknown"
+        if entry is not None:
+            priority, objective = entry
+            source = "programme_structure"
+        elif parsed is not None and parsed.programme == "POCU":
+            priority, objective = str(parsed.axis), str(parsed.specific_objective)
+            source = "code"
+        elif parsed is not None and parsed.programme == "POSDRU":
+            # 2007-2013 had no specific objectives; the key area of intervention (DMI) is the
+            # level below the axis that played their part.
+            priority, objective = str(parsed.axis), str(parsed.key_area)
+            source = "code"
+        else:
+            unplaced.append(code)
+            continue
+        rows.append(
+            {
+                "project_code": code,
+                "programme": programme,
+                "priority": priority,
+                "specific_objective": objective,
+                "source": source,
+            }
+        )
+    if unplaced:
+        shown = ", ".join(repr(code) for code in unplaced[:20])
+        more = f" and {len(unplaced) - 20} more" if len(unplaced) > 20 else ""
+        raise InclusionKitError(
+            f"{len(unplaced)} project code(s) cannot be placed in the programme structure: "
+            f"{shown}{more}. A bare SMIS code (PEO, PIDS) does not say its priority and "
+            "specific objective; pass programme_structure={code: {'priority': ..., "
+            "'specific_objective': ...}} for each of them"
+        )
+    by_code = [row for row in rows if row["source"] == "code"]
+    programmes = sorted({row["programme"] for row in by_code})
+    if len(programmes) > 1:
+        examples = {
+            name: next(r["project_code"] for r in by_code if r["programme"] == name)
+            for name in programmes
+        }
+        listed = "; ".join(f"{name} (e.g. {code!r})" for name, code in examples.items())
+        raise InclusionKitError(
+            "an SFC2021 table covers one programme, but the project codes belong to several: "
+            f"{listed}. Their priority numbers would be mixed up; report each programme "
+            "separately, or place every code with programme_structure"
+        )
+    columns = ("project_code", "programme", "priority", "specific_objective", "source")
+    return pd.DataFrame(rows, columns=list(columns)).astype(dict.fromkeys(columns, _STRING))
+
+
+def _mapping(mapping: ProgrammeStructure | None) -> dict[str, tuple[str, str]]:
+    from inclusionkit.ro import ProjectCodeError, parse_project_code
+
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, Mapping):
+        raise InclusionKitError(
+            "programme_structure must map project codes to "
+            "{'priority': ..., 'specific_objective': ...}, "
+            f"not a {type(mapping).__name__}"
+        )
+    out: dict[str, tuple[str, str]] = {}
+    bad: list[str] = []
+    for code, entry in mapping.items():
+        values = (
+            (entry.get("priority"), entry.get("specific_objective"))
+            if isinstance(entry, Mapping)
+            else (None, None)
+        )
+        if any(value is None or str(value).strip() == "" for value in values):
+            bad.append(repr(code))
+            continue
+        placed = (str(values[0]).strip(), str(values[1]).strip())
+        out[str(code)] = placed
+        # Also under the canonical form, so "pocu/449/4/16/127700" finds its entry.
+        with contextlib.suppress(ProjectCodeError):
+            out.setdefault(parse_project_code(str(code)).canonical, placed)
+    if bad:
+        raise InclusionKitError(
+            "programme_structure entries need a non-empty 'priority' and 'specific_objective'; "
+            f"these do not: {', '.join(bad)}"
+        )
+    return out
+
+
+def _place(table: pd.DataFrame, structure: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], int]:
+    """Add priority, SO and category of region to the per-project, per-region cells.
+
+    Cells without a project code, or whose region is missing or unknown, are dropped and
+    reported: the category of region decides the co-financing rate, so it is never guessed.
+    """
+    from inclusionkit.ro import RomanianCodeError, category_of_region
+
+    frame = table.copy()
+    codes = frame["project_code"].astype(object)
+    regions = frame["region"].astype(object)
+    category: dict[str, str | None] = {}
+    for region in regions.dropna().unique():
+        try:
+            category[region] = category_of_region(str(region))
+        except RomanianCodeError:
+            category[region] = None
+    placed = structure.set_index("project_code")
+    frame["priority"] = codes.map(placed["priority"].astype(object).to_dict())
+    frame["specific_objective"] = codes.map(placed["specific_objective"].astype(object).to_dict())
+    frame["category_of_region"] = regions.map(category)
+    keep = frame["priority"].notna() & frame["category_of_region"].notna()
+    # The size of a dropped cell is its participants: EECO01, all genders.
+    dropped = frame[~keep & (frame["indicator"] == "EECO01") & (frame["gender"] == "total")]
+    problems: list[Problem] = []
+    no_code = dropped[codes[dropped.index].isna()]
+    if len(no_code):
+        problems.append(
+            Problem(
+                code="sfc2021.project_code.missing",
+                column="project_code",
+                message=(
+                    f"{int(no_code['value'].sum())} participation(s) have no project code and "
+                    "are left out of the SFC2021 table"
+                ),
+            )
+        )
+    with_code = dropped[codes[dropped.index].notna()]
+    for region, rows in with_code.groupby(
+        regions[with_code.index].fillna(""), sort=True, dropna=False
+    ):
+        count = int(rows["value"].sum())
+        projects = sorted(str(code) for code in rows["project_code"].astype(object).unique())
+        listed = ", ".join(projects[:5]) + (
+            f" and {len(projects) - 5} more" if len(projects) > 5 else ""
+        )
+        if region == "":
+            code, what = "sfc2021.region.missing", "have no region"
+        else:
+            code, what = "sfc2021.region.unknown", f"have the unknown region {region!r}"
+        problems.append(
+            Problem(
+                code=code,
+                column="region",
+                message=(
+                    f"{count} participation(s) {what} (projects: {listed}); the category of "
+                    "region (RO32 more developed, the other NUTS-2 regions less developed) "
+                    "cannot be told, so they are left out of the SFC2021 table"
+                ),
+            )
+        )
+    left_out = int(dropped["value"].sum())
+    cells = frame[keep].drop(columns=["project_code", "region"])
+    for name in _PLACE:
+        cells[name] = cells[name].astype(_STRING)
+    return cells.reset_index(drop=True), problems, left_out
+
+
+def _natural(value: Any) -> tuple[Any, ...]:
+    """Sort "2" before "10" and "4.2" before "4.16"."""
+    text = "" if value is None or value is pd.NA else str(value)
+    # re.split with a group alternates text and digit runs, so odd positions are numbers.
+    parts = re.split(r"(\d+)", text)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def _rank(values: pd.Series, key: Any) -> np.ndarray:
+    """Each value's position in the sorted unique values (sorted by ``key``)."""
+    plain = values.astype(object)
+    uniques = sorted(dict.fromkeys(plain.tolist()), key=key)
+    rank = {value: index for index, value in enumerate(uniques)}
+    ranks: np.ndarray = plain.map(rank).to_numpy(dtype=np.int64)
+    return ranks
+
+
+def _fixed(order: Sequence[str]) -> Any:
+    position = {value: index for index, value in enumerate(order)}
+    return lambda value: (position.get(value, len(position)), _natural(value))
+
+
+def _sorted(table: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Cell by cell (priority, SO, category of region), then indicators in ``order``, then
+    genders with the total last: the order SFC2021 shows."""
+    if not len(table):
+        return table.reset_index(drop=True)
+    keys = (
+        _rank(table["gender"], _fixed(_GENDER_ORDER)),
+        _rank(table["indicator"], _fixed(order)),
+        _rank(table["category_of_region"], _fixed(_CATEGORIES)),
+        _rank(table["specific_objective"], _natural),
+        _rank(table["priority"], _natural),
+    )
+    return table.take(np.lexsort(keys)).reset_index(drop=True)
+
+
+def add_composites(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Add (or recompute) the composite rows of :data:`COMPOSITES`: in every cell where a part
+    is reported, the composite is the sum of its parts (a missing part counts as 0).
+
+    The composites are placed after the last common output (``EECO…``) of each cell block, so a
+    table in rule-set order keeps outputs, then composites, then results.
+    """
+    _require_columns(table)
+    base = table[~table["indicator"].isin(list(COMPOSITES))].reset_index(drop=True)
+    keys = list(CELL_COLUMNS)
+    wide = _pivot(base)
+    pieces = []
+    for composite, parts in COMPOSITES.items():
+        present = [part for part in parts if part in wide.columns]
+        if not present:
+            continue
+        sums = wide[present].sum(axis=1)
+        piece = sums.rename("value").reset_index()
+        piece.insert(0, "indicator", composite)
+        pieces.append(piece)
+    combined = pd.concat([base, *pieces], ignore_index=True) if pieces else base.copy()
+    combined["indicator"] = combined["indicator"].astype(_STRING)
+    for name in keys:
+        combined[name] = combined[name].astype(base[name].dtype)
+    combined["value"] = combined["value"].astype(base["value"].dtype)
+    codes = (
+        list(order) if order is not None else list(dict.fromkeys(base["indicator"].astype(object)))
+    )
+    outputs = [code for code in codes if str(code).startswith("EECO")]
+    rest = [code for code in codes if code not in outputs]
+    return _sorted(combined, [*outputs, *COMPOSITES, *rest])
+
+
+def _require_columns(table: pd.DataFrame) -> None:
+    missing = [name for name in ("indicator", *CELL_COLUMNS, "value") if name not in table.columns]
+    if missing:
+        raise InclusionKitError(
+            f"not an SFC2021 table: the column(s) {', '.join(missing)} are missing (expected "
+            f"indicator, {', '.join(CELL_COLUMNS)}, value)"
+        )
+
+
+def _pivot(table: pd.DataFrame) -> pd.DataFrame:
+    """Indicators as columns, one row per cell; an indicator not reported in a cell is 0."""
+    keys = list(CELL_COLUMNS)
+    frame = table[["indicator", *keys, "value"]].copy()
+    for name in ("indicator", *keys):
+        frame[name] = frame[name].astype(object)
+    duplicated = frame.duplicated(["indicator", *keys], keep=False)
+    if duplicated.any():
+        first = frame[duplicated].iloc[0][["indicator", *keys]].to_dict()
+        raise InclusionKitError(
+            f"{int(duplicated.sum())} rows of the SFC2021 table describe the same cell, e.g. "
+            f"{first}; a tidy table has one row per indicator and cell"
+        )
+    if frame[keys].isna().any().any():
+        raise InclusionKitError(
+            "the SFC2021 table has empty priority, specific objective, category of region or "
+            "gender cells"
+        )
+    if not len(frame):
+        return pd.DataFrame(index=pd.MultiIndex.from_arrays([[]] * len(keys), names=keys))
+    return frame.pivot_table(
+        index=keys,
+        columns="indicator",
+        values="value",
+        aggfunc="first",
+        fill_value=0,
+        sort=False,
+        observed=True,
+    )
+
+
+# -- the checks ---------------------------------------------------------------------------------
+
+
+def sfc2021_checks(table: pd.DataFrame, *, result_links: ResultLinks | None = None) -> pd.DataFrame:
+    """Run the SFC2021 transmission checks on a tidy SFC2021 table (any, not only ours).
+
+    Per priority, specific objective, category of region and gender:
+
+    - ``composite_<code>``: a reserved composite equals the sum of its parts;
+    - ``result_<result>_le_<output>``: a result does not exceed its linked output
+      (:data:`RESULT_LINKS`, or ``result_links``);
+
+    and per priority, SO and category of region, for every indicator, ``genders_sum_to_total``:
+    the total equals the sum of the genders (``gender`` is empty on those rows).
+
+    An indicator not reported in a cell counts as 0 there; a check whose left-hand indicator is
+    not in the table at all is not run (the programme does not report it). Returns a DataFrame
+    with :data:`CHECK_COLUMNS`; ``passed`` is ``False`` where the check fails.
+    """
+    _require_columns(table)
+    links = _links(result_links)
+    wide = _pivot(table)
+    reported = set(table["indicator"].astype(object))
+    parts: list[pd.DataFrame] = []
+
+    def rows(
+        check: str, kind: str, indicator: str, expression: str, left: pd.Series, right: pd.Series
+    ) -> pd.DataFrame:
+        passed = _equal(left, right) if kind == "sum_equals" else _at_most(left, right)
+        frame = left.index.to_frame(index=False)
+        frame.insert(0, "expression", expression)
+        frame.insert(0, "indicator", indicator)
+        frame.insert(0, "kind", kind)
+        frame.insert(0, "check", check)
+        frame["left"] = left.to_numpy()
+        frame["right"] = right.to_numpy()
+        frame["passed"] = passed
+        return frame
+
+    def column(code: str) -> pd.Series:
+        if code in wide.columns:
+            return wide[code]
+        return pd.Series(0, index=wide.index, dtype="int64")
+
+    for composite, components in COMPOSITES.items():
+        if composite not in reported:
+            continue
+        right = sum((column(code) for code in components[1:]), column(components[0]))
+        parts.append(
+            rows(
+                f"composite_{composite}",
+                "sum_equals",
+                composite,
+                f"{composite} = {' + '.join(components)}",
+                column(composite),
+                right,
+            )
+        )
+    for result, outputs in links.items():
+        if result not in reported:
+            continue
+        for output in outputs:
+            parts.append(
+                rows(
+                    f"result_{result}_le_{output}",
+                    "at_most",
+                    result,
+                    f"{result} ≤ {output}",
+                    column(result),
+                    column(output),
+                )
+            )
+    parts.extend(_gender_checks(table))
+    if not parts:
+        return _empty_checks()
+    out = pd.concat(parts, ignore_index=True)[list(CHECK_COLUMNS)]
+    for name in CHECK_COLUMNS[:-3]:
+        out[name] = out[name].astype(_STRING)
+    out["passed"] = out["passed"].astype(bool)
+    return out
+
+
+def _gender_checks(table: pd.DataFrame) -> list[pd.DataFrame]:
+    keys = ["indicator", *_PLACE]
+    frame = table[[*keys, "gender", "value"]].copy()
+    for name in (*keys, "gender"):
+        frame[name] = frame[name].astype(object)
+    is_total = frame["gender"] == "total"
+    if not is_total.any():
+        return []
+    totals = frame[is_total].set_index(keys)["value"]
+    genders = frame[~is_total].groupby(keys, sort=False)["value"].sum()
+    genders = genders.reindex(totals.index, fill_value=0)
+    cells = totals.index.to_frame(index=False)
+    out = pd.DataFrame(
+        {
+            "check": GENDER_CHECK,
+            "kind": "sum_equals",
+            "indicator": cells["indicator"],
+            "expression": [f"{code}[total] = sum of {code}[gender]" for code in cells["indicator"]],
+            **{name: cells[name] for name in _PLACE},
+            "gender": pd.array([None] * len(cells), dtype=_STRING),
+            "left": totals.to_numpy(),
+            "right": genders.to_numpy(),
+            "passed": _equal(totals, genders),
+        }
+    )
+    return [out]
+
+
+def _equal(left: pd.Series, right: pd.Series) -> np.ndarray:
+    a, b = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
+    # Counts are whole numbers; the tolerance only matters for sum aggregates (hours).
+    return np.isclose(a, b, rtol=0.0, atol=1e-9)
+
+
+def _at_most(left: pd.Series, right: pd.Series) -> np.ndarray:
+    a, b = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
+    return a <= b + 1e-9
+
+
+def _empty_checks() -> pd.DataFrame:
+    out = pd.DataFrame({name: pd.array([], dtype=_STRING) for name in CHECK_COLUMNS[:-3]})
+    out["left"] = np.zeros(0, dtype=np.int64)
+    out["right"] = np.zeros(0, dtype=np.int64)
+    out["passed"] = np.zeros(0, dtype=bool)
+    return out
+
+
+# -- layouts and files --------------------------------------------------------------------------
+
+_HEADERS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "priority": "Priority",
+        "specific_objective": "Specific objective",
+        "category_of_region": "Category of region",
+        "indicator": "Indicator",
+        "name": "Name",
+        "female": "Women",
+        "male": "Men",
+        "non_binary": "Non-binary",
+        "total": "Total",
+    },
+    "ro": {
+        "priority": "Prioritate",
+        "specific_objective": "Obiectiv specific",
+        "category_of_region": "Categorie de regiune",
+        "indicator": "Indicator",
+        "name": "Denumire",
+        "female": "Femei",
+        "male": "Bărbați",
+        "non_binary": "Non-binare",
+        "total": "Total",
+    },
+}
+
+
+def _wide(
+    table: pd.DataFrame,
+    names: Mapping[str, tuple[str, str | None]],
+    kind: str,
+    lang: str,
+) -> pd.DataFrame:
+    if lang not in _HEADERS:
+        raise InclusionKitError(f"lang must be 'en' or 'ro', not {lang!r}")
+    if kind not in ("all", "outputs", "results"):
+        raise InclusionKitError(f"kind must be 'all', 'outputs' or 'results', not {kind!r}")
+    codes = table["indicator"].astype(object)
+    if kind == "outputs":
+        table = table[codes.str.startswith("EECO")]
+    elif kind == "results":
+        table = table[codes.str.startswith("EECR")]
+    keys = [*_PLACE, "indicator"]
+    frame = table.copy()
+    for name in (*keys, "gender"):
+        frame[name] = frame[name].astype(object)
+    row_order = list(dict.fromkeys(map(tuple, frame[keys].to_numpy().tolist())))
+    # Every SFC2021 gender column, even when empty, plus any other gender the table has.
+    genders = [*_GENDER_ORDER, *sorted(set(frame["gender"]) - set(_GENDER_ORDER))]
+    wide = frame.pivot_table(
+        index=keys, columns="gender", values="value", aggfunc="first", sort=False, observed=True
+    )
+    wide = wide.reindex(
+        index=pd.MultiIndex.from_tuples(row_order, names=keys) if row_order else None
+    )
+    wide = wide.reindex(columns=genders).reset_index()
+    wide.columns.name = None
+
+    def name_of(code: Any) -> str:
+        en, ro = names.get(str(code), ("", None))
+        return ro if lang == "ro" and ro else en
+
+    wide.insert(len(keys), "name", [name_of(code) for code in wide["indicator"]])
+    for gender in genders:
+        wide[gender] = wide[gender].fillna(0).astype(table["value"].dtype)
+    return wide
+
+
+def write_sfc2021(
+    report: Sfc2021Report,
+    path: str | os.PathLike[str],
+    *,
+    layout: Literal["tidy", "wide", "checks"] = "tidy",
+    lang: str = "en",
+) -> Path:
+    """Write an SFC2021 report to ``path``, atomically; the format follows the extension.
+
+    - ``.csv``: one table, UTF-8: ``layout="tidy"`` (the default; :attr:`Sfc2021Report.table`),
+      ``"wide"`` (:meth:`Sfc2021Report.wide`, headers in ``lang``) or ``"checks"``;
+    - ``.xlsx`` (needs ``openpyxl``, which ``inclusionkit-xlsx`` installs): sheets for the
+      outputs and the results in the SFC2021 layout, the checks (failures in red), the problems,
+      the projects, the excluded counts and the provenance. ``layout`` does not apply.
+
+    Returns the path written. Raises :class:`InclusionKitError` for another extension.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if lang not in _HEADERS:
+        raise InclusionKitError(f"lang must be 'en' or 'ro', not {lang!r}")
+    if suffix == ".csv":
+        frame = _csv_frame(report, layout, lang)
+        with atomic_path(target) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    elif suffix == ".xlsx":
+        _write_xlsx(report, target, lang)
+    else:
+        raise InclusionKitError(
+            f"{target}: an SFC2021 table is written as .csv or .xlsx, "
+            f"not {suffix or 'no extension'!r}"
+        )
+    return target
+
+
+def _csv_frame(report: Sfc2021Report, layout: str, lang: str) -> pd.DataFrame:
+    if layout == "tidy":
+        return report.table
+    if layout == "checks":
+        return report.checks
+    if layout == "wide":
+        return report.wide(lang=lang).rename(columns=dict(_HEADERS[lang]))
+    raise InclusionKitError(f"layout must be 'tidy', 'wide' or 'checks', not {layout!r}")
+
+
+_SHEETS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "outputs": "Outputs (table 6)",
+        "results": "Results (table 10)",
+        "checks": "Checks",
+        "problems": "Problems",
+        "projects": "Projects",
+        "excluded": "Excluded",
+        "provenance": "Provenance",
+    },
+    "ro": {
+        "outputs": "Realizare (tabel 6)",
+        "results": "Rezultat (tabel 10)",
+        "checks": "Verificări",
+        "problems": "Probleme",
+        "projects": "Proiecte",
+        "excluded": "Excluși",
+        "provenance": "Proveniență",
+    },
+}
+
+
+def _write_xlsx(report: Sfc2021Report, target: Path, lang: str) -> None:
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
+        from openpyxl.utils import get_column_letter
+    except ImportError:
+        raise InclusionKitError(
+            "writing an SFC2021 table as .xlsx needs openpyxl; install the Excel plugin with "
+            "`pip install inclusionkit-xlsx` (or `pip install openpyxl`), or write .csv"
+        ) from None
+
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", start_color="DDEBF7")
+    failed_fill = PatternFill("solid", start_color="FFC7CE")
+    headers = _HEADERS[lang]
+    sheets = _SHEETS[lang]
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+
+    def sheet(title: str, frame: pd.DataFrame, *, counts: Sequence[str] = ()) -> Any:
+        ws: Any = workbook.create_sheet(title)
+        columns = [str(c) for c in frame.columns]
+        ws.append([headers.get(c, c) for c in columns])
+        for cell in ws[1]:
+            cell.font = bold
+            cell.fill = header_fill
+        for record in frame.itertuples(index=False):
+            ws.append([_cell(value) for value in record])
+        widths = [
+            max([len(headers.get(c, c)), *(len(str(_cell(v) or "")) for v in frame[c])])
+            for c in frame.columns
+        ]
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 70)
+            if columns[index - 1] in counts:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = "#,##0"
+        ws.freeze_panes = "A2"
+        if len(frame):
+            ws.auto_filter.ref = ws.dimensions
+        return ws
+
+    genders = [*_GENDER_ORDER]
+    sheet(sheets["outputs"], report.wide("outputs", lang), counts=genders)
+    sheet(sheets["results"], report.wide("results", lang), counts=genders)
+    checks = sheet(sheets["checks"], report.checks, counts=("left", "right"))
+    passed_column = list(report.checks.columns).index("passed") + 1
+    for row in checks.iter_rows(min_row=2):
+        if row[passed_column - 1].value is False:
+            for cell in row:
+                cell.fill = failed_fill
+    problems = pd.DataFrame(
+        {
+            "code": [p.code for p in report.problems],
+            "column": [p.column for p in report.problems],
+            "message": [p.message for p in report.problems],
+        }
+    )
+    sheet(sheets["problems"], problems)
+    sheet(sheets["projects"], report.structure)
+    sheet(sheets["excluded"], report.excluded_summary, counts=("participations",))
+    provenance = report.provenance.as_dict()
+    sheet(
+        sheets["provenance"],
+        pd.DataFrame(
+            {
+                "field": list(provenance),
+                "value": [
+                    "; ".join(map(str, v)) if isinstance(v, list) else v
+                    for v in provenance.values()
+                ],
+            }
+        ),
+    )
+    workbook.properties.creator = "inclusionkit"
+    with atomic_path(target) as tmp:
+        workbook.save(tmp)
+
+
+def _cell(value: Any) -> Any:
+    """A value openpyxl writes: Python scalars, never pandas NA or numpy types."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

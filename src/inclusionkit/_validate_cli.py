@@ -1,0 +1,64 @@
+"""Validate any input file the library reads and list every problem in it.
+
+The kind of file is told by its extension and, for JSON, by its shape: a project document has a
+``code`` and ``partners``; a rule set has a ``name`` and ``indicators``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+
+
+def validate_path(path: str | os.PathLike[str]) -> tuple[list[Problem], str]:
+    """Return ``(problems, summary)`` for the file at ``path``; ``problems`` is empty when valid."""
+    source = os.fspath(path)
+    suffix = Path(source).suffix.lower()
+    if suffix == ".json":
+        return _validate_json(source)
+    if suffix in {".csv", ".parquet", ".txt"}:
+        return _validate_table(source)
+    raise InclusionKitError(
+        f"{source}: cannot tell what this is from {suffix or 'no extension'!r}; "
+        "expected a project or rule set (.json) or a participation table (.csv, .parquet)"
+    )
+
+
+def _validate_json(source: str) -> tuple[list[Problem], str]:
+    from inclusionkit._project_io import project_problems, read_json
+
+    document: Any = read_json(source)
+    if isinstance(document, dict) and "indicators" in document and "name" in document:
+        from inclusionkit._rules import ruleset_problems
+
+        problems = ruleset_problems(document, source=source)
+        return problems, f"{source}: valid rule set {document['name']!r}"
+    problems = project_problems(document, source=source)
+    code = document.get("code") if isinstance(document, dict) else None
+    return problems, f"{source}: valid project {code!r}"
+
+
+def _validate_table(source: str) -> tuple[list[Problem], str]:
+    from inclusionkit._participations import read_participations
+
+    try:
+        frame = read_participations(source, keep_extra=True)
+    except ValidationError as exc:
+        return list(exc.problems), ""
+    from inclusionkit._rules import validate_participations
+
+    report = validate_participations(frame)
+    problems = [
+        Problem(
+            code=str(row.code),
+            message=str(row.message),
+            source=source,
+            location=f"line {int(row.row) + 2}",
+            column=None if row.column is None else str(row.column),
+        )
+        for row in report.problems.itertuples(index=False)
+    ]
+    return problems, f"{source}: {len(frame)} rows, all valid"

@@ -1,0 +1,82 @@
+"""The ``inclusionkit`` command-line tool.
+
+Each command group lives in its own private module; this module assembles the group. A user's
+mistake (an :class:`~inclusionkit.InclusionKitError`) ends the program with exit code 2 and a
+readable message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._version import __version__
+from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
+from inclusionkit.cli._privacy import pseudonymise_command, retention_command
+from inclusionkit.cli._project import demo, progress_command, validate
+from inclusionkit.cli._report import report_command, rulesets_command
+
+EXIT_USER_ERROR = 2
+
+
+class _Group(click.Group):
+    """A click group that turns library errors into clean messages and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InclusionKitError as exc:
+            click.echo(f"inclusionkit: error: {exc}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            click.echo("inclusionkit: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="inclusionkit")
+def cli() -> None:
+    """Model ESF social inclusion projects and compute their indicator reporting."""
+
+
+for command in (
+    demo,
+    validate,
+    progress_command,
+    report_command,
+    rulesets_command,
+    plugins_command,
+    formats_command,
+    convert_command,
+    pseudonymise_command,
+    retention_command,
+):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (for ``python -m inclusionkit`` and tests)."""
+    try:
+        # Outside standalone mode click returns an Exit's code instead of raising it.
+        result = cli.main(args=argv, prog_name="inclusionkit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USER_ERROR
+    except click.exceptions.Abort:
+        click.echo("inclusionkit: aborted", err=True)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+def run() -> None:
+    """Console-script entry point: run and exit with the command's code."""
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Privacy commands: ``pseudonymise`` a register with a shared key, and ``retention``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit.cli._common import format_table, parse_date_option
+
+__all__ = ["pseudonymise_command", "retention_command"]
+
+
+def _read_register(path: Path) -> pd.DataFrame:
+    """Read a participation table with its identifier columns; ``participant_id`` may be absent.
+
+    Every column is read as text first, so a CNP keeps its digits exactly, and the canonical
+    columns are then parsed by the library's own rules (with line numbers in every error).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from inclusionkit._participations import normalise_participations
+
+    source = os.fspath(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            frame = pq.read_table(source).to_pandas()
+        except (pa.ArrowException, OSError) as exc:
+            raise InclusionKitError(f"{source}: not a readable Parquet file ({exc})") from None
+        for column in frame.columns:
+            # A CNP stored as a number must become its digits, not "1900101123456.0".
+            if pd.api.types.is_integer_dtype(frame[column].dtype):
+                frame[column] = frame[column].astype("string")
+    elif suffix in {".csv", ".txt"}:
+        with open(source, "rb") as handle:
+            head = handle.read(65536).removeprefix(b"\xef\xbb\xbf")
+        first_line = head.split(b"\n", 1)[0]
+        delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
+        try:
+            # Only the header is needed to type every column as text: open, read names, close.
+            reader = pacsv.open_csv(
+                source,
+                parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                convert_options=pacsv.ConvertOptions(include_columns=[]),
+            )
+            names = list(reader.schema.names)
+            reader.close()
+            table = pacsv.read_csv(
+                source,
+                parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    null_values=[""],
+                    strings_can_be_null=True,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise InclusionKitError(f"{source}: not a well-formed CSV file ({exc})") from None
+        except UnicodeDecodeError:
+            raise InclusionKitError(f"{source}: not UTF-8 text; save it as UTF-8 CSV") from None
+        frame = table.to_pandas()
+    else:
+        raise InclusionKitError(
+            f"{source}: cannot tell the format from the extension {suffix or '(none)'!r}; "
+            "use .csv or .parquet"
+        )
+    frame.columns = [str(name).strip() for name in frame.columns]
+    if "participant_id" not in frame.columns:
+        frame.insert(0, "participant_id", pd.Series(pd.NA, index=frame.index, dtype="string"))
+    return normalise_participations(frame, source=source, keep_extra=True)
+
+
+def _write_rows(frame: pd.DataFrame, path: Path) -> None:
+    from inclusionkit._atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+
+
+@click.command(name="pseudonymise")
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--key-file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The shared secret key: 64 hex digits (or 32+ raw bytes). Never share it publicly.",
+)
+@click.option(
+    "--id-columns",
+    multiple=True,
+    help="Further identifying columns to remove (repeat, or separate with commas).",
+)
+@click.option(
+    "--rejected",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write rows that cannot be pseudonymised here (they keep their identifiers!).",
+)
+def pseudonymise_command(
+    source: Path, target: Path, key_file: Path, id_columns: tuple[str, ...], rejected: Path | None
+) -> None:
+    """Replace identifiers in IN with keyed pseudonymous ids and write the table to OUT.
+
+    The id is an HMAC-SHA-256 of the CNP (or of name and birth date when there is no CNP), so
+    partners using the same key file get the same id for the same person. Rows with an invalid
+    CNP, or with nothing to identify the person by, are rejected: the command fails listing
+    them, unless --rejected names a file to put them in.
+    """
+    from inclusionkit._participations import write_participations
+    from inclusionkit._privacy import load_key, pseudonymise
+
+    key = load_key(key_file)
+    frame = _read_register(source)
+    extra = tuple(name.strip() for item in id_columns for name in item.split(",") if name.strip())
+    result = pseudonymise(frame, key, extra_identifying=extra)
+    if len(result.rejected) and rejected is None:
+        lines = [
+            f"  line {int(index) + 2}: {row.message}"
+            for index, row in zip(
+                result.rejected.index, result.rejected.itertuples(index=False), strict=True
+            )
+        ]
+        shown = "\n".join(lines[:50]) + ("\n  ..." if len(lines) > 50 else "")
+        raise InclusionKitError(
+            f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n"
+            "fix them, or pass --rejected FILE to write the others and set these aside"
+        )
+    write_participations(result.table, target)
+    click.echo(
+        f"{target}: {len(result.table)} row(s) pseudonymised "
+        f"({result.from_cnp} from the CNP, {result.from_name} from name and birth date); "
+        f"removed column(s): {', '.join(result.dropped_columns) or 'none'}"
+    )
+    if rejected is not None and len(result.rejected):
+        _write_rows(result.rejected, rejected)
+        click.echo(
+            f"{rejected}: {len(result.rejected)} rejected row(s), WITH their identifiers: "
+            "correct them and delete this file; never share it",
+            err=True,
+        )
+
+
+@click.command(name="retention")
+@click.argument("participations", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--until",
+    required=True,
+    callback=parse_date_option,
+    help="List the participations whose retention has ended by this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Years the data is kept after the project's end (check your financing contract).",
+)
+@click.option(
+    "--project-end",
+    callback=parse_date_option,
+    help="The end date of every project in the table (YYYY-MM-DD).",
+)
+@click.option(
+    "--project",
+    "project_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A project file (.json) whose period end is used for its code; repeat for several.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the anonymised expired participations here (.csv or .parquet).",
+)
+@click.option(
+    "--expired",
+    "expired_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the keys of the expired participations here (.csv), to delete them.",
+)
+def retention_command(
+    participations: Path,
+    until: dt.date,
+    years: int,
+    project_end: dt.date | None,
+    project_files: tuple[Path, ...],
+    output: Path | None,
+    expired_file: Path | None,
+) -> None:
+    """List participations whose retention period ended and write an anonymised copy of them.
+
+    A project's data is kept --years after its end (--project-end, or each --project file's
+    period end; without either, the latest entry or exit date in the table, which may be
+    earlier than the real end). The anonymised copy keeps every indicator of the reports.
+    """
+    from inclusionkit._participations import read_participations, write_participations
+    from inclusionkit._privacy import retention
+
+    if project_end is not None and project_files:
+        raise click.UsageError("give either --project-end or --project, not both")
+    ends: dict[str, dt.date] | dt.date | None = project_end
+    if project_files:
+        from inclusionkit._project_io import load_project
+
+        ends = {}
+        for path in project_files:
+            project = load_project(path)
+            if project.period.end is None:
+                raise InclusionKitError(f"{path}: the project has no end date (period.end)")
+            ends[project.code] = project.period.end
+    if ends is None:
+        click.echo(
+            "note: no project end given; using the latest entry or exit date of each project, "
+            "which may be earlier than its real end",
+            err=True,
+        )
+    table = read_participations(participations)
+    result = retention(table, until=until, years=years, project_end=ends)
+    click.echo(format_table(result.schedule))
+    click.echo(
+        f"{len(result.expired)} participation(s) expired by {until.isoformat()}; "
+        f"{result.generalised} anonymised row(s) had their age generalised to its class"
+    )
+    if expired_file is not None:
+        _write_rows(result.expired, expired_file)
+        click.echo(f"{expired_file}: the expired participations' keys")
+    if output is not None:
+        write_participations(result.anonymised, output)
+        click.echo(f"{output}: {len(result.anonymised)} anonymised row(s)")

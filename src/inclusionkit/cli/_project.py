@@ -1,0 +1,86 @@
+"""Commands about projects: ``demo``, ``validate`` and ``progress``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit.cli._common import format_table, load_project_or_example, parse_date_option
+
+
+@click.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Folder to write the demo's tables and reports to.",
+)
+def demo(output: Path) -> None:
+    """Run the main job on the bundled examples and write the results to a folder."""
+    from inclusionkit._demo import run_demo
+
+    run_demo(output, echo=click.echo)
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def validate(path: Path) -> None:
+    """Check a project (.json), rule set (.json) or participation table (.csv, .parquet).
+
+    Lists every problem found, not only the first; exits with 2 when there is any.
+    """
+    from inclusionkit._validate_cli import validate_path
+
+    problems, summary = validate_path(path)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        raise InclusionKitError(f"{path}: {len(problems)} problem(s) found")
+    click.echo(summary)
+
+
+@click.command(name="progress")
+@click.argument("project")
+@click.option(
+    "--participations",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A participation table (.csv or .parquet) to compute participant indicators from.",
+)
+@click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
+@click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def progress_command(
+    project: str, participations: Path | None, as_of: dt.date | None, lang: str, fmt: str
+) -> None:
+    """Show progress against targets for PROJECT (a project .json file or a bundled example)."""
+    from inclusionkit._participations import read_participations
+    from inclusionkit._progress import progress
+
+    model, table = load_project_or_example(project)
+    if participations is not None:
+        table = read_participations(participations)
+    frame = progress(model, table, as_of=as_of, lang=lang)
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(
+            json.dumps(json.loads(frame.to_json(orient="records")), indent=2, ensure_ascii=False)
+        )
+    else:
+        click.echo(f"{model.title.in_language(lang)} ({model.code})")
+        click.echo(format_table(frame.drop(columns=["kind"])))
+
+
+__all__ = ["demo", "progress_command", "validate"]

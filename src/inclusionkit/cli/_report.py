@@ -1,0 +1,223 @@
+"""Commands about indicators: ``report`` (compute a rule set) and ``rulesets`` (list them).
+
+Also :func:`validate_table_command_output`, the text ``inclusionkit validate TABLE.csv`` prints
+for a participation table. Every user mistake (unknown rule set, bad breakdown, unreadable file)
+is an :class:`~inclusionkit.InclusionKitError`, which the command group turns into a message and
+exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit.cli._common import format_table, parse_date_option
+
+FORMATS = ("csv", "json")
+
+
+def report_csv(table: pd.DataFrame) -> str:
+    """The tidy table as CSV text: header ``indicator,<breakdowns…>,value``, empty for missing."""
+    return str(table.to_csv(index=False, lineterminator="\n"))
+
+
+def report_json(report: Any) -> str:
+    """The report as JSON text: provenance, the tidy table, failed checks and excluded count."""
+    table = report.table
+    records = json.loads(table.to_json(orient="records", date_format="iso"))
+    failed = json.loads(report.failed_checks().to_json(orient="records", date_format="iso"))
+    reasons = report.excluded["reason"].value_counts().to_dict()
+    document = {
+        "provenance": report.provenance.as_dict(),
+        "table": records,
+        "failed_checks": failed,
+        "excluded": {"count": len(report.excluded), "by_reason": reasons},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from inclusionkit._atomic import atomic_write_text
+
+    atomic_write_text(output, text)
+
+
+@click.command(name="report")
+@click.argument("participations", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rules",
+    default="esf-2014",
+    show_default=True,
+    help="A rule set name (see `inclusionkit rulesets`) or the path of a rule set .json file.",
+)
+@click.option(
+    "--by",
+    default="gender",
+    show_default=True,
+    help="Breakdowns, comma separated: any column, or age_band, entry_year, exit_year. "
+    "Use --by '' for one row per indicator.",
+)
+@click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
+@click.option(
+    "--project",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A project .json file, for the entity indicators (CO20-CO23, EECO18-19).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the table to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--excluded",
+    "excluded_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the participations not counted (key, row, reason) to this CSV file.",
+)
+@click.option("--strict", is_flag=True, help="Exit with code 2 when a consistency check fails.")
+def report_command(
+    participations: Path,
+    rules: str,
+    by: str,
+    as_of: dt.date | None,
+    project: Path | None,
+    fmt: str,
+    output: Path | None,
+    excluded_path: Path | None,
+    strict: bool,
+) -> None:
+    """Compute a rule set's indicators from a participation table (.csv or .parquet).
+
+    Prints the tidy table (CSV header `indicator,<breakdowns…>,value`) and, on standard error, a
+    one-line summary of what was counted and excluded.
+    """
+    from inclusionkit._rules._report import compute
+
+    if not participations.exists():
+        raise InclusionKitError(f"{participations}: no such file")
+    model = None
+    if project is not None:
+        from inclusionkit._project_io import load_project
+
+        model = load_project(project)
+    report = compute(os.fspath(participations), rules=rules, by=by, as_of=as_of, project=model)
+    text = report_csv(report.table) if fmt == "csv" else report_json(report)
+    _write(text, output)
+    if excluded_path is not None:
+        from inclusionkit._atomic import atomic_write_text
+
+        atomic_write_text(excluded_path, report.excluded.to_csv(index=False, lineterminator="\n"))
+    click.echo(f"inclusionkit: {report.summary()}", err=True)
+    if report.provenance.not_computed:
+        click.echo(
+            "inclusionkit: not computed without --project: "
+            + ", ".join(report.provenance.not_computed),
+            err=True,
+        )
+    failed = report.failed_checks()
+    for row in failed.head(10).itertuples(index=False):
+        click.echo(
+            f"inclusionkit: check {row.check} failed: {row.expression} ({row.left} vs {row.right})",
+            err=True,
+        )
+    if strict and len(failed):
+        raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
+
+
+@click.command(name="rulesets")
+@click.argument("name", required=False)
+@click.option("--verbose", "-v", is_flag=True, help="List every rule set's indicators too.")
+@click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
+def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
+    """List the rule sets; with NAME (or --verbose), their indicators."""
+    from inclusionkit._rules._ruleset import available_rulesets, get_ruleset
+
+    names = available_rulesets()
+    if name is not None:
+        if name not in names:
+            raise InclusionKitError(f"no rule set called {name!r}; known: {', '.join(names)}")
+        names = (name,)
+    if name is None:
+        summary = pd.DataFrame(
+            [
+                {
+                    "name": ruleset.name,
+                    "version": ruleset.version,
+                    "indicators": len(ruleset.indicators),
+                    "checks": len(ruleset.checks),
+                    "title": ruleset.title,
+                }
+                for ruleset in (get_ruleset(n) for n in names)
+            ]
+        )
+        click.echo(format_table(summary))
+        if not verbose:
+            return
+    for ruleset_name in names:
+        ruleset = get_ruleset(ruleset_name)
+        click.echo(f"\n{ruleset.name} {ruleset.version}: {ruleset.title}")
+        rows = pd.DataFrame(
+            [
+                {
+                    "code": ind.code,
+                    "kind": ind.kind,
+                    "data class": ind.data_class or "",
+                    "timing": ind.timing or "",
+                    "name": ind.name(lang),
+                }
+                for ind in ruleset.indicators
+            ]
+        )
+        click.echo(format_table(rows))
+
+
+def validate_table_command_output(
+    path: str | os.PathLike[str], *, today: dt.date | None = None
+) -> tuple[str, bool]:
+    """The text ``inclusionkit validate TABLE`` prints for a participation table, and whether
+    the table is valid.
+
+    Cells that cannot be read (a date like ``2014-13-01``) and row problems (see
+    :func:`inclusionkit.validate_participations`) are listed one per line as
+    ``FILE, line N, column 'c': message [code]``, then a summary line.
+    """
+    from inclusionkit._participations import read_participations
+    from inclusionkit._rules._validate import validate_participations
+
+    source = os.fspath(path)
+    try:
+        frame = read_participations(source, keep_extra=True)
+    except ValidationError as exc:
+        lines = [str(problem) + f" [{problem.code}]" for problem in exc.problems]
+        lines.append(f"{source}: {len(exc.problems)} cell(s) cannot be read")
+        return "\n".join(lines) + "\n", False
+    result = validate_participations(frame, today=today)
+    problems = result.problems
+    lines = []
+    if len(problems):
+        line_numbers = (problems["row"] + 2).astype(str)
+        columns = problems["column"].astype(object)
+        for line, column, code, message in zip(
+            line_numbers, columns, problems["code"], problems["message"], strict=True
+        ):
+            where = f"{source}, line {line}"
+            if isinstance(column, str):
+                where += f", column {column!r}"
+            lines.append(f"{where}: {message} [{code}]")
+    lines.append(f"{source}: {result.summary()}")
+    return "\n".join(lines) + "\n", result.ok
+
+
+__all__ = ["report_command", "rulesets_command", "validate_table_command_output"]

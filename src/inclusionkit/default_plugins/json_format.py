@@ -1,0 +1,252 @@
+"""The built-in JSON format: participations, projects, reports and progress tables.
+
+- participations: a list of records, each valid against ``schemas/participation.schema.json``;
+- a project: the document of ``schemas/project.schema.json`` (through ``_project_io``);
+- a report: ``{"provenance": …, "table": [records], "excluded": [records], "checks": [records],
+  "dtypes": {"table": {column: dtype}, …}}``;
+- a progress table: a list of records.
+
+Text is UTF-8 (a BOM is accepted on reading). See ``docs/formats/json.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._participations import (
+    COLUMN_NAMES,
+    DATE_COLUMNS,
+    DTYPES,
+    empty_table,
+    normalise_participations,
+)
+from inclusionkit._project_io import project_from_dict, project_to_dict
+from inclusionkit._report_data import ReportData
+from inclusionkit.default_plugins import (
+    PROGRESS_DTYPES,
+    PROGRESS_MARKERS,
+    check_options,
+    describe_binary,
+    frame_dtypes,
+    frame_from_records,
+    frame_records,
+    local_path,
+    not_this_format,
+    restore_progress_dtypes,
+    source_name,
+)
+from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
+from inclusionkit.models import Project
+
+REPORT_PARTS: tuple[str, ...] = ("table", "excluded", "checks")
+_READ_OPTIONS = {"participations": ("keep_extra", "on_error")}
+
+
+@hookimpl
+def register_importers(register: RegisterImporter) -> None:
+    """Contribute the JSON reader."""
+    register(
+        Importer(
+            name="json",
+            extensions=(".json",),
+            kinds={"participations", "project", "report", "progress"},
+            read=read_json,
+            description="JSON documents (projects, reports) and record lists (tables)",
+        )
+    )
+
+
+@hookimpl
+def register_exporters(register: RegisterExporter) -> None:
+    """Contribute the JSON writer."""
+    register(
+        Exporter(
+            name="json",
+            extensions=(".json",),
+            kinds={"participations", "project", "report", "progress"},
+            write=write_json,
+            description="UTF-8 JSON; tables as lists of records",
+        )
+    )
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read_json(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
+    """Read a project, participations, a report or a progress table from JSON."""
+    name = source_name(source)
+    document = _load(source, name)
+    if kind == "auto":
+        kind = _guess_kind(document, name)
+    check_options("json", options, _READ_OPTIONS.get(kind, ()))
+    if kind == "project":
+        if not isinstance(document, dict):
+            raise InclusionKitError(f"{name}: a project document is a JSON object, not a list")
+        return project_from_dict(document, source=name)
+    if kind == "participations":
+        return _participations(document, name, options)
+    if kind == "report":
+        return _report(document, name)
+    if kind == "progress":
+        if document == []:
+            return restore_progress_dtypes(pd.DataFrame(columns=list(PROGRESS_DTYPES)))
+        frame = frame_from_records(document, None, what=f"{name}: a progress table")
+        try:
+            return restore_progress_dtypes(frame)
+        except InclusionKitError as exc:
+            raise InclusionKitError(f"{name}: {exc}") from None
+    raise InclusionKitError(f"{name}: the json format cannot read {kind}")
+
+
+def _load(source: Source, name: str) -> Any:
+    with local_path(source, ".json") as path:
+        data = path.read_bytes()
+    binary = describe_binary(data[:65536])
+    if binary is not None:
+        raise not_this_format(
+            name, binary, "a JSON text file", "check the file, or pass the right format="
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InclusionKitError(
+            f"{name}: not UTF-8 text (byte {exc.start}); JSON files must be UTF-8"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InclusionKitError(
+            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def _guess_kind(document: Any, name: str) -> str:
+    if isinstance(document, dict):
+        if "table" in document and "provenance" in document:
+            return "report"
+        if "partners" in document or "code" in document:
+            return "project"
+    elif isinstance(document, list) and document and isinstance(document[0], dict):
+        if "participant_id" in document[0]:
+            return "participations"
+        if set(document[0]) >= PROGRESS_MARKERS:
+            return "progress"
+    raise InclusionKitError(
+        f"{name}: cannot tell whether this JSON holds participations, a project, a report or a "
+        "progress table; pass kind="
+    )
+
+
+def _participations(document: Any, name: str, options: Mapping[str, Any]) -> pd.DataFrame:
+    problems = [
+        Problem(
+            code=f"schema.{error.validator}",
+            message=error.message,
+            source=name,
+            location=_json_path(error.absolute_path),
+        )
+        for error in sorted(
+            _participations_validator().iter_errors(document), key=lambda e: list(e.absolute_path)
+        )
+    ]
+    if problems:
+        raise ValidationError(problems, source=name)
+    if not document:
+        return empty_table()
+    frame = pd.DataFrame.from_records(document)
+    for column in COLUMN_NAMES:
+        if column not in frame.columns:
+            frame[column] = None
+    # The schema has checked every value's JSON type, so booleans, whole numbers and text cast
+    # directly; normalise_participations then parses only the dates (ISO text).
+    typed = {name: DTYPES[name] for name in COLUMN_NAMES if name not in DATE_COLUMNS}
+    # If a cast fails, normalise_participations parses the column and names every bad cell.
+    with contextlib.suppress(TypeError, ValueError):
+        frame = frame.astype(typed)
+    return normalise_participations(frame, source=name, **options)
+
+
+def _participations_validator() -> jsonschema.Draft202012Validator:
+    from inclusionkit._schemas import _registry, schema
+
+    # One validator call over the whole list, so every problem comes back with its $[row] path.
+    return jsonschema.Draft202012Validator(
+        {"type": "array", "items": {"$ref": schema("participation")["$id"]}},
+        registry=_registry(),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def _json_path(path: Any) -> str:
+    from inclusionkit._schemas import json_path
+
+    return json_path(path)
+
+
+def _report(document: Any, name: str) -> ReportData:
+    if not isinstance(document, dict) or "table" not in document:
+        raise InclusionKitError(f"{name}: a report is a JSON object with 'table' and 'provenance'")
+    dtypes = document.get("dtypes") or {}
+    parts = {
+        part: frame_from_records(
+            document.get(part, []), dtypes.get(part), what=f"{name}: the report's {part!r}"
+        )
+        for part in REPORT_PARTS
+    }
+    provenance = document.get("provenance") or {}
+    if not isinstance(provenance, dict):
+        raise InclusionKitError(f"{name}: the report's 'provenance' must be a JSON object")
+    return ReportData(provenance=provenance, **parts)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def write_json(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
+    """Write a project, participations, a report or a progress table as UTF-8 JSON."""
+    check_options("json", options, ())
+    if kind == "participations":
+        _write_text(path, _participations_text(obj))
+        return
+    document: Any
+    if kind == "project":
+        if not isinstance(obj, Project):
+            raise InclusionKitError(f"expected a Project, got {type(obj).__name__}")
+        document = project_to_dict(obj)
+    elif kind == "report":
+        report = ReportData.from_report(obj)
+        document = {"provenance": report.provenance}
+        for part in REPORT_PARTS:
+            document[part] = frame_records(getattr(report, part))
+        document["dtypes"] = {part: frame_dtypes(getattr(report, part)) for part in REPORT_PARTS}
+    elif kind == "progress":
+        document = frame_records(obj)
+    else:
+        raise InclusionKitError(f"the json format cannot write {kind}")
+    _write_text(path, json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+def _participations_text(frame: pd.DataFrame) -> str:
+    # Canonical columns only (personal identifiers leave only on request), one record a line.
+    table = frame[list(COLUMN_NAMES)].copy()
+    for column in DATE_COLUMNS:
+        table[column] = table[column].dt.strftime("%Y-%m-%d")
+    if table.empty:
+        return "[]\n"
+    lines = table.to_json(orient="records", lines=True, force_ascii=False).strip().split("\n")
+    return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def _write_text(path: os.PathLike[str], text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)

@@ -1,0 +1,232 @@
+"""The built-in Parquet format: participations, reports and progress tables.
+
+Participation tables go through :func:`inclusionkit.read_participations` and
+:func:`inclusionkit.write_participations` (canonical columns and Arrow types). A report's table is
+the Parquet data; its provenance, excluded and checks travel as JSON in the file's key-value
+metadata (``inclusionkit.provenance`` …), which every Parquet reader keeps and ignores. pandas'
+own metadata keeps each column's dtype. See ``docs/formats/parquet.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._participations import COLUMN_NAMES, read_participations, write_participations
+from inclusionkit._report_data import ReportData
+from inclusionkit.default_plugins import (
+    PROGRESS_MARKERS,
+    check_options,
+    describe_binary,
+    frame_dtypes,
+    frame_from_records,
+    frame_records,
+    local_path,
+    not_this_format,
+    read_head,
+    remap_error,
+    source_name,
+)
+from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
+
+KIND_KEY = b"inclusionkit.kind"
+PROVENANCE_KEY = b"inclusionkit.provenance"
+PART_KEYS = {"excluded": b"inclusionkit.excluded", "checks": b"inclusionkit.checks"}
+_READ_OPTIONS = {"participations": ("keep_extra", "on_error")}
+
+
+@hookimpl
+def register_importers(register: RegisterImporter) -> None:
+    """Contribute the Parquet reader."""
+    register(
+        Importer(
+            name="parquet",
+            extensions=(".parquet", ".pq"),
+            kinds={"participations", "report", "progress"},
+            read=read_parquet,
+            description="Apache Parquet (typed columns; fast for large tables)",
+        )
+    )
+
+
+@hookimpl
+def register_exporters(register: RegisterExporter) -> None:
+    """Contribute the Parquet writer."""
+    register(
+        Exporter(
+            name="parquet",
+            extensions=(".parquet", ".pq"),
+            kinds={"participations", "report", "progress"},
+            write=write_parquet,
+            description="Apache Parquet (typed columns; fast for large tables)",
+        )
+    )
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read_parquet(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
+    """Read participations, a report or a progress table from a Parquet file."""
+    name = source_name(source)
+    with local_path(source, ".parquet") as path:
+        _check_magic(path, name)
+        try:
+            schema = pq.read_schema(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise InclusionKitError(
+                f"{name}: not a readable Parquet file ({exc}); it may be truncated or damaged"
+            ) from None
+        metadata = schema.metadata or {}
+        if kind == "auto":
+            kind = _guess_kind(schema.names, metadata, name)
+        check_options("parquet", options, _READ_OPTIONS.get(kind, ()))
+        if kind == "participations":
+            with _parquet_named(path) as named:
+                try:
+                    return read_participations(named, **options)
+                except InclusionKitError as exc:
+                    raise remap_error(exc, named, name) from None
+        frame = _read_frame(path, name)
+        if kind == "progress":
+            return frame
+        if kind == "report":
+            return _report(frame, metadata, name)
+    raise InclusionKitError(f"{name}: the parquet format cannot read {kind}")
+
+
+def _check_magic(path: Path, name: str) -> None:
+    head = read_head(path, 4096)
+    if head.startswith(b"PAR1"):
+        return
+    what = describe_binary(head) or ("an empty file" if not head else "a text file")
+    raise not_this_format(
+        name,
+        what,
+        "a Parquet file",
+        "pass the right format= (csv, json, …) or re-export it as Parquet",
+    )
+
+
+@contextlib.contextmanager
+def _parquet_named(path: Path) -> Iterator[Path]:
+    # read_participations picks Parquet by the extension; give the file one if it has none.
+    if path.suffix.lower() == ".parquet":
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
+        named = Path(folder) / f"{path.stem or 'source'}.parquet"
+        try:
+            named.symlink_to(path.resolve())
+        except OSError:
+            shutil.copyfile(path, named)
+        yield named
+
+
+def _guess_kind(names: list[str], metadata: Mapping[bytes, bytes], name: str) -> str:
+    declared = metadata.get(KIND_KEY)
+    if declared:
+        return declared.decode("utf-8")
+    columns = set(names)
+    if set(COLUMN_NAMES) <= columns or "participant_id" in columns:
+        return "participations"
+    if columns >= PROGRESS_MARKERS:
+        return "progress"
+    if {"indicator", "value"} <= columns:
+        return "report"
+    raise InclusionKitError(
+        f"{name}: cannot tell what this table holds; pass kind='participations', 'progress' or "
+        "'report'"
+    )
+
+
+def _read_frame(path: Path, name: str) -> pd.DataFrame:
+    try:
+        frame: pd.DataFrame = pq.read_table(path).to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise InclusionKitError(f"{name}: not a readable Parquet file ({exc})") from None
+    return frame
+
+
+def _report(frame: pd.DataFrame, metadata: Mapping[bytes, bytes], name: str) -> ReportData:
+    def part(key: bytes, label: str) -> Any:
+        raw = metadata.get(key)
+        if raw is None:
+            return None
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InclusionKitError(
+                f"{name}: the report's {label} metadata is damaged ({exc})"
+            ) from None
+
+    provenance = part(PROVENANCE_KEY, "provenance") or {}
+    extra: dict[str, pd.DataFrame] = {}
+    for label, key in PART_KEYS.items():
+        stored = part(key, label)
+        extra[label] = (
+            pd.DataFrame()
+            if stored is None
+            else frame_from_records(
+                stored.get("records", []),
+                stored.get("dtypes"),
+                what=f"{name}: the report's {label!r}",
+            )
+        )
+    return ReportData(table=frame, provenance=provenance, **extra)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def write_parquet(
+    obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
+) -> None:
+    """Write participations, a report or a progress table as Parquet."""
+    check_options("parquet", options, ())
+    target = Path(path)
+    if kind == "participations":
+        if target.suffix.lower() == ".parquet":
+            write_participations(obj, target)
+            return
+        # write_participations picks Parquet by the extension; give it one, then move into place.
+        staged = target.with_name(f"{target.name}.parquet")
+        try:
+            write_participations(obj, staged)
+            os.replace(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
+        return
+    metadata: dict[bytes, bytes] = {KIND_KEY: kind.encode()}
+    if kind == "progress":
+        frame: pd.DataFrame = obj
+    elif kind == "report":
+        report = ReportData.from_report(obj)
+        frame = report.table
+        metadata[PROVENANCE_KEY] = _json_bytes(report.provenance)
+        for label, key in PART_KEYS.items():
+            part: pd.DataFrame = getattr(report, label)
+            metadata[key] = _json_bytes(
+                {"records": frame_records(part), "dtypes": frame_dtypes(part)}
+            )
+    else:
+        raise InclusionKitError(f"the parquet format cannot write {kind}")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    pq.write_table(table, target)
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")

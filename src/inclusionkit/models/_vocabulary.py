@@ -1,0 +1,112 @@
+"""Controlled vocabularies of the domain model.
+
+Closed lists (a partner's role, an indicator's kind) are ``StrEnum``s: their string value is what
+JSON documents and tables carry. Open lists (activity and deliverable kinds) are tuples of
+built-in names that plugins may extend through the ``register_vocabulary`` hook.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class OrganisationKind(enum.StrEnum):
+    """What sort of body an organisation is (the seeds name each of these)."""
+
+    NGO = "ngo"
+    PUBLIC_INSTITUTION = "public_institution"
+    SOCIAL_PARTNER = "social_partner"
+    CHAMBER_OF_COMMERCE = "chamber_of_commerce"
+    FARMERS_ASSOCIATION = "farmers_association"
+    CRAFTSMENS_ASSOCIATION = "craftsmens_association"
+    COMPANY = "company"
+    PLATFORM = "platform"
+    OTHER = "other"
+
+
+class PartnerRole(enum.StrEnum):
+    """An organisation's role in one project; ``lead`` is the ESF "beneficiary"."""
+
+    LEAD = "lead"
+    PARTNER = "partner"
+    ASSOCIATE = "associate"
+    FUNDER = "funder"
+
+
+class IndicatorKind(enum.StrEnum):
+    """Whether an indicator measures what was done (output) or what changed (result)."""
+
+    OUTPUT = "output"
+    RESULT = "result"
+
+
+class Unit(enum.StrEnum):
+    """The unit an indicator's target and achieved value are expressed in."""
+
+    PERSONS = "persons"
+    PARTICIPANTS = "participants"
+    ORGANISATIONS = "organisations"
+    HOURS = "hours"
+    EVENTS = "events"
+    DOCUMENTS = "documents"
+    PLANS = "plans"
+    PROJECTS = "projects"
+    PERCENT = "percent"
+    NUMBER = "number"
+
+
+class Gender(enum.StrEnum):
+    """Gender categories of ESF reporting (non-binary from 2021 on)."""
+
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+
+
+class LabourStatus(enum.StrEnum):
+    """Labour-market status at entry, as the participation table contract defines it."""
+
+    EMPLOYED = "employed"
+    SELF_EMPLOYED = "self_employed"
+    UNEMPLOYED = "unemployed"
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed"
+    INACTIVE_IN_EDUCATION = "inactive_in_education"
+    INACTIVE = "inactive"
+
+
+class ProgressStatus(enum.StrEnum):
+    """Where an indicator stands against its target."""
+
+    NOT_STARTED = "not started"
+    BEHIND = "behind"
+    MET = "met"
+    EXCEEDED = "exceeded"
+
+
+ACTIVITY_KINDS: tuple[str, ...] = (
+    "conference",
+    "seminar",
+    "international_conference",
+    "training",
+    "discussion_group",
+    "consultancy",
+    "mentoring",
+    "exchange_of_experience",
+    "information_session",
+    "counselling",
+    "vocational_guidance",
+    "qualification_course",
+)
+"""Built-in activity kinds; plugins add more through the vocabulary hook."""
+
+DELIVERABLE_KINDS: tuple[str, ...] = (
+    "local_inclusion_plan",
+    "good_practice_portfolio",
+    "innovative_project",
+    "methodology",
+    "study",
+    "platform",
+    "report",
+    "other",
+)
+"""Built-in deliverable kinds; plugins add more through the vocabulary hook."""

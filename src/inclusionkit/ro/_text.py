@@ -1,0 +1,67 @@
+"""Romanian text helpers: the correct diacritics, and a folded form for tolerant matching.
+
+This module is also where :class:`RomanianCodeError` lives: it is the one module every other
+``inclusionkit.ro`` module imports, so the shared base class sits here without creating a cycle.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError
+
+
+class RomanianCodeError(InclusionKitError, ValueError):
+    """A Romanian code or name (CNP, region, county, city, project code) could not be understood.
+
+    ``value`` is the input as given and ``reason`` a stable, machine-readable slug saying which
+    check failed. It is also a :class:`ValueError`, so code that only knows the built-in
+    exceptions can still catch it.
+    """
+
+    def __init__(self, message: str, *, value: object, reason: str) -> None:
+        super().__init__(message)
+        self.value = value
+        self.reason = reason
+
+
+# Legacy encodings (ISO 8859-2, Windows-1250) had no comma-below letters, so texts written before
+# about 2010 and many keyboards still produce the cedilla forms, which are wrong in Romanian.
+_CEDILLA_TO_COMMA: dict[int, str] = {
+    ord("\u015f"): "\u0219",  # ş -> ș
+    ord("\u015e"): "\u0218",  # Ş -> Ș
+    ord("\u0163"): "\u021b",  # ţ -> ț
+    ord("\u0162"): "\u021a",  # Ţ -> Ț
+}
+
+# Hyphens and dashes are folded like spaces because the same names are written "Sud-Muntenia",
+# "Sud Muntenia" and "Sud – Muntenia" in the wild.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
+def fix_diacritics(text: str) -> str:
+    """Replace the cedilla letters ş Ş ţ Ţ with the correct comma-below letters ș Ș ț Ț.
+
+    Every other character is left alone, so the function is safe on any text.
+    """
+    return text.translate(_CEDILLA_TO_COMMA)
+
+
+def fix_diacritics_series(series: pd.Series) -> pd.Series:
+    """Vectorised :func:`fix_diacritics` for a pandas Series of strings; missing values stay."""
+    return series.str.translate(_CEDILLA_TO_COMMA)
+
+
+def fold(text: str) -> str:
+    """Return a matching key for ``text``: lower case, without diacritics, single spaces.
+
+    Runs of spaces, hyphens and dashes become one space and the ends are trimmed, so
+    ``"București-Ilfov"``, ``"Bucuresti Ilfov"`` and ``"BUCUREŞTI - ILFOV"`` all fold to
+    ``"bucuresti ilfov"``. Both the comma-below and the cedilla letters fold to plain ``s``/``t``.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SEPARATORS.sub(" ", bare).strip()

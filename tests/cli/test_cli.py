@@ -1,0 +1,66 @@
+"""Tests for the command line: exit codes, readable errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inclusionkit.cli import main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version prints the version and exits 0."""
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0
+    assert "inclusionkit" in out
+
+
+def test_validate_accepts_a_valid_project(
+    tmp_path: Path, project_doc: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate says a valid project file is valid and exits 0."""
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(project_doc), encoding="utf-8")
+    code, out, _ = run(["validate", str(path)], capsys)
+    assert code == 0
+    assert "valid project" in out
+
+
+def test_validate_lists_every_problem_and_exits_2(
+    tmp_path: Path, project_doc: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate lists all problems with paths, exits 2, and shows no traceback."""
+    del project_doc["partners"][0]["role"]
+    project_doc["objectives"][0]["indicators"][0]["unit"] = "bananas"
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(project_doc), encoding="utf-8")
+    code, out, err = run(["validate", str(path)], capsys)
+    assert code == 2
+    assert "$.partners[0]" in out
+    assert ".unit" in out
+    assert "2 problem(s)" in err
+    assert "Traceback" not in out + err
+
+
+def test_missing_file_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing input file gives a one-line error and exit code 2."""
+    code, _, err = run(["validate", str(tmp_path / "nope.json")], capsys)
+    assert code == 2
+    assert err.startswith("inclusionkit: error:")
+    assert "no such file" in err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown option is a usage error with exit code 2."""
+    code, _, err = run(["validate", "--bogus"], capsys)
+    assert code == 2
+    assert "No such option" in err

@@ -1,0 +1,1 @@
+"""Tests for the bundled examples (inclusionkit.examples)."""

@@ -1,0 +1,118 @@
+"""Hand-computed cases (``cases/<rule set>/*.yaml``): input rows, expected counts by gender.
+
+A case file has ``rows`` (with ``defaults`` merged into each), optionally ``as_of``, ``project``
+(a partial project document), and the expectations: ``expected`` (indicator -> counts by gender;
+every indicator not listed must be zero everywhere, and ``total`` defaults to the sum of the
+genders), ``excluded`` (participant id and reason of every participation not counted),
+``provenance`` (some of its fields) and ``entities`` (entity indicator values).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import inclusionkit._rules as rules
+from inclusionkit._project_io import load_project
+from tests.rules.strategies import table_from_rows
+
+CASES = Path(__file__).parent / "cases"
+CASE_FILES = sorted(CASES.glob("*/*.yaml"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    case: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return case
+
+
+def _project(document: dict[str, Any]) -> Any:
+    full = {
+        "code": "POSDRU/165/6.2/S/143094",
+        "title": {"ro": "Proiect de test"},
+        "programme": "test",
+        "period": {"start": "2014-01-01"},
+        **document,
+    }
+    return load_project(full)
+
+
+def _report(path: Path) -> tuple[dict[str, Any], rules.Report]:
+    case = _load(path)
+    defaults = case.get("defaults", {})
+    table = table_from_rows([{**defaults, **row} for row in case["rows"]])
+    project = _project(case["project"]) if "project" in case else None
+    report = rules.compute(
+        table,
+        rules=case.get("ruleset", path.parent.name),
+        by=("gender",),
+        as_of=case.get("as_of"),
+        project=project,
+    )
+    return case, report
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_case(path: Path) -> None:
+    """The report's counts by gender, exclusions and provenance match the hand-computed case."""
+    case, report = _report(path)
+    expected: dict[str, dict[str, int]] = case.get("expected", {})
+    table = report.table
+    personal = [i.code for i in report.ruleset.indicators if not i.is_entity]
+    unknown = set(expected) - set(personal)
+    assert not unknown, f"the case names indicators the rule set does not have: {unknown}"
+    genders = [g for g in table["gender"].dropna().unique() if g != "total"]
+    for code in personal:
+        wanted = expected.get(code, {})
+        for gender in genders:
+            assert report.value(code, gender=gender) == wanted.get(gender, 0), (code, gender)
+        total = wanted.get("total", sum(v for g, v in wanted.items() if g != "total"))
+        assert report.value(code, gender="total") == total, (code, "total")
+    excluded = sorted(
+        (str(row.participant_id), str(row.reason))
+        for row in report.excluded.itertuples(index=False)
+    )
+    wanted_excluded = sorted(
+        (str(item["participant_id"]), item["reason"]) for item in case.get("excluded", [])
+    )
+    assert excluded == wanted_excluded
+    for field, value in case.get("provenance", {}).items():
+        assert getattr(report.provenance, field) == value, field
+    for code, value in case.get("entities", {}).items():
+        assert report.value(code, gender="total") == value, code
+    assert report.ok, report.failed_checks()
+
+
+@pytest.mark.parametrize("name", ["esf-2014", "esf-2021"])
+def test_every_indicator_has_a_case_that_counts_it(name: str) -> None:
+    """Each indicator of the rule set is non-zero in at least one hand-computed case."""
+    covered: set[str] = set()
+    for path in sorted((CASES / name).glob("*.yaml")):
+        case = _load(path)
+        covered |= {
+            code for code, counts in case.get("expected", {}).items() if any(counts.values())
+        }
+        covered |= {code for code, value in case.get("entities", {}).items() if value}
+    missing = [code for code in rules.get_ruleset(name).codes if code not in covered]
+    assert not missing
+
+
+def test_cases_cover_the_contracts_edge_cases() -> None:
+    """The case files name the edge cases the contract lists (so none is silently dropped)."""
+    text = " ".join(path.read_text(encoding="utf-8") for path in CASE_FILES).lower()
+    for phrase in (
+        "exactly 25",
+        "exactly 55",
+        "birthday eve",
+        "isced 0",
+        "refused",
+        "incomplete",
+        "re-entry",
+        "two projects",
+        "still open",
+        "six months before",
+        "last event wins",
+    ):
+        assert phrase in text, phrase

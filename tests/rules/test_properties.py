@@ -1,0 +1,138 @@
+"""Properties of compute() on generated participation tables (Hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import inclusionkit._rules as rules
+from tests.rules import reference
+from tests.rules.strategies import as_of_dates, participation_tables
+
+RULESETS = st.sampled_from(["esf-2014", "esf-2021"])
+
+
+def _totals(report: rules.Report) -> dict[str, int]:
+    table = report.table
+    if "gender" in table.columns:
+        table = table[table["gender"] == "total"]
+    return {str(k): int(v) for k, v in zip(table["indicator"], table["value"], strict=True)}
+
+
+@given(participation_tables(), as_of_dates(), RULESETS)
+def test_engine_matches_a_row_by_row_reading_of_the_contract(
+    table: pd.DataFrame, as_of: dt.date | None, name: str
+) -> None:
+    """Every indicator by gender equals a plain-Python, participation-by-participation count."""
+    expected, ambiguous = reference.counts(table, name, as_of)
+    assume(not ambiguous)
+    report = rules.compute(table, rules=name, by=("gender",), as_of=as_of)
+    for row in report.table.itertuples(index=False):
+        assert row.value == expected.get((row.indicator, row.gender), 0), (
+            row.indicator,
+            row.gender,
+        )
+
+
+@given(participation_tables(), as_of_dates())
+def test_total_is_the_sum_of_the_three_statuses(table: pd.DataFrame, as_of: dt.date | None) -> None:
+    """TOTAL = CO01 + CO03 + CO05 in every cell (esf-2014), EECO01 likewise (esf-2021)."""
+    for name, total, parts in (
+        ("esf-2014", "TOTAL", ("CO01", "CO03", "CO05")),
+        ("esf-2021", "EECO01", ("EECO02", "EECO04", "EECO05")),
+    ):
+        report = rules.compute(table, rules=name, by=("gender", "region"), as_of=as_of)
+        wide = report.table.pivot_table(
+            index=["gender", "region"], columns="indicator", values="value", dropna=False
+        )
+        if len(wide):
+            assert (wide[total] == sum(wide[code] for code in parts)).all()
+
+
+@given(participation_tables(), as_of_dates(), RULESETS)
+def test_every_check_holds(table: pd.DataFrame, as_of: dt.date | None, name: str) -> None:
+    """Every subset, sum and at-most check of the rule set passes in every cell."""
+    report = rules.compute(table, rules=name, by=("gender", "age_band"), as_of=as_of)
+    assert report.ok, report.failed_checks()
+
+
+@given(participation_tables(), as_of_dates(), RULESETS)
+def test_gender_rows_add_up_to_the_total_row(
+    table: pd.DataFrame, as_of: dt.date | None, name: str
+) -> None:
+    """For every indicator and cell the gender rows sum to the total row; every gender shows."""
+    report = rules.compute(table, rules=name, by=("region", "gender"), as_of=as_of)
+    genders = report.table[report.table["gender"] != "total"]
+    totals = report.table[report.table["gender"] == "total"]
+    summed = genders.groupby(["indicator", "region"], dropna=False)["value"].sum()
+    shown = totals.set_index(["indicator", "region"])["value"]
+    assert (summed.reindex(shown.index) == shown).all()
+    for gender in report.ruleset.genders:
+        assert len(report.table[report.table["gender"] == gender]) == len(totals)
+
+
+@given(participation_tables(), as_of_dates(), st.randoms(use_true_random=False))
+def test_shuffling_rows_changes_nothing(
+    table: pd.DataFrame, as_of: dt.date | None, random: object
+) -> None:
+    """The table, the checks and the excluded participations do not depend on row order."""
+    order = np.arange(len(table))
+    random.shuffle(order)  # type: ignore[attr-defined]
+    shuffled = table.iloc[order].reset_index(drop=True)
+    first = rules.compute(table, by=("gender", "region"), as_of=as_of)
+    second = rules.compute(shuffled, by=("gender", "region"), as_of=as_of)
+    pd.testing.assert_frame_equal(first.table, second.table)
+    pd.testing.assert_frame_equal(first.checks, second.checks)
+    keys = ["project_code", "participant_id", "reason", "message"]
+    pd.testing.assert_frame_equal(
+        first.excluded[keys].sort_values(keys).reset_index(drop=True),
+        second.excluded[keys].sort_values(keys).reset_index(drop=True),
+    )
+    assert first.provenance == second.provenance
+
+
+@given(
+    participation_tables(),
+    st.sampled_from([dt.date(2020, 6, 30), dt.date(2022, 12, 31), dt.date(2023, 12, 31)]),
+    st.integers(1, 800),
+    RULESETS,
+)
+def test_a_later_as_of_never_lowers_an_output_indicator(
+    table: pd.DataFrame, as_of: dt.date, days: int, name: str
+) -> None:
+    """Cumulative output indicators only grow as the as-of date moves forward."""
+    earlier = _totals(rules.compute(table, rules=name, as_of=as_of))
+    later = _totals(rules.compute(table, rules=name, as_of=as_of + dt.timedelta(days=days)))
+    outputs = [i.code for i in rules.get_ruleset(name).indicators if i.kind == "output"]
+    for code in outputs:
+        if code in earlier:
+            assert later[code] >= earlier[code], code
+
+
+@given(participation_tables(), as_of_dates())
+def test_counted_and_excluded_make_up_the_participations(
+    table: pd.DataFrame, as_of: dt.date | None
+) -> None:
+    """Provenance adds up, and every excluded participation is listed once with a reason."""
+    report = rules.compute(table, as_of=as_of)
+    p = report.provenance
+    assert p.counted + p.excluded == p.participations
+    assert p.participations + p.merged_rows + p.rows_after_as_of == p.input_rows
+    assert len(report.excluded) == p.excluded
+    assert report.excluded["reason"].notna().all()
+    assert _totals(report).get("TOTAL", 0) == p.counted
+
+
+@given(participation_tables(incomplete=False), as_of_dates())
+def test_breakdown_cells_partition_the_total(table: pd.DataFrame, as_of: dt.date | None) -> None:
+    """Summing any breakdown's cells gives the unbroken-down value (counts are additive)."""
+    overall = _totals(rules.compute(table, by=(), as_of=as_of))
+    for by in (("region",), ("age_band",), ("entry_year",), ("partner", "region")):
+        report = rules.compute(table, by=by, as_of=as_of)
+        summed = report.table.groupby("indicator")["value"].sum()
+        for code, value in overall.items():
+            assert summed.get(code, 0) == value, (by, code)

@@ -1,0 +1,317 @@
+"""Record sets: the prepared participations, project populations, single rules for progress()."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+
+import inclusionkit._rules as rules
+from inclusionkit import InclusionKitError, ValidationError
+from inclusionkit._project_io import load_project
+from inclusionkit._rules._records import parse_as_of
+from tests.conftest import MINIMAL_PROJECT
+from tests.rules.strategies import table_from_rows
+
+D = dt.date
+
+
+def _row(pid: str, **values: Any) -> dict[str, Any]:
+    return {
+        "participant_id": pid,
+        "project_code": "P",
+        "gender": "female",
+        "birth_date": D(1990, 1, 1),
+        "entry_date": D(2020, 1, 1),
+        "labour_status": "unemployed",
+        "isced": 2,
+        **values,
+    }
+
+
+def _project(**extra: Any) -> Any:
+    document = {
+        **MINIMAL_PROJECT,
+        "organisations": [
+            {"id": "o1", "name": "Primăria", "kind": "public_institution", "tags": ["platform"]},
+            {"id": "o2", "name": "Firma", "kind": "company", "tags": ["platform", "sme"]},
+        ],
+        "activities": [
+            {"id": "a1", "kind": "conference", "start": "2014-06-01", "hours": 6},
+            {
+                "id": "a2",
+                "kind": "consultancy",
+                "start": "2014-07-01",
+                "hours": 40,
+                "organisations": ["o1", "o2"],
+            },
+            {"id": "a3", "kind": "consultancy", "start": "2015-02-01", "hours": 20},
+            {"id": "a4", "kind": "information_session", "start": "2015-03-01", "attendance": 120},
+        ],
+        "deliverables": [
+            {"id": "d1", "kind": "local_inclusion_plan", "date": "2014-12-01"},
+            {"id": "d2", "kind": "local_inclusion_plan", "date": "2015-05-01"},
+        ],
+        **extra,
+    }
+    return load_project(document)
+
+
+def test_ties_on_the_entry_date_do_not_depend_on_row_order() -> None:
+    """Two rows of one participation entering the same day: the same row wins in any order."""
+    rows = [
+        _row("p", labour_status="employed", exit_date=D(2020, 2, 1), employed_at_exit=True),
+        _row("p", labour_status="inactive", exit_date=D(2020, 3, 1), employed_at_exit=False),
+    ]
+    forward = rules.compute(table_from_rows(rows), by=())
+    backward = rules.compute(table_from_rows(rows[::-1]), by=())
+    assert forward.table.equals(backward.table)
+    assert forward.provenance.merged_rows == 1
+
+
+def test_a_missing_entry_date_in_a_reentry_makes_it_incomplete() -> None:
+    """When one row's entry date is unknown the earliest entry is unknown: not counted."""
+    rows = [_row("p"), _row("p", entry_date=None)]
+    report = rules.compute(table_from_rows(rows), by=())
+    assert report.value("TOTAL") == 0
+    assert list(report.excluded["reason"]) == ["entry_date.missing"]
+
+
+def test_rows_without_a_key_are_never_merged() -> None:
+    """Rows with an empty participant id are separate participations (nothing says otherwise)."""
+    rows = [_row(None), _row(None)]  # type: ignore[arg-type]
+    report = rules.compute(table_from_rows(rows), by=())
+    assert report.value("TOTAL") == 2
+
+
+def test_merged_exit_is_empty_while_any_row_is_open() -> None:
+    """A re-entry still open means the participation has not left, whatever earlier rows say."""
+    rows = [
+        _row("p", exit_date=D(2020, 6, 1), employed_at_exit=True),
+        _row("p", entry_date=D(2021, 1, 1)),
+    ]
+    report = rules.compute(table_from_rows(rows), by=())
+    assert report.value("CR04") == 0
+    closed = rules.compute(table_from_rows(rows[:1]), by=())
+    assert closed.value("CR04") == 1
+
+
+def test_excluded_messages_list_every_failure() -> None:
+    """The reason is the first failing test; the message names all of them."""
+    rows = [_row("p", gender=None, isced=9)]
+    report = rules.compute(table_from_rows(rows))
+    row = report.excluded.iloc[0]
+    assert row["reason"] == "gender.missing"
+    assert "gender is missing" in row["message"]
+    assert "ISCED" in row["message"]
+    assert row["row"] == 0
+
+
+def test_can_evaluate_needs_records_of_the_population() -> None:
+    """Participations need a table; other populations need at least one record."""
+    project = _project()
+    without = rules.RecordSet.from_project(project)
+    assert not without.can_evaluate({"population": "participations"})
+    assert without.can_evaluate({"population": "activities"})
+    assert without.can_evaluate({"population": "partners"})
+    with_table = rules.RecordSet.from_project(project, table_from_rows([_row("p")]))
+    assert with_table.can_evaluate({"population": "participations"})
+    bare = rules.RecordSet.from_project(load_project({**MINIMAL_PROJECT, "activities": []}))
+    assert not bare.can_evaluate({"population": "activities"})
+    assert not bare.can_evaluate({"population": "deliverables"})
+    alone = rules.RecordSet.from_participations(table_from_rows([_row("p")]))
+    assert alone.can_evaluate({"population": "participations"})
+    assert not alone.can_evaluate({"population": "activities"})
+
+
+@pytest.mark.parametrize(
+    ("rule", "as_of", "value"),
+    [
+        (
+            {
+                "population": "activities",
+                "filter": {"eq": ["kind", "conference"]},
+                "aggregate": {"function": "count"},
+            },
+            None,
+            1,
+        ),
+        (
+            {
+                "population": "activities",
+                "filter": {"in": ["kind", ["consultancy", "mentoring"]]},
+                "aggregate": {"function": "sum", "column": "hours"},
+            },
+            None,
+            60,
+        ),
+        (
+            {
+                "population": "activities",
+                "filter": {"in": ["kind", ["consultancy", "mentoring"]]},
+                "aggregate": {"function": "sum", "column": "hours"},
+            },
+            "2014-12-31",
+            40,
+        ),
+        (
+            {"population": "activities", "aggregate": {"function": "sum", "column": "attendance"}},
+            None,
+            120,
+        ),
+        (
+            {
+                "population": "deliverables",
+                "filter": {"eq": ["kind", "local_inclusion_plan"]},
+                "aggregate": {"function": "count"},
+            },
+            "2015-01-01",
+            1,
+        ),
+        (
+            {
+                "population": "organisations",
+                "filter": {"contains": ["tags", "platform"]},
+                "aggregate": {"function": "count"},
+            },
+            None,
+            2,
+        ),
+        (
+            {
+                "population": "organisations",
+                "filter": {"is_null": "role"},
+                "aggregate": {"function": "count_distinct", "column": "kind"},
+            },
+            None,
+            2,
+        ),
+        (
+            {
+                "population": "partners",
+                "filter": {"eq": ["role", "lead"]},
+                "aggregate": {"function": "count"},
+            },
+            None,
+            1,
+        ),
+        (
+            {
+                "population": "activities",
+                "filter": {"ge": ["start", "2015-01-01"]},
+                "aggregate": {"function": "count"},
+            },
+            None,
+            2,
+        ),
+        (
+            {
+                "population": "activities",
+                "aggregate": {"function": "sum", "column": "n_organisations"},
+            },
+            None,
+            2,
+        ),
+    ],
+)
+def test_evaluate_rule_on_project_records(
+    rule: dict[str, Any], as_of: str | None, value: float
+) -> None:
+    """Counts and sums over activities, deliverables and organisations, as of a date."""
+    records = rules.RecordSet.from_project(_project(), as_of=as_of)
+    assert rules.evaluate_rule(rule, records) == value
+
+
+def test_evaluate_rule_on_participations_uses_the_ruleset_scope() -> None:
+    """A project rule can count distinct persons and reuse esf-2014 definitions and indicators."""
+    rows = [
+        _row("p1", minority=True),
+        _row("p1", project_code="Q", minority=True),
+        _row("p2", disability=True, birth_date=D(1960, 1, 1)),
+        _row("p3", gender=None, minority=True),  # incomplete: never counted
+    ]
+    records = rules.RecordSet.from_participations(table_from_rows(rows))
+    persons = {
+        "population": "participations",
+        "filter": {"is_true": "minority"},
+        "aggregate": {"function": "count_distinct", "column": "participant_id"},
+    }
+    assert rules.evaluate_rule(persons, records) == 1
+    disadvantaged = {
+        "population": "participations",
+        "filter": {"ref": "disadvantaged"},
+        "aggregate": {"function": "count"},
+    }
+    assert rules.evaluate_rule(disadvantaged, records) == 3
+    older = {
+        "population": "participations",
+        "filter": {"indicator": "CO07"},
+        "aggregate": {"function": "count"},
+    }
+    assert rules.evaluate_rule(older, records) == 1
+
+
+def test_evaluate_rule_reports_bad_rules_and_missing_records() -> None:
+    """A rule that does not compile is a ValidationError; missing records an InclusionKitError."""
+    records = rules.RecordSet.from_project(_project())
+    with pytest.raises(ValidationError) as info:
+        rules.evaluate_rule(
+            {
+                "population": "activities",
+                "filter": {"eq": ["knd", "x"]},
+                "aggregate": {"function": "count"},
+            },
+            records,
+        )
+    assert info.value.problems[0].location == "$.filter.eq[0]"
+    with pytest.raises(ValidationError):
+        rules.evaluate_rule({"population": "activities"}, records)
+    with pytest.raises(InclusionKitError, match="no participation table"):
+        rules.evaluate_rule(
+            {"population": "participations", "aggregate": {"function": "count"}}, records
+        )
+
+
+def test_progress_computes_from_rules() -> None:
+    """progress() takes achieved values from rules where the records allow it."""
+    from inclusionkit._progress import progress
+
+    indicator = {
+        "code": "CONS",
+        "name": {"ro": "ore de consultanță"},
+        "unit": "hours",
+        "kind": "output",
+        "target": 640,
+        "rule": {
+            "population": "activities",
+            "filter": {"eq": ["kind", "consultancy"]},
+            "aggregate": {"function": "sum", "column": "hours"},
+        },
+    }
+    project = _project(objectives=[{"id": "O1", "title": {"ro": "x"}, "indicators": [indicator]}])
+    frame = progress(project)
+    assert frame.loc[0, "achieved"] == 60
+    assert frame.loc[0, "source"] == "computed"
+
+
+def test_as_of_accepts_dates_and_text() -> None:
+    """Dates, datetimes, ISO and Romanian text; anything else is a clean error."""
+    assert parse_as_of("2024-06-30") == D(2024, 6, 30)
+    assert parse_as_of("30.06.2024") == D(2024, 6, 30)
+    assert parse_as_of(dt.datetime(2024, 6, 30, 12)) == D(2024, 6, 30)
+    assert parse_as_of(None) is None
+    with pytest.raises(InclusionKitError):
+        parse_as_of("June")
+
+
+def test_a_table_with_text_cells_is_normalised() -> None:
+    """A frame of text (as from a spreadsheet) is parsed to canonical dtypes first."""
+    typed = table_from_rows([_row("p")])
+    table = typed.astype(object).astype(str).replace({"<NA>": "", "NaT": ""})
+    for name in ("birth_date", "entry_date", "exit_date"):
+        table[name] = typed[name].dt.strftime("%d.%m.%Y").fillna("")
+    report = rules.compute(table, by=())
+    assert report.value("TOTAL") == 1
+    assert np.issubdtype(report.table["value"].dtype, np.integer)

@@ -1,0 +1,190 @@
+"""Bulk validation of participation tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import inclusionkit._rules as rules
+from inclusionkit import ValidationError
+from inclusionkit.ro import cnp_check_digit
+from tests.rules.strategies import participation_tables, table_from_rows
+
+D = dt.date
+TODAY = D(2025, 1, 15)
+
+
+def _row(pid: str, **values: Any) -> dict[str, Any]:
+    return {
+        "participant_id": pid,
+        "project_code": "P",
+        "gender": "female",
+        "birth_date": D(1985, 4, 7),
+        "entry_date": D(2020, 1, 1),
+        "labour_status": "unemployed",
+        "isced": 2,
+        "region": "RO32",
+        **values,
+    }
+
+
+def _cnp(sex_digit: int, birth: D, county: str = "40") -> str:
+    first12 = f"{sex_digit}{birth:%y%m%d}{county}123"
+    return first12 + cnp_check_digit(first12)
+
+
+def _codes(report: rules.ValidationReport) -> list[tuple[int, str]]:
+    return [
+        (int(r), str(c))
+        for r, c in zip(report.problems["row"], report.problems["code"], strict=True)
+    ]
+
+
+def test_a_clean_table_is_accepted_whole() -> None:
+    """No problems: ok, every row accepted (the very same frame), none rejected."""
+    table = table_from_rows([_row("a"), _row("b")])
+    report = rules.validate_participations(table, today=TODAY)
+    assert report.ok
+    assert report.accepted is table
+    assert report.rejected.empty
+    assert report.summary() == "2 rows: 2 accepted, 0 rejected"
+
+
+def test_every_rule_reports_row_column_code_and_message() -> None:
+    """Each check of the contract has its code, on the right row and column."""
+    rows = [
+        _row("ok"),
+        _row("g", gender="man"),
+        _row("s", labour_status="retired"),
+        _row("i", isced=9),
+        _row("x", exit_date=D(2019, 12, 31)),
+        _row("f", birth_date=D(2026, 1, 1), entry_date=D(2026, 2, 1)),
+        _row("y", birth_date=D(2010, 1, 2)),
+        _row("m", labour_status=None, isced=None),
+        _row("r", region="RO99"),
+        _row("ok"),
+    ]
+    report = rules.validate_participations(table_from_rows(rows), today=TODAY)
+    assert _codes(report) == [
+        (1, "gender.unknown"),
+        (2, "labour_status.unknown"),
+        (3, "isced.out_of_range"),
+        (4, "exit_date.before_entry"),
+        (5, "birth_date.in_future"),
+        (6, "age.below_minimum"),
+        (7, "value.missing"),
+        (7, "value.missing"),
+        (8, "region.unknown"),
+        (9, "row.duplicate"),
+    ]
+    problems = report.problems.set_index("row")
+    assert problems.loc[1, "column"] == "gender"
+    assert "man" in problems.loc[1, "message"]
+    assert "9" in problems.loc[3, "message"]
+    assert "age at entry 9" in problems.loc[6, "message"]
+    assert pd.isna(problems.loc[9, "column"])
+    assert set(report.problems["code"]) <= set(rules.CODES)
+    assert list(report.rejected["row"]) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert report.rejected.loc[6, "codes"] == "value.missing; value.missing"
+    assert list(report.accepted["participant_id"]) == ["ok"]
+
+
+def test_the_minimum_age_can_be_changed() -> None:
+    """min_age=0 accepts children (ESF+ counts them)."""
+    table = table_from_rows([_row("c", birth_date=D(2015, 1, 1))])
+    assert not rules.validate_participations(table, today=TODAY).ok
+    assert rules.validate_participations(table, today=TODAY, min_age=0).ok
+
+
+def test_duplicates_keep_the_first_and_respect_every_column() -> None:
+    """Exact duplicates are rejected after the first; a row differing anywhere is not one."""
+    rows = [_row("a"), _row("a", minority=True), _row("a"), _row(None), _row(None)]  # type: ignore[arg-type]
+    report = rules.validate_participations(table_from_rows(rows), today=TODAY)
+    duplicates = report.problems[report.problems["code"] == "row.duplicate"]["row"].tolist()
+    assert duplicates == [2, 4]
+
+
+def test_cnp_checks() -> None:
+    """An invalid CNP, a CNP of the other sex, and a CNP with another birth date are reported."""
+    table = table_from_rows(
+        [
+            _row("a"),
+            _row("b"),
+            _row("c"),
+            _row("d"),
+            _row("e"),
+            _row("f", gender="non_binary"),
+        ]
+    )
+    table["cnp"] = [
+        _cnp(2, D(1985, 4, 7)),  # right
+        "2850407400000",  # bad check digit
+        _cnp(1, D(1985, 4, 7)),  # a man's CNP
+        _cnp(2, D(1985, 4, 8)),  # another birth date
+        None,  # no CNP: allowed
+        _cnp(1, D(1985, 4, 7)),  # sex not comparable with non_binary
+    ]
+    report = rules.validate_participations(table, today=TODAY)
+    assert _codes(report) == [
+        (1, "cnp.invalid"),
+        (2, "cnp.sex_mismatch"),
+        (3, "cnp.birth_date_mismatch"),
+    ]
+    assert "check_digit" in report.problems.loc[0, "message"]
+
+
+def test_text_cells_that_do_not_parse_are_problems() -> None:
+    """A text table (as from a spreadsheet) is parsed; unreadable cells are reported."""
+    typed = table_from_rows([_row("a"), _row("b")])
+    text = typed.astype(object).astype(str).replace({"<NA>": "", "NaT": ""})
+    for name in ("birth_date", "entry_date", "exit_date"):
+        text[name] = typed[name].dt.strftime("%Y-%m-%d").fillna("")
+    text.loc[1, "entry_date"] = "31.02.2020"
+    text.loc[1, "isced"] = "two"
+    report = rules.validate_participations(text, today=TODAY)
+    codes = _codes(report)
+    assert (1, "value.unparseable") in codes
+    assert report.problems[report.problems["code"] == "value.unparseable"]["column"].tolist() == [
+        "entry_date",
+        "isced",
+    ]
+
+
+def test_missing_columns_are_a_validation_error() -> None:
+    """A table without the canonical columns is not a participation table."""
+    with pytest.raises(ValidationError, match="gender"):
+        rules.validate_participations(pd.DataFrame({"participant_id": ["a"]}))
+
+
+@given(participation_tables(max_rows=30), st.booleans())
+def test_accepted_plus_rejected_is_the_input(table: pd.DataFrame, with_cnp: bool) -> None:
+    """Every input row is accepted or rejected, exactly once, whatever is wrong with it."""
+    if with_cnp:
+        table = table.assign(cnp=["1234567890123"] * len(table))
+    report = rules.validate_participations(table, today=TODAY)
+    assert len(report.accepted) + len(report.rejected) == len(table) == report.rows
+    rejected = set(report.rejected["row"])
+    accepted = set(report.accepted.index)
+    assert rejected.isdisjoint(accepted)
+    assert rejected | accepted == set(range(len(table)))
+    assert set(report.problems["row"]) == rejected
+    assert report.ok == (not rejected)
+
+
+def test_problems_as_problem_records() -> None:
+    """as_problems() locates by file line (header = line 1) or by 0-based row."""
+    table = table_from_rows([_row("a"), _row("b", isced=9), _row("b", isced=9)])
+    report = rules.validate_participations(table, today=TODAY)
+    in_file = report.as_problems("t.csv")
+    assert [(p.location, p.column, p.code) for p in in_file] == [
+        ("line 3", "isced", "isced.out_of_range"),
+        ("line 4", "isced", "isced.out_of_range"),
+        ("line 4", None, "row.duplicate"),
+    ]
+    assert str(in_file[0]).startswith("t.csv, line 3, column 'isced': isced 9")
+    assert report.as_problems()[0].location == "row 1"
