@@ -266,6 +266,20 @@ def _group_codes(
     return combined
 
 
+def _in_tied_participation(
+    table: pd.DataFrame, pairs: np.ndarray[Any, np.dtype[np.int64]]
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Rows of participations where two rows share an entry date or an exit date (or none)."""
+    tied = np.zeros(int(pairs.max()) + 1, dtype=bool)
+    for column in ("entry_date", "exit_date"):
+        days = table[column].to_numpy(dtype="datetime64[s]").view(np.int64)
+        both = pd.DataFrame({"pair": pairs, "day": days})
+        repeated = both.duplicated(keep=False).to_numpy(dtype=bool)
+        tied[pairs[repeated]] = True
+    flags: np.ndarray[Any, np.dtype[np.bool_]] = tied[pairs]
+    return flags
+
+
 def _combination_sizes(
     frame: pd.DataFrame, columns: Sequence[str], age: pd.Series
 ) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -302,7 +316,9 @@ def _anonymise(
         # Only ages inside the outer boundaries: below or above them a rule set (or the engine's
         # plausibility checks) may treat ages differently, so those are not touched.
         inside = (age.notna() & (age >= bounds[0]) & (age < bounds[-1])).to_numpy(dtype=bool)
-        rows = np.flatnonzero((size < k) & inside)
+        # A participation with two rows on one entry or exit date leaves the engine a choice
+        # between them, which it makes from the rows' content: keep those rows' ages exact.
+        rows = np.flatnonzero((size < k) & inside & ~_in_tied_participation(table, pairs))
         if len(rows):
             ages = age.iloc[rows].to_numpy(dtype=np.int64)
             representative = bounds[np.searchsorted(bounds, ages, side="right") - 1]

@@ -94,6 +94,14 @@ class Report:
         return tuple(c for c in self.table.columns if c not in ("indicator", "value"))
 
     @property
+    def indicator_names(self) -> dict[str, dict[str, str]]:
+        """Each indicator's names, ``{code: {"en": …, "ro": …}}``, for exporters that label rows."""
+        return {
+            spec.code: {"en": spec.name_en, "ro": spec.name_ro or spec.name_en}
+            for spec in self.ruleset.indicators
+        }
+
+    @property
     def ok(self) -> bool:
         """Whether every consistency check passed."""
         return bool(self.checks["passed"].all())
