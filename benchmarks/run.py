@@ -314,6 +314,15 @@ def _arrow_sizes(paths: generate.Paths) -> dict[str, float]:
     return sizes
 
 
+def _load() -> dict[str, Any]:
+    """How busy the machine was (other jobs share these two cores): load and CPU pressure."""
+    out: dict[str, Any] = {"loadavg_1_5_15": list(os.getloadavg())}
+    with contextlib.suppress(OSError):
+        first = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        out["cpu_pressure_some"] = dict(item.split("=") for item in first.split()[1:])
+    return out
+
+
 def machine_info() -> dict[str, Any]:
     import importlib.metadata as md
 
@@ -375,6 +384,7 @@ def run_size(
             cases = [c for c in cases if not measurements[(c.phase, c.engine)].errors]
     return {
         "rows": rows,
+        "load": _load(),
         "files": {p.name: round(p.stat().st_size / 2**20, 1) for p in paths.all()},
         **sizes,
         "measurements": [
@@ -426,8 +436,15 @@ def _verdict(ratio: float | None, target: float | None) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     info = report["machine"]
+    loads = ", ".join(
+        f"{size['rows']:,} rows: load {size['load']['loadavg_1_5_15'][1]:.1f} (5 min), "
+        f"CPU pressure {size['load'].get('cpu_pressure_some', {}).get('avg300', '?')}% (5 min)"
+        for size in report["sizes"]
+    )
     lines = [
-        f"Run {report['started']} — `{report['command']}`",
+        f"Run {report['started']} — `{report['command'].strip()}` ({report['effective']})",
+        "",
+        f"Machine load at the end of each size (other jobs share the cores): {loads}.",
         "",
         f"Machine: {info['cores']} cores, {info['ram_gib']} GiB RAM, {info['cpu']}; "
         f"Python {info['python']}; "
@@ -581,7 +598,10 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now().astimezone()
     report: dict[str, Any] = {
         "started": started.isoformat(timespec="seconds"),
-        "command": "benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": ".venv/bin/python benchmarks/run.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "effective": f"--sizes {','.join(map(str, sizes))} --repeat {args.repeat} "
+        f"--phases {','.join(phases)}",
         "label": args.label,
         "repeat": args.repeat,
         "as_of": generate.AS_OF.isoformat(),

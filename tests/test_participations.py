@@ -138,3 +138,24 @@ def test_objects_reject_exit_before_entry() -> None:
     frame = frame.astype(DTYPES)
     with pytest.raises(ValidationError, match=r"row 0.*before entry_date"):
         participations_from_table(frame)
+
+
+@pytest.mark.parametrize("text", ["2014-02-30", "30.02.1990", "31.04.2015", "2015-02-29"])
+def test_impossible_dates_are_rejected_not_rolled_over(tmp_path: Path, text: str) -> None:
+    """A date that does not exist is an error, never silently moved into the next month."""
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join([HEADER, _row(entry_date=text)]) + "\n")
+    with pytest.raises(ValidationError) as info:
+        read_participations(path)
+    [problem] = info.value.problems
+    assert (problem.location, problem.column) == ("line 2", "entry_date")
+    assert text in problem.message
+
+
+def test_unpadded_romanian_dates_and_leap_days_are_accepted(tmp_path: Path) -> None:
+    """1.9.2014 and 29.02.2016 are real dates and read as such."""
+    path = tmp_path / "p.csv"
+    rows = [HEADER, _row(entry_date="1.9.2014"), _row(entry_date="29.02.2016")]
+    path.write_text("\n".join(rows) + "\n")
+    frame = read_participations(path)
+    assert frame["entry_date"].tolist() == [pd.Timestamp("2014-09-01"), pd.Timestamp("2016-02-29")]

@@ -9,7 +9,6 @@ pays for error reporting and a dirty one is reported completely.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -121,7 +120,6 @@ DTYPES: dict[str, Any] = {c.name: _PANDAS_DTYPES[c.kind] for c in COLUMNS}
 
 TRUE_VALUES = ["true", "True", "TRUE", "1", "yes", "da", "Da", "DA"]
 FALSE_VALUES = ["false", "False", "FALSE", "0", "no", "nu", "Nu", "NU"]
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 OnError = Literal["raise", "coerce"]
 
@@ -205,7 +203,8 @@ def _read_csv(source: str, *, keep_extra: bool, on_error: OnError) -> pd.DataFra
             ],
             source=source,
         )
-    typed = {c.name: _ARROW_TYPES[c.kind] for c in COLUMNS}
+    # Dates are read as text and parsed strictly afterwards (Arrow's parsers accept 30 February).
+    typed = {c.name: pa.string() if c.kind == "date" else _ARROW_TYPES[c.kind] for c in COLUMNS}
     convert = pacsv.ConvertOptions(
         column_types={
             **{name: pa.string() for name in header if name not in typed},
@@ -215,7 +214,6 @@ def _read_csv(source: str, *, keep_extra: bool, on_error: OnError) -> pd.DataFra
         false_values=FALSE_VALUES,
         null_values=[""],
         strings_can_be_null=True,
-        timestamp_parsers=DATE_FORMATS,
     )
     try:
         table = pacsv.read_csv(
@@ -242,19 +240,16 @@ def _read_csv(source: str, *, keep_extra: bool, on_error: OnError) -> pd.DataFra
 
 
 def _csv_header(source: str, read: pacsv.ReadOptions, parse: pacsv.ParseOptions) -> list[str]:
+    import csv
+
+    # Only the first line is needed; asking Arrow would parse a whole 16 MB block.
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
     try:
-        reader = pacsv.open_csv(
-            source,
-            read_options=read,
-            parse_options=parse,
-            convert_options=pacsv.ConvertOptions(include_columns=[]),
-        )
-    except pa.ArrowInvalid as exc:
-        raise InclusionKitError(f"{source}: not a well-formed CSV file ({exc})") from None
-    names: list[str] = [name.strip() for name in reader.schema.names]
-    with io.StringIO():  # the reader holds the file open until closed
-        reader.close()
-    return names
+        names = next(csv.reader([first], delimiter=parse.delimiter))
+    except (StopIteration, csv.Error) as exc:
+        raise InclusionKitError(f"{source}: no header row ({exc or 'the file is empty'})") from None
+    return [name.strip() for name in names]
 
 
 def _string_mapper(arrow_type: pa.DataType) -> Any:
@@ -295,11 +290,20 @@ def from_arrow(
         )
     columns = {}
     needs_text_parse = []
+    date_problems: list[Problem] = []
     for column in COLUMNS:
         array = table.column(column.name)
         wanted = _ARROW_TYPES[column.kind]
         if array.type == wanted:
             columns[column.name] = array
+            continue
+        is_text = pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+        if column.kind == "date" and is_text:
+            columns[column.name], bad = strict_arrow_dates(array)
+            if bad.any():
+                date_problems += _cell_problems(
+                    pd.Series(array.to_pandas(), dtype=object)[bad], column, source
+                )
             continue
         try:
             if pa.types.is_date(array.type) or pa.types.is_timestamp(array.type):
@@ -319,11 +323,61 @@ def from_arrow(
         }
     typed = pa.table({**columns, **extras})
     frame = typed.to_pandas(types_mapper=_arrow_mapper)
+    problems = date_problems
     if needs_text_parse:
-        frame, problems = _parse_text_frame(frame, source, only=needs_text_parse)
-        if problems and on_error == "raise":
-            raise ValidationError(problems, source=source)
+        frame, text_problems = _parse_text_frame(frame, source, only=needs_text_parse)
+        problems = problems + text_problems
+    if problems and on_error == "raise":
+        raise ValidationError(sorted(problems, key=_problem_order), source=source)
     return _canonical_order(frame, keep_extra=keep_extra)
+
+
+def _problem_order(problem: Problem) -> tuple[int, int]:
+    number = (problem.location or "0").rsplit(" ", 1)[-1]
+    return (int(number) if number.isdigit() else 0, COLUMN_NAMES.index(problem.column or ""))
+
+
+def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Parse ISO or ``D.M.YYYY`` text to ``timestamp[s]`` in Arrow, strictly and vectorised.
+
+    Returns the parsed array (null where the text is empty or invalid) and a boolean mask of the
+    cells that had text but no valid date. Arrow's ``strptime`` rolls impossible days over into
+    the next month (``2014-02-30`` becomes 2 March), so the day written must equal the day parsed.
+    """
+    import pyarrow.compute as pc
+
+    # One chunk: pyarrow 26 crashes on some temporal kernels over multi-chunk arrays.
+    text = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    written = pc.utf8_slice_codeunits(text, 8, 10)
+    if parsed.null_count > text.null_count:
+        # Some cells are not ISO: try the Romanian spelling on those (day before the first dot).
+        trimmed = pc.utf8_trim_whitespace(text)
+        dotted = pc.strptime(trimmed, format="%d.%m.%Y", unit="s", error_is_null=True)
+        day_part = pc.split_pattern(trimmed, pattern=".", max_splits=1)
+        dotted_day = pc.list_element(day_part, 0)
+        use_dotted = pc.and_(pc.is_null(parsed), pc.is_valid(dotted))
+        parsed = pc.if_else(use_dotted, dotted, parsed)
+        written = pc.if_else(use_dotted, dotted_day, written)
+    written_day = pc.cast(pc.if_else(pc.is_valid(parsed), written, None), pa.int64(), safe=False)
+    good = pc.fill_null(pc.equal(written_day, pc.day(parsed)), False)
+    result = pc.if_else(good, parsed, pa.scalar(None, pa.timestamp("s")))
+    bad = pc.and_(pc.is_valid(text), pc.invert(good))
+    return result, bad.to_numpy(zero_copy_only=False)
+
+
+def _cell_problems(values: pd.Series, column: Column, source: str | None) -> list[Problem]:
+    return [
+        Problem(
+            code=f"cell.{column.kind}",
+            message=f"{value!r} is not a valid {_KIND_WORDS[column.kind]}",
+            source=source,
+            location=_row_location(index, source),
+            column=column.name,
+        )
+        for index, value in values.items()
+    ]
 
 
 def normalise_participations(
@@ -389,16 +443,7 @@ def _parse_text_frame(
             integral = number.notna() & (number % 1 == 0) & number.between(-128, 127)
             parsed = number.where(integral).astype("Int8")
         bad = text.notna() & parsed.isna()
-        for index, value in text[bad].items():
-            problems.append(
-                Problem(
-                    code=f"cell.{column.kind}",
-                    message=f"{value!r} is not a valid {_KIND_WORDS[column.kind]}",
-                    source=source,
-                    location=_row_location(index, source),
-                    column=column.name,
-                )
-            )
+        problems += _cell_problems(text[bad], column, source)
         out[column.name] = parsed
     return out, problems
 

@@ -221,8 +221,11 @@ def test_indicator_reports_are_unchanged(by: tuple[str, ...], rules: str) -> Non
 def tied_first_entries(frame: pd.DataFrame) -> bool:
     """Whether some participation has two rows on its earliest entry date.
 
-    The contract does not say which of two such rows gives the characteristics at entry, and the
-    engine currently decides by a hash of the participant id, so renaming ids can change it.
+    The contract does not say which of two such rows gives the characteristics at entry. The
+    engine decides by a hash of the rows' content, participant id and birth date included, so
+    renaming ids alone can change its choice. Asked of the engine: hash the content without
+    ``participant_id`` (constant within a participation) and with ``age_at_entry`` instead of
+    ``birth_date``; with that, anonymisation keeps the reports of tied tables too.
     """
     known = frame.dropna(subset=["participant_id", "project_code", "entry_date"])
     first = known.groupby(["project_code", "participant_id"])["entry_date"].transform("min")

@@ -20,8 +20,6 @@ from hypothesis import strategies as st
 from inclusionkit import InclusionKitError
 from inclusionkit._privacy import KNOWN_RELATIONS, suppress, suppress_table
 
-optimize = pytest.importorskip("scipy.optimize")
-
 GENDERS = ("female", "male", "non_binary")
 
 
@@ -174,6 +172,7 @@ def recovery_ranges(
     original: pd.DataFrame, suppressed: pd.DataFrame, lower: float = 0.0
 ) -> dict[int, tuple[float, float]]:
     """The (min, max) of each suppressed cell over all solutions with cells >= ``lower``."""
+    optimize = pytest.importorskip("scipy.optimize")  # a test dependency (the dev extra)
     dims = [c for c in original.columns if c not in {"indicator", "value"}]
     hidden = list(np.flatnonzero(suppressed["suppressed"].to_numpy(dtype=bool)))
     column = {cell: j for j, cell in enumerate(hidden)}

@@ -20,8 +20,10 @@ The anonymised table is built so that the indicator engine computes exactly the 
   built-in rule set's age conditions respect: under 15, 15-17, 18-24, 25-29, 30-54, 55-64, 65
   and over), by setting ``birth_date`` to the entry date that many years earlier. No indicator
   cell changes, because every age condition of the rule sets has the same truth value for every
-  age in a class. Region, gender, partner, labour status and the flags are *not* generalised:
-  each is an indicator or a breakdown, so changing it would change a published number;
+  age in a class. Rows of a participation with two rows on one entry or exit date keep their
+  exact age, because the engine picks between such rows by their content. Region, gender,
+  partner, labour status and the flags are *not* generalised: each is an indicator or a
+  breakdown, so changing it would change a published number;
 - entry and exit dates are kept exactly: as-of dates, six-month results and year-of-entry
   breakdowns depend on them;
 - the rows are shuffled (participations as units, rows of one participation kept in order), so
