@@ -1,34 +1,121 @@
 """``make demo``: the main job run on the bundled examples, written to a folder.
 
 For each example project: progress against every target (computed from its records where a rule
-allows, else the reported value), and for the example with a participation table, the ESF
-2014-2020 common indicators by gender. Each table is printed and written as CSV.
+allows, else the reported value); for the example with a participation table, the ESF 2014-2020
+common indicators by gender and the SFC2021-style programme tables. Each table is printed and
+written as CSV; the installed format plugins add an Excel workbook, an HTML report, IATI XML and a
+Frictionless data package per project.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from inclusionkit import examples
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._io import write
+from inclusionkit._plugins import exporters
 from inclusionkit._progress import progress
+from inclusionkit._rules import compute
+from inclusionkit._sfc2021 import sfc2021_table, write_sfc2021
 from inclusionkit.cli._common import format_table
 
+Echo = Callable[[str], object]
 
-def run_demo(output: Path, *, echo: Callable[[str], object] = print) -> list[Path]:
+
+def run_demo(output: Path, *, echo: Echo = print) -> list[Path]:
     """Run the demo, writing into ``output``; return the files written."""
     output.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in examples.list():
         example = examples.load(name)
-        project = example.project
+        project, participations = example.project, example.participations
         echo(f"\n== {project.title.ro} / {project.title.en} ({project.code})")
         if example.synthetic:
             echo("   (records are synthetic and illustrative, consistent with the seed's figures)")
-        table = progress(project, example.participations)
-        echo(format_table(table.drop(columns=["kind"])))
-        path = output / f"{name}.progress.csv"
-        table.to_csv(path, index=False)
+        table = progress(project, participations)
+        echo("\nProgress against targets:")
+        echo(format_table(table.drop(columns=["kind", "milestone"])))
+        written.append(_csv(table, output / f"{name}.progress.csv"))
+        report = None
+        if participations is not None:
+            report = compute(participations, rules="esf-2014", by=("gender",), project=project)
+            echo("\nESF 2014-2020 common indicators by gender:")
+            echo(format_table(report.wide().reset_index()))
+            echo(report.summary())
+            written.append(_csv(report.table, output / f"{name}.esf-2014.csv"))
+        written += _plugin_outputs(name, project, participations, table, report, output, echo)
+    written += _sfc2021(output, echo)
+    echo(f"\nWrote {len(written)} files to {output}/:")
+    for path in written:
+        echo(f"  {path.relative_to(output)}")
+    return written
+
+
+def _csv(frame: Any, path: Path) -> Path:
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _plugin_outputs(
+    name: str,
+    project: Any,
+    participations: Any,
+    progress_table: Any,
+    report: Any,
+    output: Path,
+    echo: Echo,
+) -> list[Path]:
+    """The outputs of the format plugins, each only when its plugin is installed."""
+    available = exporters()
+    end = project.period.end
+    jobs: list[tuple[str, Any, Path, dict[str, Any]]] = [
+        ("xlsx", progress_table, output / f"{name}.progress.xlsx", {}),
+        ("html", project, output / f"{name}.html", {"participations": participations}),
+        (
+            "iati",
+            project,
+            output / f"{name}.iati.xml",
+            {"participations": participations, "as_of": end},
+        ),
+        (
+            "datapackage",
+            project,
+            output / f"{name}.datapackage.zip",
+            {"participations": participations},
+        ),
+    ]
+    if report is not None:
+        jobs.insert(1, ("xlsx", report, output / f"{name}.esf-2014.xlsx", {}))
+    written = []
+    for fmt, obj, path, options in jobs:
+        if fmt not in available:
+            echo(f"  (skipped {path.name}: install the inclusionkit-{fmt} plugin)")
+            continue
+        write(obj, path, format=fmt, **options)
         written.append(path)
-    echo(f"\nWrote {len(written)} files to {output}/")
+    return written
+
+
+def _sfc2021(output: Path, echo: Echo) -> list[Path]:
+    """The programme-level SFC2021 tables over every example with participant data."""
+    tables = [
+        example.participations
+        for example in map(examples.load, examples.list())
+        if example.participations is not None
+    ]
+    if not tables:
+        return []
+    import pandas as pd
+
+    report = sfc2021_table(pd.concat(tables, ignore_index=True))
+    echo("\nSFC2021-style tables (ESF+ indicators per priority, objective and region category):")
+    echo(report.summary())
+    written = [write_sfc2021(report, output / "sfc2021.csv", layout="tidy")]
+    try:
+        written.append(write_sfc2021(report, output / "sfc2021.xlsx"))
+    except InclusionKitError as exc:  # openpyxl comes with the Excel plugin
+        echo(f"  (skipped sfc2021.xlsx: {exc})")
     return written

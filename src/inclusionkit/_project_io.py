@@ -44,10 +44,23 @@ def project_problems(
     document: Any,
     *,
     source: str | None = None,
-    activity_kinds: Collection[str] = ACTIVITY_KINDS,
-    deliverable_kinds: Collection[str] = DELIVERABLE_KINDS,
+    activity_kinds: Collection[str] | None = None,
+    deliverable_kinds: Collection[str] | None = None,
 ) -> list[Problem]:
-    """Return every problem of a project document: schema errors first, then semantic ones."""
+    """Return every problem of a project document: schema errors first, then semantic ones.
+
+    Activity and deliverable kinds are checked against the built-in vocabulary plus what plugins
+    registered, unless the caller passes its own lists.
+    """
+    if activity_kinds is None or deliverable_kinds is None:
+        from inclusionkit._plugins import vocabulary
+
+        lists = vocabulary()
+        activity_kinds = activity_kinds or (*ACTIVITY_KINDS, *lists.get("activity_kind", ()))
+        deliverable_kinds = deliverable_kinds or (
+            *DELIVERABLE_KINDS,
+            *lists.get("deliverable_kind", ()),
+        )
     problems = list(iter_schema_problems(document, "project", source=source))
     if not isinstance(document, Mapping):
         return problems

@@ -51,14 +51,5 @@ def _validate_table(source: str) -> tuple[list[Problem], str]:
     from inclusionkit._rules import validate_participations
 
     report = validate_participations(frame)
-    problems = [
-        Problem(
-            code=str(row.code),
-            message=str(row.message),
-            source=source,
-            location=f"line {int(row.row) + 2}",
-            column=None if row.column is None else str(row.column),
-        )
-        for row in report.problems.itertuples(index=False)
-    ]
-    return problems, f"{source}: {len(frame)} rows, all valid"
+    summary = f"{source}: {len(frame)} rows, all valid"
+    return report.as_problems(source), summary

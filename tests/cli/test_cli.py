@@ -64,3 +64,39 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["validate", "--bogus"], capsys)
     assert code == 2
     assert "No such option" in err
+
+
+def test_validate_reports_every_bad_row_of_a_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate on a participation table names each bad row by line and column, and exits 2."""
+    from inclusionkit import COLUMN_NAMES
+
+    good = {
+        "participant_id": "P1",
+        "project_code": "POSDRU/165/6.2/S/143094",
+        "gender": "female",
+        "birth_date": "1990-05-17",
+        "entry_date": "2014-09-01",
+        "labour_status": "unemployed",
+        "isced": "2",
+    }
+    rows = [good, {**good, "participant_id": "P2", "isced": "11"}, good]
+    lines = [",".join(COLUMN_NAMES)]
+    lines += [",".join(row.get(name, "") for name in COLUMN_NAMES) for row in rows]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(["validate", str(path)], capsys)
+    assert code == 2
+    assert "line 3, column 'isced'" in out
+    assert "line 4" in out  # the exact duplicate of line 2
+    assert "<NA>" not in out
+
+
+def test_demo_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """demo writes progress, the esf-2014 table and every installed plugin's output."""
+    code, out, _ = run(["demo", "--output", str(tmp_path)], capsys)
+    assert code == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"dialog-social.progress.csv", "dreptul-la-munca.esf-2014.csv", "sfc2021.csv"} <= names
+    assert "CO01" in out

@@ -138,6 +138,9 @@ def as_table(participations: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFr
         raise InclusionKitError(f"cannot read the participation table: {exc}") from None
 
 
+_NOT_TIEBREAKERS = frozenset({"participant_id", "project_code", "birth_date"})
+
+
 class PreparedParticipations:
     """Participations after the as-of cut, the re-entry merge and the completeness test.
 
@@ -246,8 +249,18 @@ class PreparedParticipations:
         tied_groups[sorted_groups[chosen[tied]]] = True
         in_tied = np.flatnonzero(tied_groups[groups])
         tiebreak = np.zeros(groups.shape[0], dtype=np.uint64)
+        # The key columns are equal within a group, and the birth date is what anonymisation
+        # coarsens: leaving them out keeps the choice the same for a renamed or anonymised table.
+        # The age at entry stands in for the birth date, which anonymisation coarsens.
+        content = [c for c in COLUMN_NAMES if c not in _NOT_TIEBREAKERS]
+        rows = self.table.iloc[dup_rows[in_tied]]
+        birth, entry = rows["birth_date"], rows["entry_date"]
+        before_birthday = (entry.dt.month * 100 + entry.dt.day) < (
+            birth.dt.month * 100 + birth.dt.day
+        )
+        age = entry.dt.year - birth.dt.year - before_birthday.astype("Int64")
         tiebreak[in_tied] = pd.util.hash_pandas_object(
-            self.table.iloc[dup_rows[in_tied]][list(COLUMN_NAMES)], index=False
+            rows[content].assign(age_at_entry=age), index=False
         ).to_numpy()
         order = np.lexsort((tiebreak, keys, groups))
         return np.asarray(order[chosen])

@@ -376,8 +376,18 @@ def read_builtin(name: str) -> dict[str, Any]:
     return document
 
 
+def _sync_plugin_rulesets() -> None:
+    """Register the rule sets plugins contribute through the ``register_rulesets`` hook."""
+    from inclusionkit._plugins import rulesets as plugin_rulesets
+
+    for name, contributed in plugin_rulesets().items():
+        if name not in _registered:
+            register_ruleset(contributed.document, plugin=contributed.plugin)
+
+
 def available_rulesets() -> tuple[str, ...]:
-    """The names of every known rule set: built-in ones, then registered ones, sorted."""
+    """The names of every known rule set: built-in, plugins' and registered ones, sorted."""
+    _sync_plugin_rulesets()
     return tuple(sorted({*builtin_names(), *_registered}))
 
 
@@ -394,6 +404,8 @@ def _load_registered(name: str) -> RuleSet:
 
 def get_ruleset(name: str) -> RuleSet:
     """The rule set called ``name`` (built-in or registered), compiled once and cached."""
+    if name not in _registered and name not in builtin_names():
+        _sync_plugin_rulesets()
     if name in _registered:
         return _load_registered(name)
     if name in builtin_names():
