@@ -124,6 +124,26 @@ FALSE_VALUES = ["false", "False", "FALSE", "0", "no", "nu", "Nu", "NU"]
 OnError = Literal["raise", "coerce"]
 
 
+def _check_columns(present: Iterable[str], source: str | None, location: str | None = None) -> None:
+    """Raise one :class:`ValidationError` naming every canonical column missing from ``present``."""
+    have = set(present)
+    missing = [name for name in COLUMN_NAMES if name not in have]
+    if missing:
+        raise ValidationError(
+            [
+                Problem(
+                    code="column.missing",
+                    message=f"the canonical column {name!r} is missing",
+                    source=source,
+                    location=location,
+                    column=name,
+                )
+                for name in missing
+            ],
+            source=source,
+        )
+
+
 def empty_table() -> pd.DataFrame:
     """An empty participation table with the canonical columns and dtypes."""
     return pd.DataFrame({c.name: pd.Series([], dtype=DTYPES[c.name]) for c in COLUMNS})
@@ -188,21 +208,7 @@ def _read_csv(source: str, *, keep_extra: bool, on_error: OnError) -> pd.DataFra
     parse = pacsv.ParseOptions(delimiter=delimiter)
     read = pacsv.ReadOptions(use_threads=True, block_size=1 << 24)
     header = _csv_header(source, read, parse)
-    missing = [name for name in COLUMN_NAMES if name not in header]
-    if missing:
-        raise ValidationError(
-            [
-                Problem(
-                    code="column.missing",
-                    message=f"the canonical column {name!r} is missing",
-                    source=source,
-                    location="line 1",
-                    column=name,
-                )
-                for name in missing
-            ],
-            source=source,
-        )
+    _check_columns(header, source, location="line 1")
     # Dates are read as text and parsed strictly afterwards (Arrow's parsers accept 30 February).
     typed = {c.name: pa.string() if c.kind == "date" else _ARROW_TYPES[c.kind] for c in COLUMNS}
     convert = pacsv.ConvertOptions(
@@ -274,20 +280,7 @@ def from_arrow(
     on_error: OnError = "raise",
 ) -> pd.DataFrame:
     """Convert an Arrow table (from Parquet or CSV) to a canonical participation table."""
-    missing = [name for name in COLUMN_NAMES if name not in table.column_names]
-    if missing:
-        raise ValidationError(
-            [
-                Problem(
-                    code="column.missing",
-                    message=f"the canonical column {name!r} is missing",
-                    source=source,
-                    column=name,
-                )
-                for name in missing
-            ],
-            source=source,
-        )
+    _check_columns(table.column_names, source)
     columns = {}
     needs_text_parse = []
     date_problems: list[Problem] = []
@@ -394,20 +387,7 @@ def normalise_participations(
     casts every column to its canonical dtype. Cells that do not parse raise
     :class:`ValidationError` naming each (row or line, column) unless ``on_error="coerce"``.
     """
-    missing = [name for name in COLUMN_NAMES if name not in frame.columns]
-    if missing:
-        raise ValidationError(
-            [
-                Problem(
-                    code="column.missing",
-                    message=f"the canonical column {name!r} is missing",
-                    source=source,
-                    column=name,
-                )
-                for name in missing
-            ],
-            source=source,
-        )
+    _check_columns(frame.columns, source)
     frame = frame.reset_index(drop=True)
     untyped = [name for name in COLUMN_NAMES if frame[name].dtype != DTYPES[name]]
     parsed, problems = _parse_text_frame(frame, source, only=untyped)
