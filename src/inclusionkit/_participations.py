@@ -339,6 +339,13 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
     """
     import pyarrow.compute as pc
 
+    try:
+        # Clean ISO dates (the common case): Arrow's cast is strict and several times faster.
+        typed = pc.cast(array, pa.timestamp("s"))
+        typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
+        return typed, np.zeros(len(typed), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     # One chunk: pyarrow 26 crashes on some temporal kernels over multi-chunk arrays.
     text = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
