@@ -159,3 +159,24 @@ def test_unpadded_romanian_dates_and_leap_days_are_accepted(tmp_path: Path) -> N
     path.write_text("\n".join(rows) + "\n")
     frame = read_participations(path)
     assert frame["entry_date"].tolist() == [pd.Timestamp("2014-09-01"), pd.Timestamp("2016-02-29")]
+
+
+def test_a_day_that_is_not_a_number_is_a_cell_problem(tmp_path: Path) -> None:
+    """'2015-01- 3' is reported as a bad date cell, not a crash of the whole file."""
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join([HEADER, _row(), _row(entry_date="2015-01- 3")]) + "\n")
+    with pytest.raises(ValidationError) as info:
+        read_participations(path)
+    assert [(p.location, p.column) for p in info.value.problems] == [("line 3", "entry_date")]
+
+
+def test_a_carriage_return_in_a_cell_does_not_split_its_row(tmp_path: Path) -> None:
+    """A cell holding a lone carriage return is quoted on write and reads back whole."""
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join([HEADER, _row()]) + "\n")
+    frame = read_participations(path)
+    frame.loc[0, "partner"] = "CPE\rBucurești"
+    write_participations(frame, path)
+    again = read_participations(path)
+    assert len(again) == 1
+    assert again.loc[0, "partner"] == "CPE\rBucurești"

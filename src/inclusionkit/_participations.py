@@ -166,10 +166,13 @@ def read_participations(
     unknown (missing) instead. Invalid *values* of the right type (an unknown labour status) are
     kept: they make a participation incomplete, which the indicator report lists.
     """
+    from inclusionkit._limits import check_size
+
     source = os.fspath(path)
     suffix = Path(source).suffix.lower()
     if not Path(source).exists():
         raise InclusionKitError(f"{source}: no such file")
+    check_size(source, "table")
     if suffix == ".parquet":
         table = _read_parquet(source)
         return from_arrow(table, source=source, keep_extra=keep_extra, on_error=on_error)
@@ -249,8 +252,13 @@ def _csv_header(source: str, read: pacsv.ReadOptions, parse: pacsv.ParseOptions)
     import csv
 
     # Only the first line is needed; asking Arrow would parse a whole 16 MB block.
-    with open(source, encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+    try:
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+    except UnicodeDecodeError as exc:
+        raise InclusionKitError(
+            f"{source}: the header is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"
+        ) from None
     try:
         names = next(csv.reader([first], delimiter=parse.delimiter))
     except (StopIteration, csv.Error) as exc:
@@ -360,7 +368,10 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
         use_dotted = pc.and_(pc.is_null(parsed), pc.is_valid(dotted))
         parsed = pc.if_else(use_dotted, dotted, parsed)
         written = pc.if_else(use_dotted, dotted_day, written)
-    written_day = pc.cast(pc.if_else(pc.is_valid(parsed), written, None), pa.int64(), safe=False)
+    # Only one or two digits name a day ("2015-01- 3" parses, but its day text is not a number).
+    digits = pc.fill_null(pc.match_substring_regex(written, r"^[0-9]{1,2}$"), False)
+    usable = pc.and_(pc.is_valid(parsed), digits)
+    written_day = pc.cast(pc.if_else(usable, written, None), pa.int64())
     good = pc.fill_null(pc.equal(written_day, pc.day(parsed)), False)
     result = pc.if_else(good, parsed, pa.scalar(None, pa.timestamp("s")))
     bad = pc.and_(pc.is_valid(text), pc.invert(good))
@@ -527,11 +538,29 @@ def write_participations(frame: pd.DataFrame, path: str | os.PathLike[str]) -> N
                 out[name] = out[name].dt.strftime("%Y-%m-%d")
             for name in BOOL_COLUMNS:
                 out[name] = out[name].map({True: "true", False: "false"}, na_action="ignore")
-            out.to_csv(tmp, index=False, lineterminator="\n")
+            out.to_csv(tmp, index=False, lineterminator="\n", quoting=csv_quoting(out))
         else:
             raise InclusionKitError(
                 f"{source}: cannot write {suffix or 'no extension'!r}; use .csv or .parquet"
             )
+
+
+def csv_quoting(frame: pd.DataFrame) -> int:
+    """``QUOTE_ALL`` when a text cell holds a carriage return, else ``QUOTE_MINIMAL``.
+
+    Python's csv writer quotes a cell with a line feed but not one with a lone carriage return
+    (the line terminator is "\\n"), which every reader then takes for the end of a row: a cell
+    from an old Mac or a hostile file would split its row in two.
+    """
+    import csv
+
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype):
+            texts = values.astype("string") if values.dtype == object else values
+            if bool(texts.str.contains("\r", regex=False).fillna(False).any()):
+                return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL
 
 
 def _parquet_type(kind: ColumnKind) -> pa.DataType:

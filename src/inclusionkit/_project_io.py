@@ -12,12 +12,11 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from inclusionkit import ro
 from inclusionkit._convert import structure, unstructure
-from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._errors import Problem, ValidationError
 from inclusionkit._schemas import iter_schema_problems
 from inclusionkit.models import ACTIVITY_KINDS, DELIVERABLE_KINDS, Project
 
@@ -25,19 +24,17 @@ PROJECT_SCHEMA_URL = "https://inclusionkit.org/schemas/project.schema.json"
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
-    """Parse a JSON file, turning I/O and syntax errors into :class:`InclusionKitError`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InclusionKitError(f"{os.fspath(path)}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InclusionKitError(f"{os.fspath(path)}: cannot read the file ({exc})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InclusionKitError(
-            f"{os.fspath(path)}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+    """Parse a JSON file, turning I/O and syntax errors into :class:`InclusionKitError`.
+
+    A file over the document limit (``INCLUSIONKIT_MAX_DOCUMENT_BYTES``, 50 MiB by default) is
+    refused before it is read; duplicate keys, ``NaN`` and absurd nesting are refused too (see
+    :func:`inclusionkit._limits.parse_json`).
+    """
+    from inclusionkit._limits import MAX_DOCUMENT_DEPTH, parse_json, read_limited
+
+    name = os.fspath(path)
+    # Checking a project or rule set recurses into it: refuse absurd nesting at the door.
+    return parse_json(read_limited(name, "document", name), name, max_depth=MAX_DOCUMENT_DEPTH)
 
 
 def project_problems(

@@ -53,3 +53,24 @@ def _validate_table(source: str) -> tuple[list[Problem], str]:
     report = validate_participations(frame)
     summary = f"{source}: {len(frame)} rows, all valid"
     return report.as_problems(source), summary
+
+
+def validate_table_rejecting(
+    path: str | os.PathLike[str], rejected: str | os.PathLike[str]
+) -> tuple[list[Problem], str]:
+    """Validate a participation table row by row and write its rejected rows to ``rejected``.
+
+    Any registered importer of participations reads the file (by its extension). Returns the
+    problems and a summary (rows, accepted, rejected). A problem with the whole file (a missing
+    column) writes no file: every problem is returned, as for :func:`validate_path`.
+    """
+    from inclusionkit._rejected import read_with_rejections, write_rejected
+
+    source = os.fspath(path)
+    try:
+        outcome = read_with_rejections(source)
+    except ValidationError as exc:
+        return list(exc.problems), ""
+    write_rejected(outcome, rejected)
+    summary = f"{outcome.summary()}; rejected rows written to {os.fspath(rejected)}"
+    return list(outcome.problems), summary

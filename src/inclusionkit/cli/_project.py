@@ -30,17 +30,29 @@ def demo(output: Path) -> None:
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def validate(path: Path) -> None:
+@click.option(
+    "--rejected",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For a participation table (any format that reads one: .csv, .parquet, .xlsx, .json): "
+    "write the rows that cannot be counted, with the reasons, to this CSV file. Accepted plus "
+    "rejected rows are always all the rows of the input.",
+)
+def validate(path: Path, rejected: Path | None) -> None:
     """Check a project (.json), rule set (.json) or participation table (.csv, .parquet).
 
     Lists every problem found, not only the first; exits with 2 when there is any.
     """
-    from inclusionkit._validate_cli import validate_path
+    from inclusionkit._validate_cli import validate_path, validate_table_rejecting
 
-    problems, summary = validate_path(path)
+    if rejected is not None:
+        problems, summary = validate_table_rejecting(path, rejected)
+    else:
+        problems, summary = validate_path(path)
     if problems:
         for problem in problems:
             click.echo(str(problem))
+        if rejected is not None and summary:
+            click.echo(summary)
         raise InclusionKitError(f"{path}: {len(problems)} problem(s) found")
     click.echo(summary)
 

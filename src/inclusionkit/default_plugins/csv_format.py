@@ -2,10 +2,16 @@
 
 Reading accepts what Romanian spreadsheets produce: UTF-8 with or without a byte-order mark, or
 Windows-1250 / ISO-8859-2 when the file is not UTF-8; ``,`` or ``;`` between fields; ISO or
-``DD.MM.YYYY`` dates; and the cedilla letters ş/ţ (an old, wrong encoding of Romanian) normalised to
-the comma-below ș/ț. Participation tables are parsed by
-:func:`inclusionkit.read_participations` (vectorised through pyarrow). Writing is UTF-8 without
-a BOM, ``,``-separated, ISO dates. See ``docs/formats/csv.md``.
+``DD.MM.YYYY`` dates; decimal commas in the numbers of ``;``-separated progress and report
+tables; and the cedilla letters ş/ţ (an old, wrong encoding of Romanian) normalised to the
+comma-below ș/ț. Participation tables are parsed by :func:`inclusionkit.read_participations`
+(vectorised through pyarrow). Writing is UTF-8 without a BOM, ``,``-separated, ISO dates.
+
+Files are untrusted: one larger than the limit (:mod:`inclusionkit._limits`) is refused before it
+is read, and a text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a
+leading tab or carriage return) is written with a ``'`` in front (:mod:`inclusionkit._sanitise`);
+reading removes that quote again, so a round trip gives back the original text. See
+``docs/formats/csv.md`` and ``docs/security.md``.
 """
 
 from __future__ import annotations
@@ -14,18 +20,30 @@ import csv
 import io
 import mmap
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
-from inclusionkit._participations import COLUMN_NAMES, read_participations, write_participations
+from inclusionkit._limits import check_size, limited_source
+from inclusionkit._participations import (
+    COLUMN_NAMES,
+    STRING_COLUMNS,
+    csv_quoting,
+    read_participations,
+    write_participations,
+)
+from inclusionkit._rejected import coerced
 from inclusionkit._report_data import ReportData
+from inclusionkit._sanitise import neutralise_frame, restore_frame
 from inclusionkit.default_plugins import (
+    PROGRESS_DTYPES,
     PROGRESS_MARKERS,
     check_options,
     describe_binary,
@@ -45,6 +63,16 @@ _CEDILLA = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
 _ROMANIAN = frozenset("ăâîșțşţĂÂÎȘȚŞŢ")
 
 _READ_OPTIONS = {"participations": ("keep_extra", "on_error"), "progress": (), "report": ()}
+
+# Numbers written with a decimal comma ("12,5"), as Romanian spreadsheets write them in
+# ';'-separated files. Only these columns are numbers; a text column is never converted.
+_DECIMAL_COMMA = r"^\s*[+-]?\d+(?:,\d+)?\s*$"
+_NUMBER_COLUMNS = frozenset(
+    {name for name, dtype in PROGRESS_DTYPES.items() if dtype.lower().startswith("float")}
+    | {"value"}
+)
+_MARKUP = re.compile(rb"^\s*<(?:\?xml|!doctype|html|svg|iati-activities)", re.IGNORECASE)
+_JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*[\[{"\]]|\[\s*$)')
 
 
 @hookimpl
@@ -81,7 +109,8 @@ def register_exporters(register: RegisterExporter) -> None:
 def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
     """Read a CSV file as participations, a progress table or a report table."""
     name = source_name(source)
-    with local_path(source, ".csv") as path:
+    # A file over the table limit is refused before it is read (a stream: while it is copied).
+    with local_path(limited_source(source, "table"), ".csv") as path:
         head = read_head(path)
         binary = describe_binary(head)
         if binary is not None:
@@ -92,22 +121,59 @@ def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
                 "export it from your spreadsheet as CSV (UTF-8), or pass the right format "
                 "(for a workbook, install inclusionkit-xlsx and use format='xlsx')",
             )
+        _check_not_markup(head, name)
         if kind == "auto":
             kind = _guess_kind(_decode_head(head), name)
         check_options("csv", options, _READ_OPTIONS.get(kind, ()))
         if kind == "participations":
-            return _read_participations(path, head, name, options)
-        # Progress and report tables are small: decode them whole.
+            try:
+                return restore_frame(_read_participations(path, head, name, options))
+            except pa.ArrowException as exc:
+                # A cell the Arrow parsers choke on instead of reporting (found by fuzzing): the
+                # file is refused, not the program.
+                raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+        if kind not in ("progress", "report"):
+            raise InclusionKitError(f"{name}: the csv format cannot read {kind}")
+        # Progress and report tables are small and decoded whole: a document's limit applies.
+        try:
+            check_size(path, "document")
+        except InclusionKitError as exc:
+            raise remap_error(exc, path, name) from None
         text = decode_text(path.read_bytes(), name).translate(_CEDILLA)
-        frame = _read_frame(text, name)
+        frame = restore_frame(_read_frame(text, name))
         if kind == "progress":
             return restore_progress_dtypes(frame)
-        if kind == "report":
-            return ReportData(table=_report_table(frame, name))
-    raise InclusionKitError(f"{name}: the csv format cannot read {kind}")
+        return ReportData(table=_report_table(frame, name))
+
+
+def _check_not_markup(head: bytes, name: str) -> None:
+    """Refuse XML, HTML or JSON named ``.csv``: they would read as a one-column table."""
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if _MARKUP.match(text):
+        raise not_this_format(
+            name,
+            "an XML or HTML file",
+            "a CSV text file",
+            "for an IATI file pass format='iati'; otherwise export the table as CSV",
+        )
+    if _JSON_START.match(text):
+        raise not_this_format(
+            name, "a JSON file", "a CSV text file", "rename it to .json or pass format='json'"
+        )
 
 
 def _read_participations(
+    path: Path, head: bytes, name: str, options: Mapping[str, Any]
+) -> pd.DataFrame:
+    if options.get("on_error") == "coerce":
+        # Say which rows lost a cell (DataFrame.attrs), so that nothing is lost unseen.
+        return coerced(
+            lambda mode: _read_participations_once(path, head, name, {**options, "on_error": mode})
+        )
+    return _read_participations_once(path, head, name, options)
+
+
+def _read_participations_once(
     path: Path, head: bytes, name: str, options: Mapping[str, Any]
 ) -> pd.DataFrame:
     if path.suffix.lower() in {".csv", ".txt"} and _is_utf8(head):
@@ -116,11 +182,14 @@ def _read_participations(
             frame = read_participations(path, **options)
         except ValidationError as exc:
             raise remap_error(exc, path, name) from None
+        except UnicodeDecodeError:
+            pass  # a header line longer than the sample, not UTF-8 past it: decoded below
         except InclusionKitError as exc:
             # Valid UTF-8 at the start but not further on: re-read it decoded, below.
             if "UTF8" not in str(exc) and "UTF-8" not in str(exc):
                 raise remap_error(exc, path, name) from None
         else:
+            frame = _strip_text(frame)
             return _normalise_frame(frame) if _has_cedilla_utf8(path) else frame
     with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
         copy = Path(folder) / f"{path.stem or 'source'}.csv"
@@ -131,7 +200,21 @@ def _read_participations(
         except InclusionKitError as exc:
             raise remap_error(exc, copy, name) from None
     has_cedilla = any(char in text for char in "şŞţŢ")
+    frame = _strip_text(frame)
     return _normalise_frame(frame) if has_cedilla else frame
+
+
+def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Trim spaces around the canonical text cells (``"female "``), vectorised; ``" "`` is empty.
+
+    The typed fast path keeps text as written, and a trailing space would make a gender or a
+    region unknown. Extra columns (names) are left as they are.
+    """
+    for column in STRING_COLUMNS:
+        if column in frame.columns and pd.api.types.is_string_dtype(frame[column].dtype):
+            text = frame[column].str.strip()
+            frame[column] = text.mask(text == "")
+    return frame
 
 
 def _normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -152,9 +235,17 @@ def _is_utf8(head: bytes) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # The sample may cut a multi-byte letter at its end; only real damage counts.
-        return exc.start >= len(head) - 4
+        # The sample may cut a multi-byte letter at its end; only real damage counts. A file
+        # shorter than the sample is all there: any error in it is real.
+        return (
+            exc.reason == "unexpected end of data"
+            and exc.start >= len(head) - 4
+            and len(head) >= _HEAD_SIZE
+        )
     return True
+
+
+_HEAD_SIZE = 65536  # read_head's default
 
 
 _CEDILLA_UTF8 = (b"\xc5\x9f", b"\xc5\x9e", b"\xc5\xa3", b"\xc5\xa2")  # ş Ş ţ Ţ
@@ -231,7 +322,10 @@ def _score(text: str) -> int:
 
 def _guess_kind(text: str, name: str) -> str:
     first = text.split("\n", 1)[0].rstrip("\r")
-    row = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    try:
+        row = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    except csv.Error as exc:
+        raise InclusionKitError(f"{name}: the header line is not well-formed CSV ({exc})") from None
     header = {cell.strip() for cell in row}
     if set(COLUMN_NAMES) <= header:
         return "participations"
@@ -255,17 +349,40 @@ def _delimiter(first_line: str) -> str:
 
 def _read_frame(text: str, name: str) -> pd.DataFrame:
     first = text.split("\n", 1)[0]
+    delimiter = _delimiter(first)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
-            sep=_delimiter(first),
+            sep=delimiter,
             keep_default_na=False,
             na_values=[""],
             skipinitialspace=True,
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
         raise InclusionKitError(f"{name}: not a well-formed CSV file ({exc})") from None
     frame.columns = [str(column).strip() for column in frame.columns]
+    if delimiter == ";":
+        frame = _decimal_commas(frame)
+    return frame
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Read "12,5" as 12.5 in the number columns of a ';'-separated table.
+
+    A column is converted only when every cell in it is a number, some with a decimal comma; a
+    ',' cannot separate thousands there, since then it would be the only separator in "1,234".
+    """
+    for column in frame.columns:
+        if column not in _NUMBER_COLUMNS or frame.columns.tolist().count(column) != 1:
+            continue
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values.dtype):
+            continue
+        texts = values.astype("string")
+        given = texts.notna()
+        if not given.any() or not texts[given].str.match(_DECIMAL_COMMA).all():
+            continue
+        frame[column] = pd.to_numeric(texts.str.strip().str.replace(",", ".", regex=False))
     return frame
 
 
@@ -300,17 +417,26 @@ def _label(value: Any) -> str:
 
 
 def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
-    """Write participations, a progress table or a report's table as UTF-8 CSV."""
+    """Write participations, a progress table or a report's table as UTF-8 CSV.
+
+    Text cells that a spreadsheet would run as formulas get a ``'`` in front (see
+    :mod:`inclusionkit._sanitise`); numbers, dates and canonical codes are written as they are.
+    """
     check_options("csv", options, ())
     if kind == "participations":
+        if not isinstance(obj, pd.DataFrame):
+            raise InclusionKitError(
+                f"a participation table is a DataFrame, not {type(obj).__name__}"
+            )
+        table = neutralise_frame(obj[[c for c in COLUMN_NAMES if c in obj.columns]])
         target = Path(path)
         if target.suffix.lower() == ".csv":
-            write_participations(obj, target)
+            write_participations(table, target)
             return
         # write_participations picks CSV by the extension; give it one, then move into place.
         staged = target.with_name(f"{target.name}.csv")
         try:
-            write_participations(obj, staged)
+            write_participations(table, staged)
             os.replace(staged, target)
         finally:
             staged.unlink(missing_ok=True)
@@ -321,4 +447,12 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
         frame = ReportData.from_report(obj).table
     else:
         raise InclusionKitError(f"the csv format cannot write {kind}")
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", date_format="%Y-%m-%d")
+    frame = neutralise_frame(frame)
+    frame.to_csv(
+        path,
+        index=False,
+        lineterminator="\n",
+        encoding="utf-8",
+        date_format="%Y-%m-%d",
+        quoting=csv_quoting(frame),
+    )

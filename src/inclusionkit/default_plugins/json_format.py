@@ -6,7 +6,10 @@
   "dtypes": {"table": {column: dtype}, …}}``;
 - a progress table: a list of records.
 
-Text is UTF-8 (a BOM is accepted on reading). See ``docs/formats/json.md``.
+Text is UTF-8 (a BOM is accepted on reading). Reading is defensive (see ``docs/security.md``): a
+file over the document limit (:mod:`inclusionkit._limits`, 50 MiB by default) is refused before
+it is read, and so are duplicate keys, ``NaN``, numbers of thousands of digits and documents
+nested too deeply to process. See ``docs/formats/json.md``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +26,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._limits import limited_source, parse_json, too_deep
 from inclusionkit._participations import (
     COLUMN_NAMES,
     DATE_COLUMNS,
@@ -30,6 +35,7 @@ from inclusionkit._participations import (
     normalise_participations,
 )
 from inclusionkit._project_io import project_from_dict, project_to_dict
+from inclusionkit._rejected import ROW_PROBLEMS, attach_row_problems, coerced
 from inclusionkit._report_data import ReportData
 from inclusionkit.default_plugins import (
     PROGRESS_DTYPES,
@@ -49,6 +55,7 @@ from inclusionkit.models import Project
 
 REPORT_PARTS: tuple[str, ...] = ("table", "excluded", "checks")
 _READ_OPTIONS = {"participations": ("keep_extra", "on_error")}
+_CSV_LIKE = re.compile(r"^[^{}\[\]]*[,;][^{}\[\]]*$")
 
 
 @hookimpl
@@ -85,6 +92,15 @@ def register_exporters(register: RegisterExporter) -> None:
 def read_json(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
     """Read a project, participations, a report or a progress table from JSON."""
     name = source_name(source)
+    try:
+        return _read(source, name, kind, options)
+    except RecursionError:
+        # Parsing stops at Python's recursion limit; checking a document nested just below it
+        # (schemas, models) can still recurse too deep.
+        raise too_deep(name) from None
+
+
+def _read(source: Source, name: str, kind: str, options: Mapping[str, Any]) -> Any:
     document = _load(source, name)
     if kind == "auto":
         kind = _guess_kind(document, name)
@@ -109,7 +125,8 @@ def read_json(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
 
 
 def _load(source: Source, name: str) -> Any:
-    with local_path(source, ".json") as path:
+    # JSON is parsed whole into Python objects (about ten times its size): the document limit.
+    with local_path(limited_source(source, "document"), ".json") as path:
         data = path.read_bytes()
     binary = describe_binary(data[:65536])
     if binary is not None:
@@ -117,17 +134,18 @@ def _load(source: Source, name: str) -> Any:
             name, binary, "a JSON text file", "check the file, or pass the right format="
         )
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InclusionKitError(
-            f"{name}: not UTF-8 text (byte {exc.start}); JSON files must be UTF-8"
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InclusionKitError(
-            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+        return parse_json(data, name)
+    except InclusionKitError as exc:
+        first = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+        first_line = first.split("\n", 1)[0]
+        if "not valid JSON" in str(exc) and _CSV_LIKE.match(first_line):
+            raise not_this_format(
+                name,
+                "CSV text (its first line is separated by ',' or ';')",
+                "a JSON file",
+                "rename it to .csv or pass format='csv'",
+            ) from None
+        raise
 
 
 def _guess_kind(document: Any, name: str) -> str:
@@ -148,21 +166,27 @@ def _guess_kind(document: Any, name: str) -> str:
 
 
 def _participations(document: Any, name: str, options: Mapping[str, Any]) -> pd.DataFrame:
-    problems = [
-        Problem(
-            code=f"schema.{error.validator}",
-            message=error.message,
-            source=name,
-            location=_json_path(error.absolute_path),
-        )
-        for error in sorted(
-            _participations_validator().iter_errors(document), key=lambda e: list(e.absolute_path)
-        )
-    ]
+    errors = sorted(
+        _participations_validator().iter_errors(document), key=lambda e: list(e.absolute_path)
+    )
+    coerce = options.get("on_error") == "coerce" and isinstance(document, list)
+    coerced_rows: list[tuple[int, Problem]] = []
+    if errors and coerce:
+        # As for a CSV cell that does not parse: a value of the wrong type becomes unknown, and
+        # the row stays (validate_participations then says what it lacks). Nothing is dropped,
+        # and the frame says which rows lost a value (DataFrame.attrs).
+        coerced_rows = [
+            (error.absolute_path[0], _schema_problem(error, name))
+            for error in errors
+            if error.absolute_path and isinstance(error.absolute_path[0], int)
+        ]
+        document = _coerce(document, errors)
+        errors = []
+    problems = [_schema_problem(error, name) for error in errors]
     if problems:
         raise ValidationError(problems, source=name)
     if not document:
-        return empty_table()
+        return attach_row_problems(empty_table(), []) if coerce else empty_table()
     frame = pd.DataFrame.from_records(document)
     for column in COLUMN_NAMES:
         if column not in frame.columns:
@@ -173,7 +197,34 @@ def _participations(document: Any, name: str, options: Mapping[str, Any]) -> pd.
     # If a cast fails, normalise_participations parses the column and names every bad cell.
     with contextlib.suppress(TypeError, ValueError):
         frame = frame.astype(typed)
-    return normalise_participations(frame, source=name, **options)
+    if not coerce:
+        return normalise_participations(frame, source=name, **options)
+    table = coerced(
+        lambda mode: normalise_participations(frame, source=name, **{**options, "on_error": mode})
+    )
+    return attach_row_problems(table, [*coerced_rows, *table.attrs[ROW_PROBLEMS]])
+
+
+def _schema_problem(error: jsonschema.ValidationError, name: str) -> Problem:
+    path = list(error.absolute_path)
+    column = path[1] if len(path) >= 2 and isinstance(path[1], str) else None
+    return Problem(
+        code=f"schema.{error.validator}",
+        message=error.message,
+        source=name,
+        location=_json_path(error.absolute_path),
+        column=column,
+    )
+
+
+def _coerce(records: list[Any], errors: list[jsonschema.ValidationError]) -> list[Any]:
+    """The records with every value a schema error points at set to ``None``."""
+    out: list[Any] = [dict(row) if isinstance(row, dict) else {} for row in records]
+    for error in errors:
+        path = list(error.absolute_path)
+        if len(path) >= 2 and isinstance(path[0], int) and isinstance(path[1], str):
+            out[path[0]][path[1]] = None
+    return out
 
 
 def _participations_validator() -> jsonschema.Draft202012Validator:
@@ -197,6 +248,14 @@ def _report(document: Any, name: str) -> ReportData:
     if not isinstance(document, dict) or "table" not in document:
         raise InclusionKitError(f"{name}: a report is a JSON object with 'table' and 'provenance'")
     dtypes = document.get("dtypes") or {}
+    if not isinstance(dtypes, dict) or not all(
+        value is None
+        or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))
+        for value in dtypes.values()
+    ):
+        raise InclusionKitError(
+            f"{name}: the report's 'dtypes' must map each part to {{column: dtype name}}"
+        )
     parts = {
         part: frame_from_records(
             document.get(part, []), dtypes.get(part), what=f"{name}: the report's {part!r}"

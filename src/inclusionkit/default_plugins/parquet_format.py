@@ -5,6 +5,9 @@ Participation tables go through :func:`inclusionkit.read_participations` and
 the Parquet data; its provenance, excluded and checks travel as JSON in the file's key-value
 metadata (``inclusionkit.provenance`` …), which every Parquet reader keeps and ignores. pandas'
 own metadata keeps each column's dtype. See ``docs/formats/parquet.md``.
+
+A file over the table limit, or whose row groups would expand past the expanded limit
+(:mod:`inclusionkit._limits`), is refused before its data is read; see ``docs/security.md``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ import pyarrow.parquet as pq
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._limits import format_bytes, limit, limited_source, parse_json, too_deep
 from inclusionkit._participations import COLUMN_NAMES, read_participations, write_participations
+from inclusionkit._rejected import coerced
 from inclusionkit._report_data import ReportData
 from inclusionkit.default_plugins import (
     PROGRESS_MARKERS,
@@ -81,30 +86,61 @@ def register_exporters(register: RegisterExporter) -> None:
 def read_parquet(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
     """Read participations, a report or a progress table from a Parquet file."""
     name = source_name(source)
-    with local_path(source, ".parquet") as path:
+    try:
+        return _read(source, name, kind, options)
+    except RecursionError:
+        # A report's metadata is JSON; a pandas schema nested absurdly deep is refused too.
+        raise too_deep(name) from None
+
+
+def _read(source: Source, name: str, kind: str, options: Mapping[str, Any]) -> Any:
+    with local_path(limited_source(source, "table"), ".parquet") as path:
         _check_magic(path, name)
         try:
-            schema = pq.read_schema(path)
-        except (pa.ArrowException, OSError) as exc:
+            parquet = pq.ParquetFile(path)
+            schema = parquet.schema_arrow
+        except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+            # TypeError and ValueError: pandas metadata that is not what pandas wrote.
             raise InclusionKitError(
                 f"{name}: not a readable Parquet file ({exc}); it may be truncated or damaged"
             ) from None
+        _check_expanded(parquet.metadata, name)
         metadata = schema.metadata or {}
         if kind == "auto":
             kind = _guess_kind(schema.names, metadata, name)
         check_options("parquet", options, _READ_OPTIONS.get(kind, ()))
         if kind == "participations":
             with _parquet_named(path) as named:
-                try:
-                    return read_participations(named, **options)
-                except InclusionKitError as exc:
-                    raise remap_error(exc, named, name) from None
+
+                def read(mode: str) -> pd.DataFrame:
+                    try:
+                        return read_participations(named, **{**options, "on_error": mode})
+                    except InclusionKitError as exc:
+                        raise remap_error(exc, named, name) from None
+                    except (pa.ArrowException, ValueError, TypeError) as exc:
+                        # Damaged data the Arrow readers choke on (found by fuzzing).
+                        raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+
+                # In coerce mode, say which rows lost a cell (DataFrame.attrs).
+                coerce = options.get("on_error") == "coerce"
+                return coerced(read) if coerce else read(options.get("on_error", "raise"))
         frame = _read_frame(path, name)
         if kind == "progress":
             return frame
         if kind == "report":
             return _report(frame, metadata, name)
     raise InclusionKitError(f"{name}: the parquet format cannot read {kind}")
+
+
+def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
+    """Refuse a file whose row groups say they expand past the limit (a "Parquet bomb")."""
+    expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    allowed = limit("expanded")
+    if expanded > allowed:
+        raise InclusionKitError(
+            f"{name}: refused: its data expands to {format_bytes(expanded)}, over the limit of "
+            f"{format_bytes(allowed)}; raise INCLUSIONKIT_MAX_EXPANDED_BYTES if it is genuine"
+        )
 
 
 def _check_magic(path: Path, name: str) -> None:
@@ -138,7 +174,7 @@ def _parquet_named(path: Path) -> Iterator[Path]:
 def _guess_kind(names: list[str], metadata: Mapping[bytes, bytes], name: str) -> str:
     declared = metadata.get(KIND_KEY)
     if declared:
-        return declared.decode("utf-8")
+        return declared.decode("utf-8", errors="replace")
     columns = set(names)
     if set(COLUMN_NAMES) <= columns or "participant_id" in columns:
         return "participations"
@@ -155,7 +191,8 @@ def _guess_kind(names: list[str], metadata: Mapping[bytes, bytes], name: str) ->
 def _read_frame(path: Path, name: str) -> pd.DataFrame:
     try:
         frame: pd.DataFrame = pq.read_table(path).to_pandas()
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, ValueError, TypeError, KeyError) as exc:
+        # ValueError, TypeError, KeyError: pandas metadata (the dtypes to restore) that is damaged.
         raise InclusionKitError(f"{name}: not a readable Parquet file ({exc})") from None
     return frame
 
@@ -166,16 +203,25 @@ def _report(frame: pd.DataFrame, metadata: Mapping[bytes, bytes], name: str) -> 
         if raw is None:
             return None
         try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InclusionKitError(
-                f"{name}: the report's {label} metadata is damaged ({exc})"
-            ) from None
+            return parse_json(raw, f"{name}: the report's {label} metadata")
+        except InclusionKitError as exc:
+            raise InclusionKitError(f"{exc} (the file is damaged)") from None
 
     provenance = part(PROVENANCE_KEY, "provenance") or {}
+    if not isinstance(provenance, dict):
+        raise InclusionKitError(f"{name}: the report's provenance metadata is not a JSON object")
     extra: dict[str, pd.DataFrame] = {}
     for label, key in PART_KEYS.items():
         stored = part(key, label)
+        dtypes = stored.get("dtypes") if isinstance(stored, dict) else None
+        if stored is not None and (
+            not isinstance(stored, dict)
+            or not (dtypes is None or isinstance(dtypes, dict))
+            or not all(isinstance(v, str) for v in (dtypes or {}).values())
+        ):
+            raise InclusionKitError(
+                f"{name}: the report's {label} metadata is not {{records, dtypes}} (damaged?)"
+            )
         extra[label] = (
             pd.DataFrame()
             if stored is None

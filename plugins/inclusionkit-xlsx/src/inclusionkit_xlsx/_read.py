@@ -16,6 +16,12 @@ The steps, each of which either succeeds for the whole file or raises (nothing i
 
 Cells are read with python-calamine: it is fast, returns Excel date cells as dates, and reports
 merged ranges and encryption.
+
+A workbook is untrusted input (``docs/security.md``): one larger than the table limit of
+:mod:`inclusionkit._limits` is refused before it is read, and so is a zip bomb, before anything
+is decompressed: too many parts, parts that declare more than the expanded limit in total, or a
+part that inflates past what it declares (every part is inflated once, bounded, and its CRC
+checked, before calamine sees the file). Calamine expands no XML entity.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import os
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
@@ -35,6 +42,7 @@ import python_calamine as calamine
 from openpyxl.utils import get_column_letter
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._limits import format_bytes, limit, read_limited
 from inclusionkit._participations import (
     BOOL_COLUMNS,
     COLUMNS,
@@ -42,6 +50,7 @@ from inclusionkit._participations import (
     OnError,
     normalise_participations,
 )
+from inclusionkit._rejected import attach_row_problems
 from inclusionkit.models import Gender, LabourStatus
 from inclusionkit.ro import fix_diacritics, region
 from inclusionkit.ro._text import RomanianCodeError
@@ -75,6 +84,11 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _ROW = re.compile(r"^row (\d+)$")
+MAX_PARTS = 10_000
+"""A workbook with more zip members than this is refused (Excel writes a few dozen)."""
+SOURCE_ROWS = "inclusionkit.source_rows"
+"""``DataFrame.attrs`` key: the sheet's row number (1-based) of each row of the table."""
+_CHUNK = 1 << 20
 
 
 class XlsxImportWarning(UserWarning):
@@ -158,12 +172,24 @@ def read_xlsx(source: Any, *, kind: str, options: Mapping[str, Any]) -> pd.DataF
             merged = sheet.merged_cell_ranges or []
     except calamine.PasswordError:
         raise _encrypted(name) from None
-    except calamine.CalamineError as exc:
-        raise InclusionKitError(
-            f"{name}: the workbook is damaged and cannot be read ({exc}); open it in Excel or "
-            "LibreOffice and save it again as .xlsx, or ask for a fresh copy"
-        ) from None
+    except (calamine.CalamineError, ValueError, OverflowError) as exc:
+        # ValueError/OverflowError: a cell calamine cannot turn into a Python value (a date
+        # out of range in a damaged file).
+        raise _damaged(name, exc) from None
+    except BaseException as exc:
+        # A panic inside calamine's Rust code arrives as pyo3's PanicException, which derives
+        # from BaseException; a damaged file must not take the program down with it.
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _damaged(name, exc) from None
     return _table(rows, header_index, merged, sheet_name=sheet_name, name=name, opts=opts)
+
+
+def _damaged(name: str, exc: BaseException) -> InclusionKitError:
+    return InclusionKitError(
+        f"{name}: the workbook is damaged and cannot be read ({exc}); open it in Excel or "
+        "LibreOffice and save it again as .xlsx, or ask for a fresh copy"
+    )
 
 
 def _source_name(source: Any) -> str:
@@ -174,18 +200,15 @@ def _source_name(source: Any) -> str:
 
 def _read_bytes(source: Any, name: str) -> bytes:
     if isinstance(source, str | os.PathLike):
-        try:
-            with open(source, "rb") as handle:
-                return handle.read()
-        except FileNotFoundError:
-            raise InclusionKitError(f"{name}: no such file") from None
-        except IsADirectoryError:
-            raise InclusionKitError(f"{name}: is a folder, not a workbook") from None
+        if os.path.isdir(source):
+            raise InclusionKitError(f"{name}: is a folder, not a workbook")
+        # Refused by its size on disk before a byte is read (the table limit).
+        return read_limited(source, "table", name)
     stream: IO[bytes] = source
-    data = stream.read()
+    data = stream.read(0)
     if not isinstance(data, bytes):
         raise InclusionKitError(f"{name}: open the workbook in binary mode ('rb')")
-    return data
+    return read_limited(stream, "table", name)
 
 
 def _encrypted(name: str) -> InclusionKitError:
@@ -211,20 +234,20 @@ def _sniff(data: bytes, name: str) -> None:
         raise InclusionKitError(f"{name}: {_describe_non_zip(data)}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_parts(archive, data, name)
             members = set(archive.namelist())
             mimetype = archive.read("mimetype") if "mimetype" in members else b""
             if "xl/workbook.xml" in members:
-                broken = archive.testzip()
-                if broken is not None:
-                    raise InclusionKitError(
-                        f"{name}: the workbook is damaged (part {broken!r} fails its checksum); "
-                        "ask for a fresh copy or re-save it in Excel or LibreOffice"
-                    )
                 return
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         raise InclusionKitError(
             f"{name}: the workbook is damaged or incomplete ({exc}); it may have been cut off "
             "while copying or downloading: ask for a fresh copy"
+        ) from None
+    except (ValueError, OSError, zlib.error) as exc:
+        # zipfile's own parsing of a damaged central directory raises these too.
+        raise InclusionKitError(
+            f"{name}: the workbook is damaged ({exc}); ask for a fresh copy"
         ) from None
     if b"opendocument.spreadsheet" in mimetype:
         raise InclusionKitError(
@@ -234,6 +257,89 @@ def _sniff(data: bytes, name: str) -> None:
     raise InclusionKitError(
         f"{name}: this is a ZIP archive but not an Excel workbook (it has no xl/workbook.xml); "
         "check that you picked the right file"
+    )
+
+
+def _check_parts(archive: zipfile.ZipFile, data: bytes, name: str) -> None:
+    """Refuse a zip bomb before calamine inflates anything; check every part's CRC.
+
+    The sizes in the zip directory are only claims: each part is inflated here once, in bounded
+    chunks, and refused as soon as it yields more than it claims.
+    """
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        raise InclusionKitError(
+            f"{name}: refused: the file has {len(parts)} parts (an Excel workbook has a few "
+            f"dozen, at most {MAX_PARTS} are read)"
+        )
+    declared = sum(part.file_size for part in parts)
+    allowed = limit("expanded")
+    if declared > allowed:
+        raise _bomb(name, f"its parts would expand to {format_bytes(declared)}", allowed)
+    for part in parts:
+        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise InclusionKitError(
+                f"{name}: part {part.filename!r} uses a compression Excel does not write "
+                f"(method {part.compress_type}); re-save the workbook in Excel or LibreOffice"
+            )
+        if _inflated_crc(data, part, name) != part.CRC:
+            raise InclusionKitError(
+                f"{name}: the workbook is damaged (part {part.filename!r} fails its checksum); "
+                "ask for a fresh copy or re-save it in Excel or LibreOffice"
+            )
+
+
+def _inflated_crc(data: bytes, part: zipfile.ZipInfo, name: str) -> int:
+    """Inflate one part from its raw bytes, at most one byte past its claimed size; its CRC."""
+    start = part.header_offset
+    header = data[start : start + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"part {part.filename!r} has no local header")
+    name_length = int.from_bytes(header[26:28], "little")
+    extra_length = int.from_bytes(header[28:30], "little")
+    begin = start + 30 + name_length + extra_length
+    raw = memoryview(data)[begin : begin + part.compress_size]
+    if len(raw) < part.compress_size:
+        raise zipfile.BadZipFile(f"part {part.filename!r} is cut off")
+    if part.compress_type == zipfile.ZIP_STORED:
+        if part.compress_size != part.file_size:
+            raise zipfile.BadZipFile(f"part {part.filename!r} has inconsistent sizes")
+        return zlib.crc32(raw)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    crc, produced, position = 0, 0, 0
+    pending = b""
+    while True:
+        if inflater.unconsumed_tail:
+            pending = inflater.unconsumed_tail
+        elif position < len(raw):
+            pending = bytes(raw[position : position + _CHUNK])
+            position += len(pending)
+        else:
+            break
+        # Never more than one byte past the claimed size: a lie is caught with bounded memory.
+        room = part.file_size - produced + 1
+        out = inflater.decompress(pending, min(room, _CHUNK))
+        produced += len(out)
+        if produced > part.file_size:
+            raise _bomb(
+                name,
+                f"part {part.filename!r} inflates past the {format_bytes(part.file_size)} it "
+                "claims",
+                limit("expanded"),
+            )
+        crc = zlib.crc32(out, crc)
+        if inflater.eof:
+            break
+    if produced != part.file_size:
+        raise zipfile.BadZipFile(f"part {part.filename!r} is shorter than it claims")
+    return crc
+
+
+def _bomb(name: str, what: str, allowed: int) -> InclusionKitError:
+    return InclusionKitError(
+        f"{name}: refused: {what}, over the limit of {format_bytes(allowed)} for the expanded "
+        "content of a workbook (a 'zip bomb'?). If the workbook is genuine, raise "
+        "INCLUSIONKIT_MAX_EXPANDED_BYTES"
     )
 
 
@@ -516,31 +622,54 @@ def _table(
     frame = pd.DataFrame(frame_columns, index=range(len(body_index)))
 
     id_title = columns["participant_id"][1]
+    no_id: list[tuple[int, Problem]] = []
     for position in frame.index[frame["participant_id"].isna()]:
-        problems.append(
-            Problem(
-                code="row.no_id",
-                message="the row has values but no participant id (a totals row? remove it)",
-                source=name,
-                location=f"{where}, row {excel_rows[position]}",
-                column=id_title,
+        no_id.append(
+            (
+                int(position),
+                Problem(
+                    code="row.no_id",
+                    message="the row has values but no participant id (a totals row? remove it)",
+                    source=name,
+                    location=f"{where}, row {excel_rows[position]}",
+                    column=id_title,
+                ),
             )
         )
+    problems.extend(problem for _, problem in no_id)
     titles = {column: title for column, (_, title) in columns.items()}
     try:
-        table = normalise_participations(
-            frame, keep_extra=opts.keep_identifiers, on_error=opts.on_error
-        )
+        table = normalise_participations(frame, keep_extra=opts.keep_identifiers, on_error="raise")
     except ValidationError as error:
-        problems.extend(_relocate(error.problems, excel_rows, titles, name=name, where=where))
-        raise ValidationError(problems, source=name) from None
-    if problems:
+        relocated = _relocate(error.problems, excel_rows, titles, name=name, where=where)
+        if opts.on_error == "raise":
+            raise ValidationError([*problems, *relocated], source=name) from None
+        positions = [_frame_row(problem) for problem in error.problems]
+        if any(row is None for row in positions):
+            raise ValidationError(relocated, source=name) from None
+        # Coerce: the cells become unknown, the rows stay, and the table says which rows lost
+        # a cell (DataFrame.attrs), so that a caller can reject them: nothing is lost unseen.
+        no_id += [
+            (row, problem)
+            for row, problem in zip(positions, relocated, strict=True)
+            if row is not None
+        ]
+        table = normalise_participations(frame, keep_extra=opts.keep_identifiers, on_error="coerce")
+    if opts.on_error == "coerce":
+        # A row without an id is kept too (validation rejects it), not dropped.
+        attach_row_problems(table, sorted(no_id, key=lambda pair: pair[0]))
+    elif problems:
         raise ValidationError(problems, source=name)
     if left_out:
         if opts.strict:
             raise ValidationError(left_out, source=name)
         warnings.warn(XlsxImportWarning(left_out, source=name), stacklevel=3)
     return table
+
+
+def _frame_row(problem: Problem) -> int | None:
+    match = _ROW.match(problem.location or "")
+    return int(match.group(1)) if match else None
 
 
 def _missing_problem(column: str, name: str, where: str, opts: _Options) -> Problem:

@@ -13,6 +13,12 @@ managing authority as they are:
 Cells hold the numbers themselves (a percent of 45.5 is the number 45.5), so any reader gets
 exactly the values of the table. ``options={"lang": "ro"}`` writes Romanian sheet names and
 headers.
+
+Every text cell is written as a text value, never as a formula (openpyxl would make any text
+starting with ``=`` a formula, and ``#N/A`` an error value): the text is kept exactly, and a cell
+starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is also marked "quote prefix",
+so a spreadsheet keeps it as text even when someone edits it (see ``docs/security.md``). Control
+characters that an ``.xlsx`` file cannot hold are written as U+FFFD (�).
 """
 
 from __future__ import annotations
@@ -29,12 +35,14 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._report_data import ReportData
+from inclusionkit._sanitise import needs_quote
 
 OPTIONS = ("lang", "indicator_names")
 LANGUAGES = ("en", "ro")
@@ -121,6 +129,8 @@ PERCENT = "0.0"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 MIN_WIDTH, MAX_WIDTH = 8, 60
+MAX_TEXT = 32_767
+"""The most characters an Excel cell holds."""
 
 
 @attrs.frozen(kw_only=True)
@@ -485,7 +495,7 @@ def _write_sheet(
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = _text_cell(sheet, column.header, title)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         numeric = column.number_format in (WHOLE, DECIMAL, PERCENT)
@@ -497,13 +507,50 @@ def _write_sheet(
         out: list[Any] = []
         for column, needs_style in zip(columns, styled, strict=True):
             value = column.values[row] if row < len(column.values) else None
-            if not needs_style or value is None:
+            if isinstance(value, str):
+                # Text is always a text value, never a formula or an error (see the docstring).
+                if needs_style or _special(value):
+                    cell = _text_cell(sheet, value, title)
+                else:
+                    out.append(value)
+                    continue
+            elif not needs_style or value is None:
                 out.append(value)
                 continue
-            cell = WriteOnlyCell(sheet, value=value)
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
             if column.number_format is not None:
                 cell.number_format = column.number_format
             if column.fill is not None and (fill := column.fill(value)) is not None:
                 cell.fill = fill
             out.append(cell)
         sheet.append(out)
+
+
+def _special(text: str) -> bool:
+    """Whether openpyxl would not write ``text`` as plain text as it is."""
+    return (
+        text.startswith("=")
+        or text in ERROR_CODES
+        or needs_quote(text)
+        or len(text) > MAX_TEXT
+        or ILLEGAL_CHARACTERS_RE.search(text) is not None
+    )
+
+
+def _text_cell(sheet: Any, text: str, title: str) -> Any:
+    """A cell holding ``text`` as a text value: never a formula, never an error value."""
+    if len(text) > MAX_TEXT:
+        raise InclusionKitError(
+            f"sheet {title!r}: a cell of {len(text)} characters is longer than Excel allows "
+            f"({MAX_TEXT}); shorten it, or export to CSV"
+        )
+    # Control characters (other than tab, line feed, carriage return) cannot be stored in XML.
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    cell = WriteOnlyCell(sheet, value=text)
+    # openpyxl guesses from the text: "=..." becomes a formula, "#N/A" an error. It is text.
+    cell.data_type = "s"
+    if needs_quote(text):
+        # Excel's "quote prefix": the cell stays text even when someone edits it.
+        cell.quotePrefix = True
+    return cell

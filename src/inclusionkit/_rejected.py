@@ -1,0 +1,289 @@
+"""Nothing lost: import a participation table as accepted rows plus a report of rejected rows.
+
+:func:`read_with_rejections` reads a table with any registered importer and splits it, row for
+row, into the rows that can be counted and the rows that cannot, with every reason. Accepted plus
+rejected is always the input: a row whose cell does not parse is not dropped, nor kept with the
+cell quietly blanked; it is rejected, with the cell named.
+
+Two sources of rejection:
+
+1. *the importer's*: cells it could not read (an impossible date, ``2,0`` as an ISCED level, a
+   value of the wrong JSON type, a register row without a participant id). Importers report
+   them in coerce mode as ``DataFrame.attrs[ROW_PROBLEMS]``: ``(row, Problem)`` pairs, the row
+   being the 0-based row of the returned table (see :func:`attach_row_problems`). For an
+   importer that does not, the file is read strictly as well and the problems' locations
+   (``line N``, ``row N``, ``$[N]``) say which rows they are about;
+2. *the contract's*: :func:`inclusionkit.validate_participations` on what the importer returned.
+
+A problem that is not about one row (a missing column, a file that is not a table) rejects the
+whole file: it is raised, as by :func:`inclusionkit.read`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._formats import Source
+
+__all__ = [
+    "ROW_PROBLEMS",
+    "ImportOutcome",
+    "attach_row_problems",
+    "coerced",
+    "read_with_rejections",
+    "rejected_table",
+    "row_of",
+    "write_rejected",
+]
+
+ROW_PROBLEMS = "inclusionkit.row_problems"
+"""``DataFrame.attrs`` key under which an importer in coerce mode lists the cells it coerced."""
+
+_LINE = re.compile(r"^line (\d+)$")
+_ROW = re.compile(r"^row (\d+)$")
+_JSON_ROW = re.compile(r"^\$\[(\d+)\]")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ImportOutcome:
+    """What :func:`read_with_rejections` made of a file.
+
+    ``accepted`` holds the rows that passed every check, in canonical columns and dtypes (with
+    the file's extra columns), indexed by their 0-based input row. ``rejected`` has one row per
+    rejected input row: ``row``, ``codes``, ``message``, then the row's values as read (a cell
+    that could not be read is empty there; the message quotes it). ``problems`` lists every
+    problem, located in the file where the importer said so. ``rows`` is the number of input
+    rows: ``len(accepted) + len(rejected) == rows``.
+    """
+
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: tuple[Problem, ...]
+    rows: int
+    source: str
+
+    def summary(self) -> str:
+        """One line: rows read, accepted, rejected."""
+        return (
+            f"{self.source}: {self.rows} rows: {len(self.accepted)} accepted, "
+            f"{len(self.rejected)} rejected"
+        )
+
+
+def attach_row_problems(
+    frame: pd.DataFrame, problems: Iterable[tuple[int, Problem]]
+) -> pd.DataFrame:
+    """Record on ``frame`` the cells an importer coerced: ``(0-based row, problem)`` pairs.
+
+    For importers' coerce mode; :func:`read_with_rejections` reads them back. An empty list says
+    "nothing was coerced", which spares a second, strict read.
+    """
+    frame.attrs[ROW_PROBLEMS] = [(int(row), problem) for row, problem in problems]
+    return frame
+
+
+def coerced(read: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """For importers' coerce mode: ``read("raise")``; if cells fail, ``read("coerce")`` and say
+    which rows were coerced (:func:`attach_row_problems`).
+
+    A clean file is read once. A problem that is not about one row is raised, as in strict mode.
+    """
+    try:
+        return attach_row_problems(read("raise"), [])
+    except ValidationError as exc:
+        problems = _row_problems(exc.problems)
+    return attach_row_problems(read("coerce"), problems)
+
+
+def row_of(problem: Problem) -> int | None:
+    """The 0-based table row a problem is about, from its location, or ``None``.
+
+    ``line N`` (a file whose header is line 1) is row ``N - 2``; ``row N`` is row ``N``;
+    ``$[N]...`` (a JSON list) is row ``N``.
+    """
+    location = problem.location or ""
+    if match := _LINE.match(location):
+        row = int(match.group(1)) - 2
+        return row if row >= 0 else None
+    if match := _ROW.match(location):
+        return int(match.group(1))
+    if match := _JSON_ROW.match(location):
+        return int(match.group(1))
+    return None
+
+
+def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, Problem]]:
+    located = [(row_of(problem), problem) for problem in problems]
+    whole_file = [problem for row, problem in located if row is None]
+    if whole_file:
+        raise ValidationError(whole_file, source=whole_file[0].source)
+    return [(row, problem) for row, problem in located if row is not None]
+
+
+def read_with_rejections(
+    source: Source,
+    format: str | None = None,
+    *,
+    today: dt.date | None = None,
+    **options: Any,
+) -> ImportOutcome:
+    """Read a participation table with its importer and split it into accepted and rejected rows.
+
+    :param format: the importer's name; by default the one claiming the file's extension.
+    :param today: the date ``validate_participations`` checks birth dates against.
+    :param options: passed to the importer (``mapping=`` for a workbook, …); ``on_error`` and
+        ``keep_extra`` are set here (coerce, and keep the extra columns: a CNP is checked).
+    :raises InclusionKitError: the file cannot be read as a table at all (not this format, a
+        required column missing, too large): then no row is accepted, and nothing is lost.
+    """
+    from inclusionkit._io import _path_of, read_with
+    from inclusionkit._plugins import get_plugin_manager
+    from inclusionkit._rules import validate_participations
+
+    name = _path_of(source) or "<stream>"
+    importer = get_plugin_manager().find_importer(format, _path_of(source), "participations")
+    options = {**options, "on_error": "coerce", _keep_option(importer.name): True}
+    with warnings.catch_warnings(record=True) as caught:
+        # An importer's warnings (an unknown header left out) go into the problems instead.
+        warnings.simplefilter("always")
+        frame = read_with(importer, _rewound(source), kind="participations", **options)
+    notes = [_warning_problem(w.message, name) for w in caught]
+    row_problems = frame.attrs.pop(ROW_PROBLEMS, None)
+    if row_problems is None:
+        row_problems = _strict_problems(importer, source, options)
+    frame = frame.reset_index(drop=True)
+    report = validate_participations(frame, today=today)
+    by_importer = np.zeros(len(frame), dtype=bool)
+    rows = [row for row, _ in row_problems if 0 <= row < len(frame)]
+    by_importer[rows] = True
+    rejected_mask = report.rejected_mask | by_importer
+    accepted = frame.iloc[np.flatnonzero(~rejected_mask)]
+    contract = [
+        (int(row), attrs.evolve(problem, source=name, location=_where(importer.name, int(row))))
+        for row, problem in zip(report.problems["row"], report.as_problems(), strict=True)
+    ]
+    # A cell the importer could not read is empty now; "is empty" would say it twice.
+    seen = {(row, problem.column) for row, problem in row_problems}
+    contract = [
+        (row, problem)
+        for row, problem in contract
+        if not (problem.code == "value.missing" and (row, problem.column) in seen)
+    ]
+    # Stable: per row, the importer's problems first, then the contract's in column order.
+    located = sorted([*row_problems, *contract], key=lambda pair: pair[0])
+    rejected = rejected_table(frame, located, rejected_mask)
+    return ImportOutcome(
+        accepted=accepted,
+        rejected=rejected,
+        problems=(*notes, *(problem for _, problem in located)),
+        rows=len(frame),
+        source=name,
+    )
+
+
+def _where(importer_name: str, row: int) -> str:
+    """Where input row ``row`` is, said as the format's own messages say it."""
+    if importer_name == "csv":
+        return f"line {row + 2}"  # the header is line 1
+    if importer_name == "json":
+        return f"$[{row}]"
+    return f"row {row}"
+
+
+def _keep_option(importer_name: str) -> str:
+    # The workbook reader calls its option keep_identifiers; the built-in formats keep_extra.
+    return "keep_identifiers" if importer_name == "xlsx" else "keep_extra"
+
+
+def _is_file(source: Source) -> bool:
+    return isinstance(source, str | os.PathLike)
+
+
+def _rewound(source: Source) -> Source:
+    seek = getattr(source, "seek", None)
+    if not _is_file(source) and callable(seek):
+        seek(0)
+    return source
+
+
+def _strict_problems(importer: Any, source: Source, options: Mapping[str, Any]) -> list[Any]:
+    from inclusionkit._io import read_with
+
+    if not _is_file(source) and not hasattr(source, "seek"):
+        raise InclusionKitError(
+            f"the {importer.name!r} importer does not report the cells it coerced, and a "
+            "stream cannot be read twice; pass a path"
+        )
+    strict = {**options, "on_error": "raise"}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            read_with(importer, _rewound(source), kind="participations", **strict)
+    except ValidationError as exc:
+        return _row_problems(exc.problems)
+    return []
+
+
+def _warning_problem(message: Warning | str, name: str) -> Problem:
+    problems = getattr(message, "problems", None)
+    text = str(message)
+    if problems:
+        text = "; ".join(str(problem) for problem in problems)
+    return Problem(code="import.warning", message=text, source=name)
+
+
+def rejected_table(
+    frame: pd.DataFrame, located: Sequence[tuple[int, Problem]], rejected: np.ndarray
+) -> pd.DataFrame:
+    """The rejected rows of ``frame``: ``row``, ``codes``, ``message``, then their columns."""
+    rows = np.flatnonzero(rejected)
+    codes: dict[int, list[str]] = {int(row): [] for row in rows}
+    messages: dict[int, list[str]] = {int(row): [] for row in rows}
+    for row, problem in located:
+        if row in codes:
+            if problem.code not in codes[row]:
+                codes[row].append(problem.code)
+            where = "" if problem.column is None else f"{problem.column}: "
+            messages[row].append(f"{where}{problem.message}")
+    out = frame.iloc[rows].reset_index(drop=True)
+    out.insert(0, "row", rows.astype(np.int64))
+    out.insert(1, "codes", pd.array(["; ".join(codes[int(r)]) for r in rows], dtype="string"))
+    out.insert(2, "message", pd.array(["; ".join(messages[int(r)]) for r in rows], dtype="string"))
+    return out
+
+
+def write_rejected(
+    outcome: ImportOutcome, path: str | os.PathLike[str], *, keep_extra: bool = False
+) -> None:
+    """Write the rejected rows as CSV (atomically; formula-like text quoted).
+
+    The canonical columns only, unless ``keep_extra``: the file is for fixing rows, found by their
+    ``row``, and should not carry a CNP or a name further than the register itself.
+    """
+    from inclusionkit._atomic import atomic_path
+    from inclusionkit._participations import COLUMN_NAMES
+    from inclusionkit._sanitise import neutralise_frame
+
+    table = outcome.rejected
+    columns = ["row", "codes", "message", *COLUMN_NAMES]
+    if keep_extra:
+        columns += [c for c in table.columns if c not in columns]
+    table = table[[c for c in columns if c in table.columns]].copy()
+    for column in table.columns:
+        # As write_participations writes them: ISO dates, true/false.
+        if pd.api.types.is_datetime64_any_dtype(table[column].dtype):
+            table[column] = table[column].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(table[column].dtype):
+            table[column] = table[column].map({True: "true", False: "false"}, na_action="ignore")
+    with atomic_path(path) as tmp:
+        neutralise_frame(table).to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")

@@ -1,0 +1,176 @@
+"""Formula-injection neutralisation of text cells written to CSV (and undoing it on reading).
+
+A spreadsheet opening a CSV file runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a
+formula (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``), and a leading tab or carriage return
+can hide one. A participant register comes from partners, so any text cell may be hostile. As
+OWASP recommends, such a cell is written with a single quote ``'`` in front, which spreadsheets
+show as text.
+
+Only *text* cells are touched: numbers (a negative count), dates and booleans are not text, and
+a text cell that is a plain number (``-5``, ``+40.5``) cannot be a formula, so it is left as it
+is. Canonical codes (``female``, ``RO42``, ``POCU/449/4/16/127700``) never start with those
+characters.
+
+The escape is reversible: a cell that already starts with quotes followed by one of the
+characters gets one more quote, and :func:`restore_text` removes exactly one, so writing and
+reading back gives the original text, whatever it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "needs_quote",
+    "neutralise_frame",
+    "neutralise_text",
+    "neutralise_values",
+    "restore_frame",
+    "restore_text",
+    "restore_values",
+]
+
+FORMULA_PREFIXES = "=+-@\t\r"
+"""The first characters that make a spreadsheet read a cell as a formula (OWASP's list)."""
+
+_QUOTE = "'"
+# Any quotes, then a formula character: needs one more quote (see the module docstring).
+_RISKY = r"^'*[=+\-@\t\r]"
+# A plain number cannot be a formula: "-5", "+3.25", "-1,5", "1e-3".
+_NUMBER = r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$"
+_RISKY_RE = re.compile(_RISKY)
+_NUMBER_RE = re.compile(_NUMBER)
+
+
+def needs_quote(text: str) -> bool:
+    """Whether ``text`` would be escaped by :func:`neutralise_text`."""
+    return bool(_RISKY_RE.match(text)) and not _NUMBER_RE.match(text)
+
+
+def neutralise_text(text: str) -> str:
+    """``"=1+1"`` -> ``"'=1+1"``; text that cannot start a formula is returned unchanged."""
+    return _QUOTE + text if needs_quote(text) else text
+
+
+def restore_text(text: str) -> str:
+    """Undo :func:`neutralise_text`: ``"'=1+1"`` -> ``"=1+1"``; other text is unchanged."""
+    if text.startswith(_QUOTE) and needs_quote(text[1:]):
+        return text[1:]
+    return text
+
+
+def _is_text_column(values: pd.Series) -> bool:
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) or dtype == "str":
+        return True
+    # An object column may hold text among other things (report labels, provenance).
+    return bool(dtype == np.dtype(object))
+
+
+def _risky_mask(values: pd.Series) -> np.ndarray:
+    """Which cells of a text column start like a formula (vectorised; missing is not)."""
+    if values.dtype == object:
+        texts = values.map(lambda v: v if isinstance(v, str) else None).astype("string")
+    else:
+        texts = values.astype("string")
+    risky: np.ndarray = texts.str.match(_RISKY).fillna(False).to_numpy(dtype=bool)
+    if not risky.any():
+        return risky
+    number: np.ndarray = texts.str.match(_NUMBER).fillna(False).to_numpy(dtype=bool)
+    out: np.ndarray = risky & ~number
+    return out
+
+
+def neutralise_values(values: pd.Series) -> pd.Series:
+    """A text column with every formula-like cell quoted; other columns are returned as they are.
+
+    The check is one vectorised regular-expression pass over the column; only when some cell
+    needs a quote is a new column built, so a clean column costs no copy.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Series(values.cat.categories, dtype=values.cat.categories.dtype)
+        renamed = neutralise_values(categories)
+        if renamed is categories:
+            return values
+        return values.cat.rename_categories(list(renamed))
+    if not _is_text_column(values) or values.empty:
+        return values
+    risky = _risky_mask(values)
+    if not risky.any():
+        return values
+    out = values.copy()
+    out[risky] = [_QUOTE + str(text) for text in values[risky]]
+    return out
+
+
+def restore_values(values: pd.Series) -> pd.Series:
+    """Undo :func:`neutralise_values` on a column read back from CSV (vectorised)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Series(values.cat.categories, dtype=values.cat.categories.dtype)
+        restored = restore_values(categories)
+        if restored is categories:
+            return values
+        return values.cat.rename_categories(list(restored))
+    if not _is_text_column(values) or values.empty:
+        return values
+    texts = (
+        values.map(lambda v: v if isinstance(v, str) else None).astype("string")
+        if values.dtype == object
+        else values.astype("string")
+    )
+    quoted = texts.str.startswith(_QUOTE).fillna(False).to_numpy(dtype=bool)
+    if not quoted.any():
+        return values
+    rest = texts[quoted].str.slice(1)
+    undo = np.zeros(len(values), dtype=bool)
+    undo[np.flatnonzero(quoted)] = _risky_mask(rest)
+    if not undo.any():
+        return values
+    out = values.copy()
+    out[undo] = [str(text)[1:] for text in values[undo]]
+    return out
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with formula-like text cells and column names quoted, for writing as CSV.
+
+    The input is never modified; when nothing needs a quote it is returned as it is.
+    """
+    columns = {name: neutralise_values(frame[name]) for name in _unique(frame.columns)}
+    changed = [name for name, values in columns.items() if values is not frame[name]]
+    headers = [neutralise_text(name) if isinstance(name, str) else name for name in frame.columns]
+    if not changed and headers == list(frame.columns):
+        return frame
+    out = frame.copy()
+    for name in changed:
+        out[name] = columns[name]
+    out.columns = pd.Index(headers)
+    return out
+
+
+def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralise_frame` on a table read from CSV (column names and text cells)."""
+    headers = [restore_text(name) if isinstance(name, str) else name for name in frame.columns]
+    columns = {name: restore_values(frame[name]) for name in _unique(frame.columns)}
+    changed = [name for name, values in columns.items() if values is not frame[name]]
+    if not changed and headers == list(frame.columns):
+        return frame
+    out = frame.copy()
+    for name in changed:
+        out[name] = columns[name]
+    out.columns = pd.Index(headers)
+    return out
+
+
+def _unique(names: Iterable[Any]) -> list[Any]:
+    # A column name that appears twice selects a DataFrame, not a column: leave those alone.
+    names = list(names)
+    counts = Counter(names)
+    return [name for name in names if counts[name] == 1]

@@ -1,0 +1,1 @@
+"""Security tests: hostile and malformed input, formula injection, leaks, nothing lost."""
