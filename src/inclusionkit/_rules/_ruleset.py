@@ -450,15 +450,10 @@ def unregister_ruleset(name: str) -> None:
 
 
 def _read_json(path: str | os.PathLike[str]) -> Any:
-    source = os.fspath(path)
-    try:
-        return json.loads(Path(source).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InclusionKitError(f"{source}: no such file") from None
-    except json.JSONDecodeError as exc:
-        raise InclusionKitError(
-            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    # The same guarded reader as project documents: size limit, duplicate keys, nesting.
+    from inclusionkit._project_io import read_json
+
+    return read_json(path)
 
 
 def load_ruleset(rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str]) -> RuleSet:
