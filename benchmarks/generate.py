@@ -200,7 +200,8 @@ def _pick(rng: np.random.Generator, probabilities: np.ndarray, rows: np.ndarray)
     cumulative = np.cumsum(probabilities, axis=1)
     cumulative[:, -1] = 1.0
     u = rng.random(len(rows))
-    return (u[:, None] > cumulative[rows]).sum(axis=1)
+    picked: np.ndarray = (u[:, None] > cumulative[rows]).sum(axis=1)
+    return picked
 
 
 def generate_chunk(chunk: int, rows: int, seed: int = SEED) -> pa.Table:

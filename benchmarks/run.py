@@ -335,7 +335,7 @@ def machine_info() -> dict[str, Any]:
     ram_gib = None
     with contextlib.suppress(ValueError, OSError):
         ram_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("inclusionkit", "pandas", "pyarrow", "numpy", "duckdb", "polars"):
         try:
             versions[package] = md.version(package)

@@ -31,6 +31,7 @@ from inclusionkit._privacy import (
     suppress,
 )
 from inclusionkit._progress import progress
+from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._project_io import load_project, project_to_dict, save_project
 from inclusionkit._rules import (
     Provenance,
@@ -88,6 +89,7 @@ __all__ = [
     "Period",
     "PluginError",
     "Problem",
+    "ProgressEvent",
     "Project",
     "Provenance",
     "PseudonymisedTable",

@@ -100,3 +100,34 @@ def test_demo_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[
     names = {p.name for p in tmp_path.iterdir()}
     assert {"dialog-social.progress.csv", "dreptul-la-munca.esf-2014.csv", "sfc2021.csv"} <= names
     assert "CO01" in out
+
+
+def test_report_suppresses_small_cells_and_writes_sfc2021(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """report --suppress marks small cells instead of printing them; --layout sfc2021 works."""
+    import io
+
+    import pandas as pd
+
+    from inclusionkit import examples, write_participations
+
+    path = tmp_path / "p.csv"
+    write_participations(examples.load("dreptul-la-munca").participations, path)
+    code, out, _ = run(["report", str(path), "--suppress", "5"], capsys)
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert {"suppressed", "status"} <= set(table.columns)
+    published = table[~table["suppressed"]]
+    assert (published["value"].isna() | (published["value"] == 0) | (published["value"] >= 5)).all()
+    assert table.loc[table["status"] == "primary", "value"].isna().all()
+    code, out, err = run(
+        ["report", str(path), "--rules", "esf-2021", "--layout", "sfc2021"], capsys
+    )
+    assert code == 0
+    sfc = pd.read_csv(io.StringIO(out))
+    assert "EECO01" in set(sfc["indicator"])
+    assert "category_of_region" in " ".join(sfc.columns) or "category" in " ".join(sfc.columns)
+    code, _, err = run(["report", str(path), "--layout", "sfc2021"], capsys)
+    assert code == 2
+    assert "--rules esf-2021" in err

@@ -289,3 +289,17 @@ def test_empty_table_gives_zeros_for_every_gender() -> None:
     assert set(report.table["value"]) == {0}
     assert set(report.table["gender"]) == {"female", "male", "non_binary", "total"}
     assert report.ok
+
+
+def test_provenance_fingerprints_input_files(tmp_path: Path) -> None:
+    """A report computed from a file records that file's SHA-256 in its provenance."""
+    import hashlib
+
+    from inclusionkit import compute, examples, write_participations
+
+    path = tmp_path / "p.csv"
+    write_participations(examples.load("dreptul-la-munca").participations, path)
+    report = compute(path, rules="esf-2014", by=())
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert report.provenance.inputs == ((str(path), expected),)
+    assert report.provenance.as_dict()["inputs"] == [{"file": str(path), "sha256": expected}]

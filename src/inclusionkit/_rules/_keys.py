@@ -37,14 +37,28 @@ _MASKS = np.array(
 )
 
 
+def as_offset_strings(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``array`` as Arrow ``string``/``large_string`` (offsets + data buffers), which is what
+    the hash reads and what every kernel used here accepts.
+
+    Those two types pass unchanged; anything else is cast to ``large_string``: a
+    ``string_view`` (whose buffers are views, not offsets, and which ``take`` does not
+    support), a dictionary, an all-null column typed ``null``, numbers.
+    """
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return array
+    return array.cast(pa.large_string())
+
+
 def string_hash(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A 64-bit hash of every string of an Arrow string array (nulls hash alike).
 
     Reads the values eight bytes at a time through an unaligned ``uint64`` view of the data
     buffer, masking off the bytes past each value's end, so a key of up to 8 bytes costs one
     gather per row and longer keys one more per 8 bytes. A chunked array is hashed chunk by
-    chunk (no copy into one buffer).
+    chunk (no copy into one buffer). Other text types are cast first (:func:`as_offset_strings`).
     """
+    array = as_offset_strings(array)
     if isinstance(array, pa.ChunkedArray):
         if array.num_chunks == 0:
             return np.zeros(0, dtype=np.uint64)
@@ -78,8 +92,12 @@ def _chunk_hash(array: pa.Array) -> np.ndarray:
             word = words[starts + j]
             if j + 8 > shortest:
                 word &= _MASKS[np.clip(lengths - j, 0, 8)]
-            h = (h ^ word) * _PRIME
-            h ^= h >> np.uint64(29)
+            mixed = (h ^ word) * _PRIME
+            mixed ^= mixed >> np.uint64(29)
+            # A value that has ended is left alone: its hash must not depend on how long the
+            # other values of its chunk are, or equal keys in two chunks (a concatenated table,
+            # two batches of a stream) would hash apart and never be merged.
+            h = mixed if j < shortest else np.where(lengths > j, mixed, h)
         h ^= lengths.astype(np.uint64) * _GOLDEN
         h = finalise(h)
     if array.null_count:
@@ -138,6 +156,8 @@ def duplicated_keys(
     never grouped: nothing says they are the same participation. ``include`` (a boolean mask)
     restricts the search to some rows (those entered by the as-of date).
     """
+    project_code = as_offset_strings(project_code)
+    participant_id = as_offset_strings(participant_id)
     # The key repeats only where the participant id repeats: hash the ids alone, and look at
     # project codes only for the few rows whose id hash is shared.
     h = string_hash(participant_id)
@@ -151,14 +171,14 @@ def duplicated_keys(
         candidates = positions[candidates]
     if candidates.size == 0:
         return candidates.astype(np.int64), np.zeros(0, dtype=np.int64)
-    # Exact grouping of the few candidates by their real strings.
+    # Exact grouping of the few candidates by their real strings. Every argument of the join,
+    # the separator included, must have the same type: a plain ``str`` separator is ``string``
+    # and has no kernel with ``large_string`` values (pyarrow's ArrowNotImplementedError
+    # "binary_join_element_wise ... (large_string, large_string, string)").
     index = pa.array(candidates)
-    project_code = _contiguous(project_code.take(index))
-    participant_id = _contiguous(participant_id.take(index))
-    index = pa.array(np.arange(candidates.shape[0]))
     joined = pc.binary_join_element_wise(
-        project_code.take(index).cast(pa.large_string()),
-        participant_id.take(index).cast(pa.large_string()),
+        _contiguous(project_code.take(index)).cast(pa.large_string()),
+        _contiguous(participant_id.take(index)).cast(pa.large_string()),
         pa.scalar("\x1f", type=pa.large_string()),
     )
     codes = pc.dictionary_encode(joined).indices.to_numpy(zero_copy_only=False).astype(np.int64)

@@ -258,7 +258,8 @@ class PreparedParticipations:
         before_birthday = (entry.dt.month * 100 + entry.dt.day) < (
             birth.dt.month * 100 + birth.dt.day
         )
-        age = entry.dt.year - birth.dt.year - before_birthday.astype("Int64")
+        # Always Int64: a float column (one tied row without a birth date) would hash differently.
+        age = (entry.dt.year - birth.dt.year - before_birthday.astype("Int64")).astype("Int64")
         tiebreak[in_tied] = pd.util.hash_pandas_object(
             rows[content].assign(age_at_entry=age), index=False
         ).to_numpy()

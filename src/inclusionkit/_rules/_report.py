@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -26,12 +27,16 @@ from inclusionkit._rules._populations import POPULATION_COLUMNS
 from inclusionkit._rules._records import (
     EXCLUDED_COLUMNS,
     FrameSource,
+    PreparedParticipations,
     RecordSet,
     aggregate_value,
     as_table,
     parse_as_of,
 )
 from inclusionkit._rules._ruleset import IndicatorSpec, RuleSet, load_ruleset
+
+if TYPE_CHECKING:
+    from inclusionkit._progressbar import ProgressCallback
 
 _STRING = DTYPES["project_code"]
 FLOW_BREAKDOWNS: tuple[str, ...] = ("year", "flow")
@@ -45,7 +50,8 @@ class Provenance:
     were left out; the rest form ``participations`` participations (``merged_rows`` rows were
     re-entries folded into an earlier one), of which ``counted`` are counted and ``excluded`` are
     incomplete (``counted + excluded == participations``). ``not_computed`` lists entity
-    indicators left out because no project document was given.
+    indicators left out because no project document was given. ``inputs`` holds each input
+    file's path and SHA-256 when the report was computed from files.
     """
 
     ruleset: str
@@ -60,6 +66,7 @@ class Provenance:
     counted: int
     excluded: int
     not_computed: tuple[str, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The provenance as JSON-ready data (dates as ISO text)."""
@@ -67,6 +74,7 @@ class Provenance:
         data["as_of"] = None if self.as_of is None else self.as_of.isoformat()
         data["by"] = list(self.by)
         data["not_computed"] = list(self.not_computed)
+        data["inputs"] = [{"file": name, "sha256": digest} for name, digest in self.inputs]
         return data
 
 
@@ -92,6 +100,18 @@ class Report:
     def breakdowns(self) -> tuple[str, ...]:
         """The breakdown columns of :attr:`table`, in order."""
         return tuple(c for c in self.table.columns if c not in ("indicator", "value"))
+
+    def suppress(self, threshold: int = 5) -> Any:
+        """The table with disclosure control applied, for publication.
+
+        Cells below ``threshold`` are suppressed (primary), and enough others (secondary) that no
+        suppressed value can be recomputed from the published totals; suppressed cells are
+        marked (``suppressed``, ``status``) and their value is missing, never zero. Returns an
+        :class:`inclusionkit.SuppressedTable`; its ``.published`` is what to hand out.
+        """
+        from inclusionkit._privacy import suppress
+
+        return suppress(self.table, threshold)
 
     @property
     def indicator_names(self) -> dict[str, dict[str, str]]:
@@ -175,11 +195,14 @@ def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
 
 
 def compute(
-    participations: pd.DataFrame | str | os.PathLike[str],
+    participations: pd.DataFrame | str | os.PathLike[str] | Any,
     rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] = "esf-2014",
     by: str | Sequence[str] = ("gender",),
     as_of: dt.date | str | None = None,
     project: Any = None,
+    *,
+    engine: str = "auto",
+    progress: ProgressCallback | None = None,
 ) -> Report:
     """Compute a rule set's indicators from a participation table.
 
@@ -192,44 +215,96 @@ def compute(
     When ``gender`` is a breakdown every gender of the rule set appears, zeros included, plus a
     ``total`` row per cell of the other breakdowns. Per-year rule sets (``esf-2007``) add the
     ``year`` and ``flow`` breakdowns.
+
+    ``engine`` chooses how: ``"pandas"`` reads the whole table into memory; ``"streaming"``
+    reads a Parquet file or dataset directory in batches, in bounded memory; ``"dask"``
+    evaluates a Dask DataFrame (or a Parquet/CSV path read with Dask) on the active
+    ``dask.distributed`` client or the default scheduler. ``"auto"`` (the default) picks
+    ``"dask"`` for a Dask DataFrame, ``"streaming"`` for a dataset directory or a Parquet file
+    of at least :data:`~inclusionkit._rules._streaming.STREAMING_THRESHOLD_BYTES`, and
+    ``"pandas"`` otherwise. Every engine gives the same report. ``progress`` is called with a
+    :class:`~inclusionkit._progressbar.ProgressEvent` as reading and computing advance.
     """
-    from inclusionkit._version import __version__
+    from inclusionkit._rules._streaming import choose_engine
+
+    chosen = choose_engine(participations, engine)
+    if chosen == "streaming":
+        from inclusionkit._rules._streaming import compute_streaming
+
+        report = compute_streaming(
+            participations, rules, by=by, as_of=as_of, project=project, progress=progress
+        )
+    elif chosen == "dask":
+        from inclusionkit._rules._dask import compute_dask
+
+        report = compute_dask(
+            participations, rules, by=by, as_of=as_of, project=project, progress=progress
+        )
+    else:
+        report = _compute_pandas(participations, rules, by, as_of, project, progress)
+    if isinstance(participations, str | os.PathLike) and os.path.exists(participations):
+        inputs = input_fingerprints(participations)
+        report = attrs.evolve(report, provenance=attrs.evolve(report.provenance, inputs=inputs))
+    return report
+
+
+def input_fingerprints(path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...]:
+    """``(file, SHA-256)`` of an input file, or of every file of an input directory."""
+    import hashlib
+
+    root = os.fspath(path)
+    files = (
+        sorted(str(p) for p in Path(root).rglob("*") if p.is_file())
+        if os.path.isdir(root)
+        else [root]
+    )
+    out = []
+    for name in files:
+        digest = hashlib.sha256()
+        with open(name, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        out.append((name, digest.hexdigest()))
+    return tuple(out)
+
+
+def _compute_pandas(
+    participations: pd.DataFrame | str | os.PathLike[str],
+    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str],
+    by: str | Sequence[str],
+    as_of: dt.date | str | None,
+    project: Any,
+    progress: ProgressCallback | None,
+) -> Report:
+    """The in-memory engine: the whole table as one DataFrame."""
+    from inclusionkit._progressbar import emit
 
     ruleset = load_ruleset(rules)
     breakdowns = normalise_by(by)
+    reading = not isinstance(participations, pd.DataFrame)
+    if reading:
+        emit(progress, "read", 0, None)
     table = as_table(participations)
-    missing = [name for name in ruleset.extra_columns if name not in table.columns]
-    if missing:
-        raise InclusionKitError(
-            f"rule set {ruleset.name!r} reads the columns {', '.join(missing)}, "
-            "which the participation table does not have"
-        )
-    check_breakdowns(breakdowns, table, FLOW_BREAKDOWNS if ruleset.flows else ())
+    rows = len(table)
+    if reading:
+        emit(progress, "read", rows, rows)
+    check_table(ruleset, breakdowns, table)
+    emit(progress, "compute", 0, rows)
     records = RecordSet(participations=table, project=project, as_of=parse_as_of(as_of))
-    prepared = records.prepared()
-    grouping = Grouping(prepared, breakdowns, ruleset.genders, ruleset.age_bands)
-    evaluator = Evaluator(grouping.source)
-    personal = [ind for ind in ruleset.indicators if not ind.is_entity]
-    evaluator.plan([ind.node for ind in personal])
-    flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
-    values: dict[str, np.ndarray] = {}
-    for indicator in personal:
-        mask = evaluator.mask(indicator.node)
-        values[indicator.code] = (
-            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
-        )
+    evaluation = evaluate(records, ruleset, breakdowns)
+    prepared, flows, values = evaluation.prepared, evaluation.flows, evaluation.values
     entities, not_computed = _entity_values(ruleset, records)
     integral = all(
         ind.aggregate.function != "sum" for ind in ruleset.indicators if ind.code in values
     )
-    layout = _Layout(grouping, flows)
+    layout = _Layout(evaluation.grouping, flows)
     report_table = layout.table(ruleset, values, entities, integral)
     checks = layout.checks(ruleset, values, entities)
     excluded = prepared.excluded_frame()
     provenance = Provenance(
         ruleset=ruleset.name,
         ruleset_version=ruleset.version,
-        library_version=__version__,
+        library_version=_library_version(),
         as_of=records.as_of,
         by=(*(FLOW_BREAKDOWNS if flows else ()), *breakdowns),
         input_rows=prepared.input_rows,
@@ -240,6 +315,7 @@ def compute(
         excluded=prepared.participations - prepared.counted_count,
         not_computed=not_computed,
     )
+    emit(progress, "compute", rows, rows)
     return Report(
         table=report_table,
         excluded=excluded[list(EXCLUDED_COLUMNS)],
@@ -247,6 +323,65 @@ def compute(
         provenance=provenance,
         ruleset=ruleset,
     )
+
+
+def _library_version() -> str:
+    from inclusionkit._version import __version__
+
+    return __version__
+
+
+def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame) -> None:
+    """Raise :class:`InclusionKitError` when the table lacks a column the rule set reads, or a
+    breakdown is unknown (only the columns of ``table`` are looked at: it may be empty)."""
+    missing = [name for name in ruleset.extra_columns if name not in table.columns]
+    if missing:
+        raise InclusionKitError(
+            f"rule set {ruleset.name!r} reads the columns {', '.join(missing)}, "
+            "which the participation table does not have"
+        )
+    check_breakdowns(breakdowns, table, FLOW_BREAKDOWNS if ruleset.flows else ())
+
+
+# Identity equality: comparing evaluations would compare whole tables.
+@attrs.frozen(kw_only=True, eq=False)
+class Evaluation:
+    """The personal indicators of one table, per cell, before they are laid out as a report.
+
+    ``values`` maps each code to an array shaped ``(blocks, other cells, genders + total)``
+    (one block unless the rule set has per-year flows). The streaming and Dask engines evaluate
+    one partition at a time and add these arrays up.
+    """
+
+    prepared: PreparedParticipations
+    grouping: Grouping
+    flows: _Flows | None
+    values: dict[str, np.ndarray]
+
+
+def evaluate(
+    records: RecordSet,
+    ruleset: RuleSet,
+    breakdowns: Sequence[str],
+    extra_years: int = 0,
+) -> Evaluation:
+    """Evaluate the personal indicators of ``ruleset`` over ``records``' participations.
+
+    ``extra_years`` adds years after the last one of per-year flows (see :class:`_Flows`).
+    """
+    prepared = records.prepared()
+    grouping = Grouping(prepared, breakdowns, ruleset.genders, ruleset.age_bands)
+    evaluator = Evaluator(grouping.source)
+    personal = [ind for ind in ruleset.indicators if not ind.is_entity]
+    evaluator.plan([ind.node for ind in personal])
+    flows = _Flows(grouping, ruleset.flows, records.as_of, extra_years) if ruleset.flows else None
+    values: dict[str, np.ndarray] = {}
+    for indicator in personal:
+        mask = evaluator.mask(indicator.node)
+        values[indicator.code] = (
+            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
+        )
+    return Evaluation(prepared=prepared, grouping=grouping, flows=flows, values=values)
 
 
 def _with_totals(per_cell: np.ndarray, grouping: Grouping, totals: np.ndarray | None) -> np.ndarray:
@@ -280,7 +415,13 @@ class _Flows:
     not left before that day.
     """
 
-    def __init__(self, grouping: Grouping, flows: Sequence[str], as_of: dt.date | None) -> None:
+    def __init__(
+        self,
+        grouping: Grouping,
+        flows: Sequence[str],
+        as_of: dt.date | None,
+        extra_years: int = 0,
+    ) -> None:
         self.grouping = grouping
         self.flows = tuple(flows)
         source = grouping.source
@@ -291,17 +432,23 @@ class _Flows:
         self.leaver = source.col("leaver").values
         self.entry_year = entry_year.values
         self.exit_year = exit_year.values
+        # The years the data span (before the as-of date extends them): partitions of one table
+        # report theirs, so the engine that adds them up can find the whole table's. A partition
+        # also asks for one extra year: its values there hold for every later year (nobody
+        # enters or leaves after its last year; those still in stay carried over).
+        self.data_years: tuple[int, int] | None = None
         if counted.any():
             first = int(entry_year.values[counted].min())
             last = int(entry_year.values[counted].max())
             left = counted & self.leaver
             if left.any():
                 last = max(last, int(exit_year.values[left].max()))
+            self.data_years = (first, last)
         else:
             first = last = as_of.year if as_of else dt.date.today().year
         if as_of is not None:
             last = as_of.year
-        self.years = np.arange(first, max(last, first) + 1)
+        self.years = np.arange(first, max(last, first) + 1 + extra_years)
 
     @property
     def blocks(self) -> list[tuple[int, str]]:

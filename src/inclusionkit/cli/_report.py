@@ -8,9 +8,11 @@ exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +30,10 @@ def report_csv(table: pd.DataFrame) -> str:
     return str(table.to_csv(index=False, lineterminator="\n"))
 
 
-def report_json(report: Any) -> str:
-    """The report as JSON text: provenance, the tidy table, failed checks and excluded count."""
-    table = report.table
+def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
+    """The report as JSON text: provenance, the tidy table (or ``table``, e.g. suppressed),
+    failed checks and excluded count."""
+    table = report.table if table is None else table
     records = json.loads(table.to_json(orient="records", date_format="iso"))
     failed = json.loads(report.failed_checks().to_json(orient="records", date_format="iso"))
     reasons = report.excluded["reason"].value_counts().to_dict()
@@ -52,8 +55,11 @@ def _write(text: str, output: Path | None) -> None:
     atomic_write_text(output, text)
 
 
+ENGINES = ("auto", "pandas", "streaming", "dask")
+
+
 @click.command(name="report")
-@click.argument("participations", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("participations", type=click.Path(dir_okay=True, path_type=Path))
 @click.option(
     "--rules",
     default="esf-2014",
@@ -87,6 +93,42 @@ def _write(text: str, output: Path | None) -> None:
     help="Also write the participations not counted (key, row, reason) to this CSV file.",
 )
 @click.option("--strict", is_flag=True, help="Exit with code 2 when a consistency check fails.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help="How to compute: pandas (in memory), streaming (a Parquet file or directory larger "
+    "than memory, in bounded memory) or dask (on a Dask cluster); auto streams a directory or "
+    "a large Parquet file and reads anything else into memory. Every engine gives the same "
+    "report.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the dask.distributed scheduler to run on "
+    "(e.g. tcp://10.0.0.5:8786); by default Dask's local scheduler.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on standard error (rows done, rate, time left). "
+    "Default: only when standard error is a terminal.",
+)
+@click.option(
+    "--suppress",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Suppress cells below this count (and enough others to protect them); 0 = off.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["tidy", "sfc2021"]),
+    default="tidy",
+    show_default=True,
+    help="sfc2021: ESF+ tables per priority, specific objective, category of region and gender.",
+)
 def report_command(
     participations: Path,
     rules: str,
@@ -97,11 +139,18 @@ def report_command(
     output: Path | None,
     excluded_path: Path | None,
     strict: bool,
+    engine: str,
+    scheduler: str | None,
+    progress: bool | None,
+    suppress: int,
+    layout: str,
 ) -> None:
-    """Compute a rule set's indicators from a participation table (.csv or .parquet).
+    """Compute a rule set's indicators from a participation table (.csv or .parquet, or a
+    directory of Parquet files).
 
     Prints the tidy table (CSV header `indicator,<breakdowns…>,value`) and, on standard error, a
-    one-line summary of what was counted and excluded.
+    one-line summary of what was counted and excluded (and, on a terminal, a progress bar
+    while it works).
     """
     from inclusionkit._rules._report import compute
 
@@ -112,8 +161,28 @@ def report_command(
         from inclusionkit._project_io import load_project
 
         model = load_project(project)
-    report = compute(os.fspath(participations), rules=rules, by=by, as_of=as_of, project=model)
-    text = report_csv(report.table) if fmt == "csv" else report_json(report)
+    if layout == "sfc2021":
+        _sfc2021_report(participations, rules, as_of, fmt, output)
+        return
+    if scheduler is not None and engine != "dask":
+        raise InclusionKitError("--scheduler needs --engine dask")
+    from inclusionkit._progressbar import ProgressBar
+
+    with ProgressBar(enabled=progress) as bar, _dask_client(scheduler):
+        report = compute(
+            os.fspath(participations),
+            rules=rules,
+            by=by,
+            as_of=as_of,
+            project=model,
+            engine=engine,
+            progress=bar if bar.enabled else None,
+        )
+    if suppress:
+        table = report.suppress(suppress).table
+        text = report_csv(table) if fmt == "csv" else report_json(report, table=table)
+    else:
+        text = report_csv(report.table) if fmt == "csv" else report_json(report)
     _write(text, output)
     if excluded_path is not None:
         from inclusionkit._atomic import atomic_write_text
@@ -134,6 +203,26 @@ def report_command(
         )
     if strict and len(failed):
         raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
+
+
+@contextlib.contextmanager
+def _dask_client(address: str | None) -> Iterator[None]:
+    """Connect to a dask.distributed scheduler for the length of the block (if asked)."""
+    if address is None:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InclusionKitError(
+            "--scheduler needs dask.distributed: pip install 'inclusionkit[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout="30s")  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        raise InclusionKitError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        yield
 
 
 @click.command(name="rulesets")
@@ -221,3 +310,25 @@ def validate_table_command_output(
 
 
 __all__ = ["report_command", "rulesets_command", "validate_table_command_output"]
+
+
+def _sfc2021_report(
+    participations: Path, rules: str, as_of: dt.date | None, fmt: str, output: Path | None
+) -> None:
+    """The programme-level SFC2021 tables (``--layout sfc2021``)."""
+    from inclusionkit._sfc2021 import sfc2021_table, write_sfc2021
+
+    if rules != "esf-2021":
+        raise InclusionKitError(
+            "--layout sfc2021 reports the esf-2021 rule set: use --rules esf-2021"
+        )
+    report = sfc2021_table(os.fspath(participations), as_of=as_of)
+    for problem in report.problems:
+        click.echo(f"inclusionkit: {problem}", err=True)
+    if output is not None and output.suffix.lower() == ".xlsx":
+        write_sfc2021(report, output)
+    elif fmt == "json":
+        _write(report.table.to_json(orient="records", force_ascii=False, indent=2), output)
+    else:
+        _write(report.table.to_csv(index=False, lineterminator="\n"), output)
+    click.echo(f"inclusionkit: {report.summary()}", err=True)

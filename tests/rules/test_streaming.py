@@ -1,0 +1,261 @@
+"""The streaming engine gives the in-memory engine's report, whatever the batches and partitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import inclusionkit._rules as rules
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._participations import write_participations
+from inclusionkit._progressbar import ProgressEvent
+from inclusionkit._rules._report import Report
+from inclusionkit._rules._streaming import choose_engine, compute_streaming
+from tests.rules.strategies import as_of_dates, participation_tables, table_from_rows
+
+BREAKDOWNS = st.sampled_from(
+    [
+        ("gender",),
+        ("region", "gender"),
+        ("gender", "age_band"),
+        ("partner",),
+        (),
+        ("entry_year", "gender"),
+        ("leaver", "region"),
+        ("exit_date",),
+    ]
+)
+RULESETS = st.sampled_from(["esf-2014", "esf-2021", "esf-2007"])
+
+
+def assert_same_report(got: Report, want: Report) -> None:
+    """Two reports agree in every part: table, excluded list, checks and provenance."""
+    pdt.assert_frame_equal(got.table, want.table)
+    pdt.assert_frame_equal(got.excluded, want.excluded)
+    pdt.assert_frame_equal(got.checks, want.checks)
+    assert got.provenance == want.provenance
+
+
+def varied_ids(table: pd.DataFrame) -> pd.DataFrame:
+    """Participant ids of very different lengths (the same ids stay equal), so batches differ
+    in their widest id: partitioning must not depend on it."""
+    ids = table["participant_id"].astype(object)
+    longer = ids.map(lambda v: v * (1 + sum(map(ord, v)) % 9), na_action="ignore")
+    return table.assign(participant_id=pd.array(longer, dtype=table["participant_id"].dtype))
+
+
+def write_parquet(table: pd.DataFrame, path: Path, row_group_size: int = 3) -> Path:
+    """The table as Parquet with tiny row groups (so batches split the file many times)."""
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    pq.write_table(arrow, path, row_group_size=max(row_group_size, 1))
+    return path
+
+
+@settings(max_examples=60)
+@given(
+    participation_tables(max_rows=30),
+    as_of_dates(),
+    RULESETS,
+    BREAKDOWNS,
+    st.integers(1, 7),
+    st.integers(1, 9),
+)
+def test_streaming_equals_the_in_memory_engine(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: pd.DataFrame,
+    as_of: dt.date | None,
+    name: str,
+    by: tuple[str, ...],
+    batch_rows: int,
+    partition_rows: int,
+) -> None:
+    """Many small batches and partitions give exactly the in-memory report, every part of it."""
+    table = varied_ids(table)
+    path = write_parquet(table, tmp_path_factory.mktemp("stream") / "table.parquet")
+    want = rules.compute(table, rules=name, by=by, as_of=as_of)
+    got = compute_streaming(
+        path, rules=name, by=by, as_of=as_of, batch_rows=batch_rows, partition_rows=partition_rows
+    )
+    assert_same_report(got, want)
+
+
+@settings(max_examples=10)
+@given(participation_tables(min_rows=1, max_rows=25), st.integers(1, 4), as_of_dates())
+def test_a_dataset_directory_streams_like_its_files_end_to_end(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: pd.DataFrame,
+    files: int,
+    as_of: dt.date | None,
+) -> None:
+    """A directory of Parquet files is the concatenation of its files, in name order."""
+    folder = tmp_path_factory.mktemp("dataset")
+    bounds = np.linspace(0, len(table), files + 1).astype(int)
+    for number, (start, end) in enumerate(itertools.pairwise(bounds)):
+        write_parquet(table.iloc[start:end], folder / f"part-{number:03d}.parquet")
+    want = rules.compute(table, by=("region", "gender"), as_of=as_of)
+    got = compute_streaming(
+        folder, by=("region", "gender"), as_of=as_of, batch_rows=2, partition_rows=3
+    )
+    assert_same_report(got, want)
+    assert choose_engine(folder, "auto") == "streaming"
+
+
+def sample_table(n: int = 60, seed: int = 7) -> pd.DataFrame:
+    """A seeded table with re-entries, missing cells and incomplete rows."""
+    rng = np.random.default_rng(seed)
+    statuses = ["employed", "unemployed", "long_term_unemployed", "inactive", "retired", None]
+    rows = []
+    for _ in range(n):
+        entry = dt.date(2019, 1, 1) + dt.timedelta(days=int(rng.integers(0, 1500)))
+        left = rng.random() < 0.7
+        rows.append(
+            {
+                # Ids of 2 to 14 characters, a third as many as rows: re-entries happen.
+                "participant_id": "p" * int(rng.integers(1, 12)) + str(rng.integers(0, n // 3)),
+                "project_code": ["POCU/1/4/16/100001", "P2"][int(rng.integers(0, 2))],
+                "gender": ["female", "male", "non_binary", None][int(rng.integers(0, 4))],
+                "birth_date": entry - dt.timedelta(days=int(rng.integers(15 * 365, 70 * 365))),
+                "entry_date": entry,
+                "exit_date": entry + dt.timedelta(days=int(rng.integers(0, 800))) if left else None,
+                "labour_status": statuses[int(rng.integers(0, len(statuses)))],
+                "isced": int(rng.integers(0, 10)),
+                "region": ["RO11", "RO42", None][int(rng.integers(0, 3))],
+                "employed_6m": bool(rng.random() < 0.5) if left else None,
+                "employed_at_exit": bool(rng.random() < 0.5) if left else None,
+                "minority": [True, False, None][int(rng.integers(0, 3))],
+            }
+        )
+    return table_from_rows(rows)
+
+
+def test_extra_columns_used_as_breakdowns_travel_through_the_partitions(tmp_path: Path) -> None:
+    """A breakdown on a column outside the contract (a county) streams like in memory."""
+    table = sample_table()
+    counties = np.array(["TM", "AR", None, "Ș"], dtype=object)[np.arange(len(table)) % 4]
+    table["county"] = pd.array(counties, dtype="string")
+    path = write_parquet(table, tmp_path / "t.parquet")
+    want = rules.compute(path, by=("county", "gender"), engine="pandas")
+    got = compute_streaming(path, by=("county", "gender"), batch_rows=2, partition_rows=2)
+    assert_same_report(got, want)
+
+
+def test_an_empty_file_makes_the_empty_report(tmp_path: Path) -> None:
+    """No rows: the same (zero) report as the in-memory engine on an empty table."""
+    from inclusionkit._participations import empty_table
+
+    path = tmp_path / "empty.parquet"
+    write_participations(empty_table(), path)
+    for by in (("gender",), ("region", "gender"), ()):
+        want = rules.compute(empty_table(), by=by)
+        assert_same_report(compute_streaming(path, by=by), want)
+    want = rules.compute(empty_table(), rules="esf-2007", by=("gender",), as_of="2020-12-31")
+    got = compute_streaming(path, rules="esf-2007", by=("gender",), as_of="2020-12-31")
+    assert_same_report(got, want)
+
+
+def test_progress_reports_the_scan_then_the_compute(tmp_path: Path) -> None:
+    """Events come as scan 0..total then compute 0..total, never going back."""
+    rows = [
+        {
+            "participant_id": f"p{i}",
+            "project_code": "POCU/1/4/16/100001",
+            "gender": "female",
+            "birth_date": dt.date(1990, 1, 1),
+            "entry_date": dt.date(2020, 1, 1),
+            "labour_status": "unemployed",
+            "isced": 3,
+        }
+        for i in range(20)
+    ]
+    path = write_parquet(table_from_rows(rows), tmp_path / "t.parquet", row_group_size=4)
+    events: list[ProgressEvent] = []
+    compute_streaming(path, progress=events.append, batch_rows=5, partition_rows=6)
+    phases = [event.phase for event in events]
+    assert phases == sorted(phases, key=["scan", "compute"].index)
+    for phase in ("scan", "compute"):
+        done = [event.done for event in events if event.phase == phase]
+        assert done[0] == 0
+        assert done[-1] == 20
+        assert done == sorted(done)
+        assert {event.total for event in events if event.phase == phase} == {20}
+    # Several batches and several partitions, each reported as it is done.
+    assert len([e for e in events if e.phase == "scan"]) >= 4
+    assert len([e for e in events if e.phase == "compute"]) >= 3
+
+
+def test_engine_auto_streams_large_parquet_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``auto`` streams Parquet at or above the threshold and reads anything else in memory."""
+    from inclusionkit._participations import empty_table
+
+    path = tmp_path / "t.parquet"
+    write_participations(empty_table(), path)
+    assert choose_engine(path, "auto") == "pandas"
+    assert choose_engine(empty_table(), "auto") == "pandas"
+    monkeypatch.setenv("INCLUSIONKIT_STREAMING_THRESHOLD", "1")
+    assert choose_engine(path, "auto") == "streaming"
+    assert choose_engine(tmp_path / "t.csv", "auto") == "pandas"
+    assert choose_engine(path, "pandas") == "pandas"
+    with pytest.raises(InclusionKitError, match="unknown engine"):
+        choose_engine(path, "spark")
+
+
+def test_streaming_refuses_what_it_cannot_stream(tmp_path: Path) -> None:
+    """CSV, DataFrames and distinct counts of other columns are refused with a clear message."""
+    from inclusionkit._participations import empty_table
+
+    csv = tmp_path / "t.csv"
+    write_participations(empty_table(), csv)
+    with pytest.raises(InclusionKitError, match="reads Parquet"):
+        rules.compute(csv, engine="streaming")
+    with pytest.raises(InclusionKitError, match="Parquet file or dataset directory"):
+        rules.compute(empty_table(), engine="streaming")
+    with pytest.raises(InclusionKitError, match="no such file"):
+        rules.compute(tmp_path / "missing.parquet", engine="streaming")
+    distinct = {
+        "name": "distinct-projects",
+        "version": "1",
+        "indicators": [
+            {
+                "code": "P",
+                "name": {"en": "projects with a participant"},
+                "unit": "projects",
+                "kind": "output",
+                "population": "participations",
+                "aggregate": {"function": "count_distinct", "column": "project_code"},
+            }
+        ],
+    }
+    path = tmp_path / "t.parquet"
+    write_participations(empty_table(), path)
+    with pytest.raises(InclusionKitError, match="does not add up across partitions"):
+        rules.compute(path, rules=distinct, engine="streaming")
+
+
+def test_the_cli_streams_a_directory(tmp_path: Path) -> None:
+    """``inclusionkit report DIR --engine streaming`` prints the in-memory engine's table."""
+    from inclusionkit.cli import cli
+
+    table = sample_table()
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    write_parquet(table.iloc[:5], folder / "a.parquet")
+    write_parquet(table.iloc[5:], folder / "b.parquet")
+    result = CliRunner().invoke(
+        cli, ["report", str(folder), "--by", "gender,region", "--engine", "streaming"]
+    )
+    assert result.exit_code == 0, result.output
+    want = rules.compute(table, by=("gender", "region"))
+    assert result.stdout == want.table.to_csv(index=False, lineterminator="\n")
