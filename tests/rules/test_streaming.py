@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
@@ -40,11 +41,12 @@ RULESETS = st.sampled_from(["esf-2014", "esf-2021", "esf-2007"])
 
 
 def assert_same_report(got: Report, want: Report) -> None:
-    """Two reports agree in every part: table, excluded list, checks and provenance."""
+    """Two reports agree in every part: table, excluded list, checks and provenance (but for
+    the input files' fingerprints, which only a report computed from files has)."""
     pdt.assert_frame_equal(got.table, want.table)
     pdt.assert_frame_equal(got.excluded, want.excluded)
     pdt.assert_frame_equal(got.checks, want.checks)
-    assert got.provenance == want.provenance
+    assert attrs.evolve(got.provenance, inputs=()) == attrs.evolve(want.provenance, inputs=())
 
 
 def varied_ids(table: pd.DataFrame) -> pd.DataFrame:
