@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -88,6 +88,15 @@ def _risky_mask(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _on_categories(values: pd.Series, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a column change to a categorical's categories (each distinct value once)."""
+    categories = pd.Series(values.cat.categories, dtype=values.cat.categories.dtype)
+    changed = change(categories)
+    if changed is categories:
+        return values
+    return values.cat.rename_categories(list(changed))
+
+
 def neutralise_values(values: pd.Series) -> pd.Series:
     """A text column with every formula-like cell quoted; other columns are returned as they are.
 
@@ -95,11 +104,7 @@ def neutralise_values(values: pd.Series) -> pd.Series:
     needs a quote is a new column built, so a clean column costs no copy.
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        categories = pd.Series(values.cat.categories, dtype=values.cat.categories.dtype)
-        renamed = neutralise_values(categories)
-        if renamed is categories:
-            return values
-        return values.cat.rename_categories(list(renamed))
+        return _on_categories(values, neutralise_values)
     if not _is_text_column(values) or values.empty:
         return values
     risky = _risky_mask(values)
@@ -113,11 +118,7 @@ def neutralise_values(values: pd.Series) -> pd.Series:
 def restore_values(values: pd.Series) -> pd.Series:
     """Undo :func:`neutralise_values` on a column read back from CSV (vectorised)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        categories = pd.Series(values.cat.categories, dtype=values.cat.categories.dtype)
-        restored = restore_values(categories)
-        if restored is categories:
-            return values
-        return values.cat.rename_categories(list(restored))
+        return _on_categories(values, restore_values)
     if not _is_text_column(values) or values.empty:
         return values
     texts = (

@@ -70,20 +70,9 @@ def test_validate_reports_every_bad_row_of_a_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """validate on a participation table names each bad row by line and column, and exits 2."""
-    from inclusionkit import COLUMN_NAMES
+    from tests.test_participations import HEADER, _row
 
-    good = {
-        "participant_id": "P1",
-        "project_code": "POSDRU/165/6.2/S/143094",
-        "gender": "female",
-        "birth_date": "1990-05-17",
-        "entry_date": "2014-09-01",
-        "labour_status": "unemployed",
-        "isced": "2",
-    }
-    rows = [good, {**good, "participant_id": "P2", "isced": "11"}, good]
-    lines = [",".join(COLUMN_NAMES)]
-    lines += [",".join(row.get(name, "") for name in COLUMN_NAMES) for row in rows]
+    lines = [HEADER, _row(), _row(participant_id="P2", isced="11"), _row()]
     path = tmp_path / "p.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, _ = run(["validate", str(path)], capsys)
