@@ -7,9 +7,11 @@ is the field's default are left out of the output, so documents stay short and r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 
 T = TypeVar("T")
@@ -17,6 +19,19 @@ T = TypeVar("T")
 converter: cattrs.Converter = make_converter(omit_if_default=True, forbid_extra_keys=True)
 converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
 converter.register_structure_hook(dt.date, lambda value, _: _date(value))
+
+
+def register_record(cls: type[Any], **field_hooks: Callable[[Any], Any]) -> None:
+    """Serialise ``cls`` (an attrs class) with every field, defaults included: a record such as
+    a report's provenance keeps a fixed set of keys. ``field_hooks`` give a field its own
+    unstructuring (``inputs=lambda pairs: [...]``)."""
+    hook = make_dict_unstructure_fn(
+        cls,
+        converter,
+        _cattrs_omit_if_default=False,
+        **{name: override(unstruct_hook=fn) for name, fn in field_hooks.items()},
+    )
+    converter.register_unstructure_hook(cls, hook)
 
 
 def _date(value: Any) -> dt.date:

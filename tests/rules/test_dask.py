@@ -116,7 +116,7 @@ def test_the_task_context_survives_pickling() -> None:
     import pickle
 
     from inclusionkit._rules._ruleset import load_ruleset
-    from inclusionkit._rules._streaming import Spec
+    from inclusionkit._rules._partition import Spec
 
     spec = Spec(ruleset=load_ruleset("esf-2007"), breakdowns=("gender",), as_of=None)
     assert pickle.loads(pickle.dumps(spec)).ruleset.name == "esf-2007"

@@ -19,6 +19,7 @@ from inclusionkit._privacy._retention import (
     retention,
 )
 from inclusionkit._privacy._suppress import (
+    DEFAULT_THRESHOLD,
     KNOWN_RELATIONS,
     SuppressedTable,
     suppress,
@@ -29,6 +30,7 @@ __all__ = [
     "AGE_BOUNDARIES",
     "DEFAULT_IDENTIFYING",
     "DEFAULT_RETENTION_YEARS",
+    "DEFAULT_THRESHOLD",
     "KNOWN_RELATIONS",
     "MIN_KEY_BYTES",
     "PseudonymisedTable",

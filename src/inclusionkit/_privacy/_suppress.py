@@ -44,6 +44,7 @@ import pandas as pd
 from inclusionkit._errors import InclusionKitError
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "KNOWN_RELATIONS",
     "SuppressedTable",
     "suppress",
@@ -57,6 +58,10 @@ KNOWN_RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("EECO01", ("EECO02", "EECO04", "EECO05")),
 )
 """Identities between indicators that hold in every breakdown cell of the built-in rule sets."""
+
+DEFAULT_THRESHOLD = 5
+"""The suppression threshold when none is given: counts from 1 to 4 are withheld. The one
+default of every door (``suppress``, ``Report.suppress``, the HTML and data-package exporters)."""
 
 Relations = Iterable[tuple[str, Sequence[str]]] | Mapping[str, Sequence[str]]
 
@@ -92,7 +97,7 @@ class _Equation:
 
 def suppress(
     table: pd.DataFrame,
-    threshold: int = 5,
+    threshold: int = DEFAULT_THRESHOLD,
     *,
     value: str = "value",
     dimensions: Sequence[str] | None = None,
@@ -156,7 +161,9 @@ def suppress(
     )
 
 
-def suppress_table(table: pd.DataFrame, threshold: int = 5, **options: Any) -> pd.DataFrame:
+def suppress_table(
+    table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, **options: Any
+) -> pd.DataFrame:
     """:func:`suppress`, returning the suppressed tidy table itself (for ``Report.suppress``)."""
     return suppress(table, threshold, **options).table
 

@@ -5,8 +5,9 @@ Public names are re-exported by :mod:`inclusionkit`; this package is private.
 
 from inclusionkit._rules._crosswalk import crosswalk
 from inclusionkit._rules._docs import describe, ruleset_markdown, write_ruleset_docs
+from inclusionkit._rules._model import Provenance, Report
 from inclusionkit._rules._records import RecordSet, evaluate_rule
-from inclusionkit._rules._report import Provenance, Report, compute
+from inclusionkit._rules._report import compute
 from inclusionkit._rules._ruleset import (
     Aggregate,
     Check,

@@ -6,11 +6,11 @@ The same plan as the streaming engine (:mod:`._streaming`), with Dask moving the
    the columns a report reads; each row is tagged with its input partition and position there.
 2. ``shuffle(on="participant_id")`` hash-partitions the rows, so every participation (indeed
    every person) is in one partition.
-3. Each partition is evaluated by the in-memory engine into per-cell value arrays
-   (:func:`~inclusionkit._rules._streaming.evaluate_partition`), on the workers.
-4. The small partial results come back to the caller as they finish and are added up
-   (:class:`~inclusionkit._rules._streaming.Totals`); the checks are recomputed on the sums and
-   the excluded rows' tags become input row numbers.
+3. Each partition is counted into partial counts
+   (:func:`~inclusionkit._rules._partition.evaluate_partition`), on the workers.
+4. The small partial counts come back to the caller as they finish and are handed to the one
+   assembler (:class:`~inclusionkit._rules._assemble.Assembler`), which builds the report; the
+   excluded rows' tags become input row numbers.
 
 It runs on whatever ``dask.distributed`` client is active (``Client("tcp://scheduler:8786")``
 before the call), or else on Dask's default scheduler. Dask is an optional dependency
@@ -34,16 +34,18 @@ import pyarrow as pa
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
-from inclusionkit._rules._records import as_table, parse_as_of
-from inclusionkit._rules._report import Report, check_table, normalise_by
-from inclusionkit._rules._ruleset import RuleSet, load_ruleset
-from inclusionkit._rules._streaming import (
+from inclusionkit._rules._assemble import Assembler
+from inclusionkit._rules._model import Report
+from inclusionkit._rules._partition import (
     Partial,
     Spec,
-    Totals,
+    check_table,
     evaluate_partition,
-    is_dask_collection,
+    normalise_by,
 )
+from inclusionkit._rules._records import as_table, parse_as_of
+from inclusionkit._rules._ruleset import RuleSet, load_ruleset
+from inclusionkit._rules._streaming import is_dask_collection
 
 __all__ = ["CSV_BLOCKSIZE", "PARQUET_ROW_GROUPS", "compute_dask", "read_dask"]
 
@@ -198,6 +200,7 @@ def compute_dask(
     ruleset = load_ruleset(rules)
     breakdowns = normalise_by(by)
     spec = Spec(ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of))
+    spec.require_additive()
     total: int | None = None
     if is_dask_collection(participations):
         frame, arrow = participations, False
@@ -227,7 +230,7 @@ def compute_dask(
     tasks = [
         dask.delayed(evaluate_dask_partition)(part, spec, arrow) for part in shuffled.to_delayed()
     ]
-    totals = Totals(spec)
+    totals = Assembler(spec)
     sources: dict[int, int] = {}
     done = 0
     emit(progress, "compute", 0, total)
@@ -265,7 +268,7 @@ def compute_dask(
         # A scheduler that calls no callbacks (or copies results) still gets every partition
         # added exactly once.
         if len(added) != len(results):
-            totals, sources, done = Totals(spec), {}, 0
+            totals, sources, done = Assembler(spec), {}, 0
             for result in results:
                 add(result)
     if not totals.partitions:

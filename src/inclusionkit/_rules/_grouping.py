@@ -13,7 +13,6 @@ segment with ``count_nonzero``. No column is ever reordered or copied.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -272,18 +271,3 @@ class Grouping:
         width = int(values.max()) + 1
         pairs = np.unique(cells * width + values)
         return np.bincount(pairs // width, minlength=size).astype(np.int64)
-
-    def labels_frame(self, repeat: int) -> dict[str, Any]:
-        """Breakdown columns for ``repeat`` blocks of cells, in cell order, gender as "total"
-        after each other-cell's genders (so ``G + 1`` rows per other cell)."""
-        per_other = self.G + 1 if self.with_gender else 1
-        out: dict[str, Any] = {}
-        for name in self.by:
-            if name == "gender":
-                labels = np.array([*self.gender_labels, "total"], dtype=object)
-                out[name] = pd.array(np.tile(labels, self.O * repeat), dtype=_STRING)
-            else:
-                values = self.other_labels[name]
-                index = np.tile(np.repeat(np.arange(self.O), per_other), repeat)
-                out[name] = values.take(index).reset_index(drop=True)
-        return out

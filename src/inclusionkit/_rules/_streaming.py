@@ -9,15 +9,14 @@ Streaming therefore makes two passes:
    directory) by a hash of its ``participant_id``. All rows of a participation (indeed of a
    person) land in the same partition, so each partition is self-contained. Every row carries
    its position in the input, so the excluded list names the same rows as the in-memory engine.
-2. **Compute.** Each partition is read back and evaluated by the in-memory engine
-   (:func:`~inclusionkit._rules._report.evaluate`), which yields per-cell value arrays; these
-   are added up (:class:`Totals`). Counts are additive across disjoint participations; the
-   excluded lists are concatenated; the consistency checks are recomputed on the sums.
+2. **Compute.** Each partition is read back and counted
+   (:func:`~inclusionkit._rules._partition.evaluate_partition`), which yields its partial
+   counts; the one assembler (:class:`~inclusionkit._rules._assemble.Assembler`) adds them up
+   and builds the report, exactly as it does for the in-memory engine's single partition.
 
 Peak memory is one batch during the scan and one partition (``partition_rows`` rows, about two
 million by default) during the compute, whatever the size of the file. The Dask engine
-(:mod:`._dask`) evaluates partitions the same way and adds them up with the same
-:class:`Totals`.
+(:mod:`._dask`) evaluates partitions the same way and hands them to the same assembler.
 
 Hashing by ``participant_id`` (rather than the pair of keys) keeps a person's participations in
 different projects together too, so ``count_distinct`` of ``participant_id`` also adds up across
@@ -30,33 +29,22 @@ import datetime as dt
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
-from inclusionkit._rules._grouping import Grouping, age_band_labels
+from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._keys import string_hash
-from inclusionkit._rules._records import EXCLUDED_COLUMNS, GENDERS, RecordSet, parse_as_of
-from inclusionkit._rules._report import (
-    FLOW_BREAKDOWNS,
-    Provenance,
-    Report,
-    _entity_values,
-    _Flows,
-    _Layout,
-    _library_version,
-    check_table,
-    evaluate,
-    normalise_by,
-)
+from inclusionkit._rules._model import Report
+from inclusionkit._rules._partition import Spec, check_table, evaluate_partition, normalise_by
+from inclusionkit._rules._records import parse_as_of
 from inclusionkit._rules._ruleset import RuleSet, load_ruleset
 
 __all__ = [
@@ -64,12 +52,9 @@ __all__ = [
     "ENGINES",
     "PARTITION_ROWS",
     "STREAMING_THRESHOLD_BYTES",
-    "Partial",
-    "Spec",
-    "Totals",
     "choose_engine",
     "compute_streaming",
-    "evaluate_partition",
+    "is_dask_collection",
     "partition_numbers",
 ]
 
@@ -139,380 +124,6 @@ def choose_engine(participations: Any, engine: str) -> str:
         if path.suffix.lower() == ".parquet" and path.is_file():
             return "streaming" if path.stat().st_size >= _threshold() else "pandas"
     return "pandas"
-
-
-# --- one partition ------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class Spec:
-    """What every partition is evaluated for: the rule set, breakdowns and as-of date."""
-
-    ruleset: RuleSet
-    breakdowns: tuple[str, ...]
-    as_of: dt.date | None
-
-    def __attrs_post_init__(self) -> None:
-        for indicator in self.ruleset.indicators:
-            aggregate = indicator.aggregate
-            if (
-                not indicator.is_entity
-                and aggregate.function == "count_distinct"
-                and aggregate.column != "participant_id"
-            ):
-                raise InclusionKitError(
-                    f"indicator {indicator.code!r} counts distinct {aggregate.column!r}, which "
-                    "does not add up across partitions; use engine='pandas'"
-                )
-
-
-# Identity equality: comparing partials would compare arrays.
-@attrs.frozen(kw_only=True, eq=False)
-class Partial:
-    """The per-cell values of one partition, with what is needed to add them up.
-
-    ``values`` maps each personal indicator to an array shaped ``(blocks, other cells, genders
-    + total)``, laid out by this partition's own cells: ``other_labels`` (one row per other
-    cell) and ``gender_labels``. With per-year flows, the blocks are ``(year, flow)`` from
-    ``first_year``, plus one last year whose values hold for every later year; ``data_years``
-    is the span of the partition's counted participations. ``excluded`` has input positions (or
-    the codes the Dask engine resolves into positions) in ``row``.
-    """
-
-    values: dict[str, np.ndarray]
-    other_labels: pd.DataFrame
-    gender_labels: tuple[str, ...]
-    first_year: int | None
-    data_years: tuple[int, int] | None
-    excluded: pd.DataFrame
-    input_rows: int
-    rows_after_as_of: int
-    participations: int
-    merged_rows: int
-    counted: int
-    sources: tuple[np.ndarray, np.ndarray] | None = None
-
-
-def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec) -> Partial:
-    """Evaluate one self-contained partition (a canonical table).
-
-    ``rows`` gives each row's input position (``None``: its position in ``table``).
-    """
-    records = RecordSet(participations=table, as_of=spec.as_of)
-    evaluation = evaluate(records, spec.ruleset, spec.breakdowns, extra_years=1)
-    prepared = evaluation.prepared
-    excluded = prepared.excluded_frame()[list(EXCLUDED_COLUMNS)]
-    if rows is not None and len(excluded):
-        excluded["row"] = rows[excluded["row"].to_numpy()]
-    flows = evaluation.flows
-    return Partial(
-        values=evaluation.values,
-        other_labels=evaluation.grouping.other_labels,
-        gender_labels=evaluation.grouping.gender_labels,
-        first_year=None if flows is None else int(flows.years[0]),
-        data_years=None if flows is None else flows.data_years,
-        excluded=excluded,
-        input_rows=prepared.input_rows,
-        rows_after_as_of=prepared.rows_after_as_of,
-        participations=prepared.participations,
-        merged_rows=prepared.merged,
-        counted=prepared.counted_count,
-    )
-
-
-# --- adding partitions up -----------------------------------------------------------------------
-
-
-class _Cells(Grouping):
-    """The cells of a whole table assembled from its partitions: what the layout reads."""
-
-    def __init__(
-        self, by: Sequence[str], gender_labels: tuple[str, ...], other_labels: pd.DataFrame
-    ) -> None:
-        self.by = tuple(by)
-        self.with_gender = "gender" in self.by
-        self.gender_labels = gender_labels
-        self.other_labels = other_labels
-        others = [name for name in self.by if name != "gender"]
-        self.O = len(other_labels) if others else 1
-        self.G = len(gender_labels) if self.with_gender else 1
-        self.C = self.O * self.G
-
-
-class _Years(_Flows):
-    """The (year, flow) blocks of a whole table assembled from its partitions."""
-
-    def __init__(self, flows: Sequence[str], years: np.ndarray) -> None:
-        self.flows = tuple(flows)
-        self.years = years
-
-
-def _sort_order(labels: pd.DataFrame, age_bands: Sequence[int]) -> np.ndarray:
-    """The order the in-memory engine gives these cells: by each breakdown's codes (values
-    ascending, age bands in band order, booleans false then true), missing last."""
-    keys: list[np.ndarray] = []
-    for name in labels.columns:
-        column = labels[name]
-        if name == "age_band":
-            names = age_band_labels(age_bands)
-            if age_bands[0] > 0:
-                names = [f"<{age_bands[0]}", *names]
-            codes = np.asarray(pd.Categorical(column.astype(object), categories=names).codes)
-            size = len(names)
-        else:
-            codes, uniques = pd.factorize(column, sort=True)
-            size = len(uniques)
-        keys.append(np.where(codes < 0, size, codes))
-    # lexsort sorts by the last key first.
-    return np.lexsort(keys[::-1]) if keys else np.zeros(0, dtype=np.int64)
-
-
-class Totals:
-    """The sum of the partials of one table, and the report it makes.
-
-    Values are held on a grid that grows as partitions bring new cells: other cells in order of
-    arrival (sorted at the end), every gender the rule set or the contract knows plus the total,
-    and, for per-year flows, the years seen so far plus a *tail*, the values that hold for every
-    year after them.
-    """
-
-    def __init__(self, spec: Spec) -> None:
-        ruleset = spec.ruleset
-        self.spec = spec
-        self.with_gender = "gender" in spec.breakdowns
-        self.others = [name for name in spec.breakdowns if name != "gender"]
-        self.gender_axis: tuple[str, ...] = (
-            (*ruleset.genders, *(g for g in GENDERS if g not in ruleset.genders))
-            if self.with_gender
-            else ()
-        )
-        self.width = len(self.gender_axis) + 1 if self.with_gender else 1
-        self.flows = tuple(ruleset.flows)
-        self.labels: pd.DataFrame | None = None
-        self.n_other = 0 if self.others else 1
-        self.first: int | None = None
-        self.grid: dict[str, np.ndarray] = {}  # (years, flows, other cells, genders + total)
-        self.tail: dict[str, np.ndarray] = {}  # (flows, other cells, genders + total)
-        self.genders_seen: set[str] = set()
-        self.data_years: tuple[int, int] | None = None
-        self.excluded: list[pd.DataFrame] = []
-        self.counts = dict.fromkeys(
-            ("input_rows", "rows_after_as_of", "participations", "merged_rows", "counted"), 0
-        )
-        self.partitions = 0
-
-    # -- adding
-
-    def add(self, partial: Partial) -> None:
-        """Add one partition's values, counts and excluded rows."""
-        self.partitions += 1
-        for name in self.counts:
-            self.counts[name] += int(getattr(partial, name))
-        if len(partial.excluded) or not self.excluded:
-            # Empty lists are not kept (one stays, to give the columns and dtypes).
-            self.excluded = [frame for frame in self.excluded if len(frame)]
-            self.excluded.append(partial.excluded)
-        self.genders_seen.update(partial.gender_labels)
-        if partial.data_years is not None:
-            first, last = partial.data_years
-            if self.data_years is not None:
-                first = min(first, self.data_years[0])
-                last = max(last, self.data_years[1])
-            self.data_years = (first, last)
-        if not self.grid:
-            self._start(partial.values)
-        other = self._other_index(partial.other_labels)
-        genders = self._gender_index(partial.gender_labels)
-        if not self.flows:
-            for code, block in partial.values.items():
-                self._grow_dtype(code, block.dtype)
-                # Cells are distinct within a partition, so an in-place fancy add is exact.
-                self.grid[code][0, 0][np.ix_(other, genders)] += block[0]
-            return
-        assert partial.first_year is not None
-        size = len(self.flows)
-        years = next(iter(partial.values.values())).shape[0] // size - 1
-        self._cover(partial.first_year, partial.first_year + years - 1)
-        assert self.first is not None
-        start = partial.first_year - self.first
-        held = next(iter(self.grid.values())).shape[0]
-        flow_index = np.arange(size)
-        for code, block in partial.values.items():
-            self._grow_dtype(code, block.dtype)
-            shaped = block.reshape(years + 1, size, *block.shape[1:])
-            grid, tail = self.grid[code], self.tail[code]
-            grid[np.ix_(np.arange(start, start + years), flow_index, other, genders)] += shaped[
-                :years
-            ]
-            # The partition's last block holds for every later year: those held and the tail.
-            after = np.arange(start + years, held)
-            grid[np.ix_(after, flow_index, other, genders)] += shaped[years][np.newaxis]
-            tail[np.ix_(flow_index, other, genders)] += shaped[years]
-
-    def _start(self, values: Mapping[str, np.ndarray]) -> None:
-        blocks = max(len(self.flows), 1)
-        for code, block in values.items():
-            self.grid[code] = np.zeros((0 if self.flows else 1, blocks, 0, self.width), block.dtype)
-            self.tail[code] = np.zeros((blocks, 0, self.width), block.dtype)
-        self._grow_other(self.n_other)
-
-    def _grow_dtype(self, code: str, dtype: np.dtype[Any]) -> None:
-        wanted = np.result_type(self.grid[code].dtype, dtype)
-        if wanted != self.grid[code].dtype:
-            self.grid[code] = self.grid[code].astype(wanted)
-            self.tail[code] = self.tail[code].astype(wanted)
-
-    def _grow_other(self, n_other: int) -> None:
-        for code, grid in self.grid.items():
-            extra = n_other - grid.shape[2]
-            if extra > 0:
-                pad = np.zeros((*grid.shape[:2], extra, self.width), grid.dtype)
-                self.grid[code] = np.concatenate([grid, pad], axis=2)
-                tail = self.tail[code]
-                pad_tail = np.zeros((tail.shape[0], extra, self.width), tail.dtype)
-                self.tail[code] = np.concatenate([tail, pad_tail], axis=1)
-
-    def _other_index(self, labels: pd.DataFrame) -> np.ndarray:
-        """Where each of a partition's other cells sits on the grid (new cells are added)."""
-        if not self.others:
-            return np.zeros(1, dtype=np.int64)
-        labels = labels.reset_index(drop=True)
-        if self.labels is None:
-            self.labels = labels.iloc[:0]
-        known = len(self.labels)
-        combined = pd.concat([self.labels, labels], ignore_index=True)
-        # Groups are numbered in order of first appearance: the known cells keep 0..known-1.
-        ids: np.ndarray = (
-            combined.groupby(self.others, dropna=False, sort=False)
-            .ngroup()
-            .to_numpy(dtype=np.int64)[known:]
-        )
-        new = ids >= known
-        if new.any():
-            self.labels = pd.concat([self.labels, labels[new]], ignore_index=True)
-            self.n_other = len(self.labels)
-            self._grow_other(self.n_other)
-        return ids
-
-    def _gender_index(self, labels: tuple[str, ...]) -> np.ndarray:
-        if not self.with_gender:
-            return np.zeros(1, dtype=np.int64)
-        return np.array([*(self.gender_axis.index(g) for g in labels), self.width - 1])
-
-    def _cover(self, first: int, last: int) -> None:
-        """Make the grid hold the years ``first``..``last``: earlier new years start at zero
-        (no partition had anyone there yet), later ones at the tail."""
-        held = next(iter(self.grid.values())).shape[0]
-        if self.first is None:
-            low, high = first, last
-        else:
-            low, high = min(first, self.first), max(last, self.first + held - 1)
-        if self.first is not None and low == self.first and high == self.first + held - 1:
-            return
-        offset = 0 if self.first is None else self.first - low
-        for code, grid in self.grid.items():
-            grown = np.zeros((high - low + 1, *grid.shape[1:]), grid.dtype)
-            grown[offset : offset + held] = grid
-            grown[offset + held :] = self.tail[code][np.newaxis]
-            self.grid[code] = grown
-        self.first = low
-
-    # -- the report
-
-    def _years(self) -> np.ndarray:
-        """The years the in-memory engine would report (see ``_Flows``)."""
-        as_of = self.spec.as_of
-        if self.data_years is not None:
-            first, last = self.data_years
-        else:
-            first = last = as_of.year if as_of else dt.date.today().year
-        if as_of is not None:
-            last = as_of.year
-        return np.arange(first, max(last, first) + 1)
-
-    def _final_values(
-        self, code: str, years: np.ndarray | None, order: np.ndarray, genders: np.ndarray
-    ) -> np.ndarray:
-        grid = self.grid[code]
-        if years is None:
-            blocks = grid[0]
-        else:
-            held = grid.shape[0]
-            index = years - (self.first if self.first is not None else 0)
-            blocks = np.zeros((years.shape[0], *grid.shape[1:]), grid.dtype)
-            inside = (index >= 0) & (index < held)
-            blocks[inside] = grid[index[inside]]
-            blocks[index >= held] = self.tail[code][np.newaxis]
-            blocks = blocks.reshape(years.shape[0] * grid.shape[1], *grid.shape[2:])
-        return np.ascontiguousarray(blocks[:, order][:, :, genders])
-
-    def report(
-        self, project: Any = None, rows: Callable[[np.ndarray], np.ndarray] | None = None
-    ) -> Report:
-        """The report of the whole table (``rows`` turns the excluded list's codes into input
-        positions, for the Dask engine)."""
-        spec, ruleset = self.spec, self.spec.ruleset
-        if not self.grid:
-            raise InclusionKitError("no partition was evaluated")
-        extra = [g for g in GENDERS if g in self.genders_seen and g not in ruleset.genders]
-        gender_labels = (*ruleset.genders, *extra) if self.with_gender else ()
-        genders = (
-            np.array([*(self.gender_axis.index(g) for g in gender_labels), self.width - 1])
-            if self.with_gender
-            else np.zeros(1, dtype=np.int64)
-        )
-        if self.others:
-            assert self.labels is not None
-            order = _sort_order(self.labels, ruleset.age_bands)
-            other_labels = self.labels.take(order).reset_index(drop=True)
-        else:
-            order = np.zeros(1, dtype=np.int64)
-            other_labels = pd.DataFrame(index=range(1))
-        years = self._years() if self.flows else None
-        personal = [ind.code for ind in ruleset.indicators if ind.code in self.grid]
-        values = {code: self._final_values(code, years, order, genders) for code in personal}
-        grouping = _Cells(spec.breakdowns, gender_labels, other_labels)
-        flows = _Years(self.flows, years) if years is not None else None
-        records = RecordSet(participations=None, project=project, as_of=spec.as_of)
-        entities, not_computed = _entity_values(ruleset, records)
-        integral = all(
-            ind.aggregate.function != "sum" for ind in ruleset.indicators if ind.code in values
-        )
-        layout = _Layout(grouping, flows)
-        table = layout.table(ruleset, values, entities, integral)
-        checks = layout.checks(ruleset, values, entities)
-        excluded = (
-            pd.concat(self.excluded, ignore_index=True)
-            if len(self.excluded) > 1
-            else self.excluded[0]
-        )
-        if rows is not None and len(excluded):
-            excluded["row"] = rows(excluded["row"].to_numpy(dtype=np.int64))
-        excluded = excluded.sort_values(["project_code", "participant_id", "row"]).reset_index(
-            drop=True
-        )
-        counts = self.counts
-        provenance = Provenance(
-            ruleset=ruleset.name,
-            ruleset_version=ruleset.version,
-            library_version=_library_version(),
-            as_of=spec.as_of,
-            by=(*(FLOW_BREAKDOWNS if flows else ()), *spec.breakdowns),
-            input_rows=counts["input_rows"],
-            rows_after_as_of=counts["rows_after_as_of"],
-            participations=counts["participations"],
-            merged_rows=counts["merged_rows"],
-            counted=counts["counted"],
-            excluded=counts["participations"] - counts["counted"],
-            not_computed=not_computed,
-        )
-        return Report(
-            table=table,
-            excluded=excluded[list(EXCLUDED_COLUMNS)],
-            checks=checks,
-            provenance=provenance,
-            ruleset=ruleset,
-        )
 
 
 # --- the streaming engine -----------------------------------------------------------------------
@@ -686,6 +297,7 @@ def compute_streaming(
     ruleset = load_ruleset(rules)
     breakdowns = normalise_by(by)
     spec = Spec(ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of))
+    spec.require_additive()
     source = os.fspath(participations)
     dataset = _open_dataset(source)
     names = list(dataset.schema.names)
@@ -699,7 +311,7 @@ def compute_streaming(
     ]
     total = int(dataset.count_rows())
     partitions = min(max(1, math.ceil(total / partition_rows)), _partition_limit())
-    totals = Totals(spec)
+    totals = Assembler(spec)
     with tempfile.TemporaryDirectory(prefix="inclusionkit-stream-", dir=temp_dir) as folder:
         files = _scatter(dataset, columns, partitions, Path(folder), batch_rows, total, progress)
         # Hand the scan's buffers back to the system before the partitions need memory.

@@ -1,0 +1,484 @@
+"""The one report assembly: partial counts in, a :class:`~._model.Report` out.
+
+Every engine hands its partitions' partial counts (:class:`~._partition.Partial`) to an
+:class:`Assembler`: the in-memory engine one partition, the streaming and Dask engines many.
+The assembler adds them up on a grid that grows as partitions bring new cells, and then builds
+the report once, the same way for every engine:
+
+- **row order**: blocks (year, flow) for per-year rule sets, then the cells of the other
+  breakdowns ordered by :func:`cell_order`, then the rule set's genders and the total;
+- **layout**: the tidy table (indicators in the rule set's order, entity indicators included);
+- **checks**: every rule-set check per cell and the gender-total check per indicator
+  (:mod:`._checks`, the one check engine);
+- **provenance**: the counters added up, with the rule set, breakdowns and as-of date.
+
+Counts are additive across disjoint participations; the excluded lists are concatenated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._participations import DTYPES
+from inclusionkit._rules import _checks
+from inclusionkit._rules._grouping import age_band_labels
+from inclusionkit._rules._language import Evaluator
+from inclusionkit._rules._model import Provenance, Report
+from inclusionkit._rules._partition import FLOW_BREAKDOWNS, Partial, Spec
+from inclusionkit._rules._populations import POPULATION_COLUMNS
+from inclusionkit._rules._records import (
+    EXCLUDED_COLUMNS,
+    GENDERS,
+    FrameSource,
+    RecordSet,
+    aggregate_value,
+)
+from inclusionkit._rules._ruleset import RuleSet
+from inclusionkit._version import __version__
+
+__all__ = ["Assembler", "Cells", "cell_order"]
+
+_STRING = DTYPES["project_code"]
+_COUNTERS = ("input_rows", "rows_after_as_of", "participations", "merged_rows", "counted")
+
+
+def cell_order(labels: pd.DataFrame, age_bands: Sequence[int]) -> np.ndarray:
+    """The order of a report's cells: by each breakdown's values (ascending; age bands in band
+    order; booleans false then true), the first breakdown first, missing values last."""
+    keys: list[np.ndarray] = []
+    for name in labels.columns:
+        column = labels[name]
+        if name == "age_band":
+            names = age_band_labels(age_bands)
+            if age_bands[0] > 0:
+                names = [f"<{age_bands[0]}", *names]
+            codes = np.asarray(pd.Categorical(column.astype(object), categories=names).codes)
+            size = len(names)
+        else:
+            codes, uniques = pd.factorize(column, sort=True)
+            size = len(uniques)
+        keys.append(np.where(codes < 0, size, codes))
+    # lexsort sorts by the last key first.
+    return np.lexsort(keys[::-1]) if keys else np.zeros(0, dtype=np.int64)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Cells:
+    """A report's breakdown cells: ``other_labels`` (a row per cell of the breakdowns other than
+    gender, in report order) and, with gender, ``gender_labels`` (each other cell has a row per
+    gender and one for the total)."""
+
+    by: tuple[str, ...]
+    gender_labels: tuple[str, ...]
+    other_labels: pd.DataFrame
+
+    @property
+    def with_gender(self) -> bool:
+        """Whether gender is a breakdown."""
+        return "gender" in self.by
+
+    @property
+    def others(self) -> int:
+        """The number of other cells (1 without other breakdowns)."""
+        return len(self.other_labels) if any(name != "gender" for name in self.by) else 1
+
+    @property
+    def per_other(self) -> int:
+        """Rows per other cell: every gender and the total, or one."""
+        return len(self.gender_labels) + 1 if self.with_gender else 1
+
+
+class _Layout:
+    """Where each value goes: blocks (year, flow), then other cells, then genders + total.
+
+    The breakdown columns of one indicator's rows are built once; every indicator (and every
+    check) repeats them, so the tables are assembled from whole arrays in one step.
+    """
+
+    def __init__(self, cells: Cells, blocks: Sequence[tuple[int, str]] | None) -> None:
+        self.cells_of = cells
+        self.years_flows = blocks
+        self.repeat = len(blocks) if blocks is not None else 1
+        self.cells = self._frame(gender_rows=True)
+
+    def _frame(self, *, gender_rows: bool) -> pd.DataFrame:
+        """Breakdown columns for one indicator's rows (every gender, or one row per cell)."""
+        cells = self.cells_of
+        repeat = self.repeat
+        others = cells.others
+        per_block = others * (cells.per_other if gender_rows else 1)
+        out: dict[str, Any] = {}
+        if self.years_flows is not None:
+            years = np.repeat([year for year, _ in self.years_flows], per_block)
+            flows = np.repeat([flow for _, flow in self.years_flows], per_block)
+            out["year"] = pd.array(years, dtype="Int64")
+            out["flow"] = pd.array(flows.astype(object), dtype=_STRING)
+        index = np.tile(np.repeat(np.arange(others), cells.per_other if gender_rows else 1), repeat)
+        for name in cells.by:
+            if name != "gender":
+                out[name] = cells.other_labels[name].take(index).reset_index(drop=True)
+            elif gender_rows:
+                labels = np.array([*cells.gender_labels, "total"], dtype=object)
+                out[name] = pd.array(np.tile(labels, others * repeat), dtype=_STRING)
+            else:
+                out[name] = pd.array([None] * index.shape[0], dtype=_STRING)
+        return pd.DataFrame(out, index=range(repeat * per_block))
+
+    def table(
+        self,
+        ruleset: RuleSet,
+        values: Mapping[str, np.ndarray],
+        entities: Mapping[str, float],
+        integral: bool,
+    ) -> pd.DataFrame:
+        """The tidy indicator table, indicators in the rule set's order."""
+        codes = [ind.code for ind in ruleset.indicators if ind.code in values]
+        rows = len(self.cells)
+        index = np.tile(np.arange(rows), len(codes))
+        table = self.cells.take(index).reset_index(drop=True)
+        table.insert(
+            0, "indicator", pd.array(np.repeat(np.array(codes, dtype=object), rows), dtype=_STRING)
+        )
+        numbers = (
+            np.concatenate([values[code].reshape(-1) for code in codes]) if codes else np.zeros(0)
+        )
+        table["value"] = numbers
+        entity_codes = [ind.code for ind in ruleset.indicators if ind.code in entities]
+        if entity_codes:
+            extra = self._blank(len(entity_codes))
+            if "gender" in extra.columns:
+                extra["gender"] = pd.array(["total"] * len(entity_codes), dtype=_STRING)
+            extra.insert(0, "indicator", pd.array(entity_codes, dtype=_STRING))
+            extra["value"] = [entities[code] for code in entity_codes]
+            table = pd.concat([table, extra], ignore_index=True)
+            position = {code: i for i, code in enumerate(ruleset.codes)}
+            order = np.argsort(
+                table["indicator"].map(position).to_numpy(dtype=np.int64), kind="stable"
+            )
+            table = table.take(order).reset_index(drop=True)
+        table["value"] = table["value"].astype(np.int64 if integral else np.float64)
+        return table
+
+    def _blank(self, rows: int) -> pd.DataFrame:
+        """``rows`` rows of empty breakdown cells (entity indicators, checks of no cell)."""
+        return pd.DataFrame(
+            {
+                name: pd.array([None] * rows, dtype=self.cells[name].dtype)
+                for name in self.cells.columns
+            },
+            index=range(rows),
+        )
+
+    def checks(
+        self,
+        ruleset: RuleSet,
+        values: Mapping[str, np.ndarray],
+        entities: Mapping[str, float],
+    ) -> pd.DataFrame:
+        """Every check of the rule set per cell, and the gender-total check per indicator."""
+        everything: dict[str, Any] = {
+            **values,
+            **{code: np.asarray(value) for code, value in entities.items()},
+        }
+        shape = next(iter(values.values())).shape if values else (1,)
+        parts: list[_checks.CheckResult] = []
+        for check in ruleset.checks:
+            personal = any(code in values for code in (*check.left, *check.right))
+            result = _checks.run(check, everything, shape if personal else (1,))
+            if result is not None:
+                parts.append(attrs.evolve(result, cells="gender" if personal else "none"))
+        if self.cells_of.with_gender:
+            g = len(self.cells_of.gender_labels)
+            for code, value in values.items():
+                parts.append(
+                    _checks.gender_total(
+                        code, value[..., g].reshape(-1), value[..., :g].sum(axis=-1).reshape(-1)
+                    )
+                )
+        summary = self._frame(gender_rows=False) if self.cells_of.with_gender else self.cells
+        return _checks.frame(
+            parts, {"gender": self.cells, "summary": summary, "none": self._blank(1)}
+        )
+
+
+class Assembler:
+    """The sum of the partial counts of one table, and the report it makes.
+
+    Values are held on a grid that grows as partitions bring new cells: other cells in order of
+    arrival (put in report order at the end), every gender the rule set or the contract knows
+    plus the total, and, for per-year flows, the years seen so far plus a *tail*, the values
+    that hold for every year after them.
+    """
+
+    def __init__(self, spec: Spec) -> None:
+        ruleset = spec.ruleset
+        self.spec = spec
+        self.with_gender = "gender" in spec.breakdowns
+        self.others = [name for name in spec.breakdowns if name != "gender"]
+        self.gender_axis: tuple[str, ...] = (
+            (*ruleset.genders, *(g for g in GENDERS if g not in ruleset.genders))
+            if self.with_gender
+            else ()
+        )
+        self.width = len(self.gender_axis) + 1 if self.with_gender else 1
+        self.flows = tuple(ruleset.flows)
+        self.labels: pd.DataFrame | None = None
+        self.n_other = 0 if self.others else 1
+        self.first: int | None = None
+        self.grid: dict[str, np.ndarray] = {}  # (years, flows, other cells, genders + total)
+        self.tail: dict[str, np.ndarray] = {}  # (flows, other cells, genders + total)
+        self.genders_seen: set[str] = set()
+        self.data_years: tuple[int, int] | None = None
+        self.excluded: list[pd.DataFrame] = []
+        self.counts = dict.fromkeys(_COUNTERS, 0)
+        self.partitions = 0
+
+    # -- adding
+
+    def add(self, partial: Partial) -> None:
+        """Add one partition's values, counters and excluded rows."""
+        self.partitions += 1
+        for name in self.counts:
+            self.counts[name] += int(getattr(partial, name))
+        if len(partial.excluded) or not self.excluded:
+            # Empty lists are not kept (one stays, to give the columns and dtypes).
+            self.excluded = [frame for frame in self.excluded if len(frame)]
+            self.excluded.append(partial.excluded)
+        self.genders_seen.update(partial.gender_labels)
+        if partial.data_years is not None:
+            first, last = partial.data_years
+            if self.data_years is not None:
+                first = min(first, self.data_years[0])
+                last = max(last, self.data_years[1])
+            self.data_years = (first, last)
+        if self.partitions == 1:
+            self._start(partial.values)
+        other = self._other_index(partial.other_labels)
+        genders = self._gender_index(partial.gender_labels)
+        if not self.flows:
+            for code, block in partial.values.items():
+                self._grow_dtype(code, block.dtype)
+                # Cells are distinct within a partition, so an in-place fancy add is exact.
+                self.grid[code][0, 0][np.ix_(other, genders)] += block[0]
+            return
+        if not partial.values:
+            return
+        assert partial.first_year is not None
+        size = len(self.flows)
+        years = next(iter(partial.values.values())).shape[0] // size - 1
+        self._cover(partial.first_year, partial.first_year + years - 1)
+        assert self.first is not None
+        start = partial.first_year - self.first
+        held = next(iter(self.grid.values())).shape[0]
+        flow_index = np.arange(size)
+        for code, block in partial.values.items():
+            self._grow_dtype(code, block.dtype)
+            shaped = block.reshape(years + 1, size, *block.shape[1:])
+            grid, tail = self.grid[code], self.tail[code]
+            grid[np.ix_(np.arange(start, start + years), flow_index, other, genders)] += shaped[
+                :years
+            ]
+            # The partition's last block holds for every later year: those held and the tail.
+            after = np.arange(start + years, held)
+            grid[np.ix_(after, flow_index, other, genders)] += shaped[years][np.newaxis]
+            tail[np.ix_(flow_index, other, genders)] += shaped[years]
+
+    def _start(self, values: Mapping[str, np.ndarray]) -> None:
+        blocks = max(len(self.flows), 1)
+        for code, block in values.items():
+            self.grid[code] = np.zeros((0 if self.flows else 1, blocks, 0, self.width), block.dtype)
+            self.tail[code] = np.zeros((blocks, 0, self.width), block.dtype)
+        self._grow_other(self.n_other)
+
+    def _grow_dtype(self, code: str, dtype: np.dtype[Any]) -> None:
+        wanted = np.result_type(self.grid[code].dtype, dtype)
+        if wanted != self.grid[code].dtype:
+            self.grid[code] = self.grid[code].astype(wanted)
+            self.tail[code] = self.tail[code].astype(wanted)
+
+    def _grow_other(self, n_other: int) -> None:
+        for code, grid in self.grid.items():
+            extra = n_other - grid.shape[2]
+            if extra > 0:
+                pad = np.zeros((*grid.shape[:2], extra, self.width), grid.dtype)
+                self.grid[code] = np.concatenate([grid, pad], axis=2)
+                tail = self.tail[code]
+                pad_tail = np.zeros((tail.shape[0], extra, self.width), tail.dtype)
+                self.tail[code] = np.concatenate([tail, pad_tail], axis=1)
+
+    def _other_index(self, labels: pd.DataFrame) -> np.ndarray:
+        """Where each of a partition's other cells sits on the grid (new cells are added)."""
+        if not self.others:
+            return np.zeros(1, dtype=np.int64)
+        labels = labels.reset_index(drop=True)
+        if self.labels is None:
+            # The first partition's cells are the grid's: no lookup needed.
+            self.labels = labels
+            self.n_other = len(labels)
+            self._grow_other(self.n_other)
+            return np.arange(len(labels), dtype=np.int64)
+        known = len(self.labels)
+        combined = pd.concat([self.labels, labels], ignore_index=True)
+        # Groups are numbered in order of first appearance: the known cells keep 0..known-1.
+        ids: np.ndarray = (
+            combined.groupby(self.others, dropna=False, sort=False)
+            .ngroup()
+            .to_numpy(dtype=np.int64)[known:]
+        )
+        new = ids >= known
+        if new.any():
+            self.labels = pd.concat([self.labels, labels[new]], ignore_index=True)
+            self.n_other = len(self.labels)
+            self._grow_other(self.n_other)
+        return ids
+
+    def _gender_index(self, labels: tuple[str, ...]) -> np.ndarray:
+        if not self.with_gender:
+            return np.zeros(1, dtype=np.int64)
+        return np.array([*(self.gender_axis.index(g) for g in labels), self.width - 1])
+
+    def _cover(self, first: int, last: int) -> None:
+        """Make the grid hold the years ``first``..``last``: earlier new years start at zero
+        (no partition had anyone there yet), later ones at the tail."""
+        held = next(iter(self.grid.values())).shape[0]
+        if self.first is None:
+            low, high = first, last
+        else:
+            low, high = min(first, self.first), max(last, self.first + held - 1)
+        if self.first is not None and low == self.first and high == self.first + held - 1:
+            return
+        offset = 0 if self.first is None else self.first - low
+        for code, grid in self.grid.items():
+            grown = np.zeros((high - low + 1, *grid.shape[1:]), grid.dtype)
+            grown[offset : offset + held] = grid
+            grown[offset + held :] = self.tail[code][np.newaxis]
+            self.grid[code] = grown
+        self.first = low
+
+    # -- the report
+
+    def _years(self) -> np.ndarray:
+        """The years a per-year report shows: from the first year anyone entered to the last
+        anyone entered or left, or to the as-of date's year."""
+        as_of = self.spec.as_of
+        if self.data_years is not None:
+            first, last = self.data_years
+        else:
+            first = last = as_of.year if as_of else dt.date.today().year
+        if as_of is not None:
+            last = as_of.year
+        return np.arange(first, max(last, first) + 1)
+
+    def _final_values(
+        self, code: str, years: np.ndarray | None, order: np.ndarray, genders: np.ndarray
+    ) -> np.ndarray:
+        grid = self.grid[code]
+        if years is None:
+            blocks = grid[0]
+        else:
+            held = grid.shape[0]
+            index = years - (self.first if self.first is not None else 0)
+            blocks = np.zeros((years.shape[0], *grid.shape[1:]), grid.dtype)
+            inside = (index >= 0) & (index < held)
+            blocks[inside] = grid[index[inside]]
+            blocks[index >= held] = self.tail[code][np.newaxis]
+            blocks = blocks.reshape(years.shape[0] * grid.shape[1], *grid.shape[2:])
+        return np.ascontiguousarray(blocks[:, order][:, :, genders])
+
+    def _excluded(self, rows: Callable[[np.ndarray], np.ndarray] | None) -> pd.DataFrame:
+        if len(self.excluded) == 1 and rows is None:
+            # One partition's list is already in key order.
+            return self.excluded[0][list(EXCLUDED_COLUMNS)]
+        excluded = pd.concat(self.excluded, ignore_index=True)
+        if rows is not None and len(excluded):
+            excluded["row"] = rows(excluded["row"].to_numpy(dtype=np.int64))
+        excluded = excluded.sort_values(["project_code", "participant_id", "row"]).reset_index(
+            drop=True
+        )
+        return excluded[list(EXCLUDED_COLUMNS)]
+
+    def report(
+        self, project: Any = None, rows: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> Report:
+        """The report of the whole table (``rows`` turns the excluded list's codes into input
+        positions, for the Dask engine); ``project`` gives the entity indicators."""
+        spec, ruleset = self.spec, self.spec.ruleset
+        if not self.partitions:
+            raise InclusionKitError("no partition was evaluated")
+        extra = [g for g in GENDERS if g in self.genders_seen and g not in ruleset.genders]
+        gender_labels = (*ruleset.genders, *extra) if self.with_gender else ()
+        genders = (
+            np.array([*(self.gender_axis.index(g) for g in gender_labels), self.width - 1])
+            if self.with_gender
+            else np.zeros(1, dtype=np.int64)
+        )
+        if self.others:
+            assert self.labels is not None
+            order = cell_order(self.labels, ruleset.age_bands)
+            other_labels = self.labels.take(order).reset_index(drop=True)
+        else:
+            order = np.zeros(1, dtype=np.int64)
+            other_labels = pd.DataFrame(index=range(1))
+        years = self._years() if self.flows else None
+        personal = [ind.code for ind in ruleset.indicators if ind.code in self.grid]
+        values = {code: self._final_values(code, years, order, genders) for code in personal}
+        cells = Cells(by=spec.breakdowns, gender_labels=gender_labels, other_labels=other_labels)
+        blocks = (
+            [(int(year), flow) for year in years for flow in self.flows]
+            if years is not None
+            else None
+        )
+        entities, not_computed = _entity_values(ruleset, project, spec.as_of)
+        integral = all(
+            ind.aggregate.function != "sum" for ind in ruleset.indicators if ind.code in values
+        )
+        layout = _Layout(cells, blocks)
+        counts = self.counts
+        provenance = Provenance(
+            ruleset=ruleset.name,
+            ruleset_version=ruleset.version,
+            library_version=__version__,
+            as_of=spec.as_of,
+            by=(*(FLOW_BREAKDOWNS if blocks is not None else ()), *spec.breakdowns),
+            input_rows=counts["input_rows"],
+            rows_after_as_of=counts["rows_after_as_of"],
+            participations=counts["participations"],
+            merged_rows=counts["merged_rows"],
+            counted=counts["counted"],
+            excluded=counts["participations"] - counts["counted"],
+            not_computed=not_computed,
+        )
+        return Report(
+            table=layout.table(ruleset, values, entities, integral),
+            excluded=self._excluded(rows),
+            checks=layout.checks(ruleset, values, entities),
+            provenance=provenance,
+            ruleset=ruleset,
+        )
+
+
+def _entity_values(
+    ruleset: RuleSet, project: Any, as_of: dt.date | None
+) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The entity indicators' values from the project document, and those left out without one."""
+    values: dict[str, float] = {}
+    skipped: list[str] = []
+    records = RecordSet(participations=None, project=project, as_of=as_of)
+    for indicator in ruleset.indicators:
+        if not indicator.is_entity:
+            continue
+        if project is None:
+            skipped.append(indicator.code)
+            continue
+        frame = records.frame(indicator.population)
+        source = FrameSource(frame, POPULATION_COLUMNS[indicator.population])
+        mask = Evaluator(source).mask(indicator.node)
+        values[indicator.code] = aggregate_value(indicator.aggregate, mask, source)
+    return values, tuple(skipped)

@@ -1,0 +1,261 @@
+"""Counting one partition: a canonical participation table in, its partial counts out.
+
+Every engine counts the same way. The in-memory engine hands the whole table over as one
+partition; the streaming and Dask engines hand over many, each holding every row of its
+participants. A partition is prepared (as-of cut, re-entry merge, completeness), its breakdown
+cells are coded, every indicator's filter becomes a boolean mask (shared sub-predicates computed
+once) and is counted per cell. The result, a :class:`Partial`, holds the values per cell, the
+cells' labels and the provenance counters; :mod:`._assemble` adds partials up into a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._rules._grouping import Grouping, check_breakdowns
+from inclusionkit._rules._language import Evaluator
+from inclusionkit._rules._records import EXCLUDED_COLUMNS, RecordSet
+from inclusionkit._rules._ruleset import IndicatorSpec, RuleSet
+
+__all__ = [
+    "FLOW_BREAKDOWNS",
+    "Partial",
+    "Spec",
+    "check_table",
+    "evaluate_partition",
+    "normalise_by",
+]
+
+FLOW_BREAKDOWNS: tuple[str, ...] = ("year", "flow")
+"""The breakdowns a per-year rule set adds in front of the asked ones."""
+
+
+def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Breakdowns from ``"gender,region"`` or a sequence of names."""
+    if by is None:
+        return ()
+    if isinstance(by, str):
+        return tuple(part.strip() for part in by.split(",") if part.strip())
+    return tuple(by)
+
+
+def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame) -> None:
+    """Raise :class:`InclusionKitError` when the table lacks a column the rule set reads, or a
+    breakdown is unknown (only the columns of ``table`` are looked at: it may be empty)."""
+    missing = [name for name in ruleset.extra_columns if name not in table.columns]
+    if missing:
+        raise InclusionKitError(
+            f"rule set {ruleset.name!r} reads the columns {', '.join(missing)}, "
+            "which the participation table does not have"
+        )
+    check_breakdowns(breakdowns, table, FLOW_BREAKDOWNS if ruleset.flows else ())
+
+
+@attrs.frozen(kw_only=True)
+class Spec:
+    """What every partition is evaluated for: the rule set, breakdowns and as-of date."""
+
+    ruleset: RuleSet
+    breakdowns: tuple[str, ...]
+    as_of: dt.date | None
+
+    def require_additive(self) -> None:
+        """Raise :class:`InclusionKitError` when an indicator's values do not add up across
+        partitions (``count_distinct`` of anything but ``participant_id``, by which partitions
+        are cut): only the in-memory engine, one partition, can compute it."""
+        for indicator in self.ruleset.indicators:
+            aggregate = indicator.aggregate
+            if (
+                not indicator.is_entity
+                and aggregate.function == "count_distinct"
+                and aggregate.column != "participant_id"
+            ):
+                raise InclusionKitError(
+                    f"indicator {indicator.code!r} counts distinct {aggregate.column!r}, which "
+                    "does not add up across partitions; use engine='pandas'"
+                )
+
+
+# Identity equality: comparing partials would compare arrays.
+@attrs.frozen(kw_only=True, eq=False)
+class Partial:
+    """The partial counts of one partition: values per cell, the cells' labels and the
+    provenance counters.
+
+    ``values`` maps each personal indicator to an array shaped ``(blocks, other cells, genders
+    + total)``, laid out by this partition's own cells: ``other_labels`` (one row per other
+    cell) and ``gender_labels``. With per-year flows, the blocks are ``(year, flow)`` from
+    ``first_year``, plus one last year whose values hold for every later year; ``data_years``
+    is the span of the partition's counted participations. ``excluded`` has input positions (or
+    the codes the Dask engine resolves into positions) in ``row``.
+    """
+
+    values: dict[str, np.ndarray]
+    other_labels: pd.DataFrame
+    gender_labels: tuple[str, ...]
+    first_year: int | None
+    data_years: tuple[int, int] | None
+    excluded: pd.DataFrame
+    input_rows: int
+    rows_after_as_of: int
+    participations: int
+    merged_rows: int
+    counted: int
+    sources: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec) -> Partial:
+    """Count one self-contained partition (a canonical table).
+
+    ``rows`` gives each row's input position (``None``: its position in ``table``).
+    """
+    records = RecordSet(participations=table, as_of=spec.as_of)
+    ruleset = spec.ruleset
+    prepared = records.prepared()
+    grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
+    evaluator = Evaluator(grouping.source)
+    personal = [ind for ind in ruleset.indicators if not ind.is_entity]
+    evaluator.plan([ind.node for ind in personal])
+    flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
+    values: dict[str, np.ndarray] = {}
+    for indicator in personal:
+        mask = evaluator.mask(indicator.node)
+        values[indicator.code] = (
+            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
+        )
+    excluded = prepared.excluded_frame()[list(EXCLUDED_COLUMNS)]
+    if rows is not None and len(excluded):
+        excluded["row"] = rows[excluded["row"].to_numpy()]
+    return Partial(
+        values=values,
+        other_labels=grouping.other_labels,
+        gender_labels=grouping.gender_labels,
+        first_year=None if flows is None else int(flows.years[0]),
+        data_years=None if flows is None else flows.data_years,
+        excluded=excluded,
+        input_rows=prepared.input_rows,
+        rows_after_as_of=prepared.rows_after_as_of,
+        participations=prepared.participations,
+        merged_rows=prepared.merged,
+        counted=prepared.counted_count,
+    )
+
+
+def _with_totals(per_cell: np.ndarray, grouping: Grouping, totals: np.ndarray | None) -> np.ndarray:
+    """(C,) per-cell values to (O, G + 1) with a total column, or (O, 1) without gender."""
+    matrix = per_cell.reshape(grouping.O, grouping.G)
+    if not grouping.with_gender:
+        return matrix
+    total = matrix.sum(axis=1) if totals is None else totals
+    return np.concatenate([matrix, total.reshape(-1, 1)], axis=1)
+
+
+def _cell_values(indicator: IndicatorSpec, mask: np.ndarray, grouping: Grouping) -> np.ndarray:
+    aggregate = indicator.aggregate
+    if aggregate.function == "count":
+        return _with_totals(grouping.count(mask), grouping, None)[np.newaxis]
+    assert aggregate.column is not None
+    col = grouping.source.col(aggregate.column)
+    if aggregate.function == "sum":
+        weights = np.where(col.valid, col.values, 0).astype(np.float64)
+        return _with_totals(grouping.weighted(mask, weights), grouping, None)[np.newaxis]
+    per_cell = grouping.distinct(mask, col, across_genders=False)
+    totals = grouping.distinct(mask, col, across_genders=True) if grouping.with_gender else None
+    return _with_totals(per_cell, grouping, totals)[np.newaxis]
+
+
+class _Flows:
+    """Per-year entries, leavers and carried over (Annex XXIII of Regulation 1828/2006).
+
+    In year Y a participation is an *entry* when it entered in Y, a *leaver* when it left in Y
+    (as of the report's date), and *carried over* when it entered before 1 January of Y and had
+    not left before that day.
+
+    The years run from the partition's first to its last (or the as-of date's), plus one more
+    whose values hold for every later year (nobody enters or leaves after the partition's last
+    year; those still in stay carried over), so partitions of different spans add up.
+    """
+
+    def __init__(self, grouping: Grouping, flows: Sequence[str], as_of: dt.date | None) -> None:
+        self.grouping = grouping
+        self.flows = tuple(flows)
+        source = grouping.source
+        counted = grouping.counted
+        self.counted = counted
+        entry_year = source.col("entry_year")
+        exit_year = source.col("exit_year")
+        self.leaver = source.col("leaver").values
+        self.entry_year = entry_year.values
+        self.exit_year = exit_year.values
+        # The years the data span (before the as-of date extends them), so the assembler can
+        # find the whole table's.
+        self.data_years: tuple[int, int] | None = None
+        if counted.any():
+            first = int(entry_year.values[counted].min())
+            last = int(entry_year.values[counted].max())
+            left = counted & self.leaver
+            if left.any():
+                last = max(last, int(exit_year.values[left].max()))
+            self.data_years = (first, last)
+        else:
+            first = last = as_of.year if as_of else dt.date.today().year
+        if as_of is not None:
+            last = as_of.year
+        self.years = np.arange(first, max(last, first) + 2)
+
+    def values(self, indicator: IndicatorSpec, mask: np.ndarray) -> np.ndarray:
+        """Values shaped (years * flows, O, G + 1)."""
+        if indicator.aggregate.function == "count_distinct":
+            raise InclusionKitError(
+                f"indicator {indicator.code!r}: per-year flows support count and sum aggregates"
+            )
+        grouping = self.grouping
+        weights: np.ndarray | None = None
+        if indicator.aggregate.function == "sum":
+            assert indicator.aggregate.column is not None
+            col = grouping.source.col(indicator.aggregate.column)
+            weights = np.where(col.valid, col.values, 0).astype(np.float64)
+        ny = self.years.shape[0]
+        base = mask & self.counted
+        cells = np.where(self.counted, grouping.row_cell, 0)
+        first = int(self.years[0])
+        per_flow: dict[str, np.ndarray] = {}
+        entry = self.entry_year - first
+        exit_ = self.exit_year - first
+        if "entries" in self.flows:
+            per_flow["entries"] = self._count(cells, entry, base, weights, ny)
+        if "leavers" in self.flows:
+            per_flow["leavers"] = self._count(cells, exit_, base & self.leaver, weights, ny)
+        if "carried_over" in self.flows:
+            start = entry + 1
+            end = np.where(self.leaver, exit_, ny - 1)
+            active = base & (start <= end) & (start < ny)
+            starts = self._count(cells, start, active, weights, ny + 1)
+            stops = self._count(cells, end + 1, active, weights, ny + 1)
+            per_flow["carried_over"] = np.cumsum(starts - stops, axis=1)[:, :ny]
+        stacked = np.stack([per_flow[flow] for flow in self.flows], axis=0)  # (F, C, Y)
+        blocks = stacked.transpose(2, 0, 1).reshape(ny * len(self.flows), grouping.C)
+        return np.stack([_with_totals(block, grouping, None) for block in blocks], axis=0)
+
+    def _count(
+        self,
+        cells: np.ndarray,
+        year: np.ndarray,
+        mask: np.ndarray,
+        weights: np.ndarray | None,
+        width: int,
+    ) -> np.ndarray:
+        keep = mask & (year >= 0) & (year < width)
+        index = cells[keep] * width + year[keep]
+        size = self.grouping.C * width
+        if weights is None:
+            counts = np.bincount(index, minlength=size)
+        else:
+            counts = np.bincount(index, weights=weights[keep], minlength=size)
+        return counts.reshape(self.grouping.C, width)
