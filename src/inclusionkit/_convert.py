@@ -25,12 +25,10 @@ def register_record(cls: type[Any], **field_hooks: Callable[[Any], Any]) -> None
     """Serialise ``cls`` (an attrs class) with every field, defaults included: a record such as
     a report's provenance keeps a fixed set of keys. ``field_hooks`` give a field its own
     unstructuring (``inputs=lambda pairs: [...]``)."""
-    hook = make_dict_unstructure_fn(
-        cls,
-        converter,
-        _cattrs_omit_if_default=False,
-        **{name: override(unstruct_hook=fn) for name, fn in field_hooks.items()},
-    )
+    overrides: dict[str, Any] = {
+        name: override(unstruct_hook=fn) for name, fn in field_hooks.items()
+    }
+    hook = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=False, **overrides)
     converter.register_unstructure_hook(cls, hook)
 
 

@@ -1,34 +1,33 @@
-"""SFC2021-style indicator tables: ESF+ common indicators per priority, SO, category and gender.
+"""SFC2021-style indicator tables: a layout of an ``esf-2021`` report per priority, SO, category
+of region and gender.
 
 A managing authority transmits ESF+ achievements to the Commission through SFC2021 (the
 "Transmission of Data": outputs in table 6, results in table 10), one value per priority,
-specific objective, category of region and gender. :func:`sfc2021_table` builds that table from
-the participation tables of many projects at once, with the ``esf-2021`` rule set:
+specific objective, category of region and gender. This module lays a :class:`Report` out that
+way; it computes nothing itself:
 
-1. every project code is placed in the programme structure, from an explicit
-   ``programme_structure`` mapping or else from the code itself (a POCU code names its axis and
-   specific objective; a POSDRU code its axis and key area of intervention, the 2007-2013
-   analogue of a specific objective). Bare SMIS codes (PEO, PIDS) say neither, so they need the
-   mapping; codes that cannot be placed are one error listing all of them;
-2. the indicators are computed once, per project, region and gender (:func:`compute`), and the
-   cells are added up per priority, SO and category of region. Every personal indicator of the
-   rule set counts participations, and a participation belongs to exactly one project and one
-   region, so adding cells is exact;
+1. the report is computed once by the engine, with the ``esf-2021`` rule set and the breakdowns
+   :data:`BREAKDOWNS` (project, region, gender): :func:`sfc2021_table` does that and calls
+   :func:`sfc2021_layout`, which takes any such report (from any engine);
+2. every project code is placed in the programme structure (:mod:`inclusionkit._programme`);
+   every personal indicator of the rule set counts participations, and a participation belongs
+   to exactly one project and one region, so adding cells per priority, SO and category is exact;
 3. the region of residence gives the category of region (RO32 București-Ilfov "more developed",
    the other seven "less developed"). A missing or unknown region is never guessed: those
    participations are left out of the table and reported in :attr:`Sfc2021Report.problems`;
 4. the reserved composite indicators (``EECO02+04`` …) are added as rows, each the sum of its
    parts;
-5. the SFC2021 transmission checks run on the finished table (:func:`sfc2021_checks`): each
-   composite equals the sum of its parts, no result exceeds its linked output, and the genders
-   add up to the total, per priority, SO, category of region (and gender).
+5. the SFC2021 transmission checks run on the finished table (:func:`sfc2021_checks`) through
+   the one check engine (:mod:`inclusionkit._rules._checks`): each composite equals the sum of
+   its parts, no result exceeds its linked output, and the genders add up to the total.
 
-See ``docs/formats/sfc2021.md``.
+Writing is the exporters' job: ``inclusionkit.write(sfc_report, "sfc.csv")`` (options
+``layout`` = ``tidy``/``wide``/``checks`` and ``lang``) or ``"sfc.xlsx"`` (the SFC2021 workbook,
+with the ``inclusionkit-xlsx`` plugin). See ``docs/formats/sfc2021.md``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
@@ -40,12 +39,21 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from inclusionkit._atomic import atomic_path
+from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._programme import ProgrammeStructure, load_programme_structure, place_codes
+from inclusionkit._rules import _checks
+from inclusionkit._rules._model import Report
+from inclusionkit._rules._report import compute
+from inclusionkit._rules._ruleset import Check, get_ruleset
+from inclusionkit._version import __version__
+from inclusionkit.ro import RomanianCodeError, category_of_region
 
 __all__ = [
+    "BREAKDOWNS",
     "CELL_COLUMNS",
     "COMPOSITES",
+    "HEADERS",
     "RESULT_LINKS",
     "RULESET",
     "Sfc2021Provenance",
@@ -53,12 +61,16 @@ __all__ = [
     "add_composites",
     "load_programme_structure",
     "sfc2021_checks",
+    "sfc2021_layout",
     "sfc2021_table",
     "write_sfc2021",
 ]
 
 RULESET = "esf-2021"
 """The rule set the SFC2021 tables are computed with."""
+
+BREAKDOWNS: tuple[str, ...] = ("project_code", "region", "gender")
+"""The breakdowns of the report an SFC2021 table is laid out from."""
 
 CELL_COLUMNS: tuple[str, ...] = ("priority", "specific_objective", "category_of_region", "gender")
 """The breakdown columns of an SFC2021 table, in order."""
@@ -130,9 +142,8 @@ CHECK_COLUMNS: tuple[str, ...] = (
 )
 """The columns of :attr:`Sfc2021Report.checks`."""
 
-GENDER_CHECK = "genders_sum_to_total"
+GENDER_CHECK = _checks.GENDER_CHECK
 
-ProgrammeStructure = Mapping[str, Mapping[str, Any]]
 ResultLinks = Mapping[str, str | Sequence[str]]
 
 
@@ -165,12 +176,12 @@ class Sfc2021Provenance:
     result_links: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """The provenance as JSON-ready data (dates as ISO text, tuples as lists)."""
-        data = attrs.asdict(self)
-        data["as_of"] = None if self.as_of is None else self.as_of.isoformat()
-        data["not_computed"] = list(self.not_computed)
-        data["result_links"] = list(self.result_links)
+        """The provenance as JSON-ready data, through the one converter."""
+        data: dict[str, Any] = unstructure(self)
         return data
+
+
+register_record(Sfc2021Provenance)
 
 
 @attrs.frozen(kw_only=True)
@@ -229,6 +240,25 @@ class Sfc2021Report:
         indicator (with its name), a column per gender and the total."""
         return _wide(self.table, self.names, kind, lang)
 
+    @staticmethod
+    def headers(lang: str = "en") -> Mapping[str, str]:
+        """Column headings of the SFC2021 layout in ``lang`` (``"en"`` or ``"ro"``), for
+        exporters: ``{"priority": "Priority", "female": "Women", …}``."""
+        if lang not in HEADERS:
+            raise InclusionKitError(f"lang must be 'en' or 'ro', not {lang!r}")
+        return HEADERS[lang]
+
+    def layout(self, layout: str = "tidy", lang: str = "en") -> pd.DataFrame:
+        """One table of the report: ``"tidy"`` (:attr:`table`), ``"wide"`` (:meth:`wide`,
+        headed in ``lang``) or ``"checks"`` (:attr:`checks`), as the CSV exporter writes it."""
+        if layout == "tidy":
+            return self.table
+        if layout == "checks":
+            return self.checks
+        if layout == "wide":
+            return self.wide(lang=lang).rename(columns=dict(self.headers(lang)))
+        raise InclusionKitError(f"layout must be 'tidy', 'wide' or 'checks', not {layout!r}")
+
     def summary(self) -> str:
         """One line: projects, participations counted and left out, failed checks, problems."""
         p = self.provenance
@@ -242,7 +272,7 @@ class Sfc2021Report:
         )
 
 
-# -- the table ----------------------------------------------------------------------------------
+# -- the layout ---------------------------------------------------------------------------------
 
 
 def sfc2021_table(
@@ -255,8 +285,11 @@ def sfc2021_table(
     """The ESF+ common indicators per priority, specific objective, category of region and
     gender, for the participations of any number of projects, with the SFC2021 checks.
 
-    :param participations: a canonical participation table (DataFrame) or the path of a CSV or
-        Parquet file; rows of many projects may be mixed.
+    The report is computed once (``compute(participations, "esf-2021", by=BREAKDOWNS)``) and
+    laid out by :func:`sfc2021_layout`.
+
+    :param participations: a canonical participation table (DataFrame) or the path of a file;
+        rows of many projects may be mixed.
     :param programme_structure: ``{project_code: {"priority": ..., "specific_objective": ...}}``
         for codes that do not say where they belong (bare SMIS codes of PEO and PIDS) or to
         override what a code says. Codes are matched as written or in canonical form.
@@ -265,24 +298,42 @@ def sfc2021_table(
     :raises InclusionKitError: codes that cannot be placed (all of them listed), project codes
         of different programmes without a mapping, a malformed mapping.
     """
-    from inclusionkit._rules import compute, get_ruleset
-    from inclusionkit._rules._records import as_table
-    from inclusionkit._version import __version__
+    _require_additive()
+    report = compute(participations, RULESET, by=BREAKDOWNS, as_of=as_of)
+    return sfc2021_layout(
+        report, programme_structure=programme_structure, result_links=result_links
+    )
 
+
+def sfc2021_layout(
+    report: Report,
+    *,
+    programme_structure: ProgrammeStructure | None = None,
+    result_links: ResultLinks | None = None,
+) -> Sfc2021Report:
+    """Lay an ``esf-2021`` report computed with the breakdowns :data:`BREAKDOWNS` (project,
+    region, gender; from any engine) out as the SFC2021 table, and run the SFC2021 checks.
+
+    :raises InclusionKitError: a report of another rule set or other breakdowns, or project
+        codes that cannot be placed (see :func:`sfc2021_table`).
+    """
+    if report.ruleset.name != RULESET or sorted(report.breakdowns) != sorted(BREAKDOWNS):
+        raise InclusionKitError(
+            f"an SFC2021 table is laid out from a {RULESET!r} report by "
+            f"{', '.join(BREAKDOWNS)}; this one is {report.ruleset.name!r} by "
+            f"{', '.join(report.breakdowns) or 'nothing'}"
+        )
+    _require_additive()
     links = _links(result_links)
-    ruleset = get_ruleset(RULESET)
-    personal = [ind for ind in ruleset.indicators if not ind.is_entity]
-    for indicator in personal:
-        # Adding per-project cells is only exact for additive aggregates.
-        if indicator.aggregate.function not in ("count", "sum"):
-            raise InclusionKitError(
-                f"indicator {indicator.code!r} of {RULESET!r} aggregates with "
-                f"{indicator.aggregate.function!r}, which cannot be added across projects"
-            )
-    table = as_table(participations)
-    codes = sorted({str(code) for code in table["project_code"].dropna().unique()})
-    structure = _structure(codes, programme_structure)
-    report = compute(table, RULESET, by=("project_code", "region", "gender"), as_of=as_of)
+    ruleset = report.ruleset
+    seen = pd.concat(
+        [
+            report.table["project_code"].astype(object),
+            report.excluded["project_code"].astype(object),
+        ]
+    )
+    codes = sorted({str(code) for code in seen.dropna().unique()})
+    structure = place_codes(codes, programme_structure)
     cells, problems, left_out = _place(report.table, structure)
     grouped = (
         cells.groupby(["indicator", *CELL_COLUMNS], observed=True, sort=False, dropna=False)[
@@ -291,15 +342,14 @@ def sfc2021_table(
         .sum()
         .reset_index()
     )
-    order = [ind.code for ind in personal]
+    order = [ind.code for ind in ruleset.indicators if not ind.is_entity]
     tidy = add_composites(grouped, order)
     names: dict[str, tuple[str, str | None]] = {
         ind.code: (ind.name_en, ind.name_ro) for ind in ruleset.indicators
     }
     names.update(_COMPOSITE_NAMES)
-    excluded = report.excluded
     excluded_summary = (
-        excluded.groupby(["project_code", "reason"], observed=True, sort=True)
+        report.excluded.groupby(["project_code", "reason"], observed=True, sort=True)
         .size()
         .rename("participations")
         .reset_index()
@@ -335,43 +385,14 @@ def sfc2021_table(
     )
 
 
-def load_programme_structure(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
-    """Read a ``programme_structure`` mapping from a file (for the command line).
-
-    ``.json``: ``{"<project code>": {"priority": "...", "specific_objective": "..."}}``;
-    ``.csv`` (UTF-8, a header row): columns ``project_code``, ``priority``,
-    ``specific_objective``, one row per project. Values are kept as text ("4.10" stays "4.10").
-    """
-    import json
-
-    source = Path(path)
-    try:
-        if source.suffix.lower() == ".json":
-            data = json.loads(source.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise InclusionKitError(
-                    f"{source}: a programme structure is a JSON object of project codes"
-                )
-            return {str(code): dict(entry) for code, entry in data.items()}
-        if source.suffix.lower() == ".csv":
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
-            needed = ["project_code", "priority", "specific_objective"]
-            missing = [name for name in needed if name not in frame.columns]
-            if missing:
-                raise InclusionKitError(
-                    f"{source}: the column(s) {', '.join(missing)} are missing; a programme "
-                    "structure CSV has project_code, priority, specific_objective"
-                )
-            return {
-                str(row["project_code"]).strip(): {
-                    "priority": str(row["priority"]),
-                    "specific_objective": str(row["specific_objective"]),
-                }
-                for row in frame[needed].to_dict("records")
-            }
-    except (OSError, ValueError, TypeError) as exc:
-        raise InclusionKitError(f"{source}: cannot read the programme structure: {exc}") from None
-    raise InclusionKitError(f"{source}: a programme structure is a .json or .csv file")
+def _require_additive() -> None:
+    for indicator in get_ruleset(RULESET).indicators:
+        # Adding per-project cells is only exact for additive aggregates.
+        if not indicator.is_entity and indicator.aggregate.function not in ("count", "sum"):
+            raise InclusionKitError(
+                f"indicator {indicator.code!r} of {RULESET!r} aggregates with "
+                f"{indicator.aggregate.function!r}, which cannot be added across projects"
+            )
 
 
 def _links(result_links: ResultLinks | None) -> dict[str, tuple[str, ...]]:
@@ -389,114 +410,12 @@ def _links(result_links: ResultLinks | None) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _structure(codes: Sequence[str], mapping: ProgrammeStructure | None) -> pd.DataFrame:
-    """Where each project code belongs: from the mapping, else from the parsed code."""
-    from inclusionkit.ro import ProjectCodeError, parse_project_code
-
-    given = _mapping(mapping)
-    rows: list[dict[str, str]] = []
-    unplaced: list[str] = []
-    for code in codes:
-        try:
-            parsed = parse_project_code(code)
-        except ProjectCodeError:
-            parsed = None
-        entry = given.get(code)
-        if entry is None and parsed is not None:
-            entry = given.get(parsed.canonical)
-        programme = parsed.programme if parsed is not None else "unknown"
-        if entry is not None:
-            priority, objective = entry
-            source = "programme_structure"
-        elif parsed is not None and parsed.programme == "POCU":
-            priority, objective = str(parsed.axis), str(parsed.specific_objective)
-            source = "code"
-        elif parsed is not None and parsed.programme == "POSDRU":
-            # 2007-2013 had no specific objectives; the key area of intervention (DMI) is the
-            # level below the axis that played their part.
-            priority, objective = str(parsed.axis), str(parsed.key_area)
-            source = "code"
-        else:
-            unplaced.append(code)
-            continue
-        rows.append(
-            {
-                "project_code": code,
-                "programme": programme,
-                "priority": priority,
-                "specific_objective": objective,
-                "source": source,
-            }
-        )
-    if unplaced:
-        shown = ", ".join(repr(code) for code in unplaced[:20])
-        more = f" and {len(unplaced) - 20} more" if len(unplaced) > 20 else ""
-        raise InclusionKitError(
-            f"{len(unplaced)} project code(s) cannot be placed in the programme structure: "
-            f"{shown}{more}. A bare SMIS code (PEO, PIDS) does not say its priority and "
-            "specific objective; pass programme_structure={code: {'priority': ..., "
-            "'specific_objective': ...}} for each of them"
-        )
-    by_code = [row for row in rows if row["source"] == "code"]
-    programmes = sorted({row["programme"] for row in by_code})
-    if len(programmes) > 1:
-        examples = {
-            name: next(r["project_code"] for r in by_code if r["programme"] == name)
-            for name in programmes
-        }
-        listed = "; ".join(f"{name} (e.g. {code!r})" for name, code in examples.items())
-        raise InclusionKitError(
-            "an SFC2021 table covers one programme, but the project codes belong to several: "
-            f"{listed}. Their priority numbers would be mixed up; report each programme "
-            "separately, or place every code with programme_structure"
-        )
-    columns = ("project_code", "programme", "priority", "specific_objective", "source")
-    return pd.DataFrame(rows, columns=list(columns)).astype(dict.fromkeys(columns, _STRING))
-
-
-def _mapping(mapping: ProgrammeStructure | None) -> dict[str, tuple[str, str]]:
-    from inclusionkit.ro import ProjectCodeError, parse_project_code
-
-    if mapping is None:
-        return {}
-    if not isinstance(mapping, Mapping):
-        raise InclusionKitError(
-            "programme_structure must map project codes to "
-            "{'priority': ..., 'specific_objective': ...}, "
-            f"not a {type(mapping).__name__}"
-        )
-    out: dict[str, tuple[str, str]] = {}
-    bad: list[str] = []
-    for code, entry in mapping.items():
-        values = (
-            (entry.get("priority"), entry.get("specific_objective"))
-            if isinstance(entry, Mapping)
-            else (None, None)
-        )
-        if any(value is None or str(value).strip() == "" for value in values):
-            bad.append(repr(code))
-            continue
-        placed = (str(values[0]).strip(), str(values[1]).strip())
-        out[str(code)] = placed
-        # Also under the canonical form, so "pocu/449/4/16/127700" finds its entry.
-        with contextlib.suppress(ProjectCodeError):
-            out.setdefault(parse_project_code(str(code)).canonical, placed)
-    if bad:
-        raise InclusionKitError(
-            "programme_structure entries need a non-empty 'priority' and 'specific_objective'; "
-            f"these do not: {', '.join(bad)}"
-        )
-    return out
-
-
 def _place(table: pd.DataFrame, structure: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], int]:
     """Add priority, SO and category of region to the per-project, per-region cells.
 
     Cells without a project code, or whose region is missing or unknown, are dropped and
     reported: the category of region decides the co-financing rate, so it is never guessed.
     """
-    from inclusionkit.ro import RomanianCodeError, category_of_region
-
     frame = table.copy()
     codes = frame["project_code"].astype(object)
     regions = frame["region"].astype(object)
@@ -671,7 +590,8 @@ def _pivot(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def sfc2021_checks(table: pd.DataFrame, *, result_links: ResultLinks | None = None) -> pd.DataFrame:
-    """Run the SFC2021 transmission checks on a tidy SFC2021 table (any, not only ours).
+    """Run the SFC2021 transmission checks on a tidy SFC2021 table (any, not only ours), through
+    the one check engine.
 
     Per priority, specific objective, category of region and gender:
 
@@ -690,102 +610,58 @@ def sfc2021_checks(table: pd.DataFrame, *, result_links: ResultLinks | None = No
     links = _links(result_links)
     wide = _pivot(table)
     reported = set(table["indicator"].astype(object))
-    parts: list[pd.DataFrame] = []
-
-    def rows(
-        check: str, kind: str, indicator: str, expression: str, left: pd.Series, right: pd.Series
-    ) -> pd.DataFrame:
-        passed = _equal(left, right) if kind == "sum_equals" else _at_most(left, right)
-        frame = left.index.to_frame(index=False)
-        frame.insert(0, "expression", expression)
-        frame.insert(0, "indicator", indicator)
-        frame.insert(0, "kind", kind)
-        frame.insert(0, "check", check)
-        frame["left"] = left.to_numpy()
-        frame["right"] = right.to_numpy()
-        frame["passed"] = passed
-        return frame
-
-    def column(code: str) -> pd.Series:
-        if code in wide.columns:
-            return wide[code]
-        return pd.Series(0, index=wide.index, dtype="int64")
-
-    for composite, components in COMPOSITES.items():
-        if composite not in reported:
-            continue
-        right = sum((column(code) for code in components[1:]), column(components[0]))
-        parts.append(
-            rows(
-                f"composite_{composite}",
-                "sum_equals",
-                composite,
-                f"{composite} = {' + '.join(components)}",
-                column(composite),
-                right,
-            )
-        )
-    for result, outputs in links.items():
-        if result not in reported:
-            continue
-        for output in outputs:
-            parts.append(
-                rows(
-                    f"result_{result}_le_{output}",
-                    "at_most",
-                    result,
-                    f"{result} ≤ {output}",
-                    column(result),
-                    column(output),
-                )
-            )
-    parts.extend(_gender_checks(table))
-    if not parts:
+    checks = [
+        Check(id=f"composite_{code}", kind="sum_equals", left=(code,), right=parts)
+        for code, parts in COMPOSITES.items()
+        if code in reported
+    ]
+    checks += [
+        Check(id=f"result_{result}_le_{output}", kind="at_most", left=(result,), right=(output,))
+        for result, outputs in links.items()
+        if result in reported
+        for output in outputs
+    ]
+    size = len(wide)
+    values = {
+        code: (wide[code].to_numpy() if code in wide.columns else np.zeros(size, dtype=np.int64))
+        for check in checks
+        for code in (*check.left, *check.right)
+    }
+    results: list[_checks.CheckResult] = []
+    for check in checks:
+        result = _checks.run(check, values, (size,))
+        if result is not None:
+            results.append(attrs.evolve(result, indicator=check.left[0], cells="cell"))
+    cells = wide.index.to_frame(index=False)
+    gender, summary = _gender_check(table)
+    if gender is not None:
+        results.append(gender)
+    if not results:
         return _empty_checks()
-    out = pd.concat(parts, ignore_index=True)[list(CHECK_COLUMNS)]
+    out = _checks.frame(results, {"cell": cells, "summary": summary})[list(CHECK_COLUMNS)]
     for name in CHECK_COLUMNS[:-3]:
         out[name] = out[name].astype(_STRING)
     out["passed"] = out["passed"].astype(bool)
     return out
 
 
-def _gender_checks(table: pd.DataFrame) -> list[pd.DataFrame]:
+def _gender_check(table: pd.DataFrame) -> tuple[_checks.CheckResult | None, pd.DataFrame]:
+    """The gender-total check of every indicator per priority, SO and category of region."""
     keys = ["indicator", *_PLACE]
     frame = table[[*keys, "gender", "value"]].copy()
     for name in (*keys, "gender"):
         frame[name] = frame[name].astype(object)
     is_total = frame["gender"] == "total"
     if not is_total.any():
-        return []
+        return None, pd.DataFrame()
     totals = frame[is_total].set_index(keys)["value"]
     genders = frame[~is_total].groupby(keys, sort=False)["value"].sum()
     genders = genders.reindex(totals.index, fill_value=0)
     cells = totals.index.to_frame(index=False)
-    out = pd.DataFrame(
-        {
-            "check": GENDER_CHECK,
-            "kind": "sum_equals",
-            "indicator": cells["indicator"],
-            "expression": [f"{code}[total] = sum of {code}[gender]" for code in cells["indicator"]],
-            **{name: cells[name] for name in _PLACE},
-            "gender": pd.array([None] * len(cells), dtype=_STRING),
-            "left": totals.to_numpy(),
-            "right": genders.to_numpy(),
-            "passed": _equal(totals, genders),
-        }
-    )
-    return [out]
-
-
-def _equal(left: pd.Series, right: pd.Series) -> np.ndarray:
-    a, b = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
-    # Counts are whole numbers; the tolerance only matters for sum aggregates (hours).
-    return np.isclose(a, b, rtol=0.0, atol=1e-9)
-
-
-def _at_most(left: pd.Series, right: pd.Series) -> np.ndarray:
-    a, b = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
-    return a <= b + 1e-9
+    codes = cells["indicator"].to_numpy(dtype=object)
+    result = _checks.gender_total(codes, totals.to_numpy(), genders.to_numpy())
+    summary = cells[list(_PLACE)].assign(gender=pd.array([None] * len(cells), dtype=_STRING))
+    return result, summary
 
 
 def _empty_checks() -> pd.DataFrame:
@@ -796,9 +672,9 @@ def _empty_checks() -> pd.DataFrame:
     return out
 
 
-# -- layouts and files --------------------------------------------------------------------------
+# -- the wide layout ----------------------------------------------------------------------------
 
-_HEADERS: Mapping[str, Mapping[str, str]] = {
+HEADERS: Mapping[str, Mapping[str, str]] = {
     "en": {
         "priority": "Priority",
         "specific_objective": "Specific objective",
@@ -822,6 +698,7 @@ _HEADERS: Mapping[str, Mapping[str, str]] = {
         "total": "Total",
     },
 }
+"""The SFC2021 layout's column headings, in English and Romanian."""
 
 
 def _wide(
@@ -830,7 +707,7 @@ def _wide(
     kind: str,
     lang: str,
 ) -> pd.DataFrame:
-    if lang not in _HEADERS:
+    if lang not in HEADERS:
         raise InclusionKitError(f"lang must be 'en' or 'ro', not {lang!r}")
     if kind not in ("all", "outputs", "results"):
         raise InclusionKitError(f"kind must be 'all', 'outputs' or 'results', not {kind!r}")
@@ -872,151 +749,24 @@ def write_sfc2021(
     layout: Literal["tidy", "wide", "checks"] = "tidy",
     lang: str = "en",
 ) -> Path:
-    """Write an SFC2021 report to ``path``, atomically; the format follows the extension.
-
-    - ``.csv``: one table, UTF-8: ``layout="tidy"`` (the default; :attr:`Sfc2021Report.table`),
-      ``"wide"`` (:meth:`Sfc2021Report.wide`, headers in ``lang``) or ``"checks"``;
-    - ``.xlsx`` (needs ``openpyxl``, which ``inclusionkit-xlsx`` installs): sheets for the
-      outputs and the results in the SFC2021 layout, the checks (failures in red), the problems,
-      the projects, the excluded counts and the provenance. ``layout`` does not apply.
-
-    Returns the path written. Raises :class:`InclusionKitError` for another extension.
+    """Write an SFC2021 report to ``path`` through the exporters (atomically): ``.csv`` (one
+    table: ``layout`` ``tidy``, ``wide`` or ``checks``, headed in ``lang``) or ``.xlsx`` (the
+    SFC2021 workbook, with ``inclusionkit-xlsx``). The same as
+    ``inclusionkit.write(report, path, layout=..., lang=...)`` for CSV and
+    ``inclusionkit.write(report, path, lang=...)`` for xlsx. Returns the path written.
     """
+    from inclusionkit._io import write
+
     target = Path(path)
     suffix = target.suffix.lower()
-    if lang not in _HEADERS:
-        raise InclusionKitError(f"lang must be 'en' or 'ro', not {lang!r}")
+    Sfc2021Report.headers(lang)
     if suffix == ".csv":
-        frame = _csv_frame(report, layout, lang)
-        with atomic_path(target) as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        write(report, target, format="csv", layout=layout, lang=lang)
     elif suffix == ".xlsx":
-        _write_xlsx(report, target, lang)
+        write(report, target, format="xlsx", lang=lang)
     else:
         raise InclusionKitError(
             f"{target}: an SFC2021 table is written as .csv or .xlsx, "
             f"not {suffix or 'no extension'!r}"
         )
     return target
-
-
-def _csv_frame(report: Sfc2021Report, layout: str, lang: str) -> pd.DataFrame:
-    if layout == "tidy":
-        return report.table
-    if layout == "checks":
-        return report.checks
-    if layout == "wide":
-        return report.wide(lang=lang).rename(columns=dict(_HEADERS[lang]))
-    raise InclusionKitError(f"layout must be 'tidy', 'wide' or 'checks', not {layout!r}")
-
-
-_SHEETS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "outputs": "Outputs (table 6)",
-        "results": "Results (table 10)",
-        "checks": "Checks",
-        "problems": "Problems",
-        "projects": "Projects",
-        "excluded": "Excluded",
-        "provenance": "Provenance",
-    },
-    "ro": {
-        "outputs": "Realizare (tabel 6)",
-        "results": "Rezultat (tabel 10)",
-        "checks": "Verificări",
-        "problems": "Probleme",
-        "projects": "Proiecte",
-        "excluded": "Excluși",
-        "provenance": "Proveniență",
-    },
-}
-
-
-def _write_xlsx(report: Sfc2021Report, target: Path, lang: str) -> None:
-    try:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font, PatternFill
-        from openpyxl.utils import get_column_letter
-    except ImportError:
-        raise InclusionKitError(
-            "writing an SFC2021 table as .xlsx needs openpyxl; install the Excel plugin with "
-            "`pip install inclusionkit-xlsx` (or `pip install openpyxl`), or write .csv"
-        ) from None
-
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", start_color="DDEBF7")
-    failed_fill = PatternFill("solid", start_color="FFC7CE")
-    headers = _HEADERS[lang]
-    sheets = _SHEETS[lang]
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
-
-    def sheet(title: str, frame: pd.DataFrame, *, counts: Sequence[str] = ()) -> Any:
-        ws: Any = workbook.create_sheet(title)
-        columns = [str(c) for c in frame.columns]
-        ws.append([headers.get(c, c) for c in columns])
-        for cell in ws[1]:
-            cell.font = bold
-            cell.fill = header_fill
-        for record in frame.itertuples(index=False):
-            ws.append([_cell(value) for value in record])
-        widths = [
-            max([len(headers.get(c, c)), *(len(str(_cell(v) or "")) for v in frame[c])])
-            for c in frame.columns
-        ]
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 70)
-            if columns[index - 1] in counts:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = "#,##0"
-        ws.freeze_panes = "A2"
-        if len(frame):
-            ws.auto_filter.ref = ws.dimensions
-        return ws
-
-    genders = [*_GENDER_ORDER]
-    sheet(sheets["outputs"], report.wide("outputs", lang), counts=genders)
-    sheet(sheets["results"], report.wide("results", lang), counts=genders)
-    checks = sheet(sheets["checks"], report.checks, counts=("left", "right"))
-    passed_column = list(report.checks.columns).index("passed") + 1
-    for row in checks.iter_rows(min_row=2):
-        if row[passed_column - 1].value is False:
-            for cell in row:
-                cell.fill = failed_fill
-    problems = pd.DataFrame(
-        {
-            "code": [p.code for p in report.problems],
-            "column": [p.column for p in report.problems],
-            "message": [p.message for p in report.problems],
-        }
-    )
-    sheet(sheets["problems"], problems)
-    sheet(sheets["projects"], report.structure)
-    sheet(sheets["excluded"], report.excluded_summary, counts=("participations",))
-    provenance = report.provenance.as_dict()
-    sheet(
-        sheets["provenance"],
-        pd.DataFrame(
-            {
-                "field": list(provenance),
-                "value": [
-                    "; ".join(map(str, v)) if isinstance(v, list) else v
-                    for v in provenance.values()
-                ],
-            }
-        ),
-    )
-    workbook.properties.creator = "inclusionkit"
-    with atomic_path(target) as tmp:
-        workbook.save(tmp)
-
-
-def _cell(value: Any) -> Any:
-    """A value openpyxl writes: Python scalars, never pandas NA or numpy types."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

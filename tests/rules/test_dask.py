@@ -115,8 +115,8 @@ def test_the_task_context_survives_pickling() -> None:
     """What every task carries (the rule set spec) pickles, as worker processes need."""
     import pickle
 
-    from inclusionkit._rules._ruleset import load_ruleset
     from inclusionkit._rules._partition import Spec
+    from inclusionkit._rules._ruleset import load_ruleset
 
     spec = Spec(ruleset=load_ruleset("esf-2007"), breakdowns=("gender",), as_of=None)
     assert pickle.loads(pickle.dumps(spec)).ruleset.name == "esf-2007"

@@ -47,12 +47,13 @@ _TOLERANCE = 1e-9
 @attrs.frozen(kw_only=True, eq=False)
 class CheckResult:
     """One check over a set of cells: its description and ``left``, ``right``, ``passed`` per
-    cell. ``cells`` names the cells (a key of the ``cells`` given to :func:`frame`)."""
+    cell. ``cells`` names the cells (a key of the ``cells`` given to :func:`frame`).
+    ``indicator`` and ``expression`` are one text, or an array of one per cell."""
 
     check: str
     kind: str
-    indicator: str | None
-    expression: str
+    indicator: str | np.ndarray | None
+    expression: str | np.ndarray
     left: np.ndarray
     right: np.ndarray
     passed: np.ndarray
@@ -124,6 +125,21 @@ def gender_total(
     )
 
 
+def _gender_expression(code: str) -> str:
+    return f"{code}[total] = sum of {code}[gender]"
+
+
+def _column(results: Sequence[CheckResult], name: str, sizes: Sequence[int]) -> np.ndarray:
+    """One descriptive column over every cell of ``results`` (texts repeated per cell)."""
+    parts = [
+        np.asarray(value, dtype=object)
+        if isinstance(value := getattr(result, name), np.ndarray)
+        else np.repeat(np.array([value], dtype=object), size)
+        for result, size in zip(results, sizes, strict=True)
+    ]
+    return np.concatenate(parts)
+
+
 def frame(results: Sequence[CheckResult], cells: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The checks table: for each result, one row per cell of ``cells[result.cells]`` (a frame
     of breakdown columns, repeated when it is shorter than the result), results of one kind of
@@ -138,13 +154,7 @@ def frame(results: Sequence[CheckResult], cells: Mapping[str, pd.DataFrame]) -> 
         index = np.concatenate([np.arange(size) % max(len(base), 1) for size in sizes])
         where = base.take(index).reset_index(drop=True)
         head = pd.DataFrame(
-            {
-                name: pd.array(
-                    np.repeat(np.array([getattr(r, name) for r in chosen], dtype=object), sizes),
-                    dtype=_STRING,
-                )
-                for name in CHECK_COLUMNS
-            }
+            {name: pd.array(_column(chosen, name, sizes), dtype=_STRING) for name in CHECK_COLUMNS}
         )
         body = pd.DataFrame(
             {

@@ -42,6 +42,7 @@ from inclusionkit._participations import (
 from inclusionkit._rejected import coerced
 from inclusionkit._report_data import ReportData
 from inclusionkit._sanitise import neutralise_frame, restore_frame
+from inclusionkit._sfc2021 import Sfc2021Report
 from inclusionkit.default_plugins import (
     PROGRESS_DTYPES,
     PROGRESS_MARKERS,
@@ -416,13 +417,31 @@ def _label(value: Any) -> str:
 # -- writing -----------------------------------------------------------------------------------
 
 
+_WRITE_OPTIONS = {"report": ("layout", "lang")}
+
+
+def _report_frame(report: Any, options: Mapping[str, Any]) -> pd.DataFrame:
+    """The table of a report to write: its tidy table; for an SFC2021 report, the table that
+    ``layout`` names (``tidy``, ``wide`` headed in ``lang``, or ``checks``)."""
+    layout = options.get("layout", "tidy")
+    lang = options.get("lang", "en")
+    if isinstance(report, Sfc2021Report):
+        return report.layout(layout, lang)
+    if layout != "tidy":
+        raise InclusionKitError(
+            f"layout {layout!r}: a report is written as its tidy table; the wide and checks "
+            "layouts are those of an SFC2021 report"
+        )
+    return ReportData.from_report(report).table
+
+
 def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
     """Write participations, a progress table or a report's table as UTF-8 CSV.
 
     Text cells that a spreadsheet would run as formulas get a ``'`` in front (see
     :mod:`inclusionkit._sanitise`); numbers, dates and canonical codes are written as they are.
     """
-    check_options("csv", options, ())
+    check_options("csv", options, _WRITE_OPTIONS.get(kind, ()))
     if kind == "participations":
         if not isinstance(obj, pd.DataFrame):
             raise InclusionKitError(
@@ -444,7 +463,7 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
     if kind == "progress":
         frame: pd.DataFrame = obj
     elif kind == "report":
-        frame = ReportData.from_report(obj).table
+        frame = _report_frame(obj, options)
     else:
         raise InclusionKitError(f"the csv format cannot write {kind}")
     frame = neutralise_frame(frame)

@@ -6,6 +6,9 @@ managing authority as they are:
 
 - a report: ``Indicators`` (one row per indicator, one column per breakdown cell), ``Excluded``,
   ``Checks`` and ``Provenance``;
+- an SFC2021 report (:class:`inclusionkit.Sfc2021Report`): outputs (table 6) and results (table
+  10) in the SFC2021 layout, checks (failed rows in red), problems, projects, excluded counts
+  and provenance;
 - a progress table: one ``Progress`` sheet (target, achieved, percent, status, …);
 - a participation table: one ``Participations`` sheet with the canonical columns only (names and
   CNPs never leave through this writer).
@@ -39,8 +42,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from inclusionkit._errors import InclusionKitError
-from inclusionkit._participations import COLUMN_NAMES
+from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report
 from inclusionkit._report_data import ReportData
 from inclusionkit._sanitise import needs_quote
 
@@ -160,7 +162,9 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
     if lang not in LANGUAGES:
         raise InclusionKitError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     workbook = Workbook(write_only=True)
-    if kind == "report":
+    if kind == "report" and isinstance(obj, Sfc2021Report):
+        _sfc2021(workbook, obj, lang=lang)
+    elif kind == "report":
         _report(workbook, obj, lang=lang, names=options.get("indicator_names"))
     elif kind == "progress":
         _progress(workbook, _frame(obj, kind), lang=lang)
@@ -202,13 +206,8 @@ def _report(workbook: Workbook, report: Any, *, lang: str, names: Any) -> None:
     )
     _write_sheet(workbook, sheets["excluded"], _frame_columns(data.excluded))
     _write_sheet(workbook, sheets["checks"], _frame_columns(data.checks))
-    # All fields, defaults included (an as-of date of None says "no limit"): attrs.asdict, not
-    # the JSON converter, which leaves out fields that equal their default.
-    source: Any = getattr(report, "provenance", None)
-    if attrs.has(type(source)):
-        provenance = attrs.asdict(source, recurse=True)
-    else:
-        provenance = dict(data.provenance)
+    # The provenance as the one converter gives it (every field, defaults included).
+    provenance = dict(data.provenance)
     provenance.setdefault(labels["breakdowns"], ", ".join(breakdowns))
     provenance[labels["exported_by"]] = f"inclusionkit-xlsx {_version()}"
     _write_sheet(
@@ -221,6 +220,59 @@ def _report(workbook: Workbook, report: Any, *, lang: str, names: Any) -> None:
                 values=[_provenance_value(v) for v in provenance.values()],
                 number_format=None,
             ),
+        ],
+    )
+
+
+SFC2021_SHEETS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "outputs": "Outputs (table 6)",
+        "results": "Results (table 10)",
+        "checks": "Checks",
+        "problems": "Problems",
+        "projects": "Projects",
+        "excluded": "Excluded",
+        "provenance": "Provenance",
+    },
+    "ro": {
+        "outputs": "Realizare (tabel 6)",
+        "results": "Rezultat (tabel 10)",
+        "checks": "Verificări",
+        "problems": "Probleme",
+        "projects": "Proiecte",
+        "excluded": "Excluși",
+        "provenance": "Proveniență",
+    },
+}
+"""The sheets of an SFC2021 workbook, in English and Romanian."""
+
+
+def _sfc2021(workbook: Workbook, report: Sfc2021Report, *, lang: str) -> None:
+    """An SFC2021 report: outputs and results in the SFC2021 layout, the checks (failed rows
+    in red), the problems, where each project was placed, the excluded counts, the provenance."""
+    sheets, headers = SFC2021_SHEETS[lang], report.headers(lang)
+    for part in ("outputs", "results"):
+        _write_sheet(workbook, sheets[part], _frame_columns(report.wide(part, lang), headers))
+    checks = report.checks
+    failed = [None if passed else CHECK_FILLS[False] for passed in checks["passed"].tolist()]
+    _write_sheet(workbook, sheets["checks"], _frame_columns(checks, headers), row_fills=failed)
+    problems = pd.DataFrame(
+        {
+            "code": [p.code for p in report.problems],
+            "column": [p.column for p in report.problems],
+            "message": [p.message for p in report.problems],
+        }
+    )
+    _write_sheet(workbook, sheets["problems"], _frame_columns(problems, headers))
+    _write_sheet(workbook, sheets["projects"], _frame_columns(report.structure, headers))
+    _write_sheet(workbook, sheets["excluded"], _frame_columns(report.excluded_summary, headers))
+    provenance = ReportData.from_report(report).provenance
+    _write_sheet(
+        workbook,
+        sheets["provenance"],
+        [
+            Column(header="field", values=[str(k) for k in provenance]),
+            Column(header="value", values=[_provenance_value(v) for v in provenance.values()]),
         ],
     )
 
@@ -473,8 +525,15 @@ def _display_width(value: Any, number_format: str | None) -> int:
 
 
 def _write_sheet(
-    workbook: Workbook, title: str, columns: Sequence[Column], *, freeze_columns: int = 0
+    workbook: Workbook,
+    title: str,
+    columns: Sequence[Column],
+    *,
+    freeze_columns: int = 0,
+    row_fills: Sequence[PatternFill | None] | None = None,
 ) -> None:
+    """Write one sheet: a header row, then the columns' values; ``row_fills`` colours whole
+    rows (a fill or ``None`` per row)."""
     # Any: the stubs lack column_dimensions and auto_filter, which write-only sheets do have.
     sheet: Any = workbook.create_sheet(title)
     rows = max((len(column.values) for column in columns), default=0)
@@ -505,7 +564,9 @@ def _write_sheet(
     styled = [column.number_format is not None or column.fill is not None for column in columns]
     for row in range(rows):
         out: list[Any] = []
-        for column, needs_style in zip(columns, styled, strict=True):
+        row_fill = row_fills[row] if row_fills is not None else None
+        for column, styled_column in zip(columns, styled, strict=True):
+            needs_style = styled_column or row_fill is not None
             value = column.values[row] if row < len(column.values) else None
             if isinstance(value, str):
                 # Text is always a text value, never a formula or an error (see the docstring).
@@ -514,13 +575,15 @@ def _write_sheet(
                 else:
                     out.append(value)
                     continue
-            elif not needs_style or value is None:
+            elif not needs_style or (value is None and row_fill is None):
                 out.append(value)
                 continue
             else:
                 cell = WriteOnlyCell(sheet, value=value)
             if column.number_format is not None:
                 cell.number_format = column.number_format
+            if row_fill is not None:
+                cell.fill = row_fill
             if column.fill is not None and (fill := column.fill(value)) is not None:
                 cell.fill = fill
             out.append(cell)
