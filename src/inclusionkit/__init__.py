@@ -23,6 +23,9 @@ from inclusionkit._participations import (
 )
 from inclusionkit._plugins import PluginError, get_plugin_manager
 from inclusionkit._privacy import (
+    DEFAULT_THRESHOLD as DEFAULT_SUPPRESSION_THRESHOLD,
+)
+from inclusionkit._privacy import (
     PseudonymisedTable,
     RetentionResult,
     SuppressedTable,
@@ -30,6 +33,7 @@ from inclusionkit._privacy import (
     retention,
     suppress,
 )
+from inclusionkit._programme import load_programme_structure
 from inclusionkit._progress import progress
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._project_io import load_project, project_to_dict, save_project
@@ -48,7 +52,7 @@ from inclusionkit._rules import (
     validate_participations,
 )
 from inclusionkit._schemas import schema
-from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_table
+from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_layout, sfc2021_table
 from inclusionkit._version import __version__
 from inclusionkit.hookspecs import hookimpl
 from inclusionkit.models import (
@@ -71,6 +75,7 @@ from inclusionkit.models import (
 __all__ = [
     "COLUMNS",
     "COLUMN_NAMES",
+    "DEFAULT_SUPPRESSION_THRESHOLD",
     "DTYPES",
     "Achievement",
     "Activity",
@@ -111,6 +116,7 @@ __all__ = [
     "evaluate_rule",
     "get_plugin_manager",
     "hookimpl",
+    "load_programme_structure",
     "load_project",
     "load_ruleset",
     "normalise_participations",
@@ -125,6 +131,7 @@ __all__ = [
     "retention",
     "save_project",
     "schema",
+    "sfc2021_layout",
     "sfc2021_table",
     "suppress",
     "validate_participations",

@@ -44,9 +44,10 @@ def pages() -> dict[tuple[str, str], str]:
 
 
 def test_plugin_registers_the_html_exporter() -> None:
-    """The installed entry point contributes an exporter named html for projects, .html."""
+    """The installed entry point contributes an exporter named html for projects and indicator
+    reports, .html."""
     exporter = exporters()["html"]
-    assert exporter.kinds == frozenset({"project"})
+    assert exporter.kinds == frozenset({"project", "report"})
     assert exporter.extensions == (".html",)
     assert exporter.plugin
 
@@ -376,3 +377,62 @@ def test_esf_2021_shows_the_non_binary_column() -> None:
     assert "non-binary" in headers
     genders = {bar.attrs["data-gender"] for bar in page.bars("esf-output-chart")}
     assert genders == {"female", "male", "non_binary"}
+
+
+# -- indicator reports (kind "report") ------------------------------------------------------------
+
+
+def test_a_report_writes_a_page_of_its_indicators(tmp_path: Path) -> None:
+    """write(report, "r.html") writes a real page: the indicators, excluded and provenance, no
+    project sections."""
+    _, participations = example("dreptul-la-munca")
+    report = compute(participations, rules="esf-2014")
+    target = tmp_path / "r.html"
+    write(report, target)
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    page = parse(html)
+    sections = {e.attrs.get("id") for e in page.elements if e.tag == "section"}
+    assert {"indicators", "excluded", "provenance"} <= sections
+    assert not {"partners", "progress", "activities"} & sections
+    assert "esf-2014" in html
+
+
+def test_a_report_page_equals_the_project_page_given_the_same_report() -> None:
+    """A project page built on a Report computed beforehand is the page computed from the
+    participations: the plugin shows the report, it never counts differently."""
+    project, participations = example("dreptul-la-munca")
+    report = compute(participations, rules="esf-2014", by=("gender",), project=project)
+    given = render_report(project, participations, report=report)
+    assert given == render_report(project, participations)
+
+
+def test_report_and_project_option_give_the_project_page(tmp_path: Path) -> None:
+    """write(report, path, project=...) adds the project's sections to the indicators."""
+    project, participations = example("dreptul-la-munca")
+    report = compute(participations, rules="esf-2014", project=project)
+    target = tmp_path / "r.html"
+    write(report, target, project=project, participations=participations)
+    page = parse(target.read_text(encoding="utf-8"))
+    sections = {e.attrs.get("id") for e in page.elements if e.tag == "section"}
+    assert {"partners", "progress", "indicators", "activities"} <= sections
+
+
+def test_report_page_suppresses_as_report_suppress_does(tmp_path: Path) -> None:
+    """The cells the page hides are exactly those Report.suppress hides (one policy)."""
+    _, participations = example("dreptul-la-munca")
+    report = compute(participations, rules="esf-2014")
+    page = parse(render_report_of(report))
+    hidden = [e for e in page.elements if e.tag == "td" and "suppressed" in e.classes]
+    published = report.suppress().published
+    assert len(hidden) == int(published["suppressed"].sum())
+
+
+def render_report_of(report: Any) -> str:
+    """The page of a report alone, through the exporter's write function."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "r.html"
+        write_report(report, path, kind="report", options={})
+        return path.read_text(encoding="utf-8")

@@ -1,9 +1,14 @@
-"""A self-contained HTML progress report for an inclusionkit project, with inline SVG charts.
+"""A self-contained HTML report for an inclusionkit project or indicator report, with inline SVG
+charts.
 
-Installed, this plugin registers the format ``html`` (extension ``.html``) for the kind
-``project``::
+Installed, this plugin registers the format ``html`` (extension ``.html``) for the kinds
+``project`` and ``report``::
 
     inclusionkit.write(project, "report.html", participations=table, lang="ro")
+    inclusionkit.write(report, "report.html", project=project)  # a Report computed beforehand
+
+The indicators always come from one :class:`inclusionkit.Report` (given, or computed once by
+:func:`inclusionkit.compute`), and their disclosure control is ``Report.suppress``'s.
 
 :func:`render_report` returns the same page as a string. The page needs no network to be viewed
 (no external script, stylesheet, font or image; charts are inline SVG drawn by matplotlib), prints
@@ -19,9 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from inclusionkit import InclusionKitError, Project
-from inclusionkit._formats import Exporter, RegisterExporter
-from inclusionkit.hookspecs import hookimpl
+from inclusionkit import Exporter, InclusionKitError, Project, Report
+from inclusionkit.hookspecs import RegisterExporter, hookimpl
 from inclusionkit_html._options import DEFAULT_RULES, DEFAULT_SUPPRESS, OPTIONS, parse_options
 
 __version__ = "0.1.0"
@@ -49,6 +53,7 @@ def render_report(
     rules: Any = DEFAULT_RULES,
     as_of: dt.date | str | None = None,
     suppress: int = DEFAULT_SUPPRESS,
+    report: Report | None = None,
 ) -> str:
     """Return the HTML report of ``project`` as one self-contained page.
 
@@ -64,6 +69,8 @@ def render_report(
     :param suppress: disclosure control of the indicator table by gender: counts from 1 to
         ``suppress - 1`` are hidden, with the cells that would give them away (default 5);
         ``0`` or ``1`` shows every cell.
+    :param report: the indicator report to show, computed beforehand; by default it is computed
+        once from ``participations``.
     :raises InclusionKitError: on a bad option, or when the indicators cannot be computed.
     """
     from inclusionkit_html._report import render
@@ -75,37 +82,49 @@ def render_report(
             "as_of": as_of,
             "lang": lang,
             "suppress": suppress,
+            "report": report,
         }
     )
-    return render(project, options)
+    if not isinstance(project, Project):
+        raise InclusionKitError(
+            f"the HTML report is made from a project, not a {type(project).__name__}"
+        )
+    return render(project, options.indicator_report(project), options)
 
 
 def write_report(
     obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
 ) -> None:
-    """The exporter's ``write``: a :class:`~inclusionkit.Project` to an HTML file (UTF-8)."""
+    """The exporter's ``write``: a :class:`~inclusionkit.Project` (kind ``project``) or an
+    indicator :class:`~inclusionkit.Report` (kind ``report``, with the ``project`` option for the
+    project's sections) to an HTML file (UTF-8)."""
     # Imported here, not at the top: inclusionkit imports every plugin to list its formats, and
     # matplotlib and Jinja2 would add seconds to every command that writes no HTML.
     from inclusionkit_html._report import render
 
-    if not isinstance(obj, Project):
+    settings = parse_options(options)
+    if kind == "report" and isinstance(obj, Report):
+        page = render(settings.project, obj, settings)
+    elif kind == "project" and isinstance(obj, Project):
+        page = render(obj, settings.indicator_report(obj), settings)
+    else:
         raise InclusionKitError(
-            f"the HTML exporter writes project reports, not {type(obj).__name__} objects"
+            "the HTML exporter writes project reports and indicator reports "
+            f"(inclusionkit Report), not {type(obj).__name__} objects"
         )
-    page = render(obj, parse_options(options))
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(page)
 
 
 @hookimpl
 def register_exporters(register: RegisterExporter) -> None:
-    """Contribute the HTML report exporter for projects."""
+    """Contribute the HTML report exporter for projects and indicator reports."""
     register(
         Exporter(
             name=FORMAT_NAME,
             extensions=EXTENSIONS,
-            kinds={"project"},
+            kinds={"project", "report"},
             write=write_report,
-            description="self-contained HTML progress report with inline SVG charts (ro/en)",
+            description="self-contained HTML report (project or indicators) with inline SVG charts",
         )
     )

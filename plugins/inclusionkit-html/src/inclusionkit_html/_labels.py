@@ -17,6 +17,7 @@ LANGUAGES: Final = ("en", "ro")
 _TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     # key: (English, Romanian)
     "report": ("Project progress report", "Raport de progres al proiectului"),
+    "indicator_report": ("Indicator report", "Raport de indicatori"),
     "code": ("Project code", "Cod proiect"),
     "programme": ("Programme", "Program"),
     "period": ("Implementation period", "Perioada de implementare"),

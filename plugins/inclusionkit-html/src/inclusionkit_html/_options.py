@@ -15,13 +15,21 @@ from typing import Any, Final
 
 import pandas as pd
 
-from inclusionkit import InclusionKitError
+from inclusionkit import (
+    DEFAULT_SUPPRESSION_THRESHOLD,
+    InclusionKitError,
+    Project,
+    Report,
+    compute,
+)
 from inclusionkit_html._labels import LANGUAGES
 
 DEFAULT_RULES: Final = "esf-2014"
-DEFAULT_SUPPRESS: Final = 5
-OPTIONS: Final = ("participations", "rules", "as_of", "lang", "suppress")
-"""The options ``inclusionkit.write(project, "x.html", **options)`` accepts."""
+DEFAULT_SUPPRESS: Final = DEFAULT_SUPPRESSION_THRESHOLD
+OPTIONS: Final = ("participations", "rules", "as_of", "lang", "suppress", "project", "report")
+"""The options ``inclusionkit.write(project_or_report, "x.html", **options)`` accepts:
+``project`` gives a report's page the project's sections, ``report`` gives a project's page an
+indicator report computed beforehand (else it is computed once from ``participations``)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,19 @@ class ReportOptions:
     as_of: dt.date | None = None
     lang: str = "en"
     suppress: int = DEFAULT_SUPPRESS
+    project: Project | None = None
+    report: Report | None = None
+
+    def indicator_report(self, project: Project | None) -> Report | None:
+        """The indicator report the page shows: the one given, else computed once by the core
+        from the participations (``None`` without either)."""
+        if self.report is not None:
+            return self.report
+        if self.participations is None:
+            return None
+        return compute(
+            self.participations, rules=self.rules, by=("gender",), as_of=self.as_of, project=project
+        )
 
 
 def parse_options(options: Mapping[str, Any]) -> ReportOptions:
@@ -52,7 +73,15 @@ def parse_options(options: Mapping[str, Any]) -> ReportOptions:
         as_of=_date(options.get("as_of")),
         lang=lang,
         suppress=_suppress(options.get("suppress", DEFAULT_SUPPRESS)),
+        project=_of_type(options.get("project"), Project, "project", "an inclusionkit Project"),
+        report=_of_type(options.get("report"), Report, "report", "an inclusionkit Report"),
     )
+
+
+def _of_type(value: Any, cls: type[Any], name: str, what: str) -> Any:
+    if value is None or isinstance(value, cls):
+        return value
+    raise InclusionKitError(f"{name}: expected {what}, not {type(value).__name__}")
 
 
 def _participations(value: Any) -> pd.DataFrame | None:

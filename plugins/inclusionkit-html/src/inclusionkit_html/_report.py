@@ -1,10 +1,11 @@
 """Build the report: options in, the facts of each section gathered, the template rendered.
 
-Only aggregates reach the page. The participation table feeds :func:`inclusionkit.progress` and
-the indicator engine; from the engine's ``excluded`` table only the reason column is read (and
-counted), never an identifier; activities are counted per month and kind, never listed with their
-participants. Free-text ``notes`` of a project are not shown: they are working notes that may
-name records (the bundled examples name test participants there).
+Only aggregates reach the page. The indicators come from one :class:`inclusionkit.Report`
+(never recomputed here) and its disclosure control from ``Report.suppress``; the participation
+table feeds only :func:`inclusionkit.progress`. From the report's ``excluded`` table only the
+reason column is read (and counted), never an identifier; activities are counted per month and
+kind, never listed with their participants. Free-text ``notes`` of a project are not shown: they
+are working notes that may name records (the bundled examples name test participants there).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from inclusionkit import InclusionKitError, Project
+from inclusionkit import InclusionKitError, Project, Report, progress
 from inclusionkit import __version__ as core_version
 from inclusionkit_html._charts import (
     Chart,
@@ -33,29 +34,31 @@ from inclusionkit_html._charts import (
 from inclusionkit_html._labels import Labels
 from inclusionkit_html._options import ReportOptions
 
-_COUNTED_AGGREGATES: Final = frozenset({"count", "count_distinct"})
 
-
-def render(project: Project, options: ReportOptions) -> str:
-    """Return the whole HTML page for ``project``."""
-    if not isinstance(project, Project):
-        raise InclusionKitError(
-            f"the HTML report is made from a project, not a {type(project).__name__}"
-        )
+def render(project: Project | None, report: Report | None, options: ReportOptions) -> str:
+    """Return the whole HTML page: the project's sections when there is a project, the
+    indicators when there is a report (at least one of the two)."""
+    if project is None and report is None:
+        raise InclusionKitError("the HTML report needs a project, an indicator report or both")
     labels = Labels(options.lang)
+    as_of = options.as_of
+    if as_of is None and report is not None:
+        as_of = report.provenance.as_of
     context: dict[str, Any] = {
         "L": labels,
         "lang": options.lang,
-        "project": _project_facts(project, labels),
-        "partners": _partners(project, labels),
-        "progress": _progress(project, options, labels),
-        "activities": _activities(project, options.as_of, labels),
-        "as_of": labels.format_date(options.as_of) if options.as_of else labels["all_records"],
+        "project": None,
+        "as_of": labels.format_date(as_of) if as_of else labels["all_records"],
         "versions": _versions(),
+        "esf": _indicators(report, options, labels) if report is not None else None,
     }
-    context["esf"] = (
-        _indicators(project, options, labels) if options.participations is not None else None
-    )
+    if project is not None:
+        context.update(
+            project=_project_facts(project, labels),
+            partners=_partners(project, labels),
+            progress=_progress(project, options, labels),
+            activities=_activities(project, as_of, labels),
+        )
     return _template().render(context)
 
 
@@ -160,8 +163,6 @@ def _value(value: Any) -> float | None:
 
 
 def _progress(project: Project, options: ReportOptions, labels: Labels) -> dict[str, Any]:
-    from inclusionkit import progress
-
     table = progress(project, options.participations, as_of=options.as_of, lang=labels.lang)
     rows: list[dict[str, Any]] = []
     bars: list[ProgressBar] = []
@@ -213,39 +214,19 @@ def _chart(chart: Chart | None) -> dict[str, Any] | None:
     return {"id": chart.id, "title": chart.title, "svg": Markup(chart.svg), "bars": chart.bars}
 
 
-def _indicators(project: Project, options: ReportOptions, labels: Labels) -> dict[str, Any]:
-    from inclusionkit._privacy import suppress
-    from inclusionkit._rules import compute
-
-    assert options.participations is not None
-    report = compute(
-        options.participations,
-        rules=options.rules,
-        by=("gender",),
-        as_of=options.as_of,
-        project=project,
-    )
+def _indicators(report: Report, options: ReportOptions, labels: Labels) -> dict[str, Any]:
     ruleset = report.ruleset
     specs = {spec.code: spec for spec in ruleset.indicators}
-    table = report.table
     entity_codes = {code for code, spec in specs.items() if spec.is_entity}
+    # The one suppression policy: Report.suppress (counts below the threshold, and what would
+    # give them away); a suppressed value is missing in the published table.
+    table = report.suppress(options.suppress).published
     personal = table[~table["indicator"].isin(entity_codes)].reset_index(drop=True)
-    # Only counts of persons are protected by suppression; a rule set's sums (hours, euros) are
-    # not cells a person can be picked out of, and suppress() accepts whole counts only.
-    counted = personal["indicator"].map(
-        lambda code: specs[code].aggregate.function in _COUNTED_AGGREGATES
-    )
-    hidden_rows: set[int] = set()
-    if options.suppress > 1 and counted.any():
-        subset = personal[counted.to_numpy()]
-        published = suppress(subset.reset_index(drop=True), threshold=options.suppress).published
-        flags = published["suppressed"].to_numpy(dtype=bool)
-        hidden_rows = {int(position) for position in subset.index.to_numpy()[flags]}
     others = [name for name in report.breakdowns if name != "gender"]
     genders = [str(g) for g in ruleset.genders]
 
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for index, record in enumerate(personal.to_dict("records")):
+    for record in personal.to_dict("records"):
         code = str(record["indicator"])
         cell = tuple(record[name] for name in others)
         key = (code, *cell)
@@ -261,7 +242,7 @@ def _indicators(project: Project, options: ReportOptions, labels: Labels) -> dic
             },
         )
         gender = str(record.get("gender", "total"))
-        group["values"][gender] = None if index in hidden_rows else _value(record["value"])
+        group["values"][gender] = None if record["suppressed"] else _value(record["value"])
 
     rows = []
     for group in groups.values():
@@ -299,13 +280,18 @@ def _indicators(project: Project, options: ReportOptions, labels: Labels) -> dic
         {
             "code": str(record["indicator"]),
             "name": _capitalised(specs[str(record["indicator"])].name(labels.lang)),
-            "value": labels.format_number(_value(record["value"])),
+            "value": (
+                labels["suppressed"]
+                if record["suppressed"]
+                else labels.format_number(_value(record["value"]))
+            ),
         }
         for record in entities.to_dict("records")
     ]
     reasons = Counter(str(reason) for reason in report.excluded["reason"])
     provenance = report.provenance
     return {
+        "title": f"{ruleset.name} {ruleset.version}",
         "intro": labels["esf_intro"].format(rules=f"{ruleset.name} {ruleset.version}"),
         "ruleset_title": ruleset.title,
         "genders": [labels.gender_name(g) for g in genders],
