@@ -245,3 +245,27 @@ def test_files_are_deterministic(dlm: examples.Example, tmp_path: Path) -> None:
     first = build_datapackage(dlm.project, dlm.participations).files()
     second = build_datapackage(dlm.project, dlm.participations).files()
     assert first == second
+
+
+def test_project_tables_are_the_declared_ones(package: DataPackage) -> None:
+    """The project's tables are tables.json's, in order, and every enum names a model enum."""
+    from inclusionkit_datapackage import TABLE_NAMES, table_specs
+
+    from inclusionkit import models
+
+    assert package.names[: len(TABLE_NAMES)] == TABLE_NAMES
+    for spec in table_specs():
+        table = package.table(spec["name"])
+        assert [field.name for field in table.fields] == [f["name"] for f in spec["fields"]]
+        for field in spec["fields"]:
+            enum = field.get("enum")
+            if isinstance(enum, str):
+                assert hasattr(models, enum.removeprefix("@")), enum
+
+
+def test_a_given_report_is_published_as_it_is(dlm: examples.Example) -> None:
+    """A report computed beforehand gives the package the computed one would (one report)."""
+    report = compute(dlm.participations, "esf-2014", by=("gender",), project=dlm.project)
+    given = build_datapackage(dlm.project, dlm.participations, report=report, suppress=5)
+    computed = build_datapackage(dlm.project, dlm.participations, suppress=5)
+    assert given.files() == computed.files()

@@ -10,7 +10,7 @@ import inclusionkit_datapackage
 import pytest
 from inclusionkit_datapackage import _write, write_datapackage
 
-from inclusionkit import InclusionKitError, examples
+from inclusionkit import InclusionKitError, compute, examples
 from inclusionkit._io import write
 from inclusionkit.testing import registered_plugin
 
@@ -99,7 +99,7 @@ def test_host_writes_a_zip_through_the_plugin(dlm: examples.Example, tmp_path: P
     target = tmp_path / "package.zip"
     with registered_plugin(inclusionkit_datapackage, "datapackage") as pm:
         exporter = pm.exporters()["datapackage"]
-        assert exporter.kinds == frozenset({"project"})
+        assert exporter.kinds == frozenset({"project", "report"})
         write(dlm.project, target, participations=dlm.participations, as_of="2015-06-30")
     with zipfile.ZipFile(target) as archive:
         descriptor = json.loads(archive.read("datapackage.json"))
@@ -124,3 +124,26 @@ def test_entry_point_is_declared() -> None:
 
     found = {ep.name: ep.value for ep in entry_points(group="inclusionkit")}
     assert found.get("datapackage") == "inclusionkit_datapackage"
+
+
+def test_host_writes_a_report_as_a_package(dlm: examples.Example, tmp_path: Path) -> None:
+    """write(report, "x.zip") publishes an indicator report: its definitions and table only."""
+    report = compute(dlm.participations, "esf-2014")
+    target = tmp_path / "indicators.zip"
+    write(report, target)
+    with zipfile.ZipFile(target) as archive:
+        descriptor = json.loads(archive.read("datapackage.json"))
+    names = [r["name"] for r in descriptor["resources"]]
+    assert names == ["indicator_definitions", "indicator_table"]
+    provenance = descriptor["resources"][1]["provenance"]
+    assert provenance == report.provenance.as_dict()
+
+
+def test_report_with_project_option_is_the_project_package(
+    dlm: examples.Example, tmp_path: Path
+) -> None:
+    """write(report, path, project=...) gives the project's package built on that report."""
+    report = compute(dlm.participations, "esf-2014", by=("gender",), project=dlm.project)
+    write(report, tmp_path / "a.zip", project=dlm.project, participations=dlm.participations)
+    write(dlm.project, tmp_path / "b.zip", participations=dlm.participations)
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()

@@ -1,33 +1,32 @@
 """inclusionkit-datapackage: a project as a Frictionless data package.
 
-Installed, it registers the ``datapackage`` format (writing, kind ``project``, extension
-``.zip``) through the ``inclusionkit`` entry-point group:
+Installed, it registers the ``datapackage`` format (writing, kinds ``project`` and ``report``,
+extension ``.zip``) through the ``inclusionkit`` entry-point group:
 
 >>> import inclusionkit
 >>> inclusionkit.write(project, "project.zip", participations=table)  # doctest: +SKIP
+>>> inclusionkit.write(report, "indicators.zip", project=project)  # doctest: +SKIP
 
 writes a zipped package; :func:`write_datapackage` writes a folder (or a zip) directly, and
 :func:`build_datapackage` builds the package in memory. The package holds CSV tables for the
 project, its locations, partners, objectives, indicators with targets, target groups,
 activities, deliverables and progress, and, given the participation table, the indicator table
 by gender with the rule set's indicator definitions; every table has a Table Schema with types,
-constraints, primary and foreign keys. Aggregates only: no participant-level data.
+constraints, primary and foreign keys. The project's tables are declared as data
+(``tables.json``, :func:`table_specs`); the indicator table is one :class:`inclusionkit.Report`
+(given, or computed once), suppressed by ``Report.suppress``. Aggregates only: no
+participant-level data.
 
 See this distribution's ``README.md`` and ``docs/formats/datapackage.md``.
 """
 
 from __future__ import annotations
 
-from inclusionkit._formats import Exporter, RegisterExporter
-from inclusionkit.hookspecs import hookimpl
-from inclusionkit_datapackage._build import (
-    DEFAULT_RULES,
-    DataPackage,
-    Field,
-    ForeignKey,
-    Table,
-    build_datapackage,
-)
+from inclusionkit import Exporter
+from inclusionkit.hookspecs import RegisterExporter, hookimpl
+from inclusionkit_datapackage._build import DEFAULT_RULES, build_datapackage
+from inclusionkit_datapackage._model import DataPackage, Field, ForeignKey, Table
+from inclusionkit_datapackage._tables import TABLE_NAMES, table_specs
 from inclusionkit_datapackage._write import (
     write_datapackage,
     write_datapackage_zip,
@@ -39,6 +38,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_RULES",
+    "TABLE_NAMES",
     "DataPackage",
     "Field",
     "ForeignKey",
@@ -46,6 +46,7 @@ __all__ = [
     "__version__",
     "build_datapackage",
     "register_exporters",
+    "table_specs",
     "write_datapackage",
     "write_datapackage_zip",
     "write_folder",
@@ -60,7 +61,7 @@ def register_exporters(register: RegisterExporter) -> None:
         Exporter(
             name="datapackage",
             extensions=(".zip",),
-            kinds={"project"},
+            kinds={"project", "report"},
             write=write_datapackage_zip,
             description="Frictionless tabular data package (zip): CSV tables with Table Schemas",
         )

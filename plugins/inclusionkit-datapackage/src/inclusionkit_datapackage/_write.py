@@ -23,8 +23,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from inclusionkit import InclusionKitError, Project
-from inclusionkit_datapackage._build import DataPackage, Options, build_datapackage
+import attrs
+
+from inclusionkit import InclusionKitError, Project, Report, write
+from inclusionkit_datapackage._build import Options, build_datapackage
+from inclusionkit_datapackage._model import DataPackage
 
 # Fixed member timestamps make the zip byte-for-byte reproducible (1980 is the zip epoch).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -47,12 +50,8 @@ def write_datapackage(
     target = Path(path)
     settings = Options.from_mapping({"participations": participations, **options})
     if target.suffix.lower() == ".zip":
-        # Same staging as the host: a temporary file beside the target, renamed over it.
-        from inclusionkit._atomic import atomic_path
-
-        package = _build(project, settings)
-        with atomic_path(target) as tmp:
-            write_zip(package, tmp)
+        # Through the host, which stages the file beside the target and renames it over it.
+        write(project, target, format="datapackage", participations=participations, **options)
         return target
     _check_folder(target)
     package = _build(project, settings)
@@ -63,13 +62,21 @@ def write_datapackage(
 def write_datapackage_zip(
     obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
 ) -> None:
-    """The host exporter: write a project's data package as a zip to the staged ``path``."""
-    if kind != "project" or not isinstance(obj, Project):
+    """The host exporter: write a project's (kind ``project``) or an indicator report's (kind
+    ``report``, with the ``project`` option for the project's tables) data package as a zip to
+    the staged ``path``."""
+    settings = Options.from_mapping(options)
+    if kind == "report" and isinstance(obj, Report):
+        settings = attrs.evolve(settings, report=obj)
+        project = settings.project
+    elif kind == "project" and isinstance(obj, Project):
+        project = obj
+    else:
         raise InclusionKitError(
-            f"the datapackage format writes a project (with its participations as an option), "
-            f"not {kind!r}"
+            "the datapackage format writes a project (with its participations as an option) or "
+            f"an inclusionkit Report, not {kind!r} ({type(obj).__name__})"
         )
-    write_zip(_build(obj, Options.from_mapping(options)), Path(path))
+    write_zip(_build(project, settings), Path(path))
 
 
 def write_zip(package: DataPackage, path: Path) -> None:
@@ -90,8 +97,8 @@ def write_folder(package: DataPackage, folder: Path) -> None:
         file.write_bytes(data)
 
 
-def _build(project: Project, settings: Options) -> DataPackage:
-    if not isinstance(project, Project):
+def _build(project: Project | None, settings: Options) -> DataPackage:
+    if project is not None and not isinstance(project, Project):
         raise InclusionKitError(
             f"a data package is written from an inclusionkit Project, not {type(project).__name__}"
         )
@@ -103,6 +110,7 @@ def _build(project: Project, settings: Options) -> DataPackage:
         lang=settings.lang,
         suppress=settings.suppress,
         license=settings.license,
+        report=settings.report,
     )
 
 
