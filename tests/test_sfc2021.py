@@ -576,3 +576,50 @@ def test_report_is_report_like(hand: Sfc2021Report, tmp_path: Path) -> None:
     assert back.provenance["left_out"] == 2
     assert len(back.table) == len(hand.table)
     assert "3 projects" in hand.summary()
+
+
+# -- a layout over Report ----------------------------------------------------------------------
+
+
+def test_layout_of_any_engines_report_is_the_table(hand: Sfc2021Report, tmp_path: Path) -> None:
+    """sfc2021_layout over a report computed by another engine (streaming) gives the same table."""
+    from inclusionkit import sfc2021_layout
+    from inclusionkit._sfc2021 import BREAKDOWNS
+
+    path = tmp_path / "hand.parquet"
+    hand_table().to_parquet(path)
+    report = compute(path, "esf-2021", by=BREAKDOWNS, engine="streaming")
+    laid = sfc2021_layout(report, programme_structure=STRUCTURE)
+    pd.testing.assert_frame_equal(laid.table, hand.table)
+    pd.testing.assert_frame_equal(laid.checks, hand.checks)
+    assert laid.provenance.left_out == hand.provenance.left_out
+
+
+def test_layout_refuses_a_report_of_other_breakdowns() -> None:
+    """Only an esf-2021 report by project, region and gender can be laid out."""
+    from inclusionkit import sfc2021_layout
+
+    report = compute(hand_table(), "esf-2021", by=("gender",))
+    with pytest.raises(InclusionKitError, match="project_code, region, gender"):
+        sfc2021_layout(report)
+
+
+def test_exporters_write_it_through_inclusionkit_write(hand: Sfc2021Report, tmp_path: Path) -> None:
+    """inclusionkit.write(sfc, "x.csv", layout=...) is the CSV exporter's: write_sfc2021's file."""
+    from inclusionkit import write
+
+    write(hand, tmp_path / "a.csv", layout="wide", lang="ro")
+    write_sfc2021(hand, tmp_path / "b.csv", layout="wide", lang="ro")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    write(hand, tmp_path / "checks.csv", layout="checks")
+    assert pd.read_csv(tmp_path / "checks.csv")["check"].tolist() == hand.checks["check"].tolist()
+
+
+def test_checks_run_through_the_one_check_engine(hand: Sfc2021Report) -> None:
+    """A composite check is the rule-set engine's sum_equals check on the pivoted cells."""
+    from inclusionkit._rules import _checks
+    from inclusionkit._rules._ruleset import Check
+
+    composite = hand.checks[hand.checks["check"] == "composite_EECO02+04"]
+    check = Check(id="c", kind="sum_equals", left=("EECO02+04",), right=COMPOSITES["EECO02+04"])
+    assert composite["expression"].iloc[0] == _checks.expression(check)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from inclusionkit._rules import RecordSet, evaluate_rule
 from inclusionkit.models import Indicator, ProgressStatus, Project
 
 PROGRESS_COLUMNS: tuple[str, ...] = (
@@ -43,8 +44,6 @@ def progress(
     ``percent`` is the share of the way from baseline to target (100 = target reached); ``status``
     is ``not started`` (nothing achieved), ``behind``, ``met`` or ``exceeded``.
     """
-    from inclusionkit._rules import RecordSet, evaluate_rule
-
     records = RecordSet.from_project(project, participations=participations, as_of=as_of)
     rows: list[dict[str, Any]] = []
     for objective in project.objectives:

@@ -14,6 +14,8 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from inclusionkit._convert import unstructure
+
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame()
@@ -76,14 +78,13 @@ def _frame(value: Any, name: str) -> pd.DataFrame:
 
 
 def provenance_dict(provenance: Any) -> dict[str, Any]:
-    """A report's provenance as JSON-compatible data (through the one converter for attrs)."""
+    """A report's provenance as JSON-compatible data: the one serialisation, the cattrs converter
+    (:mod:`inclusionkit._convert`), for attrs provenance records; a mapping as it is."""
     if provenance is None:
         return {}
     if isinstance(provenance, Mapping):
         return dict(provenance)
     if attrs.has(type(provenance)):
-        from inclusionkit._convert import unstructure
-
         data = unstructure(provenance)
         if isinstance(data, dict):
             return data

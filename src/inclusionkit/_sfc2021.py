@@ -41,9 +41,11 @@ import pandas as pd
 
 from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._io import write
 from inclusionkit._programme import ProgrammeStructure, load_programme_structure, place_codes
 from inclusionkit._rules import _checks
 from inclusionkit._rules._model import Report
+from inclusionkit._rules._records import as_table
 from inclusionkit._rules._report import compute
 from inclusionkit._rules._ruleset import Check, get_ruleset
 from inclusionkit._version import __version__
@@ -299,9 +301,14 @@ def sfc2021_table(
         of different programmes without a mapping, a malformed mapping.
     """
     _require_additive()
-    report = compute(participations, RULESET, by=BREAKDOWNS, as_of=as_of)
+    table = as_table(participations)
+    codes = table["project_code"].astype(object).dropna().unique()
+    report = compute(table, RULESET, by=BREAKDOWNS, as_of=as_of)
     return sfc2021_layout(
-        report, programme_structure=programme_structure, result_links=result_links
+        report,
+        programme_structure=programme_structure,
+        result_links=result_links,
+        project_codes=[str(code) for code in codes],
     )
 
 
@@ -310,9 +317,13 @@ def sfc2021_layout(
     *,
     programme_structure: ProgrammeStructure | None = None,
     result_links: ResultLinks | None = None,
+    project_codes: Sequence[str] | None = None,
 ) -> Sfc2021Report:
     """Lay an ``esf-2021`` report computed with the breakdowns :data:`BREAKDOWNS` (project,
     region, gender; from any engine) out as the SFC2021 table, and run the SFC2021 checks.
+
+    ``project_codes`` are the projects the table covers (placed, and counted in the
+    provenance, even when none of their rows is counted); by default those the report names.
 
     :raises InclusionKitError: a report of another rule set or other breakdowns, or project
         codes that cannot be placed (see :func:`sfc2021_table`).
@@ -332,7 +343,8 @@ def sfc2021_layout(
             report.excluded["project_code"].astype(object),
         ]
     )
-    codes = sorted({str(code) for code in seen.dropna().unique()})
+    named = seen.dropna().unique() if project_codes is None else project_codes
+    codes = sorted({str(code) for code in named})
     structure = place_codes(codes, programme_structure)
     cells, problems, left_out = _place(report.table, structure)
     grouped = (
@@ -755,8 +767,6 @@ def write_sfc2021(
     ``inclusionkit.write(report, path, layout=..., lang=...)`` for CSV and
     ``inclusionkit.write(report, path, lang=...)`` for xlsx. Returns the path written.
     """
-    from inclusionkit._io import write
-
     target = Path(path)
     suffix = target.suffix.lower()
     Sfc2021Report.headers(lang)

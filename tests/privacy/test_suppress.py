@@ -283,3 +283,15 @@ def _assert_untouched_elsewhere(table: pd.DataFrame, out: pd.DataFrame) -> None:
     small = ((table["value"] > 0) & (table["value"] < 5)).to_numpy()
     assert (out["status"][small] == "primary").all()
     assert (table["value"][out["suppressed"].to_numpy(dtype=bool)] > 0).all()
+
+
+def test_the_default_threshold_is_one_constant() -> None:
+    """suppress(), Report.suppress and the exporters share DEFAULT_THRESHOLD (5)."""
+    import inspect
+
+    from inclusionkit._privacy import DEFAULT_THRESHOLD
+    from inclusionkit._rules import Report
+
+    assert DEFAULT_THRESHOLD == 5
+    assert inspect.signature(suppress).parameters["threshold"].default == DEFAULT_THRESHOLD
+    assert inspect.signature(Report.suppress).parameters["threshold"].default == DEFAULT_THRESHOLD

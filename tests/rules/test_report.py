@@ -303,3 +303,68 @@ def test_provenance_fingerprints_input_files(tmp_path: Path) -> None:
     expected = hashlib.sha256(path.read_bytes()).hexdigest()
     assert report.provenance.inputs == ((str(path), expected),)
     assert report.provenance.as_dict()["inputs"] == [{"file": str(path), "sha256": expected}]
+
+
+# -- disclosure control and provenance: one policy, one serialisation ----------------------------
+
+PERSONS_AND_HOURS = {
+    "name": "persons-and-hours",
+    "version": "1",
+    "indicators": [
+        {
+            "code": "PERSONS",
+            "name": {"en": "persons"},
+            "unit": "persons",
+            "kind": "output",
+            "population": "participations",
+            "aggregate": {"function": "count"},
+        },
+        {
+            "code": "ISCED",
+            "name": {"en": "isced sum"},
+            "unit": "number",
+            "kind": "output",
+            "population": "participations",
+            "aggregate": {"function": "sum", "column": "isced"},
+        },
+    ],
+}
+
+
+def test_report_suppress_protects_counts_and_publishes_sums() -> None:
+    """Report.suppress hides small counts (and their give-aways); sums describe nobody and stay."""
+    rows = [_row(f"f{i}") for i in range(6)] + [_row("m", gender="male", isced=5)]
+    report = rules.compute(table_from_rows(rows), rules=PERSONS_AND_HOURS)
+    out = report.suppress(5).table
+    persons = out[out["indicator"] == "PERSONS"].set_index("gender")
+    assert bool(persons.loc["male", "suppressed"])
+    assert pd.isna(persons.loc["male", "value"])
+    assert bool(persons["suppressed"].sum() >= 2)  # the male cell cannot be recomputed
+    hours = out[out["indicator"] == "ISCED"]
+    assert not hours["suppressed"].any()
+    assert (
+        hours["value"].tolist()
+        == report.table[report.table["indicator"] == "ISCED"]["value"].tolist()
+    )
+
+
+def test_report_suppress_default_and_off() -> None:
+    """The default threshold is the one constant; 0 suppresses nothing but marks every cell."""
+    report = rules.compute(table_from_rows([_row("a"), _row("b", gender="male")]))
+    assert report.suppress().threshold == inclusionkit.DEFAULT_SUPPRESSION_THRESHOLD == 5
+    off = report.suppress(0)
+    assert not off.table["suppressed"].any()
+    assert off.published["value"].tolist() == report.table["value"].tolist()
+
+
+def test_provenance_has_one_serialisation() -> None:
+    """Provenance.as_dict is the converter's output: every field, dates as ISO text."""
+    from inclusionkit._convert import unstructure
+
+    report = rules.compute(table_from_rows([_row("a")]), as_of="2024-01-01")
+    data = report.provenance.as_dict()
+    assert data == unstructure(report.provenance)
+    assert data["as_of"] == "2024-01-01"
+    assert data["not_computed"] == list(report.provenance.not_computed)
+    assert data["inputs"] == []
+    assert set(data) == {field.name for field in report.provenance.__attrs_attrs__}

@@ -110,14 +110,21 @@ def run(
 
 
 def gender_total(
-    code: str, total: np.ndarray, genders: np.ndarray, cells: str = "summary"
+    code: str | np.ndarray, total: np.ndarray, genders: np.ndarray, cells: str = "summary"
 ) -> CheckResult:
-    """The total of ``code`` equals the sum of its genders, per cell."""
+    """The total of ``code`` (one code, or an array of one per cell) equals the sum of its
+    genders, per cell."""
+    text: str | np.ndarray
+    if isinstance(code, str):
+        text = _gender_expression(code)
+    else:
+        uniques, inverse = np.unique(code.astype(str), return_inverse=True)
+        text = np.array([_gender_expression(c) for c in uniques], dtype=object)[inverse]
     return CheckResult(
         check=GENDER_CHECK,
         kind="sum_equals",
         indicator=code,
-        expression=f"{code}[total] = sum of {code}[gender]",
+        expression=text,
         left=np.asarray(total),
         right=np.asarray(genders),
         passed=compare("sum_equals", total, genders),

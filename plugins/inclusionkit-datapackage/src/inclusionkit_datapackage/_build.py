@@ -22,6 +22,7 @@ import attrs
 import pandas as pd
 
 from inclusionkit import InclusionKitError, Project, Report, compute, progress, read_participations
+from inclusionkit import __version__ as library_version
 from inclusionkit.ro import ProjectCodeError, parse_project_code
 from inclusionkit_datapackage._model import DataPackage, Field, FieldType, ForeignKey, Table
 from inclusionkit_datapackage._tables import project_tables
@@ -194,7 +195,6 @@ def _descriptor(
     as_of: dt.date | str | None,
     license: str | None,
 ) -> dict[str, Any]:
-    from inclusionkit import __version__ as library_version
     from inclusionkit_datapackage import __version__
 
     resources = [table.descriptor(table.csv_bytes()) for table in tables]

@@ -21,6 +21,7 @@ from inclusionkit import (
     Project,
     Report,
     compute,
+    read_participations,
 )
 from inclusionkit_html._labels import LANGUAGES
 
@@ -88,8 +89,6 @@ def _participations(value: Any) -> pd.DataFrame | None:
     if value is None or isinstance(value, pd.DataFrame):
         return value
     if isinstance(value, str | os.PathLike):
-        from inclusionkit import read_participations
-
         frame: pd.DataFrame = read_participations(value)
         return frame
     raise InclusionKitError(

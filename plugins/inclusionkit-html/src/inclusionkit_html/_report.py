@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from inclusionkit import InclusionKitError, Project, Report, progress
 from inclusionkit import __version__ as core_version
+from inclusionkit.ro import region
 from inclusionkit_html._charts import (
     Chart,
     GenderRow,
@@ -114,8 +115,6 @@ def _project_facts(project: Project, labels: Labels) -> dict[str, Any]:
 
 
 def _regions(project: Project, lang: str) -> list[str]:
-    from inclusionkit.ro import region
-
     seen: dict[str, list[str]] = {}
     for location in project.locations:
         try:

@@ -1,0 +1,92 @@
+"""The one report assembly: partitions added in any order give the one-partition report."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import inclusionkit._rules as rules
+from inclusionkit._rules._assemble import Assembler, cell_order
+from inclusionkit._rules._partition import Spec, evaluate_partition
+from inclusionkit._rules._ruleset import load_ruleset
+from tests.rules.strategies import as_of_dates, participation_tables
+
+RULES = Path(__file__).parents[2] / "src" / "inclusionkit" / "_rules"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    participation_tables(max_rows=30),
+    as_of_dates(),
+    st.sampled_from(["esf-2014", "esf-2021", "esf-2007"]),
+    st.sampled_from([("gender",), ("region", "gender"), ("age_band",), ()]),
+    st.integers(1, 5),
+    st.randoms(use_true_random=False),
+)
+def test_partitions_in_any_order_give_the_in_memory_report(
+    table: pd.DataFrame,
+    as_of: dt.date | None,
+    name: str,
+    by: tuple[str, ...],
+    parts: int,
+    random: object,
+) -> None:
+    """Cutting a table by participant into partitions, added in a random order, changes nothing."""
+    want = rules.compute(table, rules=name, by=by, as_of=as_of)
+    spec = Spec(ruleset=load_ruleset(name), breakdowns=by, as_of=as_of)
+    ids = table["participant_id"].astype(object).fillna("").map(lambda v: sum(map(ord, v)))
+    number = ids.to_numpy(dtype=np.int64) % parts
+    order = list(range(parts))
+    random.shuffle(order)  # type: ignore[attr-defined]
+    assembler = Assembler(spec)
+    for part in order:
+        rows = np.flatnonzero(number == part)
+        if len(rows):
+            piece = table.iloc[rows].reset_index(drop=True)
+            assembler.add(evaluate_partition(piece, rows, spec))
+    if not assembler.partitions:
+        assembler.add(evaluate_partition(table, None, spec))
+    got = assembler.report()
+    pdt.assert_frame_equal(got.table, want.table)
+    pdt.assert_frame_equal(got.excluded, want.excluded)
+    pdt.assert_frame_equal(got.checks, want.checks)
+    assert got.provenance == want.provenance
+
+
+def test_cell_order_puts_missing_last_and_bands_in_band_order() -> None:
+    """Cells are ordered by value, age bands by band, booleans false first, missing last."""
+    labels = pd.DataFrame(
+        {
+            "age_band": pd.array(["55+", None, "<18", "18-54"], dtype="string"),
+            "leaver": pd.array([True, False, None, False], dtype="boolean"),
+        }
+    )
+    order = cell_order(labels, [18, 55])
+    assert labels["age_band"].take(order).tolist()[:3] == ["<18", "18-54", "55+"]
+    assert pd.isna(labels["age_band"].take(order).tolist()[3])
+
+
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((RULES / f"{module}.py").read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.rsplit(".", 1)[-1])
+    return found
+
+
+def test_dependencies_go_one_way_engines_assembler_model() -> None:
+    """The model imports no assembler or engine, the assembler no engine, engines no compute()."""
+    engines = {"_report", "_streaming", "_dask"}
+    assert not _imports("_model") & {"_assemble", "_partition", *engines}
+    assert not _imports("_assemble") & engines
+    assert not _imports("_partition") & {"_assemble", "_model", *engines}
+    assert "_report" not in _imports("_streaming") | _imports("_dask")
+    assert "_dask" not in _imports("_streaming")
