@@ -27,7 +27,8 @@ Row problems
     :func:`attach_row_problems`: an importer's coerce mode records which cells it could not
     read, so ``inclusionkit validate --rejected`` can set those rows aside with the reasons.
 Plugins and errors
-    :func:`get_plugin_manager`, :class:`PluginManager`, :class:`PluginInfo`,
+    :func:`get_plugin_manager`, :func:`reset_plugin_manager`, :class:`PluginManager`,
+    :class:`PluginInfo`,
     :class:`RegisteredRuleset`; :class:`InclusionKitError`, :class:`ValidationError`,
     :class:`Problem`, :class:`PluginError`, :class:`PluginWarning`, :class:`ImporterWarning`
     (the base of an importer's own warnings).
@@ -61,6 +62,7 @@ from inclusionkit._plugins import (
     PluginManager,
     RegisteredRuleset,
     get_plugin_manager,
+    reset_plugin_manager,
 )
 from inclusionkit._rejected import attach_row_problems
 from inclusionkit._report_data import ReportData, provenance_dict
@@ -120,6 +122,7 @@ __all__ = [
     "parse_json",
     "provenance_dict",
     "read_limited",
+    "reset_plugin_manager",
     "restore_frame",
     "restore_text",
     "restore_values",
