@@ -580,14 +580,14 @@ def _suffix(path: str | None) -> str:
 
 
 def _ruleset(item: Any, plugin: str) -> RegisteredRuleset:
-    from inclusionkit._limits import read_json_document as read_json
+    from inclusionkit._limits import read_json_document
     from inclusionkit._schemas import iter_schema_problems
 
     source: str | None = None
     if isinstance(item, str | os.PathLike):
         source = os.fspath(item)
         try:
-            document = read_json(source)
+            document = read_json_document(source)
         except InclusionKitError as exc:
             raise _HookFailedError(plugin, f"register_rulesets: {exc}") from None
     elif isinstance(item, Mapping):

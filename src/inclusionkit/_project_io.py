@@ -24,12 +24,6 @@ from inclusionkit.models import ACTIVITY_KINDS, DELIVERABLE_KINDS, Project
 PROJECT_SCHEMA_URL = "https://inclusionkit.org/schemas/project.schema.json"
 
 
-def read_json(path: str | os.PathLike[str]) -> Any:
-    """Parse a project's JSON file with every guard on (see
-    :func:`inclusionkit._limits.read_json_document`)."""
-    return read_json_document(path)
-
-
 def project_problems(
     document: Any,
     *,
@@ -248,7 +242,7 @@ def load_project(source: str | os.PathLike[str] | Mapping[str, Any]) -> Project:
     """
     if isinstance(source, Mapping):
         return project_from_dict(source)
-    return project_from_dict(read_json(source), source=os.fspath(source))
+    return project_from_dict(read_json_document(source), source=os.fspath(source))
 
 
 def project_to_dict(project: Project) -> dict[str, Any]:

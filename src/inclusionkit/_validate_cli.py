@@ -35,9 +35,10 @@ def validate_path(path: str | os.PathLike[str]) -> tuple[list[Problem], str]:
 
 
 def _validate_json(source: str) -> tuple[list[Problem], str]:
-    from inclusionkit._project_io import project_problems, read_json
+    from inclusionkit._limits import read_json_document
+    from inclusionkit._project_io import project_problems
 
-    document: Any = read_json(source)
+    document: Any = read_json_document(source)
     if isinstance(document, list):
         return _validate_table(source)
     if isinstance(document, dict) and "indicators" in document and "name" in document:

@@ -8,7 +8,8 @@ A plugin imports only public names: :mod:`inclusionkit` (models, ``read``/``writ
 Describing a format
     :class:`Importer`, :class:`Exporter`, :data:`KINDS`, :data:`Source`, the hooks' callback types
     :data:`RegisterImporter`, :data:`RegisterExporter`, :data:`RegisterRuleset`,
-    :data:`RegisterVocabulary`, and :data:`hookimpl`.
+    :data:`RegisterVocabulary`, and :data:`hookimpl`; :func:`read_with` and :func:`write_with`
+    read or write with a given importer or exporter, registered or not (for a plugin's tests).
 Reports
     :class:`ReportData` (any report-like object as four plain parts) and
     :func:`provenance_dict` (a provenance as JSON-compatible data).
@@ -47,6 +48,7 @@ from inclusionkit._errors import (
     ValidationError,
 )
 from inclusionkit._formats import KINDS, Exporter, Importer, Source
+from inclusionkit._io import read_with, write_with
 from inclusionkit._limits import (
     LimitName,
     check_size,
@@ -122,8 +124,10 @@ __all__ = [
     "parse_json",
     "provenance_dict",
     "read_limited",
+    "read_with",
     "reset_plugin_manager",
     "restore_frame",
     "restore_text",
     "restore_values",
+    "write_with",
 ]

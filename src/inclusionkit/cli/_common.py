@@ -58,9 +58,10 @@ def output_format(output: Path | None, fmt: str | None, kind: str) -> str:
     With an ``output`` file: the exporter called ``fmt``, or else the one claiming the file's
     extension, among every registered exporter; an unknown name, an extension nobody claims or a
     format that cannot write ``kind`` is an :class:`InclusionKitError` listing those that can,
-    and so is a ``fmt`` whose files have another extension than ``output`` (a CSV is never
-    written as ``report.xlsx``). Without one (standard output): ``fmt`` (default ``csv``), which
-    must be a text format of :data:`STDOUT_FORMATS`.
+    and so is a ``fmt`` other than the one whose extension ``output`` has (a CSV is never
+    written as ``report.xlsx``; ``--format csv`` may still name a ``.data`` file). Without one
+    (standard output): ``fmt`` (default ``csv``), which must be a text format of
+    :data:`STDOUT_FORMATS`.
     """
     from inclusionkit import get_plugin_manager
 
@@ -74,8 +75,11 @@ def output_format(output: Path | None, fmt: str | None, kind: str) -> str:
                 f"(standard output takes {' or '.join(STDOUT_FORMATS)})"
             )
         return name
-    exporter = get_plugin_manager().find_exporter(fmt, str(output), kind, option="--format")
-    if fmt is not None and not output.name.lower().endswith(exporter.extensions):
+    pm = get_plugin_manager()
+    exporter = pm.find_exporter(fmt, str(output), kind, option="--format")
+    name = output.name.lower()
+    claimed = any(name.endswith(other.extensions) for other in pm.exporters().values())
+    if fmt is not None and not name.endswith(exporter.extensions) and claimed:
         raise InclusionKitError(
             f"{output}: --format {exporter.name} writes {' or '.join(exporter.extensions)} files; "
             f"name the output {output.stem}{exporter.extensions[0]}, or leave out --format to "

@@ -263,8 +263,7 @@ def _dask_client(address: str | None) -> Iterator[None]:
 @click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
 def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
     """List the rule sets; with NAME (or --verbose), their indicators."""
-    from inclusionkit import available_rulesets
-    from inclusionkit import load_ruleset as get_ruleset
+    from inclusionkit import available_rulesets, load_ruleset
 
     names = available_rulesets()
     if name is not None:
@@ -281,14 +280,14 @@ def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
                     "checks": len(ruleset.checks),
                     "title": ruleset.title,
                 }
-                for ruleset in (get_ruleset(n) for n in names)
+                for ruleset in (load_ruleset(n) for n in names)
             ]
         )
         click.echo(format_table(summary))
         if not verbose:
             return
     for ruleset_name in names:
-        ruleset = get_ruleset(ruleset_name)
+        ruleset = load_ruleset(ruleset_name)
         click.echo(f"\n{ruleset.name} {ruleset.version}: {ruleset.title}")
         rows = pd.DataFrame(
             [
