@@ -263,3 +263,21 @@ def test_validate_rejected_goes_through_the_exporters(
     code, _, err = run(["validate", str(source), "--rejected", str(tmp_path / "r.docx")], capsys)
     assert code == 2
     assert "'.docx'" in err
+
+
+def test_sfc2021_layout_writes_through_the_exporters(
+    tmp_path: Path, table: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--layout sfc2021 -o sfc.parquet|.json writes with those formats' exporters."""
+    source = tmp_path / "p.csv"
+    inclusionkit.write(table, source)
+    for name in ("sfc.parquet", "sfc.json"):
+        out = tmp_path / name
+        code, _, err = run(
+            ["report", str(source), "--rules", "esf-2021", "--layout", "sfc2021", "-o", str(out)],
+            capsys,
+        )
+        assert code == 0, err
+        back = inclusionkit.read(out, kind="report")
+        assert "EECO01" in set(back.table["indicator"])
+        assert "specific_objective" in back.table.columns
