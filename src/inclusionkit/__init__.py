@@ -3,10 +3,19 @@
 The public API is what ``__all__`` lists; everything in a module whose name starts with ``_`` is
 private and may change without notice. Subpackages: :mod:`inclusionkit.models` (the domain
 model), :mod:`inclusionkit.ro` (Romanian codes), :mod:`inclusionkit.examples` (the bundled seed
-projects), :mod:`inclusionkit.testing` (helpers for plugin authors), :mod:`inclusionkit.hookspecs`.
+projects), :mod:`inclusionkit.testing` (helpers for plugin authors), :mod:`inclusionkit.hookspecs`,
+:mod:`inclusionkit.plugin` (everything else a plugin needs: report data, safe output, size limits,
+row problems, atomic writes). Plugins import only these, never an ``inclusionkit._*`` module.
 """
 
-from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._errors import (
+    InclusionKitError,
+    InclusionKitWarning,
+    PluginError,
+    PluginWarning,
+    Problem,
+    ValidationError,
+)
 from inclusionkit._formats import Exporter, Importer
 from inclusionkit._io import read, write
 from inclusionkit._participations import (
@@ -21,7 +30,7 @@ from inclusionkit._participations import (
     read_participations,
     write_participations,
 )
-from inclusionkit._plugins import PluginError, get_plugin_manager
+from inclusionkit._plugins import get_plugin_manager
 from inclusionkit._privacy import (
     DEFAULT_THRESHOLD as DEFAULT_SUPPRESSION_THRESHOLD,
 )
@@ -85,6 +94,7 @@ __all__ = [
     "Exporter",
     "Importer",
     "InclusionKitError",
+    "InclusionKitWarning",
     "Indicator",
     "Location",
     "Objective",
@@ -93,6 +103,7 @@ __all__ = [
     "Partner",
     "Period",
     "PluginError",
+    "PluginWarning",
     "Problem",
     "ProgressEvent",
     "Project",

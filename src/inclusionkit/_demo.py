@@ -13,13 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inclusionkit import examples
-from inclusionkit._errors import InclusionKitError
-from inclusionkit._io import write
-from inclusionkit._plugins import exporters
-from inclusionkit._progress import progress
-from inclusionkit._rules import compute
-from inclusionkit._sfc2021 import sfc2021_table, write_sfc2021
+from inclusionkit import (
+    InclusionKitError,
+    compute,
+    examples,
+    get_plugin_manager,
+    progress,
+    sfc2021_table,
+    write,
+)
 from inclusionkit.cli._common import format_table
 
 Echo = Callable[[str], object]
@@ -38,14 +40,14 @@ def run_demo(output: Path, *, echo: Echo = print) -> list[Path]:
         table = progress(project, participations)
         echo("\nProgress against targets:")
         echo(format_table(table.drop(columns=["kind", "milestone"])))
-        written.append(_csv(table, output / f"{name}.progress.csv"))
+        written.append(_csv(table, output / f"{name}.progress.csv", "progress"))
         report = None
         if participations is not None:
             report = compute(participations, rules="esf-2014", by=("gender",), project=project)
             echo("\nESF 2014-2020 common indicators by gender:")
             echo(format_table(report.wide().reset_index()))
             echo(report.summary())
-            written.append(_csv(report.table, output / f"{name}.esf-2014.csv"))
+            written.append(_csv(report, output / f"{name}.esf-2014.csv", "report"))
         written += _plugin_outputs(name, project, participations, table, report, output, echo)
     written += _sfc2021(output, echo)
     echo(f"\nWrote {len(written)} files to {output}/:")
@@ -54,8 +56,8 @@ def run_demo(output: Path, *, echo: Echo = print) -> list[Path]:
     return written
 
 
-def _csv(frame: Any, path: Path) -> Path:
-    frame.to_csv(path, index=False)
+def _csv(obj: Any, path: Path, kind: str) -> Path:
+    write(obj, path, format="csv", kind=kind)
     return path
 
 
@@ -69,7 +71,7 @@ def _plugin_outputs(
     echo: Echo,
 ) -> list[Path]:
     """The outputs of the format plugins, each only when its plugin is installed."""
-    available = exporters()
+    available = get_plugin_manager().exporters()
     end = project.period.end
     jobs: list[tuple[str, Any, Path, dict[str, Any]]] = [
         ("xlsx", progress_table, output / f"{name}.progress.xlsx", {}),
@@ -113,9 +115,11 @@ def _sfc2021(output: Path, echo: Echo) -> list[Path]:
     report = sfc2021_table(pd.concat(tables, ignore_index=True))
     echo("\nSFC2021-style tables (ESF+ indicators per priority, objective and region category):")
     echo(report.summary())
-    written = [write_sfc2021(report, output / "sfc2021.csv", layout="tidy")]
+    written = [_csv(report, output / "sfc2021.csv", "report")]
     try:
-        written.append(write_sfc2021(report, output / "sfc2021.xlsx"))
-    except InclusionKitError as exc:  # openpyxl comes with the Excel plugin
+        write(report, output / "sfc2021.xlsx", kind="report")
+    except InclusionKitError as exc:  # the Excel plugin writes workbooks
         echo(f"  (skipped sfc2021.xlsx: {exc})")
+    else:
+        written.append(output / "sfc2021.xlsx")
     return written

@@ -1,7 +1,12 @@
-"""The exception hierarchy and the :class:`Problem` record every validator reports.
+"""Every exception and warning class of inclusionkit, and the :class:`Problem` record every
+validator reports.
 
 Every exception the library raises on purpose derives from :class:`InclusionKitError`, so a caller
-(or the CLI) can catch user mistakes with one ``except`` clause and let programming errors through.
+(or the CLI) can catch user mistakes with one ``except`` clause and let programming errors through;
+every warning derives from :class:`InclusionKitWarning`. The classes are re-exported where users
+meet them: :mod:`inclusionkit` (and :mod:`inclusionkit.plugin`), :mod:`inclusionkit.ro`. The
+subclasses of :class:`RomanianCodeError` for one kind of code (``InvalidCNPError``,
+``ProjectCodeError``, ``UnknownRegionError``) stay beside the data their messages quote.
 """
 
 from __future__ import annotations
@@ -10,9 +15,24 @@ from collections.abc import Iterable
 
 import attrs
 
+__all__ = [
+    "ImporterWarning",
+    "InclusionKitError",
+    "InclusionKitWarning",
+    "PluginError",
+    "PluginWarning",
+    "Problem",
+    "RomanianCodeError",
+    "ValidationError",
+]
+
 
 class InclusionKitError(Exception):
     """Root of every error inclusionkit raises on purpose (bad input, unknown names, plugins)."""
+
+
+class InclusionKitWarning(UserWarning):
+    """Root of every warning inclusionkit and its plugins issue."""
 
 
 @attrs.frozen(kw_only=True)
@@ -49,3 +69,37 @@ class ValidationError(InclusionKitError):
         lines = [f"{head}{count} problem{'s' if count != 1 else ''} found:"]
         lines += [f"  - {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
+
+
+class PluginError(InclusionKitError):
+    """Plugins disagree (two claim the same format or rule set name) or one misbehaves.
+
+    ``plugins`` names the plugins involved, so a caller can block one of them.
+    """
+
+    def __init__(self, message: str, *, plugins: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.plugins: tuple[str, ...] = tuple(plugins)
+
+
+class PluginWarning(InclusionKitWarning):
+    """A plugin was skipped because it is broken; the host carries on without it."""
+
+
+class ImporterWarning(InclusionKitWarning):
+    """An importer read a file but set something aside or guessed (a sheet, a column, a value it
+    did not understand); the message says what. Importers' own warnings derive from it."""
+
+
+class RomanianCodeError(InclusionKitError, ValueError):
+    """A Romanian code or name (CNP, region, county, city, project code) could not be understood.
+
+    ``value`` is the input as given and ``reason`` a stable, machine-readable slug saying which
+    check failed. It is also a :class:`ValueError`, so code that only knows the built-in
+    exceptions can still catch it.
+    """
+
+    def __init__(self, message: str, *, value: object, reason: str) -> None:
+        super().__init__(message)
+        self.value = value
+        self.reason = reason

@@ -14,7 +14,9 @@ from typing import IO, Any, Literal, Protocol
 
 import attrs
 
-Kind = Literal["participations", "project", "report", "progress", "activities", "organisations"]
+Kind = Literal[
+    "participations", "project", "report", "progress", "activities", "organisations", "table"
+]
 KINDS: tuple[str, ...] = (
     "participations",
     "project",
@@ -22,8 +24,10 @@ KINDS: tuple[str, ...] = (
     "progress",
     "activities",
     "organisations",
+    "table",
 )
-"""The kinds of thing a format may read or write."""
+"""The kinds of thing a format may read or write. ``table`` is any other table, written as it
+is (every column): the rows a report excluded or a validation rejected, with their reasons."""
 
 Source = str | os.PathLike[str] | IO[bytes]
 

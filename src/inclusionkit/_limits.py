@@ -46,6 +46,7 @@ __all__ = [
     "limited_source",
     "parse_json",
     "parse_size",
+    "read_json_document",
     "read_limited",
     "too_deep",
     "too_large",
@@ -353,6 +354,18 @@ def parse_json(data: bytes | str, name: str, *, max_depth: int | None = None) ->
 
 MAX_DOCUMENT_DEPTH = 64
 """How deeply a project, rule set or mapping document may nest (they need about ten levels)."""
+
+
+def read_json_document(path: str | os.PathLike[str]) -> Any:
+    """Read a JSON document file (a project, a rule set, a mapping) with every guard on.
+
+    A file over the document limit (``INCLUSIONKIT_MAX_DOCUMENT_BYTES``, 50 MiB by default) is
+    refused before it is read; duplicate keys, ``NaN`` and nesting deeper than
+    :data:`MAX_DOCUMENT_DEPTH` are refused too (see :func:`parse_json`).
+    """
+    name = os.fspath(path)
+    # Checking a project or rule set recurses into it: refuse absurd nesting at the door.
+    return parse_json(read_limited(name, "document", name), name, max_depth=MAX_DOCUMENT_DEPTH)
 
 
 def _depth_over(document: Any, max_depth: int) -> bool:

@@ -41,7 +41,7 @@ import attrs
 import pluggy
 
 from inclusionkit import hookspecs
-from inclusionkit._errors import InclusionKitError
+from inclusionkit._errors import InclusionKitError, PluginError, PluginWarning
 from inclusionkit._formats import Exporter, Importer
 from inclusionkit._version import __version__
 
@@ -54,14 +54,13 @@ __all__ = [
     "PluginInfo",
     "PluginManager",
     "PluginWarning",
-    "Ruleset",
+    "RegisteredRuleset",
     "build_plugin_manager",
     "exporters",
     "get_plugin_manager",
     "importers",
     "plugin_info",
     "reset_plugin_manager",
-    "rulesets",
     "use_plugin_manager",
     "vocabulary",
 ]
@@ -83,21 +82,6 @@ VOCABULARY_LISTS: tuple[str, ...] = ("activity_kind", "deliverable_kind")
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
 Status = Literal["ok", "broken", "blocked"]
-
-
-class PluginError(InclusionKitError):
-    """Plugins disagree (two claim the same format or rule set name) or one misbehaves.
-
-    ``plugins`` names the plugins involved, so a caller can block one of them.
-    """
-
-    def __init__(self, message: str, *, plugins: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.plugins: tuple[str, ...] = tuple(plugins)
-
-
-class PluginWarning(UserWarning):
-    """A plugin was skipped because it is broken; the host carries on without it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -128,8 +112,13 @@ def _jsonable(value: Any) -> Any:
 
 
 @attrs.frozen(kw_only=True)
-class Ruleset:
-    """A rule set contributed through ``register_rulesets``: its document and who gave it."""
+class RegisteredRuleset:
+    """A rule set document registered by name, and who gave it: a plugin (through the
+    ``register_rulesets`` hook) or a caller of :func:`inclusionkit.register_ruleset`.
+
+    The plugin manager holds the one registry of these; the compiled, usable form is a
+    :class:`inclusionkit.RuleSet` (see :func:`inclusionkit.load_ruleset`).
+    """
 
     name: str
     document: Mapping[str, Any] = attrs.field(eq=False)
@@ -141,7 +130,7 @@ class Ruleset:
 class _Registries:
     importers: Mapping[str, Importer]
     exporters: Mapping[str, Exporter]
-    rulesets: Mapping[str, Ruleset]
+    rulesets: Mapping[str, RegisteredRuleset]
     vocabulary: Mapping[str, tuple[str, ...]]
 
 
@@ -166,6 +155,8 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self._records: dict[str, PluginInfo] = {}
         self._registries: _Registries | None = None
+        # Rule sets registered by a call (not a hook): kept when the registries are rebuilt.
+        self._called_rulesets: dict[str, RegisteredRuleset] = {}
         self._lock = threading.RLock()
 
     # -- registration -------------------------------------------------------------------------
@@ -360,9 +351,31 @@ class PluginManager(pluggy.PluginManager):
         """The exporters every plugin registered, by format name."""
         return self._collect().exporters
 
-    def rulesets(self) -> Mapping[str, Ruleset]:
-        """The rule sets every plugin registered, by rule set name."""
+    def rulesets(self) -> Mapping[str, RegisteredRuleset]:
+        """The one registry of rule sets beyond the built-in ones, by name: those every plugin
+        registered through its hook, then those :meth:`add_ruleset` added."""
         return self._collect().rulesets
+
+    def add_ruleset(self, ruleset: RegisteredRuleset) -> None:
+        """Register a rule set document by a call (what :func:`inclusionkit.register_ruleset`
+        does); registering the same document again is harmless, another one under a taken name
+        is a :class:`PluginError` naming both origins."""
+        with self._lock:
+            previous = self.rulesets().get(ruleset.name)
+            if previous is not None and previous.document != ruleset.document:
+                raise PluginError(
+                    f"rule set {ruleset.name!r} from {ruleset.plugin} clashes with the one from "
+                    f"{previous.plugin}",
+                    plugins=[previous.plugin, ruleset.plugin],
+                )
+            self._called_rulesets[ruleset.name] = ruleset
+            self._registries = None
+
+    def remove_ruleset(self, name: str) -> None:
+        """Forget a rule set :meth:`add_ruleset` registered (a plugin's stays while it is)."""
+        with self._lock:
+            if self._called_rulesets.pop(name, None) is not None:
+                self._registries = None
 
     def vocabulary(self) -> Mapping[str, tuple[str, ...]]:
         """The controlled lists, built-in values first, then the values plugins added."""
@@ -389,7 +402,7 @@ class PluginManager(pluggy.PluginManager):
     def _collect_once(self) -> _Registries:
         importers: dict[str, Importer] = {}
         exporters: dict[str, Exporter] = {}
-        rulesets: dict[str, Ruleset] = {}
+        rulesets: dict[str, RegisteredRuleset] = {}
         from inclusionkit.models import ACTIVITY_KINDS, DELIVERABLE_KINDS
 
         vocab: dict[str, list[str]] = {
@@ -457,7 +470,7 @@ class PluginManager(pluggy.PluginManager):
         return _Registries(
             importers=MappingProxyType(importers),
             exporters=MappingProxyType(exporters),
-            rulesets=MappingProxyType(rulesets),
+            rulesets=MappingProxyType({**rulesets, **self._called_rulesets}),
             vocabulary=MappingProxyType({k: tuple(v) for k, v in vocab.items()}),
         )
 
@@ -477,14 +490,24 @@ class PluginManager(pluggy.PluginManager):
 
     # -- lookup -------------------------------------------------------------------------------
 
-    def find_importer(self, format: str | None, path: str | None, kind: str | None) -> Importer:
-        """The importer for ``format`` (a name) or else the extension of ``path``."""
-        found: Importer = _find(self.importers(), "read", format, path, kind)
+    def find_importer(
+        self, format: str | None, path: str | None, kind: str | None, *, option: str = "format="
+    ) -> Importer:
+        """The importer for ``format`` (a name) or else the extension of ``path``.
+
+        An unknown name or an extension no importer claims is an :class:`InclusionKitError`
+        listing the formats that exist; ``option`` is how the caller names the choice in that
+        message (``"format="`` for Python, ``"--format"`` for the command line).
+        """
+        found: Importer = _find(self.importers(), "read", format, path, kind, option)
         return found
 
-    def find_exporter(self, format: str | None, path: str | None, kind: str | None) -> Exporter:
-        """The exporter for ``format`` (a name) or else the extension of ``path``."""
-        found: Exporter = _find(self.exporters(), "write", format, path, kind)
+    def find_exporter(
+        self, format: str | None, path: str | None, kind: str | None, *, option: str = "format="
+    ) -> Exporter:
+        """The exporter for ``format`` (a name) or else the extension of ``path``; see
+        :meth:`find_importer`."""
+        found: Exporter = _find(self.exporters(), "write", format, path, kind, option)
         return found
 
 
@@ -494,6 +517,7 @@ def _find(
     format: str | None,
     path: str | None,
     kind: str | None,
+    option: str,
 ) -> Any:
     def known() -> str:
         rows = [
@@ -521,14 +545,14 @@ def _find(
     if not suffix:
         raise InclusionKitError(
             f"{path or 'the file'}: cannot tell the format without a file extension; "
-            f"pass format= (one of: {known()})"
+            f"pass {option} (one of: {known()})"
         )
     claiming = [item for item in registry.values() if suffix in item.extensions]
     candidates = [item for item in claiming if kind is None or kind in item.kinds]
     if not claiming:
         raise InclusionKitError(
             f"{path}: no format {direction}s {suffix!r} files; known: {known()}. "
-            f"Pass format= to choose one, or install a plugin that {direction}s them."
+            f"Pass {option} to choose one, or install a plugin that {direction}s them."
         )
     if not candidates:
         names = ", ".join(sorted(repr(item.name) for item in claiming))
@@ -539,7 +563,7 @@ def _find(
     if len(candidates) > 1:
         names = ", ".join(sorted(repr(item.name) for item in candidates))
         raise InclusionKitError(
-            f"{path}: several formats claim {suffix!r} ({names}); pass format= to choose one"
+            f"{path}: several formats claim {suffix!r} ({names}); pass {option} to choose one"
         )
     return candidates[0]
 
@@ -555,15 +579,15 @@ def _suffix(path: str | None) -> str:
     )
 
 
-def _ruleset(item: Any, plugin: str) -> Ruleset:
-    from inclusionkit._project_io import read_json
+def _ruleset(item: Any, plugin: str) -> RegisteredRuleset:
+    from inclusionkit._limits import read_json_document
     from inclusionkit._schemas import iter_schema_problems
 
     source: str | None = None
     if isinstance(item, str | os.PathLike):
         source = os.fspath(item)
         try:
-            document = read_json(source)
+            document = read_json_document(source)
         except InclusionKitError as exc:
             raise _HookFailedError(plugin, f"register_rulesets: {exc}") from None
     elif isinstance(item, Mapping):
@@ -578,7 +602,7 @@ def _ruleset(item: Any, plugin: str) -> Ruleset:
     if problems:
         listed = "; ".join(str(problem) for problem in problems[:5])
         raise _HookFailedError(plugin, f"register_rulesets: invalid rule set: {listed}")
-    return Ruleset(name=document["name"], document=document, plugin=plugin, source=source)
+    return RegisteredRuleset(name=document["name"], document=document, plugin=plugin, source=source)
 
 
 def _unknown_hooks_message(plugin: str, hooks: Iterable[str]) -> str:
@@ -679,11 +703,6 @@ def importers() -> Mapping[str, Importer]:
 def exporters() -> Mapping[str, Exporter]:
     """The registered exporters by format name (of :func:`get_plugin_manager`)."""
     return get_plugin_manager().exporters()
-
-
-def rulesets() -> Mapping[str, Ruleset]:
-    """The registered rule sets by name (of :func:`get_plugin_manager`)."""
-    return get_plugin_manager().rulesets()
 
 
 def vocabulary() -> Mapping[str, tuple[str, ...]]:

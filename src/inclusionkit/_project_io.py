@@ -17,24 +17,11 @@ from typing import Any
 from inclusionkit import ro
 from inclusionkit._convert import structure, unstructure
 from inclusionkit._errors import Problem, ValidationError
+from inclusionkit._limits import read_json_document
 from inclusionkit._schemas import iter_schema_problems
 from inclusionkit.models import ACTIVITY_KINDS, DELIVERABLE_KINDS, Project
 
 PROJECT_SCHEMA_URL = "https://inclusionkit.org/schemas/project.schema.json"
-
-
-def read_json(path: str | os.PathLike[str]) -> Any:
-    """Parse a JSON file, turning I/O and syntax errors into :class:`InclusionKitError`.
-
-    A file over the document limit (``INCLUSIONKIT_MAX_DOCUMENT_BYTES``, 50 MiB by default) is
-    refused before it is read; duplicate keys, ``NaN`` and absurd nesting are refused too (see
-    :func:`inclusionkit._limits.parse_json`).
-    """
-    from inclusionkit._limits import MAX_DOCUMENT_DEPTH, parse_json, read_limited
-
-    name = os.fspath(path)
-    # Checking a project or rule set recurses into it: refuse absurd nesting at the door.
-    return parse_json(read_limited(name, "document", name), name, max_depth=MAX_DOCUMENT_DEPTH)
 
 
 def project_problems(
@@ -255,7 +242,7 @@ def load_project(source: str | os.PathLike[str] | Mapping[str, Any]) -> Project:
     """
     if isinstance(source, Mapping):
         return project_from_dict(source)
-    return project_from_dict(read_json(source), source=os.fspath(source))
+    return project_from_dict(read_json_document(source), source=os.fspath(source))
 
 
 def project_to_dict(project: Project) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Validate any input file the library reads and list every problem in it.
 
-The kind of file is told by its extension and, for JSON, by its shape: a project document has a
-``code`` and ``partners``; a rule set has a ``name`` and ``indicators``.
+A ``.json`` file is told by its shape: a project document has a ``code`` and ``partners``; a rule
+set has a ``name`` and ``indicators``; a list of records is a participation table. Any other file
+is a participation table in whatever format an importer claims by its extension (CSV in any
+supported encoding, Excel, Parquet, a plugin's format), read through :func:`inclusionkit.read`.
 """
 
 from __future__ import annotations
@@ -15,22 +17,30 @@ from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 
 def validate_path(path: str | os.PathLike[str]) -> tuple[list[Problem], str]:
     """Return ``(problems, summary)`` for the file at ``path``; ``problems`` is empty when valid."""
+    from inclusionkit import get_plugin_manager
+
     source = os.fspath(path)
-    suffix = Path(source).suffix.lower()
-    if suffix == ".json":
+    if not Path(source).is_file():
+        raise InclusionKitError(f"{source}: no such file")
+    if Path(source).suffix.lower() == ".json":
         return _validate_json(source)
-    if suffix in {".csv", ".parquet", ".txt"}:
-        return _validate_table(source)
-    raise InclusionKitError(
-        f"{source}: cannot tell what this is from {suffix or 'no extension'!r}; "
-        "expected a project or rule set (.json) or a participation table (.csv, .parquet)"
-    )
+    try:
+        get_plugin_manager().find_importer(None, source, "participations", option="--format")
+    except InclusionKitError as exc:
+        raise InclusionKitError(
+            f"cannot tell what this is: expected a project or rule set (.json) or a "
+            f"participation table. {exc}"
+        ) from None
+    return _validate_table(source)
 
 
 def _validate_json(source: str) -> tuple[list[Problem], str]:
-    from inclusionkit._project_io import project_problems, read_json
+    from inclusionkit._limits import read_json_document
+    from inclusionkit._project_io import project_problems
 
-    document: Any = read_json(source)
+    document: Any = read_json_document(source)
+    if isinstance(document, list):
+        return _validate_table(source)
     if isinstance(document, dict) and "indicators" in document and "name" in document:
         from inclusionkit._rules import ruleset_problems
 
@@ -42,15 +52,13 @@ def _validate_json(source: str) -> tuple[list[Problem], str]:
 
 
 def _validate_table(source: str) -> tuple[list[Problem], str]:
-    from inclusionkit._participations import read_participations
+    import inclusionkit
 
     try:
-        frame = read_participations(source, keep_extra=True)
+        frame = inclusionkit.read(source, kind="participations", keep_extra=True)
     except ValidationError as exc:
         return list(exc.problems), ""
-    from inclusionkit._rules import validate_participations
-
-    report = validate_participations(frame)
+    report = inclusionkit.validate_participations(frame)
     summary = f"{source}: {len(frame)} rows, all valid"
     return report.as_problems(source), summary
 
@@ -60,17 +68,27 @@ def validate_table_rejecting(
 ) -> tuple[list[Problem], str]:
     """Validate a participation table row by row and write its rejected rows to ``rejected``.
 
-    Any registered importer of participations reads the file (by its extension). Returns the
-    problems and a summary (rows, accepted, rejected). A problem with the whole file (a missing
-    column) writes no file: every problem is returned, as for :func:`validate_path`.
+    Any registered importer of participations reads the file (by its extension); the rejected
+    rows (``row``, ``codes``, ``message`` and the canonical columns, never an identifier such as a
+    CNP) are written by the exporter claiming the extension of ``rejected``. Returns the problems
+    and a summary (rows, accepted, rejected). A problem with the whole file (a missing column)
+    writes no file: every problem is returned, as for :func:`validate_path`.
     """
-    from inclusionkit._rejected import read_with_rejections, write_rejected
+    import inclusionkit
+    from inclusionkit._rejected import read_with_rejections
 
     source = os.fspath(path)
+    target = os.fspath(rejected)
+    exporter = inclusionkit.get_plugin_manager().find_exporter(
+        None, target, "table", option="a file name with another extension"
+    )
     try:
         outcome = read_with_rejections(source)
     except ValidationError as exc:
         return list(exc.problems), ""
-    write_rejected(outcome, rejected)
-    summary = f"{outcome.summary()}; rejected rows written to {os.fspath(rejected)}"
+    columns = ["row", "codes", "message", *inclusionkit.COLUMN_NAMES]
+    table = outcome.rejected
+    table = table[[c for c in columns if c in table.columns]]
+    inclusionkit.write(table, target, format=exporter.name, kind="table")
+    summary = f"{outcome.summary()}; rejected rows written to {target}"
     return list(outcome.problems), summary

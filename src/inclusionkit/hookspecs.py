@@ -67,11 +67,13 @@ def register_exporters(register: RegisterExporter) -> None:
 
     :param register: call with an :class:`inclusionkit.Exporter` for each format the plugin
         writes (name, file extensions, the kinds it writes — report, progress, project,
-        participations — and the write function).
+        participations, table — and the write function).
 
     ``write(obj, path, *, kind, options)`` writes ``obj`` to ``path``, a temporary file with the
     target's extension. The host writes atomically: the temporary file replaces the target only
-    when ``write`` returns normally, so an exception leaves the previous file intact.
+    when ``write`` returns normally, so an exception leaves the previous file intact. The
+    ``inclusionkit`` command line chooses among every registered exporter by ``--format`` or by
+    the output's extension, so a plugin's format works there as soon as it is installed.
 
     Called once per plugin manager, for every plugin, when the formats are first needed. A
     format name another plugin already registered for writing is an error naming both plugins.

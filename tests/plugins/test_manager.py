@@ -25,7 +25,6 @@ from inclusionkit._plugins import (
     importers,
     plugin_info,
     reset_plugin_manager,
-    rulesets,
     use_plugin_manager,
     vocabulary,
 )
@@ -132,11 +131,12 @@ def test_use_plugin_manager_overrides_then_restores() -> None:
 
 
 def test_module_level_registries_use_the_current_manager() -> None:
-    """importers(), exporters(), rulesets(), vocabulary() and plugin_info() delegate."""
+    """importers(), exporters(), vocabulary() and plugin_info() delegate; rule sets are listed by
+    inclusionkit.available_rulesets() from the manager's one registry."""
     pm = get_plugin_manager()
     assert importers() is pm.importers()
     assert exporters() is pm.exporters()
-    assert rulesets() == {}
+    assert pm.rulesets() == {}
     assert "training" in vocabulary()["activity_kind"]
     assert [info.name for info in plugin_info()] == [info.name for info in pm.plugin_info()]
 
@@ -485,3 +485,32 @@ def test_plugin_info_is_json_compatible() -> None:
     data = [info.to_dict() for info in pm.plugin_info()]
     assert json.loads(json.dumps(data)) == data
     assert data[0]["hooks"] == ["register_exporters", "register_importers"]
+
+
+def test_one_rule_set_registry_for_hooks_and_calls() -> None:
+    """A rule set registered by a call and one registered by a plugin's hook live in the same
+    registry, the manager's: both are listed and loadable, and neither is copied elsewhere."""
+    import inclusionkit
+    from tests.rules.test_ruleset import _mini
+
+    class RulesPlugin:
+        @hookimpl
+        def register_rulesets(self, register: hookspecs.RegisterRuleset) -> None:
+            register(_mini("from-a-hook"))
+
+    pm = build_plugin_manager(entry_points=False)
+    pm.add_plugin(RulesPlugin(), name="rules-plugin")
+    with use_plugin_manager(pm):
+        name = inclusionkit.register_ruleset(_mini("from-a-call"), plugin="caller")
+        assert {"from-a-hook", "from-a-call"} <= set(inclusionkit.available_rulesets())
+        assert set(pm.rulesets()) == {"from-a-hook", "from-a-call"}
+        assert pm.rulesets()["from-a-hook"].plugin == "rules-plugin"
+        assert inclusionkit.load_ruleset("from-a-hook").codes == ("CONF",)
+        other = _mini("from-a-hook")
+        other["version"] = "2"
+        with pytest.raises(InclusionKitError, match="clashes with the one from rules-plugin"):
+            inclusionkit.register_ruleset(other, plugin="another")
+        pm.remove_ruleset(name)
+        assert "from-a-call" not in inclusionkit.available_rulesets()
+    # Outside the block, the shared manager never saw either.
+    assert "from-a-hook" not in inclusionkit.available_rulesets()

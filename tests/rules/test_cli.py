@@ -89,12 +89,32 @@ def test_report_json_and_output_file(csv_path: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
+    # The file is the JSON exporter's whole report, which inclusionkit.read reads back.
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["provenance"]["ruleset"] == "esf-2021"
     assert document["provenance"]["as_of"] == "2024-12-31"
-    assert document["excluded"] == {"count": 1, "by_reason": {"gender.missing": 1}}
+    assert [row["reason"] for row in document["excluded"]] == ["gender.missing"]
     assert {"indicator", "gender", "value"} == set(document["table"][0])
     assert pd.read_csv(excluded)["reason"].tolist() == ["gender.missing"]
+    # Standard output keeps the short JSON summary.
+    printed = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(csv_path),
+            "--rules",
+            "esf-2021",
+            "--as-of",
+            "2024-12-31",
+            "--format",
+            "json",
+        ],
+    )
+    assert printed.exit_code == 0, printed.output
+    summary = json.loads(printed.stdout)
+    assert summary["provenance"]["ruleset"] == "esf-2021"
+    assert summary["excluded"] == {"count": 1, "by_reason": {"gender.missing": 1}}
+    assert {"indicator", "gender", "value"} == set(summary["table"][0])
 
 
 def test_report_without_breakdown(csv_path: Path) -> None:

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 import inclusionkit
 from inclusionkit import COLUMN_NAMES, InclusionKitError, ValidationError, load_project
 from inclusionkit._limits import GIB, MIB, check_size, input_limits, limit, parse_size
+from inclusionkit._limits import read_json_document as read_json
 from inclusionkit._participations import DTYPES
 from inclusionkit._plugins import importers
-from inclusionkit._project_io import read_json
 from inclusionkit._sanitise import (
     FORMULA_PREFIXES,
     needs_quote,

@@ -22,7 +22,7 @@ from inclusionkit import InclusionKitError, Project, Text, load_project
 
 # The host's write (what inclusionkit.write will re-export once the plugin system's public
 # API lands): the plugin is exercised exactly as users call it.
-from inclusionkit._io import write as host_write
+from inclusionkit import write as host_write
 from inclusionkit.models import Gender
 from inclusionkit.testing import projects
 

@@ -21,7 +21,7 @@ from inclusionkit import InclusionKitError, Project, load_project
 
 # The host's read (what inclusionkit.read will re-export once the plugin system's public
 # API lands): the plugin is exercised exactly as users call it.
-from inclusionkit._io import read as host_read
+from inclusionkit import read as host_read
 from inclusionkit.models import IndicatorKind, OrganisationKind, PartnerRole, Unit
 from inclusionkit.testing import projects
 

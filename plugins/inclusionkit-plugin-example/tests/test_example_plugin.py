@@ -6,7 +6,7 @@ import inclusionkit_plugin_example
 import pandas as pd
 
 # Until inclusionkit re-exports it as ``inclusionkit.write``:
-from inclusionkit._io import write
+from inclusionkit import write
 from inclusionkit.testing import registered_plugin
 
 

@@ -240,7 +240,8 @@ def pseudonymise(
     """Replace direct identifiers with a keyed pseudonymous ``participant_id``.
 
     ``frame`` is a participation table with its identifier columns (as
-    ``read_participations(path, keep_extra=True)`` gives it) or any frame holding a ``cnp``
+    ``inclusionkit.read(path, kind="participations", keep_extra=True)`` gives it, in any format)
+    or any frame holding a ``cnp``
     column or name columns (``nume``, ``prenume``, ``name``, ``first_name``, ``last_name``)
     with a ``birth_date``. ``key`` is at least 32 secret bytes (:func:`load_key`).
 

@@ -355,7 +355,8 @@ def _checks(
 
 _BUILTIN_PACKAGE = "inclusionkit.rulesets"
 _NOT_RULESETS = frozenset({"crosswalk"})
-_registered: dict[str, tuple[dict[str, Any], str]] = {}
+_compiled: dict[int, tuple[Mapping[str, Any], RuleSet]] = {}
+"""Compiled registered rule sets by the identity of their document (kept alive beside them)."""
 
 
 def builtin_names() -> tuple[str, ...]:
@@ -376,19 +377,22 @@ def read_builtin(name: str) -> dict[str, Any]:
     return document
 
 
-def _sync_plugin_rulesets() -> None:
-    """Register the rule sets plugins contribute through the ``register_rulesets`` hook."""
-    from inclusionkit._plugins import rulesets as plugin_rulesets
+def _registered() -> Mapping[str, Any]:
+    """The one registry of non-built-in rule sets: the plugin manager's (plugins' and called)."""
+    from inclusionkit._plugins import get_plugin_manager
 
-    for name, contributed in plugin_rulesets().items():
-        if name not in _registered:
-            register_ruleset(contributed.document, plugin=contributed.plugin)
+    registered = get_plugin_manager().rulesets()
+    for name, entry in registered.items():
+        if name in builtin_names():
+            raise InclusionKitError(
+                f"rule set {name!r} from {entry.plugin} clashes with a built-in one"
+            )
+    return registered
 
 
 def available_rulesets() -> tuple[str, ...]:
     """The names of every known rule set: built-in, plugins' and registered ones, sorted."""
-    _sync_plugin_rulesets()
-    return tuple(sorted({*builtin_names(), *_registered}))
+    return tuple(sorted({*builtin_names(), *_registered()}))
 
 
 @functools.cache
@@ -396,20 +400,23 @@ def _load_builtin(name: str) -> RuleSet:
     return RuleSet.from_dict(read_builtin(name), source=f"inclusionkit/rulesets/{name}.json")
 
 
-@functools.cache
-def _load_registered(name: str) -> RuleSet:
-    document, origin = _registered[name]
-    return RuleSet.from_dict(document, source=origin)
+def _load_registered(entry: Any) -> RuleSet:
+    cached = _compiled.get(id(entry.document))
+    if cached is not None and cached[0] is entry.document:
+        return cached[1]
+    origin = f"{entry.plugin}: {entry.source}" if entry.source else entry.plugin
+    ruleset = RuleSet.from_dict(entry.document, source=origin)
+    _compiled[id(entry.document)] = (entry.document, ruleset)
+    return ruleset
 
 
 def get_ruleset(name: str) -> RuleSet:
     """The rule set called ``name`` (built-in or registered), compiled once and cached."""
-    if name not in _registered and name not in builtin_names():
-        _sync_plugin_rulesets()
-    if name in _registered:
-        return _load_registered(name)
     if name in builtin_names():
         return _load_builtin(name)
+    registered = _registered()
+    if name in registered:
+        return _load_registered(registered[name])
     raise InclusionKitError(
         f"no rule set called {name!r}; known: {', '.join(available_rulesets())}"
     )
@@ -420,40 +427,41 @@ def register_ruleset(
 ) -> str:
     """Make a rule set (a document or the path of a JSON file) known by its name; return the name.
 
-    For plugins (the ``register_rulesets`` hook) and for programmes' own rule sets. A name already
+    For programmes' own rule sets (plugins use the ``register_rulesets`` hook). A name already
     taken by a built-in or another registered rule set is an :class:`InclusionKitError` naming
     both origins. The document is validated here, so a broken rule set fails when registered.
     """
+    from inclusionkit._plugins import RegisteredRuleset, get_plugin_manager
+
     origin = plugin or "registered"
+    source: str | None = None
     if isinstance(document, str | os.PathLike):
-        origin = f"{plugin}: {os.fspath(document)}" if plugin else os.fspath(document)
+        source = os.fspath(document)
         doc = _read_json(document)
     else:
         doc = copy.deepcopy(dict(document))
-    RuleSet.from_dict(doc, source=origin)
+    RuleSet.from_dict(doc, source=f"{origin}: {source}" if source else origin)
     name = doc["name"]
     if name in builtin_names():
-        raise InclusionKitError(f"rule set {name!r} from {origin} clashes with a built-in one")
-    if name in _registered and _registered[name][0] != doc:
-        raise InclusionKitError(
-            f"rule set {name!r} from {origin} clashes with the one from {_registered[name][1]}"
-        )
-    _registered[name] = (doc, origin)
-    _load_registered.cache_clear()
+        where = f"{origin}: {source}" if source else origin
+        raise InclusionKitError(f"rule set {name!r} from {where} clashes with a built-in one")
+    entry = RegisteredRuleset(name=name, document=doc, plugin=origin, source=source)
+    get_plugin_manager().add_ruleset(entry)
     return str(name)
 
 
 def unregister_ruleset(name: str) -> None:
-    """Forget a registered rule set (for tests and plugin reloading)."""
-    _registered.pop(name, None)
-    _load_registered.cache_clear()
+    """Forget a rule set :func:`register_ruleset` registered (for tests and reloading)."""
+    from inclusionkit._plugins import get_plugin_manager
+
+    get_plugin_manager().remove_ruleset(name)
 
 
 def _read_json(path: str | os.PathLike[str]) -> Any:
     # The same guarded reader as project documents: size limit, duplicate keys, nesting.
-    from inclusionkit._project_io import read_json
+    from inclusionkit._limits import read_json_document
 
-    return read_json(path)
+    return read_json_document(path)
 
 
 def load_ruleset(rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str]) -> RuleSet:

@@ -1,4 +1,11 @@
-"""Helpers shared by the CLI commands: parsing options, loading projects, printing tables."""
+"""Helpers shared by the CLI commands: parsing options, loading projects, reading and writing
+files through the public :func:`inclusionkit.read` and :func:`inclusionkit.write`, printing tables.
+
+Every command that reads a participation table reads it with any registered importer (CSV in any
+supported encoding, Excel, JSON, Parquet, a plugin's format); every command that writes picks the
+exporter by ``--format`` or by the output's extension among all registered exporters, plugins
+included, and never writes one format under another's extension.
+"""
 
 from __future__ import annotations
 
@@ -26,10 +33,71 @@ def parse_date_option(
     raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD", ctx=ctx, param=param)
 
 
+STDOUT_FORMATS = ("csv", "json")
+"""The formats printed as text when there is no ``--output`` file."""
+
+
+def read_table(path: Path, **options: Any) -> pd.DataFrame:
+    """The participation table at ``path``, in any format an importer reads.
+
+    ``options`` go to the importer (``keep_extra=True`` keeps identifier columns such as a CNP).
+    """
+    import inclusionkit
+
+    if not path.exists():
+        raise InclusionKitError(f"{path}: no such file")
+    if path.is_dir():
+        raise InclusionKitError(f"{path}: is a folder; give a file")
+    table: pd.DataFrame = inclusionkit.read(path, kind="participations", **options)
+    return table
+
+
+def output_format(output: Path | None, fmt: str | None, kind: str) -> str:
+    """The name of the format to write ``kind`` in, checked before any work is done.
+
+    With an ``output`` file: the exporter called ``fmt``, or else the one claiming the file's
+    extension, among every registered exporter; an unknown name, an extension nobody claims or a
+    format that cannot write ``kind`` is an :class:`InclusionKitError` listing those that can,
+    and so is a ``fmt`` other than the one whose extension ``output`` has (a CSV is never
+    written as ``report.xlsx``; ``--format csv`` may still name a ``.data`` file). Without one
+    (standard output): ``fmt`` (default ``csv``), which must be a text format of
+    :data:`STDOUT_FORMATS`.
+    """
+    from inclusionkit import get_plugin_manager
+
+    if output is None:
+        name = (fmt or STDOUT_FORMATS[0]).lower()
+        if name not in STDOUT_FORMATS:
+            # Still say whether the name exists at all, with the list, before asking for -o.
+            get_plugin_manager().find_exporter(name, None, kind, option="--format")
+            raise InclusionKitError(
+                f"--format {name} writes a file: give one with --output/-o "
+                f"(standard output takes {' or '.join(STDOUT_FORMATS)})"
+            )
+        return name
+    pm = get_plugin_manager()
+    exporter = pm.find_exporter(fmt, str(output), kind, option="--format")
+    name = output.name.lower()
+    claimed = any(name.endswith(other.extensions) for other in pm.exporters().values())
+    if fmt is not None and not name.endswith(exporter.extensions) and claimed:
+        raise InclusionKitError(
+            f"{output}: --format {exporter.name} writes {' or '.join(exporter.extensions)} files; "
+            f"name the output {output.stem}{exporter.extensions[0]}, or leave out --format to "
+            "choose the format by the extension"
+        )
+    return exporter.name
+
+
+def write_file(obj: Any, output: Path, fmt: str, kind: str) -> None:
+    """Write ``obj`` (a ``kind``) to ``output`` in format ``fmt``, atomically."""
+    import inclusionkit
+
+    inclusionkit.write(obj, output, format=fmt, kind=kind)
+
+
 def load_project_or_example(name_or_path: str) -> tuple[Any, pd.DataFrame | None]:
     """Load a project from a JSON path, or a bundled example by name (with its participations)."""
-    from inclusionkit import examples
-    from inclusionkit._project_io import load_project
+    from inclusionkit import examples, load_project
 
     if Path(name_or_path).suffix.lower() == ".json" or Path(name_or_path).exists():
         return load_project(name_or_path), None

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from inclusionkit._formats import KINDS
+from inclusionkit.cli._common import output_format, write_file
 
 __all__ = ["convert_command", "formats_command", "plugins_command"]
 
@@ -24,7 +25,7 @@ def plugins_command(as_json: bool) -> None:
     with the reason and skipped; a plugin named in INCLUSIONKIT_BLOCK_PLUGINS is listed as
     blocked and never imported.
     """
-    from inclusionkit._plugins import PluginError, PluginWarning, get_plugin_manager
+    from inclusionkit import PluginError, PluginWarning, get_plugin_manager
 
     with warnings.catch_warnings():
         # The listing shows every broken plugin and why; a warning on top would say it twice.
@@ -57,7 +58,7 @@ def plugins_command(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def formats_command(as_json: bool) -> None:
     """List the formats that can be read and written, with their extensions and plugins."""
-    from inclusionkit._plugins import get_plugin_manager
+    from inclusionkit import get_plugin_manager
 
     pm = get_plugin_manager()
     importers, exporters = pm.importers(), pm.exporters()
@@ -116,13 +117,15 @@ def convert_command(
     """Convert SOURCE to TARGET, e.g. a participation table from CSV to Parquet.
 
     The formats come from the extensions unless --from/--to name them (see `inclusionkit
-    formats`). TARGET is written atomically: on any error the previous file is left as it was.
+    formats`); a format is never written under another's extension. TARGET is written
+    atomically: on any error the previous file is left as it was.
     """
-    from inclusionkit._io import infer_kind, read, write
+    import inclusionkit
+    from inclusionkit._io import infer_kind
 
-    obj = read(source, format=from_format, kind=kind)
+    obj = inclusionkit.read(source, format=from_format, kind=kind)
     kind = kind or infer_kind(obj)
-    write(obj, target, format=to_format, kind=kind)
+    write_file(obj, target, output_format(target, to_format, kind), kind)
     click.echo(f"wrote {target} ({kind})")
 
 

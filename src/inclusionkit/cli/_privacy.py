@@ -10,22 +10,47 @@ import click
 import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit.cli._common import format_table, parse_date_option
+from inclusionkit.cli._common import (
+    format_table,
+    output_format,
+    parse_date_option,
+    read_table,
+    write_file,
+)
 
 __all__ = ["pseudonymise_command", "retention_command"]
 
 
 def _read_register(path: Path) -> pd.DataFrame:
-    """Read a participation table with its identifier columns; ``participant_id`` may be absent.
+    """Read a register with its identifier columns, in any format an importer reads.
 
-    Every column is read as text first, so a CNP keeps its digits exactly, and the canonical
-    columns are then parsed by the library's own rules (with line numbers in every error).
+    A register often has no ``participant_id`` yet (pseudonymising gives it one): a CSV or Parquet
+    file without that column is read with every column as text, so a CNP keeps its digits
+    exactly, and the canonical columns are then parsed by the library's own rules.
     """
+    from inclusionkit import ValidationError
+
+    try:
+        return read_table(path, keep_extra=True)
+    except ValidationError as exc:
+        if not all(
+            problem.code == "column.missing" and problem.column == "participant_id"
+            for problem in exc.problems
+        ):
+            raise
+    return _read_register_without_ids(path)
+
+
+def _read_register_without_ids(path: Path) -> pd.DataFrame:
+    # TODO(lead): drop once the ingestion pipeline reads a register without participant_id.
+    import io
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from inclusionkit._participations import normalise_participations
+    from inclusionkit import normalise_participations
+    from inclusionkit.default_plugins.csv_format import decode_text
 
     source = os.fspath(path)
     suffix = path.suffix.lower()
@@ -39,21 +64,22 @@ def _read_register(path: Path) -> pd.DataFrame:
             if pd.api.types.is_integer_dtype(frame[column].dtype):
                 frame[column] = frame[column].astype("string")
     elif suffix in {".csv", ".txt"}:
-        with open(source, "rb") as handle:
-            head = handle.read(65536).removeprefix(b"\xef\xbb\xbf")
-        first_line = head.split(b"\n", 1)[0]
-        delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
+        # The same decoding as the CSV importer: UTF-8 (BOM or not), Windows-1250, ISO-8859-2.
+        text = decode_text(path.read_bytes(), source)
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        data = text.encode("utf-8")
         try:
             # Only the header is needed to type every column as text: open, read names, close.
             reader = pacsv.open_csv(
-                source,
+                io.BytesIO(data),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter),
                 convert_options=pacsv.ConvertOptions(include_columns=[]),
             )
             names = list(reader.schema.names)
             reader.close()
             table = pacsv.read_csv(
-                source,
+                io.BytesIO(data),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),
@@ -63,28 +89,15 @@ def _read_register(path: Path) -> pd.DataFrame:
             )
         except pa.ArrowInvalid as exc:
             raise InclusionKitError(f"{source}: not a well-formed CSV file ({exc})") from None
-        except UnicodeDecodeError:
-            raise InclusionKitError(f"{source}: not UTF-8 text; save it as UTF-8 CSV") from None
         frame = table.to_pandas()
     else:
         raise InclusionKitError(
-            f"{source}: cannot tell the format from the extension {suffix or '(none)'!r}; "
-            "use .csv or .parquet"
+            f"{source}: the canonical column 'participant_id' is missing; add it (it may be "
+            "empty), or give the register as .csv or .parquet"
         )
     frame.columns = [str(name).strip() for name in frame.columns]
-    if "participant_id" not in frame.columns:
-        frame.insert(0, "participant_id", pd.Series(pd.NA, index=frame.index, dtype="string"))
+    frame.insert(0, "participant_id", pd.Series(pd.NA, index=frame.index, dtype="string"))
     return normalise_participations(frame, source=source, keep_extra=True)
-
-
-def _write_rows(frame: pd.DataFrame, path: Path) -> None:
-    from inclusionkit._atomic import atomic_path
-
-    with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False, lineterminator="\n", date_format="%Y-%m-%d")
 
 
 @click.command(name="pseudonymise")
@@ -116,9 +129,11 @@ def pseudonymise_command(
     CNP, or with nothing to identify the person by, are rejected: the command fails listing
     them, unless --rejected names a file to put them in.
     """
-    from inclusionkit._participations import write_participations
-    from inclusionkit._privacy import load_key, pseudonymise
+    from inclusionkit import pseudonymise
+    from inclusionkit._privacy import load_key
 
+    target_format = output_format(target, None, "participations")
+    rejected_format = None if rejected is None else output_format(rejected, None, "table")
     key = load_key(key_file)
     frame = _read_register(source)
     extra = tuple(name.strip() for item in id_columns for name in item.split(",") if name.strip())
@@ -135,14 +150,14 @@ def pseudonymise_command(
             f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n"
             "fix them, or pass --rejected FILE to write the others and set these aside"
         )
-    write_participations(result.table, target)
+    write_file(result.table, target, target_format, "participations")
     click.echo(
         f"{target}: {len(result.table)} row(s) pseudonymised "
         f"({result.from_cnp} from the CNP, {result.from_name} from name and birth date); "
         f"removed column(s): {', '.join(result.dropped_columns) or 'none'}"
     )
-    if rejected is not None and len(result.rejected):
-        _write_rows(result.rejected, rejected)
+    if rejected is not None and rejected_format is not None and len(result.rejected):
+        write_file(result.rejected, rejected, rejected_format, "table")
         click.echo(
             f"{rejected}: {len(result.rejected)} rejected row(s), WITH their identifiers: "
             "correct them and delete this file; never share it",
@@ -181,13 +196,14 @@ def pseudonymise_command(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the anonymised expired participations here (.csv or .parquet).",
+    help="Write the anonymised expired participations here (.csv, .parquet, .xlsx, .json …).",
 )
 @click.option(
     "--expired",
     "expired_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the keys of the expired participations here (.csv), to delete them.",
+    help="Write the keys of the expired participations here (.csv, .json, .parquet), to "
+    "delete them.",
 )
 def retention_command(
     participations: Path,
@@ -204,15 +220,14 @@ def retention_command(
     period end; without either, the latest entry or exit date in the table, which may be
     earlier than the real end). The anonymised copy keeps every indicator of the reports.
     """
-    from inclusionkit._participations import read_participations, write_participations
-    from inclusionkit._privacy import retention
+    from inclusionkit import load_project, retention
 
     if project_end is not None and project_files:
         raise click.UsageError("give either --project-end or --project, not both")
+    output_kind = None if output is None else output_format(output, None, "participations")
+    expired_kind = None if expired_file is None else output_format(expired_file, None, "table")
     ends: dict[str, dt.date] | dt.date | None = project_end
     if project_files:
-        from inclusionkit._project_io import load_project
-
         ends = {}
         for path in project_files:
             project = load_project(path)
@@ -225,16 +240,16 @@ def retention_command(
             "which may be earlier than its real end",
             err=True,
         )
-    table = read_participations(participations)
+    table = read_table(participations)
     result = retention(table, until=until, years=years, project_end=ends)
     click.echo(format_table(result.schedule))
     click.echo(
         f"{len(result.expired)} participation(s) expired by {until.isoformat()}; "
         f"{result.generalised} anonymised row(s) had their age generalised to its class"
     )
-    if expired_file is not None:
-        _write_rows(result.expired, expired_file)
+    if expired_file is not None and expired_kind is not None:
+        write_file(result.expired, expired_file, expired_kind, "table")
         click.echo(f"{expired_file}: the expired participations' keys")
-    if output is not None:
-        write_participations(result.anonymised, output)
+    if output is not None and output_kind is not None:
+        write_file(result.anonymised, output, output_kind, "participations")
         click.echo(f"{output}: {len(result.anonymised)} anonymised row(s)")

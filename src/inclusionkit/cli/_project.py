@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit.cli._common import format_table, load_project_or_example, parse_date_option
+from inclusionkit.cli._common import (
+    format_table,
+    load_project_or_example,
+    parse_date_option,
+    read_table,
+)
 
 
 @click.command()
@@ -34,11 +39,12 @@ def demo(output: Path) -> None:
     "--rejected",
     type=click.Path(dir_okay=False, path_type=Path),
     help="For a participation table (any format that reads one: .csv, .parquet, .xlsx, .json): "
-    "write the rows that cannot be counted, with the reasons, to this CSV file. Accepted plus "
-    "rejected rows are always all the rows of the input.",
+    "write the rows that cannot be counted, with the reasons, to this file (.csv, .json, "
+    ".parquet). Accepted plus rejected rows are always all the rows of the input.",
 )
 def validate(path: Path, rejected: Path | None) -> None:
-    """Check a project (.json), rule set (.json) or participation table (.csv, .parquet).
+    """Check a project (.json), rule set (.json) or participation table (any format an
+    importer reads: .csv, .xlsx, .json, .parquet …).
 
     Lists every problem found, not only the first; exits with 2 when there is any.
     """
@@ -62,7 +68,8 @@ def validate(path: Path, rejected: Path | None) -> None:
 @click.option(
     "--participations",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="A participation table (.csv or .parquet) to compute participant indicators from.",
+    help="A participation table (any format an importer reads: .csv, .xlsx, .json, .parquet …) "
+    "to compute participant indicators from.",
 )
 @click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
 @click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
@@ -77,12 +84,11 @@ def progress_command(
     project: str, participations: Path | None, as_of: dt.date | None, lang: str, fmt: str
 ) -> None:
     """Show progress against targets for PROJECT (a project .json file or a bundled example)."""
-    from inclusionkit._participations import read_participations
-    from inclusionkit._progress import progress
+    from inclusionkit import progress
 
     model, table = load_project_or_example(project)
     if participations is not None:
-        table = read_participations(participations)
+        table = read_table(participations)
     frame = progress(model, table, as_of=as_of, lang=lang)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)

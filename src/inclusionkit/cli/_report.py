@@ -16,13 +16,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit.cli._common import format_table, parse_date_option
-
-FORMATS = ("csv", "json")
+from inclusionkit.cli._common import (
+    format_table,
+    output_format,
+    parse_date_option,
+    read_table,
+    write_file,
+)
 
 
 def report_csv(table: pd.DataFrame) -> str:
@@ -46,16 +51,8 @@ def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from inclusionkit._atomic import atomic_write_text
-
-    atomic_write_text(output, text)
-
-
 ENGINES = ("auto", "pandas", "streaming", "dask")
+_STREAMED_SUFFIXES = (".parquet", ".pq")
 
 
 @click.command(name="report")
@@ -79,18 +76,27 @@ ENGINES = ("auto", "pandas", "streaming", "dask")
     type=click.Path(dir_okay=False, path_type=Path),
     help="A project .json file, for the entity indicators (CO20-CO23, EECO18-19).",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    metavar="NAME",
+    help="The output's format: any format that writes reports (see `inclusionkit formats`: "
+    "csv, json, parquet, xlsx, html … with their plugins). Default: by the extension of "
+    "--output; csv on standard output, which takes csv or json.",
+)
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the table to this file (atomically) instead of standard output.",
+    help="Write the report to this file (atomically) instead of standard output; its "
+    "extension chooses the format (.csv, .json, .parquet, .xlsx, .html …).",
 )
 @click.option(
     "--excluded",
     "excluded_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the participations not counted (key, row, reason) to this CSV file.",
+    help="Also write the participations not counted (key, row, reason) to this file "
+    "(.csv, .json, .parquet).",
 )
 @click.option("--strict", is_flag=True, help="Exit with code 2 when a consistency check fails.")
 @click.option(
@@ -135,7 +141,7 @@ def report_command(
     by: str,
     as_of: dt.date | None,
     project: Path | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     excluded_path: Path | None,
     strict: bool,
@@ -145,32 +151,35 @@ def report_command(
     suppress: int,
     layout: str,
 ) -> None:
-    """Compute a rule set's indicators from a participation table (.csv or .parquet, or a
-    directory of Parquet files).
+    """Compute a rule set's indicators from a participation table (any format a plugin reads:
+    .csv, .xlsx, .json, .parquet …, or a directory of Parquet files).
 
-    Prints the tidy table (CSV header `indicator,<breakdowns…>,value`) and, on standard error, a
+    Prints the tidy table (CSV header `indicator,<breakdowns…>,value`) or writes it with the
+    exporter of --format or of the --output file's extension, and prints on standard error a
     one-line summary of what was counted and excluded (and, on a terminal, a progress bar
     while it works).
     """
-    from inclusionkit._rules._report import compute
+    import inclusionkit
 
     if not participations.exists():
         raise InclusionKitError(f"{participations}: no such file")
+    # Every output's format is checked before the work starts: a typo costs nothing.
+    chosen = output_format(output, fmt, "report")
+    excluded_format = None if excluded_path is None else output_format(excluded_path, None, "table")
     model = None
     if project is not None:
-        from inclusionkit._project_io import load_project
-
-        model = load_project(project)
+        model = inclusionkit.load_project(project)
     if layout == "sfc2021":
-        _sfc2021_report(participations, rules, as_of, fmt, output)
+        _sfc2021_report(participations, rules, as_of, chosen, output)
         return
     if scheduler is not None and engine != "dask":
         raise InclusionKitError("--scheduler needs --engine dask")
     from inclusionkit._progressbar import ProgressBar
 
+    source = _participations(participations, engine, by)
     with ProgressBar(enabled=progress) as bar, _dask_client(scheduler):
-        report = compute(
-            os.fspath(participations),
+        report = inclusionkit.compute(
+            source,
             rules=rules,
             by=by,
             as_of=as_of,
@@ -178,16 +187,23 @@ def report_command(
             engine=engine,
             progress=bar if bar.enabled else None,
         )
-    if suppress:
-        table = report.suppress(suppress).table
-        text = report_csv(table) if fmt == "csv" else report_json(report, table=table)
-    else:
-        text = report_csv(report.table) if fmt == "csv" else report_json(report)
-    _write(text, output)
-    if excluded_path is not None:
-        from inclusionkit._atomic import atomic_write_text
+    if isinstance(source, pd.DataFrame):
+        # compute() fingerprints the files it reads itself; this one was read here.
+        from inclusionkit._rules._report import input_fingerprints
 
-        atomic_write_text(excluded_path, report.excluded.to_csv(index=False, lineterminator="\n"))
+        inputs = input_fingerprints(participations)
+        report = attrs.evolve(report, provenance=attrs.evolve(report.provenance, inputs=inputs))
+    published = report
+    if suppress:
+        published = attrs.evolve(report, table=report.suppress(suppress).table)
+    if output is not None:
+        write_file(published, output, chosen, "report")
+    elif chosen == "json":
+        click.echo(report_json(published), nl=False)
+    else:
+        click.echo(report_csv(published.table), nl=False)
+    if excluded_path is not None and excluded_format is not None:
+        write_file(report.excluded, excluded_path, excluded_format, "table")
     click.echo(f"inclusionkit: {report.summary()}", err=True)
     if report.provenance.not_computed:
         click.echo(
@@ -203,6 +219,22 @@ def report_command(
         )
     if strict and len(failed):
         raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
+
+
+def _participations(path: Path, engine: str, by: str) -> Any:
+    """What the engine computes from: the path itself for the engines that read it in parts (a
+    directory, Parquet, ``--engine streaming|dask``), else the table :func:`inclusionkit.read`
+    gives, so every format any importer reads can be reported. Columns beyond the canonical
+    ones are read only when a breakdown may need them."""
+    from inclusionkit import COLUMN_NAMES
+
+    streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
+    if streamed or path.is_dir():
+        return os.fspath(path)
+    names = [name.strip() for name in by.split(",") if name.strip()]
+    if all(name in COLUMN_NAMES for name in names):
+        return read_table(path)
+    return read_table(path, keep_extra=True)
 
 
 @contextlib.contextmanager
@@ -231,7 +263,7 @@ def _dask_client(address: str | None) -> Iterator[None]:
 @click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
 def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
     """List the rule sets; with NAME (or --verbose), their indicators."""
-    from inclusionkit._rules._ruleset import available_rulesets, get_ruleset
+    from inclusionkit import available_rulesets, load_ruleset
 
     names = available_rulesets()
     if name is not None:
@@ -248,14 +280,14 @@ def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
                     "checks": len(ruleset.checks),
                     "title": ruleset.title,
                 }
-                for ruleset in (get_ruleset(n) for n in names)
+                for ruleset in (load_ruleset(n) for n in names)
             ]
         )
         click.echo(format_table(summary))
         if not verbose:
             return
     for ruleset_name in names:
-        ruleset = get_ruleset(ruleset_name)
+        ruleset = load_ruleset(ruleset_name)
         click.echo(f"\n{ruleset.name} {ruleset.version}: {ruleset.title}")
         rows = pd.DataFrame(
             [
@@ -282,12 +314,11 @@ def validate_table_command_output(
     :func:`inclusionkit.validate_participations`) are listed one per line as
     ``FILE, line N, column 'c': message [code]``, then a summary line.
     """
-    from inclusionkit._participations import read_participations
-    from inclusionkit._rules._validate import validate_participations
+    from inclusionkit import validate_participations
 
     source = os.fspath(path)
     try:
-        frame = read_participations(source, keep_extra=True)
+        frame = read_table(Path(source), keep_extra=True)
     except ValidationError as exc:
         lines = [str(problem) + f" [{problem.code}]" for problem in exc.problems]
         lines.append(f"{source}: {len(exc.problems)} cell(s) cannot be read")
@@ -316,19 +347,20 @@ def _sfc2021_report(
     participations: Path, rules: str, as_of: dt.date | None, fmt: str, output: Path | None
 ) -> None:
     """The programme-level SFC2021 tables (``--layout sfc2021``)."""
-    from inclusionkit._sfc2021 import sfc2021_table, write_sfc2021
+    import inclusionkit
 
     if rules != "esf-2021":
         raise InclusionKitError(
             "--layout sfc2021 reports the esf-2021 rule set: use --rules esf-2021"
         )
-    report = sfc2021_table(os.fspath(participations), as_of=as_of)
+    source = participations if participations.is_dir() else read_table(participations)
+    report = inclusionkit.sfc2021_table(source, as_of=as_of)
     for problem in report.problems:
         click.echo(f"inclusionkit: {problem}", err=True)
-    if output is not None and output.suffix.lower() == ".xlsx":
-        write_sfc2021(report, output)
+    if output is not None:
+        write_file(report, output, fmt, "report")
     elif fmt == "json":
-        _write(report.table.to_json(orient="records", force_ascii=False, indent=2), output)
+        click.echo(report.table.to_json(orient="records", force_ascii=False, indent=2), nl=False)
     else:
-        _write(report.table.to_csv(index=False, lineterminator="\n"), output)
+        click.echo(report.table.to_csv(index=False, lineterminator="\n"), nl=False)
     click.echo(f"inclusionkit: {report.summary()}", err=True)

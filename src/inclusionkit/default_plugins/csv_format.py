@@ -97,7 +97,7 @@ def register_exporters(register: RegisterExporter) -> None:
         Exporter(
             name="csv",
             extensions=(".csv",),
-            kinds={"participations", "progress", "report"},
+            kinds={"participations", "progress", "report", "table"},
             write=write_csv,
             description="UTF-8, comma-separated, ISO dates (a report's table only)",
         )
@@ -464,6 +464,13 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
         frame: pd.DataFrame = obj
     elif kind == "report":
         frame = _report_frame(obj, options)
+    elif kind == "table":
+        # Every column as it is, written as participations are: ISO dates, true/false.
+        frame = obj.copy()
+        words = {True: "true", False: "false"}
+        for column in frame.columns:
+            if pd.api.types.is_bool_dtype(frame[column].dtype):
+                frame[column] = frame[column].map(words, na_action="ignore")
     else:
         raise InclusionKitError(f"the csv format cannot write {kind}")
     frame = neutralise_frame(frame)

@@ -79,7 +79,7 @@ def register_exporters(register: RegisterExporter) -> None:
         Exporter(
             name="json",
             extensions=(".json",),
-            kinds={"participations", "project", "report", "progress"},
+            kinds={"participations", "project", "report", "progress", "table"},
             write=write_json,
             description="UTF-8 JSON; tables as lists of records",
         )
@@ -288,7 +288,7 @@ def write_json(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
         for part in REPORT_PARTS:
             document[part] = frame_records(getattr(report, part))
         document["dtypes"] = {part: frame_dtypes(getattr(report, part)) for part in REPORT_PARTS}
-    elif kind == "progress":
+    elif kind in ("progress", "table"):
         document = frame_records(obj)
     else:
         raise InclusionKitError(f"the json format cannot write {kind}")

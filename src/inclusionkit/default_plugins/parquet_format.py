@@ -73,7 +73,7 @@ def register_exporters(register: RegisterExporter) -> None:
         Exporter(
             name="parquet",
             extensions=(".parquet", ".pq"),
-            kinds={"participations", "report", "progress"},
+            kinds={"participations", "report", "progress", "table"},
             write=write_parquet,
             description="Apache Parquet (typed columns; fast for large tables)",
         )
@@ -256,7 +256,7 @@ def write_parquet(
             staged.unlink(missing_ok=True)
         return
     metadata: dict[bytes, bytes] = {KIND_KEY: kind.encode()}
-    if kind == "progress":
+    if kind in ("progress", "table"):
         frame: pd.DataFrame = obj
     elif kind == "report":
         report = ReportData.from_report(obj)

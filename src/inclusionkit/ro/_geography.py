@@ -80,8 +80,9 @@ class Region:
 
 
 @attrs.frozen(kw_only=True)
-class Location:
-    """Where a town is: its canonical name, its county and its development region."""
+class Town:
+    """A town and where it is: its canonical name, its county and its development region
+    (named apart from :class:`inclusionkit.Location`, a project's place of work)."""
 
     city: str
     county: County
@@ -372,7 +373,7 @@ def county(name_or_code: str) -> County:
     return _COUNTIES[_lookup(name_or_code, _COUNTY_KEYS, reason="county")]
 
 
-def locate(city: str) -> Location:
+def locate(city: str) -> Town:
     """Return the county and development region of a county seat or a larger town.
 
     Matching tolerates case, diacritics, spaces, hyphens and prefixes such as "mun." or
@@ -382,7 +383,7 @@ def locate(city: str) -> Location:
     """
     town = _lookup(city, _CITY_KEYS, reason="city")
     found = _TOWN_COUNTY[town]
-    return Location(city=town, county=found, region=_REGIONS[found.region])
+    return Town(city=town, county=found, region=_REGIONS[found.region])
 
 
 def region_of(city: str) -> Region:

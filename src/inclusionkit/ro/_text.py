@@ -1,7 +1,7 @@
 """Romanian text helpers: the correct diacritics, and a folded form for tolerant matching.
 
-This module is also where :class:`RomanianCodeError` lives: it is the one module every other
-``inclusionkit.ro`` module imports, so the shared base class sits here without creating a cycle.
+:class:`RomanianCodeError` (defined with every other exception in :mod:`inclusionkit._errors`) is
+re-exported here, the one module every other ``inclusionkit.ro`` module imports.
 """
 
 from __future__ import annotations
@@ -11,21 +11,9 @@ import unicodedata
 
 import pandas as pd
 
-from inclusionkit._errors import InclusionKitError
+from inclusionkit._errors import RomanianCodeError
 
-
-class RomanianCodeError(InclusionKitError, ValueError):
-    """A Romanian code or name (CNP, region, county, city, project code) could not be understood.
-
-    ``value`` is the input as given and ``reason`` a stable, machine-readable slug saying which
-    check failed. It is also a :class:`ValueError`, so code that only knows the built-in
-    exceptions can still catch it.
-    """
-
-    def __init__(self, message: str, *, value: object, reason: str) -> None:
-        super().__init__(message)
-        self.value = value
-        self.reason = reason
+__all__ = ["RomanianCodeError", "fix_diacritics", "fix_diacritics_series", "fold"]
 
 
 # Legacy encodings (ISO 8859-2, Windows-1250) had no comma-below letters, so texts written before

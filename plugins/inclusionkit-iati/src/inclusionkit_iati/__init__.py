@@ -13,8 +13,8 @@ a file, with the import's warnings as data). See ``docs/formats/iati.md``.
 
 from __future__ import annotations
 
-from inclusionkit._formats import Exporter, Importer, RegisterExporter, RegisterImporter
-from inclusionkit.hookspecs import hookimpl
+from inclusionkit import Exporter, Importer
+from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
 from inclusionkit_iati._export import DEFAULT_SUPPRESS, ReportingOrg, project_to_iati, write_project
 from inclusionkit_iati._import import (
     DEFAULT_MAX_BYTES,

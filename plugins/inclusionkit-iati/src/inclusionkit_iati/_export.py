@@ -29,8 +29,8 @@ NSMAP = {"ik": codes.IK_NS}
 
 # Gender cells with fewer persons than this are left out of the breakdown (primary suppression),
 # and more cells are hidden when the hidden ones could be recovered by subtraction from the total
-# (secondary suppression); see publishable(). This small rule covers the one breakdown IATI gets
-# until the disclosure-control module (inclusionkit._privacy) is public and can be called instead.
+# (secondary suppression); see publishable(). This small rule covers the one breakdown IATI gets;
+# it is to give way to the one suppression policy (inclusionkit.suppress / Report.suppress).
 # The total itself is the indicator's value the project answers for and is always written.
 DEFAULT_SUPPRESS = 5
 
@@ -521,7 +521,7 @@ class _GenderBreakdown:
             return {}
         if self._participations is None or "gender" not in self._participations.columns:
             return {}
-        from inclusionkit._rules import RecordSet, evaluate_rule
+        from inclusionkit import RecordSet, evaluate_rule
 
         if self._records is None:
             # One record set for every indicator: the engine prepares the table once.
@@ -568,7 +568,7 @@ def _narrowed(rule: Mapping[str, Any], gender: Gender) -> dict[str, Any]:
 def publishable(sizes: Mapping[Gender, float], threshold: int) -> list[Gender]:
     """Return the cells that may be published, in the given order, after suppression.
 
-    The policy follows the project's disclosure control (``inclusionkit._privacy``): a cell with
+    The policy follows the project's disclosure control (:func:`inclusionkit.suppress`): a cell with
     between 1 and ``threshold - 1`` persons behind it is hidden (primary suppression); zeros are
     published, since they describe nobody. As the total is published, the hidden cells' sum could
     be recovered by subtraction, so while it is between 1 and ``threshold - 1`` the smallest

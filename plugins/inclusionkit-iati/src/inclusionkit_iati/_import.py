@@ -38,6 +38,7 @@ from inclusionkit import (
     ro,
 )
 from inclusionkit.models import IndicatorKind, OrganisationKind, PartnerRole, Unit
+from inclusionkit.plugin import ImporterWarning
 from inclusionkit_iati import _codes as codes
 from inclusionkit_iati._validate import schema_errors, summarise
 
@@ -58,7 +59,7 @@ _PROGRAMME_OF_CODE = {"POSDRU": "POSDRU 2007-2013", "POCU": "POCU 2014-2020"}
 UNKNOWN_PROGRAMME = "unknown (imported from IATI)"
 
 
-class IatiImportWarning(UserWarning):
+class IatiImportWarning(ImporterWarning):
     """Something in an IATI file was guessed, dropped or is invalid, but a project was built."""
 
 

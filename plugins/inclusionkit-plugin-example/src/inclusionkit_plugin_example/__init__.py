@@ -8,8 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-# Until inclusionkit re-exports it as ``from inclusionkit import Exporter``:
-from inclusionkit._formats import Exporter
+from inclusionkit import Exporter
 from inclusionkit.hookspecs import RegisterExporter, hookimpl
 
 
