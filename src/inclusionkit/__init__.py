@@ -61,7 +61,7 @@ from inclusionkit._rules import (
     validate_participations,
 )
 from inclusionkit._schemas import schema
-from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_layout, sfc2021_table
+from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_checks, sfc2021_layout, sfc2021_table
 from inclusionkit._version import __version__
 from inclusionkit.hookspecs import hookimpl
 from inclusionkit.models import (
@@ -142,6 +142,7 @@ __all__ = [
     "retention",
     "save_project",
     "schema",
+    "sfc2021_checks",
     "sfc2021_layout",
     "sfc2021_table",
     "suppress",

@@ -16,7 +16,6 @@ DOCS = ROOT / "docs"
 
 # TEMPORARY (issue 10): pages whose examples still call a private writer that another branch is
 # moving into an exporter; the lead removes each entry when that branch is merged.
-DOCS_EXEMPT = {"formats/sfc2021.md"}
 
 _PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
 
@@ -75,8 +74,6 @@ def test_the_lint_rule_bans_every_private_module() -> None:
             # Only the temporary, commented exemptions of plugins being moved on other branches.
             assert pattern.removeprefix("plugins/").split("/")[0] in {
                 "inclusionkit-xlsx",
-                "inclusionkit-html",
-                "inclusionkit-datapackage",
             }, pattern
 
 
@@ -109,8 +106,6 @@ def test_the_scanner_finds_private_imports() -> None:
 )
 def test_docs_examples_import_only_public_names(page: str) -> None:
     """Every ```python block of a docs page imports public inclusionkit names only."""
-    if page in DOCS_EXEMPT:
-        pytest.skip(f"{page}: temporarily exempt (issue 10)")
     text = (DOCS / page).read_text(encoding="utf-8")
     found = []
     for block in _PYTHON_BLOCK.findall(text):

@@ -12,9 +12,7 @@ import pandas as pd
 import pytest
 from inclusionkit_datapackage import DataPackage, build_datapackage
 
-from inclusionkit import InclusionKitError, examples, progress
-from inclusionkit._participations import COLUMN_NAMES
-from inclusionkit._rules import compute
+from inclusionkit import COLUMN_NAMES, InclusionKitError, compute, examples, progress
 
 RESOURCES = (
     "project",

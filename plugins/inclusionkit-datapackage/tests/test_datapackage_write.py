@@ -10,8 +10,7 @@ import inclusionkit_datapackage
 import pytest
 from inclusionkit_datapackage import _write, write_datapackage
 
-from inclusionkit import InclusionKitError, compute, examples
-from inclusionkit._io import write
+from inclusionkit import InclusionKitError, compute, examples, write
 from inclusionkit.testing import registered_plugin
 
 

@@ -23,11 +23,16 @@ from html_report_dom import (
 from inclusionkit_html import render_report, write_report
 from inclusionkit_html._labels import _TEXTS, Labels
 
-from inclusionkit import InclusionKitError, Project, examples, write_participations
-from inclusionkit._io import write
-from inclusionkit._plugins import exporters
-from inclusionkit._privacy import suppress
-from inclusionkit._rules import compute
+from inclusionkit import (
+    InclusionKitError,
+    Project,
+    compute,
+    examples,
+    get_plugin_manager,
+    suppress,
+    write,
+    write_participations,
+)
 
 EXAMPLES = examples.list()
 
@@ -46,7 +51,7 @@ def pages() -> dict[tuple[str, str], str]:
 def test_plugin_registers_the_html_exporter() -> None:
     """The installed entry point contributes an exporter named html for projects and indicator
     reports, .html."""
-    exporter = exporters()["html"]
+    exporter = get_plugin_manager().exporters()["html"]
     assert exporter.kinds == frozenset({"project", "report"})
     assert exporter.extensions == (".html",)
     assert exporter.plugin
