@@ -30,6 +30,7 @@ from inclusionkit._privacy import (
     retention,
     suppress,
 )
+from inclusionkit._problems import ProblemCode, Severity
 from inclusionkit._progress import progress
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._project_io import load_project, project_to_dict, save_project
@@ -89,6 +90,7 @@ __all__ = [
     "Period",
     "PluginError",
     "Problem",
+    "ProblemCode",
     "ProgressEvent",
     "Project",
     "Provenance",
@@ -97,6 +99,7 @@ __all__ = [
     "Report",
     "RetentionResult",
     "RuleSet",
+    "Severity",
     "Sfc2021Report",
     "SuppressedTable",
     "TargetGroup",
