@@ -59,16 +59,19 @@ CODES: Mapping[str, str] = MappingProxyType(
 """Every problem code :func:`validate_participations` reports, with what it means (a part of the
 catalogue, :class:`~inclusionkit.ProblemCode`)."""
 
+_ERRORS = [code for code in CODES if ProblemCode.lookup(code).is_error]
+
 
 # Identity equality: comparing reports would compare whole tables.
 @attrs.frozen(kw_only=True, eq=False)
 class ValidationReport:
     """The outcome of :func:`validate_participations`.
 
-    ``accepted`` holds the rows without any problem and ``rejected`` the others (with ``row``,
-    the 0-based input row number, ``codes`` and ``message`` in front of the row's own columns);
-    together they are the input, row for row. ``problems`` has one row per problem: ``row``,
-    ``column``, ``code`` (see :data:`CODES`) and ``message``; a row can have several.
+    ``accepted`` holds the rows without an error (a warning keeps a row) and ``rejected`` the
+    others (with ``row``, the 0-based input row number, ``codes`` and ``message`` in front of the
+    row's own columns); together they are the input, row for row. ``problems`` has one row per
+    problem: ``row``, ``column``, ``code`` (see :data:`CODES`) and ``message``; a row can have
+    several.
     """
 
     problems: pd.DataFrame = attrs.field(eq=False)
@@ -102,13 +105,13 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         """Whether every row was accepted."""
-        return len(self.problems) == 0
+        return not self.rejected_mask.any()
 
     def summary(self) -> str:
         """One line: rows, accepted, rejected and the most frequent problems."""
         rejected = self.rows - self.accepted_count
         head = f"{self.rows} rows: {self.accepted_count} accepted, {rejected} rejected"
-        if self.ok:
+        if self.problems.empty:
             return head
         counts = self.problems["code"].value_counts()
         top = ", ".join(f"{code} ({count})" for code, count in counts.head(5).items())
@@ -315,8 +318,10 @@ def validate_participations(
     )
     problems = collector.frame()
     problems.loc[problems["column"] == "", "column"] = pd.NA
+    # Only errors reject a row; a warning is reported and the row kept.
+    errors = problems["code"].isin(_ERRORS).to_numpy(dtype=bool)
     bad = np.zeros(len(frame), dtype=bool)
-    bad[problems["row"].to_numpy()] = True
+    bad[problems["row"].to_numpy()[errors]] = True
     return ValidationReport(
         problems=problems, rows=len(frame), source=participations, rejected_mask=bad
     )
