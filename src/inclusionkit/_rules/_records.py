@@ -38,7 +38,6 @@ from inclusionkit._participations import (
     normalise_participations,
     read_participations,
 )
-from inclusionkit._problems import INCOMPLETE
 from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
 from inclusionkit._rules._completeness import (
     DEFAULT_COMPLETENESS,
@@ -65,17 +64,11 @@ from inclusionkit._rules._populations import (
 )
 from inclusionkit._rules._ruleset import Aggregate, RuleSet, check_aggregate, load_ruleset
 from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
+
+# Re-exported for the engine modules that import it from here; its home is the vocabulary.
 from inclusionkit.models._vocabulary import GENDERS as GENDERS
-from inclusionkit.models._vocabulary import LABOUR_STATUSES as LABOUR_STATUSES
 
 _MIN_INT64 = np.iinfo(np.int64).min
-
-REASONS: Mapping[str, str] = {str(code): code.message for code in INCOMPLETE}
-"""Why a participation is incomplete: reason code and explanation, in the order they are tested
-(the completeness codes of the catalogue, :class:`~inclusionkit.ProblemCode`)."""
-
-VOCABULARIES: Mapping[str, tuple[str, ...]] = COLUMN_VOCABULARIES
-"""Known values of text columns: coding against a known list is cheaper than discovering it."""
 
 EXCLUDED_COLUMNS: tuple[str, ...] = ("project_code", "participant_id", "row", "reason", "message")
 
@@ -165,7 +158,7 @@ class PreparedParticipations:
         if col is None:
             if name not in self.table.columns:
                 raise InclusionKitError(f"the participation table has no column {name!r}")
-            col = to_col(self.table[name], vocabulary=VOCABULARIES.get(name))
+            col = to_col(self.table[name], vocabulary=COLUMN_VOCABULARIES.get(name))
             self._input_cols[name] = col
         return col
 
