@@ -19,7 +19,7 @@ def test_vocabularies_are_the_enums_and_the_regions() -> None:
     assert tuple(Gender) == GENDERS
     assert tuple(LabourStatus) == LABOUR_STATUSES
     assert tuple(REGIONS) == REGION_CODES
-    assert ISCED_LEVELS == tuple(range(9))
+    assert tuple(range(9)) == ISCED_LEVELS
     assert set(COLUMN_VOCABULARIES) == {"gender", "labour_status", "region"}
 
 
