@@ -49,11 +49,6 @@ class ColumnTest:
     column: str
     code: ProblemCode
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The columns the test reads."""
-        return (self.column,)
-
     def failing(self, columns: Columns) -> np.ndarray:
         """The mask of the rows failing the test."""
         raise NotImplementedError
@@ -141,11 +136,6 @@ class NotAfter(ColumnTest):
 
     other: str = ""
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """This column and the other."""
-        return (self.column, self.other)
-
     def failing(self, columns: Columns) -> np.ndarray:
         """Rows whose date is after the other date."""
         col, other = columns.col(self.column), columns.col(self.other)
@@ -165,11 +155,6 @@ class NotBefore(ColumnTest):
     """A date column is not before the date in ``other`` (when both are given)."""
 
     other: str = ""
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """This column and the other."""
-        return (self.column, self.other)
 
     def failing(self, columns: Columns) -> np.ndarray:
         """Rows whose date is before the other date."""
