@@ -42,6 +42,7 @@ from inclusionkit._privacy import (
     retention,
     suppress,
 )
+from inclusionkit._problems import ProblemCode, Severity
 from inclusionkit._programme import load_programme_structure
 from inclusionkit._progress import progress
 from inclusionkit._progressbar import ProgressEvent
@@ -105,6 +106,7 @@ __all__ = [
     "PluginError",
     "PluginWarning",
     "Problem",
+    "ProblemCode",
     "ProgressEvent",
     "Project",
     "Provenance",
@@ -113,6 +115,7 @@ __all__ = [
     "Report",
     "RetentionResult",
     "RuleSet",
+    "Severity",
     "Sfc2021Report",
     "SuppressedTable",
     "TargetGroup",

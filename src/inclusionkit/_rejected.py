@@ -34,6 +34,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Source
+from inclusionkit._problems import EMPTY_VALUE
 
 __all__ = [
     "ROW_PROBLEMS",
@@ -177,7 +178,7 @@ def read_with_rejections(
     contract = [
         (row, problem)
         for row, problem in contract
-        if not (problem.code == "value.missing" and (row, problem.column) in seen)
+        if not (problem.code in EMPTY_VALUE and (row, problem.column) in seen)
     ]
     # Stable: per row, the importer's problems first, then the contract's in column order.
     located = sorted([*row_problems, *contract], key=lambda pair: pair[0])

@@ -10,6 +10,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
+import inclusionkit.testing
+from inclusionkit import ProblemCode
 from tests.rules import reference
 from tests.rules.strategies import as_of_dates, participation_tables
 
@@ -136,3 +138,75 @@ def test_breakdown_cells_partition_the_total(table: pd.DataFrame, as_of: dt.date
         summed = report.table.groupby("indicator")["value"].sum()
         for code, value in overall.items():
             assert summed.get(code, 0) == value, (by, code)
+
+
+TODAY = dt.date(2025, 1, 15)
+
+# Broken values of every completeness test (and of the tests that do not make a row incomplete).
+_BREAKS: dict[str, list[object]] = {
+    "gender": [None, "x", " female", "Female"],
+    "labour_status": [None, "retired", "unemployed "],
+    "isced": [None, 9, -1],
+    "entry_date": [None],
+    "birth_date": [None, "after_entry"],
+    "exit_date": ["before_entry"],
+    "region": ["RO99"],
+    "participant_id": [None],
+}
+
+
+@st.composite
+def messy_tables(draw: st.DrawFn) -> pd.DataFrame:
+    """Participation tables with a few cells broken in every way a column test can catch."""
+    table = draw(participation_tables() | inclusionkit.testing.participation_tables())
+    table = table.reset_index(drop=True)
+    n = len(table)
+    if n == 0:
+        return table
+    breaks = draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(sorted(_BREAKS))), max_size=n)
+    )
+    for row, column in breaks:
+        value = draw(st.sampled_from(_BREAKS[column]))
+        entry = table.at[row, "entry_date"]
+        if value in ("after_entry", "before_entry"):
+            if pd.isna(entry):
+                continue
+            shift = pd.Timedelta(days=draw(st.integers(1, 400)))
+            value = entry + shift if value == "after_entry" else entry - shift
+        table.at[row, column] = value
+    return table
+
+
+def _one_row_per_participation(table: pd.DataFrame) -> pd.DataFrame:
+    ids = pd.array([f"u{i}" for i in range(len(table))], dtype=table["participant_id"].dtype)
+    return table.assign(participant_id=ids)
+
+
+@given(messy_tables(), RULESETS)
+def test_a_row_that_validates_is_counted(table: pd.DataFrame, name: str) -> None:
+    """One row per participation and no as-of date: a row validate accepts is counted."""
+    table = _one_row_per_participation(table)
+    report = rules.compute(table, rules=name, by=())
+    validation = rules.validate_participations(table, today=TODAY)
+    accepted = set(range(len(table))) - set(validation.rejected["row"])
+    assert accepted.isdisjoint(set(report.excluded["row"]))
+    assert len(accepted) <= report.provenance.counted
+
+
+@given(messy_tables(), as_of_dates(), RULESETS)
+def test_an_excluded_participation_is_a_problem_with_its_reason(
+    table: pd.DataFrame, as_of: dt.date | None, name: str
+) -> None:
+    """Every participation compute leaves out has validate's problem of the same code, on the
+    row that stands for it (re-entries merged or not, any as-of date)."""
+    report = rules.compute(table, rules=name, by=(), as_of=as_of)
+    validation = rules.validate_participations(table, today=TODAY)
+    problems = set(
+        zip(validation.problems["row"], validation.problems["code"].astype(str), strict=True)
+    )
+    for row, reason in zip(report.excluded["row"], report.excluded["reason"], strict=True):
+        assert (row, reason) in problems, (row, reason)
+        code = ProblemCode.lookup(reason)
+        assert code.incomplete
+        assert code.is_error

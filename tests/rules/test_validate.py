@@ -77,8 +77,8 @@ def test_every_rule_reports_row_column_code_and_message() -> None:
         (4, "exit_date.before_entry"),
         (5, "birth_date.in_future"),
         (6, "age.below_minimum"),
-        (7, "value.missing"),
-        (7, "value.missing"),
+        (7, "labour_status.missing"),
+        (7, "isced.missing"),
         (8, "region.unknown"),
         (9, "row.duplicate"),
     ]
@@ -90,7 +90,7 @@ def test_every_rule_reports_row_column_code_and_message() -> None:
     assert pd.isna(problems.loc[9, "column"])
     assert set(report.problems["code"]) <= set(rules.CODES)
     assert list(report.rejected["row"]) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
-    assert report.rejected.loc[6, "codes"] == "value.missing; value.missing"
+    assert report.rejected.loc[6, "codes"] == "labour_status.missing; isced.missing"
     assert list(report.accepted["participant_id"]) == ["ok"]
 
 
@@ -148,11 +148,10 @@ def test_text_cells_that_do_not_parse_are_problems() -> None:
     text.loc[1, "isced"] = "two"
     report = rules.validate_participations(text, today=TODAY)
     codes = _codes(report)
-    assert (1, "value.unparseable") in codes
-    assert report.problems[report.problems["code"] == "value.unparseable"]["column"].tolist() == [
-        "entry_date",
-        "isced",
-    ]
+    assert (1, "cell.date") in codes
+    assert (1, "cell.int") in codes
+    unreadable = report.problems["code"].str.startswith("cell.")
+    assert report.problems[unreadable]["column"].tolist() == ["entry_date", "isced"]
 
 
 def test_missing_columns_are_a_validation_error() -> None:

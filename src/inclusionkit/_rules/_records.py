@@ -8,7 +8,8 @@ Preparing participations follows ``participation-table.md`` ("Which rows are cou
    any row is still open) and the results of the row with the latest ``exit_date``.
 3. **Completeness.** A participation with an empty or invalid ``gender``, ``birth_date``,
    ``entry_date``, ``labour_status`` or ``isced`` is counted in no indicator and is listed with
-   its reason.
+   its reason. The tests and their codes are the ones validation runs
+   (:mod:`inclusionkit._rules._completeness`, codes from :class:`~inclusionkit.ProblemCode`).
 
 A participation is never copied into a new table: it is a pair of row numbers into the input (the
 row giving its characteristics and the row giving its results), so the merge costs nothing when
@@ -38,6 +39,14 @@ from inclusionkit._participations import (
     read_participations,
 )
 from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
+from inclusionkit._rules._completeness import (
+    DEFAULT_COMPLETENESS,
+    ColumnTest,
+    Completeness,
+    any_failed,
+    failures,
+    first_failed,
+)
 from inclusionkit._rules._dates import (
     completed_years,
     date_to_days,
@@ -54,38 +63,12 @@ from inclusionkit._rules._populations import (
     RESULT_COLUMNS,
 )
 from inclusionkit._rules._ruleset import Aggregate, RuleSet, check_aggregate, load_ruleset
-from inclusionkit.models import Gender, LabourStatus
+from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
 
-GENDERS: tuple[str, ...] = tuple(str(g) for g in Gender)
-LABOUR_STATUSES: tuple[str, ...] = tuple(str(s) for s in LabourStatus)
+# Re-exported for the engine modules that import it from here; its home is the vocabulary.
+from inclusionkit.models._vocabulary import GENDERS as GENDERS
+
 _MIN_INT64 = np.iinfo(np.int64).min
-
-REASONS: Mapping[str, str] = {
-    "gender.missing": "gender is missing",
-    "gender.invalid": "gender is not one of " + ", ".join(GENDERS),
-    "birth_date.missing": "birth_date is missing",
-    "birth_date.after_entry": "birth_date is after entry_date",
-    "entry_date.missing": "entry_date is missing",
-    "labour_status.missing": "labour_status is missing",
-    "labour_status.invalid": "labour_status is not one of " + ", ".join(LABOUR_STATUSES),
-    "isced.missing": "isced is missing",
-    "isced.out_of_range": "isced is not an ISCED 2011 level from 0 to 8",
-}
-"""Why a participation is incomplete: reason code and explanation, in the order they are tested."""
-
-
-def _region_codes() -> tuple[str, ...]:
-    from inclusionkit.ro import REGIONS
-
-    return tuple(REGIONS)
-
-
-VOCABULARIES: Mapping[str, tuple[str, ...]] = {
-    "gender": GENDERS,
-    "labour_status": LABOUR_STATUSES,
-    "region": _region_codes(),
-}
-"""Known values of text columns: coding against a known list is cheaper than discovering it."""
 
 EXCLUDED_COLUMNS: tuple[str, ...] = ("project_code", "participant_id", "row", "reason", "message")
 
@@ -151,9 +134,15 @@ class PreparedParticipations:
     and results are replaced (by the merged exit and the results of the latest exit).
     """
 
-    def __init__(self, table: pd.DataFrame, as_of: dt.date | None) -> None:
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        as_of: dt.date | None,
+        completeness: Completeness = DEFAULT_COMPLETENESS,
+    ) -> None:
         self.table = table
         self.as_of = as_of
+        self.completeness = completeness
         self.input_rows = len(table)
         self.size = self.input_rows
         self._input_cols: dict[str, Col] = {}
@@ -169,7 +158,7 @@ class PreparedParticipations:
         if col is None:
             if name not in self.table.columns:
                 raise InclusionKitError(f"the participation table has no column {name!r}")
-            col = to_col(self.table[name], vocabulary=VOCABULARIES.get(name))
+            col = to_col(self.table[name], vocabulary=COLUMN_VOCABULARIES.get(name))
             self._input_cols[name] = col
         return col
 
@@ -283,48 +272,25 @@ class PreparedParticipations:
     # -- completeness
 
     def _completeness(self) -> None:
-        source = ParticipationSource(self)
-        gender = source.col("gender")
-        labour = source.col("labour_status")
-        isced = source.col("isced")
-        birth = source.col("birth_date")
-        entry = source.col("entry_date")
-        known_gender = _in_vocabulary(gender, GENDERS)
-        known_status = _in_vocabulary(labour, LABOUR_STATUSES)
-        failures = {
-            "gender.missing": ~gender.valid,
-            "gender.invalid": gender.valid & ~known_gender,
-            "birth_date.missing": ~birth.valid,
-            "birth_date.after_entry": birth.valid & entry.valid & (birth.values > entry.values),
-            "entry_date.missing": ~entry.valid,
-            "labour_status.missing": ~labour.valid,
-            "labour_status.invalid": labour.valid & ~known_status,
-            "isced.missing": ~isced.valid,
-            "isced.out_of_range": isced.valid & ((isced.values < 0) | (isced.values > 8)),
-        }
-        incomplete = np.zeros(self.size, dtype=bool)
-        for failed in failures.values():
-            incomplete |= failed
-        self.counted = self.active & ~incomplete
+        failed = failures(self.completeness.tests(), ParticipationSource(self))
+        self.counted = self.active & ~any_failed(failed, self.size)
         self.counted_count = int(np.count_nonzero(self.counted))
         self.all_counted = self.counted_count == self.size
-        self._failures = failures
+        self._failures: list[tuple[ColumnTest, np.ndarray]] = failed
 
     def excluded_frame(self) -> pd.DataFrame:
         """One row per participation not counted: key, input row, reason code and message.
 
-        ``reason`` is the first failing test (in the order of :data:`REASONS`); ``message``
-        lists every failing test.
+        ``reason`` is the code of the first failing completeness test (in the order of
+        :data:`~inclusionkit._rules._completeness.COLUMN_TESTS`); ``message`` gives the message
+        of every failing test.
         """
         rows = np.flatnonzero(self.active & ~self.counted)
-        reason = np.zeros(rows.shape[0], dtype=np.int64)
-        # Later tests first, so the earliest failing test is the one left standing.
-        codes = list(self._failures)
-        for index in range(len(codes) - 1, -1, -1):
-            reason[self._failures[codes[index]][rows]] = index
+        codes = np.array([str(test.code) for test, _ in self._failures], dtype=object)
+        reason = first_failed(self._failures, rows)
         parts = [
-            pa.array(np.where(failed[rows], REASONS[code], np.array(None)), type=pa.string())
-            for code, failed in self._failures.items()
+            pa.array(np.where(failed[rows], test.code.message, np.array(None)), type=pa.string())
+            for test, failed in self._failures
         ]
         message = (
             pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
@@ -337,17 +303,12 @@ class PreparedParticipations:
                 "participant_id": self.table["participant_id"].take(rows).reset_index(drop=True),
                 "row": rows.astype(np.int64),
                 "reason": pd.array(
-                    np.array(codes, dtype=object)[reason], dtype=DTYPES["project_code"]
+                    codes[reason] if rows.size else [], dtype=DTYPES["project_code"]
                 ),
                 "message": pd.array(message, dtype=DTYPES["project_code"]),
             }
         )
         return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
-
-
-def _in_vocabulary(col: Col, vocabulary: Sequence[str]) -> np.ndarray:
-    lookup = np.array([*(c in vocabulary for c in col.categories), False], dtype=bool)
-    return np.asarray(lookup[col.values])
 
 
 class ParticipationSource:
@@ -370,6 +331,10 @@ class ParticipationSource:
             col = self._derive(name) if name in DERIVED else self.prepared.column(name)
             self._cols[name] = col
         return col
+
+    def valid(self, name: str) -> np.ndarray:
+        """Where column ``name`` is not empty."""
+        return self.col(name).valid
 
     def ymd(self, name: str) -> np.ndarray:
         """``yyyymmdd`` of a date column (0 where missing)."""
@@ -533,14 +498,16 @@ class RecordSet:
         """The records of a participation table alone (no project document)."""
         return cls(participations=as_table(participations), as_of=parse_as_of(as_of))
 
-    def prepared(self) -> PreparedParticipations:
-        """The prepared participations; raises when no participation table was given."""
+    def prepared(self, completeness: Completeness = DEFAULT_COMPLETENESS) -> PreparedParticipations:
+        """The prepared participations (complete by ``completeness``, by default today's fields);
+        raises when no participation table was given."""
         if self.participations is None:
             raise InclusionKitError("no participation table was given")
-        prepared = self._cache.get("participations")
+        key = "participations" if completeness == DEFAULT_COMPLETENESS else repr(completeness)
+        prepared = self._cache.get(key)
         if prepared is None:
-            prepared = PreparedParticipations(self.participations, self.as_of)
-            self._cache["participations"] = prepared
+            prepared = PreparedParticipations(self.participations, self.as_of, completeness)
+            self._cache[key] = prepared
         assert isinstance(prepared, PreparedParticipations)
         return prepared
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -20,34 +21,45 @@ import pyarrow.compute as pc
 
 from inclusionkit._errors import Problem, ValidationError
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, DTYPES, normalise_participations
+from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import Col, arrow_chunks, to_col
+from inclusionkit._rules._completeness import (
+    COLUMN_TESTS,
+    DEFAULT_COMPLETENESS,
+    ColumnTest,
+    Completeness,
+    failures,
+)
 from inclusionkit._rules._dates import completed_years, date_to_days, ymd_of
 from inclusionkit._rules._keys import duplicated_keys
-from inclusionkit._rules._records import GENDERS, LABOUR_STATUSES, VOCABULARIES
+from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
 
 PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "code", "message")
 MIN_AGE = 15
 """The youngest age at entry accepted (ESF participants are of working age; override with
 ``min_age``)."""
 
-REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+CODES: Mapping[str, str] = MappingProxyType(
+    {
+        str(code): code.message
+        for code in (
+            ProblemCode.CELL_DATE,
+            ProblemCode.CELL_BOOL,
+            ProblemCode.CELL_INT,
+            *(test.code for test in COLUMN_TESTS),
+            ProblemCode.BIRTH_DATE_IN_FUTURE,
+            ProblemCode.AGE_BELOW_MINIMUM,
+            ProblemCode.CNP_INVALID,
+            ProblemCode.CNP_SEX_MISMATCH,
+            ProblemCode.CNP_BIRTH_DATE_MISMATCH,
+            ProblemCode.ROW_DUPLICATE,
+        )
+    }
+)
+"""Every problem code :func:`validate_participations` reports, with what it means (a part of the
+catalogue, :class:`~inclusionkit.ProblemCode`)."""
 
-CODES: Mapping[str, str] = {
-    "value.missing": "a required value is empty",
-    "value.unparseable": "the cell cannot be read as its column's type",
-    "gender.unknown": "gender is not one of " + ", ".join(GENDERS),
-    "labour_status.unknown": "labour_status is not one of " + ", ".join(LABOUR_STATUSES),
-    "isced.out_of_range": "isced is not an ISCED 2011 level from 0 to 8",
-    "exit_date.before_entry": "exit_date is before entry_date",
-    "birth_date.in_future": "birth_date is in the future",
-    "age.below_minimum": "age at entry is below the minimum",
-    "row.duplicate": "the row repeats an earlier row exactly",
-    "region.unknown": "region is not a NUTS-2 code RO11..RO42",
-    "cnp.invalid": "the CNP is not valid",
-    "cnp.sex_mismatch": "the sex encoded in the CNP contradicts gender",
-    "cnp.birth_date_mismatch": "the birth date encoded in the CNP contradicts birth_date",
-}
-"""Every problem code :func:`validate_participations` reports, with what it means."""
+_ERRORS = [code for code in CODES if ProblemCode.lookup(code).is_error]
 
 
 # Identity equality: comparing reports would compare whole tables.
@@ -55,10 +67,11 @@ CODES: Mapping[str, str] = {
 class ValidationReport:
     """The outcome of :func:`validate_participations`.
 
-    ``accepted`` holds the rows without any problem and ``rejected`` the others (with ``row``,
-    the 0-based input row number, ``codes`` and ``message`` in front of the row's own columns);
-    together they are the input, row for row. ``problems`` has one row per problem: ``row``,
-    ``column``, ``code`` (see :data:`CODES`) and ``message``; a row can have several.
+    ``accepted`` holds the rows without an error (a warning keeps a row) and ``rejected`` the
+    others (with ``row``, the 0-based input row number, ``codes`` and ``message`` in front of the
+    row's own columns); together they are the input, row for row. ``problems`` has one row per
+    problem: ``row``, ``column``, ``code`` (see :data:`CODES`) and ``message``; a row can have
+    several.
     """
 
     problems: pd.DataFrame = attrs.field(eq=False)
@@ -92,13 +105,13 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         """Whether every row was accepted."""
-        return len(self.problems) == 0
+        return not self.rejected_mask.any()
 
     def summary(self) -> str:
         """One line: rows, accepted, rejected and the most frequent problems."""
         rejected = self.rows - self.accepted_count
         head = f"{self.rows} rows: {self.accepted_count} accepted, {rejected} rejected"
-        if self.ok:
+        if self.problems.empty:
             return head
         counts = self.problems["code"].value_counts()
         top = ", ".join(f"{code} ({count})" for code, count in counts.head(5).items())
@@ -146,7 +159,7 @@ class _Collector:
             return
         self.rows.append(rows)
         self.columns.append(column)
-        self.codes.append(code)
+        self.codes.append(str(code))
         self.messages.append(message(rows) if callable(message) else message)
 
     def frame(self) -> pd.DataFrame:
@@ -207,21 +220,49 @@ def _dates_text(values: np.ndarray) -> pa.Array:
     return pa.array(np.datetime_as_string(values.astype("datetime64[D]")), type=pa.large_string())
 
 
+class _TableColumns:
+    """The typed table's columns for the column tests (each converted once, on first use)."""
+
+    def __init__(self, typed: pd.DataFrame) -> None:
+        self.typed = typed
+        self._cols: dict[str, Col] = {}
+
+    def col(self, name: str) -> Col:
+        col = self._cols.get(name)
+        if col is None:
+            col = to_col(self.typed[name], vocabulary=COLUMN_VOCABULARIES.get(name))
+            self._cols[name] = col
+        return col
+
+    def valid(self, name: str) -> np.ndarray:
+        # Asking whether a key is empty should not dictionary-encode a million distinct ids.
+        col = self._cols.get(name)
+        if col is not None:
+            return col.valid
+        return np.asarray(self.typed[name].notna().to_numpy(dtype=bool))
+
+
 def validate_participations(
     participations: pd.DataFrame,
     *,
     today: dt.date | None = None,
     min_age: int = MIN_AGE,
+    completeness: Completeness = DEFAULT_COMPLETENESS,
 ) -> ValidationReport:
     """Check every row of a participation table against the contract; never drop a row.
 
     Checks: required values present (``participant_id``, ``project_code``, ``gender``,
     ``birth_date``, ``entry_date``, ``labour_status``, ``isced``), known gender and labour
-    status, ISCED 0-8, exit not before entry, birth date not after ``today``, age at entry at
-    least ``min_age``, no exact duplicate of an earlier row, region a NUTS-2 code RO11..RO42 and,
-    when the table has a ``cnp`` column, a valid CNP whose sex and birth date agree with
-    ``gender`` and ``birth_date``. Text cells that do not parse are reported too. Accepted plus
-    rejected is always the input.
+    status, ISCED 0-8, birth date not after entry date, exit not before entry, birth date not
+    after ``today``, age at entry at least ``min_age``, no exact duplicate of an earlier row,
+    region a NUTS-2 code RO11..RO42 and, when the table has a ``cnp`` column, a valid CNP whose
+    sex and birth date agree with ``gender`` and ``birth_date``. Text cells that do not parse
+    are reported too. Accepted plus rejected is always the input.
+
+    The completeness tests are the ones :func:`~inclusionkit.compute` counts by (``completeness``
+    picks them, by default today's fields): a row without problems is counted, and a
+    participation a report leaves out is a problem here under its ``excluded`` reason. Codes
+    come from the catalogue, :class:`~inclusionkit.ProblemCode`.
     """
     today = today or dt.date.today()
     frame = participations.reset_index(drop=True)
@@ -230,7 +271,7 @@ def validate_participations(
         raise ValidationError(
             [
                 Problem(
-                    code="column.missing",
+                    code=ProblemCode.COLUMN_MISSING,
                     message=f"the canonical column {name!r} is missing",
                     column=name,
                 )
@@ -239,91 +280,55 @@ def validate_participations(
         )
     collector = _Collector()
     typed = _typed(frame, collector)
-    cols = {
-        name: to_col(typed[name], vocabulary=VOCABULARIES.get(name))
-        for name in COLUMN_NAMES
-        if name not in ("participant_id", "project_code", "partner")
-    }
-    for name in REQUIRED:
-        valid = cols[name].valid if name in cols else typed[name].notna().to_numpy(dtype=bool)
-        collector.add(~valid, name, "value.missing", f"{name} is empty")
-    _vocabulary_check(collector, typed, cols["gender"], "gender", GENDERS, "gender.unknown")
-    _vocabulary_check(
-        collector,
-        typed,
-        cols["labour_status"],
-        "labour_status",
-        LABOUR_STATUSES,
-        "labour_status.unknown",
-    )
-    isced = cols["isced"]
-    bad_isced = isced.valid & ((isced.values < 0) | (isced.values > 8))
-    collector.add(
-        bad_isced,
-        "isced",
-        "isced.out_of_range",
-        lambda rows: _join(
-            "isced ", _text(typed["isced"], rows), " is not an ISCED 2011 level 0-8"
-        ),
-    )
-    birth, entry, exit_ = cols["birth_date"], cols["entry_date"], cols["exit_date"]
-    before = exit_.valid & entry.valid & (exit_.values < entry.values)
-    collector.add(
-        before,
-        "exit_date",
-        "exit_date.before_entry",
-        lambda rows: _join(
-            "exit_date ", _dates_text(typed["exit_date"].to_numpy()[rows]), " is before entry_date"
-        ),
-    )
+    columns = _TableColumns(typed)
+    failed = failures(completeness.checks(), columns)
+    for test, mask in failed:
+        collector.add(mask, test.column, test.code, _detail(test, columns))
+    birth, entry = columns.col("birth_date"), columns.col("entry_date")
     future = birth.valid & (birth.values > date_to_days(today))
     collector.add(
         future,
         "birth_date",
-        "birth_date.in_future",
+        ProblemCode.BIRTH_DATE_IN_FUTURE,
         lambda rows: _join(
             "birth_date ",
             _dates_text(typed["birth_date"].to_numpy()[rows]),
             f" is after today ({today.isoformat()})",
         ),
     )
-    both = birth.valid & entry.valid
+    # A birth after entry is its own problem (above); the age is not asked of it again.
+    both = birth.valid & entry.valid & (birth.values <= entry.values)
     age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
     young = both & ~future & (age < min_age)
     collector.add(
         young,
         "birth_date",
-        "age.below_minimum",
+        ProblemCode.AGE_BELOW_MINIMUM,
         lambda rows: _join(
             "age at entry ", pa.array(age[rows].astype(str)), f" is below {min_age}"
         ),
     )
-    region = cols["region"]
-    known_regions = VOCABULARIES["region"]
-    lookup = np.array([*(c in known_regions for c in region.categories), True])
-    collector.add(
-        region.valid & ~lookup[region.values],
-        "region",
-        "region.unknown",
-        lambda rows: _join(
-            "region ", _text(typed["region"], rows), " is not a NUTS-2 code RO11..RO42"
-        ),
-    )
     if "cnp" in frame.columns:
-        _cnp_checks(collector, frame, cols, today)
+        _cnp_checks(collector, frame, columns, today)
     collector.add(
         _duplicates(frame),
         "",
-        "row.duplicate",
+        ProblemCode.ROW_DUPLICATE,
         "the row repeats an earlier row exactly",
     )
     problems = collector.frame()
     problems.loc[problems["column"] == "", "column"] = pd.NA
+    # Only errors reject a row; a warning is reported and the row kept.
+    errors = problems["code"].isin(_ERRORS).to_numpy(dtype=bool)
     bad = np.zeros(len(frame), dtype=bool)
-    bad[problems["row"].to_numpy()] = True
+    bad[problems["row"].to_numpy()[errors]] = True
     return ValidationReport(
         problems=problems, rows=len(frame), source=participations, rejected_mask=bad
     )
+
+
+def _detail(test: ColumnTest, columns: _TableColumns) -> Callable[[np.ndarray], Any]:
+    return lambda rows: test.detail(columns, rows)
 
 
 def _typed(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
@@ -333,11 +338,14 @@ def _typed(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
         return frame
     typed = normalise_participations(frame, keep_extra=True, on_error="coerce")
     for name in untyped:
+        kind = DTYPES_KIND[name]
+        if kind == "string":
+            continue  # any text is a string
         raw = frame[name]
         text = raw.astype("string").str.strip()
         given = (text.notna() & (text != "")).to_numpy(dtype=bool)
         lost = given & typed[name].isna().to_numpy(dtype=bool)
-        collector.add(lost, name, "value.unparseable", _unparseable_message(raw, name))
+        collector.add(lost, name, ProblemCode.unreadable(kind), _unparseable_message(raw, name))
     return typed
 
 
@@ -355,27 +363,8 @@ _KIND_WORDS = {
 }
 
 
-def _vocabulary_check(
-    collector: _Collector,
-    typed: pd.DataFrame,
-    col: Col,
-    name: str,
-    vocabulary: tuple[str, ...],
-    code: str,
-) -> None:
-    lookup = np.array([*(c in vocabulary for c in col.categories), True])
-    collector.add(
-        col.valid & ~lookup[col.values],
-        name,
-        code,
-        lambda rows: _join(
-            f"{name} '", _text(typed[name], rows), "' is not one of " + ", ".join(vocabulary)
-        ),
-    )
-
-
 def _cnp_checks(
-    collector: _Collector, frame: pd.DataFrame, cols: Mapping[str, Col], today: dt.date
+    collector: _Collector, frame: pd.DataFrame, columns: _TableColumns, today: dt.date
 ) -> None:
     from inclusionkit.ro import check_cnp_column
 
@@ -391,11 +380,11 @@ def _cnp_checks(
     collector.add(
         present & ~valid,
         "cnp",
-        "cnp.invalid",
+        ProblemCode.CNP_INVALID,
         lambda rows: _join("the CNP is not valid (", _text(reasons, rows), ")"),
     )
     sex = checked["sex"].astype("string")
-    gender = cols["gender"]
+    gender = columns.col("gender")
     gender_text = np.array([*gender.categories, ""], dtype=object)[gender.values]
     sex_text = sex.fillna("").to_numpy(dtype=object)
     binary = np.isin(gender_text, ["female", "male"])
@@ -403,17 +392,17 @@ def _cnp_checks(
     collector.add(
         mismatch,
         "gender",
-        "cnp.sex_mismatch",
+        ProblemCode.CNP_SEX_MISMATCH,
         lambda rows: _join("the CNP says ", _text(sex, rows), "; gender says otherwise"),
     )
     cnp_birth = checked["birth_date"].to_numpy().astype("datetime64[D]").view(np.int64)
     cnp_known = present & valid & ~np.isnat(checked["birth_date"].to_numpy())
-    birth = cols["birth_date"]
+    birth = columns.col("birth_date")
     differs = cnp_known & birth.valid & (cnp_birth != birth.values)
     collector.add(
         differs,
         "birth_date",
-        "cnp.birth_date_mismatch",
+        ProblemCode.CNP_BIRTH_DATE_MISMATCH,
         lambda rows: _join(
             "the CNP says born ",
             _dates_text(checked["birth_date"].to_numpy()[rows]),

@@ -8,6 +8,10 @@ built-in names that plugins may extend through the ``register_vocabulary`` hook.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from inclusionkit.ro import REGIONS
 
 
 class OrganisationKind(enum.StrEnum):
@@ -72,6 +76,26 @@ class LabourStatus(enum.StrEnum):
     LONG_TERM_UNEMPLOYED = "long_term_unemployed"
     INACTIVE_IN_EDUCATION = "inactive_in_education"
     INACTIVE = "inactive"
+
+
+GENDERS: tuple[str, ...] = tuple(str(g) for g in Gender)
+"""Every value of the participation table's ``gender`` column."""
+
+LABOUR_STATUSES: tuple[str, ...] = tuple(str(s) for s in LabourStatus)
+"""Every value of the participation table's ``labour_status`` column."""
+
+ISCED_LEVELS: tuple[int, ...] = tuple(range(9))
+"""The ISCED 2011 levels ``isced`` may hold (0 early childhood to 8 doctoral)."""
+
+
+REGION_CODES: tuple[str, ...] = tuple(REGIONS)
+"""The NUTS-2 codes of Romania's regions, the values of the participation table's ``region``."""
+
+COLUMN_VOCABULARIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"gender": GENDERS, "labour_status": LABOUR_STATUSES, "region": REGION_CODES}
+)
+"""The closed vocabularies of the participation table's text columns: the one home of these
+lists (validation, completeness and the column coding of the engine all read them here)."""
 
 
 class ProgressStatus(enum.StrEnum):

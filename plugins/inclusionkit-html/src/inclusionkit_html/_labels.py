@@ -146,7 +146,7 @@ _TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     "reason": ("Reason", "Motiv"),
     "records": ("Records", "Înregistrări"),
     "reason.gender.missing": ("gender is missing", "genul lipsește"),
-    "reason.gender.invalid": ("gender is not a known value", "genul nu are o valoare cunoscută"),
+    "reason.gender.unknown": ("gender is not a known value", "genul nu are o valoare cunoscută"),
     "reason.birth_date.missing": ("birth date is missing", "data nașterii lipsește"),
     "reason.birth_date.after_entry": (
         "birth date is after the entry date",
@@ -157,7 +157,7 @@ _TEXTS: Final[Mapping[str, tuple[str, str]]] = {
         "labour-market status is missing",
         "statutul pe piața muncii lipsește",
     ),
-    "reason.labour_status.invalid": (
+    "reason.labour_status.unknown": (
         "labour-market status is not a known value",
         "statutul pe piața muncii nu are o valoare cunoscută",
     ),

@@ -1,0 +1,138 @@
+"""The one table of column tests: completeness for counting, the same tests for validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import inclusionkit._rules as rules
+from inclusionkit import ProblemCode
+from inclusionkit._rules._completeness import (
+    COLUMN_TESTS,
+    DEFAULT_COMPLETENESS,
+    Completeness,
+)
+from inclusionkit._rules._problem_docs import problems_markdown
+from tests.rules.strategies import table_from_rows
+
+D = dt.date
+TODAY = D(2025, 1, 15)
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _row(pid: str, **values: Any) -> dict[str, Any]:
+    return {
+        "participant_id": pid,
+        "project_code": "P",
+        "gender": "female",
+        "birth_date": D(1985, 4, 7),
+        "entry_date": D(2020, 1, 1),
+        "labour_status": "unemployed",
+        "isced": 2,
+        **values,
+    }
+
+
+def test_every_test_has_a_catalogue_code_of_its_column() -> None:
+    """Each column test is of a canonical column and reports a code named after that column."""
+    for test in COLUMN_TESTS:
+        assert test.code.value.split(".")[0] == test.column, test
+        assert test.describe().startswith(f"`{test.column}`")
+
+
+def test_the_default_completeness_is_the_five_required_fields() -> None:
+    """Gender, birth date, entry date, labour status and ISCED, tested in the contract's order."""
+    tests = DEFAULT_COMPLETENESS.tests()
+    assert [t.code.value for t in tests] == [
+        "gender.missing",
+        "gender.unknown",
+        "birth_date.missing",
+        "birth_date.after_entry",
+        "entry_date.missing",
+        "labour_status.missing",
+        "labour_status.unknown",
+        "isced.missing",
+        "isced.out_of_range",
+    ]
+    assert all(t.code.incomplete for t in tests)
+    checks = DEFAULT_COMPLETENESS.checks()
+    assert set(tests) < set(checks)
+    assert ProblemCode.REGION_UNKNOWN in {t.code for t in checks}
+
+
+def test_a_completeness_field_needs_a_column_and_a_test() -> None:
+    """An unknown column, or one without a completeness test in the catalogue, is refused."""
+    with pytest.raises(ValueError, match="not a column"):
+        Completeness(fields=("gender", "shoe_size"))
+    with pytest.raises(ValueError, match="no completeness test"):
+        Completeness(fields=("gender", "rural"))
+
+
+def test_fewer_fields_count_more_and_validate_less() -> None:
+    """Dropping ISCED from completeness counts a row without it, and validation agrees."""
+    table = table_from_rows([_row("a"), _row("b", isced=None)])
+    without_isced = Completeness(fields=("gender", "birth_date", "entry_date", "labour_status"))
+    counted = rules.RecordSet.from_participations(table).prepared(without_isced)
+    assert counted.counted.tolist() == [True, True]
+    default = rules.RecordSet.from_participations(table).prepared()
+    assert default.counted.tolist() == [True, False]
+    report = rules.validate_participations(table, today=TODAY, completeness=without_isced)
+    assert report.ok
+
+
+def test_reportable_genders_decide_both_counting_and_validation() -> None:
+    """With women and men only, non_binary is incomplete and invalid, under one code."""
+    table = table_from_rows([_row("a"), _row("b", gender="non_binary")])
+    binary = Completeness(genders=("female", "male"))
+    prepared = rules.RecordSet.from_participations(table).prepared(binary)
+    excluded = prepared.excluded_frame()
+    assert excluded["reason"].tolist() == ["gender.unknown"]
+    report = rules.validate_participations(table, today=TODAY, completeness=binary)
+    assert report.problems[["row", "code"]].values.tolist() == [[1, "gender.unknown"]]
+    assert "'non_binary' is not one of female, male" in report.problems.loc[0, "message"]
+
+
+def test_a_birth_after_entry_is_one_problem_with_its_dates() -> None:
+    """Validation reports the dates of a birth after entry, not also an age below the minimum."""
+    table = table_from_rows([_row("a", birth_date=D(2021, 3, 1))])
+    report = rules.validate_participations(table, today=TODAY)
+    assert report.problems["code"].tolist() == ["birth_date.after_entry"]
+    message = report.problems.loc[0, "message"]
+    assert message == "birth_date 2021-03-01 is after entry_date 2020-01-01"
+    excluded = rules.compute(table, by=()).excluded
+    assert excluded["reason"].tolist() == ["birth_date.after_entry"]
+
+
+def test_only_errors_reject_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A problem whose code is a warning is reported, and its row is still accepted."""
+    from inclusionkit._rules import _validate
+
+    table = table_from_rows([_row("a", region="RO99"), _row("b", isced=9)])
+    assert all(ProblemCode.lookup(code).is_error for code in rules.CODES)
+    errors = [code for code in _validate._ERRORS if code != "region.unknown"]
+    monkeypatch.setattr(_validate, "_ERRORS", errors)
+    report = rules.validate_participations(table, today=TODAY)
+    assert report.problems["code"].tolist() == ["region.unknown", "isced.out_of_range"]
+    assert report.accepted["participant_id"].tolist() == ["a"]
+    assert report.rejected["row"].tolist() == [1]
+    assert not report.ok
+    assert report.summary().startswith("2 rows: 1 accepted, 1 rejected; problems:")
+
+
+def test_problems_page_is_up_to_date() -> None:
+    """docs/problems.md equals what scripts/generate_problem_docs.py would write."""
+    page = DOCS / "problems.md"
+    assert page.read_text(encoding="utf-8") == problems_markdown(), (
+        "docs/problems.md is stale: run .venv/bin/python scripts/generate_problem_docs.py"
+    )
+
+
+def test_problems_page_lists_every_code() -> None:
+    """Every member of the catalogue has its row on the page, with its message."""
+    page = (DOCS / "problems.md").read_text(encoding="utf-8")
+    for code in ProblemCode:
+        assert f"| `{code.value}` | {code.severity.value} |" in page
+        assert code.message in page
