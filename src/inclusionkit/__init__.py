@@ -8,6 +8,16 @@ projects), :mod:`inclusionkit.testing` (helpers for plugin authors), :mod:`inclu
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Exporter, Importer
+from inclusionkit._ingest import (
+    ColumnMapping,
+    IngestWarning,
+    RawTable,
+    ingest_raw,
+    load_mapping,
+    mapping_schema,
+    validate_mapping,
+)
+from inclusionkit._ingest import key as mapping_key
 from inclusionkit._io import read, write
 from inclusionkit._participations import (
     COLUMN_NAMES,
@@ -76,11 +86,13 @@ __all__ = [
     "Activity",
     "Beneficiary",
     "Column",
+    "ColumnMapping",
     "Deliverable",
     "Exporter",
     "Importer",
     "InclusionKitError",
     "Indicator",
+    "IngestWarning",
     "Location",
     "Objective",
     "Organisation",
@@ -93,6 +105,7 @@ __all__ = [
     "Project",
     "Provenance",
     "PseudonymisedTable",
+    "RawTable",
     "RecordSet",
     "Report",
     "RetentionResult",
@@ -111,8 +124,12 @@ __all__ = [
     "evaluate_rule",
     "get_plugin_manager",
     "hookimpl",
+    "ingest_raw",
+    "load_mapping",
     "load_project",
     "load_ruleset",
+    "mapping_key",
+    "mapping_schema",
     "normalise_participations",
     "participations_from_table",
     "participations_to_table",
@@ -127,6 +144,7 @@ __all__ = [
     "schema",
     "sfc2021_table",
     "suppress",
+    "validate_mapping",
     "validate_participations",
     "write",
     "write_participations",

@@ -10,6 +10,8 @@ import re
 import unicodedata
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError
 
@@ -53,6 +55,15 @@ def fix_diacritics(text: str) -> str:
 def fix_diacritics_series(series: pd.Series) -> pd.Series:
     """Vectorised :func:`fix_diacritics` for a pandas Series of strings; missing values stay."""
     return series.str.translate(_CEDILLA_TO_COMMA)
+
+
+def fix_diacritics_arrow(values: pa.Array) -> pa.Array:
+    """Vectorised :func:`fix_diacritics` for an Arrow text array; returned as is when clean."""
+    if not pc.any(pc.match_substring_regex(values, "[\u015f\u015e\u0163\u0162]")).as_py():
+        return values
+    for cedilla, comma in _CEDILLA_TO_COMMA.items():
+        values = pc.replace_substring(values, chr(cedilla), comma)
+    return values
 
 
 def fold(text: str) -> str:
