@@ -266,10 +266,17 @@ def from_arrow(
     source: str | None = None,
     keep_extra: bool = False,
     on_error: OnError = "raise",
+    mapping: MappingArg = None,
+    quoted_formulas: bool = False,
 ) -> pd.DataFrame:
-    """An Arrow table with the canonical column names as the canonical participation table."""
-    raw = RawTable(table=table, source=source or "")
-    return run(raw, mapping=None, keep_extra=keep_extra, on_error=on_error)
+    """An Arrow table (a batch, a partition) through the pipeline's stages 3 to 6.
+
+    Only the canonical names and values are recognised unless a ``mapping`` is given;
+    ``quoted_formulas`` for text that came from CSV.
+    """
+    raw = RawTable(table=table, source=source or "", quoted_formulas=quoted_formulas)
+    resolved = None if mapping is None else load_mapping(mapping)
+    return run(raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error)
 
 
 def normalise_participations(
