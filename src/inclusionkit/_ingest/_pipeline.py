@@ -173,7 +173,8 @@ def run(
     Unknown headers and values are ``notes``: with ``warn`` they are issued as that warning
     (``strict`` makes them an error).
     """
-    typed, problems, notes = prepare(raw, mapping=mapping, keep_extra=keep_extra)
+    wanted = strict or warn is not None
+    typed, problems, notes = prepare(raw, mapping=mapping, keep_extra=keep_extra, notes=wanted)
     if strict and notes:
         raise ValidationError(notes, source=raw.source or None)
     if problems and on_error == "raise":
@@ -187,9 +188,10 @@ def run(
 
 
 def prepare(
-    raw: RawTable, *, mapping: ColumnMapping | None, keep_extra: bool = False
+    raw: RawTable, *, mapping: ColumnMapping | None, keep_extra: bool = False, notes: bool = True
 ) -> tuple[pa.Table, list[tuple[int, Problem]], list[Problem]]:
-    """Stages 3 to 5, in Arrow: the typed table, the bad cells by row, and the notes."""
+    """Stages 3 to 5, in Arrow: the typed table, the bad cells by row, and (with ``notes``) the
+    headers and values left out."""
     table = raw.table
     source = raw.source
     headers = map_headers(
@@ -213,7 +215,7 @@ def prepare(
     rows = table.num_rows
     arrays: dict[str, pa.Array] = {}
     problems: list[tuple[int, Problem]] = list(raw.row_problems)
-    notes: list[Problem] = [*raw.notes, *(headers.left_out if mapping is not None else ())]
+    left_out: list[Problem] = [*raw.notes, *(headers.left_out if mapping is not None else ())]
     for column in COLUMNS:
         header = headers.columns.get(column.name)
         if header is None:
@@ -234,7 +236,8 @@ def prepare(
         )
         arrays[column.name] = typed.values
         problems += cell_problems(typed, column, source, raw.locate, header)
-        notes += unknown_value_problems(typed, header, source, raw.locate)
+        if notes:
+            left_out += unknown_value_problems(typed, header, source, raw.locate)
     if keep_extra:
         for target in IDENTIFIERS:
             if target in headers.columns:
@@ -245,7 +248,7 @@ def prepare(
                 arrays[name] = _extra(table.column(header), raw)
     order = {name: index for index, name in enumerate(COLUMN_NAMES)}
     problems.sort(key=lambda pair: (pair[0], order.get(pair[1].column or "", len(order))))
-    return pa.table(arrays), problems, notes
+    return pa.table(arrays), problems, left_out if notes else []
 
 
 def _extra(values: pa.ChunkedArray, raw: RawTable) -> pa.Array:

@@ -49,7 +49,7 @@ _FREE_TEXT = frozenset({"participant_id"})
 class TypedColumn:
     """One column in its canonical type, the rows whose cell did not read, the unknown texts."""
 
-    values: pa.Array
+    values: pa.Array | pa.ChunkedArray
     bad: np.ndarray | None = None
     raw: pa.Array | None = None
     unknown: Mapping[str, np.ndarray] = attrs.field(factory=dict)
@@ -79,9 +79,11 @@ def type_column(
     regions: bool = True,
 ) -> TypedColumn:
     """One column of a raw table in its canonical type (see the module docstring)."""
-    array = one_chunk(values)
     kind = column.kind
     wanted = ARROW_TYPES[kind]
+    if values.type == wanted and kind in ("bool", "int"):
+        return TypedColumn(values=values)  # typed by the format: no copy
+    array = one_chunk(values)
     if pa.types.is_null(array.type):
         return TypedColumn(values=pa.nulls(len(array), wanted))
     if kind == "date":
@@ -141,7 +143,7 @@ def _numbers(array: pa.Array) -> TypedColumn:
     good = pc.fill_null(good, False)
     bad = pc.and_(pc.is_valid(array), pc.invert(good)).to_numpy(zero_copy_only=False)
     values = pc.cast(pc.if_else(good, number, None), pa.int8(), safe=False)
-    return TypedColumn(values=values, bad=bad if bad.any() else None, raw=_as_text(array))
+    return TypedColumn(values=values, bad=bad if bad.any() else None, raw=array)
 
 
 def _distinct(
@@ -186,8 +188,7 @@ def _distinct(
         values = pc.if_else(pa.array(indices < 0), pa.scalar(None, taken.type), taken)
     bad = np.isin(indices, bad_codes) if bad_codes else None
     unknown = {text: indices == code for text, code in unknown_codes.items()}
-    raw = array if _is_text(array.type) else _as_text(array)
-    return TypedColumn(values=values, bad=bad, raw=raw, unknown=unknown)
+    return TypedColumn(values=values, bad=bad, raw=array, unknown=unknown)
 
 
 def _typed(value: Any, column: Column) -> Any:
@@ -220,7 +221,7 @@ def cell_problems(
     texts: list[Any] = (
         [None] * len(rows)
         if typed.raw is None or column.name in PERSONAL_COLUMNS
-        else typed.raw.take(pa.array(rows)).to_pylist()
+        else _texts(typed.raw.take(pa.array(rows)))
     )
     title = column.name if header is None else header.strip()
     read_as = "" if title == column.name else f" (read as {column.name!r})"
@@ -240,6 +241,11 @@ def cell_problems(
             )
         )
     return out
+
+
+def _texts(values: pa.Array) -> list[Any]:
+    text = values if _is_text(values.type) else _as_text(values)
+    return list(text.to_pylist())
 
 
 def unknown_value_problems(

@@ -34,6 +34,7 @@ import pyarrow.csv as pacsv
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import Exporter, Importer, Source
 from inclusionkit._ingest import (
+    BOOLEAN_WORDS,
     PIPELINE_OPTIONS,
     Layout,
     RawTable,
@@ -50,6 +51,7 @@ from inclusionkit._ingest._decode import HEAD_SIZE
 from inclusionkit._limits import check_size, limited_source
 from inclusionkit._participations import (
     COLUMN_NAMES,
+    COLUMNS,
     DATE_COLUMNS,
     csv_quoting,
     write_participations,
@@ -260,30 +262,42 @@ def _header(path: Path, name: str, form: Layout) -> list[str]:
 
 
 def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: bool) -> pa.Table:
+    """The columns needed, as Arrow: first optimistically typed, then as text if a cell is not.
+
+    Booleans and ISCED levels written plainly (``true``, ``Da``, ``3``) are typed by Arrow's
+    parser in C, the fastest path; when any cell is not (``ISCED 3``, ``da `` with a space,
+    a header with its own value map) those columns are read as dictionary-encoded text instead
+    and the pipeline maps each distinct text once. The result is the same either way.
+    """
     names = _header(path, name, form)
     headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
-    types: dict[str, pa.DataType] = {}
+    text: dict[str, pa.DataType] = {}
+    typed: dict[str, pa.DataType] = {}
     for target, header in headers.columns.items():
         if target in _PLAIN_TEXT or (target not in COLUMN_NAMES and keep_extra):
-            types[header] = pa.string()
+            text[header] = pa.string()
         elif target in COLUMN_NAMES:
-            types[header] = _DICTIONARY
+            text[header] = _DICTIONARY
+            kind = _KINDS[target]
+            values = {} if mapping is None else mapping.value_map(header, target)
+            if kind == "bool" and not values:
+                typed[header] = pa.bool_()
+            elif kind == "int" and not any(text.isdigit() for text in values):
+                # A value map of words ("ISCED 3") leaves plain numbers to the parser.
+                typed[header] = pa.int8()
     if keep_extra:
-        types.update({header: pa.string() for header in headers.extras if header not in types})
+        text.update({header: pa.string() for header in headers.extras if header not in text})
+    if typed:
+        try:
+            return _read_arrow(path, form, {**text, **typed})
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                raise _NotUtf8 from None
+            # A cell the typed parser does not take: read those columns as text below.
+        except pa.ArrowException as exc:
+            raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
     try:
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types,
-                include_columns=list(types),
-                null_values=[""],
-                strings_can_be_null=True,
-            ),
-        )
+        return _read_arrow(path, form, text)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8 from None
@@ -294,9 +308,34 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
         raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
 
 
+def _read_arrow(path: Path, form: Layout, types: Mapping[str, pa.DataType]) -> pa.Table:
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines
+        ),
+        parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            include_columns=list(types),
+            null_values=[""],
+            strings_can_be_null=True,
+            true_values=_TRUE_WORDS,
+            false_values=_FALSE_WORDS,
+        ),
+    )
+
+
+def _spellings(words: Any) -> list[str]:
+    return sorted({form for word in words for form in (word, word.title(), word.upper())})
+
+
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _PLAIN_TEXT = frozenset({"participant_id", *DATE_COLUMNS})
 """Columns of (nearly) one value per row: read as plain text, not dictionary-encoded."""
+_KINDS = {column.name: column.kind for column in COLUMNS}
+_TRUE_WORDS = _spellings([*(w for w, v in BOOLEAN_WORDS.items() if v is True), "adevărat"])
+_FALSE_WORDS = _spellings(w for w, v in BOOLEAN_WORDS.items() if v is False)
 
 
 def _check_not_markup(head: bytes, name: str) -> None:
