@@ -40,10 +40,10 @@ from inclusionkit._ingest import (
     RawTable,
     decode_head,
     decode_text,
-    default_mapping,
     ingest_raw,
     is_utf8,
     layout,
+    load_mapping,
     map_headers,
     physical_lines,
 )
@@ -131,7 +131,7 @@ def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
         head = read_head(path)
         _check_text(head, name)
         if kind == "auto":
-            kind = _guess_kind(decode_head(head), name)
+            kind = _guess_kind(decode_head(head), name, options.get("mapping"))
         if kind == "participations":
             staged = not isinstance(source, str | os.PathLike)
             return ingest_raw(
@@ -354,7 +354,7 @@ def _check_not_markup(head: bytes, name: str) -> None:
         )
 
 
-def _guess_kind(text: str, name: str) -> str:
+def _guess_kind(text: str, name: str, mapping: Any = None) -> str:
     form = layout(text.encode("utf-8", errors="replace")[:HEAD_SIZE])
     lines = text.split("\n", form.skip_lines + 1)
     first = lines[form.skip_lines].rstrip("\r") if len(lines) > form.skip_lines else ""
@@ -363,7 +363,8 @@ def _guess_kind(text: str, name: str) -> str:
     except csv.Error as exc:
         raise InclusionKitError(f"{name}: the header line is not well-formed CSV ({exc})") from None
     header = {cell.strip() for cell in row}
-    mapped = set(map_headers(row, default_mapping(), source=name, location="line 1").columns)
+    # A register's own headers ("ID participant", or a mapping file's) say participations too.
+    mapped = set(map_headers(row, load_mapping(mapping), source=name, location="line 1").columns)
     if set(COLUMN_NAMES) <= header or "participant_id" in mapped:
         return "participations"
     if header >= PROGRESS_MARKERS:

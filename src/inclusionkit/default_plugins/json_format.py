@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
-from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw
+from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw, load_mapping, map_headers
 from inclusionkit._limits import limited_source, parse_json, too_deep
 from inclusionkit._participations import COLUMN_NAMES, DATE_COLUMNS
 from inclusionkit._project_io import project_from_dict, project_to_dict
@@ -98,7 +98,7 @@ def read_json(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
 def _read(source: Source, name: str, kind: str, options: Mapping[str, Any]) -> Any:
     document = _load(source, name)
     if kind == "auto":
-        kind = _guess_kind(document, name)
+        kind = _guess_kind(document, name, options.get("mapping"))
     if kind == "participations":
         return _participations(document, name, options)
     check_options("json", options, _READ_OPTIONS.get(kind, ()))
@@ -143,14 +143,17 @@ def _load(source: Source, name: str) -> Any:
         raise
 
 
-def _guess_kind(document: Any, name: str) -> str:
+def _guess_kind(document: Any, name: str, mapping: Any = None) -> str:
     if isinstance(document, dict):
         if "table" in document and "provenance" in document:
             return "report"
         if "partners" in document or "code" in document:
             return "project"
     elif isinstance(document, list) and document and isinstance(document[0], dict):
-        if "participant_id" in document[0]:
+        headers = map_headers(
+            list(document[0]), load_mapping(mapping), source=name, location="$[0]"
+        )
+        if "participant_id" in headers.columns:
             return "participations"
         if set(document[0]) >= PROGRESS_MARKERS:
             return "progress"
