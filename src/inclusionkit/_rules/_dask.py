@@ -34,7 +34,7 @@ import pyarrow as pa
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._ingest import decode_legacy, default_mapping, is_utf8, layout, map_headers
 from inclusionkit._ingest._decode import HEAD_SIZE
-from inclusionkit._participations import COLUMN_NAMES, from_arrow
+from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._records import as_table, parse_as_of
 from inclusionkit._rules._report import Report, check_table, normalise_by
@@ -131,7 +131,11 @@ def _canonical_names(frame: Any, source: str) -> Any:
         location="line 1",
     )
     renames = {header: target for target, header in headers.columns.items() if header != target}
-    return frame.rename(columns=renames) if renames else frame
+    if renames:
+        frame = frame.rename(columns=renames)
+    # An optional column the file lacks is unknown in every row, as in the in-memory reader.
+    absent = [c.name for c in COLUMNS if not c.required and c.name not in headers.columns]
+    return frame.assign(**dict.fromkeys(absent)) if absent else frame
 
 
 def _tag(part: pd.DataFrame, partition_info: Mapping[str, Any] | None = None) -> pd.DataFrame:
