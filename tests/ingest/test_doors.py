@@ -120,7 +120,7 @@ def test_a_formula_cell_round_trips_through_every_reader(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1250", "iso-8859-2"])
 def test_an_encoded_romanian_csv_is_read_by_every_door(tmp_path: Path, encoding: str) -> None:
-    """A Windows-1250 (or ISO-8859-2, BOM) CSV reads alike via read, read_participations, compute."""
+    """A Windows-1250 (ISO-8859-2, BOM) CSV reads alike via read, read_participations, compute."""
     path = _ro_csv(tmp_path / "registru.csv", encoding=encoding)
     table = inclusionkit.read_participations(path)
     pd.testing.assert_frame_equal(inclusionkit.read(path, kind="participations"), table)
@@ -220,9 +220,11 @@ def test_coerce_says_which_rows_lost_a_cell(tmp_path: Path) -> None:
     bad[7] = "2,0"
     path.write_text("\n".join([lines[0], lines[1], '"' + '","'.join(bad) + '"', lines[3]]) + "\n")
     table = inclusionkit.read_participations(path, on_error="coerce")
-    assert len(table) == 3 and pd.isna(table.loc[1, "isced"])
+    assert len(table) == 3
+    assert pd.isna(table.loc[1, "isced"])
     (row, problem), *_ = table.attrs["inclusionkit.row_problems"]
-    assert row == 1 and problem.code == "cell.int"
+    assert row == 1
+    assert problem.code == "cell.int"
 
 
 def test_an_importer_without_read_raw_is_cleaned_and_typed_all_the_same(tmp_path: Path) -> None:

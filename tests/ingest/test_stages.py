@@ -101,7 +101,8 @@ def test_type_maps_each_distinct_text_once() -> None:
         value_words(mapping, "isced", "isced"),
     )
     assert isced.values.to_pylist() == [3, 2, 3, None, None]
-    assert isced.bad is not None and isced.bad.tolist() == [False, False, False, True, False]
+    assert isced.bad is not None
+    assert isced.bad.tolist() == [False, False, False, True, False]
     rural = type_column(
         pa.array(["Da", " nu", "ADEVĂRAT", None]),
         BY_NAME["rural"],
