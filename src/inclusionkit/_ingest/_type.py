@@ -161,7 +161,6 @@ def _distinct(
         text = array if _is_text(array.type) else _as_text(array)
         encoded = pc.dictionary_encode(text)
     dictionary = encoded.dictionary.to_pylist()
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     out: list[Any] = []
     bad_codes: list[int] = []
     unknown_codes: dict[str, int] = {}
@@ -180,14 +179,14 @@ def _distinct(
         if typed is None:
             bad_codes.append(code)
         out.append(typed)
-    typed_values = pa.array(out, type=ARROW_TYPES[column.kind])
-    taken = typed_values.take(pa.array(np.where(indices < 0, 0, indices))) if out else None
-    if taken is None:
-        values = pa.nulls(len(array), ARROW_TYPES[column.kind])
-    else:
-        values = pc.if_else(pa.array(indices < 0), pa.scalar(None, taken.type), taken)
-    bad = np.isin(indices, bad_codes) if bad_codes else None
-    unknown = {text: indices == code for text, code in unknown_codes.items()}
+    # A null index takes a null: one gather spreads the typed values over the rows.
+    values = pa.array(out, type=ARROW_TYPES[column.kind]).take(encoded.indices)
+    bad: np.ndarray | None = None
+    unknown: dict[str, np.ndarray] = {}
+    if bad_codes or unknown_codes:
+        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        bad = np.isin(indices, bad_codes) if bad_codes else None
+        unknown = {text: indices == code for text, code in unknown_codes.items()}
     return TypedColumn(values=values, bad=bad, raw=array, unknown=unknown)
 
 
