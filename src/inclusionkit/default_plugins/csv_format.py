@@ -148,7 +148,8 @@ def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
         except InclusionKitError as exc:
             raise remap_error(exc, path, name) from None
         text = decode_text(path.read_bytes(), name).translate(_CEDILLA)
-        frame = restore_frame(_read_frame(text, name))
+        text_columns = _PROGRESS_TEXT if kind == "progress" else ()
+        frame = restore_frame(_read_frame(text, name, text_columns))
         if kind == "progress":
             return restore_progress_dtypes(frame)
         return ReportData(table=_report_table(frame, name))
@@ -385,7 +386,10 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def _read_frame(text: str, name: str) -> pd.DataFrame:
+_PROGRESS_TEXT = tuple(name for name, dtype in PROGRESS_DTYPES.items() if dtype == "str")
+
+
+def _read_frame(text: str, name: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     first = text.split("\n", 1)[0]
     delimiter = _delimiter(first)
     try:
@@ -395,6 +399,8 @@ def _read_frame(text: str, name: str) -> pd.DataFrame:
             keep_default_na=False,
             na_values=[""],
             skipinitialspace=True,
+            # A text column is text: "true" or "12" in a name stays as written.
+            dtype=dict.fromkeys(text_columns, str),
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
         raise InclusionKitError(f"{name}: not a well-formed CSV file ({exc})") from None
