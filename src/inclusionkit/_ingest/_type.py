@@ -283,6 +283,8 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
     """
     try:
         # Clean ISO dates (the common case): Arrow's cast is strict and several times faster.
+        # A failing cast of a large array is slow to fail: try the first cells first.
+        pc.cast(array.slice(0, 4096), pa.timestamp("s"))
         typed = pc.cast(array, pa.timestamp("s"))
         typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
         return typed, np.zeros(len(typed), dtype=bool)
