@@ -38,7 +38,6 @@ import attrs
 import pandas as pd
 import pyarrow as pa
 import python_calamine as calamine
-from openpyxl.utils import get_column_letter
 
 from inclusionkit import (
     COLUMNS,
@@ -497,8 +496,17 @@ def _preview(row: Sequence[Cell]) -> str:
 # -- building the table ----------------------------------------------------------------------
 
 
+def _column_letter(number: int) -> str:
+    """Excel's name of the 1-based column ``number``: 1 is A, 27 is AA."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def _cell_ref(row: int, column: int) -> str:
-    return f"{get_column_letter(column + 1)}{row + 1}"
+    return f"{_column_letter(column + 1)}{row + 1}"
 
 
 def _table(
@@ -527,7 +535,7 @@ def _table(
                 left_out.append(
                     Problem(
                         code="column.unnamed",
-                        message=f"column {get_column_letter(j + 1)} has values but no header; "
+                        message=f"column {_column_letter(j + 1)} has values but no header; "
                         "it is left out (give it a header and map it)",
                         source=name,
                         location=header_where,
@@ -539,7 +547,7 @@ def _table(
             left_out.append(
                 Problem(
                     code="column.unmapped",
-                    message=f"the header {title!r} (column {get_column_letter(j + 1)}) matches no "
+                    message=f"the header {title!r} (column {_column_letter(j + 1)}) matches no "
                     "known column, so the column is left out; map it in a mapping file "
                     '("columns": {"' + title + '": COLUMN}, or null to ignore it)',
                     source=name,
