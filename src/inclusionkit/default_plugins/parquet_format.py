@@ -27,7 +27,13 @@ import pyarrow.parquet as pq
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import Exporter, Importer, Source
-from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw, map_headers
+from inclusionkit._ingest import (
+    PIPELINE_OPTIONS,
+    RawTable,
+    ingest_raw,
+    load_mapping,
+    map_headers,
+)
 from inclusionkit._limits import format_bytes, limit, limited_source, parse_json, too_deep
 from inclusionkit._participations import COLUMN_NAMES, write_participations
 from inclusionkit._report_data import ReportData
@@ -107,7 +113,7 @@ def _read(source: Source, name: str, kind: str, options: Mapping[str, Any]) -> A
         _check_expanded(parquet.metadata, name)
         metadata = schema.metadata or {}
         if kind == "auto":
-            kind = _guess_kind(schema.names, metadata, name)
+            kind = _guess_kind(schema.names, metadata, name, options.get("mapping"))
         if kind == "participations":
             return ingest_raw(
                 lambda given: _raw(path, name, parquet, given),
@@ -216,12 +222,16 @@ def _parquet_named(path: Path) -> Iterator[Path]:
         yield named
 
 
-def _guess_kind(names: list[str], metadata: Mapping[bytes, bytes], name: str) -> str:
+def _guess_kind(
+    names: list[str], metadata: Mapping[bytes, bytes], name: str, mapping: Any = None
+) -> str:
     declared = metadata.get(KIND_KEY)
     if declared:
         return declared.decode("utf-8", errors="replace")
     columns = set(names)
-    if set(COLUMN_NAMES) <= columns or "participant_id" in columns:
+    # A register's own headers ("ID participant", or a mapping file's) say participations too.
+    mapped = map_headers(names, load_mapping(mapping), source=name, location="the schema")
+    if set(COLUMN_NAMES) <= columns or "participant_id" in mapped.columns:
         return "participations"
     if columns >= PROGRESS_MARKERS:
         return "progress"
