@@ -17,6 +17,16 @@ from inclusionkit._errors import (
     ValidationError,
 )
 from inclusionkit._formats import Exporter, Importer
+from inclusionkit._ingest import (
+    ColumnMapping,
+    IngestWarning,
+    RawTable,
+    ingest_raw,
+    load_mapping,
+    mapping_schema,
+    validate_mapping,
+)
+from inclusionkit._ingest import key as mapping_key
 from inclusionkit._io import read, write
 from inclusionkit._participations import (
     COLUMN_NAMES,
@@ -91,12 +101,14 @@ __all__ = [
     "Activity",
     "Beneficiary",
     "Column",
+    "ColumnMapping",
     "Deliverable",
     "Exporter",
     "Importer",
     "InclusionKitError",
     "InclusionKitWarning",
     "Indicator",
+    "IngestWarning",
     "Location",
     "Objective",
     "Organisation",
@@ -111,6 +123,7 @@ __all__ = [
     "Project",
     "Provenance",
     "PseudonymisedTable",
+    "RawTable",
     "RecordSet",
     "Report",
     "RetentionResult",
@@ -130,9 +143,13 @@ __all__ = [
     "evaluate_rule",
     "get_plugin_manager",
     "hookimpl",
+    "ingest_raw",
+    "load_mapping",
     "load_programme_structure",
     "load_project",
     "load_ruleset",
+    "mapping_key",
+    "mapping_schema",
     "normalise_participations",
     "participations_from_table",
     "participations_to_table",
@@ -149,6 +166,7 @@ __all__ = [
     "sfc2021_layout",
     "sfc2021_table",
     "suppress",
+    "validate_mapping",
     "validate_participations",
     "write",
     "write_participations",

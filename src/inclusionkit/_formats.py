@@ -38,6 +38,18 @@ class ReadFunction(Protocol):
     def __call__(self, source: Source, *, kind: str, options: Mapping[str, Any]) -> Any: ...
 
 
+class ReadRawFunction(Protocol):
+    """Read ``source`` as participations *as the file has them*: a ``RawTable`` (see
+    :class:`inclusionkit.RawTable`), for the ingestion pipeline to map, clean and type.
+
+    ``options`` holds the caller's options for the format, plus the pipeline's: ``mapping`` (the
+    resolved :class:`inclusionkit.ColumnMapping`, to choose which columns to read), ``keep_extra``
+    and ``on_error``.
+    """
+
+    def __call__(self, source: Source, *, options: Mapping[str, Any]) -> Any: ...
+
+
 class WriteFunction(Protocol):
     """Write ``obj`` (a ``kind`` of thing) to the file at ``path``."""
 
@@ -66,6 +78,13 @@ class Importer:
     claims (``(".csv",)``); ``kinds`` what it can read (``{"participations", "project"}``);
     ``read`` the function doing it; ``plugin`` is filled in by the host with the registering
     plugin's name.
+
+    ``read_raw`` (optional, added with the ingestion pipeline) reads participations *raw*: the
+    file's own headers and cells, and where each row sits in the file (a ``RawTable``). With it
+    the host's pipeline maps, cleans and types the table. Without it, ``read`` returns a
+    DataFrame for ``kind="participations"``, which the pipeline cleans and types all the same:
+    every door (``inclusionkit.read``, ``read_participations``, ``compute(path)``, the command
+    line) gives the same table either way.
     """
 
     name: str
@@ -74,6 +93,7 @@ class Importer:
     read: ReadFunction = attrs.field(eq=False)
     description: str = ""
     plugin: str = ""
+    read_raw: ReadRawFunction | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen(kw_only=True)

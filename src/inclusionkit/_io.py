@@ -19,6 +19,7 @@ import pandas as pd
 from inclusionkit._atomic import atomic_path
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import KINDS, Exporter, Importer, Source
+from inclusionkit._ingest import ingest_with
 from inclusionkit._plugins import get_plugin_manager
 
 __all__ = ["AUTO_KIND", "infer_kind", "read", "read_with", "write", "write_with"]
@@ -42,7 +43,8 @@ def read(
         default the one claiming the file's extension.
     :param kind: what to read (``"participations"``, ``"project"``, ``"report"``,
         ``"progress"``, …); by default the only kind the format reads, or what the file holds.
-    :param options: passed to the importer (``keep_extra=True`` for participations, …).
+    :param options: passed to the importer; for participations ``mapping=`` (a mapping file),
+        ``keep_extra=True`` and ``on_error=`` too, as :func:`read_participations` takes them.
     :returns: a DataFrame (participations, progress), a :class:`~inclusionkit.Project`, a report
         (with ``table``, ``excluded``, ``checks``, ``provenance``), …
     :raises InclusionKitError: unknown format (the message lists the known ones), a file that is
@@ -65,6 +67,9 @@ def read_with(importer: Importer, source: Source, kind: str | None = None, **opt
             f"format {importer.name!r} cannot read {kind}; it reads "
             f"{', '.join(sorted(importer.kinds))}"
         )
+    if kind == "participations":
+        # Every participation table goes through the one ingestion pipeline.
+        return ingest_with(importer, source, **options)
     return importer.read(source, kind=kind, options=options)
 
 

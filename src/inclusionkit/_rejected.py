@@ -153,7 +153,7 @@ def read_with_rejections(
 
     name = _path_of(source) or "<stream>"
     importer = get_plugin_manager().find_importer(format, _path_of(source), "participations")
-    options = {**options, "on_error": "coerce", _keep_option(importer.name): True}
+    options = {**options, "on_error": "coerce", "keep_extra": True}
     with warnings.catch_warnings(record=True) as caught:
         # An importer's warnings (an unknown header left out) go into the problems instead.
         warnings.simplefilter("always")
@@ -199,11 +199,6 @@ def _where(importer_name: str, row: int) -> str:
     if importer_name == "json":
         return f"$[{row}]"
     return f"row {row}"
-
-
-def _keep_option(importer_name: str) -> str:
-    # The workbook reader calls its option keep_identifiers; the built-in formats keep_extra.
-    return "keep_identifiers" if importer_name == "xlsx" else "keep_extra"
 
 
 def _is_file(source: Source) -> bool:

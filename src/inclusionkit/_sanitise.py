@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -32,6 +34,7 @@ __all__ = [
     "neutralise_frame",
     "neutralise_text",
     "neutralise_values",
+    "restore_arrow",
     "restore_frame",
     "restore_text",
     "restore_values",
@@ -175,3 +178,19 @@ def _unique(names: Iterable[Any]) -> list[Any]:
     names = list(names)
     counts = Counter(names)
     return [name for name in names if counts[name] == 1]
+
+
+def restore_arrow(values: pa.Array) -> pa.Array:
+    """Undo :func:`neutralise_values` on an Arrow text array (vectorised, no copy if clean)."""
+    quoted = pc.starts_with(values, _QUOTE)
+    if not pc.any(quoted).as_py():
+        return values
+    rest = pc.utf8_slice_codeunits(values, 1)
+    undo = pc.and_(
+        pc.fill_null(quoted, False),
+        pc.and_not(
+            pc.fill_null(pc.match_substring_regex(rest, _RISKY), False),
+            pc.fill_null(pc.match_substring_regex(rest, _NUMBER), False),
+        ),
+    )
+    return pc.if_else(undo, rest, values)

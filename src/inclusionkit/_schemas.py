@@ -21,7 +21,7 @@ from referencing.jsonschema import DRAFT202012
 
 from inclusionkit._errors import Problem
 
-SCHEMA_NAMES: tuple[str, ...] = ("participation", "project", "ruleset")
+SCHEMA_NAMES: tuple[str, ...] = ("participation", "project", "ruleset", "mapping")
 
 
 def _schema_folder() -> Traversable:

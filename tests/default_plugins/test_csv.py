@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given
 
 from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._ingest import decode_legacy
 from inclusionkit._io import read, write
 from inclusionkit._report_data import ReportData
 from inclusionkit.default_plugins import csv_format
-from inclusionkit.default_plugins.csv_format import decode_legacy
 from inclusionkit.testing import assert_round_trip, participation_tables, progress_tables
 from tests.default_plugins.strategies import engine_report, report_objects, sample_participations
 
@@ -118,22 +118,22 @@ def test_problems_in_a_legacy_file_name_the_original_file(tmp_path: Path) -> Non
     assert str(path) in str(caught.value)
 
 
-def test_import_goes_through_read_participations(
+def test_import_reads_a_utf8_file_in_place_with_arrow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Participations are parsed by read_participations (its vectorised pyarrow path)."""
+    """A UTF-8 .csv is parsed by Arrow's vectorised reader in place, without a decoded copy."""
     calls: list[Path] = []
-    original = csv_format.read_participations
+    original = csv_format.pacsv.read_csv
 
-    def spy(path: Path, **options: Any) -> pd.DataFrame:
+    def spy(path: Path, **options: Any) -> Any:
         calls.append(Path(path))
         return original(path, **options)
 
-    monkeypatch.setattr(csv_format, "read_participations", spy)
+    monkeypatch.setattr(csv_format.pacsv, "read_csv", spy)
     path = tmp_path / "p.csv"
     path.write_text(romanian_csv(), encoding="utf-8")
     read(path)
-    assert calls == [path]  # a UTF-8 .csv is read in place, without a copy
+    assert calls == [path]
 
 
 def test_options_are_passed_and_checked(tmp_path: Path) -> None:

@@ -11,13 +11,15 @@ import jsonschema
 import pandas as pd
 import pytest
 from inclusionkit_xlsx import XlsxImportWarning, load_mapping, mapping_schema, read_xlsx
-from inclusionkit_xlsx._mapping import IDENTIFIERS, default_mapping, key
 
 from conftest import ROMANIAN_HEADERS, ROMANIAN_ROWS, make_workbook
 from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._ingest._mapping import IDENTIFIERS, default_mapping, key
 from inclusionkit._participations import COLUMN_NAMES
 
-PACKAGE = Path(__file__).parents[1] / "src" / "inclusionkit_xlsx"
+DEFAULT_MAPPING = (
+    Path(__file__).parents[3] / "src" / "inclusionkit" / "_ingest" / "default_mapping.json"
+)
 
 
 def read(source: Path, **options: Any) -> pd.DataFrame:
@@ -41,7 +43,7 @@ def test_schema_lists_exactly_the_canonical_columns_and_identifiers() -> None:
 
 def test_builtin_mapping_is_valid_against_the_schema() -> None:
     """The built-in mapping file is a valid mapping document."""
-    document = json.loads((PACKAGE / "mappings" / "default.json").read_text(encoding="utf-8"))
+    document = json.loads(DEFAULT_MAPPING.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(mapping_schema()).validate(document)
 
 

@@ -32,7 +32,9 @@ import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._participations import COLUMN_NAMES, from_arrow
+from inclusionkit._ingest import decode_legacy, default_mapping, is_utf8, layout, map_headers
+from inclusionkit._ingest._decode import HEAD_SIZE
+from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._model import Report
@@ -46,6 +48,7 @@ from inclusionkit._rules._partition import (
 from inclusionkit._rules._records import as_table, parse_as_of
 from inclusionkit._rules._ruleset import RuleSet, load_ruleset
 from inclusionkit._rules._streaming import is_dask_collection
+from inclusionkit._sanitise import restore_frame
 
 __all__ = ["CSV_BLOCKSIZE", "PARQUET_ROW_GROUPS", "compute_dask", "read_dask"]
 
@@ -91,29 +94,50 @@ def read_dask(path: str | os.PathLike[str]) -> tuple[Any, bool]:
         frame = dd.read_parquet(
             source, dtype_backend="pyarrow", split_row_groups=PARQUET_ROW_GROUPS
         )
-        return frame, True
+        return _canonical_names(frame, source), True
     if suffix in {".csv", ".txt"}:
         # fsspec (a Dask dependency) opens local paths and URLs alike; it has no type hints.
         fsspec: Any = importlib.import_module("fsspec")
         with fsspec.open(source, "rb") as handle:
-            head = handle.read(65536).removeprefix(b"\xef\xbb\xbf")
-        first = head.split(b"\n", 1)[0]
-        delimiter = ";" if first.count(b";") > first.count(b",") else ","
-        # Every cell as text: the conversion to canonical types is the in-memory reader's
+            head = handle.read(HEAD_SIZE)
+        # The ingestion pipeline's decoding: UTF-8 (BOM or not), else Windows-1250/ISO-8859-2;
+        # Excel's "sep=;" line.
+        encoding = "utf-8-sig" if is_utf8(head) else decode_legacy(head, source)[1]
+        form = layout(head)
+        # Every cell as text: mapping, cleaning and typing are the ingestion pipeline's
         # (``from_arrow``), done per partition on the workers.
         frame = dd.read_csv(
             source,
-            sep=delimiter,
+            sep=form.delimiter,
+            skiprows=form.skip_lines,
             dtype="string[pyarrow]",
             keep_default_na=False,
             na_values=[""],
-            encoding="utf-8-sig",
+            encoding=encoding,
             blocksize=CSV_BLOCKSIZE,
         )
-        return frame, True
+        # CSV quotes formula-like text with a "'" (see _sanitise): undone, as on every door.
+        frame = frame.map_partitions(restore_frame, meta=frame._meta)
+        return _canonical_names(frame, source), True
     raise InclusionKitError(
         f"{source}: the Dask engine reads .parquet, .csv or a directory of Parquet files"
     )
+
+
+def _canonical_names(frame: Any, source: str) -> Any:
+    """The frame with its headers mapped to canonical names (the ingestion pipeline's mapping)."""
+    headers = map_headers(
+        [str(name) for name in frame.columns],
+        default_mapping(),
+        source=source,
+        location="line 1",
+    )
+    renames = {header: target for target, header in headers.columns.items() if header != target}
+    if renames:
+        frame = frame.rename(columns=renames)
+    # An optional column the file lacks is unknown in every row, as in the in-memory reader.
+    absent = [c.name for c in COLUMNS if not c.required and c.name not in headers.columns]
+    return frame.assign(**dict.fromkeys(absent)) if absent else frame
 
 
 def _tag(part: pd.DataFrame, partition_info: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -141,7 +165,7 @@ def _canonical(frame: pd.DataFrame, arrow: bool) -> pd.DataFrame:
             ]
         )
     )
-    return from_arrow(table, keep_extra=True)
+    return from_arrow(table, keep_extra=True, mapping=default_mapping())
 
 
 def evaluate_dask_partition(part: pd.DataFrame, spec: Spec, arrow: bool) -> Partial:

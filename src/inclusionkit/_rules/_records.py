@@ -94,16 +94,19 @@ def parse_as_of(value: Any) -> dt.date | None:
 
 
 def as_table(participations: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
-    """A canonical participation table from a DataFrame or the path of a CSV or Parquet file.
+    """A canonical participation table from a DataFrame or the path of a participation file.
 
-    A DataFrame whose canonical columns already have the canonical dtypes is used as it is (no
-    copy); otherwise it is normalised (text cells parsed), keeping any extra columns.
+    A path goes through the ingestion pipeline (:func:`inclusionkit.read_participations`: any
+    registered format, headers and values mapped, text cleaned), keeping any extra columns. A
+    DataFrame whose canonical columns already have the canonical dtypes is used as it is (no
+    copy); otherwise it is normalised (text cells cleaned and parsed), keeping extra columns.
     """
     if isinstance(participations, str | os.PathLike):
         return read_participations(participations, keep_extra=True)
     if not isinstance(participations, pd.DataFrame):
         raise InclusionKitError(
-            "participations must be a pandas DataFrame or the path of a .csv or .parquet file, "
+            "participations must be a pandas DataFrame or the path of a participation file "
+            "(.csv, .parquet, .json, or a plugin's format such as .xlsx), "
             f"not {type(participations).__name__}"
         )
     frame = participations

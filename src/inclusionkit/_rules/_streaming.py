@@ -37,7 +37,8 @@ import attrs
 import numpy as np
 import pyarrow as pa
 
-from inclusionkit._errors import InclusionKitError
+from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._ingest import RawTable, default_mapping, map_headers, offset_locator, prepare
 from inclusionkit._participations import COLUMN_NAMES, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -140,10 +141,16 @@ def partition_numbers(participant_id: pa.Array | pa.ChunkedArray, partitions: in
 
 @attrs.frozen
 class _Dataset:
-    """A Parquet file or a directory of them: the files (in name order) and one schema."""
+    """A Parquet file or a directory of them: the files (in name order) and one schema.
+
+    ``schema`` is the participation table's as the ingestion pipeline gives it (canonical names
+    and types, the file's extra columns after them); ``headers`` maps each of its columns to the
+    column of the files that fills it (a ``Data nașterii`` header fills ``birth_date``).
+    """
 
     files: tuple[str, ...]
     schema: pa.Schema
+    headers: Mapping[str, str] = attrs.field(factory=dict)
 
     def count_rows(self) -> int:
         """The number of rows, from the files' footers (no data is read)."""
@@ -167,8 +174,18 @@ def _open_dataset(source: str) -> _Dataset:
         dataset = ds.dataset(source, format="parquet")
     except (pa.ArrowException, OSError) as exc:
         raise InclusionKitError(f"{source}: not a readable Parquet dataset ({exc})") from None
+    # The ingestion pipeline's header mapping and types, on the files' schema.
+    mapping = default_mapping()
+    headers = map_headers(dataset.schema.names, mapping, source=source, location="the schema")
+    names = {**headers.columns, **{name: name for name in headers.extras}}
+    raw = RawTable(table=dataset.schema.empty_table(), source=source, header_location="the schema")
+    typed, _, _ = prepare(raw, mapping=mapping, keep_extra=True)
     # Name order, so "the input row number" of a directory means something stable.
-    return _Dataset(files=tuple(sorted(dataset.files)), schema=dataset.schema)
+    return _Dataset(
+        files=tuple(sorted(dataset.files)),
+        schema=typed.schema,
+        headers={name: names[name] for name in typed.schema.names if name in names},
+    )
 
 
 def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
@@ -176,29 +193,40 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
 
     Each file is read row group by row group, on demand: ``pyarrow.dataset``'s scanner reads
     ahead of a slow consumer (hundreds of MB on the 10M-row file), while ``iter_batches``
-    without pre-buffering holds one batch. Batches are gathered up to ``batch_rows`` rows so
-    every partition gets fewer, larger writes.
+    without pre-buffering holds one batch. Each batch goes through the ingestion pipeline's
+    mapping, cleaning and typing (a bad cell is an error naming its row); batches are gathered
+    up to ``batch_rows`` rows so every partition gets fewer, larger writes.
     """
     import pyarrow.parquet as pq
 
     schema = pa.schema([dataset.schema.field(name) for name in columns])
-    pending: list[pa.RecordBatch] = []
+    files = [dataset.headers.get(name, name) for name in columns]
+    mapping = default_mapping()
+    pending: list[pa.Table] = []
     held = 0
+    offset = 0
     for path in dataset.files:
         reader = pq.ParquetFile(path, pre_buffer=False)
-        for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=columns):
+        for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=files):
             if batch.num_rows == 0:
                 continue
-            if batch.schema != schema:
-                # Files of one dataset may type a column differently (int32 / int8, ...).
-                batch = pa.Table.from_batches([batch]).cast(schema).combine_chunks().to_batches()[0]
-            pending.append(batch)
+            raw = RawTable(
+                table=pa.Table.from_batches([batch]),
+                source=path,
+                locate=offset_locator("row", offset),
+            )
+            typed, problems, _ = prepare(raw, mapping=mapping, keep_extra=True)
+            if problems:
+                raise ValidationError([problem for _, problem in problems], source=path)
+            offset += batch.num_rows
+            # Files of one dataset may type a column differently (int32 / int8, ...).
+            pending.append(typed.select(columns).cast(schema))
             held += batch.num_rows
             if held >= batch_rows:
-                yield pa.Table.from_batches(pending, schema=schema)
+                yield pa.concat_tables(pending).combine_chunks()
                 pending, held = [], 0
     if pending:
-        yield pa.Table.from_batches(pending, schema=schema)
+        yield pa.concat_tables(pending).combine_chunks()
 
 
 def _scatter(

@@ -4,8 +4,9 @@ Reading accepts what Romanian spreadsheets produce: UTF-8 with or without a byte
 Windows-1250 / ISO-8859-2 when the file is not UTF-8; ``,`` or ``;`` between fields; ISO or
 ``DD.MM.YYYY`` dates; decimal commas in the numbers of ``;``-separated progress and report
 tables; and the cedilla letters ş/ţ (an old, wrong encoding of Romanian) normalised to the
-comma-below ș/ț. Participation tables are parsed by :func:`inclusionkit.read_participations`
-(vectorised through pyarrow). Writing is UTF-8 without a BOM, ``,``-separated, ISO dates.
+comma-below ș/ț. Participation tables are read raw (:func:`read_csv_raw`) and go through the
+ingestion pipeline (:mod:`inclusionkit._ingest`), like every other format's. Writing is UTF-8
+without a BOM, ``,``-separated, ISO dates.
 
 Files are untrusted: one larger than the limit (:mod:`inclusionkit._limits`) is refused before it
 is read, and a text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a
@@ -18,28 +19,43 @@ from __future__ import annotations
 
 import csv
 import io
-import mmap
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
-from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._ingest import (
+    BOOLEAN_WORDS,
+    PIPELINE_OPTIONS,
+    Layout,
+    RawTable,
+    decode_head,
+    decode_text,
+    ingest_raw,
+    is_utf8,
+    layout,
+    load_mapping,
+    map_headers,
+    physical_lines,
+)
+from inclusionkit._ingest._decode import HEAD_SIZE
 from inclusionkit._limits import check_size, limited_source
 from inclusionkit._participations import (
     COLUMN_NAMES,
-    STRING_COLUMNS,
+    COLUMNS,
+    DATE_COLUMNS,
     csv_quoting,
-    read_participations,
     write_participations,
 )
-from inclusionkit._rejected import coerced
 from inclusionkit._report_data import ReportData
 from inclusionkit._sanitise import neutralise_frame, restore_frame
 from inclusionkit._sfc2021 import Sfc2021Report
@@ -57,13 +73,9 @@ from inclusionkit.default_plugins import (
 )
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
 
-LEGACY_ENCODINGS: tuple[str, ...] = ("cp1250", "iso-8859-2")
-"""Tried in this order when a file is not UTF-8; Windows-1250 wins a tie (it is more common)."""
-
 _CEDILLA = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
-_ROMANIAN = frozenset("ăâîșțşţĂÂÎȘȚŞŢ")
 
-_READ_OPTIONS = {"participations": ("keep_extra", "on_error"), "progress": (), "report": ()}
+_READ_OPTIONS = {"progress": (), "report": ()}
 
 # Numbers written with a decimal comma ("12,5"), as Romanian spreadsheets write them in
 # ';'-separated files. Only these columns are numbers; a text column is never converted.
@@ -85,6 +97,7 @@ def register_importers(register: RegisterImporter) -> None:
             extensions=(".csv", ".txt"),
             kinds={"participations", "progress", "report"},
             read=read_csv,
+            read_raw=read_csv_raw,
             description="comma- or semicolon-separated text (UTF-8, Windows-1250, ISO-8859-2)",
         )
     )
@@ -108,31 +121,26 @@ def register_exporters(register: RegisterExporter) -> None:
 
 
 def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
-    """Read a CSV file as participations, a progress table or a report table."""
+    """Read a CSV file as participations, a progress table or a report table.
+
+    Participations go through the ingestion pipeline (:func:`inclusionkit.read_participations`),
+    from :func:`read_csv_raw`.
+    """
     name = source_name(source)
     # A file over the table limit is refused before it is read (a stream: while it is copied).
     with local_path(limited_source(source, "table"), ".csv") as path:
         head = read_head(path)
-        binary = describe_binary(head)
-        if binary is not None:
-            raise not_this_format(
-                name,
-                binary,
-                "a CSV text file",
-                "export it from your spreadsheet as CSV (UTF-8), or pass the right format "
-                "(for a workbook, install inclusionkit-xlsx and use format='xlsx')",
-            )
-        _check_not_markup(head, name)
+        _check_text(head, name)
         if kind == "auto":
-            kind = _guess_kind(_decode_head(head), name)
-        check_options("csv", options, _READ_OPTIONS.get(kind, ()))
+            kind = _guess_kind(decode_head(head), name, options.get("mapping"))
         if kind == "participations":
-            try:
-                return restore_frame(_read_participations(path, head, name, options))
-            except pa.ArrowException as exc:
-                # A cell the Arrow parsers choke on instead of reporting (found by fuzzing): the
-                # file is refused, not the program.
-                raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+            staged = not isinstance(source, str | os.PathLike)
+            return ingest_raw(
+                lambda given: _raw(path, name, head, given, staged=staged),
+                check=lambda given: check_options("csv", given, ()),
+                **options,
+            )
+        check_options("csv", options, _READ_OPTIONS.get(kind, ()))
         if kind not in ("progress", "report"):
             raise InclusionKitError(f"{name}: the csv format cannot read {kind}")
         # Progress and report tables are small and decoded whole: a document's limit applies.
@@ -141,10 +149,195 @@ def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
         except InclusionKitError as exc:
             raise remap_error(exc, path, name) from None
         text = decode_text(path.read_bytes(), name).translate(_CEDILLA)
-        frame = restore_frame(_read_frame(text, name))
+        text_columns = _PROGRESS_TEXT if kind == "progress" else ()
+        frame = restore_frame(_read_frame(text, name, text_columns))
         if kind == "progress":
             return restore_progress_dtypes(frame)
         return ReportData(table=_report_table(frame, name))
+
+
+def read_csv_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
+    """Read a CSV file's participations as they are written, for the ingestion pipeline.
+
+    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read; a UTF-8
+    file is read in place by Arrow, a Windows-1250 or ISO-8859-2 one decoded first. Columns of
+    few distinct values are read dictionary-encoded, so each distinct text is cleaned and typed
+    once.
+    """
+    name = source_name(source)
+    with local_path(limited_source(source, "table"), ".csv") as path:
+        head = read_head(path)
+        _check_text(head, name)
+        check_options("csv", {k: v for k, v in options.items() if k not in PIPELINE_OPTIONS}, ())
+        staged = not isinstance(source, str | os.PathLike)
+        return _raw(path, name, head, options, staged=staged)
+
+
+def _check_text(head: bytes, name: str) -> None:
+    binary = describe_binary(head)
+    if binary is not None:
+        raise not_this_format(
+            name,
+            binary,
+            "a CSV text file",
+            "export it from your spreadsheet as CSV (UTF-8), or pass the right format "
+            "(for a workbook, install inclusionkit-xlsx and use format='xlsx')",
+        )
+    _check_not_markup(head, name)
+
+
+class _NotUtf8(Exception):
+    """The file is not UTF-8 past its first bytes."""
+
+
+def _raw(
+    path: Path, name: str, head: bytes, options: Mapping[str, Any], *, staged: bool
+) -> RawTable:
+    form = layout(head)
+    mapping = options.get("mapping")
+    keep_extra = bool(options.get("keep_extra", False))
+    try:
+        if not is_utf8(head, whole=len(head) < HEAD_SIZE):
+            raise _NotUtf8
+        table = _arrow_read(path, name, form, mapping, keep_extra)
+        data = path.read_bytes() if staged else None
+
+        def text() -> str:
+            return decode_text(data if data is not None else path.read_bytes(), name)
+
+    except _NotUtf8:
+        decoded = decode_text(path.read_bytes(), name)
+        with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
+            copy = Path(folder) / "source.csv"
+            copy.write_text(decoded, encoding="utf-8")
+            try:
+                table = _arrow_read(copy, name, form, mapping, keep_extra)
+            except _NotUtf8:  # pragma: no cover - what was just written is UTF-8
+                raise InclusionKitError(f"{name}: cannot decode the file") from None
+
+        def text() -> str:
+            return decoded
+
+    return RawTable(
+        table=table,
+        source=name,
+        locate=_line_locator(text, form),
+        quoted_formulas=True,
+        header_location=f"line {form.skip_lines + 1}",
+    )
+
+
+def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray], list[str]]:
+    """Say ``line N``: the physical line of each row, worked out only when a problem needs it."""
+    lines: list[list[int] | None] = []
+
+    def locate(rows: np.ndarray) -> list[str]:
+        if not lines:
+            try:
+                lines.append(physical_lines(text(), form.delimiter, form.skip_lines))
+            except (csv.Error, OSError, InclusionKitError):
+                lines.append(None)
+        starts = lines[0]
+        first = 2 + form.skip_lines
+        return [
+            f"line {starts[row] if starts is not None and row < len(starts) else row + first}"
+            for row in (int(r) for r in rows)
+        ]
+
+    return locate
+
+
+def _header(path: Path, name: str, form: Layout) -> list[str]:
+    # Only the header line is needed; asking Arrow would parse a whole 16 MB block.
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for _ in range(form.skip_lines):
+                handle.readline()
+            first = handle.readline()
+    except UnicodeDecodeError:
+        raise _NotUtf8 from None
+    try:
+        names = next(csv.reader([first], delimiter=form.delimiter))
+    except (StopIteration, csv.Error) as exc:
+        raise InclusionKitError(f"{name}: no header row ({exc or 'the file is empty'})") from None
+    return names
+
+
+def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: bool) -> pa.Table:
+    """The columns needed, as Arrow: first optimistically typed, then as text if a cell is not.
+
+    Booleans and ISCED levels written plainly (``true``, ``Da``, ``3``) are typed by Arrow's
+    parser in C, the fastest path; when any cell is not (``ISCED 3``, ``da `` with a space,
+    a header with its own value map) those columns are read as dictionary-encoded text instead
+    and the pipeline maps each distinct text once. The result is the same either way.
+    """
+    names = _header(path, name, form)
+    headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
+    text: dict[str, pa.DataType] = {}
+    typed: dict[str, pa.DataType] = {}
+    for target, header in headers.columns.items():
+        if target in _PLAIN_TEXT or (target not in COLUMN_NAMES and keep_extra):
+            text[header] = pa.string()
+        elif target in COLUMN_NAMES:
+            text[header] = _DICTIONARY
+            kind = _KINDS[target]
+            values = {} if mapping is None else mapping.value_map(header, target)
+            if kind == "bool" and not values:
+                typed[header] = pa.bool_()
+            elif kind == "int" and not any(text.isdigit() for text in values):
+                # A value map of words ("ISCED 3") leaves plain numbers to the parser.
+                typed[header] = pa.int8()
+    if keep_extra:
+        text.update({header: pa.string() for header in headers.extras if header not in text})
+    if typed:
+        try:
+            return _read_arrow(path, form, {**text, **typed})
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                raise _NotUtf8 from None
+            # A cell the typed parser does not take: read those columns as text below.
+        except pa.ArrowException as exc:
+            raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+    try:
+        return _read_arrow(path, form, text)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            raise _NotUtf8 from None
+        raise InclusionKitError(f"{name}: not a well-formed CSV file ({exc})") from None
+    except pa.ArrowException as exc:
+        # A file the Arrow parser chokes on instead of reporting (found by fuzzing): the file
+        # is refused, not the program.
+        raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+
+
+def _read_arrow(path: Path, form: Layout, types: Mapping[str, pa.DataType]) -> pa.Table:
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines
+        ),
+        parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            include_columns=list(types),
+            null_values=[""],
+            strings_can_be_null=True,
+            true_values=_TRUE_WORDS,
+            false_values=_FALSE_WORDS,
+        ),
+    )
+
+
+def _spellings(words: Any) -> list[str]:
+    return sorted({form for word in words for form in (word, word.title(), word.upper())})
+
+
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+_PLAIN_TEXT = frozenset({"participant_id", *DATE_COLUMNS})
+"""Columns of (nearly) one value per row: read as plain text, not dictionary-encoded."""
+_KINDS = {column.name: column.kind for column in COLUMNS}
+_TRUE_WORDS = _spellings([*(w for w, v in BOOLEAN_WORDS.items() if v is True), "adevărat"])
+_FALSE_WORDS = _spellings(w for w, v in BOOLEAN_WORDS.items() if v is False)
 
 
 def _check_not_markup(head: bytes, name: str) -> None:
@@ -163,172 +356,18 @@ def _check_not_markup(head: bytes, name: str) -> None:
         )
 
 
-def _read_participations(
-    path: Path, head: bytes, name: str, options: Mapping[str, Any]
-) -> pd.DataFrame:
-    if options.get("on_error") == "coerce":
-        # Say which rows lost a cell (DataFrame.attrs), so that nothing is lost unseen.
-        return coerced(
-            lambda mode: _read_participations_once(path, head, name, {**options, "on_error": mode})
-        )
-    return _read_participations_once(path, head, name, options)
-
-
-def _read_participations_once(
-    path: Path, head: bytes, name: str, options: Mapping[str, Any]
-) -> pd.DataFrame:
-    if path.suffix.lower() in {".csv", ".txt"} and _is_utf8(head):
-        # The common case: read the user's file in place, on the fast path, with no copy.
-        try:
-            frame = read_participations(path, **options)
-        except ValidationError as exc:
-            raise remap_error(exc, path, name) from None
-        except UnicodeDecodeError:
-            pass  # a header line longer than the sample, not UTF-8 past it: decoded below
-        except InclusionKitError as exc:
-            # Valid UTF-8 at the start but not further on: re-read it decoded, below.
-            if "UTF8" not in str(exc) and "UTF-8" not in str(exc):
-                raise remap_error(exc, path, name) from None
-        else:
-            frame = _strip_text(frame)
-            return _normalise_frame(frame) if _has_cedilla_utf8(path) else frame
-    with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
-        copy = Path(folder) / f"{path.stem or 'source'}.csv"
-        text = decode_text(path.read_bytes(), name)
-        copy.write_text(text, encoding="utf-8")
-        try:
-            frame = read_participations(copy, **options)
-        except InclusionKitError as exc:
-            raise remap_error(exc, copy, name) from None
-    has_cedilla = any(char in text for char in "şŞţŢ")
-    frame = _strip_text(frame)
-    return _normalise_frame(frame) if has_cedilla else frame
-
-
-def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Trim spaces around the canonical text cells (``"female "``), vectorised; ``" "`` is empty.
-
-    The typed fast path keeps text as written, and a trailing space would make a gender or a
-    region unknown. Extra columns (names) are left as they are.
-    """
-    for column in STRING_COLUMNS:
-        if column in frame.columns and pd.api.types.is_string_dtype(frame[column].dtype):
-            text = frame[column].str.strip()
-            frame[column] = text.mask(text == "")
-    return frame
-
-
-def _normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in frame.columns:
-        if pd.api.types.is_string_dtype(frame[column].dtype):
-            frame[column] = normalise_cedilla(frame[column])
-    return frame
-
-
-def normalise_cedilla(values: pd.Series) -> pd.Series:
-    """Replace the cedilla letters ş Ş ţ Ţ with the comma-below ș Ș ț Ț (vectorised)."""
-    for cedilla, comma in (("ş", "ș"), ("Ş", "Ș"), ("ţ", "ț"), ("Ţ", "Ț")):
-        values = values.str.replace(cedilla, comma, regex=False)
-    return values
-
-
-def _is_utf8(head: bytes) -> bool:
+def _guess_kind(text: str, name: str, mapping: Any = None) -> str:
+    form = layout(text.encode("utf-8", errors="replace")[:HEAD_SIZE])
+    lines = text.split("\n", form.skip_lines + 1)
+    first = lines[form.skip_lines].rstrip("\r") if len(lines) > form.skip_lines else ""
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # The sample may cut a multi-byte letter at its end; only real damage counts. A file
-        # shorter than the sample is all there: any error in it is real.
-        return (
-            exc.reason == "unexpected end of data"
-            and exc.start >= len(head) - 4
-            and len(head) >= _HEAD_SIZE
-        )
-    return True
-
-
-_HEAD_SIZE = 65536  # read_head's default
-
-
-_CEDILLA_UTF8 = (b"\xc5\x9f", b"\xc5\x9e", b"\xc5\xa3", b"\xc5\xa2")  # ş Ş ţ Ţ
-
-
-def _has_cedilla_utf8(path: Path) -> bool:
-    """Whether a UTF-8 file contains ş Ş ţ Ţ: a byte search (memchr speed), no decoding.
-
-    Most files have none, and then their text columns are not rewritten at all.
-    """
-    if path.stat().st_size == 0:
-        return False
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return any(mm.find(sequence) != -1 for sequence in _CEDILLA_UTF8)
-
-
-def decode_text(data: bytes, name: str = "<data>") -> str:
-    """Decode a CSV file's bytes: UTF-8 (with or without BOM), else Windows-1250/ISO-8859-2."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return decode_legacy(data, name)[0]
-
-
-def _decode_head(head: bytes) -> str:
-    if _is_utf8(head):
-        return head.decode("utf-8-sig", errors="ignore")
-    return decode_legacy(head)[0]
-
-
-def decode_legacy(data: bytes, name: str = "<data>") -> tuple[str, str]:
-    """Decode non-UTF-8 Romanian text as Windows-1250 or ISO-8859-2, whichever reads better.
-
-    The two agree on the Romanian letters (ă â î ş ţ), so the tie-breakers are the bytes where
-    they differ: Windows-1250 prints 0x80-0x9F (€ „ ” Š š …) where ISO-8859-2 has invisible
-    control codes, and ISO-8859-2 has letters (Ą ą Ś ś Ź ź …) where Windows-1250 has symbols
-    (¥ ± ¦ ¶ ¬ …). The decoding with more letters and no control codes wins; a tie goes to
-    Windows-1250, what Romanian Windows versions of Excel write.
-    """
-    best: tuple[int, str, str] | None = None
-    for encoding in LEGACY_ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        score = _score(text)
-        if best is None or score > best[0]:
-            best = (score, encoding, text)
-    if best is None:
-        raise InclusionKitError(
-            f"{name}: not text in UTF-8, Windows-1250 or ISO-8859-2; save it as 'CSV UTF-8' "
-            "from your spreadsheet and retry"
-        )
-    text = best[2].removeprefix("\ufeff")
-    return text, best[1]
-
-
-def _score(text: str) -> int:
-    score = 0
-    for char in set(text):
-        if char.isascii():
-            continue
-        count = text.count(char)
-        if char in _ROMANIAN:
-            score += 3 * count
-        elif char.isalpha():
-            score += count
-        elif "\x80" <= char <= "\x9f":
-            score -= 10 * count
-        else:
-            score -= count
-    return score
-
-
-def _guess_kind(text: str, name: str) -> str:
-    first = text.split("\n", 1)[0].rstrip("\r")
-    try:
-        row = next(csv.reader([first], delimiter=_delimiter(first)), [])
+        row = next(csv.reader([first], delimiter=form.delimiter), [])
     except csv.Error as exc:
         raise InclusionKitError(f"{name}: the header line is not well-formed CSV ({exc})") from None
     header = {cell.strip() for cell in row}
-    if set(COLUMN_NAMES) <= header:
+    # A register's own headers ("ID participant", or a mapping file's) say participations too.
+    mapped = set(map_headers(row, load_mapping(mapping), source=name, location="line 1").columns)
+    if set(COLUMN_NAMES) <= header or "participant_id" in mapped:
         return "participations"
     if header >= PROGRESS_MARKERS:
         return "progress"
@@ -348,7 +387,10 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def _read_frame(text: str, name: str) -> pd.DataFrame:
+_PROGRESS_TEXT = tuple(name for name, dtype in PROGRESS_DTYPES.items() if dtype == "str")
+
+
+def _read_frame(text: str, name: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     first = text.split("\n", 1)[0]
     delimiter = _delimiter(first)
     try:
@@ -358,6 +400,8 @@ def _read_frame(text: str, name: str) -> pd.DataFrame:
             keep_default_na=False,
             na_values=[""],
             skipinitialspace=True,
+            # A text column is text: "true" or "12" in a name stays as written.
+            dtype=dict.fromkeys(text_columns, str),
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
         raise InclusionKitError(f"{name}: not a well-formed CSV file ({exc})") from None

@@ -14,7 +14,6 @@ nested too deeply to process. See ``docs/formats/json.md``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -23,19 +22,14 @@ from typing import Any
 
 import jsonschema
 import pandas as pd
+import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw, load_mapping, map_headers
 from inclusionkit._limits import limited_source, parse_json, too_deep
-from inclusionkit._participations import (
-    COLUMN_NAMES,
-    DATE_COLUMNS,
-    DTYPES,
-    empty_table,
-    normalise_participations,
-)
+from inclusionkit._participations import COLUMN_NAMES, DATE_COLUMNS
 from inclusionkit._project_io import project_from_dict, project_to_dict
-from inclusionkit._rejected import ROW_PROBLEMS, attach_row_problems, coerced
 from inclusionkit._report_data import ReportData
 from inclusionkit.default_plugins import (
     PROGRESS_DTYPES,
@@ -54,7 +48,7 @@ from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
 from inclusionkit.models import Project
 
 REPORT_PARTS: tuple[str, ...] = ("table", "excluded", "checks")
-_READ_OPTIONS = {"participations": ("keep_extra", "on_error")}
+_READ_OPTIONS: dict[str, tuple[str, ...]] = {}
 _CSV_LIKE = re.compile(r"^[^{}\[\]]*[,;][^{}\[\]]*$")
 
 
@@ -67,6 +61,7 @@ def register_importers(register: RegisterImporter) -> None:
             extensions=(".json",),
             kinds={"participations", "project", "report", "progress"},
             read=read_json,
+            read_raw=read_json_raw,
             description="JSON documents (projects, reports) and record lists (tables)",
         )
     )
@@ -103,14 +98,14 @@ def read_json(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
 def _read(source: Source, name: str, kind: str, options: Mapping[str, Any]) -> Any:
     document = _load(source, name)
     if kind == "auto":
-        kind = _guess_kind(document, name)
+        kind = _guess_kind(document, name, options.get("mapping"))
+    if kind == "participations":
+        return _participations(document, name, options)
     check_options("json", options, _READ_OPTIONS.get(kind, ()))
     if kind == "project":
         if not isinstance(document, dict):
             raise InclusionKitError(f"{name}: a project document is a JSON object, not a list")
         return project_from_dict(document, source=name)
-    if kind == "participations":
-        return _participations(document, name, options)
     if kind == "report":
         return _report(document, name)
     if kind == "progress":
@@ -148,14 +143,17 @@ def _load(source: Source, name: str) -> Any:
         raise
 
 
-def _guess_kind(document: Any, name: str) -> str:
+def _guess_kind(document: Any, name: str, mapping: Any = None) -> str:
     if isinstance(document, dict):
         if "table" in document and "provenance" in document:
             return "report"
         if "partners" in document or "code" in document:
             return "project"
     elif isinstance(document, list) and document and isinstance(document[0], dict):
-        if "participant_id" in document[0]:
+        headers = map_headers(
+            list(document[0]), load_mapping(mapping), source=name, location="$[0]"
+        )
+        if "participant_id" in headers.columns:
             return "participations"
         if set(document[0]) >= PROGRESS_MARKERS:
             return "progress"
@@ -166,43 +164,101 @@ def _guess_kind(document: Any, name: str) -> str:
 
 
 def _participations(document: Any, name: str, options: Mapping[str, Any]) -> pd.DataFrame:
-    errors = sorted(
-        _participations_validator().iter_errors(document), key=lambda e: list(e.absolute_path)
+    return ingest_raw(
+        lambda given: _raw(document, name, given),
+        check=lambda given: check_options("json", given, ()),
+        **options,
     )
-    coerce = options.get("on_error") == "coerce" and isinstance(document, list)
+
+
+def read_json_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
+    """Read a JSON list of participation records as they are, for the ingestion pipeline."""
+    name = source_name(source)
+    check_options("json", {k: v for k, v in options.items() if k not in PIPELINE_OPTIONS}, ())
+    try:
+        return _raw(_load(source, name), name, options)
+    except RecursionError:
+        raise too_deep(name) from None
+
+
+def _raw(document: Any, name: str, options: Mapping[str, Any]) -> RawTable:
+    """The records as an Arrow table, checked against the participation schema when they use
+    the canonical names (a document with other headers is mapped by the pipeline first)."""
+    if not isinstance(document, list) or not all(isinstance(row, dict) for row in document):
+        errors = sorted(
+            _participations_validator().iter_errors(document),
+            key=lambda e: list(e.absolute_path),
+        )
+        raise ValidationError([_schema_problem(error, name) for error in errors], source=name)
+    coerce = options.get("on_error") == "coerce"
     coerced_rows: list[tuple[int, Problem]] = []
-    if errors and coerce:
-        # As for a CSV cell that does not parse: a value of the wrong type becomes unknown, and
-        # the row stays (validate_participations then says what it lacks). Nothing is dropped,
-        # and the frame says which rows lost a value (DataFrame.attrs).
-        coerced_rows = [
-            (error.absolute_path[0], _schema_problem(error, name))
-            for error in errors
-            if error.absolute_path and isinstance(error.absolute_path[0], int)
-        ]
-        document = _coerce(document, errors)
-        errors = []
-    problems = [_schema_problem(error, name) for error in errors]
-    if problems:
-        raise ValidationError(problems, source=name)
-    if not document:
-        return attach_row_problems(empty_table(), []) if coerce else empty_table()
-    frame = pd.DataFrame.from_records(document)
-    for column in COLUMN_NAMES:
-        if column not in frame.columns:
-            frame[column] = None
-    # The schema has checked every value's JSON type, so booleans, whole numbers and text cast
-    # directly; normalise_participations then parses only the dates (ISO text).
-    typed = {name: DTYPES[name] for name in COLUMN_NAMES if name not in DATE_COLUMNS}
-    # If a cast fails, normalise_participations parses the column and names every bad cell.
-    with contextlib.suppress(TypeError, ValueError):
-        frame = frame.astype(typed)
-    if not coerce:
-        return normalise_participations(frame, source=name, **options)
-    table = coerced(
-        lambda mode: normalise_participations(frame, source=name, **{**options, "on_error": mode})
+    if _canonical(document):
+        errors = sorted(
+            _participations_validator().iter_errors(document),
+            key=lambda e: list(e.absolute_path),
+        )
+        if errors and coerce:
+            # As for a CSV cell that does not parse: a value of the wrong type becomes unknown,
+            # and the row stays (validation then says what it lacks). Nothing is dropped, and
+            # the table says which rows lost a value (DataFrame.attrs).
+            coerced_rows = [
+                (error.absolute_path[0], _schema_problem(error, name))
+                for error in errors
+                if error.absolute_path and isinstance(error.absolute_path[0], int)
+            ]
+            document = _coerce(document, errors)
+            errors = []
+        if errors:
+            raise ValidationError([_schema_problem(error, name) for error in errors], source=name)
+    names: dict[str, None] = {}
+    for row in document:
+        names.update(dict.fromkeys(row))
+    if _canonical(document):
+        # A record may leave out a key: that value is unknown (null), as the schema says.
+        names = dict.fromkeys(COLUMN_NAMES) | names
+    table = pa.table({key: _column([row.get(key) for row in document]) for key in names})
+    return RawTable(
+        table=table,
+        source=name,
+        locate=_json_rows,
+        row_problems=tuple(coerced_rows),
+        header_location="$[0]",
     )
-    return attach_row_problems(table, [*coerced_rows, *table.attrs[ROW_PROBLEMS]])
+
+
+def _canonical(records: list[dict[str, Any]]) -> bool:
+    return all("participant_id" in row for row in records)
+
+
+def _json_rows(rows: Any) -> list[str]:
+    return [f"$[{int(row)}]" for row in rows]
+
+
+def _column(values: list[Any]) -> pa.Array:
+    """One key's values as Arrow: typed when JSON typed them alike, else as text."""
+    try:
+        array = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        array = None
+    if array is not None and (
+        pa.types.is_null(array.type)
+        or pa.types.is_string(array.type)
+        or pa.types.is_boolean(array.type)
+        or pa.types.is_integer(array.type)
+        or pa.types.is_floating(array.type)
+    ):
+        return array
+    return pa.array(
+        [
+            None
+            if value is None
+            else value
+            if isinstance(value, str)
+            else json.dumps(value, ensure_ascii=False)
+            for value in values
+        ],
+        type=pa.string(),
+    )
 
 
 def _schema_problem(error: jsonschema.ValidationError, name: str) -> Problem:

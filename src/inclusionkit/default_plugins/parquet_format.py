@@ -27,9 +27,15 @@ import pyarrow.parquet as pq
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._ingest import (
+    PIPELINE_OPTIONS,
+    RawTable,
+    ingest_raw,
+    load_mapping,
+    map_headers,
+)
 from inclusionkit._limits import format_bytes, limit, limited_source, parse_json, too_deep
-from inclusionkit._participations import COLUMN_NAMES, read_participations, write_participations
-from inclusionkit._rejected import coerced
+from inclusionkit._participations import COLUMN_NAMES, write_participations
 from inclusionkit._report_data import ReportData
 from inclusionkit.default_plugins import (
     PROGRESS_MARKERS,
@@ -41,7 +47,6 @@ from inclusionkit.default_plugins import (
     local_path,
     not_this_format,
     read_head,
-    remap_error,
     source_name,
 )
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
@@ -49,7 +54,7 @@ from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
 KIND_KEY = b"inclusionkit.kind"
 PROVENANCE_KEY = b"inclusionkit.provenance"
 PART_KEYS = {"excluded": b"inclusionkit.excluded", "checks": b"inclusionkit.checks"}
-_READ_OPTIONS = {"participations": ("keep_extra", "on_error")}
+_READ_OPTIONS: dict[str, tuple[str, ...]] = {}
 
 
 @hookimpl
@@ -61,6 +66,7 @@ def register_importers(register: RegisterImporter) -> None:
             extensions=(".parquet", ".pq"),
             kinds={"participations", "report", "progress"},
             read=read_parquet,
+            read_raw=read_parquet_raw,
             description="Apache Parquet (typed columns; fast for large tables)",
         )
     )
@@ -107,29 +113,74 @@ def _read(source: Source, name: str, kind: str, options: Mapping[str, Any]) -> A
         _check_expanded(parquet.metadata, name)
         metadata = schema.metadata or {}
         if kind == "auto":
-            kind = _guess_kind(schema.names, metadata, name)
-        check_options("parquet", options, _READ_OPTIONS.get(kind, ()))
+            kind = _guess_kind(schema.names, metadata, name, options.get("mapping"))
         if kind == "participations":
-            with _parquet_named(path) as named:
-
-                def read(mode: str) -> pd.DataFrame:
-                    try:
-                        return read_participations(named, **{**options, "on_error": mode})
-                    except InclusionKitError as exc:
-                        raise remap_error(exc, named, name) from None
-                    except (pa.ArrowException, ValueError, TypeError) as exc:
-                        # Damaged data the Arrow readers choke on (found by fuzzing).
-                        raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
-
-                # In coerce mode, say which rows lost a cell (DataFrame.attrs).
-                coerce = options.get("on_error") == "coerce"
-                return coerced(read) if coerce else read(options.get("on_error", "raise"))
+            return ingest_raw(
+                lambda given: _raw(path, name, parquet, given),
+                check=lambda given: check_options("parquet", given, ()),
+                **options,
+            )
+        check_options("parquet", options, _READ_OPTIONS.get(kind, ()))
         frame = _read_frame(path, name)
         if kind == "progress":
             return frame
         if kind == "report":
             return _report(frame, metadata, name)
     raise InclusionKitError(f"{name}: the parquet format cannot read {kind}")
+
+
+def read_parquet_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
+    """Read a Parquet file's participations as they are stored, for the ingestion pipeline.
+
+    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read; text
+    columns of few distinct values are read dictionary-encoded.
+    """
+    name = source_name(source)
+    check_options("parquet", {k: v for k, v in options.items() if k not in PIPELINE_OPTIONS}, ())
+    with local_path(limited_source(source, "table"), ".parquet") as path:
+        _check_magic(path, name)
+        try:
+            parquet = pq.ParquetFile(path)
+        except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+            raise InclusionKitError(
+                f"{name}: not a readable Parquet file ({exc}); it may be truncated or damaged"
+            ) from None
+        _check_expanded(parquet.metadata, name)
+        return _raw(path, name, parquet, options)
+
+
+def parquet_columns(
+    names: list[str], mapping: Any, keep_extra: bool, source: str
+) -> tuple[list[str], list[str]]:
+    """The columns of a Parquet file to read for participations, and those to read as
+    dictionaries (text of few distinct values): for every reader of Parquet files."""
+    headers = map_headers(names, mapping, source=source, location="the schema")
+    wanted = [
+        header for target, header in headers.columns.items() if target in COLUMN_NAMES or keep_extra
+    ]
+    if keep_extra:
+        wanted += [header for header in headers.extras if header not in wanted]
+    dictionary = [
+        header for target, header in headers.columns.items() if target in _DICTIONARY_COLUMNS
+    ]
+    return wanted, dictionary
+
+
+_DICTIONARY_COLUMNS = frozenset({"project_code", "gender", "labour_status", "region", "partner"})
+
+
+def _raw(path: Path, name: str, parquet: pq.ParquetFile, options: Mapping[str, Any]) -> RawTable:
+    schema = parquet.schema_arrow
+    columns, dictionary = parquet_columns(
+        schema.names, options.get("mapping"), bool(options.get("keep_extra")), name
+    )
+    dictionary = [c for c in dictionary if pa.types.is_string(schema.field(c).type)]
+    try:
+        table = pq.read_table(path, columns=columns, read_dictionary=dictionary)
+    except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+        # Damaged data the Arrow readers choke on (found by fuzzing).
+        raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+    return RawTable(table=table, source=name, header_location="the schema")
 
 
 def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
@@ -171,12 +222,16 @@ def _parquet_named(path: Path) -> Iterator[Path]:
         yield named
 
 
-def _guess_kind(names: list[str], metadata: Mapping[bytes, bytes], name: str) -> str:
+def _guess_kind(
+    names: list[str], metadata: Mapping[bytes, bytes], name: str, mapping: Any = None
+) -> str:
     declared = metadata.get(KIND_KEY)
     if declared:
         return declared.decode("utf-8", errors="replace")
     columns = set(names)
-    if set(COLUMN_NAMES) <= columns or "participant_id" in columns:
+    # A register's own headers ("ID participant", or a mapping file's) say participations too.
+    mapped = map_headers(names, load_mapping(mapping), source=name, location="the schema")
+    if set(COLUMN_NAMES) <= columns or "participant_id" in mapped.columns:
         return "participations"
     if columns >= PROGRESS_MARKERS:
         return "progress"

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from inclusionkit._errors import RomanianCodeError
 
@@ -41,6 +44,29 @@ def fix_diacritics(text: str) -> str:
 def fix_diacritics_series(series: pd.Series) -> pd.Series:
     """Vectorised :func:`fix_diacritics` for a pandas Series of strings; missing values stay."""
     return series.str.translate(_CEDILLA_TO_COMMA)
+
+
+def fix_diacritics_arrow(values: pa.Array) -> pa.Array:
+    """Vectorised :func:`fix_diacritics` for an Arrow text array; returned as is when clean."""
+    if not _has_cedilla(values):
+        return values
+    for cedilla, comma in _CEDILLA_TO_COMMA.items():
+        values = pc.replace_substring(values, chr(cedilla), comma)
+    return values
+
+
+def _has_cedilla(values: pa.Array) -> bool:
+    """Whether a UTF-8 text array holds ş Ş ţ Ţ: a scan of its bytes (C5 9E/9F/A2/A3)."""
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return bool(pc.any(pc.match_substring_regex(values, "[\u015f\u015e\u0163\u0162]")).as_py())
+    data = values.buffers()[2]
+    if data is None or data.size == 0:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    lead = np.flatnonzero(raw[:-1] == 0xC5)
+    if lead.size == 0:
+        return False
+    return bool(np.isin(raw[lead + 1], (0x9E, 0x9F, 0xA2, 0xA3)).any())
 
 
 def fold(text: str) -> str:

@@ -13,11 +13,11 @@ See this distribution's ``README.md`` for what is mapped, how, and what is left 
 
 from __future__ import annotations
 
-# Until inclusionkit re-exports them as ``from inclusionkit import Exporter, Importer``:
-from inclusionkit._formats import Exporter, Importer
+# The column mapping is inclusionkit's (one mechanism for every format); re-exported here for
+# the code that imported it from this plugin before.
+from inclusionkit import Exporter, Importer, load_mapping, mapping_schema, validate_mapping
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
-from inclusionkit_xlsx._mapping import load_mapping, mapping_schema, validate_mapping
-from inclusionkit_xlsx._read import XlsxImportWarning, read_xlsx
+from inclusionkit_xlsx._read import XlsxImportWarning, read_xlsx, read_xlsx_raw
 from inclusionkit_xlsx._write import write_xlsx
 
 __version__ = "0.1.0"
@@ -28,6 +28,7 @@ __all__ = [
     "load_mapping",
     "mapping_schema",
     "read_xlsx",
+    "read_xlsx_raw",
     "register_exporters",
     "register_importers",
     "validate_mapping",
@@ -44,6 +45,7 @@ def register_importers(register: RegisterImporter) -> None:
             extensions=(".xlsx",),
             kinds={"participations"},
             read=read_xlsx,
+            read_raw=read_xlsx_raw,
             description="Excel participant registers (Romanian or English headers, mapping files)",
         )
     )

@@ -7,12 +7,12 @@ The steps, each of which either succeeds for the whole file or raises (nothing i
 2. *Find the sheet and its header row*: the first of the top 20 rows with two or more known
    headers (``sheet`` and ``header_row`` options override); merged cells in that row, or merged
    cells over the data of a mapped column, are refused.
-3. *Map headers* to canonical columns through the :mod:`~inclusionkit_xlsx._mapping`; a header
-   that matches nothing is reported (a :class:`XlsxImportWarning`, or an error with
+3. *Find the columns* through inclusionkit's column mapping (:func:`inclusionkit.load_mapping`);
+   a header that matches nothing is reported (a :class:`XlsxImportWarning`, or an error with
    ``strict=True``), never guessed.
-4. *Map values* (Romanian and English words to canonical values), then hand the frame to
-   :func:`inclusionkit._participations.normalise_participations`, which parses dates, booleans and
-   numbers and names every cell that does not parse.
+4. *Hand over* the mapped columns, cells as text, with each row's sheet row, as a
+   :class:`inclusionkit.RawTable`: inclusionkit's ingestion pipeline maps the values, cleans and
+   types them exactly as for a CSV file, and names every cell that does not parse.
 
 Cells are read with python-calamine: it is fast, returns Excel date cells as dates, and reports
 merged ranges and encryption.
@@ -29,50 +29,39 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import re
-import warnings
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 import attrs
 import pandas as pd
+import pyarrow as pa
 import python_calamine as calamine
-from openpyxl.utils import get_column_letter
 
-from inclusionkit._errors import InclusionKitError, Problem, ValidationError
-from inclusionkit._limits import format_bytes, limit, read_limited
-from inclusionkit._participations import (
-    BOOL_COLUMNS,
+from inclusionkit import (
     COLUMNS,
-    STRING_DTYPE,
-    OnError,
-    normalise_participations,
-)
-from inclusionkit._rejected import attach_row_problems
-from inclusionkit.models import Gender, LabourStatus
-from inclusionkit.ro import fix_diacritics, region
-from inclusionkit.ro._text import RomanianCodeError
-from inclusionkit_xlsx._mapping import (
-    BOOLEAN_WORDS,
-    IDENTIFIERS,
     ColumnMapping,
-    default_mapping,
-    key,
+    InclusionKitError,
+    IngestWarning,
+    Problem,
+    RawTable,
+    ValidationError,
+    ingest_raw,
     load_mapping,
 )
+from inclusionkit import mapping_key as key
+from inclusionkit._limits import format_bytes, limit, read_limited
 
 Cell = Any
 HEADER_SEARCH_ROWS = 20
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
-KNOWN_VALUES: Mapping[str, frozenset[str]] = {
-    "gender": frozenset(Gender),
-    "labour_status": frozenset(LabourStatus),
-}
+IDENTIFIERS: tuple[str, ...] = ("last_name", "first_name", "cnp")
+"""Personal identifiers a register may hold: read only with ``keep_identifiers``."""
 OPTIONS = (
     "mapping",
     "keep_identifiers",
+    "keep_extra",
     "sheet",
     "header_row",
     "project_code",
@@ -83,7 +72,6 @@ OPTIONS = (
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-_ROW = re.compile(r"^row (\d+)$")
 MAX_PARTS = 10_000
 """A workbook with more zip members than this is refused (Excel writes a few dozen)."""
 SOURCE_ROWS = "inclusionkit.source_rows"
@@ -91,19 +79,12 @@ SOURCE_ROWS = "inclusionkit.source_rows"
 _CHUNK = 1 << 20
 
 
-class XlsxImportWarning(UserWarning):
+class XlsxImportWarning(IngestWarning):
     """Something in a register was left out rather than guessed (an unknown header or value).
 
-    ``problems`` lists each one as an :class:`inclusionkit._errors.Problem`. Pass
+    ``problems`` lists each one as an :class:`inclusionkit.Problem`. Pass
     ``options={"strict": True}`` to make these errors instead.
     """
-
-    def __init__(self, problems: Iterable[Problem], *, source: str | None = None) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        self.source = source
-        lines = [f"{source or 'workbook'}: {len(self.problems)} thing(s) left out:"]
-        lines += [f"  - {problem}" for problem in self.problems]
-        super().__init__("\n".join(lines))
 
 
 @attrs.frozen(kw_only=True)
@@ -114,7 +95,7 @@ class _Options:
     header_row: int | None
     project_code: str | None
     strict: bool
-    on_error: OnError
+    on_error: str
 
 
 def _options(options: Mapping[str, Any], name: str) -> _Options:
@@ -124,11 +105,7 @@ def _options(options: Mapping[str, Any], name: str) -> _Options:
             f"{name}: unknown xlsx read option(s) {', '.join(map(repr, unknown))}; "
             f"known: {', '.join(OPTIONS)}"
         )
-    mapping = (
-        load_mapping(options["mapping"])
-        if options.get("mapping") is not None
-        else default_mapping()
-    )
+    mapping = load_mapping(options.get("mapping"))
     on_error = options.get("on_error", "raise")
     if on_error not in ("raise", "coerce"):
         raise InclusionKitError(f"{name}: on_error must be 'raise' or 'coerce', not {on_error!r}")
@@ -139,7 +116,7 @@ def _options(options: Mapping[str, Any], name: str) -> _Options:
         )
     return _Options(
         mapping=mapping,
-        keep_identifiers=bool(options.get("keep_identifiers", False)),
+        keep_identifiers=bool(options.get("keep_identifiers") or options.get("keep_extra")),
         sheet=options.get("sheet", mapping.sheet),
         header_row=header_row,
         project_code=options.get("project_code", mapping.project_code),
@@ -151,6 +128,9 @@ def _options(options: Mapping[str, Any], name: str) -> _Options:
 def read_xlsx(source: Any, *, kind: str, options: Mapping[str, Any]) -> pd.DataFrame:
     """Read the participant register in ``source`` (a path or a binary file object).
 
+    The workbook is read raw (:func:`read_xlsx_raw`) and goes through inclusionkit's ingestion
+    pipeline, which maps, cleans and types it exactly as it does a CSV file.
+
     Options (all optional): ``mapping`` (path of a mapping file, or its parsed dict),
     ``keep_identifiers`` (carry names and CNP as extra columns; default ``False``), ``sheet``
     (name or 0-based index), ``header_row`` (1-based), ``project_code`` (for registers without a
@@ -161,6 +141,22 @@ def read_xlsx(source: Any, *, kind: str, options: Mapping[str, Any]) -> pd.DataF
     name = _source_name(source)
     if kind not in ("participations", "auto"):
         raise InclusionKitError(f"{name}: the xlsx reader reads participations, not {kind!r}")
+    given = dict(options)
+    _options(given, name)  # refuse an unknown option before reading anything
+    keep = bool(given.pop("keep_identifiers", False)) or bool(given.pop("keep_extra", False))
+    return ingest_raw(
+        lambda raw_options: read_xlsx_raw(source, options=raw_options),
+        mapping=given.pop("mapping", None),
+        keep_extra=keep,
+        on_error=given.pop("on_error", "raise"),
+        **given,
+    )
+
+
+def read_xlsx_raw(source: Any, *, options: Mapping[str, Any]) -> RawTable:
+    """Read the register in a workbook as it is written: its mapped columns under their headers,
+    cells as text, each row's sheet row (for the ingestion pipeline; see :func:`read_xlsx`)."""
+    name = _source_name(source)
     opts = _options(options, name)
     data = _read_bytes(source, name)
     _sniff(data, name)
@@ -500,8 +496,17 @@ def _preview(row: Sequence[Cell]) -> str:
 # -- building the table ----------------------------------------------------------------------
 
 
+def _column_letter(number: int) -> str:
+    """Excel's name of the 1-based column ``number``: 1 is A, 27 is AA."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def _cell_ref(row: int, column: int) -> str:
-    return f"{get_column_letter(column + 1)}{row + 1}"
+    return f"{_column_letter(column + 1)}{row + 1}"
 
 
 def _table(
@@ -512,7 +517,7 @@ def _table(
     sheet_name: str,
     name: str,
     opts: _Options,
-) -> pd.DataFrame:
+) -> RawTable:
     header = rows[header_index]
     width = max((len(row) for row in rows), default=0)
     body_index = [
@@ -530,7 +535,7 @@ def _table(
                 left_out.append(
                     Problem(
                         code="column.unnamed",
-                        message=f"column {get_column_letter(j + 1)} has values but no header; "
+                        message=f"column {_column_letter(j + 1)} has values but no header; "
                         "it is left out (give it a header and map it)",
                         source=name,
                         location=header_where,
@@ -542,7 +547,7 @@ def _table(
             left_out.append(
                 Problem(
                     code="column.unmapped",
-                    message=f"the header {title!r} (column {get_column_letter(j + 1)}) matches no "
+                    message=f"the header {title!r} (column {_column_letter(j + 1)}) matches no "
                     "known column, so the column is left out; map it in a mapping file "
                     '("columns": {"' + title + '": COLUMN}, or null to ignore it)',
                     source=name,
@@ -596,80 +601,73 @@ def _table(
         i for i in body_index if any(j < len(rows[i]) and _text(rows[i][j]) for j in mapped)
     ]
     excel_rows = [i + 1 for i in body_index]
-    frame_columns: dict[str, pd.Series] = {}
-    problems: list[Problem] = []
-    for column in (c.name for c in COLUMNS):
-        if column in columns:
-            j, title = columns[column]
-            raw = [rows[i][j] if j < len(rows[i]) else None for i in body_index]
-            series, unknown = _map_values(raw, column, opts.mapping.value_map(title, column))
-            frame_columns[column] = series
-            left_out.extend(
-                _unknown_value_problems(unknown, raw, excel_rows, title, name=name, where=where)
+    # The raw table: each mapped column under its header as written, cells as text (a date
+    # cell as ISO text); the pipeline maps, cleans and types it like any other format's.
+    wanted = [
+        (target, j, title)
+        for target, (j, title) in columns.items()
+        if target not in IDENTIFIERS or opts.keep_identifiers
+    ]
+    table = pa.table(
+        {
+            title: pa.array(
+                [_cell(rows[i][j]) if j < len(rows[i]) else None for i in body_index],
+                type=pa.string(),
             )
-        elif column == "project_code":
-            frame_columns[column] = pd.Series([opts.project_code] * len(body_index), dtype=object)
-        else:
-            frame_columns[column] = pd.Series([None] * len(body_index), dtype=object)
-    if opts.keep_identifiers:
-        for column in IDENTIFIERS:
-            if column in columns:
-                j, _ = columns[column]
-                raw = [rows[i][j] if j < len(rows[i]) else None for i in body_index]
-                frame_columns[column] = pd.Series(
-                    [_identifier(cell) for cell in raw], dtype=object
-                ).astype(STRING_DTYPE)
-    frame = pd.DataFrame(frame_columns, index=range(len(body_index)))
-
-    id_title = columns["participant_id"][1]
-    no_id: list[tuple[int, Problem]] = []
-    for position in frame.index[frame["participant_id"].isna()]:
-        no_id.append(
-            (
-                int(position),
-                Problem(
-                    code="row.no_id",
-                    message="the row has values but no participant id (a totals row? remove it)",
-                    source=name,
-                    location=f"{where}, row {excel_rows[position]}",
-                    column=id_title,
-                ),
-            )
+            for _, j, title in wanted
+        }
+    )
+    id_column = columns["participant_id"][0]
+    no_id = [
+        (
+            position,
+            Problem(
+                code="row.no_id",
+                message="the row has values but no participant id (a totals row? remove it)",
+                source=name,
+                location=f"{where}, row {excel_rows[position]}",
+                column=columns["participant_id"][1],
+            ),
         )
-    problems.extend(problem for _, problem in no_id)
-    titles = {column: title for column, (_, title) in columns.items()}
-    try:
-        table = normalise_participations(frame, keep_extra=opts.keep_identifiers, on_error="raise")
-    except ValidationError as error:
-        relocated = _relocate(error.problems, excel_rows, titles, name=name, where=where)
-        if opts.on_error == "raise":
-            raise ValidationError([*problems, *relocated], source=name) from None
-        positions = [_frame_row(problem) for problem in error.problems]
-        if any(row is None for row in positions):
-            raise ValidationError(relocated, source=name) from None
-        # Coerce: the cells become unknown, the rows stay, and the table says which rows lost
-        # a cell (DataFrame.attrs), so that a caller can reject them: nothing is lost unseen.
-        no_id += [
-            (row, problem)
-            for row, problem in zip(positions, relocated, strict=True)
-            if row is not None
-        ]
-        table = normalise_participations(frame, keep_extra=opts.keep_identifiers, on_error="coerce")
-    if opts.on_error == "coerce":
-        # A row without an id is kept too (validation rejects it), not dropped.
-        attach_row_problems(table, sorted(no_id, key=lambda pair: pair[0]))
-    elif problems:
-        raise ValidationError(problems, source=name)
-    if left_out:
-        if opts.strict:
-            raise ValidationError(left_out, source=name)
-        warnings.warn(XlsxImportWarning(left_out, source=name), stacklevel=3)
-    return table
+        for position, i in enumerate(body_index)
+        if id_column >= len(rows[i]) or not _text(rows[i][id_column])
+    ]
+    return RawTable(
+        table=table,
+        source=name,
+        locate=_rows_locator(f"{where}, row", excel_rows),
+        notes=tuple(left_out),
+        row_problems=tuple(no_id),
+        defaults={"project_code": opts.project_code} if opts.project_code else {},
+        header_location=header_where,
+        strict=opts.strict,
+        keep_extra=opts.keep_identifiers,
+        warn=XlsxImportWarning,
+    )
 
 
-def _frame_row(problem: Problem) -> int | None:
-    match = _ROW.match(problem.location or "")
-    return int(match.group(1)) if match else None
+def _rows_locator(prefix: str, excel_rows: list[int]) -> Any:
+    def locate(rows: Any) -> list[str]:
+        return [f"{prefix} {excel_rows[int(row)]}" for row in rows]
+
+    return locate
+
+
+def _cell(cell: Cell) -> str | None:
+    """A body cell as text: a date cell as ISO text, a whole number without ``.0``."""
+    if cell is None or cell == "":
+        return None
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 def _missing_problem(column: str, name: str, where: str, opts: _Options) -> Problem:
@@ -720,112 +718,3 @@ def _check_merged(
             )
     if problems:
         raise ValidationError(problems, source=name)
-
-
-def _identifier(cell: Cell) -> str | None:
-    text = _text(cell)
-    return None if text is None else fix_diacritics(text)
-
-
-def _map_values(
-    raw: list[Cell], column: str, value_map: Mapping[str, Any]
-) -> tuple[pd.Series, set[str]]:
-    """Map the cells of one column; return them and the texts a controlled column did not know."""
-    words: dict[str, Any] = dict(BOOLEAN_WORDS) if column in BOOL_COLUMNS else {}
-    words.update(value_map)
-    known = KNOWN_VALUES.get(column)
-    if known is not None:
-        words.update({key(value): value for value in known if key(value) not in words})
-    cache: dict[str, tuple[Any, bool]] = {}
-    unknown: set[str] = set()
-    out: list[Any] = []
-    for cell in raw:
-        if cell is None or cell == "":
-            out.append(None)
-            continue
-        if not isinstance(cell, str):
-            if isinstance(cell, dt.time | dt.timedelta):
-                out.append(str(cell))  # not a date: let the parser name the cell
-            else:
-                out.append(cell)
-            continue
-        if cell not in cache:
-            cache[cell] = _map_text(cell, column, words, known)
-        value, recognised = cache[cell]
-        if not recognised:
-            unknown.add(cell)
-        out.append(value)
-    return pd.Series(out, dtype=object), unknown
-
-
-def _map_text(
-    cell: str, column: str, words: Mapping[str, Any], known: frozenset[str] | None
-) -> tuple[Any, bool]:
-    text = fix_diacritics(cell.strip())
-    if not text:
-        return None, True
-    if not words and column != "region":
-        return text, True  # free text (ids, codes, partner names) or a date / number to parse
-    cell_key = key(text)
-    if cell_key in words:
-        return words[cell_key], True
-    if column == "region":
-        try:
-            return region(text).code, True
-        except RomanianCodeError:
-            return text, False
-    return text, known is None
-
-
-def _unknown_value_problems(
-    unknown: set[str],
-    raw: list[Cell],
-    excel_rows: list[int],
-    title: str,
-    *,
-    name: str,
-    where: str,
-) -> list[Problem]:
-    problems = []
-    for value in sorted(unknown):
-        rows = [excel_rows[i] for i, cell in enumerate(raw) if cell == value]
-        shown = ", ".join(map(str, rows[:5])) + (
-            f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-        )
-        problems.append(
-            Problem(
-                code="value.unknown",
-                message=f"{value!r} is not a known value, so it is kept as written and those "
-                "participations will be incomplete; add it to the mapping's 'values'",
-                source=name,
-                location=f"{where}, row{'s' if len(rows) > 1 else ''} {shown}",
-                column=title,
-            )
-        )
-    return problems
-
-
-def _relocate(
-    problems: Iterable[Problem],
-    excel_rows: list[int],
-    titles: Mapping[str, str],
-    *,
-    name: str,
-    where: str,
-) -> list[Problem]:
-    """Point the parser's problems (``row i`` of the frame) at the sheet's rows and headers."""
-    out = []
-    for problem in problems:
-        location = problem.location
-        match = _ROW.match(location or "")
-        if match is not None and int(match.group(1)) < len(excel_rows):
-            location = f"{where}, row {excel_rows[int(match.group(1))]}"
-        column = problem.column
-        message = problem.message
-        if column is not None and column in titles and titles[column] != column:
-            message = f"{message} (read as {column!r})"
-            column = titles[column]
-        out.append(
-            attrs.evolve(problem, source=name, location=location, column=column, message=message)
-        )
-    return out

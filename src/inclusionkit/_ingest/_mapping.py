@@ -1,8 +1,11 @@
-"""Column mappings: which workbook header fills which canonical column, and how cell text reads.
+"""Stage 3 of the ingestion pipeline: map a file's headers and cell texts to canonical ones.
 
-A mapping is data (JSON valid against ``schemas/mapping.schema.json``). The built-in one,
-``mappings/default.json``, lists the Romanian and English headers real registers use; a project
-adds its own with ``options={"mapping": "my-mapping.json"}``, and its entries win.
+One mechanism for every format (CSV, XLSX, JSON, Parquet): which header fills which canonical
+column, and how a cell's text reads (``F`` is ``female``, ``Da`` is true, ``ISCED 3`` is 3,
+``Sud-Muntenia`` is ``RO31``). A mapping is data (JSON valid against
+``schemas/mapping.schema.json``). The built-in one, ``default_mapping.json``, lists the Romanian
+and English headers real registers use; a project adds its own with ``mapping="my-mapping.json"``
+(every reader takes it), and its entries win.
 
 Headers and value texts are compared through :func:`key`: lower case, no diacritics (the cedilla
 ş/ţ and the comma-below ș/ț fold alike), punctuation and runs of spaces as one space. So
@@ -15,16 +18,19 @@ import functools
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
 import attrs
 import jsonschema
 
+from inclusionkit._contract import BOOL_COLUMNS, COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
-from inclusionkit._participations import COLUMN_NAMES
-from inclusionkit.ro import fold
+from inclusionkit._schemas import schema
+from inclusionkit.models import Gender, LabourStatus
+from inclusionkit.ro._geography import region
+from inclusionkit.ro._text import RomanianCodeError, fold
 
 IDENTIFIERS: tuple[str, ...] = ("last_name", "first_name", "cnp")
 """Personal identifiers a register may hold: read only with ``keep_identifiers``."""
@@ -97,13 +103,8 @@ class ColumnMapping:
         return [target.header for target in self.headers.values() if target.column == column]
 
 
-@functools.cache
-def _schema() -> dict[str, Any]:
-    text = (resources.files("inclusionkit_xlsx") / "schemas" / "mapping.schema.json").read_text(
-        encoding="utf-8"
-    )
-    document: dict[str, Any] = json.loads(text)
-    return document
+def _schema() -> Mapping[str, Any]:
+    return schema("mapping")
 
 
 def mapping_schema() -> Mapping[str, Any]:
@@ -184,10 +185,10 @@ def _parse(document: Mapping[str, Any], *, source: str | None) -> ColumnMapping:
 @functools.cache
 def default_mapping() -> ColumnMapping:
     """The built-in mapping: canonical names plus the headers in ``mappings/default.json``."""
-    text = (resources.files("inclusionkit_xlsx") / "mappings" / "default.json").read_text(
+    text = (resources.files("inclusionkit._ingest") / "default_mapping.json").read_text(
         encoding="utf-8"
     )
-    parsed = _parse(json.loads(text), source="inclusionkit_xlsx/mappings/default.json")
+    parsed = _parse(json.loads(text), source="inclusionkit/_ingest/default_mapping.json")
     return _with_canonical_names(parsed)
 
 
@@ -197,12 +198,19 @@ def _with_canonical_names(mapping: ColumnMapping) -> ColumnMapping:
     return attrs.evolve(mapping, headers=headers)
 
 
-def load_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> ColumnMapping:
+def load_mapping(
+    mapping: str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None,
+) -> ColumnMapping:
     """Load a mapping file (or an already parsed document) and merge it over the built-in one.
 
-    Raises :class:`ValidationError` naming every schema violation, or :class:`InclusionKitError`
-    when the file cannot be read as JSON.
+    ``None`` is the built-in mapping; a :class:`ColumnMapping` is returned as it is. Raises
+    :class:`ValidationError` naming every schema violation, or :class:`InclusionKitError` when the
+    file cannot be read as JSON.
     """
+    if mapping is None:
+        return default_mapping()
+    if isinstance(mapping, ColumnMapping):
+        return mapping
     if isinstance(mapping, Mapping):
         document: Any = mapping
         source = None
@@ -216,7 +224,7 @@ def load_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> ColumnM
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InclusionKitError(
                 f"{source}: the mapping file is not valid UTF-8 JSON ({exc}); "
-                "see the inclusionkit-xlsx README for its shape"
+                "see docs/participations.md for its shape"
             ) from None
     parsed = _parse(document, source=source)
     builtin = document.get("builtin_headers", True)
@@ -238,3 +246,123 @@ def load_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> ColumnM
         header_row=parsed.header_row,
         project_code=parsed.project_code,
     )
+
+
+# -- the mapping stage ---------------------------------------------------------------------------
+
+KNOWN_VALUES: Mapping[str, frozenset[str]] = {
+    "gender": frozenset(Gender),
+    "labour_status": frozenset(LabourStatus),
+}
+"""The closed vocabularies: a text that maps to none of these is reported as unknown."""
+
+
+@attrs.frozen(kw_only=True)
+class Headers:
+    """A file's headers mapped: ``columns`` maps each target filled to the header filling it."""
+
+    columns: Mapping[str, str]
+    extras: tuple[str, ...]
+    left_out: tuple[Problem, ...]
+
+
+def map_headers(
+    names: Sequence[str], mapping: ColumnMapping | None, *, source: str, location: str
+) -> Headers:
+    """Map a file's headers to canonical columns (and identifiers) through ``mapping``.
+
+    With ``mapping=None`` only the canonical names themselves are recognised (an in-memory
+    table). A header that matches nothing is an extra column; a header mapped to ``null`` is
+    ignored. Two headers filling one column raise :class:`ValidationError` (``column.duplicate``).
+    """
+    columns: dict[str, str] = {}
+    extras: list[str] = []
+    left_out: list[Problem] = []
+    duplicates: list[Problem] = []
+    for name in names:
+        title = name.strip() if isinstance(name, str) else str(name)
+        if mapping is None:
+            target = Target(column=title, header=title) if title in TARGETS else None
+        else:
+            target = mapping.target(title)
+        if target is None:
+            extras.append(name)
+            left_out.append(
+                Problem(
+                    code="column.unmapped",
+                    message=f"the header {title!r} matches no known column, so the column is "
+                    'left out; map it in a mapping file ("columns": {"' + title + '": COLUMN}, '
+                    "or null to ignore it)",
+                    source=source,
+                    location=location,
+                    column=title,
+                )
+            )
+            continue
+        if target.column is None:
+            continue
+        if target.column in columns:
+            duplicates.append(
+                Problem(
+                    code="column.duplicate",
+                    message=f"the headers {columns[target.column]!r} and {title!r} both fill "
+                    f"{target.column!r}; keep one, or map the other to null in a mapping file",
+                    source=source,
+                    location=location,
+                    column=title,
+                )
+            )
+            continue
+        columns[target.column] = name
+    if duplicates:
+        raise ValidationError(duplicates, source=source)
+    return Headers(columns=columns, extras=tuple(extras), left_out=tuple(left_out))
+
+
+def missing_problem(
+    column: str, mapping: ColumnMapping | None, *, source: str, location: str | None
+) -> Problem:
+    """The ``column.missing`` problem of a required column no header fills."""
+    examples = [] if mapping is None else mapping.headers_for(column)[:3]
+    hint = f" (a header such as {', '.join(map(repr, examples))})" if examples else ""
+    extra = ", or pass project_code=CODE" if column == "project_code" else ""
+    return Problem(
+        code="column.missing",
+        message=f"the canonical column {column!r} is missing{hint}; add it or map yours in a "
+        f"mapping file{extra}",
+        source=source,
+        location=location,
+        column=column,
+    )
+
+
+def value_words(mapping: ColumnMapping | None, header: str, column: str) -> dict[str, Any]:
+    """The texts (as :func:`key` s) a column's cells may hold, with the value each stands for."""
+    words: dict[str, Any] = dict(BOOLEAN_WORDS) if column in BOOL_COLUMNS else {}
+    if mapping is not None:
+        words.update(mapping.value_map(header, column))
+    known = KNOWN_VALUES.get(column)
+    if known is not None:
+        words.update({key(value): value for value in known if key(value) not in words})
+    return words
+
+
+def map_text(
+    text: str, column: str, words: Mapping[str, Any], *, regions: bool
+) -> tuple[Any, bool]:
+    """The value a (clean, non-empty) cell text stands for, and whether it was recognised.
+
+    Free-text columns (ids, codes, partners) and dates come back as they are; a region name or
+    code (``Sud-Muntenia``, ``ro31``) becomes its NUTS-2 code when ``regions``.
+    """
+    if not words and not (column == "region" and regions):
+        return text, True
+    cell_key = key(text)
+    if cell_key in words:
+        return words[cell_key], True
+    if column == "region":
+        try:
+            return region(text).code, True
+        except RomanianCodeError:
+            return text, False
+    return text, column not in KNOWN_VALUES

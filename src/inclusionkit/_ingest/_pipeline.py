@@ -1,0 +1,303 @@
+"""The ingestion pipeline: one way from a participation file to the canonical table.
+
+1. detect the format (:mod:`._detect`), through the registered importers;
+2. the importer reads the file: CSV decodes it (:mod:`._decode`); every importer hands over a
+   :class:`~._raw.RawTable` (Arrow, the file's own headers, where each row sits in the file);
+3. map headers and values (:mod:`._mapping`), with the built-in mapping or a user's file;
+4. clean (:mod:`._clean`): trim, cedilla to comma-below, formula quoting undone;
+5. type (:mod:`._type`), naming every bad cell as a :class:`~inclusionkit.Problem`;
+6. convert to pandas once. Validation of the contract (vocabularies, completeness, dates in
+   order) is :func:`inclusionkit.validate_participations`, on the result.
+
+An importer without ``read_raw`` (a third-party plugin) returns a DataFrame; it goes through
+stages 3 to 6 all the same, so every door gives the same table.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from inclusionkit._contract import ARROW_TYPES, COLUMN_NAMES, COLUMNS, OnError
+from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._formats import Importer, Source
+from inclusionkit._ingest._clean import clean_array
+from inclusionkit._ingest._detect import find_importer, source_path
+from inclusionkit._ingest._mapping import (
+    IDENTIFIERS,
+    ColumnMapping,
+    load_mapping,
+    map_headers,
+    missing_problem,
+    value_words,
+)
+from inclusionkit._ingest._raw import RawTable
+from inclusionkit._ingest._type import (
+    cell_problems,
+    one_chunk,
+    to_frame,
+    type_column,
+    unknown_value_problems,
+)
+from inclusionkit._rejected import ROW_PROBLEMS, attach_row_problems
+
+PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error")
+"""Options every reader of participations takes; the rest are the importer's own."""
+
+MappingArg = str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None
+
+
+class IngestWarning(UserWarning):
+    """Something in a register was left out rather than guessed (an unknown header or value).
+
+    ``problems`` lists each one as a :class:`~inclusionkit.Problem`.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, source: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.source = source
+        lines = [f"{source or 'the table'}: {len(self.problems)} thing(s) left out:"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+def ingest(
+    source: Source,
+    format: str | None = None,
+    *,
+    mapping: MappingArg = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    **options: Any,
+) -> pd.DataFrame:
+    """Read a participation table from any registered format into the canonical table.
+
+    See :func:`inclusionkit.read_participations`, which is this function.
+    """
+    if isinstance(source, str | os.PathLike) and not os.path.exists(source):
+        raise InclusionKitError(f"{os.fspath(source)}: no such file")
+    importer = find_importer(source, format)
+    return ingest_with(
+        importer, source, mapping=mapping, keep_extra=keep_extra, on_error=on_error, **options
+    )
+
+
+def ingest_with(
+    importer: Importer,
+    source: Source,
+    *,
+    mapping: MappingArg = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    **options: Any,
+) -> pd.DataFrame:
+    """Read participations with a given importer, through the pipeline (see :func:`ingest`)."""
+    if on_error not in ("raise", "coerce"):
+        raise InclusionKitError(f"on_error must be 'raise' or 'coerce', not {on_error!r}")
+    read_raw = getattr(importer, "read_raw", None)
+    if read_raw is not None:
+        return ingest_raw(
+            lambda given: read_raw(source, options=given),
+            mapping=mapping,
+            keep_extra=keep_extra,
+            on_error=on_error,
+            **options,
+        )
+    resolved = load_mapping(mapping)
+    # A third-party importer's DataFrame goes through the same mapping, cleaning and typing.
+    # Only what the caller gave: an importer may refuse options it does not know.
+    given = dict(options)
+    if keep_extra:
+        given["keep_extra"] = True
+    if on_error != "raise":
+        given["on_error"] = on_error
+    if mapping is not None:
+        given["mapping"] = mapping
+    frame = importer.read(source, kind="participations", options=given)
+    if not isinstance(frame, pd.DataFrame):
+        raise InclusionKitError(
+            f"the {importer.name!r} importer returned a {type(frame).__name__}, not a "
+            "participation table (a DataFrame)"
+        )
+    row_problems = tuple(frame.attrs.get(ROW_PROBLEMS, ()))
+    raw = RawTable.from_frame(frame, source=source_path(source) or "", row_problems=row_problems)
+    return run(raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error)
+
+
+def ingest_raw(
+    read_raw: Callable[[Mapping[str, Any]], RawTable],
+    *,
+    check: Callable[[Mapping[str, Any]], None] | None = None,
+    mapping: MappingArg = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    **options: Any,
+) -> pd.DataFrame:
+    """Run the pipeline on what ``read_raw(options)`` reads (for importers' ``read``).
+
+    ``check`` validates the importer's own options first (those besides the pipeline's).
+    """
+    if on_error not in ("raise", "coerce"):
+        raise InclusionKitError(f"on_error must be 'raise' or 'coerce', not {on_error!r}")
+    if check is not None:
+        check(options)
+    resolved = load_mapping(mapping)
+    raw = read_raw({**options, "mapping": resolved, "keep_extra": keep_extra, "on_error": on_error})
+    return run(
+        raw,
+        mapping=resolved,
+        keep_extra=keep_extra if raw.keep_extra is None else raw.keep_extra,
+        on_error=on_error,
+        strict=raw.strict,
+        warn=raw.warn,
+    )
+
+
+def run(
+    raw: RawTable,
+    *,
+    mapping: ColumnMapping | None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    strict: bool = False,
+    warn: Callable[..., Warning] | None = None,
+) -> pd.DataFrame:
+    """Stages 3 to 6 on a raw table: map, clean, type, convert (see the module docstring).
+
+    ``mapping=None`` recognises the canonical names and values only (an in-memory table).
+    Unknown headers and values are ``notes``: with ``warn`` they are issued as that warning
+    (``strict`` makes them an error).
+    """
+    wanted = strict or warn is not None
+    typed, problems, notes = prepare(raw, mapping=mapping, keep_extra=keep_extra, notes=wanted)
+    if strict and notes:
+        raise ValidationError(notes, source=raw.source or None)
+    if problems and on_error == "raise":
+        raise ValidationError([problem for _, problem in problems], source=raw.source or None)
+    frame = to_frame(typed)
+    if on_error == "coerce":
+        attach_row_problems(frame, problems)
+    if warn is not None and notes:
+        warnings.warn(warn(notes, source=raw.source or None), stacklevel=4)
+    return frame
+
+
+def prepare(
+    raw: RawTable, *, mapping: ColumnMapping | None, keep_extra: bool = False, notes: bool = True
+) -> tuple[pa.Table, list[tuple[int, Problem]], list[Problem]]:
+    """Stages 3 to 5, in Arrow: the typed table, the bad cells by row, and (with ``notes``) the
+    headers and values left out."""
+    table = raw.table
+    source = raw.source
+    headers = map_headers(
+        table.column_names, mapping, source=source, location=raw.header_location or "line 1"
+    )
+    missing = [
+        column.name
+        for column in COLUMNS
+        if column.required
+        and column.name not in headers.columns
+        and raw.defaults.get(column.name) is None
+    ]
+    if missing:
+        raise ValidationError(
+            [
+                missing_problem(name, mapping, source=source, location=raw.header_location)
+                for name in missing
+            ],
+            source=source or None,
+        )
+    rows = table.num_rows
+    arrays: dict[str, pa.Array] = {}
+    problems: list[tuple[int, Problem]] = list(raw.row_problems)
+    left_out: list[Problem] = [*raw.notes, *(headers.left_out if mapping is not None else ())]
+    for column in COLUMNS:
+        header = headers.columns.get(column.name)
+        if header is None:
+            default = raw.defaults.get(column.name)
+            wanted = ARROW_TYPES[column.kind]
+            arrays[column.name] = (
+                pa.nulls(rows, wanted)
+                if default is None
+                else pa.repeat(pa.scalar(default, wanted), rows)
+            )
+            continue
+        typed = type_column(
+            table.column(header),
+            column,
+            value_words(mapping, header, column.name),
+            quoted_formulas=raw.quoted_formulas,
+            regions=mapping is not None,
+        )
+        arrays[column.name] = typed.values
+        problems += cell_problems(typed, column, source, raw.locate, header)
+        if notes:
+            left_out += unknown_value_problems(typed, header, source, raw.locate)
+    if keep_extra:
+        for target in IDENTIFIERS:
+            if target in headers.columns:
+                arrays[target] = _extra(table.column(headers.columns[target]), raw)
+        for header in headers.extras:
+            name = header.strip()
+            if name and name not in arrays:
+                arrays[name] = _extra(table.column(header), raw)
+    order = {name: index for index, name in enumerate(COLUMN_NAMES)}
+    problems.sort(key=lambda pair: (pair[0], order.get(pair[1].column or "", len(order))))
+    return pa.table(arrays), problems, left_out if notes else []
+
+
+def _extra(values: pa.ChunkedArray, raw: RawTable) -> pa.Array:
+    """An extra column (a CNP, a name): cedilla and formula quoting undone, spaces kept."""
+    array = one_chunk(values)
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(array.type.value_type)
+    if pa.types.is_large_string(array.type):
+        array = array.cast(pa.string())
+    if not pa.types.is_string(array.type):
+        return array
+    return clean_array(array, trim=False, quoted_formulas=raw.quoted_formulas)
+
+
+def from_arrow(
+    table: pa.Table,
+    *,
+    source: str | None = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    mapping: MappingArg = None,
+    quoted_formulas: bool = False,
+) -> pd.DataFrame:
+    """An Arrow table (a batch, a partition) through the pipeline's stages 3 to 6.
+
+    Only the canonical names and values are recognised unless a ``mapping`` is given;
+    ``quoted_formulas`` for text that came from CSV.
+    """
+    raw = RawTable(table=table, source=source or "", quoted_formulas=quoted_formulas)
+    resolved = None if mapping is None else load_mapping(mapping)
+    return run(raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error)
+
+
+def normalise_participations(
+    frame: pd.DataFrame,
+    *,
+    source: str | None = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    mapping: MappingArg = None,
+) -> pd.DataFrame:
+    """Turn a frame with the canonical column names (text or typed cells) into canonical form.
+
+    The pipeline's mapping, cleaning and typing on a DataFrame: text cells are trimmed and parsed
+    (ISO or ``DD.MM.YYYY`` dates, ``true``/``da``/``1`` booleans, whole numbers), every column
+    cast to its canonical dtype. Only the canonical names and values are recognised unless a
+    ``mapping`` is given. Cells that do not parse raise :class:`ValidationError` naming each
+    (row, column) unless ``on_error="coerce"``.
+    """
+    resolved = None if mapping is None else load_mapping(mapping)
+    raw = RawTable.from_frame(frame, source=source)
+    return run(raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error)

@@ -1,0 +1,353 @@
+"""Stage 5 of the ingestion pipeline: give every column its canonical type, naming bad cells.
+
+Input is Arrow, as an importer produced it and the header mapping named it; output is Arrow in
+the canonical types (``string``, ``timestamp[s]``, ``bool``, ``int8``). Columns of few distinct
+values (booleans, gender, labour status, ISCED, region, …) are dictionary-encoded and each
+distinct text is cleaned, mapped and typed once, then spread back with one ``take``; columns of
+many (ids, dates) are cleaned and parsed by Arrow kernels. Dates are strict: ISO ``YYYY-MM-DD`` or
+``D.M.YYYY``, and 30 February is not a date. Every cell that does not read is a
+:class:`~inclusionkit.Problem` (``cell.date``, ``cell.bool``, ``cell.int``) with its place in the
+file; the text of a personal column (an id, a birth date, sensitive data) is never quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from inclusionkit._contract import (
+    ARROW_TYPES,
+    COLUMN_NAMES,
+    COLUMNS,
+    DATE_DTYPE,
+    DTYPES,
+    PERSONAL_COLUMNS,
+    STRING_DTYPE,
+    Column,
+)
+from inclusionkit._errors import Problem
+from inclusionkit._ingest._clean import clean_array, clean_text
+from inclusionkit._ingest._mapping import BOOLEAN_WORDS, map_text
+
+KIND_WORDS = {
+    "date": "date (expected YYYY-MM-DD or DD.MM.YYYY)",
+    "bool": "boolean (expected true/false, 1/0 or da/nu)",
+    "int": "whole number",
+}
+
+_FREE_TEXT = frozenset({"participant_id"})
+"""Columns of (nearly) one value per row: cleaned by Arrow kernels, not dictionary-encoded."""
+
+
+@attrs.frozen(kw_only=True)
+class TypedColumn:
+    """One column in its canonical type, the rows whose cell did not read, the unknown texts."""
+
+    values: pa.Array | pa.ChunkedArray
+    bad: np.ndarray | None = None
+    raw: pa.Array | None = None
+    unknown: Mapping[str, np.ndarray] = attrs.field(factory=dict)
+
+
+def one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A single Arrow array (dictionaries unified first)."""
+    if isinstance(values, pa.ChunkedArray):
+        if pa.types.is_dictionary(values.type):
+            values = values.unify_dictionaries()
+        if values.num_chunks == 0:
+            return pa.array([], type=values.type)
+        return values.combine_chunks()
+    return values
+
+
+def _is_text(data_type: pa.DataType) -> bool:
+    return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
+
+
+def type_column(
+    values: pa.Array | pa.ChunkedArray,
+    column: Column,
+    words: Mapping[str, Any],
+    *,
+    quoted_formulas: bool = False,
+    regions: bool = True,
+) -> TypedColumn:
+    """One column of a raw table in its canonical type (see the module docstring)."""
+    kind = column.kind
+    wanted = ARROW_TYPES[kind]
+    if values.type == wanted and kind in ("bool", "int"):
+        return TypedColumn(values=values)  # typed by the format: no copy
+    array = one_chunk(values)
+    if pa.types.is_null(array.type):
+        return TypedColumn(values=pa.nulls(len(array), wanted))
+    if kind == "date":
+        return _dates(array, quoted_formulas)
+    if array.type == wanted and kind != "string":
+        return TypedColumn(values=array)
+    if kind == "int" and (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
+        return _numbers(array)
+    if (kind == "string" and column.name in _FREE_TEXT) or (
+        kind == "string" and not words and not (column.name == "region" and regions)
+    ):
+        text = array if _is_text(array.type) else _as_text(array)
+        return TypedColumn(
+            values=clean_array(text.cast(pa.string()), quoted_formulas=quoted_formulas)
+        )
+    return _distinct(array, column, words, quoted_formulas=quoted_formulas, regions=regions)
+
+
+def _as_text(array: pa.Array) -> pa.Array:
+    if pa.types.is_dictionary(array.type):
+        return array.cast(array.type.value_type)
+    if pa.types.is_boolean(array.type):
+        return pc.if_else(array, "true", "false")
+    if pa.types.is_floating(array.type):
+        # 3.0 reads as "3" (a spreadsheet's whole number), 2.5 as "2.5".
+        whole = pc.fill_null(pc.equal(pc.floor(array), array), False)
+        as_int = pc.cast(pc.if_else(whole, array, None), pa.int64(), safe=False)
+        return pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(array, pa.string()))
+    try:
+        return pc.cast(array, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pa.array([None if v is None else str(v) for v in array.to_pylist()], pa.string())
+
+
+def _dates(array: pa.Array, quoted_formulas: bool) -> TypedColumn:
+    if pa.types.is_timestamp(array.type):
+        if array.type.tz is not None:
+            array = pc.local_timestamp(array)
+        return TypedColumn(values=pc.floor_temporal(array, unit="day").cast(pa.timestamp("s")))
+    if pa.types.is_date(array.type):
+        return TypedColumn(values=array.cast(pa.timestamp("s")))
+    text = _as_text(array) if not _is_text(array.type) else array
+    text = text.cast(pa.string())
+    parsed, bad = strict_arrow_dates(text)
+    if bad.any():
+        # Spaces around a date, a quote in front: clean, then parse again.
+        parsed, bad = strict_arrow_dates(clean_array(text, quoted_formulas=quoted_formulas))
+    return TypedColumn(values=parsed, bad=bad if bad.any() else None, raw=text)
+
+
+def _numbers(array: pa.Array) -> TypedColumn:
+    number = array.cast(pa.float64())
+    good = pc.and_(
+        pc.and_(pc.equal(pc.floor(number), number), pc.greater_equal(number, -128)),
+        pc.less_equal(number, 127),
+    )
+    good = pc.fill_null(good, False)
+    bad = pc.and_(pc.is_valid(array), pc.invert(good)).to_numpy(zero_copy_only=False)
+    values = pc.cast(pc.if_else(good, number, None), pa.int8(), safe=False)
+    return TypedColumn(values=values, bad=bad if bad.any() else None, raw=array)
+
+
+def _distinct(
+    array: pa.Array,
+    column: Column,
+    words: Mapping[str, Any],
+    *,
+    quoted_formulas: bool,
+    regions: bool,
+) -> TypedColumn:
+    """Clean, map and type each distinct text once (few distinct values: a dictionary)."""
+    if pa.types.is_dictionary(array.type) and _is_text(array.type.value_type):
+        encoded = array
+    else:
+        text = array if _is_text(array.type) else _as_text(array)
+        encoded = pc.dictionary_encode(text)
+    dictionary = encoded.dictionary.to_pylist()
+    out: list[Any] = []
+    bad_codes: list[int] = []
+    unknown_codes: dict[str, int] = {}
+    for code, text in enumerate(dictionary):
+        cell = None if text is None else clean_text(text, quoted_formulas=quoted_formulas)
+        if cell is None:
+            out.append(None)
+            continue
+        value, recognised = map_text(cell, column.name, words, regions=regions)
+        if not recognised:
+            unknown_codes[text] = code
+        if value is None:  # mapped to unknown on purpose ("Nu": null)
+            out.append(None)
+            continue
+        typed = _typed(value, column)
+        if typed is None:
+            bad_codes.append(code)
+        out.append(typed)
+    # A null index takes a null: one gather spreads the typed values over the rows.
+    values = pa.array(out, type=ARROW_TYPES[column.kind]).take(encoded.indices)
+    bad: np.ndarray | None = None
+    unknown: dict[str, np.ndarray] = {}
+    if bad_codes or unknown_codes:
+        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        bad = np.isin(indices, bad_codes) if bad_codes else None
+        unknown = {text: indices == code for text, code in unknown_codes.items()}
+    return TypedColumn(values=values, bad=bad, raw=array, unknown=unknown)
+
+
+def _typed(value: Any, column: Column) -> Any:
+    if column.kind == "bool":
+        return value if isinstance(value, bool) else None
+    if column.kind == "int":
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value if -128 <= value <= 127 else None
+        try:
+            number = float(str(value))
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() and -128 <= number <= 127 else None
+    return value if isinstance(value, str) else str(value)
+
+
+def cell_problems(
+    typed: TypedColumn, column: Column, source: str, locate: Any, header: str | None = None
+) -> list[tuple[int, Problem]]:
+    """A ``cell.<kind>`` problem for every cell of ``typed`` that did not read.
+
+    The problem names the column as the file does (``header``), saying what it was read as.
+    """
+    if typed.bad is None:
+        return []
+    rows = np.flatnonzero(typed.bad)
+    places = locate(rows)
+    texts: list[Any] = (
+        [None] * len(rows)
+        if typed.raw is None or column.name in PERSONAL_COLUMNS
+        else _texts(typed.raw.take(pa.array(rows)))
+    )
+    title = column.name if header is None else header.strip()
+    read_as = "" if title == column.name else f" (read as {column.name!r})"
+    out = []
+    for row, place, text in zip(rows.tolist(), places, texts, strict=True):
+        what = "the cell" if text is None else repr(text)
+        out.append(
+            (
+                row,
+                Problem(
+                    code=f"cell.{column.kind}",
+                    message=f"{what} is not a valid {KIND_WORDS[column.kind]}{read_as}",
+                    source=source or None,
+                    location=place,
+                    column=title,
+                ),
+            )
+        )
+    return out
+
+
+def _texts(values: pa.Array) -> list[Any]:
+    text = values if _is_text(values.type) else _as_text(values)
+    return list(text.to_pylist())
+
+
+def unknown_value_problems(
+    typed: TypedColumn, header: str, source: str, locate: Any
+) -> list[Problem]:
+    """A ``value.unknown`` note for each text of a closed vocabulary that matched nothing."""
+    problems = []
+    for text, mask in sorted(typed.unknown.items()):
+        rows = np.flatnonzero(mask)
+        places = locate(rows[:5])
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        prefixes = {place.rsplit(" ", 1)[0] for place in places}
+        if len(prefixes) == 1 and len(places) > 1:
+            # "sheet 'X', rows 3, 5" rather than the prefix again and again.
+            numbers = ", ".join(place.rsplit(" ", 1)[1] for place in places)
+            places = [f"{prefixes.pop()}s {numbers}"]
+        problems.append(
+            Problem(
+                code="value.unknown",
+                message=f"{text!r} is not a known value, so it is kept as written and those "
+                "participations will be incomplete; add it to the mapping's 'values'",
+                source=source or None,
+                location=", ".join(places) + more,
+                column=header,
+            )
+        )
+    return problems
+
+
+def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Parse ISO or ``D.M.YYYY`` text to ``timestamp[s]`` in Arrow, strictly and vectorised.
+
+    Returns the parsed array (null where the text is empty or invalid) and a boolean mask of the
+    cells that had text but no valid date. Arrow's ``strptime`` rolls impossible days over into
+    the next month (``2014-02-30`` becomes 2 March), so the day written must equal the day parsed.
+    """
+    try:
+        # Clean ISO dates (the common case): Arrow's cast is strict and several times faster.
+        # A failing cast of a large array is slow to fail: try the first cells first.
+        pc.cast(array.slice(0, 4096), pa.timestamp("s"))
+        typed = pc.cast(array, pa.timestamp("s"))
+        typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
+        return typed, np.zeros(len(typed), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    # One chunk: pyarrow 26 crashes on some temporal kernels over multi-chunk arrays.
+    text = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    written = pc.utf8_slice_codeunits(text, 8, 10)
+    if parsed.null_count > text.null_count:
+        # Some cells are not ISO: try the Romanian spelling on those (day before the first dot).
+        trimmed = pc.utf8_trim_whitespace(text)
+        dotted = pc.strptime(trimmed, format="%d.%m.%Y", unit="s", error_is_null=True)
+        day_part = pc.split_pattern(trimmed, pattern=".", max_splits=1)
+        dotted_day = pc.list_element(day_part, 0)
+        use_dotted = pc.and_(pc.is_null(parsed), pc.is_valid(dotted))
+        parsed = pc.if_else(use_dotted, dotted, parsed)
+        written = pc.if_else(use_dotted, dotted_day, written)
+    # Only one or two digits name a day ("2015-01- 3" parses, but its day text is not a number).
+    digits = pc.fill_null(pc.match_substring_regex(written, r"^[0-9]{1,2}$"), False)
+    usable = pc.and_(pc.is_valid(parsed), digits)
+    written_day = pc.cast(pc.if_else(usable, written, None), pa.int64())
+    good = pc.fill_null(pc.equal(written_day, pc.day(parsed)), False)
+    result = pc.if_else(good, parsed, pa.scalar(None, pa.timestamp("s")))
+    bad = pc.and_(pc.is_valid(text), pc.invert(good))
+    return result, bad.to_numpy(zero_copy_only=False)
+
+
+def _arrow_mapper(arrow_type: pa.DataType) -> Any:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return STRING_DTYPE
+    if pa.types.is_boolean(arrow_type):
+        return pd.BooleanDtype()
+    if pa.types.is_int8(arrow_type):
+        return pd.Int8Dtype()
+    return None
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """The typed Arrow table as the canonical pandas table: converted once, canonical dtypes."""
+    frame = table.to_pandas(types_mapper=_arrow_mapper)
+    casts = {name: DTYPES[name] for name in COLUMN_NAMES if frame[name].dtype != DTYPES[name]}
+    if casts:
+        frame = frame.astype(casts)
+    return frame
+
+
+# -- the text forms, for a pandas Series (the pseudonymiser, tests) -----------------------------
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """Parse ISO ``YYYY-MM-DD`` or ``D.M.YYYY`` text strictly; anything else becomes NaT."""
+    values = pa.array(text.astype(object).where(text.notna(), None), type=pa.string())
+    parsed, _ = strict_arrow_dates(values)
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index).astype(DATE_DTYPE)
+
+
+_BOOLEAN_COLUMN = next(c for c in COLUMNS if c.kind == "bool")
+
+
+def parse_booleans(text: pd.Series) -> pd.Series:
+    """Parse ``true``/``false``, ``1``/``0``, ``yes``/``no``, ``da``/``nu``; others become NA."""
+    values = pa.array(text.astype(object).where(text.notna(), None), type=pa.string())
+    typed = _distinct(values, _BOOLEAN_COLUMN, BOOLEAN_WORDS, quoted_formulas=False, regions=False)
+    return pd.Series(typed.values.to_pandas(types_mapper=_arrow_mapper), index=text.index)

@@ -1,0 +1,126 @@
+"""Each stage of the ingestion pipeline on its own: decode, map, clean, type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from inclusionkit import ValidationError
+from inclusionkit._contract import COLUMNS
+from inclusionkit._ingest import (
+    default_mapping,
+    is_utf8,
+    layout,
+    map_headers,
+    physical_lines,
+    sniff,
+    strict_arrow_dates,
+)
+from inclusionkit._ingest._clean import clean_array, clean_text
+from inclusionkit._ingest._mapping import value_words
+from inclusionkit._ingest._type import type_column
+from inclusionkit.ro._text import fix_diacritics_arrow
+
+BY_NAME = {column.name: column for column in COLUMNS}
+
+
+def test_layout_reads_excel_sep_line_and_the_more_frequent_separator() -> None:
+    """'sep=;' names the separator and is skipped; otherwise ';' wins only when more frequent."""
+    assert layout(b"sep=;\r\na,b;c\n").delimiter == ";"
+    assert layout(b"\xef\xbb\xbfsep=,\na;b\n").skip_lines == 1
+    assert layout(b"a;b;c,d\n").delimiter == ";"
+    assert layout(b"a,b;c\n").delimiter == ","
+
+
+def test_is_utf8_forgives_a_letter_cut_at_the_end_of_a_long_sample_only() -> None:
+    """A sample cut inside 'ș' is UTF-8; a short whole file with a bad byte is not."""
+    cut = ("a" * 65535 + "ș").encode("utf-8")[:65536]
+    assert is_utf8(cut)
+    assert not is_utf8("Ştefan".encode("cp1250"), whole=True)
+
+
+def test_physical_lines_count_blank_lines_and_multiline_cells() -> None:
+    """Row i starts where the file says, not at i + 2."""
+    text = 'h1,h2\na,b\n\n"x\ny",z\nc,d\n'
+    assert physical_lines(text, ",", 0) == [2, 4, 6]
+
+
+def test_sniff_tells_binary_formats_from_their_first_bytes() -> None:
+    """PAR1 is Parquet, a JSON bracket is JSON, plain text is nothing in particular."""
+    assert sniff(b"PAR1....") == "parquet"
+    assert sniff(b'  [{"a": 1}]') == "json"
+    assert sniff(b"participant_id,project_code\n") is None
+
+
+def test_clean_trims_fixes_cedillas_and_undoes_formula_quotes() -> None:
+    """Spaces, cedilla letters and the CSV formula quote go; a plain quote stays."""
+    assert clean_text(" Asociaţia ") == "Asociația"
+    assert clean_text("'=HYPERLINK(1)", quoted_formulas=True) == "=HYPERLINK(1)"
+    assert clean_text("'=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert clean_text("'-5", quoted_formulas=True) == "'-5"  # a number is not a formula
+    assert clean_text("   ") is None
+    values = pa.array([" female", "Şanse ", "'=1+1", "  ", None])
+    assert clean_array(values, quoted_formulas=True).to_pylist() == [
+        "female",
+        "Șanse",
+        "=1+1",
+        None,
+        None,
+    ]
+
+
+def test_cedilla_scan_leaves_clean_text_untouched() -> None:
+    """Text without ş/ţ is returned as the same array (no copy); with them it is fixed."""
+    clean = pa.array(["ă", "î", "Ș"])
+    assert fix_diacritics_arrow(clean) is clean
+    assert fix_diacritics_arrow(pa.array(["ţară"])).to_pylist() == ["țară"]
+
+
+def test_map_headers_finds_romanian_headers_and_refuses_two_for_one_column() -> None:
+    """'Data nașterii' fills birth_date; 'Sex' and 'Gen' together are a duplicate."""
+    headers = map_headers(
+        ["ID participant", "DATA NASTERII", "Observații"],
+        default_mapping(),
+        source="r.csv",
+        location="line 1",
+    )
+    assert headers.columns == {"participant_id": "ID participant", "birth_date": "DATA NASTERII"}
+    assert headers.extras == ("Observații",)
+    with pytest.raises(ValidationError, match="both fill 'gender'") as info:
+        map_headers(["Sex", "Gen"], default_mapping(), source="r.csv", location="line 1")
+    assert info.value.problems[0].code == "column.duplicate"
+
+
+def test_type_maps_each_distinct_text_once() -> None:
+    """ISCED words, Da/Nu and region names become canonical values; bad cells are flagged."""
+    mapping = default_mapping()
+    isced = type_column(
+        pa.array(["ISCED 3", "2", "3.0", "nine", None]),
+        BY_NAME["isced"],
+        value_words(mapping, "isced", "isced"),
+    )
+    assert isced.values.to_pylist() == [3, 2, 3, None, None]
+    assert isced.bad is not None
+    assert isced.bad.tolist() == [False, False, False, True, False]
+    rural = type_column(
+        pa.array(["Da", " nu", "ADEVĂRAT", None]),
+        BY_NAME["rural"],
+        value_words(mapping, "rural", "rural"),
+    )
+    assert rural.values.to_pylist() == [True, False, True, None]
+    region = type_column(
+        pa.array(["Sud-Muntenia", "ro11", "Atlantis"]),
+        BY_NAME["region"],
+        value_words(mapping, "region", "region"),
+    )
+    assert region.values.to_pylist() == ["RO31", "RO11", "Atlantis"]
+    assert set(region.unknown) == {"Atlantis"}
+
+
+def test_strict_dates_refuse_impossible_days() -> None:
+    """30 February and month 13 are bad; ISO and D.M.YYYY are read."""
+    parsed, bad = strict_arrow_dates(pa.array(["2014-02-30", "1.9.2014", "2014-13-01", None]))
+    assert bad.tolist() == [True, False, True, False]
+    assert parsed.to_pylist()[1].isoformat() == "2014-09-01T00:00:00"
+    assert np.asarray(bad).dtype == bool
