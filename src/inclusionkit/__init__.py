@@ -17,10 +17,12 @@ from inclusionkit._errors import (
     ValidationError,
 )
 from inclusionkit._formats import Exporter, Importer
+from inclusionkit._ingest import IDENTIFIERS as IDENTIFIER_COLUMNS
 from inclusionkit._ingest import (
     ColumnMapping,
     IngestWarning,
     RawTable,
+    default_mapping,
     ingest_raw,
     load_mapping,
     mapping_schema,
@@ -97,6 +99,7 @@ __all__ = [
     "COLUMN_NAMES",
     "DEFAULT_SUPPRESSION_THRESHOLD",
     "DTYPES",
+    "IDENTIFIER_COLUMNS",
     "Achievement",
     "Activity",
     "Beneficiary",
@@ -139,6 +142,7 @@ __all__ = [
     "available_rulesets",
     "compute",
     "crosswalk",
+    "default_mapping",
     "empty_table",
     "evaluate_rule",
     "get_plugin_manager",

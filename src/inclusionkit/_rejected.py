@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -34,6 +33,13 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Source
+from inclusionkit._ingest._row_problems import (
+    ROW_PROBLEMS,
+    attach_row_problems,
+    coerced,
+    problems_by_row,
+    row_of,
+)
 from inclusionkit._problems import EMPTY_VALUE
 
 __all__ = [
@@ -46,13 +52,6 @@ __all__ = [
     "row_of",
     "write_rejected",
 ]
-
-ROW_PROBLEMS = "inclusionkit.row_problems"
-"""``DataFrame.attrs`` key under which an importer in coerce mode lists the cells it coerced."""
-
-_LINE = re.compile(r"^line (\d+)$")
-_ROW = re.compile(r"^row (\d+)$")
-_JSON_ROW = re.compile(r"^\$\[(\d+)\]")
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -79,56 +78,6 @@ class ImportOutcome:
             f"{self.source}: {self.rows} rows: {len(self.accepted)} accepted, "
             f"{len(self.rejected)} rejected"
         )
-
-
-def attach_row_problems(
-    frame: pd.DataFrame, problems: Iterable[tuple[int, Problem]]
-) -> pd.DataFrame:
-    """Record on ``frame`` the cells an importer coerced: ``(0-based row, problem)`` pairs.
-
-    For importers' coerce mode; :func:`read_with_rejections` reads them back. An empty list says
-    "nothing was coerced", which spares a second, strict read.
-    """
-    frame.attrs[ROW_PROBLEMS] = [(int(row), problem) for row, problem in problems]
-    return frame
-
-
-def coerced(read: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
-    """For importers' coerce mode: ``read("raise")``; if cells fail, ``read("coerce")`` and say
-    which rows were coerced (:func:`attach_row_problems`).
-
-    A clean file is read once. A problem that is not about one row is raised, as in strict mode.
-    """
-    try:
-        return attach_row_problems(read("raise"), [])
-    except ValidationError as exc:
-        problems = _row_problems(exc.problems)
-    return attach_row_problems(read("coerce"), problems)
-
-
-def row_of(problem: Problem) -> int | None:
-    """The 0-based table row a problem is about, from its location, or ``None``.
-
-    ``line N`` (a file whose header is line 1) is row ``N - 2``; ``row N`` is row ``N``;
-    ``$[N]...`` (a JSON list) is row ``N``.
-    """
-    location = problem.location or ""
-    if match := _LINE.match(location):
-        row = int(match.group(1)) - 2
-        return row if row >= 0 else None
-    if match := _ROW.match(location):
-        return int(match.group(1))
-    if match := _JSON_ROW.match(location):
-        return int(match.group(1))
-    return None
-
-
-def _row_problems(problems: Sequence[Problem]) -> list[tuple[int, Problem]]:
-    located = [(row_of(problem), problem) for problem in problems]
-    whole_file = [problem for row, problem in located if row is None]
-    if whole_file:
-        raise ValidationError(whole_file, source=whole_file[0].source)
-    return [(row, problem) for row, problem in located if row is not None]
 
 
 def read_with_rejections(
@@ -226,7 +175,7 @@ def _strict_problems(importer: Any, source: Source, options: Mapping[str, Any]) 
             warnings.simplefilter("ignore")
             read_with(importer, _rewound(source), kind="participations", **strict)
     except ValidationError as exc:
-        return _row_problems(exc.problems)
+        return problems_by_row(exc.problems)
     return []
 
 

@@ -48,6 +48,7 @@ from inclusionkit._errors import (
     ValidationError,
 )
 from inclusionkit._formats import KINDS, Exporter, Importer, Source
+from inclusionkit._ingest import attach_row_problems
 from inclusionkit._io import read_with, write_with
 from inclusionkit._limits import (
     LimitName,
@@ -66,7 +67,6 @@ from inclusionkit._plugins import (
     get_plugin_manager,
     reset_plugin_manager,
 )
-from inclusionkit._rejected import attach_row_problems
 from inclusionkit._report_data import ReportData, provenance_dict
 from inclusionkit._sanitise import (
     needs_quote,

@@ -70,11 +70,8 @@ def test_the_lint_rule_bans_every_private_module() -> None:
     missing = sorted(private_modules() - banned)
     assert missing == [], f"add to [tool.ruff.lint.flake8-tidy-imports.banned-api]: {missing}"
     for pattern, codes in lint["per-file-ignores"].items():
-        if "TID251" in codes and pattern.startswith("plugins/"):
-            # Only the temporary, commented exemptions of plugins being moved on other branches.
-            assert pattern.removeprefix("plugins/").split("/")[0] in {
-                "inclusionkit-xlsx",
-            }, pattern
+        # No plugin is exempt: plugins import public names only.
+        assert not ("TID251" in codes and pattern.startswith("plugins/")), pattern
 
 
 def test_the_scanner_finds_private_imports() -> None:

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from inclusionkit._formats import Exporter, Importer
+from inclusionkit import Exporter, Importer
 
 DATA = Path(__file__).parent / "data"
 

@@ -12,7 +12,7 @@ import pytest
 from inclusionkit_xlsx import read_xlsx
 
 from conftest import DATA, ROMANIAN_HEADERS, ROMANIAN_ROWS, make_workbook
-from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit import InclusionKitError, ValidationError
 
 
 def read(source: Any) -> Any:

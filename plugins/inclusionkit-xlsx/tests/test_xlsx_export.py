@@ -18,10 +18,8 @@ from inclusionkit_xlsx import read_xlsx, write_xlsx
 
 import inclusionkit
 from conftest import cell_of, example_report, number, progress_example, same, unpivot
-from inclusionkit._errors import InclusionKitError
-from inclusionkit._formats import Exporter, Importer
-from inclusionkit._participations import COLUMN_NAMES
-from inclusionkit._report_data import ReportData
+from inclusionkit import COLUMN_NAMES, Exporter, Importer, InclusionKitError
+from inclusionkit.plugin import ReportData
 from inclusionkit.testing import (
     assert_round_trip,
     participation_tables,
@@ -331,7 +329,7 @@ def test_unsupported_kind_is_refused(tmp_path: Path) -> None:
 
 def test_failed_write_leaves_no_file(tmp_path: Path, exporter: Exporter) -> None:
     """Through the host, a write that fails leaves neither the target nor a partial file."""
-    from inclusionkit._io import write_with
+    from inclusionkit.plugin import write_with
 
     with pytest.raises(InclusionKitError):
         write_with(exporter, "not a table", tmp_path / "p.xlsx", kind="progress")

@@ -12,8 +12,7 @@ import pytest
 from inclusionkit_xlsx import XlsxImportWarning, read_xlsx
 
 from conftest import ROMANIAN_HEADERS, ROMANIAN_ROWS, make_workbook
-from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._participations import COLUMN_NAMES, DTYPES
+from inclusionkit import COLUMN_NAMES, DTYPES, InclusionKitError, ValidationError
 
 
 def read(source: Any, **options: Any) -> pd.DataFrame:

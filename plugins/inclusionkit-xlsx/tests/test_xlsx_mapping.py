@@ -13,9 +13,14 @@ import pytest
 from inclusionkit_xlsx import XlsxImportWarning, load_mapping, mapping_schema, read_xlsx
 
 from conftest import ROMANIAN_HEADERS, ROMANIAN_ROWS, make_workbook
-from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest._mapping import IDENTIFIERS, default_mapping, key
-from inclusionkit._participations import COLUMN_NAMES
+from inclusionkit import (
+    COLUMN_NAMES,
+    IDENTIFIER_COLUMNS,
+    InclusionKitError,
+    ValidationError,
+    default_mapping,
+)
+from inclusionkit import mapping_key as key
 
 DEFAULT_MAPPING = (
     Path(__file__).parents[3] / "src" / "inclusionkit" / "_ingest" / "default_mapping.json"
@@ -38,7 +43,7 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 def test_schema_lists_exactly_the_canonical_columns_and_identifiers() -> None:
     """The schema's column enum stays in step with the core's canonical columns."""
-    assert mapping_schema()["$defs"]["column"]["enum"] == [*COLUMN_NAMES, *IDENTIFIERS]
+    assert mapping_schema()["$defs"]["column"]["enum"] == [*COLUMN_NAMES, *IDENTIFIER_COLUMNS]
 
 
 def test_builtin_mapping_is_valid_against_the_schema() -> None:

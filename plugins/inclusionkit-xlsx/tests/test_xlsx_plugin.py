@@ -10,8 +10,7 @@ import inclusionkit_xlsx
 import pandas as pd
 import pluggy
 
-from inclusionkit import hookspecs
-from inclusionkit._io import read, write
+from inclusionkit import hookspecs, read, write
 from inclusionkit.testing import registered_plugin
 
 

@@ -44,6 +44,7 @@ from inclusionkit._ingest._pipeline import (
     run,
 )
 from inclusionkit._ingest._raw import RawTable, lines_locator, offset_locator
+from inclusionkit._ingest._row_problems import ROW_PROBLEMS, attach_row_problems, coerced, row_of
 from inclusionkit._ingest._type import (
     parse_booleans,
     parse_dates,
@@ -56,12 +57,15 @@ __all__ = [
     "IDENTIFIERS",
     "LEGACY_ENCODINGS",
     "PIPELINE_OPTIONS",
+    "ROW_PROBLEMS",
     "ColumnMapping",
     "IngestWarning",
     "Layout",
     "MappingArg",
     "RawTable",
     "Target",
+    "attach_row_problems",
+    "coerced",
     "decode_head",
     "decode_legacy",
     "decode_text",
@@ -84,6 +88,7 @@ __all__ = [
     "parse_dates",
     "physical_lines",
     "prepare",
+    "row_of",
     "run",
     "sniff",
     "source_path",

@@ -37,6 +37,7 @@ from inclusionkit._ingest._mapping import (
     value_words,
 )
 from inclusionkit._ingest._raw import RawTable
+from inclusionkit._ingest._row_problems import ROW_PROBLEMS, attach_row_problems
 from inclusionkit._ingest._type import (
     cell_problems,
     one_chunk,
@@ -44,7 +45,6 @@ from inclusionkit._ingest._type import (
     type_column,
     unknown_value_problems,
 )
-from inclusionkit._rejected import ROW_PROBLEMS, attach_row_problems
 
 PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error")
 """Options every reader of participations takes; the rest are the importer's own."""

@@ -51,7 +51,7 @@ from inclusionkit import (
     load_mapping,
 )
 from inclusionkit import mapping_key as key
-from inclusionkit._limits import format_bytes, limit, read_limited
+from inclusionkit.plugin import format_bytes, limit, read_limited
 
 Cell = Any
 HEADER_SEARCH_ROWS = 20

@@ -43,8 +43,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report
-from inclusionkit._report_data import ReportData
-from inclusionkit._sanitise import needs_quote
+from inclusionkit.plugin import ReportData, needs_quote
 
 OPTIONS = ("lang", "indicator_names")
 LANGUAGES = ("en", "ro")
@@ -340,7 +339,7 @@ def _ruleset_names(ruleset: Any) -> dict[str, Any] | None:
     if not isinstance(ruleset, str):
         return None
     try:
-        from inclusionkit._plugins import get_plugin_manager
+        from inclusionkit import get_plugin_manager
 
         found = get_plugin_manager().rulesets().get(ruleset)
     except (ImportError, InclusionKitError):
