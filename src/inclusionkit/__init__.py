@@ -11,6 +11,7 @@ row problems, atomic writes). Plugins import only these, never an ``inclusionkit
 from inclusionkit._errors import (
     InclusionKitError,
     InclusionKitWarning,
+    IngestWarning,
     PluginError,
     PluginWarning,
     Problem,
@@ -20,7 +21,6 @@ from inclusionkit._formats import Exporter, Importer
 from inclusionkit._ingest import IDENTIFIERS as IDENTIFIER_COLUMNS
 from inclusionkit._ingest import (
     ColumnMapping,
-    IngestWarning,
     RawTable,
     default_mapping,
     ingest_raw,

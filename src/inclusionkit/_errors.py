@@ -91,6 +91,20 @@ class ImporterWarning(InclusionKitWarning):
     did not understand); the message says what. Importers' own warnings derive from it."""
 
 
+class IngestWarning(InclusionKitWarning):
+    """Something in a register was left out rather than guessed (an unknown header or value).
+
+    ``problems`` lists each one as a :class:`~inclusionkit.Problem`.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, source: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.source = source
+        lines = [f"{source or 'the table'}: {len(self.problems)} thing(s) left out:"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
 class RomanianCodeError(InclusionKitError, ValueError):
     """A Romanian code or name (CNP, region, county, city, project code) could not be understood.
 

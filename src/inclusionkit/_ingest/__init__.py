@@ -33,7 +33,6 @@ from inclusionkit._ingest._mapping import (
 )
 from inclusionkit._ingest._pipeline import (
     PIPELINE_OPTIONS,
-    IngestWarning,
     MappingArg,
     from_arrow,
     ingest,
@@ -59,7 +58,6 @@ __all__ = [
     "PIPELINE_OPTIONS",
     "ROW_PROBLEMS",
     "ColumnMapping",
-    "IngestWarning",
     "Layout",
     "MappingArg",
     "RawTable",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -50,20 +50,6 @@ PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error")
 """Options every reader of participations takes; the rest are the importer's own."""
 
 MappingArg = str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None
-
-
-class IngestWarning(UserWarning):
-    """Something in a register was left out rather than guessed (an unknown header or value).
-
-    ``problems`` lists each one as a :class:`~inclusionkit.Problem`.
-    """
-
-    def __init__(self, problems: Iterable[Problem], *, source: str | None = None) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        self.source = source
-        lines = [f"{source or 'the table'}: {len(self.problems)} thing(s) left out:"]
-        lines += [f"  - {problem}" for problem in self.problems]
-        super().__init__("\n".join(lines))
 
 
 def ingest(

@@ -50,7 +50,7 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     from inclusionkit import normalise_participations
-    from inclusionkit.default_plugins.csv_format import decode_text
+    from inclusionkit._ingest import decode_text
 
     source = os.fspath(path)
     suffix = path.suffix.lower()
