@@ -25,6 +25,7 @@ from inclusionkit._ingest import (
     default_mapping,
     ingest_raw,
     load_mapping,
+    map_headers,
     mapping_schema,
     validate_mapping,
 )
@@ -152,6 +153,7 @@ __all__ = [
     "load_programme_structure",
     "load_project",
     "load_ruleset",
+    "map_headers",
     "mapping_key",
     "mapping_schema",
     "normalise_participations",

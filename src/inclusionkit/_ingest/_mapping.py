@@ -267,20 +267,27 @@ class Headers:
 
 
 def map_headers(
-    names: Sequence[str], mapping: ColumnMapping | None, *, source: str, location: str
+    names: Sequence[str],
+    mapping: ColumnMapping | None,
+    *,
+    source: str,
+    location: str,
+    places: Sequence[str] | None = None,
 ) -> Headers:
     """Map a file's headers to canonical columns (and identifiers) through ``mapping``.
 
     With ``mapping=None`` only the canonical names themselves are recognised (an in-memory
     table). A header that matches nothing is an extra column; a header mapped to ``null`` is
     ignored. Two headers filling one column raise :class:`ValidationError` (``column.duplicate``).
+    ``places`` says where each header stands (``"column B"``), for the messages.
     """
     columns: dict[str, str] = {}
     extras: list[str] = []
     left_out: list[Problem] = []
     duplicates: list[Problem] = []
-    for name in names:
+    for number, name in enumerate(names):
         title = name.strip() if isinstance(name, str) else str(name)
+        place = f" ({places[number]})" if places is not None else ""
         if mapping is None:
             target = Target(column=title, header=title) if title in TARGETS else None
         else:
@@ -290,9 +297,10 @@ def map_headers(
             left_out.append(
                 Problem(
                     code="column.unmapped",
-                    message=f"the header {title!r} matches no known column, so the column is "
-                    'left out; map it in a mapping file ("columns": {"' + title + '": COLUMN}, '
-                    "or null to ignore it)",
+                    message=f"the header {title!r}{place} matches no known column, so the "
+                    'column is left out; map it in a mapping file ("columns": {"'
+                    + title
+                    + '": COLUMN}, or null to ignore it)',
                     source=source,
                     location=location,
                     column=title,

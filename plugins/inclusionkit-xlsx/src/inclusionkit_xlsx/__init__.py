@@ -13,12 +13,18 @@ See this distribution's ``README.md`` for what is mapped, how, and what is left 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 # The column mapping is inclusionkit's (one mechanism for every format); re-exported here for
 # the code that imported it from this plugin before.
 from inclusionkit import Exporter, Importer, load_mapping, mapping_schema, validate_mapping
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
 from inclusionkit_xlsx._read import XlsxImportWarning, read_xlsx, read_xlsx_raw
-from inclusionkit_xlsx._write import write_xlsx
+
+if TYPE_CHECKING:
+    from inclusionkit_xlsx._write import write_xlsx
 
 __version__ = "0.1.0"
 
@@ -34,6 +40,22 @@ __all__ = [
     "validate_mapping",
     "write_xlsx",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # openpyxl costs a quarter of a second to import: only a command that writes a workbook
+    # pays it, not every command that loads the plugins.
+    if name == "write_xlsx":
+        from inclusionkit_xlsx._write import write_xlsx
+
+        return write_xlsx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _write_workbook(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
+    from inclusionkit_xlsx._write import write_xlsx
+
+    write_xlsx(obj, path, kind=kind, options=options)
 
 
 @hookimpl
@@ -59,7 +81,7 @@ def register_exporters(register: RegisterExporter) -> None:
             name="xlsx",
             extensions=(".xlsx",),
             kinds={"report", "progress", "participations"},
-            write=write_xlsx,
+            write=_write_workbook,
             description="formatted Excel workbooks: one sheet per table, frozen headers",
         )
     )

@@ -41,6 +41,7 @@ import python_calamine as calamine
 
 from inclusionkit import (
     COLUMNS,
+    IDENTIFIER_COLUMNS,
     ColumnMapping,
     InclusionKitError,
     IngestWarning,
@@ -49,6 +50,7 @@ from inclusionkit import (
     ValidationError,
     ingest_raw,
     load_mapping,
+    map_headers,
 )
 from inclusionkit import mapping_key as key
 from inclusionkit.plugin import format_bytes, limit, read_limited
@@ -56,7 +58,7 @@ from inclusionkit.plugin import format_bytes, limit, read_limited
 Cell = Any
 HEADER_SEARCH_ROWS = 20
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
-IDENTIFIERS: tuple[str, ...] = ("last_name", "first_name", "cnp")
+IDENTIFIERS = IDENTIFIER_COLUMNS
 """Personal identifiers a register may hold: read only with ``keep_identifiers``."""
 OPTIONS = (
     "mapping",
@@ -525,56 +527,37 @@ def _table(
     ]
     where = f"sheet {sheet_name!r}"
     header_where = f"{where}, row {header_index + 1}"
-    columns: dict[str, tuple[int, str]] = {}  # target -> (column index, header as written)
     left_out: list[Problem] = []
-    duplicates: list[Problem] = []
+    named: list[tuple[int, str]] = []
     for j in range(width):
         title = _text(header[j]) if j < len(header) else None
-        if title is None:
-            if any(j < len(rows[i]) and _text(rows[i][j]) for i in body_index):
-                left_out.append(
-                    Problem(
-                        code="column.unnamed",
-                        message=f"column {_column_letter(j + 1)} has values but no header; "
-                        "it is left out (give it a header and map it)",
-                        source=name,
-                        location=header_where,
-                    )
-                )
-            continue
-        target = opts.mapping.target(title)
-        if target is None:
+        if title is not None:
+            named.append((j, title))
+        elif any(j < len(rows[i]) and _text(rows[i][j]) for i in body_index):
             left_out.append(
                 Problem(
-                    code="column.unmapped",
-                    message=f"the header {title!r} (column {_column_letter(j + 1)}) matches no "
-                    "known column, so the column is left out; map it in a mapping file "
-                    '("columns": {"' + title + '": COLUMN}, or null to ignore it)',
+                    code="column.unnamed",
+                    message=f"column {_column_letter(j + 1)} has values but no header; "
+                    "it is left out (give it a header and map it)",
                     source=name,
                     location=header_where,
-                    column=title,
                 )
             )
-            continue
-        if target.column is None:
-            continue
-        if target.column in columns:
-            first = columns[target.column][1]
-            duplicates.append(
-                Problem(
-                    code="column.duplicate",
-                    message=f"the headers {first!r} and {title!r} both fill {target.column!r}; "
-                    "keep one, or map the other to null in a mapping file",
-                    source=name,
-                    location=header_where,
-                    column=title,
-                )
-            )
-            continue
-        columns[target.column] = (j, title)
+    # The one header mapping of the pipeline; only the column letters are the workbook's own.
+    headers = map_headers(
+        [title for _, title in named],
+        opts.mapping,
+        source=name,
+        location=header_where,
+        places=[f"column {_column_letter(j + 1)}" for j, _ in named],
+    )
+    left_out += headers.left_out
+    position: dict[str, int] = {}
+    for j, title in named:
+        position.setdefault(title, j)
+    # target -> (column index, header as written)
+    columns = {target: (position[title], title) for target, title in headers.columns.items()}
     _check_merged(merged, header_index, columns, name=name, where=where)
-    if duplicates:
-        raise ValidationError(duplicates, source=name)
     if "participant_id" not in columns:
         raise InclusionKitError(
             f"{name}: {where} has no participant id column (looked for headers such as "
