@@ -52,7 +52,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _write_workbook(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
+def _write_workbook(
+    obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
+) -> None:
     from inclusionkit_xlsx._write import write_xlsx
 
     write_xlsx(obj, path, kind=kind, options=options)
