@@ -47,6 +47,7 @@ from inclusionkit._programme import load_programme_structure
 from inclusionkit._progress import progress
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._project_io import load_project, project_to_dict, save_project
+from inclusionkit._register import ImportResult, Register, init_register, open_register
 from inclusionkit._rules import (
     Provenance,
     RecordSet,
@@ -93,6 +94,7 @@ __all__ = [
     "Column",
     "Deliverable",
     "Exporter",
+    "ImportResult",
     "Importer",
     "InclusionKitError",
     "InclusionKitWarning",
@@ -112,6 +114,7 @@ __all__ = [
     "Provenance",
     "PseudonymisedTable",
     "RecordSet",
+    "Register",
     "Report",
     "RetentionResult",
     "RuleSet",
@@ -130,10 +133,12 @@ __all__ = [
     "evaluate_rule",
     "get_plugin_manager",
     "hookimpl",
+    "init_register",
     "load_programme_structure",
     "load_project",
     "load_ruleset",
     "normalise_participations",
+    "open_register",
     "participations_from_table",
     "participations_to_table",
     "progress",
