@@ -606,6 +606,8 @@ def _participation_arrow(rows: pd.DataFrame) -> pa.Table:
 def _identifiers_json(extras: pd.DataFrame) -> pd.Series:
     """Each row's extra columns as one JSON object (text), or missing when they are all empty."""
     text = extras.astype("string")
+    if not len(text):
+        return pd.Series([], index=extras.index, dtype="string")
     lines = text.to_json(orient="records", lines=True, force_ascii=False).splitlines()
     out = pd.Series(lines, index=extras.index, dtype="string")
     return out.where(text.notna().any(axis=1), pd.NA)
