@@ -226,7 +226,7 @@ def test_the_sqlite_file_is_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "registru.db"
     inclusionkit.init_register(path).close()
     assert os.stat(path).st_mode & 0o777 == 0o600
-    with pytest.raises(inclusionkit.InclusionKitError, match="exists already"):
+    with pytest.raises(inclusionkit.InclusionKitError, match="exists there already"):
         inclusionkit.init_register(path)
 
 

@@ -727,7 +727,7 @@ def _create_private_file(path: Path, *, exist_ok: bool) -> None:
     except FileExistsError:
         if exist_ok:
             return
-        raise InclusionKitError(f"{path}: exists already; a register is not overwritten") from None
+        raise InclusionKitError(f"{path}: a file exists there already; never overwritten") from None
     os.close(descriptor)
     os.chmod(path, 0o600)  # whatever the umask
 
