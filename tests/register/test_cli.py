@@ -79,3 +79,31 @@ def test_register_errors_are_clean(tmp_path: Path, capsys: pytest.CaptureFixture
     """A missing register is an error message and exit code 2, not a traceback."""
     assert main(["register", "log", str(tmp_path / "missing.db")]) == 2
     assert "no such register" in capsys.readouterr().err
+
+
+def test_submit_and_diff_commands(
+    tmp_path: Path, seed: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """submit prints the frozen report; diff says nothing changed, then lists the correction."""
+    db = str(tmp_path / "r.db")
+    rows = partner_rows(seed, "cpe")
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(rows, source, kind="participations")
+    assert main(["register", "init", db, "--project", str(PROJECT)]) == 0
+    assert main(["register", "import", db, str(source), "--partner", "cpe"]) == 0
+    capsys.readouterr()
+    assert main(["register", "submit", db, "--period", "2015-Q1"]) == 0
+    assert capsys.readouterr().out.startswith("indicator,gender,value\n")
+    assert main(["register", "diff", db, "2015-Q1"]) == 0
+    assert "0 figure(s) changed" in capsys.readouterr().out
+    fixed = rows.copy()
+    was = rows.loc[0, "labour_status"]
+    fixed.loc[0, "labour_status"] = "employed" if was != "employed" else "inactive"
+    inclusionkit.write(fixed, source, kind="participations")
+    assert main(["register", "import", db, str(source), "--partner", "cpe"]) == 0
+    capsys.readouterr()
+    assert main(["register", "diff", db, "2015-Q1"]) == 0
+    out = capsys.readouterr().out
+    assert "changes since it was submitted:" in out
+    assert "labour_status" in out
+    assert main(["register", "submit", db, "--period", "2015-Q1"]) == 2

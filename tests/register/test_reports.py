@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import inclusionkit
 from inclusionkit import examples
@@ -91,3 +92,47 @@ def test_a_project_imported_month_by_month_with_corrections(
     accepted = accepted[~accepted["participant_id"].isin(rejected_people)]
     pd.testing.assert_frame_equal(_report(register.participations()), _report(accepted))
     pd.testing.assert_frame_equal(_report(register.participations()), _report(str(final)))
+
+
+def test_a_submitted_report_is_frozen_and_diffed(
+    register: inclusionkit.Register, seed: pd.DataFrame, tmp_path: Path
+) -> None:
+    """submit stores the quarter's report frozen; a later correction leaves it as submitted,
+    and diff lists the figures that changed and the import and field that changed them."""
+    rows = seed[seed["partner"] == "cpe"].reset_index(drop=True)
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(rows, source, kind="participations")
+    register.import_table(source, partner="cpe")
+    report = register.submit("2015-Q1", by=["gender"], user="lead")
+    assert report.provenance.as_of is None or str(report.provenance.as_of) == "2015-03-31"
+    assert register.diff("2015-Q1").unchanged
+    with pytest.raises(inclusionkit.InclusionKitError, match="submitted already"):
+        register.submit("2015-Q1")
+    early = rows["entry_date"] <= pd.Timestamp("2015-03-31")
+    inactive = (rows["labour_status"] == "inactive").fillna(False) & early
+    fixed = rows.copy()
+    fixed.loc[inactive.to_numpy(dtype=bool), "labour_status"] = "unemployed"
+    inclusionkit.write(fixed, source, kind="participations")
+    result = register.import_table(source, partner="cpe")
+    assert result.updated == int(inactive.sum()) > 0
+    kept = register.submitted_report("2015-Q1")
+    pd.testing.assert_frame_equal(kept.table, report.table, check_dtype=False)
+    diff = register.diff("2015-Q1")
+    assert not diff.unchanged
+    assert diff.fingerprint_now != diff.fingerprint_submitted
+    assert {"CO01", "CO03"} <= set(diff.figures["indicator"])
+    assert set(diff.changes["field"]) == {"labour_status"}
+    assert set(diff.changes["import_id"]) == {result.import_id}
+    assert register.submitted()["period"].tolist() == ["2015-Q1"]
+
+
+def test_periods_end_on_their_last_day() -> None:
+    """A quarter, a month and a year end on their last day; anything else is a clear error."""
+    from inclusionkit._register import period_end
+
+    assert str(period_end("2015-Q1")) == "2015-03-31"
+    assert str(period_end("2016-02")) == "2016-02-29"
+    assert str(period_end("2015-Q4")) == "2015-12-31"
+    assert str(period_end("2015")) == "2015-12-31"
+    with pytest.raises(inclusionkit.InclusionKitError, match="2015-Q1"):
+        period_end("Q1/2015")

@@ -11,16 +11,20 @@ from inclusionkit._register._store import (
     REGISTER_SUFFIXES,
     ImportResult,
     Register,
+    ReportDiff,
     init_register,
     is_register,
     open_register,
+    period_end,
 )
 
 __all__ = [
     "REGISTER_SUFFIXES",
     "ImportResult",
     "Register",
+    "ReportDiff",
     "init_register",
     "is_register",
     "open_register",
+    "period_end",
 ]

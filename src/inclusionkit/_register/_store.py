@@ -20,7 +20,8 @@ import hashlib
 import importlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -39,9 +40,11 @@ __all__ = [
     "REGISTER_SUFFIXES",
     "ImportResult",
     "Register",
+    "ReportDiff",
     "init_register",
     "is_register",
     "open_register",
+    "period_end",
 ]
 
 REGISTER_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
@@ -155,6 +158,32 @@ class ImportResult:
         if self.superseded:
             text += f"; {self.superseded} row(s) repeated a key a later row of the file has"
         return text
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ReportDiff:
+    """What changed in a submitted report: ``figures`` (indicator, breakdowns, ``submitted``,
+    ``now``) that differ today, and the recorded ``changes`` (the history, by import and field)
+    made since the report was submitted; with the two data fingerprints."""
+
+    period: str
+    figures: pd.DataFrame
+    changes: pd.DataFrame
+    fingerprint_submitted: str
+    fingerprint_now: str
+
+    @property
+    def unchanged(self) -> bool:
+        """Whether every figure is as submitted."""
+        return len(self.figures) == 0
+
+    def summary(self) -> str:
+        """One line: how many figures and recorded changes differ."""
+        data = "same data" if self.fingerprint_submitted == self.fingerprint_now else "data changed"
+        return (
+            f"{self.period}: {len(self.figures)} figure(s) changed since submitted; "
+            f"{len(self.changes)} recorded change(s) since ({data})"
+        )
 
 
 class Register:
@@ -316,6 +345,115 @@ class Register:
         from inclusionkit._io import write
 
         write(self.participations(), path, format=format, kind="participations")
+
+    # -- submitted reports ---------------------------------------------------------------------
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the register's counted participations (every cell, in order)."""
+        frame = self.participations()
+        hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+        digest = hashlib.sha256(",".join(frame.columns).encode())
+        digest.update(hashes.tobytes())
+        return digest.hexdigest()
+
+    def submit(
+        self,
+        period: str,
+        *,
+        rules: str = "esf-2014",
+        by: str | Sequence[str] = ("gender",),
+        user: str | None = None,
+    ) -> Any:
+        """Compute the report of ``period`` (``2015-Q1``, ``2015-03`` or ``2015``: counted up to
+        its last day) with the stored project, and store it, frozen, with the fingerprint of
+        the data it came from and the last import it includes. Returns the
+        :class:`~inclusionkit.Report`.
+
+        :raises InclusionKitError: that period was submitted already (a submitted report is
+            never replaced), or the period is not understood.
+        """
+        from inclusionkit._rules import compute
+
+        as_of = period_end(period)
+        breakdowns = [by] if isinstance(by, str) else list(by)
+        if self._submitted_row(period) is not None:
+            raise InclusionKitError(
+                f"{self.name}: the report for {period} was submitted already; it is frozen "
+                f"(see `inclusionkit register diff` for what changed since)"
+            )
+        frame = self.participations()
+        report = compute(frame, rules=rules, by=breakdowns, as_of=as_of, project=self.project())
+        row = pd.DataFrame(
+            {
+                "period": [period],
+                "time": [dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
+                "username": [user or _os_user()],
+                "rules": [json.dumps({"rules": rules, "by": breakdowns})],
+                "as_of": [as_of.isoformat()],
+                "import_id": [self._last_import()],
+                "fingerprint": [self.fingerprint()],
+                "report": [_report_json(report)],
+            }
+        )
+        with self._transaction() as cursor:
+            _ingest(cursor, "reports", pa.Table.from_pandas(row, preserve_index=False))
+        return report
+
+    def submitted(self) -> pd.DataFrame:
+        """The submitted reports: period, time, user, rules, as_of, last import, fingerprint."""
+        return self.query(
+            "SELECT period, time, username AS user, rules, as_of, import_id, fingerprint "
+            "FROM reports ORDER BY time, period"
+        )
+
+    def submitted_report(self, period: str) -> Any:
+        """The report of ``period`` as it was submitted (a :class:`~inclusionkit.Report`)."""
+        row = self._submitted_row(period)
+        if row is None:
+            raise InclusionKitError(f"{self.name}: no report was submitted for {period}")
+        return _report_from_json(str(row["report"]))
+
+    def diff(self, period: str) -> ReportDiff:
+        """Recompute the report of a submitted ``period`` from today's rows, with the same rules
+        and breakdowns, and list every figure that changed and the changes made since."""
+        from inclusionkit._rules import compute
+
+        row = self._submitted_row(period)
+        if row is None:
+            raise InclusionKitError(f"{self.name}: no report was submitted for {period}")
+        settings = json.loads(str(row["rules"]))
+        submitted = _report_from_json(str(row["report"]))
+        now = compute(
+            self.participations(),
+            rules=settings["rules"],
+            by=settings["by"],
+            as_of=dt.date.fromisoformat(str(row["as_of"])),
+            project=self.project(),
+        )
+        keys = [c for c in submitted.table.columns if c != "value"]
+        merged = submitted.table.merge(
+            now.table, on=keys, how="outer", suffixes=("_submitted", "_now")
+        )
+        figures = merged[~_same(merged["value_submitted"], merged["value_now"])]
+        history = self.history()
+        since = history[history["import_id"] > int(row["import_id"])].reset_index(drop=True)
+        return ReportDiff(
+            period=period,
+            figures=figures.rename(
+                columns={"value_submitted": "submitted", "value_now": "now"}
+            ).reset_index(drop=True),
+            changes=since,
+            fingerprint_submitted=str(row["fingerprint"]),
+            fingerprint_now=self.fingerprint(),
+        )
+
+    def _submitted_row(self, period: str) -> pd.Series | None:
+        found = self.query("SELECT * FROM reports WHERE period = ?1", period)
+        return None if found.empty else found.iloc[0]
+
+    def _last_import(self) -> int:
+        last = self.query("SELECT COALESCE(MAX(id), 0) AS m FROM imports")["m"][0]
+        return int(last)
 
     # -- importing -----------------------------------------------------------------------------
 
@@ -491,6 +629,47 @@ class Register:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of a reporting period: ``2015-Q1``, ``2015-03`` or ``2015``."""
+    match = _PERIOD.match(period.strip())
+    if match is None:
+        raise InclusionKitError(
+            f"cannot read the period {period!r}; write it as 2015-Q1, 2015-03 or 2015"
+        )
+    year, quarter, month = match.groups()
+    last_month = 12 if quarter is None and month is None else int(month or int(quarter) * 3)
+    if not 1 <= last_month <= 12:
+        raise InclusionKitError(f"cannot read the period {period!r}: no month {last_month}")
+    following = dt.date(int(year) + last_month // 12, last_month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _report_json(report: Any) -> str:
+    """The report as the JSON format writes it (table, excluded, checks, provenance)."""
+    import tempfile
+
+    from inclusionkit._io import write
+
+    with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
+        path = Path(folder) / "report.json"
+        write(report, path, kind="report")
+        return path.read_text(encoding="utf-8")
+
+
+def _report_from_json(text: str) -> Any:
+    import tempfile
+
+    from inclusionkit._io import read
+
+    with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
+        path = Path(folder) / "report.json"
+        path.write_text(text, encoding="utf-8")
+        return read(path, kind="report")
 
 
 def _ingest(cursor: Any, table: str, data: pa.Table) -> None:

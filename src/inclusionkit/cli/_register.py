@@ -162,3 +162,47 @@ def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_datetime64_any_dtype(out[name].dtype):
             out[name] = out[name].dt.strftime("%Y-%m-%d")
     return out
+
+
+@register_group.command(name="submit")
+@click.argument("db")
+@click.option("--period", required=True, help="The period reported: 2015-Q1, 2015-03 or 2015.")
+@click.option("--rules", default="esf-2014", show_default=True, help="The rule set.")
+@click.option("--by", default="gender", show_default=True, help="Breakdowns, comma-separated.")
+@click.option("--user", help="Who submits (recorded); default: the OS user.")
+def submit_command(db: str, period: str, rules: str, by: str, user: str | None) -> None:
+    """Compute the report of PERIOD (counted up to its last day) and store it frozen, with a
+    fingerprint of the data it came from; prints the report (CSV)."""
+    import inclusionkit
+    from inclusionkit.cli._report import report_csv
+
+    breakdowns = [name.strip() for name in by.split(",") if name.strip()]
+    with inclusionkit.open_register(db) as register:
+        report = register.submit(period, rules=rules, by=breakdowns, user=user)
+        fingerprint = register.fingerprint()
+    click.echo(report_csv(report.table), nl=False)
+    click.echo(f"inclusionkit: {period} submitted; data fingerprint {fingerprint[:16]}", err=True)
+
+
+@register_group.command(name="diff")
+@click.argument("db")
+@click.argument("period")
+def diff_command(db: str, period: str) -> None:
+    """Recompute a submitted period's report and list every figure that changed since, and the
+    changes (by import and field) recorded since it was submitted."""
+    import inclusionkit
+
+    with inclusionkit.open_register(db) as register:
+        diff = register.diff(period)
+    click.echo(diff.summary())
+    if len(diff.figures):
+        click.echo(format_table(diff.figures))
+    if len(diff.changes):
+        by_field = (
+            diff.changes.fillna({"field": ""})
+            .groupby(["import_id", "source", "change", "field"], sort=True)
+            .size()
+            .reset_index(name="rows")
+        )
+        click.echo("changes since it was submitted:")
+        click.echo(format_table(by_field))
