@@ -87,9 +87,10 @@ def test_builtins_are_registered_from_the_explicit_tuple() -> None:
         assert infos[name].builtin
         assert infos[name].status == "ok"
         # The register's format reads registers; they are written by `inclusionkit register`.
-        assert infos[name].hooks == ("register_exporters", "register_importers")[
-            name.endswith("register_format") :
-        ]
+        assert (
+            infos[name].hooks
+            == ("register_exporters", "register_importers")[name.endswith("register_format") :]
+        )
 
 
 def test_builtin_formats_are_csv_json_parquet() -> None:
