@@ -252,3 +252,10 @@ def test_the_project_is_stored(register: inclusionkit.Register) -> None:
     from inclusionkit import examples
 
     assert register.project() == examples.load("dreptul-la-munca").project
+
+
+def test_an_empty_file_imports(register: inclusionkit.Register, tmp_path: Path) -> None:
+    """A file with no rows imports: no row read, nothing stored, no error."""
+    empty = _write(inclusionkit.empty_table(), tmp_path / "empty.csv")
+    assert register.import_table(empty, partner="cpe", mode="full").rows == 0
+    assert register.participations().empty

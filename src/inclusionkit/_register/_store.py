@@ -568,7 +568,9 @@ class Register:
         first_row_id = int(next_row.column("m")[0].as_py()) + 1
         import_id = int(import_row.column("m")[0].as_py()) + 1
 
-        merged = new.merge(old, on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True)
+        merged = _chunked(new).merge(
+            _chunked(old), on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True
+        )
         side = merged.pop("_merge").to_numpy().astype(str)
         in_file = side != "right_only"
         both = side == "both"
@@ -675,6 +677,17 @@ def _report_from_json(text: str) -> Any:
 def _ingest(cursor: Any, table: str, data: pa.Table) -> None:
     if data.num_rows:
         cursor.adbc_ingest(table, data, mode="append")
+
+
+def _chunked(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``, its empty Arrow-backed key columns given one empty chunk (pandas cannot merge
+    on an Arrow column without chunks)."""
+    if len(frame):
+        return frame
+    out = frame.copy()
+    for name in (name for name in KEY if _KIND[name] == "string"):
+        out[name] = pd.Series(pa.array([], pa.string()), dtype=out[name].dtype)
+    return out
 
 
 def _same(new: pd.Series, old: pd.Series) -> np.ndarray:
@@ -917,6 +930,13 @@ def _has_table(register: Register, name: str) -> bool:
     try:
         with register._sqlalchemy().connect() as connection:
             return bool(sa.inspect(connection).has_table(name))
+    except sa.exc.OperationalError as exc:
+        if register.dialect == "postgresql":
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise InclusionKitError(f"{register.name}: cannot connect: {reason}") from None
+        raise InclusionKitError(
+            f"{register.name}: not a database inclusionkit can open ({exc.orig})"
+        ) from None
     except sa.exc.DatabaseError as exc:
         raise InclusionKitError(
             f"{register.name}: not a database inclusionkit can open ({exc.orig})"
