@@ -118,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
                     assert reports["register"].equals(reports["parquet"]), "reports differ"
             finally:
                 if drop is not None:
-                    drop()
+                    try:
+                        drop()
+                    except Exception as exc:  # never hide the benchmark's own error
+                        print(f"could not drop the benchmark's database: {exc}", file=sys.stderr)
     print(f"| phase ({args.rows:,} rows) | where | seconds | vs Parquet report |")
     print("| --- | --- | ---: | ---: |")
     reference = {w.split("(")[1].split()[0]: s for p, w, s in results if w.startswith("parquet")}
