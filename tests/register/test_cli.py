@@ -107,3 +107,21 @@ def test_submit_and_diff_commands(
     assert "changes since it was submitted:" in out
     assert "labour_status" in out
     assert main(["register", "submit", db, "--period", "2015-Q1"]) == 2
+
+
+def test_retention_command(
+    tmp_path: Path, seed: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`register retention` deletes expired rows and writes them anonymised where asked."""
+    db = str(tmp_path / "r.db")
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(partner_rows(seed, "cpe"), source, kind="participations")
+    assert main(["register", "init", db, "--project", str(PROJECT)]) == 0
+    assert main(["register", "import", db, str(source), "--partner", "cpe"]) == 0
+    capsys.readouterr()
+    anonymised = tmp_path / "anon.parquet"
+    args = ["register", "retention", db, "--until", "2030-01-01", "--anonymised", str(anonymised)]
+    assert main(args) == 0
+    assert "row(s) deleted" in capsys.readouterr().out
+    assert len(inclusionkit.read(anonymised)) == len(partner_rows(seed, "cpe"))
+    assert inclusionkit.read(db, kind="participations").empty

@@ -259,3 +259,25 @@ def test_an_empty_file_imports(register: inclusionkit.Register, tmp_path: Path) 
     empty = _write(inclusionkit.empty_table(), tmp_path / "empty.csv")
     assert register.import_table(empty, partner="cpe", mode="full").rows == 0
     assert register.participations().empty
+
+
+def test_retention_deletes_expired_rows_and_their_history(
+    register: inclusionkit.Register, seed: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Retention deletes the rows and history of a project past its retention period, logs it,
+    and returns them anonymised; before that day nothing is touched."""
+    import datetime as dt
+
+    register.import_table(_write(partner_rows(seed, "cpe"), tmp_path / "cpe.csv"), partner="cpe")
+    stored = len(register.participations())
+    early = register.retention(until=dt.date(2020, 1, 1))
+    assert early.expired.empty
+    assert len(register.participations()) == stored
+    result = register.retention(until=dt.date(2030, 1, 1), years=10, user="dpo")
+    assert int(result.expired["rows"].sum()) == stored
+    assert len(result.anonymised) == stored
+    assert register.participations(include_withdrawn=True).empty
+    assert register.history().empty
+    log = register.imports()
+    assert log["mode"].tolist() == ["update", "retention"]
+    assert log.loc[1, "user"] == "dpo"

@@ -348,6 +348,55 @@ class Register:
 
         write(self.participations(), path, format=format, kind="participations")
 
+    # -- retention -----------------------------------------------------------------------------
+
+    def retention(
+        self, *, until: dt.date, years: int | None = None, user: str | None = None
+    ) -> Any:
+        """Apply the retention period: the rows (withdrawn ones too) of every project whose
+        retention ended by ``until`` are deleted, with their history (old values are personal
+        data too), in one transaction logged as a ``retention`` entry of the import log.
+
+        The project's end is the stored project's (else the latest date in the data, see
+        :func:`inclusionkit.retention`). Returns the :class:`~inclusionkit.RetentionResult`:
+        ``anonymised`` holds the deleted rows in anonymised form, to keep instead (export them).
+        """
+        from inclusionkit._privacy import retention
+        from inclusionkit._privacy._retention import DEFAULT_RETENTION_YEARS
+
+        project = self.project()
+        end = None if project is None or project.period is None else project.period.end
+        frame = self.participations(include_withdrawn=True).drop(columns="withdrawn")
+        result = retention(
+            frame,
+            until=until,
+            years=DEFAULT_RETENTION_YEARS if years is None else years,
+            project_end=end,
+        )
+        if result.expired.empty:
+            return result
+        codes = sorted(set(result.expired["project_code"].dropna().astype(str)))
+        marks = ", ".join(f"?{number}" for number in range(1, len(codes) + 1))
+        if self.dialect == "postgresql":
+            marks = ", ".join(f"${number}" for number in range(1, len(codes) + 1))
+        with self._transaction() as cursor:
+            import_id = self._fetch(cursor, "SELECT COALESCE(MAX(id), 0) AS m FROM imports")
+            for table in ("changes", "participations"):
+                cursor.execute(f"DELETE FROM {table} WHERE project_code IN ({marks})", codes)
+            log = {
+                "id": int(import_id.column("m")[0].as_py()) + 1,
+                "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "username": user or _os_user(),
+                "source": f"retention until {until.isoformat()}",
+                "sha256": "",
+                "partner": "",
+                "mode": "retention",
+                "rows": int(result.expired["rows"].sum()),
+                **dict.fromkeys(("added", "updated", "unchanged", "rejected", "withdrawn"), 0),
+            }
+            _ingest(cursor, "imports", pa.Table.from_pylist([log]))
+        return result
+
     # -- submitted reports ---------------------------------------------------------------------
 
     def fingerprint(self) -> str:

@@ -206,3 +206,34 @@ def diff_command(db: str, period: str) -> None:
         )
         click.echo("changes since it was submitted:")
         click.echo(format_table(by_field))
+
+
+@register_group.command(name="retention")
+@click.argument("db")
+@click.option("--until", required=True, help="The day to apply the retention period on (ISO).")
+@click.option("--years", type=int, help="Years kept after the project's end (default 10).")
+@click.option(
+    "--anonymised",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the deleted rows, anonymised, to this file (.csv, .parquet …) to keep instead.",
+)
+@click.option("--user", help="Who applies it (recorded in the log); default: the OS user.")
+def retention_command(
+    db: str, until: str, years: int | None, anonymised: Path | None, user: str | None
+) -> None:
+    """Delete the rows (and their history) of projects whose retention period ended by UNTIL."""
+    import datetime as dt
+
+    import inclusionkit
+
+    chosen = None if anonymised is None else output_format(anonymised, None, "participations")
+    try:
+        day = dt.date.fromisoformat(until)
+    except ValueError:
+        raise click.BadParameter(f"{until!r} is not an ISO date (2035-12-31)") from None
+    with inclusionkit.open_register(db) as register:
+        result = register.retention(until=day, years=years, user=user)
+    deleted = int(result.expired["rows"].sum()) if len(result.expired) else 0
+    if anonymised is not None and chosen is not None:
+        write_file(result.anonymised, anonymised, chosen, "participations")
+    click.echo(f"{deleted} row(s) deleted, with their history")
