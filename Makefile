@@ -45,6 +45,8 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py $(if $(SIZE),--sizes $(SIZE),)
+	@# The register (issue 13): 1M-row import into SQLite/PostgreSQL, report vs Parquet.
+	$(if $(NO_REGISTER),,$(BIN)/python benchmarks/register.py --rows $(or $(REGISTER_ROWS),1000000))
 
 clean:
 	rm -rf $(VENV) demo-output build dist .mypy_cache .ruff_cache .pytest_cache

@@ -60,6 +60,7 @@ from inclusionkit._programme import load_programme_structure
 from inclusionkit._progress import progress
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._project_io import load_project, project_to_dict, save_project
+from inclusionkit._register import ImportResult, Register, init_register, open_register
 from inclusionkit._rules import (
     Provenance,
     RecordSet,
@@ -108,6 +109,7 @@ __all__ = [
     "ColumnMapping",
     "Deliverable",
     "Exporter",
+    "ImportResult",
     "Importer",
     "InclusionKitError",
     "InclusionKitWarning",
@@ -129,6 +131,7 @@ __all__ = [
     "PseudonymisedTable",
     "RawTable",
     "RecordSet",
+    "Register",
     "Report",
     "RetentionResult",
     "RuleSet",
@@ -149,6 +152,7 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "ingest_raw",
+    "init_register",
     "load_mapping",
     "load_programme_structure",
     "load_project",
@@ -157,6 +161,7 @@ __all__ = [
     "mapping_key",
     "mapping_schema",
     "normalise_participations",
+    "open_register",
     "participations_from_table",
     "participations_to_table",
     "progress",

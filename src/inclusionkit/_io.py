@@ -28,6 +28,9 @@ AUTO_KIND = "auto"
 """The ``kind`` an importer receives when the caller did not say and it reads several kinds:
 the importer decides from the content."""
 
+REGISTER_URLS = ("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")
+"""Database URLs :func:`read` gives to the register importer (``docs/register.md``)."""
+
 _PROGRESS_MARKERS = frozenset({"indicator", "target", "achieved"})
 
 
@@ -53,6 +56,8 @@ def read(
     """
     _check_kind(kind)
     path = _path_of(source)
+    if format is None and path is not None and path.startswith(REGISTER_URLS):
+        format = "register"  # a database URL has no extension to choose by
     importer = get_plugin_manager().find_importer(format, path, kind)
     return read_with(importer, source, kind=kind, **options)
 

@@ -71,6 +71,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "inclusionkit.default_plugins.csv_format",
     "inclusionkit.default_plugins.json_format",
     "inclusionkit.default_plugins.parquet_format",
+    "inclusionkit.default_plugins.register_format",
 )
 """The built-in plugins, as importable module names, registered under those names."""
 

@@ -86,13 +86,17 @@ def test_builtins_are_registered_from_the_explicit_tuple() -> None:
         assert pm.has_plugin(name)
         assert infos[name].builtin
         assert infos[name].status == "ok"
-        assert infos[name].hooks == ("register_exporters", "register_importers")
+        # The register's format reads registers; they are written by `inclusionkit register`.
+        assert (
+            infos[name].hooks
+            == ("register_exporters", "register_importers")[name.endswith("register_format") :]
+        )
 
 
 def test_builtin_formats_are_csv_json_parquet() -> None:
-    """The built-ins read and write CSV, JSON and Parquet."""
+    """The built-ins read and write CSV, JSON and Parquet, and read registers."""
     pm = build_plugin_manager(entry_points=False)
-    assert set(pm.importers()) == {"csv", "json", "parquet"}
+    assert set(pm.importers()) == {"csv", "json", "parquet", "register"}
     assert set(pm.exporters()) == {"csv", "json", "parquet"}
     assert pm.exporters()["csv"].plugin == "inclusionkit.default_plugins.csv_format"
 

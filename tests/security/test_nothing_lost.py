@@ -119,8 +119,12 @@ def _xlsx(path: Path, rows: list[dict[str, object]]) -> Path:
 
 
 WRITERS = {"csv": _csv, "json": _json, "parquet": _parquet, "xlsx": _xlsx}
+# A register (docs/register.md) holds only rows its imports accepted, in typed columns: it has no
+# messy cells; its imports are the files above, read by these same importers.
 PARTICIPATION_IMPORTERS = sorted(
-    name for name, importer in importers().items() if "participations" in importer.kinds
+    name
+    for name, importer in importers().items()
+    if "participations" in importer.kinds and name != "register"
 )
 
 

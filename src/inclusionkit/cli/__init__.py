@@ -17,6 +17,7 @@ from inclusionkit._version import __version__
 from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
 from inclusionkit.cli._privacy import pseudonymise_command, retention_command
 from inclusionkit.cli._project import demo, progress_command, validate
+from inclusionkit.cli._register import register_group
 from inclusionkit.cli._report import report_command, rulesets_command
 
 EXIT_USER_ERROR = 2
@@ -53,6 +54,7 @@ for command in (
     convert_command,
     pseudonymise_command,
     retention_command,
+    register_group,
 ):
     cli.add_command(command)
 

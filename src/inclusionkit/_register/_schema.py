@@ -1,0 +1,118 @@
+"""The register's tables, as SQLAlchemy Core metadata (the schema the newest migration makes).
+
+``participations`` holds every row any partner ever sent, one per key (project code, participant
+id, entry date, partner), in the canonical columns, with the import that last changed it and
+whether it was withdrawn (by a ``full`` import that no longer listed it; withdrawn rows are kept,
+never deleted). ``imports`` is the log, ``changes`` the history (one row per changed field),
+``reports`` the reports submitted, ``settings`` the project document. ``import_stage`` is a work
+table an import fills and empties inside its own transaction.
+
+Alembic's migrations (``migrations/versions``) create and evolve these tables; a test checks that
+the migrated database matches this metadata.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from inclusionkit._participations import COLUMNS
+
+__all__ = [
+    "KEY",
+    "METADATA",
+    "PARTICIPATION_TYPES",
+    "changes",
+    "import_stage",
+    "imports",
+    "participations",
+    "reports",
+    "settings",
+]
+
+KEY: tuple[str, ...] = ("project_code", "participant_id", "entry_date", "partner")
+"""What identifies a row of the register: a partner's record of one participation."""
+
+PARTICIPATION_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
+    "string": sa.Text,
+    "date": sa.Date,
+    "bool": sa.Boolean,
+    "int": sa.SmallInteger,
+}
+"""The SQL type of each kind of canonical column."""
+
+METADATA = sa.MetaData()
+
+settings = sa.Table(
+    "settings",
+    METADATA,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+imports = sa.Table(
+    "imports",
+    METADATA,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("time", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("partner", sa.Text, nullable=False),
+    sa.Column("mode", sa.Text, nullable=False),
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("added", sa.BigInteger, nullable=False),
+    sa.Column("updated", sa.BigInteger, nullable=False),
+    sa.Column("unchanged", sa.BigInteger, nullable=False),
+    sa.Column("rejected", sa.BigInteger, nullable=False),
+    sa.Column("withdrawn", sa.BigInteger, nullable=False),
+)
+
+participations = sa.Table(
+    "participations",
+    METADATA,
+    sa.Column("row_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    *(sa.Column(c.name, PARTICIPATION_TYPES[c.kind], nullable=c.name not in KEY) for c in COLUMNS),
+    sa.Column("import_id", sa.BigInteger, nullable=False),
+    sa.Column("withdrawn", sa.Boolean, nullable=False),
+    sa.Column("identifiers", sa.Text, nullable=True),
+    sa.UniqueConstraint(*KEY, name="participations_key"),
+    sa.Index("participations_partner", "partner"),
+)
+
+changes = sa.Table(
+    "changes",
+    METADATA,
+    sa.Column("import_id", sa.BigInteger, nullable=False),
+    sa.Column("row", sa.BigInteger, nullable=True),
+    sa.Column("project_code", sa.Text, nullable=False),
+    sa.Column("participant_id", sa.Text, nullable=False),
+    sa.Column("entry_date", sa.Date, nullable=False),
+    sa.Column("partner", sa.Text, nullable=False),
+    sa.Column("change", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=True),
+    sa.Column("old", sa.Text, nullable=True),
+    sa.Column("new", sa.Text, nullable=True),
+    sa.Index("changes_participant", "participant_id"),
+    sa.Index("changes_import", "import_id"),
+)
+
+reports = sa.Table(
+    "reports",
+    METADATA,
+    sa.Column("period", sa.Text, primary_key=True),
+    sa.Column("time", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("rules", sa.Text, nullable=False),
+    sa.Column("as_of", sa.Text, nullable=False),
+    sa.Column("import_id", sa.BigInteger, nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("report", sa.Text, nullable=False),
+)
+
+import_stage = sa.Table(
+    "import_stage",
+    METADATA,
+    sa.Column("row_id", sa.BigInteger, nullable=False),
+)

@@ -1,0 +1,52 @@
+"""The built-in register importer: a register's participations, read like any table.
+
+``inclusionkit.read("registru.db", kind="participations")`` (or a ``postgresql://`` URL) gives the
+register's participation table (withdrawn rows left out) in canonical columns and dtypes, so
+``report``, ``progress`` and every other reader of participations work on a register with the
+one engine. Registers are made and filled with ``inclusionkit register`` (``docs/register.md``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from inclusionkit._errors import InclusionKitError
+from inclusionkit._formats import Importer, Source
+from inclusionkit._register import REGISTER_SUFFIXES, open_register
+from inclusionkit._rejected import attach_row_problems
+from inclusionkit.default_plugins import check_options, source_name
+from inclusionkit.hookspecs import RegisterImporter, hookimpl
+
+_OPTIONS = ("keep_extra", "on_error", "include_withdrawn")
+
+
+@hookimpl
+def register_importers(register: RegisterImporter) -> None:
+    """Contribute the register reader."""
+    register(
+        Importer(
+            name="register",
+            extensions=REGISTER_SUFFIXES,
+            kinds={"participations"},
+            read=read_register,
+            description="an inclusionkit register (SQLite file, or a postgresql:// URL)",
+        )
+    )
+
+
+def read_register(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
+    """The register's participations; ``keep_extra`` adds the identifiers it stores (if any)."""
+    if not isinstance(source, str | os.PathLike):
+        raise InclusionKitError(f"{source_name(source)}: a register is read from its path or URL")
+    if kind not in ("participations", "auto"):
+        raise InclusionKitError(f"{os.fspath(source)}: a register holds participations, not {kind}")
+    check_options("register", options, _OPTIONS)
+    with open_register(source) as register:
+        frame = register.participations(
+            include_withdrawn=bool(options.get("include_withdrawn", False)),
+            keep_identifiers=bool(options.get("keep_extra", False)),
+        )
+    # Every cell of a register was checked on import: nothing to coerce.
+    return attach_row_problems(frame, []) if options.get("on_error") == "coerce" else frame

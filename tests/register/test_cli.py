@@ -1,0 +1,127 @@
+"""``inclusionkit register``: init, import, log, history, export; and report from a register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import inclusionkit
+from inclusionkit import examples
+from inclusionkit.cli import main
+from tests.register.conftest import partner_rows
+
+PROJECT = Path(examples.__file__).parent / "data" / "dreptul-la-munca.json"
+
+
+def test_the_register_commands(
+    register_url: str, seed: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """init, import (twice, then --mode full), log, history and export do what they say, and
+    `report` on the register prints what it prints on the exported Parquet file."""
+    assert main(["register", "init", register_url, "--project", str(PROJECT)]) == 0
+    rows = partner_rows(seed, "cpe")
+    first = tmp_path / "cpe.csv"
+    inclusionkit.write(rows, first, kind="participations")
+    assert main(["register", "import", register_url, str(first), "--partner", "cpe"]) == 0
+    out = capsys.readouterr().out
+    assert f"added {len(rows)}, updated 0, unchanged 0, rejected 0, withdrawn 0" in out
+    shorter = tmp_path / "cpe-2.csv"
+    inclusionkit.write(rows.iloc[1:], shorter, kind="participations")
+    command = ["register", "import", register_url, str(shorter), "--partner", "cpe"]
+    assert main([*command, "--mode", "full", "--user", "maria"]) == 0
+    out = capsys.readouterr().out
+    person = str(rows.loc[0, "participant_id"])
+    assert "withdrawn (1):" in out
+    assert person in out
+    assert f"unchanged {len(rows) - 1}, rejected 0, withdrawn 1" in out
+    assert main(["register", "log", register_url]) == 0
+    out = capsys.readouterr().out
+    assert "maria" in out
+    assert "cpe-2.csv" in out
+    assert main(["register", "history", register_url, "--participant", person]) == 0
+    out = capsys.readouterr().out
+    assert "added" in out
+    assert "withdrawn" in out
+    exported = tmp_path / "out.parquet"
+    assert main(["register", "export", register_url, str(exported)]) == 0
+    assert len(inclusionkit.read(exported)) == len(rows) - 1
+    capsys.readouterr()
+    if register_url.startswith("postgresql"):
+        return  # `report` takes a file path (see the report command for URLs)
+    assert main(["report", register_url, "--by", "gender,partner"]) == 0
+    from_register = capsys.readouterr().out
+    assert main(["report", str(exported), "--by", "gender,partner"]) == 0
+    assert capsys.readouterr().out == from_register
+
+
+def test_import_writes_rejected_rows_like_validate(
+    tmp_path: Path, seed: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--rejected writes the same file `validate --rejected` writes, and the problems print."""
+    db = str(tmp_path / "r.db")
+    rows = partner_rows(seed, "cpe").astype({"birth_date": "string"})
+    rows.loc[1, "birth_date"] = "1990-02-31"
+    source = tmp_path / "bad.csv"
+    rows.to_csv(source, index=False)
+    assert main(["register", "init", db]) == 0
+    args = ["register", "import", db, str(source), "--partner", "cpe"]
+    assert main([*args, "--rejected", str(tmp_path / "a.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "rejected 1" in out
+    assert "line 3" in out
+    assert main(["validate", str(source), "--rejected", str(tmp_path / "b.csv")]) == 2
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_register_errors_are_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing register is an error message and exit code 2, not a traceback."""
+    assert main(["register", "log", str(tmp_path / "missing.db")]) == 2
+    assert "no such register" in capsys.readouterr().err
+
+
+def test_submit_and_diff_commands(
+    tmp_path: Path, seed: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """submit prints the frozen report; diff says nothing changed, then lists the correction."""
+    db = str(tmp_path / "r.db")
+    rows = partner_rows(seed, "cpe")
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(rows, source, kind="participations")
+    assert main(["register", "init", db, "--project", str(PROJECT)]) == 0
+    assert main(["register", "import", db, str(source), "--partner", "cpe"]) == 0
+    capsys.readouterr()
+    assert main(["register", "submit", db, "--period", "2015-Q1"]) == 0
+    assert capsys.readouterr().out.startswith("indicator,gender,value\n")
+    assert main(["register", "diff", db, "2015-Q1"]) == 0
+    assert "0 figure(s) changed" in capsys.readouterr().out
+    fixed = rows.copy()
+    was = rows.loc[0, "labour_status"]
+    fixed.loc[0, "labour_status"] = "employed" if was != "employed" else "inactive"
+    inclusionkit.write(fixed, source, kind="participations")
+    assert main(["register", "import", db, str(source), "--partner", "cpe"]) == 0
+    capsys.readouterr()
+    assert main(["register", "diff", db, "2015-Q1"]) == 0
+    out = capsys.readouterr().out
+    assert "changes since it was submitted:" in out
+    assert "labour_status" in out
+    assert main(["register", "submit", db, "--period", "2015-Q1"]) == 2
+
+
+def test_retention_command(
+    tmp_path: Path, seed: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`register retention` deletes expired rows and writes them anonymised where asked."""
+    db = str(tmp_path / "r.db")
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(partner_rows(seed, "cpe"), source, kind="participations")
+    assert main(["register", "init", db, "--project", str(PROJECT)]) == 0
+    assert main(["register", "import", db, str(source), "--partner", "cpe"]) == 0
+    capsys.readouterr()
+    anonymised = tmp_path / "anon.parquet"
+    args = ["register", "retention", db, "--until", "2030-01-01", "--anonymised", str(anonymised)]
+    assert main(args) == 0
+    assert "row(s) deleted" in capsys.readouterr().out
+    assert len(inclusionkit.read(anonymised)) == len(partner_rows(seed, "cpe"))
+    assert inclusionkit.read(db, kind="participations").empty
