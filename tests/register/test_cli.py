@@ -19,7 +19,8 @@ def test_the_register_commands(
     register_url: str, seed: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """init, import (twice, then --mode full), log, history and export do what they say, and
-    `report` on the register prints what it prints on the exported Parquet file."""
+    `report` and `progress` on the register (file or URL) print what they print on the exported
+    Parquet file."""
     assert main(["register", "init", register_url, "--project", str(PROJECT)]) == 0
     rows = partner_rows(seed, "cpe")
     first = tmp_path / "cpe.csv"
@@ -48,11 +49,13 @@ def test_the_register_commands(
     assert main(["register", "export", register_url, str(exported)]) == 0
     assert len(inclusionkit.read(exported)) == len(rows) - 1
     capsys.readouterr()
-    if register_url.startswith("postgresql"):
-        return  # `report` takes a file path (see the report command for URLs)
     assert main(["report", register_url, "--by", "gender,partner"]) == 0
     from_register = capsys.readouterr().out
     assert main(["report", str(exported), "--by", "gender,partner"]) == 0
+    assert capsys.readouterr().out == from_register
+    assert main(["progress", str(PROJECT), "--participations", register_url]) == 0
+    from_register = capsys.readouterr().out
+    assert main(["progress", str(PROJECT), "--participations", str(exported)]) == 0
     assert capsys.readouterr().out == from_register
 
 

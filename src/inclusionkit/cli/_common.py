@@ -37,13 +37,24 @@ STDOUT_FORMATS = ("csv", "json")
 """The formats printed as text when there is no ``--output`` file."""
 
 
-def read_table(path: Path, **options: Any) -> pd.DataFrame:
-    """The participation table at ``path``, in any format an importer reads.
+def participation_source(value: str) -> Path | str:
+    """A participation argument as given: a file's path, or a register's database URL kept as
+    text (a path would fold its ``//``)."""
+    from inclusionkit._io import REGISTER_URLS
+
+    return value if value.startswith(REGISTER_URLS) else Path(value)
+
+
+def read_table(path: Path | str, **options: Any) -> pd.DataFrame:
+    """The participation table at ``path`` (or a register's URL), in any format an importer reads.
 
     ``options`` go to the importer (``keep_extra=True`` keeps identifier columns such as a CNP).
     """
     import inclusionkit
 
+    if isinstance(path, str):
+        url: pd.DataFrame = inclusionkit.read(path, kind="participations", **options)
+        return url
     if not path.exists():
         raise InclusionKitError(f"{path}: no such file")
     if path.is_dir():

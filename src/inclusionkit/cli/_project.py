@@ -13,6 +13,7 @@ from inclusionkit.cli._common import (
     format_table,
     load_project_or_example,
     parse_date_option,
+    participation_source,
     read_table,
 )
 
@@ -67,8 +68,9 @@ def validate(path: Path, rejected: Path | None) -> None:
 @click.argument("project")
 @click.option(
     "--participations",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="A participation table (any format an importer reads: .csv, .xlsx, .json, .parquet …) "
+    type=participation_source,
+    help="A participation table (any format an importer reads: .csv, .xlsx, .json, .parquet …, "
+    "or a register's file or database URL) "
     "to compute participant indicators from.",
 )
 @click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
@@ -81,7 +83,7 @@ def validate(path: Path, rejected: Path | None) -> None:
     show_default=True,
 )
 def progress_command(
-    project: str, participations: Path | None, as_of: dt.date | None, lang: str, fmt: str
+    project: str, participations: Path | str | None, as_of: dt.date | None, lang: str, fmt: str
 ) -> None:
     """Show progress against targets for PROJECT (a project .json file or a bundled example)."""
     from inclusionkit import progress

@@ -25,6 +25,7 @@ from inclusionkit.cli._common import (
     format_table,
     output_format,
     parse_date_option,
+    participation_source,
     read_table,
     write_file,
 )
@@ -56,7 +57,7 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
 
 
 @click.command(name="report")
-@click.argument("participations", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("participations", type=participation_source)
 @click.option(
     "--rules",
     default="esf-2014",
@@ -136,7 +137,7 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
     help="sfc2021: ESF+ tables per priority, specific objective, category of region and gender.",
 )
 def report_command(
-    participations: Path,
+    participations: Path | str,
     rules: str,
     by: str,
     as_of: dt.date | None,
@@ -161,7 +162,7 @@ def report_command(
     """
     import inclusionkit
 
-    if not participations.exists():
+    if isinstance(participations, Path) and not participations.exists():
         raise InclusionKitError(f"{participations}: no such file")
     # Every output's format is checked before the work starts: a typo costs nothing.
     chosen = output_format(output, fmt, "report")
@@ -187,7 +188,7 @@ def report_command(
             engine=engine,
             progress=bar if bar.enabled else None,
         )
-    if isinstance(source, pd.DataFrame):
+    if isinstance(source, pd.DataFrame) and isinstance(participations, Path):
         # compute() fingerprints the files it reads itself; this one was read here.
         from inclusionkit._rules._report import input_fingerprints
 
@@ -221,13 +222,15 @@ def report_command(
         raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
 
 
-def _participations(path: Path, engine: str, by: str) -> Any:
+def _participations(path: Path | str, engine: str, by: str) -> Any:
     """What the engine computes from: the path itself for the engines that read it in parts (a
     directory, Parquet, ``--engine streaming|dask``), else the table :func:`inclusionkit.read`
     gives, so every format any importer reads can be reported. Columns beyond the canonical
     ones are read only when a breakdown may need them."""
     from inclusionkit import COLUMN_NAMES
 
+    if isinstance(path, str):  # a register's database URL
+        return read_table(path)
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
     if streamed or path.is_dir():
         return os.fspath(path)
@@ -344,7 +347,11 @@ __all__ = ["report_command", "rulesets_command", "validate_table_command_output"
 
 
 def _sfc2021_report(
-    participations: Path, rules: str, as_of: dt.date | None, fmt: str, output: Path | None
+    participations: Path | str,
+    rules: str,
+    as_of: dt.date | None,
+    fmt: str,
+    output: Path | None,
 ) -> None:
     """The programme-level SFC2021 tables (``--layout sfc2021``)."""
     import inclusionkit
@@ -353,7 +360,8 @@ def _sfc2021_report(
         raise InclusionKitError(
             "--layout sfc2021 reports the esf-2021 rule set: use --rules esf-2021"
         )
-    source = participations if participations.is_dir() else read_table(participations)
+    folder = isinstance(participations, Path) and participations.is_dir()
+    source = participations if folder else read_table(participations)
     report = inclusionkit.sfc2021_table(source, as_of=as_of)
     for problem in report.problems:
         click.echo(f"inclusionkit: {problem}", err=True)
