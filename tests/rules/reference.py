@@ -124,10 +124,14 @@ def merge(rows: Iterable[dict[str, Any]], as_of: dt.date | None) -> list[dict[st
     return out
 
 
-def complete(p: dict[str, Any]) -> bool:
+REPORTED = {"esf-2014": ("female", "male"), "esf-2021": GENDERS}
+"""The genders each rule set reports (2014-2020 reports women and men only)."""
+
+
+def complete(p: dict[str, Any], ruleset: str) -> bool:
     """The contract's completeness test (plus a birth date after the entry is invalid)."""
     return (
-        p["gender"] in GENDERS
+        p["gender"] in REPORTED[ruleset]
         and p["birth_date"] is not None
         and p["entry_date"] is not None
         and p["labour_status"] in STATUSES
@@ -245,12 +249,19 @@ RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], dict[str, Tri]]] = {
 def counts(
     table: pd.DataFrame, ruleset: str, as_of: dt.date | None
 ) -> tuple[dict[tuple[str, str], int], bool]:
-    """``{(indicator, gender): count}`` (gender ``total`` included) and whether the merge had an
+    """``{(indicator, gender): count}`` (gender ``total`` included, ``unknown`` for no gender) and
+    whether the merge had an
     ambiguous tie (rows tied on entry or exit date with different values)."""
     out: dict[tuple[str, str], int] = defaultdict(int)
     ambiguous = False
     for p in merge(records(table), as_of):
-        if not complete(p):
+        if p["entry_date"] is None:
+            continue
+        # GRAND_TOTAL: every participation placed in time, complete or not, in the row of its
+        # gender (the row "unknown" for an empty or unknown one).
+        out[("GRAND_TOTAL", p["gender"] if p["gender"] in GENDERS else "unknown")] += 1
+        out[("GRAND_TOTAL", "total")] += 1
+        if not complete(p, ruleset):
             continue
         ambiguous |= bool(p.get("_ambiguous"))
         values = RULES[ruleset](p, derive(p, as_of))

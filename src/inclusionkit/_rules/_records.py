@@ -6,9 +6,11 @@ Preparing participations follows ``participation-table.md`` ("Which rows are cou
 2. **Re-entry.** Rows sharing (``project_code``, ``participant_id``) are one participation: the
    characteristics of the row with the earliest ``entry_date``, the latest ``exit_date`` (none if
    any row is still open) and the results of the row with the latest ``exit_date``.
-3. **Completeness.** A participation with an empty or invalid ``gender``, ``birth_date``,
-   ``entry_date``, ``labour_status`` or ``isced`` is counted in no indicator and is listed with
-   its reason. The tests and their codes are the ones validation runs
+3. **Completeness.** A participation failing a completeness test of the rule set (an empty or
+   invalid value of one of its required fields, a gender it does not report) is *incomplete*:
+   it counts in the grand total only (indicators with ``records: entered``) and is listed with
+   its reason; one with no valid ``entry_date`` cannot be placed in time and counts in no
+   indicator. The tests and their codes are the ones validation runs
    (:mod:`inclusionkit._rules._completeness`, codes from :class:`~inclusionkit.ProblemCode`).
 
 A participation is never copied into a new table: it is a pair of row numbers into the input (the
@@ -64,9 +66,6 @@ from inclusionkit._rules._populations import (
 )
 from inclusionkit._rules._ruleset import Aggregate, RuleSet, check_aggregate, load_ruleset
 from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
-
-# Re-exported for the engine modules that import it from here; its home is the vocabulary.
-from inclusionkit.models._vocabulary import GENDERS as GENDERS
 
 _MIN_INT64 = np.iinfo(np.int64).min
 
@@ -129,7 +128,8 @@ class PreparedParticipations:
 
     Every input row keeps its position (nothing is copied): ``active`` marks the rows that stand
     for a participation (not entered after the as-of date, not a re-entry folded into the row
-    of an earlier entry), ``counted`` the active rows that are complete. When re-entries are
+    of an earlier entry), ``placed`` the active rows with a valid entry date (the grand total),
+    ``counted`` the active rows that are complete. When re-entries are
     merged, the row of the earliest entry stands for the participation and only its exit date
     and results are replaced (by the merged exit and the results of the latest exit).
     """
@@ -272,7 +272,10 @@ class PreparedParticipations:
     # -- completeness
 
     def _completeness(self) -> None:
-        failed = failures(self.completeness.tests(), ParticipationSource(self))
+        source = ParticipationSource(self)
+        failed = failures(self.completeness.tests(), source)
+        self.placed = self.active & source.valid("entry_date")
+        self.placed_count = int(np.count_nonzero(self.placed))
         self.counted = self.active & ~any_failed(failed, self.size)
         self.counted_count = int(np.count_nonzero(self.counted))
         self.all_counted = self.counted_count == self.size
@@ -588,8 +591,9 @@ def evaluate_rule(
 
     ``ref`` and ``indicator`` in the rule resolve against ``ruleset`` (by default ``esf-2014``:
     ``{"ref": "disadvantaged"}``, ``{"indicator": "CO07"}``). Participations count only when
-    complete, as in a report. Raises :class:`~inclusionkit.ValidationError` for a rule that
-    does not compile and :class:`~inclusionkit.InclusionKitError` when its records are missing.
+    complete by the rule set's completeness, as in a report. Raises
+    :class:`~inclusionkit.ValidationError` for a rule that does not compile and
+    :class:`~inclusionkit.InclusionKitError` when its records are missing.
     """
     if not isinstance(rule, Mapping):
         raise InclusionKitError(f"a rule is an object with population and aggregate, not {rule!r}")
@@ -597,7 +601,7 @@ def evaluate_rule(
     population, node, aggregate = _compile_rule(json.dumps(rule, sort_keys=True), name)
     source: Any
     if population == "participations":
-        prepared = records.prepared()
+        prepared = records.prepared(load_ruleset(name).completeness)
         source = ParticipationSource(prepared)
         mask = Evaluator(source).mask(node) & prepared.counted
     else:
