@@ -1,7 +1,8 @@
 """A slow, obvious, row-by-row reading of the contract, to check the vectorised engine against.
 
 Written independently of ``inclusionkit._rules``: plain Python over dicts, straight from
-``participation-table.md``. Kleene logic is spelled out with ``None`` for unknown.
+``participation-table.md``. An empty cell (``None``) reads as false in every position, including
+under ``not`` (rule 4, clarified 2026-12).
 """
 
 from __future__ import annotations
@@ -34,27 +35,19 @@ STATUSES = (
 Tri = bool | None
 
 
-def AND(*values: Tri) -> Tri:
-    """Kleene conjunction."""
-    if any(v is False for v in values):
-        return False
-    if any(v is None for v in values):
-        return None
-    return True
+def AND(*values: Tri) -> bool:
+    """Conjunction; an empty value is false."""
+    return all(v is True for v in values)
 
 
-def OR(*values: Tri) -> Tri:
-    """Kleene disjunction."""
-    if any(v is True for v in values):
-        return True
-    if any(v is None for v in values):
-        return None
-    return False
+def OR(*values: Tri) -> bool:
+    """Disjunction; an empty value is false."""
+    return any(v is True for v in values)
 
 
-def NOT(value: Tri) -> Tri:
-    """Kleene negation."""
-    return None if value is None else not value
+def NOT(value: Tri) -> bool:
+    """Negation; an empty value is false, so its negation is true."""
+    return value is not True
 
 
 def _value(cell: Any) -> Any:

@@ -32,6 +32,7 @@ from inclusionkit._rules._grouping import UNKNOWN_GENDER, age_band_labels
 from inclusionkit._rules._language import Evaluator
 from inclusionkit._rules._model import Provenance, Report
 from inclusionkit._rules._partition import FLOW_BREAKDOWNS, Partial, Spec
+from inclusionkit._rules._period import period_warning
 from inclusionkit._rules._populations import POPULATION_COLUMNS
 from inclusionkit._rules._records import (
     EXCLUDED_COLUMNS,
@@ -458,6 +459,8 @@ class Assembler:
             counted=counts["counted"],
             excluded=counts["participations"] - counts["counted"],
             not_computed=not_computed,
+            table_period=spec.table_period,
+            warnings=tuple(w for w in (period_warning(ruleset, spec.table_period),) if w),
         )
         return Report(
             table=layout.table(ruleset, values, entities, integral),

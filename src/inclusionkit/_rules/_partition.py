@@ -59,11 +59,13 @@ def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame
 
 @attrs.frozen(kw_only=True)
 class Spec:
-    """What every partition is evaluated for: the rule set, breakdowns and as-of date."""
+    """What every partition is evaluated for: the rule set, breakdowns and as-of date (and the
+    programming period of the table's project codes, for the provenance)."""
 
     ruleset: RuleSet
     breakdowns: tuple[str, ...]
     as_of: dt.date | None
+    table_period: str | None = None
 
     def require_additive(self) -> None:
         """Raise :class:`InclusionKitError` when an indicator's values do not add up across

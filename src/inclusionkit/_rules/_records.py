@@ -400,11 +400,14 @@ def _dates(values: Sequence[dt.date | None]) -> pd.Series:
 
 
 def project_frames(project: Any, as_of: dt.date | None) -> dict[str, pd.DataFrame]:
-    """The activities, deliverables, organisations and partners of a project as tables.
+    """The activities, deliverables, organisations, partners and the project itself as tables.
 
-    Activities that start after ``as_of`` and deliverables dated after it are left out.
+    Only activities held by ``as_of`` count: an activity (its sessions from ``start`` to
+    ``end``) counts once its last day (``end``, or ``start`` for a one-day event) is not after
+    ``as_of``, so one still running is not counted whole. Deliverables dated after it are left
+    out.
     """
-    activities = [a for a in project.activities if as_of is None or a.start <= as_of]
+    activities = [a for a in project.activities if as_of is None or (a.end or a.start) <= as_of]
     deliverables = [d for d in project.deliverables if as_of is None or d.date <= as_of]
     code = project.code
     frames: dict[str, pd.DataFrame] = {}
@@ -445,6 +448,13 @@ def project_frames(project: Any, as_of: dt.date | None) -> dict[str, pd.DataFram
     served_rows: list[tuple[Any, str | None]] = [(o, None) for o in project.organisations]
     frames["partners"] = _organisation_frame(partner_rows, code)
     frames["organisations"] = _organisation_frame(served_rows + partner_rows, code)
+    frames["projects"] = pd.DataFrame(
+        {
+            "project_code": _string([code]),
+            "programme": _string([project.programme]),
+            "focus": _string([LIST_SEPARATOR.join(project.focus)]),
+        }
+    )
     return frames
 
 
@@ -459,6 +469,7 @@ def _organisation_frame(rows: Sequence[tuple[Any, str | None]], code: str) -> pd
             "country": _string([o.country for o, _ in rows]),
             "tags": _string([LIST_SEPARATOR.join(o.tags) for o, _ in rows]),
             "role": _string([role for _, role in rows]),
+            "supported": pd.array([o.supported for o, _ in rows], dtype="boolean"),
             "project_code": _string([code] * len(rows)),
         }
     )
@@ -536,6 +547,7 @@ class RecordSet:
             "deliverables": bool(self.project.deliverables),
             "organisations": bool(self.project.organisations or self.project.partners),
             "partners": bool(self.project.partners),
+            "projects": True,
         }.get(population, False)
 
     def can_evaluate(self, rule: Mapping[str, Any]) -> bool:

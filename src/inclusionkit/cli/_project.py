@@ -103,7 +103,11 @@ def progress_command(
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
         click.echo(
-            json.dumps(json.loads(frame.to_json(orient="records")), indent=2, ensure_ascii=False)
+            json.dumps(
+                json.loads(frame.to_json(orient="records", date_format="iso")),
+                indent=2,
+                ensure_ascii=False,
+            )
         )
     else:
         click.echo(f"{model.title.in_language(lang)} ({model.code})")
