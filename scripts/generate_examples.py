@@ -614,7 +614,6 @@ def _participants(
                 "dependent_children": bool(rng.random() < 0.6),
                 "single_adult_household": bool(rng.random() < 0.08),
                 "minority": roma,
-                "roma": roma,
                 "migrant": False,
                 "foreign_background": False,
                 "third_country_national": False,

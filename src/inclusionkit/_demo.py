@@ -3,10 +3,10 @@
 For each example project: progress against every target (the reported value beside the one
 computed from its records where a rule allows); for the example with a participation table, the
 indicators of the rule set of its programme's period (the POSDRU seed: ESF 2007-2013, Annex XXIII
-of Regulation (EC) No 1828/2006, by year, flow and gender) and the SFC2021-style programme
-tables. Each table is printed and
-written as CSV; the installed format plugins add an Excel workbook, an HTML report, IATI XML and a
-Frictionless data package per project.
+of Regulation (EC) No 1828/2006, by year, flow and gender; then, labelled as an illustration,
+the ESF 2014-2020 common indicators of the same table) and the SFC2021-style programme tables.
+Each table is printed and written as CSV; the installed format plugins add an Excel workbook, an
+HTML report, IATI XML and a Frictionless data package per project.
 """
 
 from __future__ import annotations
@@ -53,12 +53,27 @@ def run_demo(output: Path, *, echo: Echo = print) -> list[Path]:
             echo(format_table(report.wide().reset_index()))
             echo(report.summary())
             written.append(_csv(report, output / f"{name}.{ruleset.name}.csv", "report"))
+            if ruleset.name != "esf-2014":
+                written.append(_illustration(name, participations, project, output, echo))
         written += _plugin_outputs(name, project, participations, table, report, output, echo)
     written += _sfc2021(output, echo)
     echo(f"\nWrote {len(written)} files to {output}/:")
     for path in written:
         echo(f"  {path.relative_to(output)}")
     return written
+
+
+def _illustration(name: str, participations: Any, project: Any, output: Path, echo: Echo) -> Path:
+    """The 2014-2020 common indicators of another period's table, labelled as an illustration."""
+    report = compute(participations, rules="esf-2014", by=("gender",), project=project)
+    echo(
+        "\nIllustration only, not this project's report: the ESF 2014-2020 common indicators "
+        "(esf-2014) of the same table, by gender:"
+    )
+    echo(format_table(report.wide().reset_index()))
+    for warning in report.provenance.warnings:
+        echo(f"warning: {warning}")
+    return _csv(report, output / f"{name}.esf-2014.csv", "report")
 
 
 def _csv(obj: Any, path: Path, kind: str) -> Path:
@@ -118,7 +133,10 @@ def _sfc2021(output: Path, echo: Echo) -> list[Path]:
     import pandas as pd
 
     report = sfc2021_table(pd.concat(tables, ignore_index=True))
-    echo("\nSFC2021-style tables (ESF+ indicators per priority, objective and region category):")
+    echo(
+        "\nSFC2021-style tables (ESF+ indicators per priority, objective and region category); "
+        "an illustration of the layout: the bundled tables are of earlier periods:"
+    )
     echo(report.summary())
     written = [_csv(report, output / "sfc2021.csv", "report")]
     try:

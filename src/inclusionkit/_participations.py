@@ -70,7 +70,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
     *_bools(
         ("minority", "minority, including marginalised communities such as the Roma"),
-        ("roma", "of Roma ethnicity (a minority: counted in CO15 and EECO15 as minority is)"),
         ("migrant", "migrant"),
         ("foreign_background", "foreign background"),
         sensitive=True,

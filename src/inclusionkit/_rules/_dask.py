@@ -44,6 +44,7 @@ from inclusionkit._rules._partition import (
     normalise_by,
 )
 from inclusionkit._rules._period import choose_ruleset
+from inclusionkit._rules._populations import OPTIONAL_COLUMNS
 from inclusionkit._rules._records import as_table, parse_as_of
 from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import is_dask_collection
@@ -224,7 +225,7 @@ def compute_dask(
     )
     spec.require_additive()
     check_table(ruleset, breakdowns, meta)
-    wanted = {*breakdowns, *ruleset.extra_columns}
+    wanted = {*breakdowns, *ruleset.extra_columns, *OPTIONAL_COLUMNS}
     columns = [
         *COLUMN_NAMES,
         *(name for name in meta.columns if name not in COLUMN_NAMES and name in wanted),

@@ -376,8 +376,9 @@ def _sfc2021_report(
     if period not in (None, "2021-2027"):
         if not allow_other_period:
             raise InclusionKitError(
-                f"--layout sfc2021 lays out 2021-2027 reports; the table's project codes are of "
-                f"{period}: use the rule set of {period}, or --allow-other-period"
+                f"--layout sfc2021 lays out 2021-2027 reports (--rules esf-2021); the table's "
+                f"project codes are of {period}: report them with the rule set of {period}, or "
+                "pass --allow-other-period"
             )
         click.echo(
             f"inclusionkit: warning: esf-2021 laid out for project codes of {period}", err=True
