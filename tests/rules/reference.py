@@ -248,6 +248,8 @@ def counts(
     out: dict[tuple[str, str], int] = defaultdict(int)
     ambiguous = False
     for p in merge(records(table), as_of):
+        # A tie between rows that differ decides even whether the participation is complete.
+        ambiguous |= bool(p.get("_ambiguous"))
         if p["entry_date"] is None:
             continue
         # GRAND_TOTAL: every participation placed in time, complete or not, in the row of its
@@ -256,7 +258,6 @@ def counts(
         out[("GRAND_TOTAL", "total")] += 1
         if not complete(p, ruleset):
             continue
-        ambiguous |= bool(p.get("_ambiguous"))
         values = RULES[ruleset](p, derive(p, as_of))
         for code, value in values.items():
             if value is True:
