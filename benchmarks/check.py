@@ -155,14 +155,14 @@ HAND_ROWS: list[tuple[dict[str, Any], tuple[str, ...] | None]] = [
              entry_date=D(2023, 6, 1), labour_status="employed", isced=3),
         ("TOTAL", "CO05", "CO06", "CO10"),
     ),
-    # unknown is not true: employed_at_exit empty, so "not employed at exit" is unknown (no CR01);
-    # minority refused and no other disadvantage, so disadvantaged is unknown (no CR05)
+    # unknown is false, in every position: employed_at_exit empty, so "not employed at exit"
+    # holds (CR01); minority refused and no other disadvantage, so not disadvantaged (no CR05)
     (
         dict(project_code="E", participant_id="P16", gender="male", birth_date=D(1975, 1, 1),
              entry_date=D(2022, 1, 1), exit_date=D(2022, 5, 1), labour_status="inactive",
              isced=2, minority=None, job_searching_at_exit=True, employed_at_exit=None,
              qualification_at_exit=True),
-        ("TOTAL", "CO03", "CO04", "CO09", "CR03"),
+        ("TOTAL", "CO03", "CO04", "CO09", "CR01", "CR03"),
     ),
     # re-entry: an empty cell in the first row stays empty (not filled from the later row)
     (

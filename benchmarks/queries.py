@@ -73,7 +73,7 @@ RESULTS = (
     "improved_situation_6m",
 )
 USED = (*KEY, "entry_date", "exit_date", *AT_ENTRY, *RESULTS)
-GENDERS = ("female", "male", "non_binary")
+GENDERS = ("female", "male")  # esf-2014 reports women and men: non_binary is incomplete
 STATUSES = (
     "employed",
     "self_employed",
@@ -115,7 +115,7 @@ _SQL_INDICATORS: dict[str, str] = {
     "CO18": "homeless",
     "CO19": "rural",
     "CR01": "leaver AND labour_status IN ('inactive', 'inactive_in_education')"
-    " AND job_searching_at_exit AND NOT employed_at_exit",
+    " AND job_searching_at_exit AND NOT coalesce(employed_at_exit, false)",
     "CR02": "leaver AND education_at_exit",
     "CR03": "leaver AND qualification_at_exit",
     "CR04": "leaver AND not_employed AND employed_at_exit",
@@ -303,7 +303,10 @@ def polars_query(frame: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
         "CO17": c("other_disadvantaged"),
         "CO18": c("homeless"),
         "CO19": c("rural"),
-        "CR01": leaver & inact & c("job_searching_at_exit") & ~c("employed_at_exit"),
+        "CR01": leaver
+        & inact
+        & c("job_searching_at_exit")
+        & ~c("employed_at_exit").fill_null(False),
         "CR02": leaver & c("education_at_exit"),
         "CR03": leaver & c("qualification_at_exit"),
         "CR04": leaver & not_employed & c("employed_at_exit"),

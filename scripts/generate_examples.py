@@ -239,6 +239,8 @@ def _platform_members(
                     "kind": kind,
                     "city": city,
                     "tags": tags,
+                    # Only the mentored civil-society organisations are supported directly.
+                    "supported": kind == "ngo" and first_ngo,
                 }
                 members.append(member)
                 if kind == "ngo" and first_ngo:
@@ -493,7 +495,9 @@ def dialog_social(source: dict[str, Any]) -> dict[str, Any]:
         f"{kinds['farmers_association']} farmers' and {kinds['craftsmens_association']} "
         f"craftsmen's associations, {kinds['public_institution']} public institutions; some are "
         "tagged 'regional-pact'. One NGO per city (8 in all) is tagged 'consultancy-mentoring': "
-        "the civil-society organisations whose members received consultancy and mentoring.",
+        "the civil-society organisations whose members received consultancy and mentoring, the "
+        "only organisations the operation supports directly (supported true; entity indicators "
+        "count them).",
         f"Synthetic activities: 8 launch conferences (2010) and 8 national seminars (2012), one "
         f"per city; trainings for 40 persons; 24 consultation meetings (kind discussion_group) "
         f"for {consulted_total} persons; 32 information sessions for {informed_total} persons "

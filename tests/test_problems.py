@@ -59,16 +59,19 @@ def test_missing_and_unreadable_name_a_column_or_a_kind() -> None:
 
 
 def test_incomplete_codes_are_the_completeness_reasons_in_order() -> None:
-    """INCOMPLETE lists the codes that leave a participation out, gender first, ISCED last."""
+    """INCOMPLETE lists the codes that leave a participation out, gender first, the household
+    situation (required by esf-2014@2014 only) last."""
     assert INCOMPLETE[0] is ProblemCode.GENDER_MISSING
-    assert INCOMPLETE[-1] is ProblemCode.ISCED_OUT_OF_RANGE
+    assert INCOMPLETE[-1] is ProblemCode.SINGLE_ADULT_HOUSEHOLD_MISSING
     assert all(code.incomplete for code in INCOMPLETE)
     assert len(INCOMPLETE) == sum(code.incomplete for code in ProblemCode)
 
 
 def test_empty_value_codes_are_one_per_required_column() -> None:
-    """EMPTY_VALUE holds the row codes of an empty required cell, not column.missing."""
-    required = {c.name for c in inclusionkit.COLUMNS if c.required}
+    """EMPTY_VALUE holds the row codes of an empty required cell (a rule set may also require
+    the household situation), not column.missing."""
+    household = {"jobless_household", "dependent_children", "single_adult_household"}
+    required = {c.name for c in inclusionkit.COLUMNS if c.required} | household
     assert {code.value.split(".")[0] for code in EMPTY_VALUE} == required
     assert ProblemCode.COLUMN_MISSING not in EMPTY_VALUE
 

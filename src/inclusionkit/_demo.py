@@ -1,10 +1,12 @@
 """``make demo``: the main job run on the bundled examples, written to a folder.
 
-For each example project: progress against every target (computed from its records where a rule
-allows, else the reported value); for the example with a participation table, the ESF 2014-2020
-common indicators by gender and the SFC2021-style programme tables. Each table is printed and
-written as CSV; the installed format plugins add an Excel workbook, an HTML report, IATI XML and a
-Frictionless data package per project.
+For each example project: progress against every target (the reported value beside the one
+computed from its records where a rule allows); for the example with a participation table, the
+indicators of the rule set of its programme's period (the POSDRU seed: ESF 2007-2013, Annex XXIII
+of Regulation (EC) No 1828/2006, by year, flow and gender; then, labelled as an illustration,
+the ESF 2014-2020 common indicators of the same table) and the SFC2021-style programme tables.
+Each table is printed and written as CSV; the installed format plugins add an Excel workbook, an
+HTML report, IATI XML and a Frictionless data package per project.
 """
 
 from __future__ import annotations
@@ -38,22 +40,40 @@ def run_demo(output: Path, *, echo: Echo = print) -> list[Path]:
         if example.synthetic:
             echo("   (records are synthetic and illustrative, consistent with the seed's figures)")
         table = progress(project, participations)
-        echo("\nProgress against targets:")
-        echo(format_table(table.drop(columns=["kind", "milestone"])))
+        echo("\nProgress against targets (reported beside computed; source: what the status uses):")
+        shown = table.drop(columns=["name", "kind", "milestone", "milestone_date", "percent"])
+        echo(format_table(shown))
         written.append(_csv(table, output / f"{name}.progress.csv", "progress"))
         report = None
         if participations is not None:
-            report = compute(participations, rules="esf-2014", by=("gender",), project=project)
-            echo("\nESF 2014-2020 common indicators by gender:")
+            # No rule set named: the one of the programme's period (POSDRU: esf-2007).
+            report = compute(participations, by=("gender",), project=project)
+            ruleset = report.ruleset
+            echo(f"\n{ruleset.title} ({ruleset.name}, the rule set of {ruleset.period}) by gender:")
             echo(format_table(report.wide().reset_index()))
             echo(report.summary())
-            written.append(_csv(report, output / f"{name}.esf-2014.csv", "report"))
+            written.append(_csv(report, output / f"{name}.{ruleset.name}.csv", "report"))
+            if ruleset.name != "esf-2014":
+                written.append(_illustration(name, participations, project, output, echo))
         written += _plugin_outputs(name, project, participations, table, report, output, echo)
     written += _sfc2021(output, echo)
     echo(f"\nWrote {len(written)} files to {output}/:")
     for path in written:
         echo(f"  {path.relative_to(output)}")
     return written
+
+
+def _illustration(name: str, participations: Any, project: Any, output: Path, echo: Echo) -> Path:
+    """The 2014-2020 common indicators of another period's table, labelled as an illustration."""
+    report = compute(participations, rules="esf-2014", by=("gender",), project=project)
+    echo(
+        "\nIllustration only, not this project's report: the ESF 2014-2020 common indicators "
+        "(esf-2014) of the same table, by gender:"
+    )
+    echo(format_table(report.wide().reset_index()))
+    for warning in report.provenance.warnings:
+        echo(f"warning: {warning}")
+    return _csv(report, output / f"{name}.esf-2014.csv", "report")
 
 
 def _csv(obj: Any, path: Path, kind: str) -> Path:
@@ -90,7 +110,7 @@ def _plugin_outputs(
         ),
     ]
     if report is not None:
-        jobs.insert(1, ("xlsx", report, output / f"{name}.esf-2014.xlsx", {}))
+        jobs.insert(1, ("xlsx", report, output / f"{name}.{report.ruleset.name}.xlsx", {}))
     written = []
     for fmt, obj, path, options in jobs:
         if fmt not in available:
@@ -113,7 +133,10 @@ def _sfc2021(output: Path, echo: Echo) -> list[Path]:
     import pandas as pd
 
     report = sfc2021_table(pd.concat(tables, ignore_index=True))
-    echo("\nSFC2021-style tables (ESF+ indicators per priority, objective and region category):")
+    echo(
+        "\nSFC2021-style tables (ESF+ indicators per priority, objective and region category); "
+        "an illustration of the layout: the bundled tables are of earlier periods:"
+    )
     echo(report.summary())
     written = [_csv(report, output / "sfc2021.csv", "report")]
     try:

@@ -128,6 +128,12 @@ class ProblemCode(enum.StrEnum):
     PROJECT_CODE_MISSING = "project_code.missing", "project_code is missing"
     GENDER_MISSING = "gender.missing", "gender is missing", _E, True
     GENDER_UNKNOWN = "gender.unknown", "gender is not one of " + ", ".join(GENDERS), _E, True
+    GENDER_NOT_REPORTED = (
+        "gender.not_reported",
+        "gender is not one the rule set reports (2014-2020 and 2007-2013 report women and men)",
+        _E,
+        True,
+    )
     BIRTH_DATE_MISSING = "birth_date.missing", "birth_date is missing", _E, True
     BIRTH_DATE_AFTER_ENTRY = "birth_date.after_entry", "birth_date is after entry_date", _E, True
     BIRTH_DATE_IN_FUTURE = "birth_date.in_future", "birth_date is in the future"
@@ -145,6 +151,24 @@ class ProblemCode(enum.StrEnum):
     ISCED_OUT_OF_RANGE = (
         "isced.out_of_range",
         f"isced is not an ISCED 2011 level from {ISCED_LEVELS[0]} to {ISCED_LEVELS[-1]}",
+        _E,
+        True,
+    )
+    JOBLESS_HOUSEHOLD_MISSING = (
+        "jobless_household.missing",
+        "jobless_household is missing (required by the rule set)",
+        _E,
+        True,
+    )
+    DEPENDENT_CHILDREN_MISSING = (
+        "dependent_children.missing",
+        "dependent_children is missing (required by the rule set)",
+        _E,
+        True,
+    )
+    SINGLE_ADULT_HOUSEHOLD_MISSING = (
+        "single_adult_household.missing",
+        "single_adult_household is missing (required by the rule set)",
         _E,
         True,
     )

@@ -1,4 +1,5 @@
-"""Progress against targets: for every indicator of a project, target, achieved, percent, status."""
+"""Progress against targets: for every indicator of a project, the reported and the computed
+value side by side, the one the status uses, percent and status."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from inclusionkit._rules import RecordSet, evaluate_rule
+from inclusionkit._rules._records import parse_as_of
 from inclusionkit.models import Indicator, ProgressStatus, Project
 
 PROGRESS_COLUMNS: tuple[str, ...] = (
@@ -20,6 +22,11 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "baseline",
     "target",
     "milestone",
+    "milestone_date",
+    "reported",
+    "reported_date",
+    "reported_source",
+    "computed",
     "achieved",
     "percent",
     "status",
@@ -36,20 +43,35 @@ def progress(
 ) -> pd.DataFrame:
     """Return one row per indicator of ``project`` with its progress against target.
 
-    The achieved value is computed by the indicator's rule from the project's records (its
-    activities, deliverables and organisations, and ``participations`` when given) as of ``as_of``;
-    an indicator without a rule, or whose rule needs records that were not given, uses its reported
-    ``achieved`` value. ``source`` says which: ``"computed"``, ``"reported"`` or ``"none"``.
+    ``reported`` is the indicator's reported achieved value (with ``reported_date`` and
+    ``reported_source``; a value dated after ``as_of`` is left out); ``computed`` the value its
+    rule computes from the project's records (activities held by ``as_of``, deliverables,
+    organisations, and ``participations`` when given). ``achieved`` is the one the status
+    uses, and ``source`` says which: ``"computed"`` when the records give it, else
+    ``"reported"``, else ``"none"``.
 
-    ``percent`` is the share of the way from baseline to target (100 = target reached); ``status``
-    is ``not started`` (nothing achieved), ``behind``, ``met`` or ``exceeded``.
+    ``percent`` is the share of the way from baseline to target (100 = target reached).
+    ``status``: ``met`` or ``exceeded`` at or past the target; below it, ``not achieved`` once
+    the project has ended (by ``as_of``, or today without one), ``not started`` with nothing
+    achieved, ``behind`` or ``on track`` against a milestone due by then, else ``behind``.
     """
-    records = RecordSet.from_project(project, participations=participations, as_of=as_of)
+    day = parse_as_of(as_of)
+    records = RecordSet.from_project(project, participations=participations, as_of=day)
     rows: list[dict[str, Any]] = []
     for objective in project.objectives:
         for indicator in objective.indicators:
-            achieved, source = _achieved(indicator, records, evaluate_rule)
-            percent = _percent(indicator, achieved)
+            reported = indicator.achieved
+            if reported is not None and day is not None and reported.date > day:
+                reported = None
+            computed = None
+            if indicator.rule is not None and records.can_evaluate(indicator.rule):
+                computed = float(evaluate_rule(indicator.rule, records))
+            if computed is not None:
+                achieved, source = computed, "computed"
+            elif reported is not None:
+                achieved, source = reported.value, "reported"
+            else:
+                achieved, source = None, "none"
             rows.append(
                 {
                     "objective": objective.id,
@@ -60,30 +82,32 @@ def progress(
                     "baseline": indicator.baseline,
                     "target": indicator.target,
                     "milestone": indicator.milestone,
+                    "milestone_date": indicator.milestone_date,
+                    "reported": None if reported is None else reported.value,
+                    "reported_date": None if reported is None else reported.date,
+                    "reported_source": None if reported is None else reported.source,
+                    "computed": computed,
                     "achieved": achieved,
-                    "percent": percent,
-                    "status": str(_status(indicator, achieved)),
+                    "percent": _percent(indicator, achieved),
+                    "status": str(_status(indicator, achieved, project, day)),
                     "source": source,
                 }
             )
     frame = pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
+    for column in ("milestone_date", "reported_date"):
+        frame[column] = pd.to_datetime(frame[column].astype(object)).astype("datetime64[s]")
     return frame.astype(
         {
             "baseline": "float64",
             "target": "float64",
             "milestone": "Float64",
+            "reported": "Float64",
+            "reported_source": "string",
+            "computed": "Float64",
             "achieved": "Float64",
             "percent": "Float64",
         }
     )
-
-
-def _achieved(indicator: Indicator, records: Any, evaluate_rule: Any) -> tuple[float | None, str]:
-    if indicator.rule is not None and records.can_evaluate(indicator.rule):
-        return float(evaluate_rule(indicator.rule, records)), "computed"
-    if indicator.achieved is not None:
-        return indicator.achieved.value, "reported"
-    return None, "none"
 
 
 def _percent(indicator: Indicator, achieved: float | None) -> float | None:
@@ -95,12 +119,27 @@ def _percent(indicator: Indicator, achieved: float | None) -> float | None:
     return round(100.0 * (achieved - indicator.baseline) / span, 1)
 
 
-def _status(indicator: Indicator, achieved: float | None) -> ProgressStatus:
+def _ahead(indicator: Indicator, achieved: float, goal: float) -> float:
+    return achieved - goal if indicator.ascending else goal - achieved
+
+
+def _status(
+    indicator: Indicator, achieved: float | None, project: Project, day: dt.date | None
+) -> ProgressStatus:
+    if achieved is not None:
+        ahead = _ahead(indicator, achieved, indicator.target)
+        if ahead > 0:
+            return ProgressStatus.EXCEEDED
+        if ahead == 0:
+            return ProgressStatus.MET
+    today = day or dt.date.today()
+    if project.period.end is not None and today >= project.period.end:
+        return ProgressStatus.NOT_ACHIEVED
     if achieved is None or achieved == indicator.baseline:
         return ProgressStatus.NOT_STARTED
-    ahead = achieved - indicator.target if indicator.ascending else indicator.target - achieved
-    if ahead > 0:
-        return ProgressStatus.EXCEEDED
-    if ahead == 0:
-        return ProgressStatus.MET
+    due = indicator.milestone_date
+    if indicator.milestone is not None and due is not None and today >= due:
+        if _ahead(indicator, achieved, indicator.milestone) >= 0:
+            return ProgressStatus.ON_TRACK
+        return ProgressStatus.BEHIND
     return ProgressStatus.BEHIND

@@ -41,6 +41,7 @@ from inclusionkit._ingest._row_problems import (
     row_of,
 )
 from inclusionkit._problems import EMPTY_VALUE
+from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 __all__ = [
     "ROW_PROBLEMS",
@@ -85,12 +86,14 @@ def read_with_rejections(
     format: str | None = None,
     *,
     today: dt.date | None = None,
+    completeness: Completeness = DEFAULT_COMPLETENESS,
     **options: Any,
 ) -> ImportOutcome:
     """Read a participation table with its importer and split it into accepted and rejected rows.
 
     :param format: the importer's name; by default the one claiming the file's extension.
     :param today: the date ``validate_participations`` checks birth dates against.
+    :param completeness: what a counted row needs (a rule set's ``completeness``).
     :param options: passed to the importer (``mapping=`` for a workbook, …); ``on_error`` and
         ``keep_extra`` are set here (coerce, and keep the extra columns: a CNP is checked).
     :raises InclusionKitError: the file cannot be read as a table at all (not this format, a
@@ -112,7 +115,7 @@ def read_with_rejections(
     if row_problems is None:
         row_problems = _strict_problems(importer, source, options)
     frame = frame.reset_index(drop=True)
-    report = validate_participations(frame, today=today)
+    report = validate_participations(frame, today=today, completeness=completeness)
     by_importer = np.zeros(len(frame), dtype=bool)
     rows = [row for row, _ in row_problems if 0 <= row < len(frame)]
     by_importer[rows] = True

@@ -346,7 +346,11 @@ def sfc2021_layout(
     named = seen.dropna().unique() if project_codes is None else project_codes
     codes = sorted({str(code) for code in named})
     structure = place_codes(codes, programme_structure)
-    cells, problems, left_out = _place(report.table, structure)
+    # SFC2021 tables hold the regulation's codes: not the grand total of incomplete records.
+    official = [ind.code for ind in ruleset.indicators if ind.records == "complete"]
+    cells, problems, left_out = _place(
+        report.table[report.table["indicator"].isin(official)], structure
+    )
     grouped = (
         cells.groupby(["indicator", *CELL_COLUMNS], observed=True, sort=False, dropna=False)[
             "value"

@@ -13,17 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 
-def validate_path(path: str | os.PathLike[str]) -> tuple[list[Problem], str]:
-    """Return ``(problems, summary)`` for the file at ``path``; ``problems`` is empty when valid."""
+def validate_path(
+    path: str | os.PathLike[str], completeness: Completeness = DEFAULT_COMPLETENESS
+) -> tuple[list[Problem], str]:
+    """Return ``(problems, summary)`` for the file at ``path``; ``problems`` is empty when valid.
+    A participation table's rows are checked for ``completeness`` (a rule set's)."""
     from inclusionkit import get_plugin_manager
 
     source = os.fspath(path)
     if not Path(source).is_file():
         raise InclusionKitError(f"{source}: no such file")
     if Path(source).suffix.lower() == ".json":
-        return _validate_json(source)
+        return _validate_json(source, completeness)
     try:
         get_plugin_manager().find_importer(None, source, "participations", option="--format")
     except InclusionKitError as exc:
@@ -31,16 +35,16 @@ def validate_path(path: str | os.PathLike[str]) -> tuple[list[Problem], str]:
             f"cannot tell what this is: expected a project or rule set (.json) or a "
             f"participation table. {exc}"
         ) from None
-    return _validate_table(source)
+    return _validate_table(source, completeness)
 
 
-def _validate_json(source: str) -> tuple[list[Problem], str]:
+def _validate_json(source: str, completeness: Completeness) -> tuple[list[Problem], str]:
     from inclusionkit._limits import read_json_document
     from inclusionkit._project_io import project_problems
 
     document: Any = read_json_document(source)
     if isinstance(document, list):
-        return _validate_table(source)
+        return _validate_table(source, completeness)
     if isinstance(document, dict) and "indicators" in document and "name" in document:
         from inclusionkit._rules import ruleset_problems
 
@@ -51,20 +55,22 @@ def _validate_json(source: str) -> tuple[list[Problem], str]:
     return problems, f"{source}: valid project {code!r}"
 
 
-def _validate_table(source: str) -> tuple[list[Problem], str]:
+def _validate_table(source: str, completeness: Completeness) -> tuple[list[Problem], str]:
     import inclusionkit
 
     try:
         frame = inclusionkit.read(source, kind="participations", keep_extra=True)
     except ValidationError as exc:
         return list(exc.problems), ""
-    report = inclusionkit.validate_participations(frame)
+    report = inclusionkit.validate_participations(frame, completeness=completeness)
     summary = f"{source}: {len(frame)} rows, all valid"
     return report.as_problems(source), summary
 
 
 def validate_table_rejecting(
-    path: str | os.PathLike[str], rejected: str | os.PathLike[str]
+    path: str | os.PathLike[str],
+    rejected: str | os.PathLike[str],
+    completeness: Completeness = DEFAULT_COMPLETENESS,
 ) -> tuple[list[Problem], str]:
     """Validate a participation table row by row and write its rejected rows to ``rejected``.
 
@@ -83,7 +89,7 @@ def validate_table_rejecting(
         None, target, "table", option="a file name with another extension"
     )
     try:
-        outcome = read_with_rejections(source)
+        outcome = read_with_rejections(source, completeness=completeness)
     except ValidationError as exc:
         return list(exc.problems), ""
     columns = ["row", "codes", "message", *inclusionkit.COLUMN_NAMES]

@@ -111,7 +111,8 @@ def test_report_suppresses_small_cells_and_writes_sfc2021(
     assert (published["value"].isna() | (published["value"] == 0) | (published["value"] >= 5)).all()
     assert table.loc[table["status"] == "primary", "value"].isna().all()
     code, out, err = run(
-        ["report", str(path), "--rules", "esf-2021", "--layout", "sfc2021"], capsys
+        ["report", str(path), "--rules", "esf-2021", "--layout", "sfc2021", "--allow-other-period"],
+        capsys,
     )
     assert code == 0
     sfc = pd.read_csv(io.StringIO(out))

@@ -510,6 +510,36 @@ def test_progress_computed_from_the_records(
     assert dlm.loc["DLM-DG", "achieved"] == 4
 
 
+def test_progress_shows_the_reported_figure_beside_the_computed(dialog_social: Example) -> None:
+    """The seed's reported 1600 persons informed, dated and sourced, beside the computed 1666."""
+    from inclusionkit import progress
+
+    row = progress(dialog_social.project).set_index("indicator").loc["DS-O7-INFORMED"]
+    assert row["reported"] == 1600
+    assert row["reported_date"] == pd.Timestamp("2013-12-31")
+    assert "Peste 1600" in row["reported_source"]
+    assert row["computed"] == 1666
+    assert (row["achieved"], row["source"]) == (1666, "computed")
+
+
+def test_progress_counts_only_activities_held_by_the_as_of_date(
+    dreptul: Example, table: pd.DataFrame
+) -> None:
+    """As of 2014-12-31 no counselling activity had ended: none is counted whole before its end,
+    and the persons counselled never exceed the persons who had entered."""
+    from inclusionkit import progress
+
+    as_of = dt.date(2014, 12, 31)
+    dlm = progress(dreptul.project, table, as_of=as_of).set_index("indicator")
+    entered = int((table["entry_date"] <= pd.Timestamp(as_of)).sum())
+    held = [
+        a.attendance
+        for a in dreptul.project.activities
+        if a.kind == "counselling" and (a.end or a.start) <= as_of
+    ]
+    assert dlm.loc["DLM-COUNS", "computed"] == sum(held) <= entered
+
+
 # --- the generator ---------------------------------------------------------------------------
 
 

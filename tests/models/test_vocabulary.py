@@ -28,3 +28,25 @@ def test_the_contract_columns_agree_with_the_vocabularies() -> None:
     for column in inclusionkit.COLUMNS:
         if column.values:
             assert column.values == COLUMN_VOCABULARIES[column.name], column.name
+
+
+def test_vulnerable_groups_are_the_verified_posdru_list() -> None:
+    """The six verified POSDRU 6.x groups, each named in Romanian and English; roma and
+    disability count through their columns, the others have none yet."""
+    import pytest
+
+    from inclusionkit.models import (
+        VULNERABLE_GROUP_NAMES,
+        VulnerableGroup,
+        vulnerable_group_filter,
+    )
+
+    assert set(VULNERABLE_GROUP_NAMES) == set(VulnerableGroup)
+    assert VULNERABLE_GROUP_NAMES[VulnerableGroup.ROMA] == (
+        "persoane de etnie romă",
+        "persons of Roma ethnicity",
+    )
+    assert vulnerable_group_filter("roma") == {"is_true": "roma"}
+    assert vulnerable_group_filter("disability") == {"is_true": "disability"}
+    with pytest.raises(ValueError, match="no column"):
+        vulnerable_group_filter("women_at_risk")

@@ -1,7 +1,8 @@
 """A slow, obvious, row-by-row reading of the contract, to check the vectorised engine against.
 
 Written independently of ``inclusionkit._rules``: plain Python over dicts, straight from
-``participation-table.md``. Kleene logic is spelled out with ``None`` for unknown.
+``participation-table.md``. An empty cell (``None``) reads as false in every position, including
+under ``not`` (rule 4, clarified 2026-12).
 """
 
 from __future__ import annotations
@@ -34,27 +35,19 @@ STATUSES = (
 Tri = bool | None
 
 
-def AND(*values: Tri) -> Tri:
-    """Kleene conjunction."""
-    if any(v is False for v in values):
-        return False
-    if any(v is None for v in values):
-        return None
-    return True
+def AND(*values: Tri) -> bool:
+    """Conjunction; an empty value is false."""
+    return all(v is True for v in values)
 
 
-def OR(*values: Tri) -> Tri:
-    """Kleene disjunction."""
-    if any(v is True for v in values):
-        return True
-    if any(v is None for v in values):
-        return None
-    return False
+def OR(*values: Tri) -> bool:
+    """Disjunction; an empty value is false."""
+    return any(v is True for v in values)
 
 
-def NOT(value: Tri) -> Tri:
-    """Kleene negation."""
-    return None if value is None else not value
+def NOT(value: Tri) -> bool:
+    """Negation; an empty value is false, so its negation is true."""
+    return value is not True
 
 
 def _value(cell: Any) -> Any:
@@ -124,10 +117,14 @@ def merge(rows: Iterable[dict[str, Any]], as_of: dt.date | None) -> list[dict[st
     return out
 
 
-def complete(p: dict[str, Any]) -> bool:
+REPORTED = {"esf-2014": ("female", "male"), "esf-2021": GENDERS}
+"""The genders each rule set reports (2014-2020 reports women and men only)."""
+
+
+def complete(p: dict[str, Any], ruleset: str) -> bool:
     """The contract's completeness test (plus a birth date after the entry is invalid)."""
     return (
-        p["gender"] in GENDERS
+        p["gender"] in REPORTED[ruleset]
         and p["birth_date"] is not None
         and p["entry_date"] is not None
         and p["labour_status"] in STATUSES
@@ -245,14 +242,22 @@ RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], dict[str, Tri]]] = {
 def counts(
     table: pd.DataFrame, ruleset: str, as_of: dt.date | None
 ) -> tuple[dict[tuple[str, str], int], bool]:
-    """``{(indicator, gender): count}`` (gender ``total`` included) and whether the merge had an
+    """``{(indicator, gender): count}`` (gender ``total`` included, ``unknown`` for no gender) and
+    whether the merge had an
     ambiguous tie (rows tied on entry or exit date with different values)."""
     out: dict[tuple[str, str], int] = defaultdict(int)
     ambiguous = False
     for p in merge(records(table), as_of):
-        if not complete(p):
-            continue
+        # A tie between rows that differ decides even whether the participation is complete.
         ambiguous |= bool(p.get("_ambiguous"))
+        if p["entry_date"] is None:
+            continue
+        # GRAND_TOTAL: every participation placed in time, complete or not, in the row of its
+        # gender (the row "unknown" for an empty or unknown one).
+        out[("GRAND_TOTAL", p["gender"] if p["gender"] in GENDERS else "unknown")] += 1
+        out[("GRAND_TOTAL", "total")] += 1
+        if not complete(p, ruleset):
+            continue
         values = RULES[ruleset](p, derive(p, as_of))
         for code, value in values.items():
             if value is True:

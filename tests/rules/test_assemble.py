@@ -40,7 +40,8 @@ def test_partitions_in_any_order_give_the_in_memory_report(
 ) -> None:
     """Cutting a table by participant into partitions, added in a random order, changes nothing."""
     want = rules.compute(table, rules=name, by=by, as_of=as_of)
-    spec = Spec(ruleset=load_ruleset(name), breakdowns=by, as_of=as_of)
+    period = want.provenance.table_period
+    spec = Spec(ruleset=load_ruleset(name), breakdowns=by, as_of=as_of, table_period=period)
     ids = table["participant_id"].astype(object).fillna("").map(lambda v: sum(map(ord, v)))
     number = ids.to_numpy(dtype=np.int64) % parts
     order = list(range(parts))

@@ -13,6 +13,7 @@ from inclusionkit import ProblemCode
 from inclusionkit._rules._completeness import (
     COLUMN_TESTS,
     DEFAULT_COMPLETENESS,
+    HOUSEHOLD_FIELDS,
     Completeness,
 )
 from inclusionkit._rules._problem_docs import problems_markdown
@@ -49,6 +50,7 @@ def test_the_default_completeness_is_the_five_required_fields() -> None:
     assert [t.code.value for t in tests] == [
         "gender.missing",
         "gender.unknown",
+        "gender.not_reported",
         "birth_date.missing",
         "birth_date.after_entry",
         "entry_date.missing",
@@ -64,11 +66,14 @@ def test_the_default_completeness_is_the_five_required_fields() -> None:
 
 
 def test_a_completeness_field_needs_a_column_and_a_test() -> None:
-    """An unknown column, or one without a completeness test in the catalogue, is refused."""
+    """An unknown column, one without a completeness test in the catalogue, or no entry date,
+    is refused."""
     with pytest.raises(ValueError, match="not a column"):
         Completeness(fields=("gender", "shoe_size"))
     with pytest.raises(ValueError, match="no completeness test"):
         Completeness(fields=("gender", "rural"))
+    with pytest.raises(ValueError, match="entry_date is always required"):
+        Completeness(fields=("gender",))
 
 
 def test_fewer_fields_count_more_and_validate_less() -> None:
@@ -84,15 +89,17 @@ def test_fewer_fields_count_more_and_validate_less() -> None:
 
 
 def test_reportable_genders_decide_both_counting_and_validation() -> None:
-    """With women and men only, non_binary is incomplete and invalid, under one code."""
+    """With women and men only, non_binary is incomplete and invalid, under one code (a gender
+    the rule set does not report, not an unknown one)."""
     table = table_from_rows([_row("a"), _row("b", gender="non_binary")])
     binary = Completeness(genders=("female", "male"))
     prepared = rules.RecordSet.from_participations(table).prepared(binary)
     excluded = prepared.excluded_frame()
-    assert excluded["reason"].tolist() == ["gender.unknown"]
+    assert excluded["reason"].tolist() == ["gender.not_reported"]
     report = rules.validate_participations(table, today=TODAY, completeness=binary)
-    assert report.problems[["row", "code"]].values.tolist() == [[1, "gender.unknown"]]
-    assert "'non_binary' is not one of female, male" in report.problems.loc[0, "message"]
+    assert report.problems[["row", "code"]].values.tolist() == [[1, "gender.not_reported"]]
+    message = report.problems.loc[0, "message"]
+    assert "'non_binary' is not reported by the rule set (female, male)" in message
 
 
 def test_a_birth_after_entry_is_one_problem_with_its_dates() -> None:
@@ -136,3 +143,71 @@ def test_problems_page_lists_every_code() -> None:
     for code in ProblemCode:
         assert f"| `{code.value}` | {code.severity.value} |" in page
         assert code.message in page
+
+
+def test_rule_sets_declare_completeness_as_data() -> None:
+    """Each built-in rule set names its required fields and genders; @2014 keeps the household."""
+    five = ("gender", "birth_date", "entry_date", "labour_status", "isced")
+    for name, genders in (
+        ("esf-2007", ("female", "male")),
+        ("esf-2014", ("female", "male")),
+        ("esf-2021", ("female", "male", "non_binary")),
+    ):
+        ruleset = rules.get_ruleset(name)
+        assert ruleset.completeness == Completeness(fields=five, genders=genders)
+        assert ruleset.document["completeness"]["fields"] == list(five)
+        assert "GRAND_TOTAL" in ruleset.codes
+    old = rules.get_ruleset("esf-2014@2014")
+    assert old.completeness.fields == (*five, *HOUSEHOLD_FIELDS)
+    assert old.codes == rules.get_ruleset("esf-2014").codes
+
+
+def test_a_rule_set_with_a_field_without_a_test_is_refused() -> None:
+    """Completeness without an entry date is a rule set problem with its path (the schema
+    refuses a field the catalogue cannot test)."""
+    document = {
+        "name": "broken",
+        "version": "1",
+        "completeness": {"fields": ["gender", "isced"]},
+        "indicators": [
+            {
+                "code": "T",
+                "name": {"en": "t"},
+                "unit": "participants",
+                "kind": "output",
+                "population": "participations",
+                "aggregate": {"function": "count"},
+            }
+        ],
+    }
+    problems = rules.ruleset_problems(document)
+    assert [(p.code, p.location) for p in problems] == [
+        ("rule.completeness", "$.completeness.fields")
+    ]
+
+
+def test_esf_2007_counts_non_binary_in_the_grand_total_only() -> None:
+    """esf-2007 reports women and men: non_binary is incomplete, in GRAND_TOTAL's entries."""
+    table = table_from_rows([_row("a"), _row("b", gender="non_binary")])
+    report = rules.compute(table, rules="esf-2007", by=("gender",))
+    assert report.value("GRAND_TOTAL", year=2020, flow="entries", gender="total") == 2
+    assert report.value("GRAND_TOTAL", year=2020, flow="entries", gender="non_binary") == 1
+    assert report.value("TOTAL", year=2020, flow="entries", gender="total") == 1
+    assert report.excluded["reason"].tolist() == ["gender.not_reported"]
+
+
+def test_validate_uses_the_completeness_of_the_rule_set(tmp_path: Path) -> None:
+    """`validate TABLE --rules esf-2014` rejects a non_binary row; esf-2021, no rule set not."""
+    from click.testing import CliRunner
+
+    from inclusionkit._participations import write_participations
+    from inclusionkit.cli import cli
+
+    path = tmp_path / "table.csv"
+    write_participations(table_from_rows([_row("a"), _row("b", gender="non_binary")]), path)
+    strict = CliRunner().invoke(cli, ["validate", str(path), "--rules", "esf-2014"])
+    assert strict.exit_code == 2
+    assert "'non_binary' is not reported by the rule set (female, male)" in strict.output
+    for args in (["--rules", "esf-2021"], []):
+        result = CliRunner().invoke(cli, ["validate", str(path), *args])
+        assert result.exit_code == 0, result.output

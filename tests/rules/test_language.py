@@ -1,4 +1,4 @@
-"""The rule language: compiling (with located errors) and three-valued evaluation."""
+"""The rule language: compiling (with located errors) and evaluation (unknown is false)."""
 
 from __future__ import annotations
 
@@ -148,19 +148,20 @@ def test_ruleset_problems_lists_without_raising() -> None:
     assert [p.code for p in rules.ruleset_problems(bad)] == ["rule.column"]
 
 
-def test_unknown_is_never_true_even_under_not() -> None:
-    """An empty cell is unknown: neither x nor not x counts it (Kleene logic)."""
+def test_unknown_is_false_even_under_not() -> None:
+    """An empty cell reads as false wherever it stands: not x counts it (contract, rule 4)."""
     rows: list[dict[str, Any]] = [{"disability": True}, {"disability": False}, {"disability": None}]
     assert _count({"is_true": "disability"}, rows) == 1
-    assert _count({"not": {"is_true": "disability"}}, rows) == 1
+    assert _count({"not": {"is_true": "disability"}}, rows) == 2
     assert _count({"eq": ["disability", False]}, rows) == 1
+    assert _count({"not": {"eq": ["disability", False]}}, rows) == 2
     assert _count({"is_null": "disability"}, rows) == 1
     assert _count({"not": {"is_null": "disability"}}, rows) == 2
     assert _count({"not": {"not": {"is_true": "disability"}}}, rows) == 1
 
 
-def test_any_and_all_combine_unknowns_like_sql() -> None:
-    """true or unknown is true; false and unknown is false; true and unknown is unknown."""
+def test_any_and_all_read_unknowns_as_false() -> None:
+    """true or empty is true; true and empty is false, so not (true and empty) is true."""
     rows: list[dict[str, Any]] = [
         {"minority": True, "migrant": None},
         {"minority": False, "migrant": None},
@@ -169,9 +170,9 @@ def test_any_and_all_combine_unknowns_like_sql() -> None:
     anyof = {"any": [{"is_true": "minority"}, {"is_true": "migrant"}]}
     allof = {"all": [{"is_true": "minority"}, {"is_true": "migrant"}]}
     assert _count(anyof, rows) == 1
-    assert _count({"not": anyof}, rows) == 0
+    assert _count({"not": anyof}, rows) == 2
     assert _count(allof, rows) == 0
-    assert _count({"not": allof}, rows) == 1
+    assert _count({"not": allof}, rows) == 3
 
 
 def test_string_number_and_date_predicates() -> None:
@@ -188,7 +189,7 @@ def test_string_number_and_date_predicates() -> None:
         row["birth_date"] = dt.date(1990, 1, 1)
     assert _count({"eq": ["region", "RO32"]}, rows) == 1
     assert _count({"in": ["region", ["RO11", "RO32", "RO99"]]}, rows) == 2
-    assert _count({"not": {"eq": ["region", "RO32"]}}, rows) == 1
+    assert _count({"not": {"eq": ["region", "RO32"]}}, rows) == 2  # an empty region too
     assert _count({"contains": ["region", "RO3"]}, rows) == 1
     assert _count({"between": ["isced", 5, 8]}, rows) == 2
     assert _count({"lt": ["isced", 5]}, rows) == 1

@@ -185,10 +185,12 @@ def _one_row_per_participation(table: pd.DataFrame) -> pd.DataFrame:
 
 @given(messy_tables(), RULESETS)
 def test_a_row_that_validates_is_counted(table: pd.DataFrame, name: str) -> None:
-    """One row per participation and no as-of date: a row validate accepts is counted."""
+    """One row per participation and no as-of date: a row validate accepts (by the rule set's
+    completeness) is counted."""
     table = _one_row_per_participation(table)
     report = rules.compute(table, rules=name, by=())
-    validation = rules.validate_participations(table, today=TODAY)
+    completeness = rules.get_ruleset(name).completeness
+    validation = rules.validate_participations(table, today=TODAY, completeness=completeness)
     accepted = set(range(len(table))) - set(validation.rejected["row"])
     assert accepted.isdisjoint(set(report.excluded["row"]))
     assert len(accepted) <= report.provenance.counted
@@ -201,7 +203,8 @@ def test_an_excluded_participation_is_a_problem_with_its_reason(
     """Every participation compute leaves out has validate's problem of the same code, on the
     row that stands for it (re-entries merged or not, any as-of date)."""
     report = rules.compute(table, rules=name, by=(), as_of=as_of)
-    validation = rules.validate_participations(table, today=TODAY)
+    completeness = rules.get_ruleset(name).completeness
+    validation = rules.validate_participations(table, today=TODAY, completeness=completeness)
     problems = set(
         zip(validation.problems["row"], validation.problems["code"].astype(str), strict=True)
     )

@@ -47,14 +47,17 @@ def table() -> pd.DataFrame:
 
 
 def test_default_breakdown_is_gender_with_every_gender_and_a_total(table: pd.DataFrame) -> None:
-    """by=("gender",): rows female, male (esf-2014's genders), non_binary (present), total."""
+    """by=("gender",): rows female, male (esf-2014's genders), non_binary and unknown (present,
+    incomplete: only GRAND_TOTAL counts them), total."""
     report = rules.compute(table)
     assert list(report.table.columns) == ["indicator", "gender", "value"]
     assert report.table["value"].dtype == "int64"
     co05 = report.table[report.table["indicator"] == "CO05"]
-    assert list(co05["gender"]) == ["female", "male", "non_binary", "total"]
-    assert list(co05["value"]) == [0, 1, 0, 1]
-    assert report.value("TOTAL", gender="total") == 5
+    assert list(co05["gender"]) == ["female", "male", "non_binary", "unknown", "total"]
+    assert list(co05["value"]) == [0, 1, 0, 0, 1]
+    assert report.value("TOTAL", gender="total") == 4
+    grand = report.table[report.table["indicator"] == "GRAND_TOTAL"]
+    assert list(grand["value"]) == [2, 2, 1, 1, 6]
 
 
 def test_no_breakdown_gives_one_row_per_indicator(table: pd.DataFrame) -> None:
@@ -63,7 +66,7 @@ def test_no_breakdown_gives_one_row_per_indicator(table: pd.DataFrame) -> None:
     assert list(report.table.columns) == ["indicator", "value"]
     personal = [i.code for i in report.ruleset.indicators if not i.is_entity]
     assert list(report.table["indicator"]) == personal
-    assert report.provenance.not_computed == ("CO20", "CO22", "CO23")
+    assert report.provenance.not_computed == ("CO20", "CO21", "CO22", "CO23")
 
 
 def test_any_column_and_derived_breakdowns(table: pd.DataFrame) -> None:
@@ -78,12 +81,13 @@ def test_any_column_and_derived_breakdowns(table: pd.DataFrame) -> None:
         "RO32",
         None,
     ]
-    assert list(total["value"]) == [2, 2, 1]
+    assert list(total["value"]) == [2, 1, 1]
     bands = rules.compute(table, by=("age_band",))
     assert bands.value("CO06", age_band="0-24") == 1
-    assert bands.value("TOTAL", age_band="25-54") == 4
+    assert bands.value("TOTAL", age_band="25-54") == 3
     years = rules.compute(table, by=("entry_year", "gender"))
-    assert years.value("TOTAL", entry_year=2020, gender="total") == 5
+    assert years.value("TOTAL", entry_year=2020, gender="total") == 4
+    assert years.value("GRAND_TOTAL", entry_year=2020, gender="total") == 6
 
 
 def test_unknown_breakdowns_and_inputs_are_clean_errors(table: pd.DataFrame) -> None:
@@ -103,11 +107,11 @@ def test_report_accessors(table: pd.DataFrame) -> None:
     report = rules.compute(table, by=("gender",))
     wide = report.wide()
     assert list(wide.index[:3]) == ["TOTAL", "CO01", "CO02"]
-    assert wide.loc["TOTAL", "total"] == 5
+    assert wide.loc["TOTAL", "total"] == 4
     assert report.to_frame().equals(report.table)
     with pytest.raises(InclusionKitError, match="name every breakdown"):
         rules.compute(table, by=("gender", "region")).value("TOTAL", gender="total")
-    assert "1 excluded" in report.summary()
+    assert "2 excluded" in report.summary()
     assert report.ok
     assert report.failed_checks().empty
 

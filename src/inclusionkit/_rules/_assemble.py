@@ -28,20 +28,21 @@ import pandas as pd
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import DTYPES
 from inclusionkit._rules import _checks
-from inclusionkit._rules._grouping import age_band_labels
+from inclusionkit._rules._grouping import UNKNOWN_GENDER, age_band_labels
 from inclusionkit._rules._language import Evaluator
 from inclusionkit._rules._model import Provenance, Report
 from inclusionkit._rules._partition import FLOW_BREAKDOWNS, Partial, Spec
+from inclusionkit._rules._period import period_warning
 from inclusionkit._rules._populations import POPULATION_COLUMNS
 from inclusionkit._rules._records import (
     EXCLUDED_COLUMNS,
-    GENDERS,
     FrameSource,
     RecordSet,
     aggregate_value,
 )
 from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._version import __version__
+from inclusionkit.models._vocabulary import GENDERS
 
 __all__ = ["Assembler", "Cells", "cell_order"]
 
@@ -223,7 +224,7 @@ class Assembler:
         self.with_gender = "gender" in spec.breakdowns
         self.others = [name for name in spec.breakdowns if name != "gender"]
         self.gender_axis: tuple[str, ...] = (
-            (*ruleset.genders, *(g for g in GENDERS if g not in ruleset.genders))
+            (*ruleset.genders, *(g for g in GENDERS if g not in ruleset.genders), UNKNOWN_GENDER)
             if self.with_gender
             else ()
         )
@@ -234,8 +235,8 @@ class Assembler:
         self.first: int | None = None
         self.grid: dict[str, np.ndarray] = {}  # (years, flows, other cells, genders + total)
         self.tail: dict[str, np.ndarray] = {}  # (flows, other cells, genders + total)
-        self.genders_seen: set[str] = set()
         self.data_years: tuple[int, int] | None = None
+        self.genders_seen: set[str] = set()
         self.excluded: list[pd.DataFrame] = []
         self.counts = dict.fromkeys(_COUNTERS, 0)
         self.partitions = 0
@@ -412,8 +413,12 @@ class Assembler:
         spec, ruleset = self.spec, self.spec.ruleset
         if not self.partitions:
             raise InclusionKitError("no partition was evaluated")
-        extra = [g for g in GENDERS if g in self.genders_seen and g not in ruleset.genders]
-        gender_labels = (*ruleset.genders, *extra) if self.with_gender else ()
+        # The rule set's genders always; others (and unknown) only when someone has them.
+        gender_labels = (
+            tuple(g for g in self.gender_axis if g in ruleset.genders or g in self.genders_seen)
+            if self.with_gender
+            else ()
+        )
         genders = (
             np.array([*(self.gender_axis.index(g) for g in gender_labels), self.width - 1])
             if self.with_gender
@@ -454,6 +459,8 @@ class Assembler:
             counted=counts["counted"],
             excluded=counts["participations"] - counts["counted"],
             not_computed=not_computed,
+            table_period=spec.table_period,
+            warnings=tuple(w for w in (period_warning(ruleset, spec.table_period),) if w),
         )
         return Report(
             table=layout.table(ruleset, values, entities, integral),

@@ -15,7 +15,7 @@ is always a problem validation reports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import attrs
@@ -105,6 +105,32 @@ class OneOf(ColumnTest):
 
 
 @attrs.frozen
+class NotReported(OneOf):
+    """A value of the contract's vocabulary (``vocabulary``) that the rule set does not report
+    (``values``: its reportable genders); a value outside the vocabulary is :class:`OneOf`'s."""
+
+    vocabulary: tuple[str, ...] = ()
+
+    def failing(self, columns: Columns) -> np.ndarray:
+        """Rows with a known value the rule set does not report."""
+        col = columns.col(self.column)
+        known = [c in self.vocabulary and c not in self.values for c in col.categories]
+        return np.asarray(col.valid & np.array([*known, False], dtype=bool)[col.values])
+
+    def detail(self, columns: Columns, rows: np.ndarray) -> str | pa.Array:
+        """``gender 'non_binary' is not reported by the rule set (female, male)``."""
+        return _join(
+            f"{self.column} '",
+            value_text(columns.col(self.column), rows),
+            "' is not reported by the rule set (" + ", ".join(self.values) + ")",
+        )
+
+    def describe(self) -> str:
+        """``gender`` is one the rule set reports."""
+        return f"`{self.column}` is one the rule set reports"
+
+
+@attrs.frozen
 class Between(ColumnTest):
     """A whole-number column lies in ``low``..``high``."""
 
@@ -177,6 +203,7 @@ COLUMN_TESTS: tuple[ColumnTest, ...] = (
     Missing("project_code", P.PROJECT_CODE_MISSING),
     Missing("gender", P.GENDER_MISSING),
     OneOf("gender", P.GENDER_UNKNOWN, values=GENDERS),
+    NotReported("gender", P.GENDER_NOT_REPORTED, values=GENDERS, vocabulary=GENDERS),
     Missing("birth_date", P.BIRTH_DATE_MISSING),
     NotAfter("birth_date", P.BIRTH_DATE_AFTER_ENTRY, other="entry_date"),
     Missing("entry_date", P.ENTRY_DATE_MISSING),
@@ -191,6 +218,9 @@ COLUMN_TESTS: tuple[ColumnTest, ...] = (
         high=ISCED_LEVELS[-1],
         what="an ISCED 2011 level",
     ),
+    Missing("jobless_household", P.JOBLESS_HOUSEHOLD_MISSING),
+    Missing("dependent_children", P.DEPENDENT_CHILDREN_MISSING),
+    Missing("single_adult_household", P.SINGLE_ADULT_HOUSEHOLD_MISSING),
     OneOf("region", P.REGION_UNKNOWN, values=REGION_CODES),
 )
 """Every column test of a row, column by column in the contract's order; a participation's
@@ -203,7 +233,21 @@ COMPLETENESS_FIELDS: tuple[str, ...] = (
     "labour_status",
     "isced",
 )
-"""The fields a participation needs to be counted, unless a rule set says otherwise."""
+"""The fields a participation needs to be counted when a rule set does not declare its own
+(``completeness`` in the rule set document): those of ``esf-2014``, ``esf-2021`` and
+``esf-2007`` (``participation-table.md``, "Which rows are counted", 3)."""
+
+HOUSEHOLD_FIELDS: tuple[str, ...] = (
+    "jobless_household",
+    "dependent_children",
+    "single_adult_household",
+)
+"""The household situation: required by the SFC FAQ of 12.12.2014 (``esf-2014@2014``), no longer
+after the Omnibus Regulation 2018/1046 made CO12-CO14 sample-based."""
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
 
 
 def _check_fields(
@@ -215,17 +259,20 @@ def _check_fields(
             raise ValueError(f"{field!r} is not a column of the participation table")
         if field not in tested:
             raise ValueError(f"no completeness test of {field!r} is in the catalogue")
+    if "entry_date" not in value:
+        raise ValueError("entry_date is always required: without it a participation is in no time")
 
 
 @attrs.frozen
 class Completeness:
     """What a participation needs to be counted: its ``fields`` pass their completeness tests,
-    and its gender is one of ``genders`` (the genders the rule set reports)."""
+    and its gender is one of ``genders`` (the genders the rule set reports). A rule set declares
+    both as data (``completeness`` and ``genders`` of its document)."""
 
     fields: tuple[str, ...] = attrs.field(
-        default=COMPLETENESS_FIELDS, converter=tuple, validator=_check_fields
+        default=COMPLETENESS_FIELDS, converter=_names, validator=_check_fields
     )
-    genders: tuple[str, ...] = attrs.field(default=GENDERS, converter=tuple)
+    genders: tuple[str, ...] = attrs.field(default=GENDERS, converter=_names)
 
     def tests(self) -> tuple[ColumnTest, ...]:
         """The tests a participation must pass to be counted, in the order reasons are chosen."""
@@ -240,13 +287,14 @@ class Completeness:
         )
 
     def _bind(self, test: ColumnTest) -> ColumnTest:
-        if isinstance(test, OneOf) and test.column == "gender":
+        if isinstance(test, NotReported) and test.column == "gender":
             return attrs.evolve(test, values=self.genders)
         return test
 
 
 DEFAULT_COMPLETENESS = Completeness()
-"""Today's completeness: gender, birth date, entry date, labour status and ISCED level."""
+"""Completeness when no rule set says otherwise: gender (any of the contract's), birth date,
+entry date, labour status and ISCED level."""
 
 
 def failures(tests: Sequence[ColumnTest], columns: Columns) -> list[tuple[ColumnTest, np.ndarray]]:

@@ -45,8 +45,10 @@ from inclusionkit._rules._partition import (
     evaluate_partition,
     normalise_by,
 )
+from inclusionkit._rules._period import choose_ruleset
+from inclusionkit._rules._populations import OPTIONAL_COLUMNS
 from inclusionkit._rules._records import as_table, parse_as_of
-from inclusionkit._rules._ruleset import RuleSet, load_ruleset
+from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import is_dask_collection
 from inclusionkit._sanitise import restore_frame
 
@@ -204,7 +206,7 @@ def _parquet_rows(path: str) -> int | None:
 
 def compute_dask(
     participations: Any,
-    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] = "esf-2014",
+    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     by: str | Sequence[str] = ("gender",),
     as_of: dt.date | str | None = None,
     project: Any = None,
@@ -221,10 +223,7 @@ def compute_dask(
     many as the input has). Progress comes as ``compute`` events, one per finished partition.
     """
     dask = _import_dask()
-    ruleset = load_ruleset(rules)
     breakdowns = normalise_by(by)
-    spec = Spec(ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of))
-    spec.require_additive()
     total: int | None = None
     if is_dask_collection(participations):
         frame, arrow = participations, False
@@ -243,8 +242,14 @@ def compute_dask(
     missing = [name for name in COLUMN_NAMES if name not in meta.columns]
     if missing:
         _canonical(meta, arrow)  # raises the reader's ValidationError naming every column
+    codes = frame["project_code"].dropna().unique().compute()
+    ruleset, period = choose_ruleset(rules, codes.astype(str).tolist())
+    spec = Spec(
+        ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of), table_period=period
+    )
+    spec.require_additive()
     check_table(ruleset, breakdowns, meta)
-    wanted = {*breakdowns, *ruleset.extra_columns}
+    wanted = {*breakdowns, *ruleset.extra_columns, *OPTIONAL_COLUMNS}
     columns = [
         *COLUMN_NAMES,
         *(name for name in meta.columns if name not in COLUMN_NAMES and name in wanted),

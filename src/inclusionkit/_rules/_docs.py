@@ -107,6 +107,7 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
             "before 1 January of the year and had not left before that day.",
             "",
         ]
+    lines += _counting_rules(ruleset)
     lines += [
         "Compute it with `inclusionkit.compute(table, rules="
         f'"{ruleset.name}", by=("gender",))` or '
@@ -127,12 +128,15 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
             "Named predicates; a programme can override them in a rule set that "
             f'`"extends": "{ruleset.name}"`.',
             "",
-            "| name | meaning | rule |",
-            "| --- | --- | --- |",
+            "| name | meaning | rule | source |",
+            "| --- | --- | --- | --- |",
         ]
         for name, predicate in ruleset.definitions.items():
             note = ruleset.definition_notes.get(name, "")
-            lines.append(f"| `{name}` | {_cell(note)} | {_cell(describe(predicate))} |")
+            lines.append(
+                f"| `{name}` | {_cell(note)} | {_cell(describe(predicate))} | "
+                f"{_cell(ruleset.source or CONTRACT)} |"
+            )
         lines.append("")
     lines += ["## Indicators", ""]
     lines += [
@@ -162,6 +166,12 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
             ("Data class", indicator.data_class or ""),
             ("Timing", indicator.timing or ""),
             ("Coverage", indicator.coverage or ""),
+            (
+                "Counts",
+                "every participation entered by the as-of date, complete or not"
+                if indicator.records == "entered"
+                else "complete participations",
+            ),
             ("Source", indicator.source or ""),
         ]
         lines += ["| | |", "| --- | --- |"]
@@ -174,7 +184,8 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
             "## Consistency checks",
             "",
             "Run on every breakdown cell of every report; when `gender` is a breakdown, the "
-            "gender rows of every indicator must also add up to its `total` row.",
+            "gender rows of every indicator must also add up to its `total` row. Source: "
+            f"{CONTRACT}, consistency checks.",
             "",
             "| id | check | why |",
             "| --- | --- | --- |",
@@ -187,6 +198,57 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+CONTRACT = "the participation table contract (participation-table.md)"
+"""Where the counting rules every rule set applies are written down."""
+
+_CONTRACT_RULES: tuple[tuple[str, str], ...] = (
+    (
+        "As-of date",
+        "rows with an `entry_date` after the as-of date are not counted; an `exit_date` after "
+        "it counts as not yet left",
+    ),
+    (
+        "Re-entry",
+        "rows with the same (`project_code`, `participant_id`) are one participation: the "
+        "characteristics of the earliest entry, the latest exit, the results of the latest exit",
+    ),
+    (
+        "Unknown is false, in every position",
+        "an empty optional or sensitive cell reads as false wherever a rule uses it, including "
+        "under `not`: `not employed_at_exit` holds when `employed_at_exit` is empty",
+    ),
+)
+
+
+def _counting_rules(ruleset: RuleSet) -> list[str]:
+    """Which participations the rule set counts, each rule with its source."""
+    completeness = ruleset.completeness
+    source = ruleset.document.get("completeness", {}).get("source") or CONTRACT
+    lines = ["## Which participations are counted", ""]
+    if ruleset.period:
+        lines += [
+            f"Programming period {ruleset.period}: a report of a table whose project codes "
+            "belong to another period is still computed, and says so (output and provenance).",
+            "",
+        ]
+    lines += [
+        "| rule | what it says | source |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {name} | {text} | {CONTRACT} |" for name, text in _CONTRACT_RULES]
+    lines += [
+        "| Completeness | a participation is complete when "
+        + ", ".join(f"`{field}`" for field in completeness.fields)
+        + " are given and valid and `gender` is one of "
+        + ", ".join(f"`{g}`" for g in completeness.genders)
+        + "; an incomplete one counts only in the indicators of every participation entered "
+        "(`GRAND_TOTAL`) and is listed with its reason; one with no valid `entry_date` is in "
+        f"no indicator | {_cell(source)} |",
+        "",
+    ]
+    return lines
 
 
 def _anchor(code: str) -> str:

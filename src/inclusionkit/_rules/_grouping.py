@@ -21,7 +21,12 @@ from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES, DTYPES
 from inclusionkit._rules._columns import Col
 from inclusionkit._rules._populations import DERIVED
-from inclusionkit._rules._records import GENDERS, ParticipationSource, PreparedParticipations
+from inclusionkit._rules._records import ParticipationSource, PreparedParticipations
+from inclusionkit.models._vocabulary import GENDERS
+
+UNKNOWN_GENDER = "unknown"
+"""The gender row of participations whose gender is empty or not of the contract's vocabulary
+(only the grand total counts them: they are incomplete)."""
 
 DERIVED_BREAKDOWNS: tuple[str, ...] = ("age_band", *DERIVED)
 """Breakdowns computed by the engine rather than read from a column."""
@@ -108,12 +113,17 @@ def check_breakdowns(by: Sequence[str], table: pd.DataFrame, reserved: Sequence[
 
 
 class Grouping:
-    """The breakdown cells of the counted participations, and counting per cell.
+    """The breakdown cells of the placed participations, and counting per cell.
 
-    Cells are numbered ``other * G + gender`` (gender the last digit, when it is a breakdown).
-    Masks are evaluated over every input row (:attr:`source`); :attr:`row_cell` is each row's
-    cell, ``-1`` for rows not counted. :meth:`count`, :meth:`weighted` and :meth:`distinct`
-    give one number per cell.
+    Every participation entered by the as-of date with a valid entry date (``placed``) has a
+    cell; indicators of complete participations only pass masks already limited to them.
+    Cells are numbered ``other * G + gender`` (gender the last digit, when it is a breakdown):
+    the rule set's reportable genders, then any other gender of the contract a placed
+    participation has, then :data:`UNKNOWN_GENDER` for an empty or unknown gender, each of these
+    last only when someone has it (only the grand total counts them), so the gender rows still
+    add up to the total. Masks are evaluated over every input row (:attr:`source`);
+    :attr:`row_cell` is each row's cell, ``-1`` for rows not placed. :meth:`count`,
+    :meth:`weighted` and :meth:`distinct` give one number per cell.
     """
 
     def __init__(
@@ -125,22 +135,23 @@ class Grouping:
     ) -> None:
         self.prepared = prepared
         self.by = tuple(by)
-        counted = prepared.counted
-        self.counted = counted
+        placed = prepared.placed
+        self.placed = placed
+        self.all_placed = prepared.placed_count == prepared.size
         self.source = ParticipationSource(prepared)
         self.with_gender = "gender" in self.by
         self.gender_labels: tuple[str, ...] = ()
         gender_codes: np.ndarray | None = None
         if self.with_gender:
-            gender_codes = self._gender_codes(self.source.col("gender"), genders, counted)
+            gender_codes = self._gender_codes(self.source.col("gender"), genders, placed)
         others = [name for name in self.by if name != "gender"]
         coded = [self._coded(self.source, name, age_bands) for name in others]
-        other_idx, self.other_labels = self._combine(coded, counted)
+        other_idx, self.other_labels = self._combine(coded, placed)
         self.O = len(self.other_labels) if coded else 1
         self.G = len(self.gender_labels) if self.with_gender else 1
         self.C = self.O * self.G
         cell = other_idx * self.G if gender_codes is None else other_idx * self.G + gender_codes
-        self.row_cell = np.where(counted, cell, -1)
+        self.row_cell = np.where(placed, cell, -1)
         if self.C == 1:
             self.mode = "single"
         elif self.C <= _MASK_CELLS:
@@ -148,10 +159,10 @@ class Grouping:
             self._cell_masks = [self.row_cell == c for c in range(self.C)]
         else:
             self.mode = "sorted"
-            counted_rows = np.flatnonzero(counted)
-            in_cells = self.row_cell[counted_rows]
+            placed_rows = np.flatnonzero(placed)
+            in_cells = self.row_cell[placed_rows]
             dtype = np.int16 if self.C < (1 << 15) else np.int64
-            self._order = counted_rows[np.argsort(in_cells.astype(dtype), kind="stable")]
+            self._order = placed_rows[np.argsort(in_cells.astype(dtype), kind="stable")]
             sizes = np.bincount(in_cells, minlength=self.C)
             ends = np.cumsum(sizes)
             self._bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
@@ -159,17 +170,19 @@ class Grouping:
 
     # -- coding
 
-    def _gender_codes(self, col: Col, genders: Sequence[str], counted: np.ndarray) -> np.ndarray:
-        counts = np.bincount(col.values[counted & col.valid], minlength=len(col.categories))
+    def _gender_codes(self, col: Col, genders: Sequence[str], placed: np.ndarray) -> np.ndarray:
+        counts = np.bincount(col.values[placed & col.valid], minlength=len(col.categories))
         present = {category for index, category in enumerate(col.categories) if counts[index]}
-        # The rule set's genders always; any other valid gender only when someone has it, so the
-        # gender rows still add up to the total.
         extra = [g for g in GENDERS if g in present and g not in genders]
-        self.gender_labels = (*genders, *extra)
-        lookup = np.zeros(len(col.categories) + 1, dtype=np.int64)
+        known = (*genders, *extra)
+        unknown = bool((placed & ~col.valid).any()) or any(
+            counts[index] for index, category in enumerate(col.categories) if category not in known
+        )
+        self.gender_labels = (*known, *((UNKNOWN_GENDER,) if unknown else ()))
+        lookup = np.full(len(col.categories) + 1, len(known), dtype=np.int64)
         for index, category in enumerate(col.categories):
-            if category in self.gender_labels:
-                lookup[index] = self.gender_labels.index(category)
+            if category in known:
+                lookup[index] = known.index(category)
         return np.asarray(lookup[col.values])
 
     def _coded(self, source: ParticipationSource, name: str, age_bands: Sequence[int]) -> Coded:
@@ -186,9 +199,9 @@ class Grouping:
         return _code_col(name, source.col(name))
 
     def _combine(
-        self, coded: Sequence[Coded], counted: np.ndarray
+        self, coded: Sequence[Coded], placed: np.ndarray
     ) -> tuple[np.ndarray, pd.DataFrame]:
-        n = counted.shape[0]
+        n = placed.shape[0]
         if not coded:
             return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
         key = np.zeros(n, dtype=np.int64)
@@ -199,7 +212,7 @@ class Grouping:
             if radix > (1 << 40):
                 _, key = np.unique(key, return_inverse=True)
                 radix = int(key.max()) + 1 if key.size else 1
-        counted_rows = np.flatnonzero(counted)
+        counted_rows = np.flatnonzero(placed)
         counted_keys = key[counted_rows]
         if radix <= _DENSE_LIMIT:
             present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
@@ -229,11 +242,11 @@ class Grouping:
     # -- counting
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        """The number of counted rows per cell where ``mask`` is ``True``."""
+        """The number of placed rows per cell where ``mask`` is ``True``."""
         if self.mode == "single":
-            if self.prepared.all_counted:
+            if self.all_placed:
                 return np.array([np.count_nonzero(mask)], dtype=np.int64)
-            return np.array([np.count_nonzero(mask & self.counted)], dtype=np.int64)
+            return np.array([np.count_nonzero(mask & self.placed)], dtype=np.int64)
         if self.mode == "masks":
             return np.array(
                 [np.count_nonzero(mask & cell) for cell in self._cell_masks], dtype=np.int64
@@ -252,7 +265,7 @@ class Grouping:
         return out
 
     def weighted(self, mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """The sum of ``weights`` over the counted rows where ``mask`` is ``True``, per cell."""
+        """The sum of ``weights`` over the placed rows where ``mask`` is ``True``, per cell."""
         keep = mask & (self.row_cell >= 0)
         return np.bincount(self.row_cell[keep], weights=weights[keep], minlength=self.C)
 

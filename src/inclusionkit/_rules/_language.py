@@ -6,11 +6,12 @@ reference and every cycle, and collects one :class:`~inclusionkit.Problem` per m
 JSON path. Evaluation turns each node into a boolean numpy array over the rows of a population;
 nothing is ever evaluated as code and nothing loops over rows.
 
-Unknown is never true. The logic is Kleene's three-valued logic (SQL's): a test of a missing
-cell is *unknown*, ``all``/``any``/``not`` combine unknowns as SQL does, and a row counts only
-where the whole predicate is *true*. So ``{"not": {"is_true": "x"}}`` holds where x is known to
-be false, never where x is empty. Each node can give two masks: where it is true and where it is
-false (the second only computed under a ``not``); a row in neither is unknown.
+Unknown is false, in every position (``participation-table.md``, "Which rows are counted", 4,
+clarified 2026-12): a test of an empty cell is *false*, wherever it stands, including under
+``not``. So ``{"not": {"is_true": "employed_at_exit"}}`` holds where ``employed_at_exit`` is
+false *or empty*, and CR01/EECR01 count a job-searching leaver whose employment upon leaving was
+not recorded. The logic is plain two-valued logic. Each node can give two masks, where it is
+true and where it is false (the second only computed under a ``not``); they are complements.
 """
 
 from __future__ import annotations
@@ -110,12 +111,13 @@ class Leaf(Node):
         return _key(self.op, self.column, *self.values)
 
     def evaluate(self, ev: Evaluator, positive: bool) -> np.ndarray:
-        """Where the test holds (or fails) on a known cell; ``is_null`` is never unknown."""
+        """Where the test holds on a given cell (or, not ``positive``, everywhere else: an
+        empty cell reads as false)."""
         col = ev.col(self.column)
         if self.op == "is_null":
             return ~col.valid if positive else col.valid
-        holds = self._holds(col)
-        return np.asarray(holds & col.valid if positive else ~holds & col.valid)
+        holds = np.asarray(self._holds(col) & col.valid)
+        return holds if positive else ~holds
 
     def _holds(self, col: Col) -> np.ndarray:
         # The test on the stored values, whatever they are where the cell is missing.
@@ -215,7 +217,7 @@ class Not(Node):
         return _key("not", self.item.key)
 
     def evaluate(self, ev: Evaluator, positive: bool) -> np.ndarray:
-        """The child's mask of the opposite polarity (unknown stays unknown)."""
+        """The child's mask of the opposite polarity (its complement)."""
         return ev.mask(self.item, not positive)
 
     def children(self) -> tuple[Node, ...]:

@@ -34,7 +34,9 @@ class Provenance:
     re-entries folded into an earlier one), of which ``counted`` are counted and ``excluded`` are
     incomplete (``counted + excluded == participations``). ``not_computed`` lists entity
     indicators left out because no project document was given. ``inputs`` holds each input
-    file's path and SHA-256 when the report was computed from files.
+    file's path and SHA-256 when the report was computed from files. ``table_period`` is the
+    programming period the table's project codes tell (``None`` when they do not), and
+    ``warnings`` what the report must say plainly, such as a rule set of another period.
     """
 
     ruleset: str
@@ -50,6 +52,8 @@ class Provenance:
     excluded: int
     not_computed: tuple[str, ...] = ()
     inputs: tuple[tuple[str, str], ...] = ()
+    table_period: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The provenance as JSON-ready data, through the one converter
@@ -196,4 +200,5 @@ class Report:
             f"{p.ruleset} {p.ruleset_version}{as_of}: {p.counted} participations counted, "
             f"{p.excluded} excluded (incomplete), {p.rows_after_as_of} rows after the as-of "
             f"date, {p.merged_rows} re-entry rows merged; {failed} failed checks"
+            + "".join(f"; warning: {warning}" for warning in p.warnings)
         )

@@ -20,7 +20,7 @@ import pandas as pd
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._rules._grouping import Grouping, check_breakdowns
 from inclusionkit._rules._language import Evaluator
-from inclusionkit._rules._records import EXCLUDED_COLUMNS, RecordSet
+from inclusionkit._rules._records import EXCLUDED_COLUMNS, PreparedParticipations, RecordSet
 from inclusionkit._rules._ruleset import IndicatorSpec, RuleSet
 
 __all__ = [
@@ -59,11 +59,13 @@ def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame
 
 @attrs.frozen(kw_only=True)
 class Spec:
-    """What every partition is evaluated for: the rule set, breakdowns and as-of date."""
+    """What every partition is evaluated for: the rule set, breakdowns and as-of date (and the
+    programming period of the table's project codes, for the provenance)."""
 
     ruleset: RuleSet
     breakdowns: tuple[str, ...]
     as_of: dt.date | None
+    table_period: str | None = None
 
     def require_additive(self) -> None:
         """Raise :class:`InclusionKitError` when an indicator's values do not add up across
@@ -92,7 +94,7 @@ class Partial:
     + total)``, laid out by this partition's own cells: ``other_labels`` (one row per other
     cell) and ``gender_labels``. With per-year flows, the blocks are ``(year, flow)`` from
     ``first_year``, plus one last year whose values hold for every later year; ``data_years``
-    is the span of the partition's counted participations. ``excluded`` has input positions (or
+    is the span of the partition's placed participations. ``excluded`` has input positions (or
     the codes the Dask engine resolves into positions) in ``row``.
     """
 
@@ -117,7 +119,7 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
     """
     records = RecordSet(participations=table, as_of=spec.as_of)
     ruleset = spec.ruleset
-    prepared = records.prepared()
+    prepared = records.prepared(ruleset.completeness)
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
     evaluator = Evaluator(grouping.source)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
@@ -125,7 +127,7 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
     flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
     values: dict[str, np.ndarray] = {}
     for indicator in personal:
-        mask = evaluator.mask(indicator.node)
+        mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
         values[indicator.code] = (
             flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
         )
@@ -145,6 +147,16 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
         merged_rows=prepared.merged,
         counted=prepared.counted_count,
     )
+
+
+def _counted(
+    mask: np.ndarray, indicator: IndicatorSpec, prepared: PreparedParticipations
+) -> np.ndarray:
+    """An indicator's mask limited to the participations it counts: the complete ones, or (the
+    grand total) every one placed in time."""
+    if indicator.records == "entered":
+        return mask if prepared.placed_count == prepared.size else mask & prepared.placed
+    return mask if prepared.all_counted else mask & prepared.counted
 
 
 def _with_totals(per_cell: np.ndarray, grouping: Grouping, totals: np.ndarray | None) -> np.ndarray:
@@ -186,8 +198,8 @@ class _Flows:
         self.grouping = grouping
         self.flows = tuple(flows)
         source = grouping.source
-        counted = grouping.counted
-        self.counted = counted
+        placed = grouping.placed
+        self.placed = placed
         entry_year = source.col("entry_year")
         exit_year = source.col("exit_year")
         self.leaver = source.col("leaver").values
@@ -196,10 +208,10 @@ class _Flows:
         # The years the data span (before the as-of date extends them), so the assembler can
         # find the whole table's.
         self.data_years: tuple[int, int] | None = None
-        if counted.any():
-            first = int(entry_year.values[counted].min())
-            last = int(entry_year.values[counted].max())
-            left = counted & self.leaver
+        if placed.any():
+            first = int(entry_year.values[placed].min())
+            last = int(entry_year.values[placed].max())
+            left = placed & self.leaver
             if left.any():
                 last = max(last, int(exit_year.values[left].max()))
             self.data_years = (first, last)
@@ -222,8 +234,8 @@ class _Flows:
             col = grouping.source.col(indicator.aggregate.column)
             weights = np.where(col.valid, col.values, 0).astype(np.float64)
         ny = self.years.shape[0]
-        base = mask & self.counted
-        cells = np.where(self.counted, grouping.row_cell, 0)
+        base = mask & self.placed
+        cells = np.where(self.placed, grouping.row_cell, 0)
         first = int(self.years[0])
         per_flow: dict[str, np.ndarray] = {}
         entry = self.entry_year - first

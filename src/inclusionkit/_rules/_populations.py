@@ -2,8 +2,9 @@
 
 ``participations`` are rows of the participation table after the as-of cut, the re-entry merge
 and the completeness test, plus the derived values. The other populations are built from a
-project document: its activities, deliverables, partners and organisations (the bodies it serves
-together with its partners' organisations).
+project document: its activities, deliverables, partners, organisations (the bodies it serves
+together with its partners' organisations, each saying whether the operation supports it
+directly) and the project itself (its declared ``focus``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ POPULATIONS: tuple[str, ...] = (
     "organisations",
     "deliverables",
     "partners",
+    "projects",
 )
 """Every population a rule may name."""
 
@@ -57,9 +59,17 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 _KIND_OF = {"string": "string", "date": "date", "bool": "bool", "int": "int"}
 
+OPTIONAL_COLUMNS: Mapping[str, Kind] = MappingProxyType(
+    {name: "bool" for name in ("roma",) if name not in {column.name for column in COLUMNS}}
+)
+"""Columns of the revised contract a table may still lack, read as empty when it does:
+``roma`` (sensitive: of Roma ethnicity; CO15 and EECO15 count it as they count ``minority``).
+A table carries it as an extra column until the canonical columns include it."""
+
 PARTICIPATION_COLUMNS: Mapping[str, Kind] = MappingProxyType(
     {
         **{column.name: _KIND_OF[column.kind] for column in COLUMNS},  # type: ignore[misc]
+        **OPTIONAL_COLUMNS,
         **DERIVED,
     }
 )
@@ -74,6 +84,7 @@ _ORGANISATION_COLUMNS: dict[str, Kind] = {
     "country": "string",
     "tags": "string",
     "role": "string",
+    "supported": "bool",
     "project_code": "string",
 }
 
@@ -113,6 +124,9 @@ POPULATION_COLUMNS: Mapping[str, Mapping[str, Kind]] = MappingProxyType(
         ),
         "organisations": MappingProxyType(dict(_ORGANISATION_COLUMNS)),
         "partners": MappingProxyType(dict(_ORGANISATION_COLUMNS)),
+        "projects": MappingProxyType(
+            {"project_code": "string", "programme": "string", "focus": "string"}
+        ),
     }
 )
 """The columns of every population, with the kind of each."""

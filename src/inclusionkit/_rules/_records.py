@@ -6,9 +6,11 @@ Preparing participations follows ``participation-table.md`` ("Which rows are cou
 2. **Re-entry.** Rows sharing (``project_code``, ``participant_id``) are one participation: the
    characteristics of the row with the earliest ``entry_date``, the latest ``exit_date`` (none if
    any row is still open) and the results of the row with the latest ``exit_date``.
-3. **Completeness.** A participation with an empty or invalid ``gender``, ``birth_date``,
-   ``entry_date``, ``labour_status`` or ``isced`` is counted in no indicator and is listed with
-   its reason. The tests and their codes are the ones validation runs
+3. **Completeness.** A participation failing a completeness test of the rule set (an empty or
+   invalid value of one of its required fields, a gender it does not report) is *incomplete*:
+   it counts in the grand total only (indicators with ``records: entered``) and is listed with
+   its reason; one with no valid ``entry_date`` cannot be placed in time and counts in no
+   indicator. The tests and their codes are the ones validation runs
    (:mod:`inclusionkit._rules._completeness`, codes from :class:`~inclusionkit.ProblemCode`).
 
 A participation is never copied into a new table: it is a pair of row numbers into the input (the
@@ -36,6 +38,7 @@ from inclusionkit._participations import (
     COLUMN_NAMES,
     DTYPES,
     normalise_participations,
+    parse_booleans,
     read_participations,
 )
 from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
@@ -59,14 +62,12 @@ from inclusionkit._rules._language import TRUE, Evaluator, Node
 from inclusionkit._rules._populations import (
     DERIVED,
     LIST_SEPARATOR,
+    OPTIONAL_COLUMNS,
     POPULATION_COLUMNS,
     RESULT_COLUMNS,
 )
 from inclusionkit._rules._ruleset import Aggregate, RuleSet, check_aggregate, load_ruleset
 from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
-
-# Re-exported for the engine modules that import it from here; its home is the vocabulary.
-from inclusionkit.models._vocabulary import GENDERS as GENDERS
 
 _MIN_INT64 = np.iinfo(np.int64).min
 
@@ -132,7 +133,8 @@ class PreparedParticipations:
 
     Every input row keeps its position (nothing is copied): ``active`` marks the rows that stand
     for a participation (not entered after the as-of date, not a re-entry folded into the row
-    of an earlier entry), ``counted`` the active rows that are complete. When re-entries are
+    of an earlier entry), ``placed`` the active rows with a valid entry date (the grand total),
+    ``counted`` the active rows that are complete. When re-entries are
     merged, the row of the earliest entry stands for the participation and only its exit date
     and results are replaced (by the merged exit and the results of the latest exit).
     """
@@ -159,9 +161,12 @@ class PreparedParticipations:
         """A column of the input table as a :class:`Col` (converted once)."""
         col = self._input_cols.get(name)
         if col is None:
-            if name not in self.table.columns:
+            if name in OPTIONAL_COLUMNS:
+                col = _optional_col(self.table, name, self.input_rows)
+            elif name not in self.table.columns:
                 raise InclusionKitError(f"the participation table has no column {name!r}")
-            col = to_col(self.table[name], vocabulary=COLUMN_VOCABULARIES.get(name))
+            else:
+                col = to_col(self.table[name], vocabulary=COLUMN_VOCABULARIES.get(name))
             self._input_cols[name] = col
         return col
 
@@ -275,7 +280,10 @@ class PreparedParticipations:
     # -- completeness
 
     def _completeness(self) -> None:
-        failed = failures(self.completeness.tests(), ParticipationSource(self))
+        source = ParticipationSource(self)
+        failed = failures(self.completeness.tests(), source)
+        self.placed = self.active & source.valid("entry_date")
+        self.placed_count = int(np.count_nonzero(self.placed))
         self.counted = self.active & ~any_failed(failed, self.size)
         self.counted_count = int(np.count_nonzero(self.counted))
         self.all_counted = self.counted_count == self.size
@@ -312,6 +320,17 @@ class PreparedParticipations:
             }
         )
         return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
+
+
+def _optional_col(table: pd.DataFrame, name: str, rows: int) -> Col:
+    """An optional true/false column (:data:`OPTIONAL_COLUMNS`): empty when the table lacks it,
+    parsed from text (``true``/``false``, ``da``/``nu`` …) when it is not boolean yet."""
+    if name not in table.columns:
+        return from_numpy("bool", np.zeros(rows, dtype=bool), np.zeros(rows, dtype=bool))
+    series = table[name]
+    if not pd.api.types.is_bool_dtype(series.dtype):
+        series = parse_booleans(series.astype("string").str.strip())
+    return to_col(series.astype("boolean"))
 
 
 class ParticipationSource:
@@ -400,11 +419,14 @@ def _dates(values: Sequence[dt.date | None]) -> pd.Series:
 
 
 def project_frames(project: Any, as_of: dt.date | None) -> dict[str, pd.DataFrame]:
-    """The activities, deliverables, organisations and partners of a project as tables.
+    """The activities, deliverables, organisations, partners and the project itself as tables.
 
-    Activities that start after ``as_of`` and deliverables dated after it are left out.
+    Only activities held by ``as_of`` count: an activity (its sessions from ``start`` to
+    ``end``) counts once its last day (``end``, or ``start`` for a one-day event) is not after
+    ``as_of``, so one still running is not counted whole. Deliverables dated after it are left
+    out.
     """
-    activities = [a for a in project.activities if as_of is None or a.start <= as_of]
+    activities = [a for a in project.activities if as_of is None or (a.end or a.start) <= as_of]
     deliverables = [d for d in project.deliverables if as_of is None or d.date <= as_of]
     code = project.code
     frames: dict[str, pd.DataFrame] = {}
@@ -445,6 +467,13 @@ def project_frames(project: Any, as_of: dt.date | None) -> dict[str, pd.DataFram
     served_rows: list[tuple[Any, str | None]] = [(o, None) for o in project.organisations]
     frames["partners"] = _organisation_frame(partner_rows, code)
     frames["organisations"] = _organisation_frame(served_rows + partner_rows, code)
+    frames["projects"] = pd.DataFrame(
+        {
+            "project_code": _string([code]),
+            "programme": _string([project.programme]),
+            "focus": _string([LIST_SEPARATOR.join(project.focus)]),
+        }
+    )
     return frames
 
 
@@ -459,6 +488,7 @@ def _organisation_frame(rows: Sequence[tuple[Any, str | None]], code: str) -> pd
             "country": _string([o.country for o, _ in rows]),
             "tags": _string([LIST_SEPARATOR.join(o.tags) for o, _ in rows]),
             "role": _string([role for _, role in rows]),
+            "supported": pd.array([o.supported for o, _ in rows], dtype="boolean"),
             "project_code": _string([code] * len(rows)),
         }
     )
@@ -536,6 +566,7 @@ class RecordSet:
             "deliverables": bool(self.project.deliverables),
             "organisations": bool(self.project.organisations or self.project.partners),
             "partners": bool(self.project.partners),
+            "projects": True,
         }.get(population, False)
 
     def can_evaluate(self, rule: Mapping[str, Any]) -> bool:
@@ -591,8 +622,9 @@ def evaluate_rule(
 
     ``ref`` and ``indicator`` in the rule resolve against ``ruleset`` (by default ``esf-2014``:
     ``{"ref": "disadvantaged"}``, ``{"indicator": "CO07"}``). Participations count only when
-    complete, as in a report. Raises :class:`~inclusionkit.ValidationError` for a rule that
-    does not compile and :class:`~inclusionkit.InclusionKitError` when its records are missing.
+    complete by the rule set's completeness, as in a report. Raises
+    :class:`~inclusionkit.ValidationError` for a rule that does not compile and
+    :class:`~inclusionkit.InclusionKitError` when its records are missing.
     """
     if not isinstance(rule, Mapping):
         raise InclusionKitError(f"a rule is an object with population and aggregate, not {rule!r}")
@@ -600,7 +632,7 @@ def evaluate_rule(
     population, node, aggregate = _compile_rule(json.dumps(rule, sort_keys=True), name)
     source: Any
     if population == "participations":
-        prepared = records.prepared()
+        prepared = records.prepared(load_ruleset(name).completeness)
         source = ParticipationSource(prepared)
         mask = Evaluator(source).mask(node) & prepared.counted
     else:

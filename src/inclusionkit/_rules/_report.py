@@ -29,8 +29,9 @@ from inclusionkit._rules._partition import (
     evaluate_partition,
     normalise_by,
 )
+from inclusionkit._rules._period import choose_ruleset
 from inclusionkit._rules._records import as_table, parse_as_of
-from inclusionkit._rules._ruleset import RuleSet, load_ruleset
+from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import choose_engine, compute_streaming
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
 
 def compute(
     participations: pd.DataFrame | str | os.PathLike[str] | Any,
-    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] = "esf-2014",
+    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     by: str | Sequence[str] = ("gender",),
     as_of: dt.date | str | None = None,
     project: Any = None,
@@ -58,9 +59,13 @@ def compute(
 
     ``participations`` is a canonical DataFrame or the path of a CSV/Parquet file; ``rules`` a
     rule set name (``"esf-2014"``, ``"esf-2021"``, ``"esf-2007"``), document, path or
-    :class:`RuleSet`; ``by`` the breakdowns (any column, or ``age_band``, ``entry_year``,
-    ``exit_year``); ``as_of`` the reporting date (default: no limit); ``project`` a project
-    document, needed for entity indicators (CO20-CO23, EECO18-19).
+    :class:`RuleSet`, by default the rule set of the programming period the table's project
+    codes tell (POSDRU ``esf-2007``, POCU ``esf-2014``, PEO/PIDS and other 2021-2027 codes
+    ``esf-2021``; ``esf-2014`` when no code tells; codes of several periods are an error). A
+    rule set of another period than the codes' is computed, and ``provenance.warnings`` says
+    so; ``by`` the breakdowns (any column, or ``age_band``, ``entry_year``, ``exit_year``);
+    ``as_of`` the reporting date (default: no limit); ``project`` a project document, needed
+    for entity indicators (CO20-CO23, EECO18-19).
 
     When ``gender`` is a breakdown every gender of the rule set appears, zeros included, plus a
     ``total`` row per cell of the other breakdowns. Per-year rule sets (``esf-2007``) add the
@@ -112,14 +117,13 @@ def input_fingerprints(path: str | os.PathLike[str]) -> tuple[tuple[str, str], .
 
 def _compute_pandas(
     participations: pd.DataFrame | str | os.PathLike[str],
-    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str],
+    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None,
     by: str | Sequence[str],
     as_of: dt.date | str | None,
     project: Any,
     progress: ProgressCallback | None,
 ) -> Report:
     """The in-memory engine: the whole table as one partition."""
-    ruleset = load_ruleset(rules)
     breakdowns = normalise_by(by)
     reading = not isinstance(participations, pd.DataFrame)
     if reading:
@@ -128,9 +132,12 @@ def _compute_pandas(
     rows = len(table)
     if reading:
         emit(progress, "read", rows, rows)
+    ruleset, period = choose_ruleset(rules, table["project_code"].dropna().unique())
     check_table(ruleset, breakdowns, table)
     emit(progress, "compute", 0, rows)
-    spec = Spec(ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of))
+    spec = Spec(
+        ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of), table_period=period
+    )
     assembler = Assembler(spec)
     assembler.add(evaluate_partition(table, None, spec))
     report = assembler.report(project)

@@ -22,11 +22,13 @@ import attrs
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._rules._columns import Kind
+from inclusionkit._rules._completeness import COMPLETENESS_FIELDS, Completeness
 from inclusionkit._rules._language import TRUE, Compiler, Node, Scope
 from inclusionkit._rules._populations import POPULATION_COLUMNS
 
 AggregateFunction = Literal["count", "count_distinct", "sum"]
 CheckKind = Literal["subset", "sum_equals", "at_most"]
+Records = Literal["complete", "entered"]
 FLOWS: tuple[str, ...] = ("entries", "leavers", "carried_over")
 DEFAULT_GENDERS: tuple[str, ...] = ("female", "male")
 DEFAULT_AGE_BANDS: tuple[int, ...] = (0, 25, 55)
@@ -46,7 +48,9 @@ class IndicatorSpec:
 
     ``population``, ``filter`` and ``aggregate`` are the rule; ``node`` is the compiled filter.
     ``kind`` is ``output``, ``immediate_result`` or ``longer_term_result``; ``data_class`` is
-    ``personal``, ``sensitive`` or ``entity``.
+    ``personal``, ``sensitive`` or ``entity``. ``records`` says which participations it counts:
+    ``complete`` ones (every indicator but one) or every one ``entered`` by the as-of date,
+    complete or not (``GRAND_TOTAL``).
     """
 
     code: str
@@ -63,6 +67,7 @@ class IndicatorSpec:
     source: str | None = None
     definition: str | None = None
     note: str | None = None
+    records: Records = "complete"
     node: Node = attrs.field(default=TRUE, eq=False, repr=False, hash=False)
 
     @property
@@ -103,7 +108,9 @@ class RuleSet:
     title: str = ""
     description: str = ""
     source: str = ""
+    period: str | None = None
     genders: tuple[str, ...] = DEFAULT_GENDERS
+    completeness: Completeness = attrs.field(default=Completeness(genders=DEFAULT_GENDERS))
     flows: tuple[str, ...] = ()
     age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
     extra_columns: Mapping[str, Kind] = attrs.field(factory=dict, hash=False)
@@ -179,7 +186,7 @@ def _resolve_extends(document: Mapping[str, Any], source: str | None) -> dict[st
     for key, value in doc.items():
         if key not in ("definitions", "definition_notes", "indicators", "checks"):
             merged[key] = value
-    for key in ("definitions", "definition_notes", "extra_columns"):
+    for key in ("definitions", "definition_notes", "extra_columns", "completeness"):
         merged[key] = {**base.get(key, {}), **doc.get(key, {})}
     own = {indicator["code"]: indicator for indicator in doc.get("indicators", [])}
     indicators = [own.pop(ind["code"], ind) for ind in merged.get("indicators", [])]
@@ -248,6 +255,7 @@ def _compile(doc: Mapping[str, Any], source: str | None) -> tuple[RuleSet, list[
                 source=raw.get("source"),
                 definition=raw.get("definition"),
                 note=raw.get("note"),
+                records=raw.get("records", "complete"),
                 node=node,
             )
         )
@@ -263,6 +271,8 @@ def _compile(doc: Mapping[str, Any], source: str | None) -> tuple[RuleSet, list[
                 location="$.age_bands",
             )
         )
+    genders = tuple(doc.get("genders", DEFAULT_GENDERS))
+    completeness = _completeness(doc, genders, source, problems)
     clean = {key: value for key, value in doc.items() if key != "indicators"} | {
         "indicators": [{k: v for k, v in raw.items() if k != "_path"} for raw in raw_indicators]
     }
@@ -274,7 +284,9 @@ def _compile(doc: Mapping[str, Any], source: str | None) -> tuple[RuleSet, list[
         title=doc.get("title", ""),
         description=doc.get("description", ""),
         source=doc.get("source", ""),
-        genders=tuple(doc.get("genders", DEFAULT_GENDERS)),
+        period=doc.get("period"),
+        genders=genders,
+        completeness=completeness,
         flows=tuple(doc.get("flows", ())),
         age_bands=bands,
         extra_columns=extra,
@@ -284,6 +296,26 @@ def _compile(doc: Mapping[str, Any], source: str | None) -> tuple[RuleSet, list[
         scope=scope,
     )
     return ruleset, problems
+
+
+def _completeness(
+    doc: Mapping[str, Any], genders: tuple[str, ...], source: str | None, problems: list[Problem]
+) -> Completeness:
+    """The rule set's completeness: its declared fields (by default the contract's five) and
+    its reportable genders."""
+    fields = tuple(doc.get("completeness", {}).get("fields", COMPLETENESS_FIELDS))
+    try:
+        return Completeness(fields=fields, genders=genders)
+    except ValueError as exc:
+        problems.append(
+            Problem(
+                code="rule.completeness",
+                message=f"rule set {doc['name']!r}: {exc}",
+                source=source,
+                location="$.completeness.fields",
+            )
+        )
+        return Completeness(genders=genders)
 
 
 def check_aggregate(

@@ -35,7 +35,9 @@ from typing import Any
 
 import attrs
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._ingest import RawTable, default_mapping, map_headers, offset_locator, prepare
@@ -45,8 +47,10 @@ from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._keys import string_hash
 from inclusionkit._rules._model import Report
 from inclusionkit._rules._partition import Spec, check_table, evaluate_partition, normalise_by
+from inclusionkit._rules._period import choose_ruleset, table_period
+from inclusionkit._rules._populations import OPTIONAL_COLUMNS
 from inclusionkit._rules._records import parse_as_of
-from inclusionkit._rules._ruleset import RuleSet, load_ruleset
+from inclusionkit._rules._ruleset import RuleSet
 
 __all__ = [
     "BATCH_ROWS",
@@ -188,6 +192,27 @@ def _open_dataset(source: str) -> _Dataset:
     )
 
 
+def _project_codes(dataset: _Dataset, batch_rows: int) -> list[Any]:
+    """The distinct project codes of the dataset, read a batch of one column at a time."""
+    import pyarrow.parquet as pq
+
+    if "project_code" not in dataset.schema.names:
+        return []
+    seen: set[Any] = set()
+    for path in dataset.files:
+        for batch in pq.ParquetFile(path).iter_batches(batch_rows, columns=["project_code"]):
+            seen.update(pc.unique(batch.column(0).cast(pa.large_string())).to_pylist())
+    return sorted(code for code in seen if code is not None)
+
+
+def source_period(source: Any) -> str | None:
+    """The programming period of a participation table given as a DataFrame, or as the path of
+    a Parquet file or dataset directory (only its ``project_code`` column is read)."""
+    if isinstance(source, pd.DataFrame):
+        return table_period(source["project_code"].dropna().unique())
+    return table_period(_project_codes(_open_dataset(os.fspath(source)), BATCH_ROWS))
+
+
 def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
     """The dataset in input order, in tables of about ``batch_rows`` rows.
 
@@ -297,7 +322,7 @@ def _read_partition(path: Path) -> pa.Table:
 
 def compute_streaming(
     participations: str | os.PathLike[str],
-    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] = "esf-2014",
+    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     by: str | Sequence[str] = ("gender",),
     as_of: dt.date | str | None = None,
     project: Any = None,
@@ -322,17 +347,19 @@ def compute_streaming(
         )
     if batch_rows < 1 or partition_rows < 1:
         raise InclusionKitError("batch_rows and partition_rows must be positive")
-    ruleset = load_ruleset(rules)
-    breakdowns = normalise_by(by)
-    spec = Spec(ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of))
-    spec.require_additive()
     source = os.fspath(participations)
     dataset = _open_dataset(source)
+    ruleset, period = choose_ruleset(rules, _project_codes(dataset, batch_rows))
+    breakdowns = normalise_by(by)
+    spec = Spec(
+        ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of), table_period=period
+    )
+    spec.require_additive()
     names = list(dataset.schema.names)
     # The in-memory engine's column checks, on an empty table of the file's schema.
     template = from_arrow(dataset.schema.empty_table(), source=source, keep_extra=True)
     check_table(ruleset, breakdowns, template)
-    wanted = {*breakdowns, *ruleset.extra_columns}
+    wanted = {*breakdowns, *ruleset.extra_columns, *OPTIONAL_COLUMNS}
     columns = [
         *COLUMN_NAMES,
         *(name for name in names if name not in COLUMN_NAMES and name in wanted),

@@ -43,18 +43,27 @@ def demo(output: Path) -> None:
     "write the rows that cannot be counted, with the reasons, to this file (.csv, .json, "
     ".parquet). Accepted plus rejected rows are always all the rows of the input.",
 )
-def validate(path: Path, rejected: Path | None) -> None:
+@click.option(
+    "--rules",
+    default=None,
+    help="For a participation table: check completeness as this rule set counts it (its "
+    "required fields and reported genders; see `inclusionkit rulesets`). Default: the "
+    "contract's required fields, any gender of the contract.",
+)
+def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
     """Check a project (.json), rule set (.json) or participation table (any format an
     importer reads: .csv, .xlsx, .json, .parquet …).
 
     Lists every problem found, not only the first; exits with 2 when there is any.
     """
+    from inclusionkit import load_ruleset
     from inclusionkit._validate_cli import validate_path, validate_table_rejecting
 
+    rule_set = {} if rules is None else {"completeness": load_ruleset(rules).completeness}
     if rejected is not None:
-        problems, summary = validate_table_rejecting(path, rejected)
+        problems, summary = validate_table_rejecting(path, rejected, **rule_set)
     else:
-        problems, summary = validate_path(path)
+        problems, summary = validate_path(path, **rule_set)
     if problems:
         for problem in problems:
             click.echo(str(problem))
@@ -96,7 +105,11 @@ def progress_command(
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
         click.echo(
-            json.dumps(json.loads(frame.to_json(orient="records")), indent=2, ensure_ascii=False)
+            json.dumps(
+                json.loads(frame.to_json(orient="records", date_format="iso")),
+                indent=2,
+                ensure_ascii=False,
+            )
         )
     else:
         click.echo(f"{model.title.in_language(lang)} ({model.code})")

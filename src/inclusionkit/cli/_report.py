@@ -60,9 +60,11 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
 @click.argument("participations", type=participation_source)
 @click.option(
     "--rules",
-    default="esf-2014",
-    show_default=True,
-    help="A rule set name (see `inclusionkit rulesets`) or the path of a rule set .json file.",
+    default=None,
+    help="A rule set name (see `inclusionkit rulesets`) or the path of a rule set .json file. "
+    "Default: the rule set of the programming period of the table's project codes (POSDRU "
+    "esf-2007, POCU esf-2014, PEO/PIDS and other 2021-2027 codes esf-2021; esf-2014 when the "
+    "codes do not tell). A rule set of another period is computed, with a warning.",
 )
 @click.option(
     "--by",
@@ -136,6 +138,12 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
     show_default=True,
     help="sfc2021: ESF+ tables per priority, specific objective, category of region and gender.",
 )
+@click.option(
+    "--allow-other-period",
+    is_flag=True,
+    help="With --layout sfc2021: lay out a table whose project codes belong to another "
+    "programming period than 2021-2027 (refused otherwise).",
+)
 def report_command(
     participations: Path | str,
     rules: str,
@@ -151,6 +159,7 @@ def report_command(
     progress: bool | None,
     suppress: int,
     layout: str,
+    allow_other_period: bool,
 ) -> None:
     """Compute a rule set's indicators from a participation table (any format a plugin reads:
     .csv, .xlsx, .json, .parquet …, or a directory of Parquet files).
@@ -171,7 +180,7 @@ def report_command(
     if project is not None:
         model = inclusionkit.load_project(project)
     if layout == "sfc2021":
-        _sfc2021_report(participations, rules, as_of, chosen, output)
+        _sfc2021_report(participations, rules, as_of, chosen, output, allow_other_period)
         return
     if scheduler is not None and engine != "dask":
         raise InclusionKitError("--scheduler needs --engine dask")
@@ -206,6 +215,8 @@ def report_command(
     if excluded_path is not None and excluded_format is not None:
         write_file(report.excluded, excluded_path, excluded_format, "table")
     click.echo(f"inclusionkit: {report.summary()}", err=True)
+    for warning in report.provenance.warnings:
+        click.echo(f"inclusionkit: warning: {warning}", err=True)
     if report.provenance.not_computed:
         click.echo(
             "inclusionkit: not computed without --project: "
@@ -348,20 +359,34 @@ __all__ = ["report_command", "rulesets_command", "validate_table_command_output"
 
 def _sfc2021_report(
     participations: Path | str,
-    rules: str,
+    rules: str | None,
     as_of: dt.date | None,
     fmt: str,
     output: Path | None,
+    allow_other_period: bool,
 ) -> None:
-    """The programme-level SFC2021 tables (``--layout sfc2021``)."""
+    """The programme-level SFC2021 tables (``--layout sfc2021``): a table of another period's
+    project codes is refused unless ``allow_other_period``."""
     import inclusionkit
+    from inclusionkit._rules._streaming import source_period
 
-    if rules != "esf-2021":
+    if rules not in (None, "esf-2021"):
         raise InclusionKitError(
             "--layout sfc2021 reports the esf-2021 rule set: use --rules esf-2021"
         )
     folder = isinstance(participations, Path) and participations.is_dir()
     source = participations if folder else read_table(participations)
+    period = source_period(source)
+    if period not in (None, "2021-2027"):
+        if not allow_other_period:
+            raise InclusionKitError(
+                f"--layout sfc2021 lays out 2021-2027 reports (--rules esf-2021); the table's "
+                f"project codes are of {period}: report them with the rule set of {period}, or "
+                "pass --allow-other-period"
+            )
+        click.echo(
+            f"inclusionkit: warning: esf-2021 laid out for project codes of {period}", err=True
+        )
     report = inclusionkit.sfc2021_table(source, as_of=as_of)
     for problem in report.problems:
         click.echo(f"inclusionkit: {problem}", err=True)

@@ -18,6 +18,9 @@ from inclusionkit.models._project import (
 from inclusionkit.models._vocabulary import (
     ACTIVITY_KINDS,
     DELIVERABLE_KINDS,
+    PROJECT_FOCUS,
+    VULNERABLE_GROUP_COLUMNS,
+    VULNERABLE_GROUP_NAMES,
     Gender,
     IndicatorKind,
     LabourStatus,
@@ -25,11 +28,16 @@ from inclusionkit.models._vocabulary import (
     PartnerRole,
     ProgressStatus,
     Unit,
+    VulnerableGroup,
+    vulnerable_group_filter,
 )
 
 __all__ = [
     "ACTIVITY_KINDS",
     "DELIVERABLE_KINDS",
+    "PROJECT_FOCUS",
+    "VULNERABLE_GROUP_COLUMNS",
+    "VULNERABLE_GROUP_NAMES",
     "Achievement",
     "Activity",
     "Beneficiary",
@@ -51,4 +59,6 @@ __all__ = [
     "TargetGroup",
     "Text",
     "Unit",
+    "VulnerableGroup",
+    "vulnerable_group_filter",
 ]

@@ -40,7 +40,14 @@ class Period:
 
 @attrs.frozen(kw_only=True)
 class Organisation:
-    """A legal body: a partner of a project, or an organisation a project serves or federates."""
+    """A legal body: a partner of a project, or an organisation a project serves or federates.
+
+    ``supported`` says whether the operation supports it directly (the entity indicators
+    CO20-CO23 and EECO18-EECO19 count only those: SFC FAQ on entities, "The government
+    department is supported directly and should be counted"; a subcontractor is not); the lead
+    and partners are counted when they are. ``None`` means the document does not say, and the
+    organisation is not counted.
+    """
 
     id: str
     name: str
@@ -49,6 +56,7 @@ class Organisation:
     city: str | None = None
     country: str = "RO"
     tags: tuple[str, ...] = ()
+    supported: bool | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -70,7 +78,7 @@ class Location:
 
 @attrs.frozen(kw_only=True)
 class Achievement:
-    """A reported achieved value (when the records cannot compute it), with its date and source."""
+    """A reported achieved value, with its date and source (shown beside the computed value)."""
 
     value: float
     date: dt.date
@@ -82,8 +90,9 @@ class Indicator:
     """A quantified promise: target (and milestone) against a baseline, in a unit.
 
     ``rule`` is a reporting rule (see ``docs/rules.md``) that computes the achieved value from the
-    project's records; ``achieved`` is a reported value used when there is no rule or no records.
-    ``ascending`` is ``False`` for indicators where lower is better.
+    project's records; ``achieved`` is a reported value (with its date and source), shown beside
+    the computed one and used when there is no rule or no records. ``milestone`` is due by
+    ``milestone_date``. ``ascending`` is ``False`` for indicators where lower is better.
     """
 
     code: str
@@ -93,6 +102,7 @@ class Indicator:
     target: float
     baseline: float = 0.0
     milestone: float | None = None
+    milestone_date: dt.date | None = None
     ascending: bool = True
     # A rule is a JSON document (a dict); it takes part in equality but not in the hash.
     rule: dict[str, Any] | None = attrs.field(default=None, hash=False)
@@ -157,7 +167,9 @@ class Project:
     """An ESF-funded operation, with everything needed to report on it.
 
     ``code`` is kept as written (``POSDRU/165/6.2/S/143094``); :attr:`parsed_code` gives its parts.
-    ``organisations`` are bodies the project serves or federates (not its partners).
+    ``organisations`` are bodies the project serves or federates (not its partners). ``focus``
+    declares what the project targets, from :data:`~inclusionkit.models.PROJECT_FOCUS`
+    (``women_in_employment`` makes it count in CO21).
     """
 
     code: str
@@ -172,6 +184,7 @@ class Project:
     deliverables: tuple[Deliverable, ...] = ()
     organisations: tuple[Organisation, ...] = ()
     description: Text | None = None
+    focus: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
     @property

@@ -99,12 +99,78 @@ lists (validation, completeness and the column coding of the engine all read the
 
 
 class ProgressStatus(enum.StrEnum):
-    """Where an indicator stands against its target."""
+    """Where an indicator stands against its target: ``behind`` or ``on track`` judge a running
+    project against its due milestone (``behind`` also when no milestone is due), ``not
+    achieved`` a finished project below target."""
 
     NOT_STARTED = "not started"
     BEHIND = "behind"
+    ON_TRACK = "on track"
     MET = "met"
     EXCEEDED = "exceeded"
+    NOT_ACHIEVED = "not achieved"
+
+
+PROJECT_FOCUS: tuple[str, ...] = ("women_in_employment",)
+"""What a project can declare it targets (``Project.focus``): ``women_in_employment``, the
+sustainable participation and progress of women in employment (CO21, Regulation (EU) No
+1304/2013, Annex I)."""
+
+
+@enum.unique
+class VulnerableGroup(enum.StrEnum):
+    """The vulnerable groups of the POSDRU 6.x strategic calls (the DCI POSDRU as quoted by
+    sesincluziune.ro, "Cui ne adresam"; ro-programmes.md §1.2, verified), which POCU axis 4
+    continued. :data:`VULNERABLE_GROUP_COLUMNS` gives the canonical column recording each, when
+    the contract has one."""
+
+    ROMA = "roma"
+    DISABILITY = "disability"
+    LEAVING_CHILD_PROTECTION = "leaving_child_protection"
+    WOMEN_AT_RISK = "women_at_risk"
+    REFUGEES_ASYLUM_SEEKERS = "refugees_asylum_seekers"
+    GUARANTEED_MINIMUM_INCOME = "guaranteed_minimum_income"
+
+
+VULNERABLE_GROUP_NAMES: dict[VulnerableGroup, tuple[str, str]] = {
+    VulnerableGroup.ROMA: ("persoane de etnie romă", "persons of Roma ethnicity"),
+    VulnerableGroup.DISABILITY: ("persoane cu dizabilități", "persons with disabilities"),
+    VulnerableGroup.LEAVING_CHILD_PROTECTION: (
+        "tineri peste 18 ani care părăsesc sistemul instituționalizat de protecție a copilului",
+        "young people over 18 leaving the institutional child-protection system",
+    ),
+    VulnerableGroup.WOMEN_AT_RISK: ("femei în situații de risc", "women at risk"),
+    VulnerableGroup.REFUGEES_ASYLUM_SEEKERS: (
+        "refugiați și solicitanți de azil",
+        "refugees and asylum seekers",
+    ),
+    VulnerableGroup.GUARANTEED_MINIMUM_INCOME: (
+        "persoane care trăiesc din venitul minim garantat",
+        "persons living on the guaranteed minimum income",
+    ),
+}
+"""Each group's name in Romanian and English."""
+
+VULNERABLE_GROUP_COLUMNS: dict[VulnerableGroup, str] = {
+    VulnerableGroup.ROMA: "roma",
+    VulnerableGroup.DISABILITY: "disability",
+}
+"""The canonical participation column recording a group; a project indicator counts it with
+``{"is_true": column}`` (:func:`inclusionkit.models.vulnerable_group_filter`). The other groups
+have no column of the contract: record them in an extra column of the table."""
+
+
+def vulnerable_group_filter(group: str) -> dict[str, str]:
+    """The filter counting the participations of a vulnerable group (``{"is_true": "roma"}``);
+    raises :class:`ValueError` for a group the contract has no column for."""
+    member = VulnerableGroup(group)
+    column = VULNERABLE_GROUP_COLUMNS.get(member)
+    if column is None:
+        raise ValueError(
+            f"the participation table has no column for the vulnerable group {group!r}; record "
+            "it in an extra column and count it with a rule set's extra_columns"
+        )
+    return {"is_true": column}
 
 
 ACTIVITY_KINDS: tuple[str, ...] = (

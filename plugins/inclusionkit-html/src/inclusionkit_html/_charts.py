@@ -69,6 +69,8 @@ STATUS_STYLES: Final[Mapping[str, Style]] = {
     "exceeded": Style("#0072B2", "#FFFFFF", "///"),
     "met": Style("#009E73", "#00563F"),
     "behind": Style("#E69F00", "#5C3D00", "xx"),
+    "on track": Style("#56B4E9", "#1F4E6B", ".."),
+    "not achieved": Style("#D55E00", "#5C2800", "xx"),
     "not started": Style("#FFFFFF", "#555555"),
 }
 GENDER_STYLES: Final[Mapping[str, Style]] = {

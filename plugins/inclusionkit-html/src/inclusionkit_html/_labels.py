@@ -69,6 +69,8 @@ _TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     "status.exceeded": ("exceeded", "depășit"),
     "status.met": ("met", "atins"),
     "status.behind": ("behind", "sub țintă"),
+    "status.on track": ("on track", "în grafic"),
+    "status.not achieved": ("not achieved", "neatins"),
     "status.not started": ("not started", "neînceput"),
     "source.computed": ("computed", "calculat"),
     "source.reported": ("reported", "raportat"),
