@@ -128,6 +128,8 @@ def format_table(frame: pd.DataFrame) -> str:
         column = shown[name]
         if pd.api.types.is_float_dtype(column.dtype):
             shown[name] = column.map(_number, na_action="ignore")
+        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+            shown[name] = column.dt.strftime("%Y-%m-%d")  # dates, not midnight timestamps
     shown = shown.astype(object).where(shown.notna(), "")
     text: str = shown.to_string(index=False)
     return text
