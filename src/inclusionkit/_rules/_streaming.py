@@ -196,13 +196,16 @@ def _project_codes(dataset: _Dataset, batch_rows: int) -> list[Any]:
     """The distinct project codes of the dataset, read a batch of one column at a time."""
     import pyarrow.parquet as pq
 
+    # The files' own header for the column (a register's "Cod proiect"), as the pipeline maps it.
+    column = dataset.headers.get("project_code", "project_code")
     if "project_code" not in dataset.schema.names:
         return []
     seen: set[Any] = set()
     for path in dataset.files:
-        for batch in pq.ParquetFile(path).iter_batches(batch_rows, columns=["project_code"]):
-            seen.update(pc.unique(batch.column(0).cast(pa.large_string())).to_pylist())
-    return sorted(code for code in seen if code is not None)
+        for batch in pq.ParquetFile(path).iter_batches(batch_rows, columns=[column]):
+            codes = pc.utf8_trim_whitespace(batch.column(0).cast(pa.large_string()))
+            seen.update(pc.unique(codes).to_pylist())
+    return sorted(code for code in seen if code)
 
 
 def source_period(source: Any) -> str | None:
