@@ -40,8 +40,10 @@ STDOUT_FORMATS = ("csv", "json")
 def participation_source(value: str) -> Path | str:
     """A participation argument as given: a file's path, or a register's database URL kept as
     text (a path would fold its ``//``)."""
+    from inclusionkit._atomic import note_input
     from inclusionkit._io import REGISTER_URLS
 
+    note_input(value)  # read later, perhaps by a streaming engine: never an output
     return value if value.startswith(REGISTER_URLS) else Path(value)
 
 
@@ -75,6 +77,7 @@ def output_format(output: Path | None, fmt: str | None, kind: str) -> str:
     :data:`STDOUT_FORMATS`.
     """
     from inclusionkit import get_plugin_manager
+    from inclusionkit._atomic import refuse_input
 
     if output is None:
         name = (fmt or STDOUT_FORMATS[0]).lower()
@@ -86,6 +89,7 @@ def output_format(output: Path | None, fmt: str | None, kind: str) -> str:
                 f"(standard output takes {' or '.join(STDOUT_FORMATS)})"
             )
         return name
+    refuse_input(output)  # early, for the inputs named so far; every write checks again
     pm = get_plugin_manager()
     exporter = pm.find_exporter(fmt, str(output), kind, option="--format")
     name = output.name.lower()

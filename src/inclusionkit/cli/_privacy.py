@@ -130,8 +130,11 @@ def pseudonymise_command(
     them, unless --rejected names a file to put them in.
     """
     from inclusionkit import pseudonymise
+    from inclusionkit._atomic import note_input
     from inclusionkit._privacy import load_key
 
+    for given in (source, key_file):
+        note_input(given)
     target_format = output_format(target, None, "participations")
     rejected_format = None if rejected is None else output_format(rejected, None, "table")
     key = load_key(key_file)
@@ -221,7 +224,10 @@ def retention_command(
     earlier than the real end). The anonymised copy keeps every indicator of the reports.
     """
     from inclusionkit import load_project, retention
+    from inclusionkit._atomic import note_input
 
+    for given in (participations, *project_files):
+        note_input(given)
     if project_end is not None and project_files:
         raise click.UsageError("give either --project-end or --project, not both")
     output_kind = None if output is None else output_format(output, None, "participations")

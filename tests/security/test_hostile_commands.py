@@ -1,0 +1,173 @@
+"""Every command run the way an adversary or a careless user would: it exits 0 or 2, never with
+a traceback, never prints an identifier from its input, and leaves its inputs byte-identical."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import inclusionkit
+from inclusionkit import InclusionKitError
+from inclusionkit.cli import main
+from tests.privacy.test_cli_privacy import ANA, ION, write_register
+from tests.security._samples import example
+
+LINKS = ("same", "hardlink", "symlink")
+
+
+def _participations(tmp_path: Path) -> Path:
+    """The example's participations as CSV, with one row whose exit is before its entry."""
+    _, table = example()
+    table = table.head(40).copy()
+    table.loc[0, "entry_date"] = pd.NA  # a row validate rejects
+    path = tmp_path / "parts.csv"
+    inclusionkit.write(table, path, kind="participations")
+    return path
+
+
+def _alias(path: Path, how: str) -> Path:
+    """``path`` itself, a hard link to it or a symbolic link to it."""
+    if how == "same":
+        return path
+    alias = path.with_name(f"alias-{how}{path.suffix}")
+    if how == "hardlink":
+        os.link(path, alias)
+    else:
+        alias.symlink_to(path)
+    return alias
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "Traceback" not in text
+    return code, text
+
+
+def _register(tmp_path: Path) -> Path:
+    path = tmp_path / "register.csv"
+    write_register(path, [{"CNP": ANA, "gender": "female"}, {"CNP": ION, "gender": "male"}])
+    return path
+
+
+def _key(tmp_path: Path) -> Path:
+    path = tmp_path / "key.txt"
+    path.write_text(secrets.token_hex(32) + "\n")
+    return path
+
+
+def _register_db(tmp_path: Path) -> Path:
+    source = _participations(tmp_path)
+    db = tmp_path / "r.db"
+    assert main(["register", "init", f"sqlite:///{db}"]) == 0
+    main(["register", "import", f"sqlite:///{db}", str(source), "--partner", "cpe"])
+    return db
+
+
+# Each case: (make the protected input, the command line writing over it through ``out``).
+Case = Callable[[Path], tuple[Path, Callable[[Path], list[str]]]]
+
+
+def _validate(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src = _participations(tmp)
+    return src, lambda out: ["validate", str(src), "--rejected", str(out)]
+
+
+def _convert(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src = _participations(tmp)
+    return src, lambda out: ["convert", str(src), str(out)]
+
+
+def _report(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src = _participations(tmp)
+    return src, lambda out: ["report", str(src), "-o", str(out)]
+
+
+def _report_excluded(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src = _participations(tmp)
+    return src, lambda out: ["report", str(src), "--excluded", str(out)]
+
+
+def _pseudonymise(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src, key = _register(tmp), _key(tmp)
+    return src, lambda out: ["pseudonymise", str(src), str(out), "--key-file", str(key)]
+
+
+def _pseudonymise_rejected(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src, key = _register(tmp), _key(tmp)
+    other = tmp / "pseudo.csv"
+    return src, lambda out: [
+        "pseudonymise", str(src), str(other), "--key-file", str(key), "--rejected", str(out)
+    ]  # fmt: skip
+
+
+def _pseudonymise_key(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src, key = _register(tmp), _key(tmp)
+    renamed = key.rename(key.with_suffix(".csv"))
+    return renamed, lambda out: ["pseudonymise", str(src), str(out), "--key-file", str(renamed)]
+
+
+def _retention(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src = _participations(tmp)
+    return src, lambda out: ["retention", str(src), "--until", "2099-01-01", "-o", str(out)]
+
+
+def _retention_expired(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    src = _participations(tmp)
+    return src, lambda out: ["retention", str(src), "--until", "2099-01-01", "--expired", str(out)]
+
+
+def _register_export(tmp: Path) -> tuple[Path, Callable[[Path], list[str]]]:
+    db = _register_db(tmp)
+    return db, lambda out: ["register", "export", f"sqlite:///{db}", str(out), "--format", "csv"]
+
+
+CASES: dict[str, Case] = {
+    "validate --rejected": _validate,
+    "convert": _convert,
+    "report -o": _report,
+    "report --excluded": _report_excluded,
+    "pseudonymise OUT": _pseudonymise,
+    "pseudonymise --rejected": _pseudonymise_rejected,
+    "pseudonymise OUT=key": _pseudonymise_key,
+    "retention -o": _retention,
+    "retention --expired": _retention_expired,
+    "register export": _register_export,
+}
+
+
+@pytest.mark.parametrize("how", LINKS)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_an_output_never_overwrites_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, how: str
+) -> None:
+    """Every command refuses an output that is one of its inputs (the file itself, a hard link
+    or a symbolic link to it): exit 2, a message naming it, the input byte-identical."""
+    source, argv = CASES[case](tmp_path)
+    before = source.read_bytes()
+    out = _alias(source, how)
+    code, text = _run(argv(out), capsys)
+    assert code == 2, text
+    assert "is an input of this command" in text
+    assert source.read_bytes() == before
+    assert ANA not in text
+    assert ION not in text
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_write_refuses_one_of_its_inputs(tmp_path: Path) -> None:
+    """``inclusionkit.write(obj, path, inputs=[...])`` refuses a path that is one of ``inputs``."""
+    source = _participations(tmp_path)
+    before = source.read_bytes()
+    table = inclusionkit.read(source)
+    link = _alias(source, "hardlink")
+    with pytest.raises(InclusionKitError, match="is an input"):
+        inclusionkit.write(table, link, inputs=[source])
+    assert source.read_bytes() == before
+    inclusionkit.write(table, source)  # the library alone may rewrite a file it read
