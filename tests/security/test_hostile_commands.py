@@ -3,6 +3,7 @@ a traceback, never prints an identifier from its input, and leaves its inputs by
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable
@@ -171,3 +172,92 @@ def test_write_refuses_one_of_its_inputs(tmp_path: Path) -> None:
         inclusionkit.write(table, link, inputs=[source])
     assert source.read_bytes() == before
     inclusionkit.write(table, source)  # the library alone may rewrite a file it read
+
+
+CNP = "1780511400041"
+
+
+def test_suppressed_report_publishes_no_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report --suppress N` prints and writes the published table: no `status` column."""
+    source = _participations(tmp_path)
+    code, text = _run(["report", str(source), "--suppress", "5"], capsys)
+    assert code == 0, text
+    header = text.splitlines()[0]
+    assert "suppressed" in header
+    assert "status" not in header
+    out = tmp_path / "r.csv"
+    code, text = _run(["report", str(source), "--suppress", "5", "-o", str(out)], capsys)
+    assert code == 0, text
+    assert "status" not in out.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_suppress_takes_a_report(tmp_path: Path) -> None:
+    """`inclusionkit.suppress(report)` applies the report's own policy, not AttributeError."""
+    report = inclusionkit.compute(inclusionkit.read(_participations(tmp_path)))
+    result = inclusionkit.suppress(report, 5)
+    assert "status" not in result.published.columns
+    with pytest.raises(InclusionKitError, match="tidy table"):
+        inclusionkit.suppress(42)  # type: ignore[arg-type]
+
+
+def test_a_ragged_csv_row_is_not_echoed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A row with one cell too many is named by its line, never printed (it holds a CNP)."""
+    source = _participations(tmp_path)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines[3] = f"{CNP},Popescu,{lines[3]}"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for argv in (["validate", str(source)], ["report", str(source)]):
+        code, text = _run(argv, capsys)
+        assert code == 2, text
+        assert CNP not in text
+        assert "Popescu" not in text
+        assert "line 4" in text
+
+
+def test_a_json_table_is_not_echoed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`validate` on a JSON table with bad records names places, never a record or a
+    personal cell."""
+    path = tmp_path / "parts.json"
+    records = [{"participant_id": CNP, "cnp": CNP, "nume": "Popescu", "birth_date": "31.01.90"}]
+    path.write_text(json.dumps(records * 3 + [[CNP, "Popescu"]]), encoding="utf-8")  # type: ignore[list-item]
+    code, text = _run(["validate", str(path)], capsys)
+    assert code == 2, text
+    assert CNP not in text
+    assert "Popescu" not in text
+    assert "31.01.90" not in text
+
+
+@pytest.mark.parametrize(
+    "by", ["participant_id", "cnp", "nume", "email", "adresa", "birth_date", "gender,cnp"]
+)
+def test_by_refuses_identifiers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], by: str
+) -> None:
+    """`--by` an identifier, a per-person date or a column outside the contract is refused,
+    naming `--allow-by` for a column outside the contract; no label is printed."""
+    _, table = example()
+    table = table.head(20).copy()
+    for column in ("cnp", "nume", "email", "adresa"):
+        table[column] = CNP
+    source = tmp_path / "ids.csv"
+    table.to_csv(source, index=False)
+    code, text = _run(["report", str(source), "--by", by, "--suppress", "3"], capsys)
+    assert code == 2, text
+    assert CNP not in text
+    assert "one row per person" in text or "--allow-by" in text
+
+
+def test_allow_by_opens_a_category(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A register's own category column is a breakdown once named with `--allow-by`."""
+    _, table = example()
+    table = table.head(20).copy()
+    table["judet"] = "Cluj"
+    source = tmp_path / "cat.csv"
+    table.to_csv(source, index=False)
+    code, text = _run(["report", str(source), "--by", "judet"], capsys)
+    assert code == 2, text
+    code, text = _run(["report", str(source), "--by", "judet", "--allow-by", "judet"], capsys)
+    assert code == 0, text
+    assert "Cluj" in text

@@ -139,3 +139,25 @@ def format_table(frame: pd.DataFrame) -> str:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+allow_by_option = click.option(
+    "--allow-by",
+    "allow_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="Allow a breakdown by COLUMN, a column the participation contract does not define "
+    "(repeat, or separate with commas). Never allow an identifier: it publishes one row per "
+    "person.",
+)
+"""The ``--allow-by`` option of every command that takes ``--by``."""
+
+
+def check_by(by: str, allow_by: tuple[str, ...] = ()) -> None:
+    """Refuse a ``--by`` that would publish one row per person (an identifier, a per-person
+    date, a column outside the contract not named in ``--allow-by``)."""
+    from inclusionkit._privacy import check_publishable_breakdowns
+
+    names = [name.strip() for name in by.split(",") if name.strip()]
+    allowed = [name.strip() for item in allow_by for name in item.split(",") if name.strip()]
+    check_publishable_breakdowns(names, allowed)

@@ -51,6 +51,7 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
 
     from inclusionkit import normalise_participations
     from inclusionkit._ingest import decode_text
+    from inclusionkit._sanitise import arrow_reason
 
     source = os.fspath(path)
     suffix = path.suffix.lower()
@@ -58,7 +59,9 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
         try:
             frame = pq.read_table(source).to_pandas()
         except (pa.ArrowException, OSError) as exc:
-            raise InclusionKitError(f"{source}: not a readable Parquet file ({exc})") from None
+            raise InclusionKitError(
+                f"{source}: not a readable Parquet file ({arrow_reason(exc)})"
+            ) from None
         for column in frame.columns:
             # A CNP stored as a number must become its digits, not "1900101123456.0".
             if pd.api.types.is_integer_dtype(frame[column].dtype):
@@ -88,7 +91,9 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
                 ),
             )
         except pa.ArrowInvalid as exc:
-            raise InclusionKitError(f"{source}: not a well-formed CSV file ({exc})") from None
+            raise InclusionKitError(
+                f"{source}: not a well-formed CSV file ({arrow_reason(exc)})"
+            ) from None
         frame = table.to_pandas()
     else:
         raise InclusionKitError(
