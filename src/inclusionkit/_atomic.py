@@ -91,25 +91,106 @@ def refuse_input(target: str | os.PathLike[str]) -> None:
         )
 
 
+TEMP_MARK = ".inclusionkit-"
+"""What the name of every temporary file of an atomic write holds, with its writer's process id:
+``.report.csv.inclusionkit-4242-k3j2.tmp``."""
+
+
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path to write to; on success it replaces ``path``, else it vanishes."""
+def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write to; on success it replaces ``path``, else it vanishes.
+
+    The result keeps the mode of the file it replaces; a new file gets the mode a plain
+    ``open()`` would (``0666`` less the umask), or ``0600`` (owner only) when ``private`` (a file
+    of personal data: participations, rejected rows). The temporary file is created ``0600``,
+    so a half-written copy is never readable by others; it is removed on an exception, on
+    ``SIGINT`` and on ``SIGTERM``, and one left by a killed process (``SIGKILL``) is removed by
+    the next write beside it.
+    """
     target = Path(path)
     refuse_input(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    # mkstemp creates 0600 files; give the result the permissions a plain open() would.
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o666 & ~umask)
+    _remove_stale_temporaries(target)
     try:
-        yield tmp
-        os.replace(tmp, target)
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o600 if private else 0o666 & ~umask
+    with _removed_on_sigterm():
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=target.parent
+        )
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            yield tmp
+            # Whatever the writer did to the file's mode, the result gets the chosen one.
+            tmp.chmod(mode)
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove the temporary files of writes to ``target`` whose process is gone (killed)."""
+    with contextlib.suppress(OSError):
+        for entry in target.parent.glob(f".{_glob_escape(target.name)}{TEMP_MARK}*.tmp"):
+            pid_text = entry.name[len(f".{target.name}{TEMP_MARK}") :].split("-", 1)[0]
+            if pid_text.isdigit() and not _alive(int(pid_text)):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+
+
+def _glob_escape(name: str) -> str:
+    """``name`` with the characters ``glob`` treats specially escaped."""
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
+
+
+class _Terminated(SystemExit):
+    """Raised in the main thread on SIGTERM, so that ``finally`` blocks remove temporaries."""
+
+
+@contextlib.contextmanager
+def _removed_on_sigterm() -> Iterator[None]:
+    """While the block runs (in the main thread, with no SIGTERM handler of the program's own),
+    SIGTERM exits through Python's unwinding, removing the temporary file, with status 143."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+    except (ValueError, AttributeError):  # pragma: no cover - no SIGTERM on this platform
+        yield
+        return
+    if previous not in (signal.SIG_DFL, None):
+        yield  # the program handles SIGTERM itself
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise _Terminated(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 @contextlib.contextmanager

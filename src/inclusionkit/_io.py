@@ -32,6 +32,9 @@ the importer decides from the content."""
 REGISTER_URLS = ("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")
 """Database URLs :func:`read` gives to the register importer (``docs/register.md``)."""
 
+PERSONAL_KINDS = frozenset({"participations", "table"})
+"""Kinds of one row per person: a new file of them is created owner-only (``0600``)."""
+
 _PROGRESS_MARKERS = frozenset({"indicator", "target", "achieved"})
 
 
@@ -122,7 +125,8 @@ def write_with(
             f"{', '.join(sorted(exporter.kinds))}"
         )
     target = Path(path)
-    with atomic_path(target) as tmp:
+    # A new file of person-level rows (participations, rejected rows, ids) is owner-only.
+    with atomic_path(target, private=kind in PERSONAL_KINDS) as tmp:
         # The exporter gets a fresh path with the target's extension: libraries that choose a
         # writer by extension (pandas.to_excel, write_participations) then just work.
         staged = tmp.with_name(f"{tmp.name}{target.suffix}")
