@@ -109,7 +109,10 @@ def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Itera
     """
     target = Path(path)
     refuse_input(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
     _remove_stale_temporaries(target)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
@@ -118,19 +121,33 @@ def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Itera
         os.umask(umask)
         mode = 0o600 if private else 0o666 & ~umask
     with _removed_on_sigterm():
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=target.parent
-        )
+        try:
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{target.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=target.parent
+            )
+        except OSError as exc:
+            raise _cannot_write(target, exc) from None
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            yield tmp
-            # Whatever the writer did to the file's mode, the result gets the chosen one.
-            tmp.chmod(mode)
-            os.replace(tmp, target)
+            try:
+                yield tmp
+                # Whatever the writer did to the file's mode, the result gets the chosen one.
+                tmp.chmod(mode)
+                os.replace(tmp, target)
+            except OSError as exc:
+                # A full disk, a quota, a folder made read-only half-way: a message, not a trace.
+                raise _cannot_write(target, exc) from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+
+def _cannot_write(target: Path, exc: OSError) -> InclusionKitError:
+    reason = exc.strerror or type(exc).__name__
+    return InclusionKitError(
+        f"{target}: cannot write it ({reason}); the previous file, if any, is unchanged"
+    )
 
 
 def _remove_stale_temporaries(target: Path) -> None:

@@ -261,3 +261,105 @@ def test_allow_by_opens_a_category(tmp_path: Path, capsys: pytest.CaptureFixture
     code, text = _run(["report", str(source), "--by", "judet", "--allow-by", "judet"], capsys)
     assert code == 0, text
     assert "Cluj" in text
+
+
+def _duplicate_header(tmp_path: Path) -> Path:
+    """A CSV whose header names `gender` twice."""
+    source = _participations(tmp_path)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("labour_status", "gender")
+    path = tmp_path / "dup.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _nested_parquet(tmp_path: Path) -> Path:
+    """A Parquet file whose `gender` column holds records and which has a list column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _, table = example()
+    arrow = pa.Table.from_pandas(table.head(10), preserve_index=False)
+    index = arrow.schema.get_field_index("gender")
+    arrow = arrow.set_column(index, "gender", pa.array([{"a": 1}] * 10))
+    arrow = arrow.append_column("tags", pa.array([[1, 2]] * 10))
+    path = tmp_path / "nested.parquet"
+    pq.write_table(arrow, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "{src}"],
+        ["report", "{src}"],
+        ["convert", "{src}", "{tmp}/o.parquet"],
+        ["pseudonymise", "{src}", "{tmp}/o.csv", "--key-file", "{key}"],
+        ["retention", "{src}", "--until", "2030-01-01"],
+    ],
+    ids=lambda argv: argv[0],
+)
+@pytest.mark.parametrize("make", [_duplicate_header, _nested_parquet], ids=["dup", "nested"])
+def test_a_malformed_table_is_a_message_in_every_command(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    make: Callable[[Path], Path],
+) -> None:
+    """A duplicate CSV header or nested Parquet columns: exit 2 with a message, never a
+    traceback, in every command."""
+    source, key = make(tmp_path), _key(tmp_path)
+    before = source.read_bytes()
+    filled = [a.format(src=source, tmp=tmp_path, key=key) for a in argv]
+    code, text = _run(filled, capsys)
+    assert code == 2, text
+    assert "gender" in text
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "{src}", "-o", "/proc/inclusionkit-none/r.csv"],
+        ["demo", "--output", "/proc/inclusionkit-none"],
+        ["report", "{src}", "--as-of", "0001-01-01"],
+        ["report", "{src}", "--as-of", "9999-12-31"],
+        ["retention", "{src}", "--until", "2030-01-01", "--years", "100000"],
+        ["retention", "{exit}", "--until", "2030-01-01"],
+        ["report", "{exit}"],
+    ],
+)
+def test_environment_and_extreme_dates_are_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """An unwritable output folder, extreme --as-of dates, a 100000-year retention and an exit
+    in 2999 end with exit 0 or 2 and a message, never a traceback."""
+    source = _participations(tmp_path)
+    table = inclusionkit.read(source, on_error="coerce")
+    table["exit_date"] = pd.Timestamp("2999-01-01")
+    exit_path = tmp_path / "exit.csv"
+    inclusionkit.write(table, exit_path, kind="participations")
+    filled = [a.format(src=source, exit=exit_path) for a in argv]
+    code, text = _run(filled, capsys)
+    assert code in (0, 2), text
+    if code == 2:
+        assert "error" in text.lower()
+
+
+def test_a_full_disk_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC while writing (a full disk) is exit 2 with the reason; no temporary file is left."""
+    import errno
+
+    source = _participations(tmp_path)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    out = tmp_path / "r.csv"
+    code, text = _run(["report", str(source), "-o", str(out)], capsys)
+    assert code == 2, text
+    assert "No space left on device" in text
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

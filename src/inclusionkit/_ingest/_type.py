@@ -62,6 +62,7 @@ class TypedColumn:
     raw: pa.Array | None = None
     unknown: Mapping[str, np.ndarray] = attrs.field(factory=dict)
     two_digit_year: np.ndarray | None = None
+    nested: bool = False
 
 
 def one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -95,6 +96,12 @@ def type_column(
     array = one_chunk(values)
     if pa.types.is_null(array.type):
         return TypedColumn(values=pa.nulls(len(array), wanted))
+    if pa.types.is_nested(array.type):
+        # A list, struct or map (a nested Parquet column) is no cell value: each one is a bad cell.
+        bad = array.is_valid().to_numpy(zero_copy_only=False)
+        return TypedColumn(
+            values=pa.nulls(len(array), wanted), bad=bad if bad.any() else None, nested=True
+        )
     if kind == "date":
         return _dates(array, quoted_formulas)
     if array.type == wanted and kind != "string":
@@ -273,7 +280,12 @@ def cell_problems(
         rows.tolist(), places, texts, short.tolist(), strict=True
     ):
         what = "the cell" if text is None else repr(text)
-        code, message = f"cell.{column.kind}", f"{what} is not a valid {KIND_WORDS[column.kind]}"
+        if typed.nested:
+            code = "cell.nested"
+            message = "the cell holds a list or a record (a nested column), not one value"
+        else:
+            code = f"cell.{column.kind}"
+            message = f"{what} is not a valid {KIND_WORDS[column.kind]}"
         if two_digit:
             code = "cell.two_digit_year"
             message = (

@@ -34,6 +34,10 @@ class _Group(click.Group):
         except InclusionKitError as exc:
             click.echo(f"inclusionkit: error: {exc}", err=True)
             ctx.exit(EXIT_USER_ERROR)
+        except OSError as exc:  # an unwritable folder, a full disk: the reason, no traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"inclusionkit: error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             click.echo("inclusionkit: interrupted", err=True)
             ctx.exit(130)

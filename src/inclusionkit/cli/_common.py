@@ -22,15 +22,31 @@ from inclusionkit._errors import InclusionKitError
 def parse_date_option(
     ctx: click.Context | None, param: click.Parameter | None, value: str | None
 ) -> dt.date | None:
-    """A click callback for ``--as-of``: ISO ``YYYY-MM-DD`` (or ``DD.MM.YYYY``) to a date."""
+    """A click callback for ``--as-of``: ISO ``YYYY-MM-DD`` (or ``DD.MM.YYYY``) to a date,
+    between :data:`EARLIEST_DATE` and :data:`LATEST_DATE`."""
     if value is None:
         return None
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(value, fmt).date()
+            date = dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            raise click.BadParameter(
+                f"{value} is outside the dates a report can be about "
+                f"({EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})",
+                ctx=ctx,
+                param=param,
+            )
+        return date
     raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD", ctx=ctx, param=param)
+
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+"""The earliest date an option takes (``--as-of``, ``--until``): nobody is counted before it."""
+
+LATEST_DATE = dt.date(2199, 12, 31)
+"""The latest date an option takes: ages and retention periods stay computable after it."""
 
 
 STDOUT_FORMATS = ("csv", "json")
