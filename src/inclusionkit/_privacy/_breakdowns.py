@@ -43,7 +43,7 @@ def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ())
         known = name in COLUMN_NAMES or name in DERIVED_BREAKDOWNS or name in FLOW_BREAKDOWNS
         if not known and name not in permitted:
             raise InclusionKitError(
-                f"--by {name}: {name!r} is not a column of the participation contract, so it may "
-                "identify people (a CNP, a name, an address); if it is a category, allow it "
-                f"with --allow-by {name}"
+                f"cannot break down by {name!r}: not a column of the participation contract, so "
+                "it may identify people (a CNP, a name, an address); if it is a category of the "
+                f"table, allow it with --allow-by {name}"
             )
