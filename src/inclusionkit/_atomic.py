@@ -143,11 +143,20 @@ def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Itera
                 tmp.unlink()
 
 
-def _cannot_write(target: Path, exc: OSError) -> InclusionKitError:
+class WriteError(InclusionKitError, OSError):
+    """A file could not be written (a full disk, no permission): an :class:`InclusionKitError`
+    with a clear message, and still the :class:`OSError` it was (``errno`` kept)."""
+
+
+def _cannot_write(target: Path, exc: OSError) -> WriteError:
+    if isinstance(exc, WriteError):
+        return exc  # said already, by a write inside this one
     reason = exc.strerror or type(exc).__name__
-    return InclusionKitError(
+    error = WriteError(
         f"{target}: cannot write it ({reason}); the previous file, if any, is unchanged"
     )
+    error.errno = exc.errno
+    return error
 
 
 def _remove_stale_temporaries(target: Path) -> None:
