@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from inclusionkit._atomic import atomic_path
+from inclusionkit._atomic import atomic_path, guard_inputs, note_input
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import KINDS, Exporter, Importer, Source
 from inclusionkit._ingest import ingest_with
@@ -30,6 +31,9 @@ the importer decides from the content."""
 
 REGISTER_URLS = ("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")
 """Database URLs :func:`read` gives to the register importer (``docs/register.md``)."""
+
+PERSONAL_KINDS = frozenset({"participations", "table"})
+"""Kinds of one row per person: a new file of them is created owner-only (``0600``)."""
 
 _PROGRESS_MARKERS = frozenset({"indicator", "target", "achieved"})
 
@@ -65,6 +69,7 @@ def read(
 def read_with(importer: Importer, source: Source, kind: str | None = None, **options: Any) -> Any:
     """Read ``source`` with a given importer (registered or not); see :func:`read`."""
     _check_kind(kind)
+    note_input(source)
     if kind is None:
         kind = next(iter(importer.kinds)) if len(importer.kinds) == 1 else AUTO_KIND
     elif kind not in importer.kinds:
@@ -83,12 +88,15 @@ def write(
     path: str | os.PathLike[str],
     format: str | None = None,
     kind: str | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
     **options: Any,
 ) -> None:
     """Write ``obj`` to ``path`` with the format's exporter, atomically.
 
     :param format: a format name; by default the one claiming the extension of ``path``.
     :param kind: what ``obj`` is; by default inferred (:func:`infer_kind`).
+    :param inputs: files ``obj`` was made from: ``path`` must be none of them (compared by
+        device and inode, so links count), else :class:`InclusionKitError` and nothing written.
     :param options: passed to the exporter.
     :raises InclusionKitError: unknown format (the message lists the known ones), a format that
         cannot write this kind. If the exporter fails, the previous file at ``path`` is left as
@@ -97,7 +105,8 @@ def write(
     _check_kind(kind)
     kind = kind or infer_kind(obj)
     exporter = get_plugin_manager().find_exporter(format, os.fspath(path), kind)
-    write_with(exporter, obj, path, kind=kind, **options)
+    with guard_inputs(inputs):
+        write_with(exporter, obj, path, kind=kind, **options)
 
 
 def write_with(
@@ -116,7 +125,8 @@ def write_with(
             f"{', '.join(sorted(exporter.kinds))}"
         )
     target = Path(path)
-    with atomic_path(target) as tmp:
+    # A new file of person-level rows (participations, rejected rows, ids) is owner-only.
+    with atomic_path(target, private=kind in PERSONAL_KINDS) as tmp:
         # The exporter gets a fresh path with the target's extension: libraries that choose a
         # writer by extension (pandas.to_excel, write_participations) then just work.
         staged = tmp.with_name(f"{tmp.name}{target.suffix}")

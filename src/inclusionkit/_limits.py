@@ -272,6 +272,9 @@ def limited_source(
 def read_limited(source: str | os.PathLike[str] | IO[bytes], which: LimitName, name: str) -> bytes:
     """All the bytes of ``source`` (a path or a binary file object), refused past the limit."""
     if isinstance(source, str | os.PathLike):
+        from inclusionkit._atomic import note_input
+
+        note_input(source)
         check_size(source, which)
         try:
             with open(source, "rb") as handle:

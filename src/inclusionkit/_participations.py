@@ -123,7 +123,7 @@ def write_participations(frame: pd.DataFrame, path: str | os.PathLike[str]) -> N
     source = os.fspath(path)
     suffix = Path(source).suffix.lower()
     table = frame[list(COLUMN_NAMES)]
-    with atomic_path(source) as tmp:
+    with atomic_path(source, private=True) as tmp:
         if suffix == ".parquet":
             arrow = pa.Table.from_pandas(table, preserve_index=False)
             arrow = arrow.cast(

@@ -120,6 +120,20 @@ class ProblemCode(enum.StrEnum):
     CELL_DATE = "cell.date", "the cell is not a date (YYYY-MM-DD or DD.MM.YYYY)", _E, False, _READ
     CELL_BOOL = "cell.bool", "the cell is not true or false", _E, False, _READ
     CELL_INT = "cell.int", "the cell is not a whole number", _E, False, _READ
+    CELL_NESTED = (
+        "cell.nested",
+        "the cell holds a list or a record (a nested column), not one value",
+        _E,
+        False,
+        _READ,
+    )
+    CELL_TWO_DIGIT_YEAR = (
+        "cell.two_digit_year",
+        "the date's year has two digits (31.01.90): which century is not known",
+        _E,
+        False,
+        _READ,
+    )
     ROW_NO_ID = "row.no_id", "the row has values but no participant id", _E, False, _READ
     ROW_INVALID = "row.invalid", "the row's values do not fit the participation model", _E
 

@@ -233,5 +233,5 @@ def write_rejected(
             table[column] = table[column].dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_bool_dtype(table[column].dtype):
             table[column] = table[column].map({True: "true", False: "false"}, na_action="ignore")
-    with atomic_path(path) as tmp:
+    with atomic_path(path, private=True) as tmp:
         neutralise_frame(table).to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "arrow_reason",
     "needs_quote",
     "neutralise_frame",
     "neutralise_text",
@@ -194,3 +195,26 @@ def restore_arrow(values: pa.Array) -> pa.Array:
         ),
     )
     return pc.if_else(undo, rest, values)
+
+
+# -- error messages without cell content ------------------------------------------------------
+
+_RAGGED = re.compile(r"Expected (\d+) columns?, got (\d+)")
+_QUOTED_VALUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def arrow_reason(exc: BaseException) -> str:
+    """Arrow's error message without the data it echoes: the reason only.
+
+    Arrow's CSV reader ends a parse error with the row it could not read ("Expected 33 columns,
+    got 34: 1780511400041,Popescu,…") and a conversion error with the value ("invalid value
+    '1780511400041'"); a message from inclusionkit never carries a row or a personal cell, so
+    the row is cut off and quoted values are replaced by ``…``.
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    ragged = _RAGGED.search(text)
+    if ragged is not None:
+        return f"expected {ragged.group(1)} columns, got {ragged.group(2)}"
+    text = _QUOTED_VALUE.sub("…", text)
+    # Whatever follows "value:" / "row:" is data, not a reason.
+    return re.sub(r"((?:value|row|line|string)s?):\s.*$", r"\1", text, flags=re.I)

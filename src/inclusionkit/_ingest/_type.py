@@ -8,10 +8,18 @@ many (ids, dates) are cleaned and parsed by Arrow kernels. Dates are strict: ISO
 ``D.M.YYYY``, and 30 February is not a date. Every cell that does not read is a
 :class:`~inclusionkit.Problem` (``cell.date``, ``cell.bool``, ``cell.int``) with its place in the
 file; the text of a personal column (an id, a birth date, sensitive data) is never quoted.
+
+Typed cells get the answer their text would get in a CSV, never a silent conversion: a number in
+a date column (an Excel serial, seconds since 1970) is a ``cell.date``; a number in a boolean
+column other than 0 or 1 (a "refused" code 9, −1, 0.5) is a ``cell.bool``, as the text ``-1`` is;
+a two-digit year (``31.01.90``) is a ``cell.two_digit_year`` with a hint. A timezone-aware
+timestamp is the date in its own timezone (never shifted to UTC); a time of day other than
+midnight is dropped: the date is the calendar day the timestamp names in its own zone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,6 +61,8 @@ class TypedColumn:
     bad: np.ndarray | None = None
     raw: pa.Array | None = None
     unknown: Mapping[str, np.ndarray] = attrs.field(factory=dict)
+    two_digit_year: np.ndarray | None = None
+    nested: bool = False
 
 
 def one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -86,12 +96,20 @@ def type_column(
     array = one_chunk(values)
     if pa.types.is_null(array.type):
         return TypedColumn(values=pa.nulls(len(array), wanted))
+    if pa.types.is_nested(array.type):
+        # A list, struct or map (a nested Parquet column) is no cell value: each one is a bad cell.
+        bad = array.is_valid().to_numpy(zero_copy_only=False)
+        return TypedColumn(
+            values=pa.nulls(len(array), wanted), bad=bad if bad.any() else None, nested=True
+        )
     if kind == "date":
         return _dates(array, quoted_formulas)
     if array.type == wanted and kind != "string":
         return TypedColumn(values=array)
     if kind == "int" and (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
         return _numbers(array)
+    if kind == "bool" and (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
+        return _numeric_booleans(array)
     if (kind == "string" and column.name in _FREE_TEXT) or (
         kind == "string" and not words and not (column.name == "region" and regions)
     ):
@@ -128,10 +146,33 @@ def _dates(array: pa.Array, quoted_formulas: bool) -> TypedColumn:
     text = _as_text(array) if not _is_text(array.type) else array
     text = text.cast(pa.string())
     parsed, bad = strict_arrow_dates(text)
-    if bad.any():
-        # Spaces around a date, a quote in front: clean, then parse again.
-        parsed, bad = strict_arrow_dates(clean_array(text, quoted_formulas=quoted_formulas))
-    return TypedColumn(values=parsed, bad=bad if bad.any() else None, raw=text)
+    if not bad.any():
+        return TypedColumn(values=parsed, raw=text)
+    # Spaces around a date, a quote in front: clean, then parse again.
+    cleaned = clean_array(text, quoted_formulas=quoted_formulas)
+    parsed, bad = strict_arrow_dates(cleaned)
+    if not bad.any():
+        return TypedColumn(values=parsed, raw=text)
+    short = pc.fill_null(pc.match_substring_regex(cleaned, _TWO_DIGIT_YEAR), False)
+    two_digit = np.logical_and(bad, short.to_numpy(zero_copy_only=False))
+    return TypedColumn(
+        values=parsed, bad=bad, raw=text, two_digit_year=two_digit if two_digit.any() else None
+    )
+
+
+_TWO_DIGIT_YEAR = r"^[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2}$|^[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}$"
+"""``31.01.90``, ``31/01/90``, ``90-01-31``: a date whose year has two digits."""
+
+
+def _numeric_booleans(array: pa.Array) -> TypedColumn:
+    """A number in a boolean column: 1 is true, 0 false, anything else (9, −1, 0.5) a bad cell."""
+    number = array.cast(pa.float64())
+    one = pc.fill_null(pc.equal(number, 1.0), False)
+    zero = pc.fill_null(pc.equal(number, 0.0), False)
+    good = pc.or_(one, zero)
+    values = pc.if_else(good, one, pa.scalar(None, pa.bool_()))
+    bad = pc.and_(pc.is_valid(array), pc.invert(good)).to_numpy(zero_copy_only=False)
+    return TypedColumn(values=values, bad=bad if bad.any() else None, raw=array)
 
 
 def _numbers(array: pa.Array) -> TypedColumn:
@@ -175,7 +216,7 @@ def _distinct(
         if value is None:  # mapped to unknown on purpose ("Nu": null)
             out.append(None)
             continue
-        typed = _typed(value, column)
+        typed = _typed(value, column, cell)
         if typed is None:
             bad_codes.append(code)
         out.append(typed)
@@ -190,8 +231,13 @@ def _distinct(
     return TypedColumn(values=values, bad=bad, raw=array, unknown=unknown)
 
 
-def _typed(value: Any, column: Column) -> Any:
+_SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]*)?")
+
+
+def _typed(value: Any, column: Column, cell: str = "") -> Any:
     if column.kind == "bool":
+        if _SIGNED_NUMBER.fullmatch(cell.strip()) and cell.strip() not in ("0", "1"):
+            return None  # "-1", "9", "0.5": not a yes or no, whatever the mapping's words say
         return value if isinstance(value, bool) else None
     if column.kind == "int":
         if isinstance(value, bool):
@@ -224,15 +270,34 @@ def cell_problems(
     )
     title = column.name if header is None else header.strip()
     read_as = "" if title == column.name else f" (read as {column.name!r})"
+    short = (
+        np.zeros(len(rows), dtype=bool)
+        if typed.two_digit_year is None
+        else typed.two_digit_year[rows]
+    )
     out = []
-    for row, place, text in zip(rows.tolist(), places, texts, strict=True):
+    for row, place, text, two_digit in zip(
+        rows.tolist(), places, texts, short.tolist(), strict=True
+    ):
         what = "the cell" if text is None else repr(text)
+        if typed.nested:
+            code = "cell.nested"
+            message = "the cell holds a list or a record (a nested column), not one value"
+        else:
+            code = f"cell.{column.kind}"
+            message = f"{what} is not a valid {KIND_WORDS[column.kind]}"
+        if two_digit:
+            code = "cell.two_digit_year"
+            message = (
+                f"{what} has a two-digit year, so the century is unknown; write the year in "
+                "full (31.01.1990, or 1990-01-31)"
+            )
         out.append(
             (
                 row,
                 Problem(
-                    code=f"cell.{column.kind}",
-                    message=f"{what} is not a valid {KIND_WORDS[column.kind]}{read_as}",
+                    code=code,
+                    message=f"{message}{read_as}",
                     source=source or None,
                     location=place,
                     column=title,
@@ -294,6 +359,9 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
     text = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # A year is four digits: strptime's %Y takes "90" as the year 90.
+    iso_shape = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{4}-"), False)
+    parsed = pc.if_else(iso_shape, parsed, pa.scalar(None, pa.timestamp("s")))
     written = pc.utf8_slice_codeunits(text, 8, 10)
     if parsed.null_count > text.null_count:
         # Some cells are not ISO: try the Romanian spelling on those (day before the first dot).
@@ -301,7 +369,10 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
         dotted = pc.strptime(trimmed, format="%d.%m.%Y", unit="s", error_is_null=True)
         day_part = pc.split_pattern(trimmed, pattern=".", max_splits=1)
         dotted_day = pc.list_element(day_part, 0)
-        use_dotted = pc.and_(pc.is_null(parsed), pc.is_valid(dotted))
+        dotted_shape = pc.fill_null(
+            pc.match_substring_regex(trimmed, r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$"), False
+        )
+        use_dotted = pc.and_(pc.and_(pc.is_null(parsed), pc.is_valid(dotted)), dotted_shape)
         parsed = pc.if_else(use_dotted, dotted, parsed)
         written = pc.if_else(use_dotted, dotted_day, written)
     # Only one or two digits name a day ("2015-01- 3" parses, but its day text is not a number).

@@ -3,6 +3,7 @@
 Private package; the public names are re-exported from :mod:`inclusionkit`. See ``docs/privacy.md``.
 """
 
+from inclusionkit._privacy._breakdowns import PER_PERSON_COLUMNS, check_publishable_breakdowns
 from inclusionkit._privacy._pseudonymise import (
     DEFAULT_IDENTIFYING,
     MIN_KEY_BYTES,
@@ -33,10 +34,12 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "KNOWN_RELATIONS",
     "MIN_KEY_BYTES",
+    "PER_PERSON_COLUMNS",
     "PseudonymisedTable",
     "RetentionResult",
     "SuppressedTable",
     "anonymise",
+    "check_publishable_breakdowns",
     "load_key",
     "normalise_name",
     "pseudonymise",

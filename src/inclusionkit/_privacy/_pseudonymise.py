@@ -104,7 +104,10 @@ def load_key(path: str | os.PathLike[str]) -> bytes:
     key, except readable text, which is refused: a typed passphrase is far weaker than 32 random
     bytes. Raises :class:`InclusionKitError` for a missing, unreadable, short or textual key.
     """
+    from inclusionkit._atomic import note_input
+
     source = os.fspath(path)
+    note_input(source)  # an output never overwrites the key
     try:
         raw = Path(source).read_bytes()
     except FileNotFoundError:

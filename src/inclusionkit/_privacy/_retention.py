@@ -91,6 +91,10 @@ class RetentionResult:
     still_rare: int
 
 
+MAX_RETENTION_YEARS = 200
+"""The longest retention period :func:`retention` takes, in years."""
+
+
 def retention(
     frame: pd.DataFrame,
     *,
@@ -117,6 +121,11 @@ def retention(
         )
     if years < 0:
         raise InclusionKitError(f"the retention period cannot be negative ({years} years)")
+    if years > MAX_RETENTION_YEARS:
+        raise InclusionKitError(
+            f"a retention period of {years} years is not a retention period; at most "
+            f"{MAX_RETENTION_YEARS} (check your financing contract: usually 3 to 10)"
+        )
     schedule = _schedule(frame, until=until, years=years, project_end=project_end)
     # "\0" stands for a missing project code, which cannot be a dictionary key as NA.
     is_expired = dict(zip(schedule["project_code"].fillna("\0"), schedule["expired"], strict=True))
@@ -195,9 +204,16 @@ def _schedule(
             f"project_end must be a date, a mapping of project codes to dates or None, "
             f"not {type(project_end).__name__}"
         )
-    end = pd.Series(pd.to_datetime(pd.Series(ends, dtype=object)), dtype="datetime64[ns]")
-    # Calendar years, so a project that ended on 29 February is kept until 28 February.
-    retention_end = end + pd.DateOffset(years=years)
+    # Seconds, not nanoseconds: an exit in 2999 plus the retention years is still a date.
+    end = pd.Series(pd.to_datetime(pd.Series(ends, dtype=object)), dtype="datetime64[s]")
+    try:
+        # Calendar years, so a project that ended on 29 February is kept until 28 February.
+        retention_end = end + pd.DateOffset(years=years)
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        raise InclusionKitError(
+            f"a project's end date plus {years} years is past the year 9999; check the "
+            "projects' end dates (or the latest entry and exit dates in the table)"
+        ) from None
     expired = (retention_end <= pd.Timestamp(until)).fillna(False).to_numpy(dtype=bool)
     return pd.DataFrame(
         {

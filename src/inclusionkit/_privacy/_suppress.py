@@ -96,7 +96,7 @@ class _Equation:
 
 
 def suppress(
-    table: pd.DataFrame,
+    table: pd.DataFrame | Any,
     threshold: int = DEFAULT_THRESHOLD,
     *,
     value: str = "value",
@@ -114,9 +114,21 @@ def suppress(
     ``(total_indicator, (part, ...))``, that hold in every breakdown cell; ``"auto"`` applies
     :data:`KNOWN_RELATIONS` whose indicators are all in the table, ``None`` none.
 
+    ``table`` may also be a report (:func:`inclusionkit.compute`'s result): its own policy
+    (``Report.suppress``: only the indicators that count people) is applied.
+
     Returns a :class:`SuppressedTable`. Raises :class:`InclusionKitError` when ``value`` holds
-    anything but non-negative whole numbers, or two rows describe the same cell.
+    anything but non-negative whole numbers, or two rows describe the same cell, or ``table`` is
+    neither a table nor a report.
     """
+    if not isinstance(table, pd.DataFrame):
+        own = getattr(table, "suppress", None)
+        if callable(own) and isinstance(getattr(table, "table", None), pd.DataFrame):
+            result: SuppressedTable = own(threshold)
+            return result
+        raise InclusionKitError(
+            f"suppress() takes a tidy table (a DataFrame) or a report, not a {type(table).__name__}"
+        )
     if threshold < 1:
         raise InclusionKitError(f"the suppression threshold must be at least 1, not {threshold}")
     for needed in ("indicator", value):

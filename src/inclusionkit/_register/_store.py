@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from inclusionkit._atomic import note_input
 from inclusionkit._errors import InclusionKitError, Problem
 from inclusionkit._io import REGISTER_URLS
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
@@ -106,6 +107,7 @@ def _locate(target: str | os.PathLike[str]) -> _Location:
             name=shown,
         )
     path = Path(text.removeprefix(_SQLITE_PREFIX)).absolute()
+    note_input(path)  # an output of a command never overwrites the register it opened
     return _Location(
         dialect="sqlite",
         sqlalchemy_url=f"sqlite:///{path}",

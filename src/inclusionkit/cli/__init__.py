@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._version import __version__
 from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
@@ -28,9 +29,14 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with guard_inputs():  # no output of a command overwrites one of its inputs
+                return super().invoke(ctx)
         except InclusionKitError as exc:
             click.echo(f"inclusionkit: error: {exc}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
+        except OSError as exc:  # an unwritable folder, a full disk: the reason, no traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"inclusionkit: error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             click.echo("inclusionkit: interrupted", err=True)

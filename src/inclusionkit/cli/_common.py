@@ -22,15 +22,31 @@ from inclusionkit._errors import InclusionKitError
 def parse_date_option(
     ctx: click.Context | None, param: click.Parameter | None, value: str | None
 ) -> dt.date | None:
-    """A click callback for ``--as-of``: ISO ``YYYY-MM-DD`` (or ``DD.MM.YYYY``) to a date."""
+    """A click callback for ``--as-of``: ISO ``YYYY-MM-DD`` (or ``DD.MM.YYYY``) to a date,
+    between :data:`EARLIEST_DATE` and :data:`LATEST_DATE`."""
     if value is None:
         return None
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(value, fmt).date()
+            date = dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            raise click.BadParameter(
+                f"{value} is outside the dates a report can be about "
+                f"({EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})",
+                ctx=ctx,
+                param=param,
+            )
+        return date
     raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD", ctx=ctx, param=param)
+
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+"""The earliest date an option takes (``--as-of``, ``--until``): nobody is counted before it."""
+
+LATEST_DATE = dt.date(2199, 12, 31)
+"""The latest date an option takes: ages and retention periods stay computable after it."""
 
 
 STDOUT_FORMATS = ("csv", "json")
@@ -40,8 +56,10 @@ STDOUT_FORMATS = ("csv", "json")
 def participation_source(value: str) -> Path | str:
     """A participation argument as given: a file's path, or a register's database URL kept as
     text (a path would fold its ``//``)."""
+    from inclusionkit._atomic import note_input
     from inclusionkit._io import REGISTER_URLS
 
+    note_input(value)  # read later, perhaps by a streaming engine: never an output
     return value if value.startswith(REGISTER_URLS) else Path(value)
 
 
@@ -75,6 +93,7 @@ def output_format(output: Path | None, fmt: str | None, kind: str) -> str:
     :data:`STDOUT_FORMATS`.
     """
     from inclusionkit import get_plugin_manager
+    from inclusionkit._atomic import refuse_input
 
     if output is None:
         name = (fmt or STDOUT_FORMATS[0]).lower()
@@ -86,6 +105,7 @@ def output_format(output: Path | None, fmt: str | None, kind: str) -> str:
                 f"(standard output takes {' or '.join(STDOUT_FORMATS)})"
             )
         return name
+    refuse_input(output)  # early, for the inputs named so far; every write checks again
     pm = get_plugin_manager()
     exporter = pm.find_exporter(fmt, str(output), kind, option="--format")
     name = output.name.lower()
@@ -137,3 +157,25 @@ def format_table(frame: pd.DataFrame) -> str:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+allow_by_option = click.option(
+    "--allow-by",
+    "allow_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="Allow a breakdown by COLUMN, a column the participation contract does not define "
+    "(repeat, or separate with commas). Never allow an identifier: it publishes one row per "
+    "person.",
+)
+"""The ``--allow-by`` option of every command that takes ``--by``."""
+
+
+def check_by(by: str, allow_by: tuple[str, ...] = ()) -> None:
+    """Refuse a ``--by`` that would publish one row per person (an identifier, a per-person
+    date, a column outside the contract not named in ``--allow-by``)."""
+    from inclusionkit._privacy import check_publishable_breakdowns
+
+    names = [name.strip() for name in by.split(",") if name.strip()]
+    allowed = [name.strip() for item in allow_by for name in item.split(",") if name.strip()]
+    check_publishable_breakdowns(names, allowed)

@@ -51,6 +51,7 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
 
     from inclusionkit import normalise_participations
     from inclusionkit._ingest import decode_text
+    from inclusionkit._sanitise import arrow_reason
 
     source = os.fspath(path)
     suffix = path.suffix.lower()
@@ -58,7 +59,9 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
         try:
             frame = pq.read_table(source).to_pandas()
         except (pa.ArrowException, OSError) as exc:
-            raise InclusionKitError(f"{source}: not a readable Parquet file ({exc})") from None
+            raise InclusionKitError(
+                f"{source}: not a readable Parquet file ({arrow_reason(exc)})"
+            ) from None
         for column in frame.columns:
             # A CNP stored as a number must become its digits, not "1900101123456.0".
             if pd.api.types.is_integer_dtype(frame[column].dtype):
@@ -88,7 +91,9 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
                 ),
             )
         except pa.ArrowInvalid as exc:
-            raise InclusionKitError(f"{source}: not a well-formed CSV file ({exc})") from None
+            raise InclusionKitError(
+                f"{source}: not a well-formed CSV file ({arrow_reason(exc)})"
+            ) from None
         frame = table.to_pandas()
     else:
         raise InclusionKitError(
@@ -130,8 +135,11 @@ def pseudonymise_command(
     them, unless --rejected names a file to put them in.
     """
     from inclusionkit import pseudonymise
+    from inclusionkit._atomic import note_input
     from inclusionkit._privacy import load_key
 
+    for given in (source, key_file):
+        note_input(given)
     target_format = output_format(target, None, "participations")
     rejected_format = None if rejected is None else output_format(rejected, None, "table")
     key = load_key(key_file)
@@ -221,7 +229,10 @@ def retention_command(
     earlier than the real end). The anonymised copy keeps every indicator of the reports.
     """
     from inclusionkit import load_project, retention
+    from inclusionkit._atomic import note_input
 
+    for given in (participations, *project_files):
+        note_input(given)
     if project_end is not None and project_files:
         raise click.UsageError("give either --project-end or --project, not both")
     output_kind = None if output is None else output_format(output, None, "participations")

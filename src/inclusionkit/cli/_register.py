@@ -11,7 +11,13 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from inclusionkit.cli._common import format_table, output_format, write_file
+from inclusionkit.cli._common import (
+    allow_by_option,
+    check_by,
+    format_table,
+    output_format,
+    write_file,
+)
 
 _DB_HELP = "an SQLite file (registru.db) or a postgresql://user@host/database URL"
 
@@ -169,10 +175,14 @@ def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 @click.option("--period", required=True, help="The period reported: 2015-Q1, 2015-03 or 2015.")
 @click.option("--rules", default="esf-2014", show_default=True, help="The rule set.")
 @click.option("--by", default="gender", show_default=True, help="Breakdowns, comma-separated.")
+@allow_by_option
 @click.option("--user", help="Who submits (recorded); default: the OS user.")
-def submit_command(db: str, period: str, rules: str, by: str, user: str | None) -> None:
+def submit_command(
+    db: str, period: str, rules: str, by: str, allow_by: tuple[str, ...], user: str | None
+) -> None:
     """Compute the report of PERIOD (counted up to its last day) and store it frozen, with a
     fingerprint of the data it came from; prints the report (CSV)."""
+    check_by(by, allow_by)
     import inclusionkit
     from inclusionkit.cli._report import report_csv
 

@@ -22,6 +22,8 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit.cli._common import (
+    allow_by_option,
+    check_by,
     format_table,
     output_format,
     parse_date_option,
@@ -73,6 +75,7 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
     help="Breakdowns, comma separated: any column, or age_band, entry_year, exit_year. "
     "Use --by '' for one row per indicator.",
 )
+@allow_by_option
 @click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
 @click.option(
     "--project",
@@ -148,6 +151,7 @@ def report_command(
     participations: Path | str,
     rules: str,
     by: str,
+    allow_by: tuple[str, ...],
     as_of: dt.date | None,
     project: Path | None,
     fmt: str | None,
@@ -173,6 +177,7 @@ def report_command(
 
     if isinstance(participations, Path) and not participations.exists():
         raise InclusionKitError(f"{participations}: no such file")
+    check_by(by, allow_by)  # never one row per person
     # Every output's format is checked before the work starts: a typo costs nothing.
     chosen = output_format(output, fmt, "report")
     excluded_format = None if excluded_path is None else output_format(excluded_path, None, "table")
@@ -205,7 +210,7 @@ def report_command(
         report = attrs.evolve(report, provenance=attrs.evolve(report.provenance, inputs=inputs))
     published = report
     if suppress:
-        published = attrs.evolve(report, table=report.suppress(suppress).table)
+        published = attrs.evolve(report, table=report.suppress(suppress).published)
     if output is not None:
         write_file(published, output, chosen, "report")
     elif chosen == "json":

@@ -17,6 +17,7 @@ reading removes that quote again, so a round trip gives back the original text. 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -57,7 +58,7 @@ from inclusionkit._participations import (
     write_participations,
 )
 from inclusionkit._report_data import ReportData
-from inclusionkit._sanitise import neutralise_frame, restore_frame
+from inclusionkit._sanitise import arrow_reason, neutralise_frame, restore_frame
 from inclusionkit._sfc2021 import Sfc2021Report
 from inclusionkit.default_plugins import (
     PROGRESS_DTYPES,
@@ -297,17 +298,46 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
                 raise _NotUtf8 from None
             # A cell the typed parser does not take: read those columns as text below.
         except pa.ArrowException as exc:
-            raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+            raise InclusionKitError(
+                f"{name}: cannot read this table ({arrow_reason(exc)})"
+            ) from None
     try:
         return _read_arrow(path, form, text)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8 from None
-        raise InclusionKitError(f"{name}: not a well-formed CSV file ({exc})") from None
+        where = _bad_row_line(path, form)
+        raise InclusionKitError(
+            f"{name}: {where}not a well-formed CSV file ({arrow_reason(exc)}); "
+            "check that row's quotes and delimiters"
+        ) from None
     except pa.ArrowException as exc:
         # A file the Arrow parser chokes on instead of reporting (found by fuzzing): the file
         # is refused, not the program.
-        raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+        raise InclusionKitError(f"{name}: cannot read this table ({arrow_reason(exc)})") from None
+
+
+def _bad_row_line(path: Path, form: Layout) -> str:
+    """``"line N: "`` of the first row with too many or too few cells, or ``""``.
+
+    Read again single-threaded, so that Arrow numbers the rows, only once a read has failed.
+    """
+    found: list[int] = []
+
+    def handler(row: Any) -> str:
+        if row.number is not None:
+            found.append(int(row.number))
+        return "error"
+
+    with contextlib.suppress(pa.ArrowException, OSError):
+        pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=False, skip_rows=form.skip_lines),
+            parse_options=pacsv.ParseOptions(delimiter=form.delimiter, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(include_columns=[]),
+        )
+    # Arrow numbers rows from 1 at the header, after the skipped lines.
+    return f"line {found[0] + form.skip_lines}: " if found else ""
 
 
 def _read_arrow(path: Path, form: Layout, types: Mapping[str, pa.DataType]) -> pa.Table:

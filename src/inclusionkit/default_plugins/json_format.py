@@ -24,6 +24,7 @@ import jsonschema
 import pandas as pd
 import pyarrow as pa
 
+from inclusionkit._contract import PERSONAL_COLUMNS
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
 from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw, load_mapping, map_headers
@@ -261,12 +262,31 @@ def _column(values: list[Any]) -> pa.Array:
     )
 
 
+_TWO_DIGIT_YEAR = re.compile(r"\s*[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2}\s*$")
+
+
 def _schema_problem(error: jsonschema.ValidationError, name: str) -> Problem:
     path = list(error.absolute_path)
     column = path[1] if len(path) >= 2 and isinstance(path[1], str) else None
+    code, message = f"schema.{error.validator}", error.message
+    instance = error.instance
+    if isinstance(instance, dict | list):
+        # A record or a list of them: never echoed (its cells are a person's data).
+        message = message.replace(
+            repr(instance), "the record" if isinstance(instance, dict) else "the list"
+        )
+    elif column is None or column in PERSONAL_COLUMNS or column not in COLUMN_NAMES:
+        # A personal or an unknown (maybe identifier) column's cell is never quoted.
+        message = message.replace(repr(instance), "the cell")
+    if column in DATE_COLUMNS and isinstance(instance, str) and _TWO_DIGIT_YEAR.match(instance):
+        code = "cell.two_digit_year"
+        message = (
+            "the date has a two-digit year, so the century is unknown; write the year in full "
+            "(31.01.1990, or 1990-01-31)"
+        )
     return Problem(
-        code=f"schema.{error.validator}",
-        message=error.message,
+        code=code,
+        message=message,
         source=name,
         location=_json_path(error.absolute_path),
         column=column,

@@ -479,8 +479,13 @@ def _header_index(rows: Sequence[Sequence[Cell]], opts: _Options, name: str, she
         return index
     found = _find_header(rows, opts.mapping)
     if found is None:
-        sample = next((row for row in rows if any(_text(cell) for cell in row)), None)
-        seen = "" if sample is None else f"; its first row holds {_preview(sample)}"
+        # Where the data starts and how wide it is; never its cells (a CNP, a name).
+        sample = next((i for i, row in enumerate(rows) if any(_text(c) for c in row)), None)
+        seen = (
+            ""
+            if sample is None
+            else f"; its data starts at row {sample + 1}: {_preview(rows[sample])}"
+        )
         raise InclusionKitError(
             f"{name}: sheet {sheet!r} has no header row (none of its top {HEADER_SEARCH_ROWS} "
             f"rows names two or more known columns){seen}. Add a row of headers such as "
@@ -491,8 +496,8 @@ def _header_index(rows: Sequence[Sequence[Cell]], opts: _Options, name: str, she
 
 
 def _preview(row: Sequence[Cell]) -> str:
-    texts = [repr(_text(cell)) for cell in row if _text(cell) is not None][:4]
-    return ", ".join(texts) if texts else "nothing"
+    filled = sum(_text(cell) is not None for cell in row)
+    return f"{filled} filled cell(s), none a known header"
 
 
 # -- building the table ----------------------------------------------------------------------
