@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from inclusionkit._errors import InclusionKitError
+from inclusionkit._errors import InclusionKitError, WriteError
 
 _SQLITE_PREFIX = "sqlite:///"
 
@@ -141,11 +141,6 @@ def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Itera
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-
-
-class WriteError(InclusionKitError, OSError):
-    """A file could not be written (a full disk, no permission): an :class:`InclusionKitError`
-    with a clear message, and still the :class:`OSError` it was (``errno`` kept)."""
 
 
 def _cannot_write(target: Path, exc: OSError) -> WriteError:

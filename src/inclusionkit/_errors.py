@@ -105,6 +105,11 @@ class IngestWarning(InclusionKitWarning):
         super().__init__("\n".join(lines))
 
 
+class WriteError(InclusionKitError, OSError):
+    """A file could not be written (a full disk, no permission): an :class:`InclusionKitError`
+    with a clear message, and still the :class:`OSError` it was (``errno`` kept)."""
+
+
 class RomanianCodeError(InclusionKitError, ValueError):
     """A Romanian code or name (CNP, region, county, city, project code) could not be understood.
 
