@@ -121,6 +121,7 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
     ]
     lines += [f"| `{name}` | {text} |" for name, text in DERIVED_DESCRIPTIONS.items()]
     lines.append("")
+    lines += _extra_columns(ruleset)
     if ruleset.definitions:
         lines += [
             "## Definitions",
@@ -139,6 +140,20 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
             )
         lines.append("")
     lines += ["## Indicators", ""]
+    if ruleset.aliases:
+        lines += [
+            "Other codes of these indicators (aliases): `RuleSet.indicator()` and "
+            "`RuleSet.resolve()` accept them.",
+            "",
+            "| alias | indicator | what changed | source |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| `{alias.alias}` | [{alias.code}](#{_anchor(alias.code)}) | {_cell(alias.note)} | "
+            f"{_cell(alias.source)} |"
+            for alias in ruleset.aliases.values()
+        ]
+        lines.append("")
     lines += [
         "| code | name | kind | data class | timing |",
         "| --- | --- | --- | --- | --- |",
@@ -248,6 +263,27 @@ def _counting_rules(ruleset: RuleSet) -> list[str]:
         f"no indicator | {_cell(source)} |",
         "",
     ]
+    return lines
+
+
+def _extra_columns(ruleset: RuleSet) -> list[str]:
+    """The columns beyond the contract the rule set reads: a table must have them."""
+    if not ruleset.extra_columns:
+        return []
+    lines = [
+        "## Columns beyond the contract",
+        "",
+        "The rules read these columns, which the participation-table contract does not define: "
+        "a table computed with this rule set must have them (an empty cell reads as false).",
+        "",
+        "| column | kind | meaning |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{name}` | {kind} | {_cell(ruleset.extra_column_notes.get(name, ''))} |"
+        for name, kind in ruleset.extra_columns.items()
+    ]
+    lines.append("")
     return lines
 
 

@@ -57,6 +57,12 @@ RESULT_COLUMNS: tuple[str, ...] = (
 )
 """Columns taken from the row with the latest exit when re-entries are merged."""
 
+
+def is_result_column(name: str) -> bool:
+    """Whether re-entries take ``name`` from the row of the latest exit: a result column of the
+    contract, or a rule set's extra column named like one (``offer_at_exit``, ``education_6m``)."""
+    return name in RESULT_COLUMNS or name.endswith(("_at_exit", "_6m"))
+
 _KIND_OF = {"string": "string", "date": "date", "bool": "bool", "int": "int"}
 
 OPTIONAL_COLUMNS: Mapping[str, Kind] = MappingProxyType(

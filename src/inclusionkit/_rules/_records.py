@@ -64,7 +64,7 @@ from inclusionkit._rules._populations import (
     LIST_SEPARATOR,
     OPTIONAL_COLUMNS,
     POPULATION_COLUMNS,
-    RESULT_COLUMNS,
+    is_result_column,
 )
 from inclusionkit._rules._ruleset import Aggregate, RuleSet, check_aggregate, load_ruleset
 from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
@@ -175,7 +175,7 @@ class PreparedParticipations:
         folded together)."""
         if name in self._patched:
             return self._patched[name]
-        if self._merge_rows is not None and (name == "exit_date" or name in RESULT_COLUMNS):
+        if self._merge_rows is not None and (name == "exit_date" or is_result_column(name)):
             self._patched[name] = self._patch(name)
             return self._patched[name]
         return self.input_col(name)

@@ -83,6 +83,17 @@ class IndicatorSpec:
 
 
 @attrs.frozen(kw_only=True)
+class Alias:
+    """Another code of an indicator: ``alias`` stands for ``code`` (a programme renumbered it,
+    or another document uses it); ``note`` says what changed with it."""
+
+    alias: str
+    code: str
+    note: str = ""
+    source: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class Check:
     """A consistency check between indicators, run on every breakdown cell of a report.
 
@@ -114,6 +125,8 @@ class RuleSet:
     flows: tuple[str, ...] = ()
     age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
     extra_columns: Mapping[str, Kind] = attrs.field(factory=dict, hash=False)
+    extra_column_notes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    aliases: Mapping[str, Alias] = attrs.field(factory=dict, hash=False)
     definitions: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     definition_notes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
     document: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, hash=False)
@@ -124,8 +137,16 @@ class RuleSet:
         """The indicator codes, in order."""
         return tuple(indicator.code for indicator in self.indicators)
 
+    def resolve(self, code: str) -> str:
+        """The indicator code ``code`` stands for: itself, or the code it is an alias of (a
+        renumbered programme-specific code: ``4S1`` is ``4S225`` in ``pocu-2014``)."""
+        alias = self.aliases.get(code)
+        return code if alias is None else alias.code
+
     def indicator(self, code: str) -> IndicatorSpec:
-        """The indicator called ``code``; raises :class:`InclusionKitError` when unknown."""
+        """The indicator called ``code`` (or one of its aliases); raises
+        :class:`InclusionKitError` when unknown."""
+        code = self.resolve(code)
         for indicator in self.indicators:
             if indicator.code == code:
                 return indicator
@@ -186,8 +207,17 @@ def _resolve_extends(document: Mapping[str, Any], source: str | None) -> dict[st
     for key, value in doc.items():
         if key not in ("definitions", "definition_notes", "indicators", "checks"):
             merged[key] = value
-    for key in ("definitions", "definition_notes", "extra_columns", "completeness"):
+    for key in (
+        "definitions",
+        "definition_notes",
+        "extra_columns",
+        "extra_column_notes",
+        "completeness",
+    ):
         merged[key] = {**base.get(key, {}), **doc.get(key, {})}
+    own_aliases = {alias["alias"]: alias for alias in doc.get("aliases", [])}
+    aliases = [own_aliases.pop(a["alias"], a) for a in base.get("aliases", [])]
+    merged["aliases"] = aliases + list(own_aliases.values())
     own = {indicator["code"]: indicator for indicator in doc.get("indicators", [])}
     indicators = [own.pop(ind["code"], ind) for ind in merged.get("indicators", [])]
     merged["indicators"] = indicators + list(own.values())
@@ -261,6 +291,7 @@ def _compile(doc: Mapping[str, Any], source: str | None) -> tuple[RuleSet, list[
         )
     problems.extend(compiler.problems)
     checks = _checks(doc, seen, source, problems)
+    aliases = _aliases(doc, seen, source, problems)
     bands = tuple(doc.get("age_bands", DEFAULT_AGE_BANDS))
     if list(bands) != sorted(set(bands)):
         problems.append(
@@ -290,12 +321,46 @@ def _compile(doc: Mapping[str, Any], source: str | None) -> tuple[RuleSet, list[
         flows=tuple(doc.get("flows", ())),
         age_bands=bands,
         extra_columns=extra,
+        extra_column_notes=dict(doc.get("extra_column_notes", {})),
+        aliases=aliases,
         definitions=dict(doc.get("definitions", {})),
         definition_notes=dict(doc.get("definition_notes", {})),
         document=clean,
         scope=scope,
     )
     return ruleset, problems
+
+
+def _aliases(
+    doc: Mapping[str, Any], codes: Mapping[str, str], source: str | None, problems: list[Problem]
+) -> dict[str, Alias]:
+    """The rule set's aliases by alias; an alias that is an indicator code, repeats, or stands
+    for an unknown indicator is a problem."""
+    out: dict[str, Alias] = {}
+    for index, raw in enumerate(doc.get("aliases", [])):
+        where = f"$.aliases[{index}]"
+        name, code = raw["alias"], raw["code"]
+        message = None
+        if name in codes:
+            message = f"alias {name!r} is the code of an indicator (first at {codes[name]})"
+        elif name in out:
+            message = f"alias {name!r} is given twice"
+        elif code not in codes:
+            message = f"alias {name!r} stands for an unknown indicator {code!r}"
+        if message is not None:
+            problems.append(
+                Problem(
+                    code="rule.alias",
+                    message=f"rule set {doc['name']!r}: {message}",
+                    source=source,
+                    location=where,
+                )
+            )
+            continue
+        out[name] = Alias(
+            alias=name, code=code, note=raw.get("note", ""), source=raw.get("source", "")
+        )
+    return out
 
 
 def _completeness(
