@@ -5,6 +5,7 @@ Public names are re-exported by :mod:`inclusionkit`; this package is private.
 
 from inclusionkit._rules._crosswalk import crosswalk
 from inclusionkit._rules._docs import describe, ruleset_markdown, write_ruleset_docs
+from inclusionkit._rules._followup import followup
 from inclusionkit._rules._model import Provenance, Report
 from inclusionkit._rules._records import RecordSet, evaluate_rule
 from inclusionkit._rules._report import compute
@@ -37,6 +38,7 @@ __all__ = [
     "crosswalk",
     "describe",
     "evaluate_rule",
+    "followup",
     "get_ruleset",
     "load_ruleset",
     "register_ruleset",

@@ -47,7 +47,14 @@ from inclusionkit.models._vocabulary import GENDERS
 __all__ = ["Assembler", "Cells", "cell_order"]
 
 _STRING = DTYPES["project_code"]
-_COUNTERS = ("input_rows", "rows_after_as_of", "participations", "merged_rows", "counted")
+_COUNTERS = (
+    "input_rows",
+    "rows_after_as_of",
+    "participations",
+    "merged_rows",
+    "counted",
+    "pending_6m",
+)
 
 
 def cell_order(labels: pd.DataFrame, age_bands: Sequence[int]) -> np.ndarray:
@@ -459,6 +466,7 @@ class Assembler:
             counted=counts["counted"],
             excluded=counts["participations"] - counts["counted"],
             not_computed=not_computed,
+            pending_6m=counts["pending_6m"] if _six_month_results(ruleset) else None,
             table_period=spec.table_period,
             warnings=tuple(w for w in (period_warning(ruleset, spec.table_period),) if w),
         )
@@ -469,6 +477,12 @@ class Assembler:
             provenance=provenance,
             ruleset=ruleset,
         )
+
+
+def _six_month_results(ruleset: RuleSet) -> bool:
+    """Whether the rule set has results measured six months after leaving (CR06-CR09,
+    EECR05-EECR06, YEI-CR10-12): only then does a report say how many leavers are pending."""
+    return any(ind.timing == "six_months_after_leaving" for ind in ruleset.indicators)
 
 
 def _entity_values(

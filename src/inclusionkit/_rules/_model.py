@@ -37,6 +37,9 @@ class Provenance:
     file's path and SHA-256 when the report was computed from files. ``table_period`` is the
     programming period the table's project codes tell (``None`` when they do not), and
     ``warnings`` what the report must say plainly, such as a rule set of another period.
+    ``pending_6m`` is, for a rule set with results six months after leaving (CR06-CR09,
+    EECR05-EECR06), how many counted leavers have not reached their six-month point by the
+    as-of date (0 without one), so those results will still grow; ``None`` for other rule sets.
     """
 
     ruleset: str
@@ -51,6 +54,7 @@ class Provenance:
     counted: int
     excluded: int
     not_computed: tuple[str, ...] = ()
+    pending_6m: int | None = None
     inputs: tuple[tuple[str, str], ...] = ()
     table_period: str | None = None
     warnings: tuple[str, ...] = ()
@@ -200,5 +204,10 @@ class Report:
             f"{p.ruleset} {p.ruleset_version}{as_of}: {p.counted} participations counted, "
             f"{p.excluded} excluded (incomplete), {p.rows_after_as_of} rows after the as-of "
             f"date, {p.merged_rows} re-entry rows merged; {failed} failed checks"
+            + (
+                f"; {p.pending_6m} leavers pending their six-month point"
+                if p.pending_6m is not None
+                else ""
+            )
             + "".join(f"; warning: {warning}" for warning in p.warnings)
         )

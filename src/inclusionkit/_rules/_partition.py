@@ -109,6 +109,7 @@ class Partial:
     participations: int
     merged_rows: int
     counted: int
+    pending_6m: int = 0
     sources: tuple[np.ndarray, np.ndarray] | None = None
 
 
@@ -146,7 +147,17 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
         participations=prepared.participations,
         merged_rows=prepared.merged,
         counted=prepared.counted_count,
+        pending_6m=_pending_6m(grouping, prepared),
     )
+
+
+def _pending_6m(grouping: Grouping, prepared: PreparedParticipations) -> int:
+    """Counted leavers whose six-month point is after the as-of date (not yet observed)."""
+    if prepared.as_of is None:
+        return 0
+    source = grouping.source
+    waiting = source.col("leaver").values & ~source.col("observed_6m").values
+    return int(np.count_nonzero(waiting & prepared.counted))
 
 
 def _counted(

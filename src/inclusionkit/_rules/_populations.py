@@ -63,6 +63,7 @@ def is_result_column(name: str) -> bool:
     contract, or a rule set's extra column named like one (``offer_at_exit``, ``education_6m``)."""
     return name in RESULT_COLUMNS or name.endswith(("_at_exit", "_6m"))
 
+
 _KIND_OF = {"string": "string", "date": "date", "bool": "bool", "int": "int"}
 
 OPTIONAL_COLUMNS: Mapping[str, Kind] = MappingProxyType(

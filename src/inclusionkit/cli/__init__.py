@@ -15,6 +15,7 @@ import click
 from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._version import __version__
+from inclusionkit.cli._followup import followup_command
 from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
 from inclusionkit.cli._privacy import pseudonymise_command, retention_command
 from inclusionkit.cli._project import demo, progress_command, validate
@@ -55,6 +56,7 @@ for command in (
     progress_command,
     report_command,
     rulesets_command,
+    followup_command,
     plugins_command,
     formats_command,
     convert_command,
