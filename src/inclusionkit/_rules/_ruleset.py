@@ -215,9 +215,10 @@ def _resolve_extends(document: Mapping[str, Any], source: str | None) -> dict[st
         "completeness",
     ):
         merged[key] = {**base.get(key, {}), **doc.get(key, {})}
-    own_aliases = {alias["alias"]: alias for alias in doc.get("aliases", [])}
-    aliases = [own_aliases.pop(a["alias"], a) for a in base.get("aliases", [])]
-    merged["aliases"] = aliases + list(own_aliases.values())
+    own_aliases = list(doc.get("aliases", []))
+    replaced = {alias["alias"] for alias in own_aliases}
+    inherited = [alias for alias in base.get("aliases", []) if alias["alias"] not in replaced]
+    merged["aliases"] = inherited + own_aliases
     own = {indicator["code"]: indicator for indicator in doc.get("indicators", [])}
     indicators = [own.pop(ind["code"], ind) for ind in merged.get("indicators", [])]
     merged["indicators"] = indicators + list(own.values())
