@@ -238,3 +238,29 @@ def test_pages_document_columns_and_aliases(name: str) -> None:
         assert f"| `{alias.alias}` | [{alias.code}]" in page
     for indicator in ruleset.indicators:
         assert f"### {indicator.code}\n" in page
+
+
+def test_report_command_reads_the_yei_columns_of_a_csv(tmp_path: Path) -> None:
+    """`inclusionkit report T.csv --rules yei-2014` reads the declared extra columns, as text
+    true/false/da/nu, and counts them."""
+    from click.testing import CliRunner
+
+    from inclusionkit.cli import cli
+
+    rows = [
+        _row("a", exit_date=D(2016, 3, 1)),
+        _row("b", exit_date=D(2016, 3, 1)),
+        _row("c", exit_date=D(2016, 3, 1)),
+    ]
+    table = table_from_rows(rows).astype(object)
+    table["completed_at_exit"] = ["true", "da", "nu"]
+    table["offer_at_exit"] = ["false", "", "true"]
+    table["education_6m"] = ""
+    table["self_employed_6m"] = ""
+    path = tmp_path / "yei.csv"
+    table.to_csv(path, index=False)
+    result = CliRunner().invoke(cli, ["report", str(path), "--rules", "yei-2014", "--by", ""])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "YEI-CR01,2" in lines
+    assert "YEI-CR02,1" in lines

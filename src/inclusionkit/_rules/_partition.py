@@ -118,8 +118,8 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
 
     ``rows`` gives each row's input position (``None``: its position in ``table``).
     """
-    records = RecordSet(participations=table, as_of=spec.as_of)
     ruleset = spec.ruleset
+    records = RecordSet(participations=_typed_extras(table, ruleset), as_of=spec.as_of)
     prepared = records.prepared(ruleset.completeness)
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
     evaluator = Evaluator(grouping.source)
@@ -149,6 +149,20 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
         counted=prepared.counted_count,
         pending_6m=_pending_6m(grouping, prepared),
     )
+
+
+def _typed_extras(table: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
+    """The table with the rule set's true/false extra columns parsed when read as text (a CSV's
+    ``true``/``da``), as the optional columns are; others as they are."""
+    from inclusionkit._participations import parse_booleans
+
+    text = {
+        name: parse_booleans(table[name].astype("string").str.strip()).astype("boolean")
+        for name, kind in ruleset.extra_columns.items()
+        if kind == "bool" and name in table.columns
+        if not pd.api.types.is_bool_dtype(table[name].dtype)
+    }
+    return table.assign(**text) if text else table
 
 
 def _pending_6m(grouping: Grouping, prepared: PreparedParticipations) -> int:

@@ -191,7 +191,7 @@ def report_command(
         raise InclusionKitError("--scheduler needs --engine dask")
     from inclusionkit._progressbar import ProgressBar
 
-    source = _participations(participations, engine, by)
+    source = _participations(participations, engine, by, rules)
     with ProgressBar(enabled=progress) as bar, _dask_client(scheduler):
         report = inclusionkit.compute(
             source,
@@ -238,12 +238,12 @@ def report_command(
         raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
 
 
-def _participations(path: Path | str, engine: str, by: str) -> Any:
+def _participations(path: Path | str, engine: str, by: str, rules: str | None = None) -> Any:
     """What the engine computes from: the path itself for the engines that read it in parts (a
     directory, Parquet, ``--engine streaming|dask``), else the table :func:`inclusionkit.read`
     gives, so every format any importer reads can be reported. Columns beyond the canonical
-    ones are read only when a breakdown may need them."""
-    from inclusionkit import COLUMN_NAMES
+    ones are read only when a breakdown or the rule set's ``extra_columns`` may need them."""
+    from inclusionkit import COLUMN_NAMES, load_ruleset
 
     if isinstance(path, str):  # a register's database URL
         return read_table(path)
@@ -251,7 +251,8 @@ def _participations(path: Path | str, engine: str, by: str) -> Any:
     if streamed or path.is_dir():
         return os.fspath(path)
     names = [name.strip() for name in by.split(",") if name.strip()]
-    if all(name in COLUMN_NAMES for name in names):
+    extra = rules is not None and bool(load_ruleset(rules).extra_columns)
+    if not extra and all(name in COLUMN_NAMES for name in names):
         return read_table(path)
     return read_table(path, keep_extra=True)
 
