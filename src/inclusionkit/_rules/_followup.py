@@ -126,7 +126,7 @@ def followup(
         {
             "project_code": table["project_code"].take(rows).to_numpy(),
             "participant_id": table["participant_id"].take(rows).to_numpy(),
-            "exit_date": _dates(exit_ymd),
+            "exit_date": exit_.values[rows].astype("datetime64[D]").astype("datetime64[s]"),
             "six_month_date": _dates(six_month_dates(exit_ymd)),
             "counted": prepared.counted[rows],
         }
@@ -139,7 +139,8 @@ def followup(
     )[list(FOLLOWUP_COLUMNS)]
 
 
-def _dates(ymd: np.ndarray) -> pd.Series:
-    """Dates (``datetime64[s]``) from ``yyyymmdd`` integers."""
-    text = pd.Series(ymd.astype(np.int64), dtype="int64").astype(str)
-    return pd.to_datetime(text, format="%Y%m%d").astype("datetime64[s]")
+def _dates(ymd: np.ndarray) -> np.ndarray:
+    """Dates (``datetime64[s]``) from ``yyyymmdd`` integers, whole columns at once."""
+    months = (ymd // 10_000 - 1970) * 12 + (ymd // 100 % 100 - 1)
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    return np.asarray(first + (ymd % 100 - 1).astype("timedelta64[D]")).astype("datetime64[s]")
