@@ -388,10 +388,15 @@ def test_table_has_canonical_columns_and_dtypes(table: pd.DataFrame) -> None:
 
 
 def test_table_matches_the_target_group(table: pd.DataFrame) -> None:
-    """800 persons with minority true (the Roma) and 100 with disability true."""
-    assert int(table["minority"].sum()) == 800
+    """800 persons with roma true (also a minority) and 100 with disability true, a few of whom
+    belong to another minority."""
+    assert int(table["roma"].sum()) == 800
     assert int(table["disability"].sum()) == 100
-    assert int((table["minority"] | table["disability"]).sum()) == 900
+    assert int((table["roma"] | table["disability"]).sum()) == 900
+    assert not (table["roma"] & ~table["minority"]).any()
+    other_minority = table["minority"] & ~table["roma"]
+    assert 0 < int(other_minority.sum()) < 10
+    assert table.loc[other_minority, "disability"].all()
 
 
 def test_table_is_plausible_for_the_project(dreptul: Example, table: pd.DataFrame) -> None:
@@ -502,7 +507,9 @@ def test_progress_computed_from_the_records(
     dlm = progress(dreptul.project, table).set_index("indicator")
     assert (dlm["source"] == "computed").all()
     complete = table[table["isced"].notna() & table["labour_status"].notna()]
-    assert dlm.loc["DLM-ROMA", "achieved"] == int(complete["minority"].sum())
+    # Roma are Roma: DLM-ROMA counts roma, not any minority.
+    assert dlm.loc["DLM-ROMA", "achieved"] == int(complete["roma"].sum())
+    assert dlm.loc["DLM-ROMA", "achieved"] < int(complete["minority"].sum())
     assert dlm.loc["DLM-DIS", "achieved"] == int(complete["disability"].sum())
     assert dlm.loc["DLM-TG", "achieved"] == len(complete)
     assert dlm.loc["DLM-QUAL", "achieved"] == int(complete["qualification_at_exit"].sum())
