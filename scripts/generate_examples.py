@@ -760,8 +760,9 @@ def dreptul_la_munca(source: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFra
         "real person.",
         "Synthetic participation table: 900 persons DLM-0001..DLM-0900 (800 with roma true, "
         "the Roma, who are also a minority; 100 with disability true, a few of whom belong to "
-        "another minority: minority true, roma false), entering between 2014-06-02 and 2015-04-30 and "
-        "all leaving by 2015-10-31; mostly unemployed, long-term unemployed or inactive; "
+        "another minority: minority true, roma false), entering between 2014-06-02 and "
+        "2015-04-30 and all leaving by 2015-10-31; mostly unemployed, long-term unemployed or "
+        "inactive; "
         "ISCED mostly 0-3; regions RO32/RO31/RO11; the enrolling partner drawn at random. "
         "Results: a qualification upon leaving for those who finished a course; employment "
         "six months after leaving is known only for persons who left by 2015-04-30 (observed "
