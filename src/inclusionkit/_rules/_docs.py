@@ -212,7 +212,7 @@ _CONTRACT_RULES: tuple[tuple[str, str, str], ...] = (
     (
         "As-of date",
         "Rows with `entry_date` after it are not counted; an `exit_date` after it counts as "
-        "\"not yet left\".",
+        '"not yet left".',
         f"{_SECTION}, 1",
     ),
     (
@@ -244,7 +244,7 @@ _PERIOD_RULE = (
 
 _ENTITY_RULE = (
     "An organisation is counted when the operation supports it directly (SFC FAQ on entities: "
-    "\"The government department is supported directly and should be counted\"; a company "
+    '"The government department is supported directly and should be counted"; a company '
     "subcontracted to deliver is not). Each organisation of a project, the lead and partners "
     "included, carries that fact explicitly; an SME counted under EECO19 is not also counted "
     "for the same support as a self-employed participant."
@@ -280,8 +280,7 @@ def _counting_rules(ruleset: RuleSet) -> list[str]:
         lines.append(f"| Rule set by programme | {_PERIOD_RULE} | {_SECTION}, 5 |")
     if any(indicator.is_entity for indicator in ruleset.indicators):
         lines.append(
-            f"| Entities | {_ENTITY_RULE} | {_SECTION}, 6 (SFC 2014 FAQ \"Entities and "
-            "projects\") |"
+            f'| Entities | {_ENTITY_RULE} | {_SECTION}, 6 (SFC 2014 FAQ "Entities and projects") |'
         )
     lines.append("")
     return lines
