@@ -25,7 +25,7 @@ from inclusionkit import (
     read_participations,
 )
 from inclusionkit.examples import Example
-from inclusionkit.models import PartnerRole, Project
+from inclusionkit.models import PartnerRole, Project, VulnerableGroup, vulnerable_group_filter
 from inclusionkit.ro import locate, parse_project_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -357,6 +357,19 @@ def test_dreptul_target_group_and_targets(dreptul: Example) -> None:
         indicator = next(i for i in project.indicators if i.code == code)
         assert "synthetic" in (indicator.name.en or "")
     assert any("SYNTHETIC, ILLUSTRATIVE targets" in note for note in project.notes)
+
+
+def test_dreptul_target_groups_are_counted_by_their_vulnerable_group(dreptul: Example) -> None:
+    """DLM-ROMA counts the vulnerable group Roma (the roma column), DLM-DIS persons with
+    disabilities: the POSDRU 6.x groups' filters, not any minority."""
+    rules = {indicator.code: indicator.rule for indicator in dreptul.project.indicators}
+    for code, group in (
+        ("DLM-ROMA", VulnerableGroup.ROMA),
+        ("DLM-DIS", VulnerableGroup.DISABILITY),
+    ):
+        rule = rules[code]
+        assert rule is not None
+        assert rule["filter"] == vulnerable_group_filter(group)
 
 
 def test_dreptul_four_discussion_groups_on_their_dates(dreptul: Example) -> None:
