@@ -65,6 +65,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     *_bools(
         ("minority", "minority, including marginalised communities such as the Roma"),
+        ("roma", "of Roma ethnicity (a minority: CO15 and EECO15 count it as they count minority)"),
         ("migrant", "migrant"),
         ("foreign_background", "foreign background"),
         sensitive=True,
@@ -92,6 +93,8 @@ COLUMNS: tuple[Column, ...] = (
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 SENSITIVE_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.sensitive)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+"""The columns a participation table cannot lack; an optional column it lacks is unknown."""
 BOOL_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "bool")
 DATE_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "date")
 STRING_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "string")

@@ -146,17 +146,18 @@ def write_with(
 def infer_kind(obj: Any) -> str:
     """What ``obj`` is: ``participations``, ``progress``, ``project``, ``report``, ….
 
-    A DataFrame with the canonical participation columns is participations, one with
+    A DataFrame with the canonical participation columns (the required ones at least: an
+    optional column it lacks is unknown in every row) is participations, one with
     ``indicator``, ``target`` and ``achieved`` a progress table; a
     :class:`~inclusionkit.Project` is a project; anything with ``.table`` and ``.provenance`` a
     report; a list of activities or organisations is that.
     """
-    from inclusionkit._participations import COLUMN_NAMES
+    from inclusionkit._contract import REQUIRED_COLUMNS
     from inclusionkit.models import Activity, Organisation, Project
 
     if isinstance(obj, pd.DataFrame):
         columns = set(map(str, obj.columns))
-        if set(COLUMN_NAMES) <= columns:
+        if set(REQUIRED_COLUMNS) <= columns:
             return "participations"
         if columns >= _PROGRESS_MARKERS:
             return "progress"

@@ -76,6 +76,7 @@ __all__ = [
     "participations_to_table",
     "read_participations",
     "strict_arrow_dates",
+    "with_optional_columns",
     "write_participations",
 ]
 
@@ -113,16 +114,27 @@ def read_participations(
     )
 
 
+def with_optional_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every optional canonical column it lacks added, empty (unknown)."""
+    absent = [c.name for c in COLUMNS if not c.required and c.name not in frame.columns]
+    if not absent:
+        return frame
+    return frame.assign(
+        **{name: pd.Series(pd.NA, index=frame.index, dtype=DTYPES[name]) for name in absent}
+    )
+
+
 def write_participations(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write the canonical columns of a participation table to CSV or Parquet, atomically.
 
-    Extra columns (identifiers) are never written: personal data leaves only on request.
+    Extra columns (identifiers) are never written: personal data leaves only on request. An
+    optional column the frame lacks (a table older than ``roma``) is written empty: unknown.
     """
     from inclusionkit._atomic import atomic_path
 
     source = os.fspath(path)
     suffix = Path(source).suffix.lower()
-    table = frame[list(COLUMN_NAMES)]
+    table = with_optional_columns(frame)[list(COLUMN_NAMES)]
     with atomic_path(source, private=True) as tmp:
         if suffix == ".parquet":
             arrow = pa.Table.from_pandas(table, preserve_index=False)
@@ -200,9 +212,8 @@ def participations_from_table(frame: pd.DataFrame) -> list[Participation]:
     Raises :class:`ValidationError` naming every row whose values do not fit the model (an
     unknown gender, an exit before the entry).
     """
-    records = (
-        frame[list(COLUMN_NAMES)].astype(object).where(frame[list(COLUMN_NAMES)].notna(), None)
-    )
+    table = with_optional_columns(frame)[list(COLUMN_NAMES)]
+    records = table.astype(object).where(table.notna(), None)
     out: list[Participation] = []
     problems: list[Problem] = []
     for index, record in zip(records.index, records.to_dict("records"), strict=True):

@@ -124,7 +124,7 @@ def project_codes() -> st.SearchStrategy[str]:
 
 
 def organisations(ids: st.SearchStrategy[str] = _ids) -> st.SearchStrategy[Organisation]:
-    """Organisations of every kind."""
+    """Organisations of every kind, supported directly by the operation, not, or undeclared."""
     return st.builds(
         Organisation,
         id=ids,
@@ -134,6 +134,7 @@ def organisations(ids: st.SearchStrategy[str] = _ids) -> st.SearchStrategy[Organ
         city=st.none() | st.sampled_from(["Timișoara", "Iași", "București", "Cluj-Napoca"]),
         country=st.sampled_from(["RO", "BE", "FR"]),
         tags=st.lists(_words, max_size=2).map(tuple),
+        supported=st.none() | st.booleans(),
     )
 
 

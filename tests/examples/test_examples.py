@@ -25,7 +25,7 @@ from inclusionkit import (
     read_participations,
 )
 from inclusionkit.examples import Example
-from inclusionkit.models import PartnerRole, Project
+from inclusionkit.models import PartnerRole, Project, VulnerableGroup, vulnerable_group_filter
 from inclusionkit.ro import locate, parse_project_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -359,6 +359,19 @@ def test_dreptul_target_group_and_targets(dreptul: Example) -> None:
     assert any("SYNTHETIC, ILLUSTRATIVE targets" in note for note in project.notes)
 
 
+def test_dreptul_target_groups_are_counted_by_their_vulnerable_group(dreptul: Example) -> None:
+    """DLM-ROMA counts the vulnerable group Roma (the roma column), DLM-DIS persons with
+    disabilities: the POSDRU 6.x groups' filters, not any minority."""
+    rules = {indicator.code: indicator.rule for indicator in dreptul.project.indicators}
+    for code, group in (
+        ("DLM-ROMA", VulnerableGroup.ROMA),
+        ("DLM-DIS", VulnerableGroup.DISABILITY),
+    ):
+        rule = rules[code]
+        assert rule is not None
+        assert rule["filter"] == vulnerable_group_filter(group)
+
+
 def test_dreptul_four_discussion_groups_on_their_dates(dreptul: Example) -> None:
     """The four discussion groups took place on 19.08, 28.08, 11.09 and 02.10.2014."""
     groups = [a for a in dreptul.project.activities if a.kind == "discussion_group"]
@@ -388,10 +401,15 @@ def test_table_has_canonical_columns_and_dtypes(table: pd.DataFrame) -> None:
 
 
 def test_table_matches_the_target_group(table: pd.DataFrame) -> None:
-    """800 persons with minority true (the Roma) and 100 with disability true."""
-    assert int(table["minority"].sum()) == 800
+    """800 persons with roma true (also a minority) and 100 with disability true, a few of whom
+    belong to another minority."""
+    assert int(table["roma"].sum()) == 800
     assert int(table["disability"].sum()) == 100
-    assert int((table["minority"] | table["disability"]).sum()) == 900
+    assert int((table["roma"] | table["disability"]).sum()) == 900
+    assert not (table["roma"] & ~table["minority"]).any()
+    other_minority = table["minority"] & ~table["roma"]
+    assert 0 < int(other_minority.sum()) < 10
+    assert table.loc[other_minority, "disability"].all()
 
 
 def test_table_is_plausible_for_the_project(dreptul: Example, table: pd.DataFrame) -> None:
@@ -502,7 +520,9 @@ def test_progress_computed_from_the_records(
     dlm = progress(dreptul.project, table).set_index("indicator")
     assert (dlm["source"] == "computed").all()
     complete = table[table["isced"].notna() & table["labour_status"].notna()]
-    assert dlm.loc["DLM-ROMA", "achieved"] == int(complete["minority"].sum())
+    # Roma are Roma: DLM-ROMA counts roma, not any minority.
+    assert dlm.loc["DLM-ROMA", "achieved"] == int(complete["roma"].sum())
+    assert dlm.loc["DLM-ROMA", "achieved"] < int(complete["minority"].sum())
     assert dlm.loc["DLM-DIS", "achieved"] == int(complete["disability"].sum())
     assert dlm.loc["DLM-TG", "achieved"] == len(complete)
     assert dlm.loc["DLM-QUAL", "achieved"] == int(complete["qualification_at_exit"].sum())

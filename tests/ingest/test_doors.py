@@ -139,7 +139,9 @@ def test_romanian_headers_and_values_map_alike_in_csv_and_xlsx(tmp_path: Path) -
     assert from_csv["gender"].tolist() == ["female", "male", "female"]
     assert from_csv["region"].tolist() == ["RO21", "RO31", "RO31"]
     assert from_csv["isced"].tolist() == [3, 2, 1]
-    assert from_csv["minority"].tolist() == [True, pd.NA, pd.NA]  # "Etnie romă": Nu is unknown
+    # "Etnie romă" is the contract's roma column: Nu is false, an empty cell unknown.
+    assert from_csv["roma"].tolist() == [True, False, pd.NA]
+    assert from_csv["minority"].isna().all()
     assert from_csv["rural"].tolist() == [True, False, True]
     assert from_csv.loc[2, "birth_date"] == pd.Timestamp("1970-04-03")
 

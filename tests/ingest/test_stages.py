@@ -92,6 +92,15 @@ def test_map_headers_finds_romanian_headers_and_refuses_two_for_one_column() -> 
     assert info.value.problems[0].code == "column.duplicate"
 
 
+@pytest.mark.parametrize(
+    "header", ["Etnie romă", "Etnie roma", "Etnie rromă", "ETNIE RROMA", "Roma", "rom", "Rrom"]
+)
+def test_roma_headers_fill_the_roma_column(header: str) -> None:
+    """Roma are Roma: the usual spellings of a Roma ethnicity header fill roma, not minority."""
+    headers = map_headers([header], default_mapping(), source="r.csv", location="line 1")
+    assert headers.columns == {"roma": header}
+
+
 def test_type_maps_each_distinct_text_once() -> None:
     """ISCED words, Da/Nu and region names become canonical values; bad cells are flagged."""
     mapping = default_mapping()

@@ -16,7 +16,6 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from inclusionkit._participations import BOOL_COLUMNS, COLUMN_NAMES, DTYPES
-from inclusionkit._rules._populations import OPTIONAL_COLUMNS
 
 GENDERS = ("female", "male", "non_binary")
 STATUSES = (
@@ -77,17 +76,14 @@ def participation_rows(draw: st.DrawFn, *, incomplete: bool = True) -> dict[str,
 
 
 def table_from_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """A canonical participation table from row dicts (missing keys are empty cells); an
-    optional column of the revised contract (``roma``) some row names follows as a true/false
-    column."""
-    optional = [name for name in OPTIONAL_COLUMNS if any(name in row for row in rows)]
-    names = [*COLUMN_NAMES, *optional]
+    """A canonical participation table from row dicts (missing keys are empty cells)."""
     frame = pd.DataFrame.from_records(
-        [{name: row.get(name) for name in names} for row in rows], columns=names
+        [{name: row.get(name) for name in COLUMN_NAMES} for row in rows],
+        columns=list(COLUMN_NAMES),
     )
     for name in ("birth_date", "entry_date", "exit_date"):
         frame[name] = pd.to_datetime(frame[name].astype(object)).astype("datetime64[s]")
-    for name in (*BOOL_COLUMNS, *optional):
+    for name in BOOL_COLUMNS:
         frame[name] = frame[name].astype(object).astype("boolean")
     return frame.astype(DTYPES)
 

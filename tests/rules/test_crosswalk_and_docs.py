@@ -152,3 +152,29 @@ def test_python_examples_in_the_rules_page_run(monkeypatch: pytest.MonkeyPatch) 
         with contextlib.redirect_stdout(io.StringIO()) as out:
             exec(compile(block, "docs/rules.md", "exec"), {})
         assert out.getvalue()
+
+
+def test_every_page_quotes_the_source_of_every_rule_it_applies() -> None:
+    """Each counting rule, derived value, indicator and check of a page names its source."""
+    for name, page in builtin_pages().items():
+        ruleset = rules.get_ruleset(name.removesuffix(".md"))
+        counting = page.split("## Which participations are counted", 1)[1].split("\n## ", 1)[0]
+        table = [line for line in counting.splitlines() if line.startswith("| ")][2:]
+        named = {line.split(" | ")[0].removeprefix("| ") for line in table}
+        wanted = {"As-of date", "Re-entry", "Unknown is false, in every position", "Completeness"}
+        if ruleset.period:
+            wanted.add("Rule set by programme")
+        if any(indicator.is_entity for indicator in ruleset.indicators):
+            wanted.add("Entities")
+        assert named == wanted, name
+        for line in table:
+            rule, said, source = line.strip("| ").split(" | ")
+            assert said, (name, rule)
+            assert "participation-table.md" in source or "FAQ" in source, (name, rule)
+        assert "Source: participation-table.md, Derived values" in page
+        for indicator in ruleset.indicators:
+            assert indicator.source, (name, indicator.code)
+            section = page.split(f"### {indicator.code}\n", 1)[1].split("\n### ", 1)[0]
+            assert f"| Source | {indicator.source.replace('|', '/')}" in section, indicator.code
+        if ruleset.checks:
+            assert "consistency checks." in page.split("## Consistency checks", 1)[1]

@@ -47,11 +47,17 @@ DOCUMENT: dict[str, Any] = {
                 "kind": "ngo",
                 "city": "Cluj-Napoca",
                 "tags": ["social economy"],
+                "supported": True,
             },
             "role": "lead",
         },
         {
-            "organisation": {"id": "p1", "name": "Primăria X", "kind": "public_institution"},
+            "organisation": {
+                "id": "p1",
+                "name": "Primăria X",
+                "kind": "public_institution",
+                "supported": False,
+            },
             "role": "partner",
         },
         {

@@ -64,10 +64,11 @@ def test_cedilla_values_become_comma_below(romanian_register: Path) -> None:
     assert table["partner"].tolist()[:2] == ["Asociația Alfa", "Asociația Alfa"]
 
 
-def test_roma_no_means_unknown_minority(romanian_register: Path) -> None:
-    """'Etnie romă: Nu' says nothing about other minorities, so it reads as unknown, not false."""
+def test_etnie_roma_is_the_roma_column(romanian_register: Path) -> None:
+    """'Etnie romă' fills roma (Da true, Nu false); it says nothing of other minorities."""
     table = read(romanian_register)
-    assert table["minority"].tolist() == [True, pd.NA, pd.NA, True]
+    assert table["roma"].tolist() == [True, False, pd.NA, True]
+    assert table["minority"].isna().all()
 
 
 def test_identifiers_dropped_by_default(romanian_register: Path) -> None:

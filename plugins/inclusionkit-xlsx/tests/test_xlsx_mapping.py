@@ -125,7 +125,7 @@ def test_mapping_can_turn_off_builtin_headers(romanian_register: Path) -> None:
 
 
 def test_mapping_overrides_a_builtin_value(romanian_register: Path) -> None:
-    """A project's value map wins over the built-in one (here: 'Etnie romă: Nu' means false)."""
+    """A project's mapping wins over the built-in one (here: 'Etnie romă' is any minority)."""
     mapping = {"columns": {"Etnie romă": {"column": "minority", "values": {"nu": False}}}}
     table = read(romanian_register, mapping=mapping)
     assert table["minority"].tolist() == [True, False, pd.NA, True]
@@ -162,10 +162,10 @@ def test_mapping_file_that_is_not_json(tmp_path: Path) -> None:
 
 def test_two_headers_filling_one_column_are_refused(tmp_path: Path) -> None:
     """Two headers that fill the same column are an error, not a silent choice."""
-    header = [*ROMANIAN_HEADERS, "Minoritate"]
+    header = [*ROMANIAN_HEADERS, "Etnie rromă"]
     rows = [[*row, "Da"] for row in ROMANIAN_ROWS]
     path = make_workbook(tmp_path / "r.xlsx", header, rows)
-    with pytest.raises(ValidationError, match="'Etnie romă' and 'Minoritate' both fill 'minority'"):
+    with pytest.raises(ValidationError, match="'Etnie romă' and 'Etnie rromă' both fill 'roma'"):
         read(path)
 
 

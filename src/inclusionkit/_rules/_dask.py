@@ -46,7 +46,6 @@ from inclusionkit._rules._partition import (
     normalise_by,
 )
 from inclusionkit._rules._period import choose_ruleset
-from inclusionkit._rules._populations import OPTIONAL_COLUMNS
 from inclusionkit._rules._records import as_table, parse_as_of
 from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import is_dask_collection
@@ -249,7 +248,7 @@ def compute_dask(
     )
     spec.require_additive()
     check_table(ruleset, breakdowns, meta)
-    wanted = {*breakdowns, *ruleset.extra_columns, *OPTIONAL_COLUMNS}
+    wanted = {*breakdowns, *ruleset.extra_columns}
     columns = [
         *COLUMN_NAMES,
         *(name for name in meta.columns if name not in COLUMN_NAMES and name in wanted),

@@ -116,6 +116,9 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
         "",
         "## Derived values",
         "",
+        "Source: participation-table.md, Derived values (`entry_year` and `exit_year` are the "
+        "calendar years the per-year reports and breakdowns use).",
+        "",
         "| name | meaning |",
         "| --- | --- |",
     ]
@@ -218,27 +221,53 @@ def ruleset_markdown(ruleset: RuleSet) -> str:
 CONTRACT = "the participation table contract (participation-table.md)"
 """Where the counting rules every rule set applies are written down."""
 
-_CONTRACT_RULES: tuple[tuple[str, str], ...] = (
+_SECTION = "participation-table.md, Which rows are counted"
+
+_CONTRACT_RULES: tuple[tuple[str, str, str], ...] = (
     (
         "As-of date",
-        "rows with an `entry_date` after the as-of date are not counted; an `exit_date` after "
-        "it counts as not yet left",
+        "Rows with `entry_date` after it are not counted; an `exit_date` after it counts as "
+        '"not yet left".',
+        f"{_SECTION}, 1",
     ),
     (
         "Re-entry",
-        "rows with the same (`project_code`, `participant_id`) are one participation: the "
-        "characteristics of the earliest entry, the latest exit, the results of the latest exit",
+        "Rows with the same (`project_code`, `participant_id`) are one participation: the "
+        "characteristics at entry are those of the row with the earliest `entry_date`; the exit "
+        "date is the latest `exit_date` (empty if any row is still open); the results are those "
+        "of the row with the latest `exit_date`. The same person in two projects is two "
+        "participations.",
+        f"{_SECTION}, 2",
     ),
     (
         "Unknown is false, in every position",
-        "an empty optional or sensitive cell reads as false wherever a rule uses it, including "
-        "under `not`: `not employed_at_exit` holds when `employed_at_exit` is empty",
+        "An empty optional or sensitive cell reads as `false` wherever a rule uses it, including "
+        "under `not`: `not employed_at_exit` holds when `employed_at_exit` is empty, so "
+        "CR01/EECR01 count a job-searching leaver whose employment upon leaving was not "
+        "recorded. An empty optional cell never makes a record incomplete.",
+        f"{_SECTION}, 4 (clarified 2026-12)",
     ),
+)
+"""The contract's rules every rule set applies: name, the contract's words, where they are."""
+
+_PERIOD_RULE = (
+    "A table's `project_code` tells its period: POSDRU codes are 2007-2013 (`esf-2007`), POCU "
+    "codes 2014-2020 (`esf-2014`), PEO/PIDS and other 2021-2027 codes `esf-2021`. A report "
+    "without an explicit rule set takes the one of its codes; an explicit rule set of another "
+    "period is computed but said plainly in the output and its provenance."
+)
+
+_ENTITY_RULE = (
+    "An organisation is counted when the operation supports it directly (SFC FAQ on entities: "
+    '"The government department is supported directly and should be counted"; a company '
+    "subcontracted to deliver is not). Each organisation of a project, the lead and partners "
+    "included, carries that fact explicitly; an SME counted under EECO19 is not also counted "
+    "for the same support as a self-employed participant."
 )
 
 
 def _counting_rules(ruleset: RuleSet) -> list[str]:
-    """Which participations the rule set counts, each rule with its source."""
+    """Which participations the rule set counts, each rule quoted from its source."""
     completeness = ruleset.completeness
     source = ruleset.document.get("completeness", {}).get("source") or CONTRACT
     lines = ["## Which participations are counted", ""]
@@ -249,10 +278,10 @@ def _counting_rules(ruleset: RuleSet) -> list[str]:
             "",
         ]
     lines += [
-        "| rule | what it says | source |",
+        "| rule | what the source says | source |",
         "| --- | --- | --- |",
     ]
-    lines += [f"| {name} | {text} | {CONTRACT} |" for name, text in _CONTRACT_RULES]
+    lines += [f"| {name} | {text} | {where} |" for name, text, where in _CONTRACT_RULES]
     lines += [
         "| Completeness | a participation is complete when "
         + ", ".join(f"`{field}`" for field in completeness.fields)
@@ -261,8 +290,14 @@ def _counting_rules(ruleset: RuleSet) -> list[str]:
         + "; an incomplete one counts only in the indicators of every participation entered "
         "(`GRAND_TOTAL`) and is listed with its reason; one with no valid `entry_date` is in "
         f"no indicator | {_cell(source)} |",
-        "",
     ]
+    if ruleset.period:
+        lines.append(f"| Rule set by programme | {_PERIOD_RULE} | {_SECTION}, 5 |")
+    if any(indicator.is_entity for indicator in ruleset.indicators):
+        lines.append(
+            f'| Entities | {_ENTITY_RULE} | {_SECTION}, 6 (SFC 2014 FAQ "Entities and projects") |'
+        )
+    lines.append("")
     return lines
 
 

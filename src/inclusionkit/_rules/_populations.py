@@ -66,17 +66,9 @@ def is_result_column(name: str) -> bool:
 
 _KIND_OF = {"string": "string", "date": "date", "bool": "bool", "int": "int"}
 
-OPTIONAL_COLUMNS: Mapping[str, Kind] = MappingProxyType(
-    {name: "bool" for name in ("roma",) if name not in {column.name for column in COLUMNS}}
-)
-"""Columns of the revised contract a table may still lack, read as empty when it does:
-``roma`` (sensitive: of Roma ethnicity; CO15 and EECO15 count it as they count ``minority``).
-A table carries it as an extra column until the canonical columns include it."""
-
 PARTICIPATION_COLUMNS: Mapping[str, Kind] = MappingProxyType(
     {
         **{column.name: _KIND_OF[column.kind] for column in COLUMNS},  # type: ignore[misc]
-        **OPTIONAL_COLUMNS,
         **DERIVED,
     }
 )

@@ -38,7 +38,6 @@ from inclusionkit._participations import (
     COLUMN_NAMES,
     DTYPES,
     normalise_participations,
-    parse_booleans,
     read_participations,
 )
 from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
@@ -62,7 +61,6 @@ from inclusionkit._rules._language import TRUE, Evaluator, Node
 from inclusionkit._rules._populations import (
     DERIVED,
     LIST_SEPARATOR,
-    OPTIONAL_COLUMNS,
     POPULATION_COLUMNS,
     is_result_column,
 )
@@ -161,12 +159,9 @@ class PreparedParticipations:
         """A column of the input table as a :class:`Col` (converted once)."""
         col = self._input_cols.get(name)
         if col is None:
-            if name in OPTIONAL_COLUMNS:
-                col = _optional_col(self.table, name, self.input_rows)
-            elif name not in self.table.columns:
+            if name not in self.table.columns:
                 raise InclusionKitError(f"the participation table has no column {name!r}")
-            else:
-                col = to_col(self.table[name], vocabulary=COLUMN_VOCABULARIES.get(name))
+            col = to_col(self.table[name], vocabulary=COLUMN_VOCABULARIES.get(name))
             self._input_cols[name] = col
         return col
 
@@ -320,17 +315,6 @@ class PreparedParticipations:
             }
         )
         return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
-
-
-def _optional_col(table: pd.DataFrame, name: str, rows: int) -> Col:
-    """An optional true/false column (:data:`OPTIONAL_COLUMNS`): empty when the table lacks it,
-    parsed from text (``true``/``false``, ``da``/``nu`` …) when it is not boolean yet."""
-    if name not in table.columns:
-        return from_numpy("bool", np.zeros(rows, dtype=bool), np.zeros(rows, dtype=bool))
-    series = table[name]
-    if not pd.api.types.is_bool_dtype(series.dtype):
-        series = parse_booleans(series.astype("string").str.strip())
-    return to_col(series.astype("boolean"))
 
 
 class ParticipationSource:

@@ -48,7 +48,6 @@ from inclusionkit._rules._keys import string_hash
 from inclusionkit._rules._model import Report
 from inclusionkit._rules._partition import Spec, check_table, evaluate_partition, normalise_by
 from inclusionkit._rules._period import choose_ruleset, table_period
-from inclusionkit._rules._populations import OPTIONAL_COLUMNS
 from inclusionkit._rules._records import parse_as_of
 from inclusionkit._rules._ruleset import RuleSet
 
@@ -362,7 +361,7 @@ def compute_streaming(
     # The in-memory engine's column checks, on an empty table of the file's schema.
     template = from_arrow(dataset.schema.empty_table(), source=source, keep_extra=True)
     check_table(ruleset, breakdowns, template)
-    wanted = {*breakdowns, *ruleset.extra_columns, *OPTIONAL_COLUMNS}
+    wanted = {*breakdowns, *ruleset.extra_columns}
     columns = [
         *COLUMN_NAMES,
         *(name for name in names if name not in COLUMN_NAMES and name in wanted),

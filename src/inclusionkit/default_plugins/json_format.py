@@ -29,7 +29,7 @@ from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
 from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw, load_mapping, map_headers
 from inclusionkit._limits import limited_source, parse_json, too_deep
-from inclusionkit._participations import COLUMN_NAMES, DATE_COLUMNS
+from inclusionkit._participations import COLUMN_NAMES, DATE_COLUMNS, with_optional_columns
 from inclusionkit._project_io import project_from_dict, project_to_dict
 from inclusionkit._report_data import ReportData
 from inclusionkit.default_plugins import (
@@ -373,7 +373,7 @@ def write_json(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
 
 def _participations_text(frame: pd.DataFrame) -> str:
     # Canonical columns only (personal identifiers leave only on request), one record a line.
-    table = frame[list(COLUMN_NAMES)].copy()
+    table = with_optional_columns(frame)[list(COLUMN_NAMES)].copy()
     for column in DATE_COLUMNS:
         table[column] = table[column].dt.strftime("%Y-%m-%d")
     if table.empty:

@@ -38,6 +38,7 @@ class Participation:
     dependent_children: bool | None = None
     single_adult_household: bool | None = None
     minority: bool | None = None
+    roma: bool | None = None
     migrant: bool | None = None
     foreign_background: bool | None = None
     third_country_national: bool | None = None

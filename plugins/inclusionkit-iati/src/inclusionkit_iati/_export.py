@@ -378,10 +378,13 @@ def _participating_org(activity: etree._Element, partner: Partner, role: str) ->
     element.set("type", codes.TYPE_OF_KIND[organisation.kind])
     element.set("role", role)
     # What IATI cannot say exactly: our id (when it is not an IATI identifier), the organisation's
-    # kind, and the model role, so "associate" (written as extending) reads back unchanged.
+    # kind, the model role, so "associate" (written as extending) reads back unchanged, and
+    # whether the operation supports it directly (entity indicators; absent when undeclared).
     element.set(_ik("id"), organisation.id)
     element.set(_ik("kind"), str(organisation.kind))
     element.set(_ik("role"), str(partner.role))
+    if organisation.supported is not None:
+        element.set(_ik("supported"), "true" if organisation.supported else "false")
     if organisation.country:
         element.set(_ik("country"), organisation.country)
     if organisation.city:

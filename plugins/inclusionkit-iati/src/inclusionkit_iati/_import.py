@@ -260,6 +260,7 @@ class _Org:
     country: str | None = None
     city: str | None = None
     tags: list[str] = attrs.field(factory=list)
+    supported: bool | None = None
 
 
 class _ActivityReader:
@@ -435,6 +436,9 @@ class _ActivityReader:
             org.city = org.city or (_clean(element.get(_ik("city"))) or None)
             if not org.tags:
                 org.tags = [tag for t in element.findall(_ik("tag")) if (tag := _strip(t.text))]
+            supported = _clean(element.get(_ik("supported")))
+            if org.supported is None and supported in ("true", "false"):
+                org.supported = supported == "true"
         return sorted(orgs.values(), key=lambda org: org.order)
 
     def _model_roles(self, orgs: list[_Org]) -> dict[str, PartnerRole]:
@@ -522,6 +526,7 @@ class _ActivityReader:
             country=self._country(org),
             city=org.city,
             tags=tuple(org.tags),
+            supported=org.supported,
         )
 
     @staticmethod
