@@ -31,7 +31,7 @@ from inclusionkit._rules import _checks
 from inclusionkit._rules._grouping import UNKNOWN_GENDER, age_band_labels
 from inclusionkit._rules._language import Evaluator
 from inclusionkit._rules._model import Provenance, Report
-from inclusionkit._rules._partition import FLOW_BREAKDOWNS, Partial, Spec
+from inclusionkit._rules._partition import FLOW_BREAKDOWNS, Partial, Spec, period_key
 from inclusionkit._rules._period import period_warning
 from inclusionkit._rules._populations import POPULATION_COLUMNS
 from inclusionkit._rules._records import (
@@ -434,6 +434,11 @@ class Assembler:
         years = self._years() if self.flows else None
         personal = [ind.code for ind in ruleset.indicators if ind.code in self.grid]
         values = {code: self._final_values(code, years, order, genders) for code in personal}
+        in_period = {
+            code: self._final_values(period_key(code), years, order, genders)
+            for code in personal
+            if period_key(code) in self.grid
+        }
         cells = Cells(by=spec.breakdowns, gender_labels=gender_labels, other_labels=other_labels)
         blocks = (
             [(int(year), flow) for year in years for flow in self.flows]
@@ -460,15 +465,44 @@ class Assembler:
             excluded=counts["participations"] - counts["counted"],
             not_computed=not_computed,
             table_period=spec.table_period,
+            period=None if spec.period is None else (spec.period.start, spec.period.end),
             warnings=tuple(w for w in (period_warning(ruleset, spec.table_period),) if w),
         )
+        table = layout.table(ruleset, values, entities, integral)
+        checks = layout.checks(ruleset, values, entities)
+        if spec.period is not None:
+            # Entity indicators (timing "project") have no date: they are cumulative only.
+            table = _scoped(ruleset, layout.table(ruleset, in_period, {}, integral), table)
+            checks = _scoped(ruleset, layout.checks(ruleset, in_period, {}), checks)
         return Report(
-            table=layout.table(ruleset, values, entities, integral),
+            table=table,
             excluded=self._excluded(rows),
-            checks=layout.checks(ruleset, values, entities),
+            checks=checks,
             provenance=provenance,
             ruleset=ruleset,
         )
+
+
+def _scoped(ruleset: RuleSet, period: pd.DataFrame, cumulative: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the period and the cumulative ones in one table, a ``scope`` column after
+    ``indicator`` (or first): per indicator (rule set order), its period rows, then its
+    cumulative ones."""
+    parts = []
+    for scope, frame in (("period", period), ("cumulative", cumulative)):
+        frame = frame.copy()
+        frame.insert(
+            1 if "indicator" in frame.columns else 0,
+            "scope",
+            pd.array([scope] * len(frame), dtype=_STRING),
+        )
+        parts.append(frame)
+    both = pd.concat(parts, ignore_index=True)
+    if "indicator" not in both.columns or not len(both):
+        return both
+    position = {code: i for i, code in enumerate(ruleset.codes)}
+    keys = both["indicator"].astype(object).map(position).fillna(len(position))
+    order = np.argsort(keys.to_numpy(dtype=np.int64), kind="stable")
+    return both.take(order).reset_index(drop=True)
 
 
 def _entity_values(

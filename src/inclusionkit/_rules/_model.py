@@ -37,6 +37,8 @@ class Provenance:
     file's path and SHA-256 when the report was computed from files. ``table_period`` is the
     programming period the table's project codes tell (``None`` when they do not), and
     ``warnings`` what the report must say plainly, such as a rule set of another period.
+    ``period`` is the reporting period's first and last day when the report was computed for
+    one (its table then has a ``scope`` column: ``period`` and ``cumulative``).
     """
 
     ruleset: str
@@ -54,6 +56,7 @@ class Provenance:
     inputs: tuple[tuple[str, str], ...] = ()
     table_period: str | None = None
     warnings: tuple[str, ...] = ()
+    period: tuple[dt.date, dt.date] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The provenance as JSON-ready data, through the one converter
@@ -179,6 +182,8 @@ class Report:
         """
         rows = self.table[self.table["indicator"] == indicator]
         for name, wanted in cell.items():
+            if name == "scope" and name not in rows.columns and wanted == "cumulative":
+                continue  # a report without a period is cumulative
             if name not in rows.columns:
                 raise InclusionKitError(f"the report has no breakdown {name!r}")
             if wanted is None or wanted is pd.NA:
@@ -196,6 +201,8 @@ class Report:
         p = self.provenance
         failed = int((~self.checks["passed"]).sum()) if len(self.checks) else 0
         as_of = f" as of {p.as_of.isoformat()}" if p.as_of else ""
+        if p.period is not None:
+            as_of = f" for {p.period[0].isoformat()}..{p.period[1].isoformat()} (and cumulative)"
         return (
             f"{p.ruleset} {p.ruleset_version}{as_of}: {p.counted} participations counted, "
             f"{p.excluded} excluded (incomplete), {p.rows_after_as_of} rows after the as-of "

@@ -389,6 +389,43 @@ class ParticipationSource:
         return from_numpy("bool", leaver & (exit_.values <= last_exit_observed(prepared.as_of)))
 
 
+PERIOD_EVENTS: tuple[str, ...] = ("entry", "upon_leaving", "six_months_after_leaving")
+"""What places a participation in a reporting period, by the indicator's timing."""
+
+
+def period_event(timing: str | None, kind: str) -> str:
+    """What places a participation in a reporting period for an indicator of ``timing`` (the
+    rule set's) and ``kind``: its ``entry`` (outputs), its exit (``upon_leaving``: immediate
+    results) or its six-month point (``six_months_after_leaving``: longer-term results)."""
+    if timing in PERIOD_EVENTS:
+        assert timing is not None
+        return timing
+    return "entry" if kind == "output" or timing == "per_year" else "upon_leaving"
+
+
+def in_period(source: ParticipationSource, event: str, start: dt.date) -> np.ndarray:
+    """Where a participation's ``event`` (:func:`period_event`) falls on or after ``start``.
+
+    The period's end is the as-of date of the prepared participations, which already leaves out
+    later entries, exits (``leaver``) and six-month points (``observed_6m``); combined with an
+    indicator's mask this is the indicator's value for the period.
+    """
+    if event == "entry":
+        entry = source.col("entry_date")
+        return entry.valid & (entry.values >= date_to_days(start))
+    exit_ = source.col("exit_date")
+    as_of = source.prepared.as_of
+    if event == "upon_leaving":
+        first = date_to_days(start)
+        last = None if as_of is None else date_to_days(as_of)
+    else:
+        # The six-month point is on or after ``start`` exactly when it is after the day before.
+        first = last_exit_observed(start - dt.timedelta(days=1)) + 1
+        last = None if as_of is None else last_exit_observed(as_of)
+    inside = exit_.valid & (exit_.values >= first)
+    return inside if last is None else inside & (exit_.values <= last)
+
+
 class FrameSource:
     """The columns of a small population frame (activities, organisations, ...)."""
 
