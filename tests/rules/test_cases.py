@@ -1,9 +1,10 @@
 """Hand-computed cases (``cases/<rule set>/*.yaml``): input rows, expected counts by gender.
 
-A case file has ``rows`` (with ``defaults`` merged into each), optionally ``as_of``, ``project``
-(a partial project document), and the expectations: ``expected`` (indicator -> counts by gender;
-every indicator not listed must be zero everywhere, and ``total`` defaults to the sum of the
-genders), ``excluded`` (participant id and reason of every participation not counted),
+A case file has ``rows`` (with ``defaults`` merged into each), optionally ``as_of`` or a
+reporting ``period``, ``project`` (a partial project document), and the expectations: ``expected``
+(indicator -> counts by gender, cumulative; every indicator not listed must be zero everywhere,
+and ``total`` defaults to the sum of the genders), ``expected_period`` (the same for the
+period's own scope, when the case has a period), ``excluded`` (participant id and reason of every participation not counted),
 ``provenance`` (some of its fields) and ``entities`` (entity indicator values).
 """
 
@@ -50,6 +51,7 @@ def _report(path: Path) -> tuple[dict[str, Any], rules.Report]:
         by=("gender",),
         as_of=case.get("as_of"),
         project=project,
+        period=case.get("period"),
     )
     return case, report
 
@@ -58,18 +60,24 @@ def _report(path: Path) -> tuple[dict[str, Any], rules.Report]:
 def test_case(path: Path) -> None:
     """The report's counts by gender, exclusions and provenance match the hand-computed case."""
     case, report = _report(path)
-    expected: dict[str, dict[str, int]] = case.get("expected", {})
     table = report.table
     personal = [i.code for i in report.ruleset.indicators if not i.is_entity]
-    unknown = set(expected) - set(personal)
-    assert not unknown, f"the case names indicators the rule set does not have: {unknown}"
     genders = [g for g in table["gender"].dropna().unique() if g != "total"]
-    for code in personal:
-        wanted = expected.get(code, {})
-        for gender in genders:
-            assert report.value(code, gender=gender) == wanted.get(gender, 0), (code, gender)
-        total = wanted.get("total", sum(v for g, v in wanted.items() if g != "total"))
-        assert report.value(code, gender="total") == total, (code, "total")
+    scopes = {"cumulative": case.get("expected", {})}
+    if "period" in case:
+        scopes["period"] = case.get("expected_period", {})
+    else:
+        assert "scope" not in table.columns
+    for scope, expected in scopes.items():
+        unknown = set(expected) - set(personal)
+        assert not unknown, f"the case names indicators the rule set does not have: {unknown}"
+        for code in personal:
+            wanted = expected.get(code, {})
+            for gender in genders:
+                got = report.value(code, gender=gender, scope=scope)
+                assert got == wanted.get(gender, 0), (scope, code, gender)
+            total = wanted.get("total", sum(v for g, v in wanted.items() if g != "total"))
+            assert report.value(code, gender="total", scope=scope) == total, (scope, code)
     excluded = sorted(
         (str(row.participant_id), str(row.reason))
         for row in report.excluded.itertuples(index=False)
@@ -81,7 +89,7 @@ def test_case(path: Path) -> None:
     for field, value in case.get("provenance", {}).items():
         assert getattr(report.provenance, field) == value, field
     for code, value in case.get("entities", {}).items():
-        assert report.value(code, gender="total") == value, code
+        assert report.value(code, gender="total", scope="cumulative") == value, code
     assert report.ok, report.failed_checks()
 
 
@@ -114,5 +122,8 @@ def test_cases_cover_the_contracts_edge_cases() -> None:
         "still open",
         "six months before",
         "last event wins",
+        "across a period boundary",
+        "last day of the period",
+        "entering in this period and leaving in the next",
     ):
         assert phrase in text, phrase

@@ -39,8 +39,9 @@ from inclusionkit._rules._records import (
     FrameSource,
     RecordSet,
     aggregate_value,
+    period_event,
 )
-from inclusionkit._rules._ruleset import RuleSet
+from inclusionkit._rules._ruleset import Check, RuleSet
 from inclusionkit._version import __version__
 from inclusionkit.models._vocabulary import GENDERS
 
@@ -182,15 +183,17 @@ class _Layout:
         ruleset: RuleSet,
         values: Mapping[str, np.ndarray],
         entities: Mapping[str, float],
+        checks: Sequence[Check] | None = None,
     ) -> pd.DataFrame:
-        """Every check of the rule set per cell, and the gender-total check per indicator."""
+        """Every check of the rule set (or ``checks``) per cell, and the gender-total check per
+        indicator."""
         everything: dict[str, Any] = {
             **values,
             **{code: np.asarray(value) for code, value in entities.items()},
         }
         shape = next(iter(values.values())).shape if values else (1,)
         parts: list[_checks.CheckResult] = []
-        for check in ruleset.checks:
+        for check in ruleset.checks if checks is None else checks:
             personal = any(code in values for code in (*check.left, *check.right))
             result = _checks.run(check, everything, shape if personal else (1,))
             if result is not None:
@@ -473,7 +476,9 @@ class Assembler:
         if spec.period is not None:
             # Entity indicators (timing "project") have no date: they are cumulative only.
             table = _scoped(ruleset, layout.table(ruleset, in_period, {}, integral), table)
-            checks = _scoped(ruleset, layout.checks(ruleset, in_period, {}), checks)
+            checks = _scoped(
+                ruleset, layout.checks(ruleset, in_period, {}, _period_checks(ruleset)), checks
+            )
         return Report(
             table=table,
             excluded=self._excluded(rows),
@@ -481,6 +486,17 @@ class Assembler:
             provenance=provenance,
             ruleset=ruleset,
         )
+
+
+def _period_checks(ruleset: RuleSet) -> list[Check]:
+    """The checks that hold within a period: those comparing indicators placed in it by the
+    same event (outputs with outputs; not results of leavers with outputs of entrants)."""
+    events = {ind.code: period_event(ind.timing, ind.kind) for ind in ruleset.indicators}
+    return [
+        check
+        for check in ruleset.checks
+        if len({events.get(code) for code in (*check.left, *check.right)}) == 1
+    ]
 
 
 def _scoped(ruleset: RuleSet, period: pd.DataFrame, cumulative: pd.DataFrame) -> pd.DataFrame:
