@@ -8,6 +8,7 @@ from inclusionkit._rules._docs import describe, ruleset_markdown, write_ruleset_
 from inclusionkit._rules._model import Provenance, Report
 from inclusionkit._rules._records import RecordSet, evaluate_rule
 from inclusionkit._rules._report import compute
+from inclusionkit._rules._reporting import ReportingPeriod, parse_period
 from inclusionkit._rules._ruleset import (
     Aggregate,
     Check,
@@ -30,6 +31,7 @@ __all__ = [
     "Provenance",
     "RecordSet",
     "Report",
+    "ReportingPeriod",
     "RuleSet",
     "ValidationReport",
     "available_rulesets",
@@ -39,6 +41,7 @@ __all__ = [
     "evaluate_rule",
     "get_ruleset",
     "load_ruleset",
+    "parse_period",
     "register_ruleset",
     "ruleset_markdown",
     "ruleset_problems",
