@@ -1,11 +1,12 @@
 """Hand-computed cases (``cases/<rule set>/*.yaml``): input rows, expected counts by gender.
 
 A case file has ``rows`` (with ``defaults`` merged into each), optionally ``as_of`` or a
-reporting ``period``, ``project`` (a partial project document), and the expectations: ``expected``
-(indicator -> counts by gender, cumulative; every indicator not listed must be zero everywhere,
-and ``total`` defaults to the sum of the genders), ``expected_period`` (the same for the
-period's own scope, when the case has a period), ``excluded`` (participant id and reason of every participation not counted),
-``provenance`` (some of its fields) and ``entities`` (entity indicator values).
+reporting ``period``, ``project`` (a partial project document), and the expectations:
+``expected`` (indicator -> counts by gender, cumulative; every indicator not listed must be zero
+everywhere, and ``total`` defaults to the sum of the genders), ``expected_period`` (the same for
+the period's own scope, when the case has a period), ``excluded`` (participant id and reason of
+every participation not counted), ``provenance`` (some of its fields) and ``entities`` (entity
+indicator values).
 """
 
 from __future__ import annotations
