@@ -148,8 +148,9 @@ def infer_kind(obj: Any) -> str:
 
     A DataFrame with the canonical participation columns is participations, one with
     ``indicator``, ``target`` and ``achieved`` a progress table; a
-    :class:`~inclusionkit.Project` is a project; anything with ``.table`` and ``.provenance`` a
-    report; a list of activities or organisations is that.
+    :class:`~inclusionkit.Project` is a project; a :class:`~inclusionkit.TechnicalReport` or
+    anything with ``.table`` and ``.provenance`` a report; a list of activities or organisations
+    is that.
     """
     from inclusionkit._participations import COLUMN_NAMES
     from inclusionkit.models import Activity, Organisation, Project
@@ -166,6 +167,10 @@ def infer_kind(obj: Any) -> str:
         )
     if isinstance(obj, Project):
         return "project"
+    from inclusionkit._technical import TechnicalReport
+
+    if isinstance(obj, TechnicalReport):
+        return "report"
     if hasattr(obj, "table") and hasattr(obj, "provenance"):
         return "report"
     if isinstance(obj, list | tuple) and obj:

@@ -18,7 +18,6 @@ from inclusionkit.cli._common import (
     parse_date_option,
     participation_source,
     read_table,
-    write_file,
 )
 from inclusionkit.cli._report import PERIOD_HELP, parse_period_option
 
@@ -174,11 +173,12 @@ def _technical_report(
     the exporters (``inclusionkit.write``)."""
     import tempfile
 
+    import inclusionkit
     from inclusionkit import technical_report
 
     report = technical_report(model, table, period=period, lang=lang)
     if output is not None and chosen is not None:
-        write_file(report, output, chosen, "report")
+        inclusionkit.write(report, output, format=chosen, kind="report", lang=lang)
         click.echo(f"inclusionkit: {report.summary()}", err=True)
         return
     if fmt == "json":
@@ -186,7 +186,7 @@ def _technical_report(
     if fmt == "csv":
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "raport-tehnic.csv"
-            write_file(report, path, "csv", "report")
+            inclusionkit.write(report, path, format="csv", kind="report", lang=lang)
             click.echo(path.read_text(encoding="utf-8"), nl=False)
         return
     titles = report.titles()

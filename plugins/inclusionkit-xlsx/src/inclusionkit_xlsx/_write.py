@@ -164,7 +164,7 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
     if kind == "report" and isinstance(obj, Sfc2021Report):
         _sfc2021(workbook, obj, lang=lang)
     elif kind == "report" and isinstance(obj, TechnicalReport):
-        _technical(workbook, obj, lang=lang)
+        _technical(workbook, obj, lang=options.get("lang", obj.lang))
     elif kind == "report":
         _report(workbook, obj, lang=lang, names=options.get("indicator_names"))
     elif kind == "progress":
