@@ -150,9 +150,8 @@ def test_per_year_rule_sets_count_the_entrants_of_the_period_by_year_and_flow() 
         & (report.table["scope"] == "period")
         & (report.table["gender"] == "total")
     ]
-    values = {
-        (int(y), f): int(v) for y, f, v in zip(period["year"], period["flow"], period["value"])
-    }
+    cells = zip(period["year"], period["flow"], period["value"], strict=True)
+    values = {(int(year), flow): int(value) for year, flow, value in cells}
     assert values[(2014, "entries")] == 1
     assert values[(2014, "leavers")] == 1
     assert values[(2013, "entries")] == 0
