@@ -227,6 +227,11 @@ def test_the_cli_checks_its_options() -> None:
     result = runner.invoke(main, args)
     assert result.exit_code == 2
     assert "leave out --as-of" in result.output
+    result = runner.invoke(
+        main, ["progress", "dialog-social", "--period", "2012-S1", "-o", "x.json"]
+    )
+    assert result.exit_code == 2
+    assert "written as csv, xlsx, html" in result.output
 
 
 def test_the_cli_shows_the_report_on_a_terminal_and_as_csv() -> None:

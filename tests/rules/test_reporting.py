@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -175,3 +177,27 @@ def test_the_grand_total_of_a_period_is_the_growth_of_the_cumulative_one(
         ]
         earlier = int(rows["value"].sum())
         assert report.value("GRAND_TOTAL", gender=gender, scope="period") == now - earlier
+
+
+def test_the_report_command_takes_a_period(tmp_path: Path) -> None:
+    """report --period prints the scope column; sfc2021 and a bad period are clear errors."""
+    from inclusionkit import write_participations
+    from inclusionkit.cli import cli
+
+    path = tmp_path / "t.csv"
+    write_participations(
+        table_from_rows([_row("a", D(2023, 12, 5)), _row("b", D(2024, 2, 1))]), path
+    )
+    runner = CliRunner()
+    result = runner.invoke(cli, ["report", str(path), "--period", "2024-Q1", "--by", ""])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "indicator,scope,value"
+    assert "CO01,period,1" in lines
+    assert "CO01,cumulative,2" in lines
+    bad = runner.invoke(cli, ["report", str(path), "--period", "2024-Q9"])
+    assert bad.exit_code == 2
+    assert "not a period" in bad.output
+    sfc = runner.invoke(cli, ["report", str(path), "--period", "2024-Q1", "--layout", "sfc2021"])
+    assert sfc.exit_code == 2
+    assert "not --period" in sfc.output

@@ -137,6 +137,10 @@ def progress_command(
     if layout != LAYOUT and (period is not None or output is not None):
         raise InclusionKitError("--period and --output go with --layout raport-tehnic")
     chosen = None if output is None else output_format(output, None, "report")
+    if chosen is not None and chosen not in TECHNICAL_FORMATS:
+        raise InclusionKitError(
+            f"--layout raport-tehnic is written as {', '.join(TECHNICAL_FORMATS)}, not {chosen}"
+        )
     model, table = load_project_or_example(project)
     if participations is not None:
         # The technical report reads a target_group column when there is one.
@@ -158,6 +162,10 @@ def progress_command(
     else:
         click.echo(f"{model.title.in_language(lang)} ({model.code})")
         click.echo(format_table(frame.drop(columns=["kind"])))
+
+
+TECHNICAL_FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")
+"""The formats whose exporters lay out a technical report (xlsx and html with their plugins)."""
 
 
 def _technical_report(
