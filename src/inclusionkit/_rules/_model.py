@@ -76,8 +76,9 @@ register_record(
 class Report:
     """The result of :func:`compute`.
 
-    ``table`` is tidy: ``indicator``, one column per breakdown (``year`` and ``flow`` first for
-    per-year rule sets), ``value``. ``excluded`` lists every participation not counted
+    ``table`` is tidy: ``indicator``, ``scope`` for a report computed for a reporting period
+    (``period`` and ``cumulative`` rows), one column per breakdown (``year`` and ``flow`` first
+    for per-year rule sets), ``value``. ``excluded`` lists every participation not counted
     (``project_code``, ``participant_id``, input ``row``, ``reason``, ``message``). ``checks``
     holds every consistency check per cell (``check``, ``kind``, ``indicator``, ``expression``,
     the breakdowns, ``left``, ``right``, ``passed``). ``provenance`` says what went in.
