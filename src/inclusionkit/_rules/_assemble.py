@@ -477,7 +477,10 @@ class Assembler:
             # Entity indicators (timing "project") have no date: they are cumulative only.
             table = _scoped(ruleset, layout.table(ruleset, in_period, {}, integral), table)
             checks = _scoped(
-                ruleset, layout.checks(ruleset, in_period, {}, _period_checks(ruleset)), checks
+                ruleset,
+                layout.checks(ruleset, in_period, {}, _period_checks(ruleset)),
+                checks,
+                by_indicator=False,
             )
         return Report(
             table=table,
@@ -499,21 +502,23 @@ def _period_checks(ruleset: RuleSet) -> list[Check]:
     ]
 
 
-def _scoped(ruleset: RuleSet, period: pd.DataFrame, cumulative: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the period and the cumulative ones in one table, a ``scope`` column after
-    ``indicator`` (or first): per indicator (rule set order), its period rows, then its
-    cumulative ones."""
+def _scoped(
+    ruleset: RuleSet,
+    period: pd.DataFrame,
+    cumulative: pd.DataFrame,
+    *,
+    by_indicator: bool = True,
+) -> pd.DataFrame:
+    """The rows of the period and the cumulative ones in one table, a ``scope`` column second:
+    per indicator (rule set order), its period rows, then its cumulative ones (or, not
+    ``by_indicator``, every period row first)."""
     parts = []
     for scope, frame in (("period", period), ("cumulative", cumulative)):
         frame = frame.copy()
-        frame.insert(
-            1 if "indicator" in frame.columns else 0,
-            "scope",
-            pd.array([scope] * len(frame), dtype=_STRING),
-        )
+        frame.insert(1, "scope", pd.array([scope] * len(frame), dtype=_STRING))
         parts.append(frame)
     both = pd.concat(parts, ignore_index=True)
-    if "indicator" not in both.columns or not len(both):
+    if not by_indicator or not len(both):
         return both
     position = {code: i for i, code in enumerate(ruleset.codes)}
     keys = both["indicator"].astype(object).map(position).fillna(len(position))
