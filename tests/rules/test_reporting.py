@@ -201,3 +201,27 @@ def test_the_report_command_takes_a_period(tmp_path: Path) -> None:
     sfc = runner.invoke(cli, ["report", str(path), "--period", "2024-Q1", "--layout", "sfc2021"])
     assert sfc.exit_code == 2
     assert "not --period" in sfc.output
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    participation_tables(max_rows=30),
+    st.sampled_from(PERIODS),
+    st.sampled_from([("CO01", "output"), ("CR04", "result"), ("CR03", "result")]),
+)
+def test_a_rule_over_the_records_of_a_period_counts_as_the_engine(
+    table: pd.DataFrame, text: str, indicator: tuple[str, str]
+) -> None:
+    """evaluate_rule over a RecordSet with ``since`` (a project's indicator in a technical
+    report) counts a rule set indicator's period value exactly as compute(period=...) does."""
+    code, kind = indicator
+    period = parse_period(text)
+    report = rules.compute(table, period=period, rules="esf-2014")
+    records = rules.RecordSet(participations=table, as_of=period.end, since=period.start)
+    rule = {
+        "population": "participations",
+        "filter": {"indicator": code},
+        "aggregate": {"function": "count"},
+    }
+    value = rules.evaluate_rule(rule, records, kind=kind)
+    assert value == report.value(code, gender="total", scope="period")
