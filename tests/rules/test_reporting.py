@@ -106,7 +106,7 @@ def test_a_period_report_has_both_scopes_per_indicator() -> None:
     assert report.value("CO01", gender="total", scope="cumulative") == 2
     assert report.provenance.as_of == D(2024, 3, 31)
     assert report.provenance.period == (D(2024, 1, 1), D(2024, 3, 31))
-    assert list(report.provenance.as_dict()["period"]) == ["2024-01-01", "2024-03-31"]
+    assert report.provenance.as_dict()["period"] == ["2024-01-01", "2024-03-31"]
     assert "for 2024-01-01..2024-03-31" in report.summary()
     assert set(report.checks["scope"]) == {"period", "cumulative"}
     assert report.ok
@@ -225,3 +225,18 @@ def test_a_rule_over_the_records_of_a_period_counts_as_the_engine(
     }
     value = rules.evaluate_rule(rule, records, kind=kind)
     assert value == report.value(code, gender="total", scope="period")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".parquet"])
+def test_a_period_report_reads_back_equal(tmp_path: Path, suffix: str) -> None:
+    """Written and read back, a period report has the same tables and provenance (the period
+    as [first day, last day])."""
+    from inclusionkit._report_data import ReportData
+
+    table = table_from_rows([_row("a", D(2023, 12, 5)), _row("b", D(2024, 2, 1), D(2024, 3, 1))])
+    report = rules.compute(table, period="2024-Q1")
+    path = tmp_path / f"report{suffix}"
+    inclusionkit.write(report, path)
+    back = inclusionkit.read(path, kind="report")
+    assert ReportData.from_report(back).equals(report)
+    assert back.provenance["period"] == ["2024-01-01", "2024-03-31"]

@@ -68,6 +68,8 @@ class Provenance:
 register_record(
     Provenance,
     inputs=lambda pairs: [{"file": name, "sha256": digest} for name, digest in pairs],
+    # A list, as JSON gives it back: [first day, last day].
+    period=lambda days: None if days is None else [day.isoformat() for day in days],
 )
 
 
