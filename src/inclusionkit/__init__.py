@@ -65,6 +65,7 @@ from inclusionkit._rules import (
     Provenance,
     RecordSet,
     Report,
+    ReportingPeriod,
     RuleSet,
     ValidationReport,
     available_rulesets,
@@ -73,11 +74,13 @@ from inclusionkit._rules import (
     evaluate_rule,
     followup,
     load_ruleset,
+    parse_period,
     register_ruleset,
     validate_participations,
 )
 from inclusionkit._schemas import schema
 from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_checks, sfc2021_layout, sfc2021_table
+from inclusionkit._technical import TechnicalReport, technical_report
 from inclusionkit._version import __version__
 from inclusionkit.hookspecs import hookimpl
 from inclusionkit.models import (
@@ -134,12 +137,14 @@ __all__ = [
     "RecordSet",
     "Register",
     "Report",
+    "ReportingPeriod",
     "RetentionResult",
     "RuleSet",
     "Severity",
     "Sfc2021Report",
     "SuppressedTable",
     "TargetGroup",
+    "TechnicalReport",
     "Text",
     "ValidationError",
     "ValidationReport",
@@ -164,6 +169,7 @@ __all__ = [
     "mapping_schema",
     "normalise_participations",
     "open_register",
+    "parse_period",
     "participations_from_table",
     "participations_to_table",
     "progress",
@@ -179,6 +185,7 @@ __all__ = [
     "sfc2021_layout",
     "sfc2021_table",
     "suppress",
+    "technical_report",
     "validate_mapping",
     "validate_participations",
     "write",

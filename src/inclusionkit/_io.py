@@ -149,8 +149,9 @@ def infer_kind(obj: Any) -> str:
     A DataFrame with the canonical participation columns (the required ones at least: an
     optional column it lacks is unknown in every row) is participations, one with
     ``indicator``, ``target`` and ``achieved`` a progress table; a
-    :class:`~inclusionkit.Project` is a project; anything with ``.table`` and ``.provenance`` a
-    report; a list of activities or organisations is that.
+    :class:`~inclusionkit.Project` is a project; a :class:`~inclusionkit.TechnicalReport` or
+    anything with ``.table`` and ``.provenance`` a report; a list of activities or organisations
+    is that.
     """
     from inclusionkit._contract import REQUIRED_COLUMNS
     from inclusionkit.models import Activity, Organisation, Project
@@ -167,6 +168,10 @@ def infer_kind(obj: Any) -> str:
         )
     if isinstance(obj, Project):
         return "project"
+    from inclusionkit._technical import TechnicalReport
+
+    if isinstance(obj, TechnicalReport):
+        return "report"
     if hasattr(obj, "table") and hasattr(obj, "provenance"):
         return "report"
     if isinstance(obj, list | tuple) and obj:

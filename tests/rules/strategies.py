@@ -100,3 +100,12 @@ def participation_tables(
 def as_of_dates() -> st.SearchStrategy[dt.date | None]:
     """As-of dates for reports: none, or dates that sit on the strategy's edges."""
     return st.none() | st.sampled_from(AS_OF_DATES)
+
+
+PERIODS = ("2023-S2", "2024-Q1", "2023-06-30..2024-02-29", "2024-03-01..2024-08-31")
+"""Reporting periods whose edges sit on the strategy's dates (entries, exits, six-month points)."""
+
+
+def as_of_or_periods() -> st.SearchStrategy[tuple[dt.date | None, str | None]]:
+    """An as-of date alone (or none), or a reporting period (whose last day is the as-of date)."""
+    return st.tuples(as_of_dates(), st.none()) | st.tuples(st.none(), st.sampled_from(PERIODS))

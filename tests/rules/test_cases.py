@@ -1,12 +1,14 @@
 """Hand-computed cases (``cases/<rule set>/*.yaml``): input rows, expected counts by gender.
 
-A case file has ``rows`` (with ``defaults`` merged into each), optionally ``as_of``, ``project``
-(a partial project document), and the expectations: ``expected`` (indicator -> counts by gender;
-every indicator not listed must be zero everywhere, and ``total`` defaults to the sum of the
-genders), ``excluded`` (participant id and reason of every participation not counted),
-``provenance`` (some of its fields) and ``entities`` (entity indicator values). A rule set that
-reports per year (``esf-2007``) takes ``expected`` as indicator -> year -> flow -> counts by
-gender. ``ruleset: null`` lets the report choose the rule set from the project codes.
+A case file has ``rows`` (with ``defaults`` merged into each), optionally ``as_of`` or a
+reporting ``period``, ``project`` (a partial project document), and the expectations:
+``expected`` (indicator -> counts by gender, cumulative; every indicator not listed must be zero
+everywhere, and ``total`` defaults to the sum of the genders), ``expected_period`` (the same for
+the period's own scope, when the case has a period), ``excluded`` (participant id and reason of
+every participation not counted), ``provenance`` (some of its fields) and ``entities`` (entity
+indicator values). A rule set that reports per year (``esf-2007``) takes ``expected`` as
+indicator -> year -> flow -> counts by gender. ``ruleset: null`` lets the report choose the rule
+set from the project codes.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def _report(path: Path) -> tuple[dict[str, Any], rules.Report]:
         by=("gender",),
         as_of=case.get("as_of"),
         project=project,
+        period=case.get("period"),
     )
     return case, report
 
@@ -60,30 +63,38 @@ def _report(path: Path) -> tuple[dict[str, Any], rules.Report]:
 def test_case(path: Path) -> None:
     """The report's counts by gender, exclusions and provenance match the hand-computed case."""
     case, report = _report(path)
-    expected: dict[str, dict[str, int]] = case.get("expected", {})
     table = report.table
     personal = [i.code for i in report.ruleset.indicators if not i.is_entity]
-    unknown = set(expected) - set(personal)
-    assert not unknown, f"the case names indicators the rule set does not have: {unknown}"
     genders = [g for g in table["gender"].dropna().unique() if g != "total"]
     per_year = "flow" in table.columns
-    for code in personal:
-        cells: list[dict[str, Any]] = [{}]
-        if per_year:
-            rows = table[table["indicator"] == code]
-            cells = [
-                {"year": int(year), "flow": str(flow)}
-                for year, flow in rows[["year", "flow"]].drop_duplicates().itertuples(index=False)
-            ]
-        for cell in cells:
-            wanted = expected.get(code, {})
+    scopes = {"cumulative": case.get("expected", {})}
+    if "period" in case:
+        scopes["period"] = case.get("expected_period", {})
+    else:
+        assert "scope" not in table.columns
+    for scope, expected in scopes.items():
+        unknown = set(expected) - set(personal)
+        assert not unknown, f"the case names indicators the rule set does not have: {unknown}"
+        for code in personal:
+            cells: list[dict[str, Any]] = [{}]
             if per_year:
-                wanted = wanted.get(cell["year"], {}).get(cell["flow"], {})
-            for gender in genders:
-                value = report.value(code, gender=gender, **cell)
-                assert value == wanted.get(gender, 0), (code, gender, cell)
-            total = wanted.get("total", sum(v for g, v in wanted.items() if g != "total"))
-            assert report.value(code, gender="total", **cell) == total, (code, "total", cell)
+                rows = table[table["indicator"] == code]
+                cells = [
+                    {"year": int(year), "flow": str(flow)}
+                    for year, flow in rows[["year", "flow"]]
+                    .drop_duplicates()
+                    .itertuples(index=False)
+                ]
+            for cell in cells:
+                wanted = expected.get(code, {})
+                if per_year:
+                    wanted = wanted.get(cell["year"], {}).get(cell["flow"], {})
+                for gender in genders:
+                    got = report.value(code, gender=gender, scope=scope, **cell)
+                    assert got == wanted.get(gender, 0), (scope, code, gender, cell)
+                total = wanted.get("total", sum(v for g, v in wanted.items() if g != "total"))
+                got_total = report.value(code, gender="total", scope=scope, **cell)
+                assert got_total == total, (scope, code, "total", cell)
     excluded = sorted(
         (str(row.participant_id), str(row.reason))
         for row in report.excluded.itertuples(index=False)
@@ -96,7 +107,7 @@ def test_case(path: Path) -> None:
         wanted_value = tuple(value) if isinstance(value, list) else value
         assert getattr(report.provenance, field) == wanted_value, field
     for code, value in case.get("entities", {}).items():
-        assert report.value(code, gender="total") == value, code
+        assert report.value(code, gender="total", scope="cumulative") == value, code
     assert report.ok, report.failed_checks()
 
 
@@ -134,5 +145,8 @@ def test_cases_cover_the_contracts_edge_cases() -> None:
         "still open",
         "six months before",
         "last event wins",
+        "across a period boundary",
+        "last day of the period",
+        "entering in this period and leaving in the next",
     ):
         assert phrase in text, phrase

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import inclusionkit._rules as rules
 from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
-from tests.rules.strategies import as_of_dates, participation_tables
+from tests.rules.strategies import as_of_or_periods, participation_tables
 from tests.rules.test_streaming import assert_same_report, sample_table, varied_ids
 
 dd = pytest.importorskip("dask.dataframe")
@@ -49,7 +49,7 @@ def client() -> Iterator[Any]:
 @settings(max_examples=10, deadline=None)
 @given(
     participation_tables(max_rows=30),
-    as_of_dates(),
+    as_of_or_periods(),
     st.sampled_from(["esf-2014", "esf-2021", "esf-2007"]),
     BREAKDOWNS,
     st.integers(1, 4),
@@ -57,16 +57,18 @@ def client() -> Iterator[Any]:
 def test_dask_equals_the_in_memory_engine(
     client: Any,
     table: pd.DataFrame,
-    as_of: dt.date | None,
+    when: tuple[dt.date | None, str | None],
     name: str,
     by: tuple[str, ...],
     npartitions: int,
 ) -> None:
-    """A Dask DataFrame of several partitions computes exactly the in-memory report."""
+    """A Dask DataFrame of several partitions computes exactly the in-memory report (as of a
+    date, or for a reporting period)."""
+    as_of, period = when
     table = varied_ids(table)
     frame = dd.from_pandas(table, npartitions=npartitions, sort=False)
-    want = rules.compute(table, rules=name, by=by, as_of=as_of)
-    got = rules.compute(frame, rules=name, by=by, as_of=as_of)
+    want = rules.compute(table, rules=name, by=by, as_of=as_of, period=period)
+    got = rules.compute(frame, rules=name, by=by, as_of=as_of, period=period)
     assert_same_report(got, want)
 
 

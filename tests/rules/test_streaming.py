@@ -23,7 +23,12 @@ from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._rules._report import Report
 from inclusionkit._rules._streaming import choose_engine, compute_streaming
-from tests.rules.strategies import as_of_dates, participation_tables, table_from_rows
+from tests.rules.strategies import (
+    as_of_dates,
+    as_of_or_periods,
+    participation_tables,
+    table_from_rows,
+)
 
 BREAKDOWNS = st.sampled_from(
     [
@@ -67,7 +72,7 @@ def write_parquet(table: pd.DataFrame, path: Path, row_group_size: int = 3) -> P
 @settings(max_examples=60)
 @given(
     participation_tables(max_rows=30),
-    as_of_dates(),
+    as_of_or_periods(),
     RULESETS,
     BREAKDOWNS,
     st.integers(1, 7),
@@ -76,18 +81,26 @@ def write_parquet(table: pd.DataFrame, path: Path, row_group_size: int = 3) -> P
 def test_streaming_equals_the_in_memory_engine(
     tmp_path_factory: pytest.TempPathFactory,
     table: pd.DataFrame,
-    as_of: dt.date | None,
+    when: tuple[dt.date | None, str | None],
     name: str,
     by: tuple[str, ...],
     batch_rows: int,
     partition_rows: int,
 ) -> None:
-    """Many small batches and partitions give exactly the in-memory report, every part of it."""
+    """Many small batches and partitions give exactly the in-memory report, every part of it
+    (as of a date, or for a reporting period with its period and cumulative scopes)."""
+    as_of, period = when
     table = varied_ids(table)
     path = write_parquet(table, tmp_path_factory.mktemp("stream") / "table.parquet")
-    want = rules.compute(table, rules=name, by=by, as_of=as_of)
+    want = rules.compute(table, rules=name, by=by, as_of=as_of, period=period)
     got = compute_streaming(
-        path, rules=name, by=by, as_of=as_of, batch_rows=batch_rows, partition_rows=partition_rows
+        path,
+        rules=name,
+        by=by,
+        as_of=as_of,
+        period=period,
+        batch_rows=batch_rows,
+        partition_rows=partition_rows,
     )
     assert_same_report(got, want)
 

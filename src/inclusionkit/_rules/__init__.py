@@ -9,6 +9,7 @@ from inclusionkit._rules._followup import followup
 from inclusionkit._rules._model import Provenance, Report
 from inclusionkit._rules._records import RecordSet, evaluate_rule
 from inclusionkit._rules._report import compute
+from inclusionkit._rules._reporting import ReportingPeriod, parse_period
 from inclusionkit._rules._ruleset import (
     Aggregate,
     Check,
@@ -31,6 +32,7 @@ __all__ = [
     "Provenance",
     "RecordSet",
     "Report",
+    "ReportingPeriod",
     "RuleSet",
     "ValidationReport",
     "available_rulesets",
@@ -41,6 +43,7 @@ __all__ = [
     "followup",
     "get_ruleset",
     "load_ruleset",
+    "parse_period",
     "register_ruleset",
     "ruleset_markdown",
     "ruleset_problems",

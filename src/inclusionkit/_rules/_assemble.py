@@ -31,7 +31,7 @@ from inclusionkit._rules import _checks
 from inclusionkit._rules._grouping import UNKNOWN_GENDER, age_band_labels
 from inclusionkit._rules._language import Evaluator
 from inclusionkit._rules._model import Provenance, Report
-from inclusionkit._rules._partition import FLOW_BREAKDOWNS, Partial, Spec
+from inclusionkit._rules._partition import FLOW_BREAKDOWNS, Partial, Spec, period_key
 from inclusionkit._rules._period import period_warning
 from inclusionkit._rules._populations import POPULATION_COLUMNS
 from inclusionkit._rules._records import (
@@ -39,8 +39,9 @@ from inclusionkit._rules._records import (
     FrameSource,
     RecordSet,
     aggregate_value,
+    period_event,
 )
-from inclusionkit._rules._ruleset import RuleSet
+from inclusionkit._rules._ruleset import Check, RuleSet
 from inclusionkit._version import __version__
 from inclusionkit.models._vocabulary import GENDERS
 
@@ -189,15 +190,17 @@ class _Layout:
         ruleset: RuleSet,
         values: Mapping[str, np.ndarray],
         entities: Mapping[str, float],
+        checks: Sequence[Check] | None = None,
     ) -> pd.DataFrame:
-        """Every check of the rule set per cell, and the gender-total check per indicator."""
+        """Every check of the rule set (or ``checks``) per cell, and the gender-total check per
+        indicator."""
         everything: dict[str, Any] = {
             **values,
             **{code: np.asarray(value) for code, value in entities.items()},
         }
         shape = next(iter(values.values())).shape if values else (1,)
         parts: list[_checks.CheckResult] = []
-        for check in ruleset.checks:
+        for check in ruleset.checks if checks is None else checks:
             personal = any(code in values for code in (*check.left, *check.right))
             result = _checks.run(check, everything, shape if personal else (1,))
             if result is not None:
@@ -441,6 +444,11 @@ class Assembler:
         years = self._years() if self.flows else None
         personal = [ind.code for ind in ruleset.indicators if ind.code in self.grid]
         values = {code: self._final_values(code, years, order, genders) for code in personal}
+        in_period = {
+            code: self._final_values(period_key(code), years, order, genders)
+            for code in personal
+            if period_key(code) in self.grid
+        }
         cells = Cells(by=spec.breakdowns, gender_labels=gender_labels, other_labels=other_labels)
         blocks = (
             [(int(year), flow) for year in years for flow in self.flows]
@@ -468,12 +476,24 @@ class Assembler:
             not_computed=not_computed,
             pending_6m=counts["pending_6m"] if _six_month_results(ruleset) else None,
             table_period=spec.table_period,
+            period=None if spec.period is None else (spec.period.start, spec.period.end),
             warnings=tuple(w for w in (period_warning(ruleset, spec.table_period),) if w),
         )
+        table = layout.table(ruleset, values, entities, integral)
+        checks = layout.checks(ruleset, values, entities)
+        if spec.period is not None:
+            # Entity indicators (timing "project") have no date: they are cumulative only.
+            table = _scoped(ruleset, layout.table(ruleset, in_period, {}, integral), table)
+            checks = _scoped(
+                ruleset,
+                layout.checks(ruleset, in_period, {}, _period_checks(ruleset)),
+                checks,
+                by_indicator=False,
+            )
         return Report(
-            table=layout.table(ruleset, values, entities, integral),
+            table=table,
             excluded=self._excluded(rows),
-            checks=layout.checks(ruleset, values, entities),
+            checks=checks,
             provenance=provenance,
             ruleset=ruleset,
         )
@@ -483,6 +503,41 @@ def _six_month_results(ruleset: RuleSet) -> bool:
     """Whether the rule set has results measured six months after leaving (CR06-CR09,
     EECR05-EECR06, YEI-CR10-12): only then does a report say how many leavers are pending."""
     return any(ind.timing == "six_months_after_leaving" for ind in ruleset.indicators)
+
+
+def _period_checks(ruleset: RuleSet) -> list[Check]:
+    """The checks that hold within a period: those comparing indicators placed in it by the
+    same event (outputs with outputs; not results of leavers with outputs of entrants)."""
+    events = {ind.code: period_event(ind.timing, ind.kind) for ind in ruleset.indicators}
+    return [
+        check
+        for check in ruleset.checks
+        if len({events.get(code) for code in (*check.left, *check.right)}) == 1
+    ]
+
+
+def _scoped(
+    ruleset: RuleSet,
+    period: pd.DataFrame,
+    cumulative: pd.DataFrame,
+    *,
+    by_indicator: bool = True,
+) -> pd.DataFrame:
+    """The rows of the period and the cumulative ones in one table, a ``scope`` column second:
+    per indicator (rule set order), its period rows, then its cumulative ones (or, not
+    ``by_indicator``, every period row first)."""
+    parts = []
+    for scope, frame in (("period", period), ("cumulative", cumulative)):
+        frame = frame.copy()
+        frame.insert(1, "scope", pd.array([scope] * len(frame), dtype=_STRING))
+        parts.append(frame)
+    both = pd.concat(parts, ignore_index=True)
+    if not by_indicator or not len(both):
+        return both
+    position = {code: i for i, code in enumerate(ruleset.codes)}
+    keys = both["indicator"].astype(object).map(position).fillna(len(position))
+    order = np.argsort(keys.to_numpy(dtype=np.int64), kind="stable")
+    return both.take(order).reset_index(drop=True)
 
 
 def _entity_values(

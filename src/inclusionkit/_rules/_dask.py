@@ -46,7 +46,7 @@ from inclusionkit._rules._partition import (
     normalise_by,
 )
 from inclusionkit._rules._period import choose_ruleset
-from inclusionkit._rules._records import as_table, parse_as_of
+from inclusionkit._rules._records import as_table
 from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import is_dask_collection
 from inclusionkit._sanitise import restore_frame
@@ -210,6 +210,7 @@ def compute_dask(
     as_of: dt.date | str | None = None,
     project: Any = None,
     *,
+    period: Any = None,
     progress: ProgressCallback | None = None,
     npartitions: int | None = None,
 ) -> Report:
@@ -242,10 +243,8 @@ def compute_dask(
     if missing:
         _canonical(meta, arrow)  # raises the reader's ValidationError naming every column
     codes = frame["project_code"].dropna().unique().compute()
-    ruleset, period = choose_ruleset(rules, codes.astype(str).tolist())
-    spec = Spec(
-        ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of), table_period=period
-    )
+    ruleset, codes_period = choose_ruleset(rules, codes.astype(str).tolist())
+    spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
     spec.require_additive()
     check_table(ruleset, breakdowns, meta)
     wanted = {*breakdowns, *ruleset.extra_columns}

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import DTYPES
 from inclusionkit._rules._dates import last_exit_observed, ymd_of
 from inclusionkit._rules._period import choose_ruleset
-from inclusionkit._rules._records import ParticipationSource, RecordSet, as_table, parse_as_of
+from inclusionkit._rules._records import ParticipationSource, RecordSet, as_table
+from inclusionkit._rules._reporting import parse_period
 from inclusionkit._rules._ruleset import RuleSet
 
 __all__ = ["FOLLOWUP_COLUMNS", "followup", "parse_window", "six_month_dates"]
@@ -44,35 +44,12 @@ _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], d
 
 
 def parse_window(value: Any) -> tuple[dt.date, dt.date]:
-    """A window ``(start, end)``, both days included, from ``"2016-01-01..2016-01-31"`` (either
-    side ``YYYY-MM-DD`` or ``DD.MM.YYYY``) or a pair of dates.
-
-    The one place the follow-up reads a window: to be replaced by the engine's period parser
-    (``2016-Q1``, ``2016-S1``) once there is one.
-    """
-    if isinstance(value, str):
-        parts = value.split("..")
-        if len(parts) != 2 or not all(part.strip() for part in parts):
-            raise InclusionKitError(
-                f"{value!r} is not a window; use START..END, e.g. 2016-01-01..2016-01-31"
-            )
-        pair: Any = parts
-    else:
-        pair = value
-    try:
-        start, end = pair
-    except (TypeError, ValueError):
-        raise InclusionKitError(
-            f"a window is START..END or a pair of dates, not {value!r}"
-        ) from None
-    first, last = parse_as_of(start), parse_as_of(end)
-    if first is None or last is None:
-        raise InclusionKitError(f"a window needs a start and an end, not {value!r}")
-    if first > last:
-        raise InclusionKitError(
-            f"the window {first.isoformat()}..{last.isoformat()} ends before it starts"
-        )
-    return first, last
+    """A window ``(start, end)``, both days included, read by the one period parser
+    (:func:`inclusionkit.parse_period`): ``"2016-01-01..2016-01-31"`` (either side
+    ``YYYY-MM-DD`` or ``DD.MM.YYYY``), ``2016-Q1``, ``2016-S1``, ``2016-01``, ``2016`` or a pair
+    of dates."""
+    period = parse_period(value)
+    return period.start, period.end
 
 
 def six_month_dates(exit_ymd: np.ndarray) -> np.ndarray:

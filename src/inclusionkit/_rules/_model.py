@@ -40,6 +40,8 @@ class Provenance:
     ``pending_6m`` is, for a rule set with results six months after leaving (CR06-CR09,
     EECR05-EECR06), how many counted leavers have not reached their six-month point by the
     as-of date (0 without one), so those results will still grow; ``None`` for other rule sets.
+    ``period`` is the reporting period's first and last day when the report was computed for
+    one (its table then has a ``scope`` column: ``period`` and ``cumulative``).
     """
 
     ruleset: str
@@ -58,6 +60,7 @@ class Provenance:
     inputs: tuple[tuple[str, str], ...] = ()
     table_period: str | None = None
     warnings: tuple[str, ...] = ()
+    period: tuple[dt.date, dt.date] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The provenance as JSON-ready data, through the one converter
@@ -69,6 +72,8 @@ class Provenance:
 register_record(
     Provenance,
     inputs=lambda pairs: [{"file": name, "sha256": digest} for name, digest in pairs],
+    # A list, as JSON gives it back: [first day, last day].
+    period=lambda days: None if days is None else [day.isoformat() for day in days],
 )
 
 
@@ -77,8 +82,9 @@ register_record(
 class Report:
     """The result of :func:`compute`.
 
-    ``table`` is tidy: ``indicator``, one column per breakdown (``year`` and ``flow`` first for
-    per-year rule sets), ``value``. ``excluded`` lists every participation not counted
+    ``table`` is tidy: ``indicator``, ``scope`` for a report computed for a reporting period
+    (``period`` and ``cumulative`` rows), one column per breakdown (``year`` and ``flow`` first
+    for per-year rule sets), ``value``. ``excluded`` lists every participation not counted
     (``project_code``, ``participant_id``, input ``row``, ``reason``, ``message``). ``checks``
     holds every consistency check per cell (``check``, ``kind``, ``indicator``, ``expression``,
     the breakdowns, ``left``, ``right``, ``passed``). ``provenance`` says what went in.
@@ -183,6 +189,8 @@ class Report:
         """
         rows = self.table[self.table["indicator"] == indicator]
         for name, wanted in cell.items():
+            if name == "scope" and name not in rows.columns and wanted == "cumulative":
+                continue  # a report without a period is cumulative
             if name not in rows.columns:
                 raise InclusionKitError(f"the report has no breakdown {name!r}")
             if wanted is None or wanted is pd.NA:
@@ -200,6 +208,8 @@ class Report:
         p = self.provenance
         failed = int((~self.checks["passed"]).sum()) if len(self.checks) else 0
         as_of = f" as of {p.as_of.isoformat()}" if p.as_of else ""
+        if p.period is not None:
+            as_of = f" for {p.period[0].isoformat()}..{p.period[1].isoformat()} (and cumulative)"
         return (
             f"{p.ruleset} {p.ruleset_version}{as_of}: {p.counted} participations counted, "
             f"{p.excluded} excluded (incomplete), {p.rows_after_as_of} rows after the as-of "

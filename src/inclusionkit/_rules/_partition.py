@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -20,7 +21,15 @@ import pandas as pd
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._rules._grouping import Grouping, check_breakdowns
 from inclusionkit._rules._language import Evaluator
-from inclusionkit._rules._records import EXCLUDED_COLUMNS, PreparedParticipations, RecordSet
+from inclusionkit._rules._records import (
+    EXCLUDED_COLUMNS,
+    PreparedParticipations,
+    RecordSet,
+    in_period,
+    parse_as_of,
+    period_event,
+)
+from inclusionkit._rules._reporting import ReportingPeriod, parse_period
 from inclusionkit._rules._ruleset import IndicatorSpec, RuleSet
 
 __all__ = [
@@ -30,10 +39,17 @@ __all__ = [
     "check_table",
     "evaluate_partition",
     "normalise_by",
+    "period_key",
 ]
 
 FLOW_BREAKDOWNS: tuple[str, ...] = ("year", "flow")
 """The breakdowns a per-year rule set adds in front of the asked ones."""
+
+
+def period_key(code: str) -> str:
+    """The key of an indicator's values for the reporting period (the cumulative values are
+    keyed by the code itself; no code holds a colon)."""
+    return f"period:{code}"
 
 
 def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -60,12 +76,52 @@ def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame
 @attrs.frozen(kw_only=True)
 class Spec:
     """What every partition is evaluated for: the rule set, breakdowns and as-of date (and the
-    programming period of the table's project codes, for the provenance)."""
+    programming period of the table's project codes, for the provenance). With a reporting
+    ``period`` (whose last day is the as-of date) every personal indicator is also counted for
+    the period, under :func:`period_key` (per-year rule sets: by year and flow, of the
+    participations that entered in the period)."""
 
     ruleset: RuleSet
     breakdowns: tuple[str, ...]
     as_of: dt.date | None
     table_period: str | None = None
+    period: ReportingPeriod | None = None
+
+    @classmethod
+    def build(
+        cls,
+        ruleset: RuleSet,
+        breakdowns: tuple[str, ...],
+        as_of: Any,
+        table_period: str | None,
+        period: Any = None,
+    ) -> Spec:
+        """The spec every engine evaluates: ``as_of`` read by :func:`parse_as_of`, ``period`` by
+        :func:`~._reporting.parse_period` (its last day is then the as-of date; an as-of date
+        given too must be that day)."""
+        day = parse_as_of(as_of)
+        span = None if period is None else parse_period(period)
+        if span is not None:
+            if day is not None and day != span.end:
+                raise InclusionKitError(
+                    f"as of {day.isoformat()} and the period {span}: a report for a period is "
+                    "as of its last day; give one of them"
+                )
+            day = span.end
+        return cls(
+            ruleset=ruleset,
+            breakdowns=breakdowns,
+            as_of=day,
+            table_period=table_period,
+            period=span,
+        )
+
+    def __attrs_post_init__(self) -> None:
+        if self.period is not None and self.as_of != self.period.end:
+            raise InclusionKitError(
+                f"a report for the period {self.period} is as of its last day "
+                f"({self.period.end.isoformat()}), not {self.as_of}"
+            )
 
     def require_additive(self) -> None:
         """Raise :class:`InclusionKitError` when an indicator's values do not add up across
@@ -127,11 +183,22 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
     evaluator.plan([ind.node for ind in personal])
     flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
     values: dict[str, np.ndarray] = {}
+    events: dict[str, np.ndarray] = {}
     for indicator in personal:
         mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
         values[indicator.code] = (
             flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
         )
+        if spec.period is not None:
+            event = period_event(indicator.timing, indicator.kind)
+            if event not in events:
+                events[event] = in_period(grouping.source, event, spec.period.start)
+            in_period_mask = mask & events[event]
+            values[period_key(indicator.code)] = (
+                flows.values(indicator, in_period_mask)
+                if flows
+                else _cell_values(indicator, in_period_mask, grouping)
+            )
     excluded = prepared.excluded_frame()[list(EXCLUDED_COLUMNS)]
     if rows is not None and len(excluded):
         excluded["row"] = rows[excluded["row"].to_numpy()]

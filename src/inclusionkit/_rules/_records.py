@@ -373,6 +373,43 @@ class ParticipationSource:
         return from_numpy("bool", leaver & (exit_.values <= last_exit_observed(prepared.as_of)))
 
 
+PERIOD_EVENTS: tuple[str, ...] = ("entry", "upon_leaving", "six_months_after_leaving")
+"""What places a participation in a reporting period, by the indicator's timing."""
+
+
+def period_event(timing: str | None, kind: str) -> str:
+    """What places a participation in a reporting period for an indicator of ``timing`` (the
+    rule set's) and ``kind``: its ``entry`` (outputs), its exit (``upon_leaving``: immediate
+    results) or its six-month point (``six_months_after_leaving``: longer-term results)."""
+    if timing in PERIOD_EVENTS:
+        assert timing is not None
+        return timing
+    return "entry" if kind == "output" or timing == "per_year" else "upon_leaving"
+
+
+def in_period(source: ParticipationSource, event: str, start: dt.date) -> np.ndarray:
+    """Where a participation's ``event`` (:func:`period_event`) falls on or after ``start``.
+
+    The period's end is the as-of date of the prepared participations, which already leaves out
+    later entries, exits (``leaver``) and six-month points (``observed_6m``); combined with an
+    indicator's mask this is the indicator's value for the period.
+    """
+    if event == "entry":
+        entry = source.col("entry_date")
+        return entry.valid & (entry.values >= date_to_days(start))
+    exit_ = source.col("exit_date")
+    as_of = source.prepared.as_of
+    if event == "upon_leaving":
+        first = date_to_days(start)
+        last = None if as_of is None else date_to_days(as_of)
+    else:
+        # The six-month point is on or after ``start`` exactly when it is after the day before.
+        first = last_exit_observed(start - dt.timedelta(days=1)) + 1
+        last = None if as_of is None else last_exit_observed(as_of)
+    inside = exit_.valid & (exit_.values >= first)
+    return inside if last is None else inside & (exit_.values <= last)
+
+
 class FrameSource:
     """The columns of a small population frame (activities, organisations, ...)."""
 
@@ -402,16 +439,28 @@ def _dates(values: Sequence[dt.date | None]) -> pd.Series:
     return pd.Series(pd.to_datetime(pd.Series(list(values), dtype=object)).astype("datetime64[s]"))
 
 
-def project_frames(project: Any, as_of: dt.date | None) -> dict[str, pd.DataFrame]:
+def project_frames(
+    project: Any, as_of: dt.date | None, since: dt.date | None = None
+) -> dict[str, pd.DataFrame]:
     """The activities, deliverables, organisations, partners and the project itself as tables.
 
     Only activities held by ``as_of`` count: an activity (its sessions from ``start`` to
     ``end``) counts once its last day (``end``, or ``start`` for a one-day event) is not after
     ``as_of``, so one still running is not counted whole. Deliverables dated after it are left
-    out.
+    out. With ``since`` (a reporting period's first day), activities whose last day and
+    deliverables whose date come before it are left out too.
     """
-    activities = [a for a in project.activities if as_of is None or (a.end or a.start) <= as_of]
-    deliverables = [d for d in project.deliverables if as_of is None or d.date <= as_of]
+    activities = [
+        a
+        for a in project.activities
+        if (as_of is None or (a.end or a.start) <= as_of)
+        and (since is None or (a.end or a.start) >= since)
+    ]
+    deliverables = [
+        d
+        for d in project.deliverables
+        if (as_of is None or d.date <= as_of) and (since is None or d.date >= since)
+    ]
     code = project.code
     frames: dict[str, pd.DataFrame] = {}
     frames["activities"] = pd.DataFrame(
@@ -487,12 +536,16 @@ class RecordSet:
     """Everything a rule can count: prepared participations and a project's records.
 
     Build it with :meth:`from_project` or :meth:`from_participations`. Preparation (as-of cut,
-    re-entry merge, completeness) happens once, on first use.
+    re-entry merge, completeness) happens once, on first use. ``since`` makes them the records
+    of a reporting period from that day to ``as_of``: participations placed in it by their
+    entry or exit (:func:`in_period`), activities and deliverables held in it; organisations,
+    partners and the project have no date, so they have no value for a period.
     """
 
     participations: pd.DataFrame | None = None
     project: Any = None
     as_of: dt.date | None = None
+    since: dt.date | None = None
     _cache: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @classmethod
@@ -532,9 +585,11 @@ class RecordSet:
         """The table of a project population (``activities``, ``organisations``, ...)."""
         if self.project is None:
             raise InclusionKitError(f"counting {population} needs a project document")
+        if self.since is not None and population not in _DATED:
+            raise InclusionKitError(f"{population} have no date: no value for a period")
         frames = self._cache.get("frames")
         if frames is None:
-            frames = project_frames(self.project, self.as_of)
+            frames = project_frames(self.project, self.as_of, self.since)
             self._cache["frames"] = frames
         frame: pd.DataFrame = frames[population]
         return frame
@@ -544,6 +599,8 @@ class RecordSet:
         if population == "participations":
             return self.participations is not None
         if self.project is None:
+            return False
+        if self.since is not None and population not in _DATED:
             return False
         return {
             "activities": bool(self.project.activities),
@@ -557,6 +614,10 @@ class RecordSet:
         """Whether ``rule``'s population has records here (a table, or at least one record)."""
         population = rule.get("population") if isinstance(rule, Mapping) else None
         return isinstance(population, str) and self.has(population)
+
+
+_DATED = frozenset({"participations", "activities", "deliverables"})
+"""The populations whose records have a date, so a value for a reporting period."""
 
 
 # --- evaluating a single rule ------------------------------------------------------------------
@@ -600,13 +661,19 @@ def _compile_rule(text: str, ruleset_name: str) -> tuple[str, Node, Aggregate]:
 
 
 def evaluate_rule(
-    rule: Mapping[str, Any], records: RecordSet, *, ruleset: RuleSet | str = "esf-2014"
+    rule: Mapping[str, Any],
+    records: RecordSet,
+    *,
+    ruleset: RuleSet | str = "esf-2014",
+    kind: str = "output",
 ) -> float:
     """The value of one rule (population, filter, aggregate) over ``records``.
 
     ``ref`` and ``indicator`` in the rule resolve against ``ruleset`` (by default ``esf-2014``:
     ``{"ref": "disadvantaged"}``, ``{"indicator": "CO07"}``). Participations count only when
-    complete by the rule set's completeness, as in a report. Raises
+    complete by the rule set's completeness, as in a report. For the records of a reporting
+    period (``records.since``) an ``output`` counts participations that entered in it, any
+    other ``kind`` (a result) those who left in it. Raises
     :class:`~inclusionkit.ValidationError` for a rule that does not compile and
     :class:`~inclusionkit.InclusionKitError` when its records are missing.
     """
@@ -619,6 +686,8 @@ def evaluate_rule(
         prepared = records.prepared(load_ruleset(name).completeness)
         source = ParticipationSource(prepared)
         mask = Evaluator(source).mask(node) & prepared.counted
+        if records.since is not None:
+            mask &= in_period(source, period_event(None, kind), records.since)
     else:
         source = FrameSource(records.frame(population), POPULATION_COLUMNS[population])
         mask = Evaluator(source).mask(node)

@@ -30,7 +30,7 @@ from inclusionkit._rules._partition import (
     normalise_by,
 )
 from inclusionkit._rules._period import choose_ruleset
-from inclusionkit._rules._records import as_table, parse_as_of
+from inclusionkit._rules._records import as_table
 from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import choose_engine, compute_streaming
 
@@ -52,6 +52,7 @@ def compute(
     as_of: dt.date | str | None = None,
     project: Any = None,
     *,
+    period: Any = None,
     engine: str = "auto",
     progress: ProgressCallback | None = None,
 ) -> Report:
@@ -66,6 +67,15 @@ def compute(
     so; ``by`` the breakdowns (any column, or ``age_band``, ``entry_year``, ``exit_year``);
     ``as_of`` the reporting date (default: no limit); ``project`` a project document, needed
     for entity indicators (CO20-CO23, EECO18-19).
+
+    ``period`` computes the report for a reporting period (``"2015-Q1"``, ``"2015-S1"``,
+    ``"2015-01-01..2015-03-31"``, a ``(start, end)`` pair: see
+    :func:`inclusionkit.parse_period`). The table then has a ``scope`` column: in ``period``
+    rows the outputs of participations that entered in the period, the immediate results of
+    those who left in it and the longer-term results of those whose six-month point falls in
+    it; in ``cumulative`` rows everything to the period's last day, which is the as-of date.
+    Entity indicators have no date and are ``cumulative`` only. Without a period the report is
+    cumulative and has no ``scope`` column.
 
     When ``gender`` is a breakdown every gender of the rule set appears, zeros included, plus a
     ``total`` row per cell of the other breakdowns. Per-year rule sets (``esf-2007``) add the
@@ -83,14 +93,26 @@ def compute(
     chosen = choose_engine(participations, engine)
     if chosen == "streaming":
         report = compute_streaming(
-            participations, rules, by=by, as_of=as_of, project=project, progress=progress
+            participations,
+            rules,
+            by=by,
+            as_of=as_of,
+            project=project,
+            period=period,
+            progress=progress,
         )
     elif chosen == "dask":
         report = compute_dask(
-            participations, rules, by=by, as_of=as_of, project=project, progress=progress
+            participations,
+            rules,
+            by=by,
+            as_of=as_of,
+            project=project,
+            period=period,
+            progress=progress,
         )
     else:
-        report = _compute_pandas(participations, rules, by, as_of, project, progress)
+        report = _compute_pandas(participations, rules, by, as_of, project, progress, period)
     if isinstance(participations, str | os.PathLike) and os.path.exists(participations):
         inputs = input_fingerprints(participations)
         report = attrs.evolve(report, provenance=attrs.evolve(report.provenance, inputs=inputs))
@@ -122,6 +144,7 @@ def _compute_pandas(
     as_of: dt.date | str | None,
     project: Any,
     progress: ProgressCallback | None,
+    period: Any = None,
 ) -> Report:
     """The in-memory engine: the whole table as one partition."""
     breakdowns = normalise_by(by)
@@ -132,12 +155,10 @@ def _compute_pandas(
     rows = len(table)
     if reading:
         emit(progress, "read", rows, rows)
-    ruleset, period = choose_ruleset(rules, table["project_code"].dropna().unique())
+    ruleset, codes_period = choose_ruleset(rules, table["project_code"].dropna().unique())
     check_table(ruleset, breakdowns, table)
     emit(progress, "compute", 0, rows)
-    spec = Spec(
-        ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of), table_period=period
-    )
+    spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
     assembler = Assembler(spec)
     assembler.add(evaluate_partition(table, None, spec))
     report = assembler.report(project)

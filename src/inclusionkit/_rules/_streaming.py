@@ -48,7 +48,6 @@ from inclusionkit._rules._keys import string_hash
 from inclusionkit._rules._model import Report
 from inclusionkit._rules._partition import Spec, check_table, evaluate_partition, normalise_by
 from inclusionkit._rules._period import choose_ruleset, table_period
-from inclusionkit._rules._records import parse_as_of
 from inclusionkit._rules._ruleset import RuleSet
 
 __all__ = [
@@ -329,6 +328,7 @@ def compute_streaming(
     as_of: dt.date | str | None = None,
     project: Any = None,
     *,
+    period: Any = None,
     progress: ProgressCallback | None = None,
     batch_rows: int = BATCH_ROWS,
     partition_rows: int = PARTITION_ROWS,
@@ -351,11 +351,9 @@ def compute_streaming(
         raise InclusionKitError("batch_rows and partition_rows must be positive")
     source = os.fspath(participations)
     dataset = _open_dataset(source)
-    ruleset, period = choose_ruleset(rules, _project_codes(dataset, batch_rows))
+    ruleset, codes_period = choose_ruleset(rules, _project_codes(dataset, batch_rows))
     breakdowns = normalise_by(by)
-    spec = Spec(
-        ruleset=ruleset, breakdowns=breakdowns, as_of=parse_as_of(as_of), table_period=period
-    )
+    spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
     spec.require_additive()
     names = list(dataset.schema.names)
     # The in-memory engine's column checks, on an empty table of the file's schema.

@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._technical import LAYOUT
 from inclusionkit.cli._common import (
     format_table,
     load_project_or_example,
+    output_format,
     parse_date_option,
     participation_source,
     read_table,
 )
+from inclusionkit.cli._report import PERIOD_HELP, parse_period_option
 
 
 @click.command()
@@ -83,6 +87,19 @@ def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
     "to compute participant indicators from.",
 )
 @click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
+@click.option(
+    "--period",
+    callback=parse_period_option,
+    help=PERIOD_HELP + " Gives the technical report of the period (--layout raport-tehnic).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["progress", LAYOUT]),
+    default=None,
+    help="progress: the progress table (the default without --period); raport-tehnic: the "
+    "technical report of --period (POCU Anexa 9: indicators at the previous report, in the "
+    "period, cumulative, % of target; the target group, women and men).",
+)
 @click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
 @click.option(
     "--format",
@@ -91,15 +108,46 @@ def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --layout raport-tehnic: write the report to this file; its extension chooses the "
+    "format (.csv, .xlsx, .html with their plugins).",
+)
 def progress_command(
-    project: str, participations: Path | str | None, as_of: dt.date | None, lang: str, fmt: str
+    project: str,
+    participations: Path | str | None,
+    as_of: dt.date | None,
+    period: Any,
+    layout: str | None,
+    lang: str,
+    fmt: str,
+    output: Path | None,
 ) -> None:
-    """Show progress against targets for PROJECT (a project .json file or a bundled example)."""
+    """Show progress against targets for PROJECT (a project .json file or a bundled example),
+    or, with --period, the technical report of that period."""
     from inclusionkit import progress
 
+    layout = layout or (LAYOUT if period is not None else "progress")
+    if layout == LAYOUT and period is None:
+        raise InclusionKitError("--layout raport-tehnic needs --period (e.g. --period 2015-Q1)")
+    if layout == LAYOUT and as_of is not None:
+        raise InclusionKitError("--period sets the report's dates: leave out --as-of")
+    if layout != LAYOUT and (period is not None or output is not None):
+        raise InclusionKitError("--period and --output go with --layout raport-tehnic")
+    chosen = None if output is None else output_format(output, None, "report")
+    if chosen is not None and chosen not in TECHNICAL_FORMATS:
+        raise InclusionKitError(
+            f"--layout raport-tehnic is written as {', '.join(TECHNICAL_FORMATS)}, not {chosen}"
+        )
     model, table = load_project_or_example(project)
     if participations is not None:
-        table = read_table(participations)
+        # The technical report reads a target_group column when there is one.
+        table = read_table(participations, keep_extra=layout == LAYOUT)
+    if layout == LAYOUT:
+        _technical_report(model, table, period, lang, fmt, output, chosen)
+        return
     frame = progress(model, table, as_of=as_of, lang=lang)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
@@ -114,6 +162,49 @@ def progress_command(
     else:
         click.echo(f"{model.title.in_language(lang)} ({model.code})")
         click.echo(format_table(frame.drop(columns=["kind"])))
+
+
+TECHNICAL_FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")
+"""The formats whose exporters lay out a technical report (xlsx and html with their plugins)."""
+
+
+def _technical_report(
+    model: Any,
+    table: Any,
+    period: Any,
+    lang: str,
+    fmt: str,
+    output: Path | None,
+    chosen: str | None,
+) -> None:
+    """Write (``output``) or show the technical report of ``period``; every file goes through
+    the exporters (``inclusionkit.write``)."""
+    import tempfile
+
+    import inclusionkit
+    from inclusionkit import technical_report
+
+    report = technical_report(model, table, period=period, lang=lang)
+    if output is not None and chosen is not None:
+        inclusionkit.write(report, output, format=chosen, kind="report", lang=lang)
+        click.echo(f"inclusionkit: {report.summary()}", err=True)
+        return
+    if fmt == "json":
+        raise InclusionKitError("--layout raport-tehnic writes csv, xlsx or html: use --output")
+    if fmt == "csv":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "raport-tehnic.csv"
+            inclusionkit.write(report, path, format="csv", kind="report", lang=lang)
+            click.echo(path.read_text(encoding="utf-8"), nl=False)
+        return
+    titles = report.titles()
+    click.echo(f"{titles['report']}: {model.title.in_language(lang)} ({model.code})")
+    click.echo(f"{titles['period']}: {report.period}")
+    tables = report.tables()
+    click.echo(f"\n{titles['indicators']}")
+    click.echo(format_table(tables["indicators"]))
+    click.echo(f"\n{titles['target_groups']}")
+    click.echo(format_table(tables["target_groups"]))
 
 
 __all__ = ["demo", "progress_command", "validate"]

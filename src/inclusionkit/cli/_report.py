@@ -54,6 +54,26 @@ def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def parse_period_option(
+    ctx: click.Context | None, param: click.Parameter | None, value: str | None
+) -> Any:
+    """A click callback for ``--period``: :func:`inclusionkit.parse_period` (``2015-Q1``,
+    ``2015-S1``, ``2015-01-01..2015-03-31`` …), its error as the option's."""
+    if value is None:
+        return None
+    from inclusionkit import parse_period
+
+    try:
+        return parse_period(value)
+    except InclusionKitError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+PERIOD_HELP = (
+    "A reporting period: START..END (2015-01-01..2015-03-31), a quarter (2015-Q1), a semester "
+    "(2015-S1), a month (2015-03) or a year (2015)."
+)
+
 ENGINES = ("auto", "pandas", "streaming", "dask")
 _STREAMED_SUFFIXES = (".parquet", ".pq")
 
@@ -77,6 +97,12 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
 )
 @allow_by_option
 @click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
+@click.option(
+    "--period",
+    callback=parse_period_option,
+    help=PERIOD_HELP + " The table gets a scope column: period (outputs of those who entered "
+    "in it, results of those who left in it) and cumulative (to its last day, the as-of date).",
+)
 @click.option(
     "--project",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -153,6 +179,7 @@ def report_command(
     by: str,
     allow_by: tuple[str, ...],
     as_of: dt.date | None,
+    period: Any,
     project: Path | None,
     fmt: str | None,
     output: Path | None,
@@ -185,6 +212,10 @@ def report_command(
     if project is not None:
         model = inclusionkit.load_project(project)
     if layout == "sfc2021":
+        if period is not None:
+            raise InclusionKitError(
+                "--layout sfc2021 transmits cumulative values: give --as-of, not --period"
+            )
         _sfc2021_report(participations, rules, as_of, chosen, output, allow_other_period)
         return
     if scheduler is not None and engine != "dask":
@@ -199,6 +230,7 @@ def report_command(
             by=by,
             as_of=as_of,
             project=model,
+            period=period,
             engine=engine,
             progress=bar if bar.enabled else None,
         )
@@ -360,7 +392,12 @@ def validate_table_command_output(
     return "\n".join(lines) + "\n", result.ok
 
 
-__all__ = ["report_command", "rulesets_command", "validate_table_command_output"]
+__all__ = [
+    "parse_period_option",
+    "report_command",
+    "rulesets_command",
+    "validate_table_command_output",
+]
 
 
 def _sfc2021_report(

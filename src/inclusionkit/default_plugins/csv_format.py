@@ -60,6 +60,7 @@ from inclusionkit._participations import (
 from inclusionkit._report_data import ReportData
 from inclusionkit._sanitise import arrow_reason, neutralise_frame, restore_frame
 from inclusionkit._sfc2021 import Sfc2021Report
+from inclusionkit._technical import LAYOUT, TechnicalReport
 from inclusionkit.default_plugins import (
     PROGRESS_DTYPES,
     PROGRESS_MARKERS,
@@ -509,6 +510,24 @@ def _report_frame(report: Any, options: Mapping[str, Any]) -> pd.DataFrame:
     return ReportData.from_report(report).table
 
 
+def _write_technical(
+    report: TechnicalReport, path: os.PathLike[str], options: Mapping[str, Any]
+) -> None:
+    """A technical report (``raport-tehnic``): its indicators table, an empty line, its
+    target-group table, each with its header row, headed in ``lang``."""
+    layout = options.get("layout", LAYOUT)
+    if layout != LAYOUT:
+        raise InclusionKitError(
+            f"a technical report is written in the {LAYOUT} layout, not {layout!r}"
+        )
+    parts = []
+    for frame in report.tables(options.get("lang")).values():
+        safe = neutralise_frame(frame)
+        parts.append(safe.to_csv(index=False, lineterminator="\n", quoting=csv_quoting(safe)))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("\n".join(parts))
+
+
 def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
     """Write participations, a progress table or a report's table as UTF-8 CSV.
 
@@ -533,6 +552,9 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
             os.replace(staged, target)
         finally:
             staged.unlink(missing_ok=True)
+        return
+    if kind == "report" and isinstance(obj, TechnicalReport):
+        _write_technical(obj, path, options)
         return
     if kind == "progress":
         frame: pd.DataFrame = obj

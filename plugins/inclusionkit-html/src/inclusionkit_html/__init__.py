@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from inclusionkit import Exporter, InclusionKitError, Project, Report
+from inclusionkit import Exporter, InclusionKitError, Project, Report, TechnicalReport
 from inclusionkit.hookspecs import RegisterExporter, hookimpl
 from inclusionkit_html._options import DEFAULT_RULES, DEFAULT_SUPPRESS, OPTIONS, parse_options
 
@@ -102,6 +102,12 @@ def write_report(
     # matplotlib and Jinja2 would add seconds to every command that writes no HTML.
     from inclusionkit_html._report import render
 
+    if kind == "report" and isinstance(obj, TechnicalReport):
+        from inclusionkit_html._technical import render_technical
+
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(render_technical(obj, options.get("lang")))
+        return
     settings = parse_options(options)
     if kind == "report" and isinstance(obj, Report):
         page = render(settings.project, obj, settings)

@@ -42,7 +42,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report
+from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report, TechnicalReport
 from inclusionkit.plugin import ReportData, needs_quote
 
 OPTIONS = ("lang", "indicator_names")
@@ -163,6 +163,8 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
     workbook = Workbook(write_only=True)
     if kind == "report" and isinstance(obj, Sfc2021Report):
         _sfc2021(workbook, obj, lang=lang)
+    elif kind == "report" and isinstance(obj, TechnicalReport):
+        _technical(workbook, obj, lang=options.get("lang", obj.lang))
     elif kind == "report":
         _report(workbook, obj, lang=lang, names=options.get("indicator_names"))
     elif kind == "progress":
@@ -220,6 +222,41 @@ def _report(workbook: Workbook, report: Any, *, lang: str, names: Any) -> None:
                 number_format=None,
             ),
         ],
+    )
+
+
+TECHNICAL_SHEETS: Mapping[str, Mapping[str, str]] = {
+    "en": {"report": "Report", "indicators": "Indicators", "target_groups": "Target group"},
+    "ro": {"report": "Raport", "indicators": "Indicatori atinşi", "target_groups": "Grup ţintă"},
+}
+"""The sheets of a technical report (``--layout raport-tehnic``), in English and Romanian."""
+
+
+def _technical(workbook: Workbook, report: TechnicalReport, *, lang: str) -> None:
+    """A technical report of a reporting period (Anexa 9): the project and period, the
+    indicators table and the target-group table, headed in ``lang``."""
+    sheets, titles, labels = TECHNICAL_SHEETS[lang], report.titles(lang), LABELS[lang]
+    facts = {
+        titles["report"]: f"{report.project_code} {report.project_title}",
+        titles["period"]: str(report.period),
+    }
+    _write_sheet(
+        workbook,
+        sheets["report"],
+        [
+            Column(header=labels["field"], values=list(facts)),
+            Column(header=labels["value"], values=list(facts.values()), number_format=None),
+        ],
+    )
+    tables = report.tables(lang)
+    _write_sheet(
+        workbook, sheets["indicators"], _frame_columns(tables["indicators"]), freeze_columns=2
+    )
+    _write_sheet(
+        workbook,
+        sheets["target_groups"],
+        _frame_columns(tables["target_groups"]),
+        freeze_columns=2,
     )
 
 
