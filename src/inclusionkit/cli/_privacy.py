@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import click
 import pandas as pd
 
+from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
 from inclusionkit.cli._common import (
     format_table,
     output_format,
     parse_date_option,
     read_table,
+    reading_options,
     write_file,
 )
 
@@ -22,87 +23,10 @@ __all__ = ["pseudonymise_command", "retention_command"]
 
 
 def _read_register(path: Path) -> pd.DataFrame:
-    """Read a register with its identifier columns, in any format an importer reads.
-
-    A register often has no ``participant_id`` yet (pseudonymising gives it one): a CSV or Parquet
-    file without that column is read with every column as text, so a CNP keeps its digits
-    exactly, and the canonical columns are then parsed by the library's own rules.
-    """
-    from inclusionkit import ValidationError
-
-    try:
-        return read_table(path, keep_extra=True)
-    except ValidationError as exc:
-        if not all(
-            problem.code == "column.missing" and problem.column == "participant_id"
-            for problem in exc.problems
-        ):
-            raise
-    return _read_register_without_ids(path)
-
-
-def _read_register_without_ids(path: Path) -> pd.DataFrame:
-    # TODO(lead): drop once the ingestion pipeline reads a register without participant_id.
-    import io
-
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    from inclusionkit import normalise_participations
-    from inclusionkit._ingest import decode_text
-    from inclusionkit._sanitise import arrow_reason
-
-    source = os.fspath(path)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            frame = pq.read_table(source).to_pandas()
-        except (pa.ArrowException, OSError) as exc:
-            raise InclusionKitError(
-                f"{source}: not a readable Parquet file ({arrow_reason(exc)})"
-            ) from None
-        for column in frame.columns:
-            # A CNP stored as a number must become its digits, not "1900101123456.0".
-            if pd.api.types.is_integer_dtype(frame[column].dtype):
-                frame[column] = frame[column].astype("string")
-    elif suffix in {".csv", ".txt"}:
-        # The same decoding as the CSV importer: UTF-8 (BOM or not), Windows-1250, ISO-8859-2.
-        text = decode_text(path.read_bytes(), source)
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        data = text.encode("utf-8")
-        try:
-            # Only the header is needed to type every column as text: open, read names, close.
-            reader = pacsv.open_csv(
-                io.BytesIO(data),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                convert_options=pacsv.ConvertOptions(include_columns=[]),
-            )
-            names = list(reader.schema.names)
-            reader.close()
-            table = pacsv.read_csv(
-                io.BytesIO(data),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    null_values=[""],
-                    strings_can_be_null=True,
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            raise InclusionKitError(
-                f"{source}: not a well-formed CSV file ({arrow_reason(exc)})"
-            ) from None
-        frame = table.to_pandas()
-    else:
-        raise InclusionKitError(
-            f"{source}: the canonical column 'participant_id' is missing; add it (it may be "
-            "empty), or give the register as .csv or .parquet"
-        )
-    frame.columns = [str(name).strip() for name in frame.columns]
-    frame.insert(0, "participant_id", pd.Series(pd.NA, index=frame.index, dtype="string"))
-    return normalise_participations(frame, source=source, keep_extra=True)
+    """Read a register with its identifier columns, in any format an importer reads, through the
+    one reader: the command's mapping lets every canonical column be missing (a register has no
+    ``participant_id`` before it is pseudonymised), and identifiers are kept as text."""
+    return read_table(path, keep_extra=True)
 
 
 @click.command(name="pseudonymise")
@@ -124,6 +48,7 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write rows that cannot be pseudonymised here (they keep their identifiers!).",
 )
+@reading_options(optional=COLUMN_NAMES)
 def pseudonymise_command(
     source: Path, target: Path, key_file: Path, id_columns: tuple[str, ...], rejected: Path | None
 ) -> None:
@@ -213,6 +138,7 @@ def pseudonymise_command(
     help="Write the keys of the expired participations here (.csv, .json, .parquet), to "
     "delete them.",
 )
+@reading_options()
 def retention_command(
     participations: Path,
     until: dt.date,

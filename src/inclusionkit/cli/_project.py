@@ -15,6 +15,7 @@ from inclusionkit.cli._common import (
     parse_date_option,
     participation_source,
     read_table,
+    reading_options,
 )
 
 
@@ -50,6 +51,7 @@ def demo(output: Path) -> None:
     "required fields and reported genders; see `inclusionkit rulesets`). Default: the "
     "contract's required fields, any gender of the contract.",
 )
+@reading_options()
 def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
     """Check a project (.json), rule set (.json) or participation table (any format an
     importer reads: .csv, .xlsx, .json, .parquet …).
@@ -91,6 +93,7 @@ def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
     default="table",
     show_default=True,
 )
+@reading_options()
 def progress_command(
     project: str, participations: Path | str | None, as_of: dt.date | None, lang: str, fmt: str
 ) -> None:

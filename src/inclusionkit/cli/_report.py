@@ -29,6 +29,7 @@ from inclusionkit.cli._common import (
     parse_date_option,
     participation_source,
     read_table,
+    reading_options,
     write_file,
 )
 
@@ -147,6 +148,7 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
     help="With --layout sfc2021: lay out a table whose project codes belong to another "
     "programming period than 2021-2027 (refused otherwise).",
 )
+@reading_options()
 def report_command(
     participations: Path | str,
     rules: str,
