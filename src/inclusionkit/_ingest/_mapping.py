@@ -277,6 +277,11 @@ def using_mapping(mapping: ColumnMapping) -> Iterator[ColumnMapping]:
         _COMMAND_MAPPING.reset(token)
 
 
+def current_mapping() -> ColumnMapping:
+    """The mapping a read given none uses now: the command's, or the built-in one."""
+    return _COMMAND_MAPPING.get() or default_mapping()
+
+
 def strict_mapping(
     mapping: str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None = None,
     *,
@@ -425,6 +430,13 @@ def map_headers(
     return Headers(
         columns=columns, extras=tuple(extras), left_out=tuple(left_out), unmapped=tuple(unmapped)
     )
+
+
+def dropped_unmapped(headers: Headers, *, keep_extra: bool) -> list[Problem]:
+    """The ``column.unmapped`` errors of the headers a read would drop (none with
+    ``keep_extra``, which keeps them): an importer reading only the mapped columns stops on
+    them as the pipeline does."""
+    return [] if keep_extra else list(headers.unmapped)
 
 
 def missing_problem(

@@ -31,6 +31,7 @@ from inclusionkit._ingest._detect import find_importer, source_path
 from inclusionkit._ingest._mapping import (
     IDENTIFIERS,
     ColumnMapping,
+    dropped_unmapped,
     load_mapping,
     map_headers,
     missing_problem,
@@ -192,7 +193,7 @@ def prepare(
         and (mapping is None or column.name not in mapping.optional)
     ]
     # A column that matches nothing and would be dropped stops the read (strict mappings only).
-    unmapped = [] if keep_extra else list(headers.unmapped)
+    unmapped = dropped_unmapped(headers, keep_extra=keep_extra)
     if missing:
         raise ValidationError(
             [

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import attrs
 import click
 import pandas as pd
 
 from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._privacy import PseudonymisedTable
 from inclusionkit.cli._common import (
     format_table,
     output_format,
@@ -22,11 +24,66 @@ from inclusionkit.cli._common import (
 __all__ = ["pseudonymise_command", "retention_command"]
 
 
-def _read_register(path: Path) -> pd.DataFrame:
+def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
     """Read a register with its identifier columns, in any format an importer reads, through the
-    one reader: the command's mapping lets every canonical column be missing (a register has no
-    ``participant_id`` before it is pseudonymised), and identifiers are kept as text."""
-    return read_table(path, keep_extra=True)
+    one reader, with ``participant_id`` and (unless ``strict``) every canonical column allowed to
+    be missing: a register has no ids before it is pseudonymised.
+
+    The identifiers (CNP, names) and other extra columns are kept; with ``strict``, an extra
+    column that is neither an identifier nor left out with ``--ignore-columns`` is an error
+    (the report would lose it silently).
+    """
+    from inclusionkit._errors import ValidationError
+    from inclusionkit._ingest._mapping import (
+        IDENTIFIERS,
+        current_mapping,
+        key,
+        unmapped_problem,
+        using_mapping,
+    )
+
+    mapping = current_mapping()
+    wanted = COLUMN_NAMES if not strict else ("participant_id",)
+    with using_mapping(attrs.evolve(mapping, optional=mapping.optional | set(wanted))):
+        frame = read_table(path, keep_extra=True)
+    if strict and mapping.unmapped == "error":
+        unknown = [
+            name
+            for name in frame.columns
+            if name not in COLUMN_NAMES
+            and name not in IDENTIFIERS
+            and key(str(name)) not in mapping.accepted
+        ]
+        if unknown:
+            raise ValidationError(
+                [
+                    unmapped_problem(str(name), "", mapping, source=str(path), location="header")
+                    for name in unknown
+                ],
+                source=str(path),
+            )
+    return frame
+
+
+def refuse_rejected(
+    source: Path,
+    result: PseudonymisedTable,
+    hint: str = "fix them, or pass --rejected FILE to write the others and set these aside",
+) -> None:
+    """Stop with every row that cannot be pseudonymised (by its line), nothing written."""
+    if not len(result.rejected):
+        return
+    lines = [
+        f"  line {int(index) + 2}: {row.message}"
+        for index, row in zip(
+            result.rejected.index, result.rejected.itertuples(index=False), strict=True
+        )
+    ]
+    shown = "\n".join(lines[:50]) + ("\n  ..." if len(lines) > 50 else "")
+    raise InclusionKitError(
+        f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n"
+        + hint
+    )
 
 
 @click.command(name="pseudonymise")
@@ -48,7 +105,7 @@ def _read_register(path: Path) -> pd.DataFrame:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write rows that cannot be pseudonymised here (they keep their identifiers!).",
 )
-@reading_options(optional=COLUMN_NAMES)
+@reading_options()
 def pseudonymise_command(
     source: Path, target: Path, key_file: Path, id_columns: tuple[str, ...], rejected: Path | None
 ) -> None:
@@ -59,30 +116,19 @@ def pseudonymise_command(
     CNP, or with nothing to identify the person by, are rejected: the command fails listing
     them, unless --rejected names a file to put them in.
     """
-    from inclusionkit import pseudonymise
+    from inclusionkit import load_key, pseudonymise
     from inclusionkit._atomic import note_input
-    from inclusionkit._privacy import load_key
 
     for given in (source, key_file):
         note_input(given)
     target_format = output_format(target, None, "participations")
     rejected_format = None if rejected is None else output_format(rejected, None, "table")
     key = load_key(key_file)
-    frame = _read_register(source)
+    frame = read_register(source)
     extra = tuple(name.strip() for item in id_columns for name in item.split(",") if name.strip())
     result = pseudonymise(frame, key, extra_identifying=extra)
-    if len(result.rejected) and rejected is None:
-        lines = [
-            f"  line {int(index) + 2}: {row.message}"
-            for index, row in zip(
-                result.rejected.index, result.rejected.itertuples(index=False), strict=True
-            )
-        ]
-        shown = "\n".join(lines[:50]) + ("\n  ..." if len(lines) > 50 else "")
-        raise InclusionKitError(
-            f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n"
-            "fix them, or pass --rejected FILE to write the others and set these aside"
-        )
+    if rejected is None:
+        refuse_rejected(source, result)
     write_file(result.table, target, target_format, "participations")
     click.echo(
         f"{target}: {len(result.table)} row(s) pseudonymised "

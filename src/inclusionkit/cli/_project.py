@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -103,6 +104,7 @@ def progress_command(
     model, table = load_project_or_example(project)
     if participations is not None:
         table = read_table(participations)
+        _check_project_codes(model.code, table, participations)
     frame = progress(model, table, as_of=as_of, lang=lang)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
@@ -117,6 +119,17 @@ def progress_command(
     else:
         click.echo(f"{model.title.in_language(lang)} ({model.code})")
         click.echo(format_table(frame.drop(columns=["kind"])))
+
+
+def _check_project_codes(code: str, table: Any, source: Path | str) -> None:
+    """Refuse a participation table holding another project's rows: progress would count them."""
+    codes = sorted({str(value) for value in table["project_code"].dropna().unique()})
+    others = [other for other in codes if other != code]
+    if others:
+        raise InclusionKitError(
+            f"{source}: the participations are of project {', '.join(others)}, not of the "
+            f"project {code}; give {code}'s own participation table"
+        )
 
 
 __all__ = ["demo", "progress_command", "validate"]

@@ -107,6 +107,13 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
 )
 @click.option("--strict", is_flag=True, help="Exit with code 2 when a consistency check fails.")
 @click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PARTICIPATIONS is a register with CNP or names and no participant ids: pseudonymise "
+    "it on the fly with this key (as `inclusionkit pseudonymise` does) and report on that; the "
+    "identifiers are never stored or written.",
+)
+@click.option(
     "--engine",
     type=click.Choice(ENGINES),
     default="auto",
@@ -160,6 +167,7 @@ def report_command(
     output: Path | None,
     excluded_path: Path | None,
     strict: bool,
+    key_file: Path | None,
     engine: str,
     scheduler: str | None,
     progress: bool | None,
@@ -193,7 +201,12 @@ def report_command(
         raise InclusionKitError("--scheduler needs --engine dask")
     from inclusionkit._progressbar import ProgressBar
 
-    source = _participations(participations, engine, by)
+    if key_file is not None:
+        if not isinstance(participations, Path):
+            raise InclusionKitError("--key-file pseudonymises a register file, not a database")
+        source: Any = pseudonymised_register(participations, key_file)
+    else:
+        source = _participations(participations, engine, by)
     with ProgressBar(enabled=progress) as bar, _dask_client(scheduler):
         report = inclusionkit.compute(
             source,
@@ -238,6 +251,19 @@ def report_command(
         )
     if strict and len(failed):
         raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
+
+
+def pseudonymised_register(path: Path, key_file: Path) -> pd.DataFrame:
+    """The register at ``path`` pseudonymised in memory with the key in ``key_file``: its
+    identifiers (CNP, names) are read, turned into keyed ids and dropped, never written. A row
+    that cannot be pseudonymised stops the command, listed as ``pseudonymise`` lists it."""
+    from inclusionkit import load_key, pseudonymise
+    from inclusionkit.cli._privacy import read_register, refuse_rejected
+
+    key = load_key(key_file)
+    result = pseudonymise(read_register(path, strict=True), key)
+    refuse_rejected(path, result, "fix them in the register, then report again")
+    return result.table
 
 
 def _participations(path: Path | str, engine: str, by: str) -> Any:
