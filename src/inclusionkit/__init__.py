@@ -30,6 +30,7 @@ from inclusionkit._ingest import (
     validate_mapping,
 )
 from inclusionkit._ingest import key as mapping_key
+from inclusionkit._ingest._suggest import Suggestion, suggest_mapping
 from inclusionkit._io import read, write
 from inclusionkit._participations import (
     COLUMN_NAMES,
@@ -138,6 +139,7 @@ __all__ = [
     "RuleSet",
     "Severity",
     "Sfc2021Report",
+    "Suggestion",
     "SuppressedTable",
     "TargetGroup",
     "Text",
@@ -178,6 +180,7 @@ __all__ = [
     "sfc2021_checks",
     "sfc2021_layout",
     "sfc2021_table",
+    "suggest_mapping",
     "suppress",
     "validate_mapping",
     "validate_participations",

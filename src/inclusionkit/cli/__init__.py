@@ -15,6 +15,7 @@ import click
 from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._version import __version__
+from inclusionkit.cli._mapping import mapping_group
 from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
 from inclusionkit.cli._privacy import pseudonymise_command, retention_command
 from inclusionkit.cli._project import demo, progress_command, validate
@@ -61,6 +62,7 @@ for command in (
     pseudonymise_command,
     retention_command,
     register_group,
+    mapping_group,
 ):
     cli.add_command(command)
 

@@ -81,8 +81,7 @@ def refuse_rejected(
     ]
     shown = "\n".join(lines[:50]) + ("\n  ..." if len(lines) > 50 else "")
     raise InclusionKitError(
-        f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n"
-        + hint
+        f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n" + hint
     )
 
 
