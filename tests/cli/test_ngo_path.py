@@ -208,3 +208,53 @@ def test_the_spelling_etnie_rroma_is_known(
     target = tmp_path / "o.parquet"
     assert run(["convert", str(source), str(target)], capsys)[0] == 0
     assert int(pd.read_parquet(target)["minority"].sum()) == len(frame) // 2
+
+
+def _misspelled(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """A register whose headers are close spellings, one placed only by its values."""
+    frame = _table(20)
+    renamed = frame.rename(
+        columns={
+            "participant_id": "Cod particpant",
+            "birth_date": "Data nasteri",
+            "entry_date": "DATA INTRARII",
+            "gender": "Persoana",
+        }
+    )
+    renamed["Persoana"] = frame["gender"].map({"female": "femeie", "male": "M"})
+    renamed["Obs"] = "x"
+    path = tmp_path / "registru.csv"
+    renamed.to_csv(path, index=False, sep=";")
+    return path, frame
+
+
+def test_mapping_suggest_proposes_a_mapping_that_reads_the_register(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mapping suggest places close spellings and a column by its values, maps an unknown
+    value to its closest word, leaves the rest null, and the file it writes reads the register
+    as the canonical table was."""
+    source, frame = _misspelled(tmp_path)
+    mapping = tmp_path / "mapping.json"
+    code, _, err = run(["mapping", "suggest", str(source), "-o", str(mapping)], capsys)
+    assert code == 0, err
+    document = json.loads(mapping.read_text(encoding="utf-8"))
+    assert document["columns"]["Cod particpant"] == "participant_id"
+    assert document["columns"]["Data nasteri"] == "birth_date"
+    assert document["columns"]["Persoana"] == "gender"
+    assert document["columns"]["Obs"] is None
+    assert "'Obs'" in err
+    target = tmp_path / "o.parquet"
+    code, _, err = run(["convert", str(source), str(target), "--mapping", str(mapping)], capsys)
+    assert code == 0, err
+    read = pd.read_parquet(target)
+    assert read["gender"].astype(str).tolist() == frame["gender"].astype(str).tolist()
+    assert read["participant_id"].tolist() == frame["participant_id"].tolist()
+
+
+def test_suggest_mapping_is_public_and_valid(tmp_path: Path) -> None:
+    """inclusionkit.suggest_mapping returns a document the mapping schema accepts."""
+    source, _ = _misspelled(tmp_path)
+    suggestion = inclusionkit.suggest_mapping(source)
+    inclusionkit.validate_mapping(suggestion.document)
+    assert suggestion.unresolved == ("Obs",)

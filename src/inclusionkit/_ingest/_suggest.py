@@ -157,20 +157,32 @@ def _sample(values: pa.ChunkedArray) -> list[str]:
 
 def _guess(name: str, texts: list[str], mapping: ColumnMapping) -> tuple[str | None, str]:
     """The column a header unknown to ``mapping`` seems to fill, and why."""
+    # Values first: a closed vocabulary says more than a header spelled like another.
+    if texts and all(_CNP.fullmatch(text) for text in texts):
+        return "cnp", "its values are 13-digit CNPs"
+    for column in ("gender", "labour_status", "region"):
+        words = _column_words(mapping, name, column)
+        recognised = [map_text(text, column, words, regions=True)[1] for text in texts]
+        if texts and all(recognised):
+            return column, f"its values are {column.replace('_', ' ')} values"
     wanted = key(name)
     close = difflib.get_close_matches(wanted, list(mapping.headers), n=1, cutoff=CLOSE_HEADER)
     if close:
         target = mapping.headers[close[0]]
         if target.column is not None:
             return target.column, f"spelled like {target.header!r}"
-    if texts and all(_CNP.fullmatch(text) for text in texts):
-        return "cnp", "its values are 13-digit CNPs"
-    for column in ("gender", "labour_status", "region"):
-        words = value_words(mapping, name, column)
-        recognised = [map_text(text, column, words, regions=True)[1] for text in texts]
-        if texts and all(recognised):
-            return column, f"its values are {column.replace('_', ' ')} values"
     return None, "no known header is spelled like it and its values tell nothing"
+
+
+def _column_words(mapping: ColumnMapping, header: str, column: str) -> dict[str, Any]:
+    """Every text known for ``column``, under any header that fills it (``Gen``'s ``femeie``
+    for a header ``Persoana``)."""
+    words: dict[str, Any] = {}
+    for target in mapping.headers.values():
+        if target.column == column:
+            words.update(target.values)
+    words.update(value_words(mapping, header, column))
+    return words
 
 
 def _value_guesses(
@@ -179,7 +191,7 @@ def _value_guesses(
     """For a column of a closed vocabulary: each text not recognised, with the closest word."""
     if column not in KNOWN_VALUES and column not in BOOL_COLUMNS:
         return {}
-    words = value_words(mapping, header, column)
+    words = _column_words(mapping, header, column)
     guesses: dict[str, Any] = {}
     for text in texts:
         if key(text) in words:
