@@ -79,6 +79,7 @@ from inclusionkit._rules import (
 )
 from inclusionkit._schemas import schema
 from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_checks, sfc2021_layout, sfc2021_table
+from inclusionkit._template import RegisterTemplate, TemplateColumn, register_template
 from inclusionkit._version import __version__
 from inclusionkit.hookspecs import hookimpl
 from inclusionkit.models import (
@@ -134,6 +135,7 @@ __all__ = [
     "RawTable",
     "RecordSet",
     "Register",
+    "RegisterTemplate",
     "Report",
     "RetentionResult",
     "RuleSet",
@@ -142,6 +144,7 @@ __all__ = [
     "Suggestion",
     "SuppressedTable",
     "TargetGroup",
+    "TemplateColumn",
     "Text",
     "ValidationError",
     "ValidationReport",
@@ -174,6 +177,7 @@ __all__ = [
     "read",
     "read_participations",
     "register_ruleset",
+    "register_template",
     "retention",
     "save_project",
     "schema",

@@ -15,12 +15,14 @@ import click
 from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._version import __version__
+from inclusionkit.cli._examples import examples_group
 from inclusionkit.cli._mapping import mapping_group
 from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
 from inclusionkit.cli._privacy import pseudonymise_command, retention_command
 from inclusionkit.cli._project import demo, progress_command, validate
 from inclusionkit.cli._register import register_group
 from inclusionkit.cli._report import report_command, rulesets_command
+from inclusionkit.cli._template import template_command
 
 EXIT_USER_ERROR = 2
 
@@ -63,6 +65,8 @@ for command in (
     retention_command,
     register_group,
     mapping_group,
+    examples_group,
+    template_command,
 ):
     cli.add_command(command)
 
