@@ -152,3 +152,27 @@ def test_the_readme_tour_runs_verbatim(
         assert argv[0] == "inclusionkit"
         code, _, err = run(argv[1:], capsys)
         assert code == 0, f"{command}: {err}"
+
+
+GETTING_STARTED = README.parent / "docs" / "getting-started.md"
+
+
+def test_the_getting_started_commands_run_verbatim(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `inclusionkit` command of docs/getting-started.md runs as written, in order, in a
+    fresh folder: exit 0, or 2 where its comment says so."""
+    monkeypatch.chdir(tmp_path)
+    text = GETTING_STARTED.read_text(encoding="utf-8")
+    lines = [
+        line
+        for block in re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M)
+        for line in block.splitlines()
+        if line.startswith("inclusionkit ")
+    ]
+    assert lines[0].startswith("inclusionkit examples export")
+    for line in lines:
+        command, _, comment = line.partition("  #")
+        expected = 2 if "exit 2" in comment else 0
+        code, _, err = run(shlex.split(command)[1:], capsys)
+        assert code == expected, f"{command}: {err}"
