@@ -258,3 +258,20 @@ def test_suggest_mapping_is_public_and_valid(tmp_path: Path) -> None:
     suggestion = inclusionkit.suggest_mapping(source)
     inclusionkit.validate_mapping(suggestion.document)
     assert suggestion.unresolved == ("Obs",)
+
+
+def test_a_value_left_as_written_is_a_warning_line_not_a_python_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown gender in a workbook: convert says so on one `inclusionkit: warning:` line
+    with the sheet row, never Python's warning format with a source line."""
+    frame = _table(5)
+    frame["gender"] = ["F", "M", "X?", "F", "M"]
+    source = tmp_path / "registru.xlsx"
+    frame.to_excel(source, index=False, sheet_name="Registru")
+    code, _, err = run(["convert", str(source), str(tmp_path / "o.parquet")], capsys)
+    assert code == 0, err
+    assert "inclusionkit: warning:" in err
+    assert "'X?'" in err
+    assert "Warning:" not in err
+    assert "warnings.warn" not in err

@@ -8,7 +8,8 @@ readable message on stderr, never a traceback.
 from __future__ import annotations
 
 import sys
-from typing import Any
+import warnings
+from typing import Any, TextIO
 
 import click
 
@@ -27,12 +28,27 @@ from inclusionkit.cli._template import template_command
 EXIT_USER_ERROR = 2
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as ``inclusionkit: warning: ...`` on standard error."""
+    click.echo(f"inclusionkit: warning: {message}", err=True)
+
+
 class _Group(click.Group):
     """A click group that turns library errors into clean messages and exit code 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with guard_inputs():  # no output of a command overwrites one of its inputs
+            # no output of a command overwrites one of its inputs; a library warning is a line
+            # of text, never Python's with a source line
+            with guard_inputs(), warnings.catch_warnings():
+                warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except InclusionKitError as exc:
             click.echo(f"inclusionkit: error: {exc}", err=True)
