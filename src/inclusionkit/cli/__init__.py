@@ -48,6 +48,7 @@ class _Group(click.Group):
             # no output of a command overwrites one of its inputs; a library warning is a line
             # of text, never Python's with a source line
             with guard_inputs(), warnings.catch_warnings():
+                warnings.simplefilter("default")  # shown once each, never raised
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except InclusionKitError as exc:
