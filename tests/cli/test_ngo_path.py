@@ -275,3 +275,25 @@ def test_a_value_left_as_written_is_a_warning_line_not_a_python_warning(
     assert "'X?'" in err
     assert "Warning:" not in err
     assert "warnings.warn" not in err
+
+
+def test_a_parquet_file_is_read_through_the_mapping_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """report FILE.parquet --mapping: the mapping applies (a Parquet file is otherwise
+    streamed); with --engine streaming it is a clear error."""
+    frame = _table().drop(columns=["minority"])
+    frame["Etnia"] = ["Da", "Nu"] * (len(frame) // 2)
+    source = tmp_path / "p.parquet"
+    frame.to_parquet(source)
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"columns": {"Etnia": "minority"}}), encoding="utf-8")
+    code, out, err = run(["report", str(source), "--mapping", str(mapping)], capsys)
+    assert code == 0, err
+    assert out.startswith("indicator,")
+    assert run(["report", str(source)], capsys)[0] == 2  # streamed or not, never lost silently
+    code, _, err = run(
+        ["report", str(source), "--mapping", str(mapping), "--engine", "streaming"], capsys
+    )
+    assert code == 2
+    assert "--engine streaming" in err

@@ -439,6 +439,17 @@ def dropped_unmapped(headers: Headers, *, keep_extra: bool) -> list[Problem]:
     return [] if keep_extra else list(headers.unmapped)
 
 
+def check_headers(names: Sequence[str], *, source: str, location: str = "the header") -> None:
+    """Raise the ``column.unmapped`` errors of ``names`` under the current (command's) mapping:
+    for a reader that does not go through the pipeline's mapping (a streamed Parquet file)."""
+    mapping = current_mapping()
+    if mapping.unmapped != "error":
+        return
+    headers = map_headers(list(names), mapping, source=source, location=location)
+    if headers.unmapped:
+        raise ValidationError(list(headers.unmapped), source=source)
+
+
 def missing_problem(
     column: str, mapping: ColumnMapping | None, *, source: str, location: str | None
 ) -> Problem:

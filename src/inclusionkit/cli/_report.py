@@ -275,13 +275,37 @@ def _participations(path: Path | str, engine: str, by: str) -> Any:
 
     if isinstance(path, str):  # a register's database URL
         return read_table(path)
+    params = click.get_current_context().params
+    mapped = bool(params.get("mapping_file") or params.get("ignore_columns"))
+    if mapped and (engine in ("streaming", "dask") or path.is_dir()):
+        raise InclusionKitError(
+            "--mapping and --ignore-columns read a file in memory: leave out --engine "
+            f"{engine}, or convert the table first (inclusionkit convert {path.name} "
+            "canonical.parquet --mapping FILE)"
+        )
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
-    if streamed or path.is_dir():
+    if (streamed and not mapped) or path.is_dir():
+        _check_streamed_columns(path)
         return os.fspath(path)
     names = [name.strip() for name in by.split(",") if name.strip()]
     if all(name in COLUMN_NAMES for name in names):
         return read_table(path)
     return read_table(path, keep_extra=True)
+
+
+def _check_streamed_columns(path: Path) -> None:
+    """A streamed Parquet file or folder: a column matching no canonical one stops the command
+    as it does when the table is read in memory (read from the schema, no rows)."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    from inclusionkit._ingest._mapping import check_headers
+
+    try:
+        names = ds.dataset(os.fspath(path), format="parquet").schema.names
+    except (pa.ArrowException, OSError):
+        return  # the engine says what is wrong with the file
+    check_headers([name for name in names if not name.startswith("__")], source=str(path))
 
 
 @contextlib.contextmanager
