@@ -285,7 +285,8 @@ def _participations(path: Path | str, engine: str, by: str) -> Any:
         )
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
     if (streamed and not mapped) or path.is_dir():
-        _check_streamed_columns(path)
+        if path.is_file() and _unmapped_columns(path):
+            return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
     names = [name.strip() for name in by.split(",") if name.strip()]
     if all(name in COLUMN_NAMES for name in names):
@@ -293,19 +294,24 @@ def _participations(path: Path | str, engine: str, by: str) -> Any:
     return read_table(path, keep_extra=True)
 
 
-def _check_streamed_columns(path: Path) -> None:
-    """A streamed Parquet file or folder: a column matching no canonical one stops the command
-    as it does when the table is read in memory (read from the schema, no rows)."""
+def _unmapped_columns(path: Path) -> bool:
+    """Whether a Parquet file to stream has a column the command's mapping cannot place (then
+    it is read in memory, where that stops the command as for any other file)."""
     import pyarrow as pa
-    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
 
+    from inclusionkit._errors import ValidationError
     from inclusionkit._ingest._mapping import check_headers
 
     try:
-        names = ds.dataset(os.fspath(path), format="parquet").schema.names
+        names = pq.read_schema(os.fspath(path)).names
     except (pa.ArrowException, OSError):
-        return  # the engine says what is wrong with the file
-    check_headers([name for name in names if not name.startswith("__")], source=str(path))
+        return False  # the engine says what is wrong with the file
+    try:
+        check_headers([name for name in names if not name.startswith("__")], source=str(path))
+    except ValidationError:
+        return True
+    return False
 
 
 @contextlib.contextmanager
