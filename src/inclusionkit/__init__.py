@@ -30,6 +30,7 @@ from inclusionkit._ingest import (
     validate_mapping,
 )
 from inclusionkit._ingest import key as mapping_key
+from inclusionkit._ingest._suggest import Suggestion, suggest_mapping
 from inclusionkit._io import read, write
 from inclusionkit._participations import (
     COLUMN_NAMES,
@@ -51,6 +52,7 @@ from inclusionkit._privacy import (
     PseudonymisedTable,
     RetentionResult,
     SuppressedTable,
+    load_key,
     pseudonymise,
     retention,
     suppress,
@@ -81,6 +83,7 @@ from inclusionkit._rules import (
 from inclusionkit._schemas import schema
 from inclusionkit._sfc2021 import Sfc2021Report, sfc2021_checks, sfc2021_layout, sfc2021_table
 from inclusionkit._technical import TechnicalReport, technical_report
+from inclusionkit._template import RegisterTemplate, TemplateColumn, register_template
 from inclusionkit._version import __version__
 from inclusionkit.hookspecs import hookimpl
 from inclusionkit.models import (
@@ -136,15 +139,18 @@ __all__ = [
     "RawTable",
     "RecordSet",
     "Register",
+    "RegisterTemplate",
     "Report",
     "ReportingPeriod",
     "RetentionResult",
     "RuleSet",
     "Severity",
     "Sfc2021Report",
+    "Suggestion",
     "SuppressedTable",
     "TargetGroup",
     "TechnicalReport",
+    "TemplateColumn",
     "Text",
     "ValidationError",
     "ValidationReport",
@@ -160,6 +166,7 @@ __all__ = [
     "hookimpl",
     "ingest_raw",
     "init_register",
+    "load_key",
     "load_mapping",
     "load_programme_structure",
     "load_project",
@@ -178,12 +185,14 @@ __all__ = [
     "read",
     "read_participations",
     "register_ruleset",
+    "register_template",
     "retention",
     "save_project",
     "schema",
     "sfc2021_checks",
     "sfc2021_layout",
     "sfc2021_table",
+    "suggest_mapping",
     "suppress",
     "technical_report",
     "validate_mapping",

@@ -15,7 +15,14 @@ from typing import IO, Any, Literal, Protocol
 import attrs
 
 Kind = Literal[
-    "participations", "project", "report", "progress", "activities", "organisations", "table"
+    "participations",
+    "project",
+    "report",
+    "progress",
+    "activities",
+    "organisations",
+    "table",
+    "template",
 ]
 KINDS: tuple[str, ...] = (
     "participations",
@@ -25,9 +32,11 @@ KINDS: tuple[str, ...] = (
     "activities",
     "organisations",
     "table",
+    "template",
 )
 """The kinds of thing a format may read or write. ``table`` is any other table, written as it
-is (every column): the rows a report excluded or a validation rejected, with their reasons."""
+is (every column): the rows a report excluded or a validation rejected, with their reasons.
+``template`` is a blank register to fill in (a :class:`~inclusionkit.RegisterTemplate`)."""
 
 Source = str | os.PathLike[str] | IO[bytes]
 

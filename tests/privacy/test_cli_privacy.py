@@ -145,7 +145,7 @@ def test_pseudonymise_drops_extra_id_columns(tmp_path: Path, key_file: Path) -> 
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "removed column(s): CNP, Nume, Prenume, Telefon" in result.output
+    assert "removed column(s): last_name, first_name, cnp, Telefon" in result.output
     assert ION.encode() not in target.read_bytes()
 
 

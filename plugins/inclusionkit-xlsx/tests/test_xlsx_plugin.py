@@ -28,13 +28,13 @@ def test_hooks_match_the_hook_specifications() -> None:
 
 
 def test_registered_formats() -> None:
-    """The plugin contributes an 'xlsx' importer of participations and exporter of three kinds."""
+    """The plugin contributes an 'xlsx' importer of participations and exporter of four kinds."""
     with registered_plugin(inclusionkit_xlsx, name="xlsx") as pm:
         importer = pm.importers()["xlsx"]
         exporter = pm.exporters()["xlsx"]
     assert importer.extensions == (".xlsx",)
     assert importer.kinds == {"participations"}
-    assert exporter.kinds == {"report", "progress", "participations"}
+    assert exporter.kinds == {"report", "progress", "participations", "template"}
     assert importer.plugin == exporter.plugin == "xlsx"
 
 

@@ -14,11 +14,14 @@ Headers and value texts are compared through :func:`key`: lower case, no diacrit
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import difflib
 import functools
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -78,6 +81,13 @@ class ColumnMapping:
     ``headers`` maps a header *key* to its :class:`Target`; ``values`` maps a canonical column to
     a value map whose keys are value *keys*. ``sheet``, ``header_row`` and ``project_code`` are
     hints a mapping file may give (options passed to the reader override them).
+
+    ``unmapped`` says what a header matching nothing is: ``"note"`` (left out, with a warning)
+    or ``"error"`` (the read stops, naming it and the closest canonical names: the command line's
+    choice, so a register never loses a column silently). ``accepted`` holds the header keys left
+    out on purpose (``--ignore-columns``), never an error. ``optional`` names canonical columns a
+    reader may go without although the contract requires them (a register read to be
+    pseudonymised has no ``participant_id`` yet).
     """
 
     headers: Mapping[str, Target]
@@ -85,6 +95,9 @@ class ColumnMapping:
     sheet: str | int | None = None
     header_row: int | None = None
     project_code: str | None = None
+    unmapped: str = "note"
+    accepted: frozenset[str] = frozenset()
+    optional: frozenset[str] = frozenset()
 
     def target(self, header: str) -> Target | None:
         """The target of ``header`` as written, or ``None`` when the header is unknown."""
@@ -208,7 +221,7 @@ def load_mapping(
     file cannot be read as JSON.
     """
     if mapping is None:
-        return default_mapping()
+        return _COMMAND_MAPPING.get() or default_mapping()
     if isinstance(mapping, ColumnMapping):
         return mapping
     if isinstance(mapping, Mapping):
@@ -248,6 +261,84 @@ def load_mapping(
     )
 
 
+_COMMAND_MAPPING: contextvars.ContextVar[ColumnMapping | None] = contextvars.ContextVar(
+    "inclusionkit_command_mapping", default=None
+)
+
+
+@contextlib.contextmanager
+def using_mapping(mapping: ColumnMapping) -> Iterator[ColumnMapping]:
+    """Within the block, a read given no mapping uses ``mapping`` (a command's ``--mapping``,
+    ``--ignore-columns``): every reader of one command reads the same way."""
+    token = _COMMAND_MAPPING.set(mapping)
+    try:
+        yield mapping
+    finally:
+        _COMMAND_MAPPING.reset(token)
+
+
+def current_mapping() -> ColumnMapping:
+    """The mapping a read given none uses now: the command's, or the built-in one."""
+    return _COMMAND_MAPPING.get() or default_mapping()
+
+
+def strict_mapping(
+    mapping: str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None = None,
+    *,
+    ignore: Iterable[str] = (),
+    optional: Iterable[str] = (),
+) -> ColumnMapping:
+    """``mapping`` (a file, a document, or the built-in one) where a header matching nothing
+    stops the read, but for the headers in ``ignore`` (left out on purpose); the canonical
+    columns in ``optional`` may be missing."""
+    resolved = load_mapping(mapping) if mapping is not None else default_mapping()
+    return attrs.evolve(
+        resolved,
+        unmapped="error",
+        accepted=resolved.accepted | {key(name) for name in ignore if key(name)},
+        optional=resolved.optional | frozenset(optional),
+    )
+
+
+def closest_columns(header: str, mapping: ColumnMapping | None, count: int = 3) -> list[str]:
+    """The canonical columns whose known headers (in ``mapping``, or the names themselves) are
+    spelled closest to ``header``, best first (for "did you mean")."""
+    known = mapping.headers if mapping is not None else default_mapping().headers
+    wanted = key(header)
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, wanted, name).ratio(), target.column)
+            for name, target in known.items()
+            if target.column is not None
+        ),
+        key=lambda pair: -pair[0],
+    )
+    columns: list[str] = []
+    for score, column in scored:
+        if score < 0.5 or len(columns) == count:
+            break
+        if column not in columns:
+            columns.append(column)
+    return columns
+
+
+def unmapped_problem(
+    title: str, place: str, mapping: ColumnMapping | None, *, source: str, location: str
+) -> Problem:
+    """The ``column.unmapped`` error of a header matching nothing, with the closest names."""
+    close = closest_columns(title, mapping)
+    hint = f"; closest canonical names: {', '.join(close)}" if close else ""
+    return Problem(
+        code="column.unmapped",
+        message=f"the header {title!r}{place} matches no known column{hint}. Map it with "
+        "--mapping FILE (inclusionkit mapping suggest writes one to edit), or leave it out "
+        f"with --ignore-columns {title!r}",
+        source=source,
+        location=location,
+        column=title,
+    )
+
+
 # -- the mapping stage ---------------------------------------------------------------------------
 
 KNOWN_VALUES: Mapping[str, frozenset[str]] = {
@@ -259,11 +350,16 @@ KNOWN_VALUES: Mapping[str, frozenset[str]] = {
 
 @attrs.frozen(kw_only=True)
 class Headers:
-    """A file's headers mapped: ``columns`` maps each target filled to the header filling it."""
+    """A file's headers mapped: ``columns`` maps each target filled to the header filling it.
+
+    ``unmapped`` holds the errors of the headers a strict mapping (``unmapped="error"``) cannot
+    place: the read stops on them when those columns would be dropped (not kept as extras).
+    """
 
     columns: Mapping[str, str]
     extras: tuple[str, ...]
     left_out: tuple[Problem, ...]
+    unmapped: tuple[Problem, ...] = ()
 
 
 def map_headers(
@@ -285,6 +381,7 @@ def map_headers(
     extras: list[str] = []
     left_out: list[Problem] = []
     duplicates: list[Problem] = []
+    unmapped: list[Problem] = []
     for number, name in enumerate(names):
         title = name.strip() if isinstance(name, str) else str(name)
         place = f" ({places[number]})" if places is not None else ""
@@ -294,6 +391,12 @@ def map_headers(
             target = mapping.target(title)
         if target is None:
             extras.append(name)
+            if mapping is not None and key(title) in mapping.accepted:
+                continue  # left out on purpose (--ignore-columns): no note
+            if mapping is not None and mapping.unmapped == "error":
+                unmapped.append(
+                    unmapped_problem(title, place, mapping, source=source, location=location)
+                )
             left_out.append(
                 Problem(
                     code="column.unmapped",
@@ -324,7 +427,27 @@ def map_headers(
         columns[target.column] = name
     if duplicates:
         raise ValidationError(duplicates, source=source)
-    return Headers(columns=columns, extras=tuple(extras), left_out=tuple(left_out))
+    return Headers(
+        columns=columns, extras=tuple(extras), left_out=tuple(left_out), unmapped=tuple(unmapped)
+    )
+
+
+def dropped_unmapped(headers: Headers, *, keep_extra: bool) -> list[Problem]:
+    """The ``column.unmapped`` errors of the headers a read would drop (none with
+    ``keep_extra``, which keeps them): an importer reading only the mapped columns stops on
+    them as the pipeline does."""
+    return [] if keep_extra else list(headers.unmapped)
+
+
+def check_headers(names: Sequence[str], *, source: str, location: str = "the header") -> None:
+    """Raise the ``column.unmapped`` errors of ``names`` under the current (command's) mapping:
+    for a reader that does not go through the pipeline's mapping (a streamed Parquet file)."""
+    mapping = current_mapping()
+    if mapping.unmapped != "error":
+        return
+    headers = map_headers(list(names), mapping, source=source, location=location)
+    if headers.unmapped:
+        raise ValidationError(list(headers.unmapped), source=source)
 
 
 def missing_problem(

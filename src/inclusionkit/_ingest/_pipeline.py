@@ -31,6 +31,7 @@ from inclusionkit._ingest._detect import find_importer, source_path
 from inclusionkit._ingest._mapping import (
     IDENTIFIERS,
     ColumnMapping,
+    dropped_unmapped,
     load_mapping,
     map_headers,
     missing_problem,
@@ -189,12 +190,18 @@ def prepare(
         if column.required
         and column.name not in headers.columns
         and raw.defaults.get(column.name) is None
+        and (mapping is None or column.name not in mapping.optional)
     ]
+    # A column that matches nothing and would be dropped stops the read (strict mappings only).
+    unmapped = dropped_unmapped(headers, keep_extra=keep_extra)
     if missing:
         raise ValidationError(
             [
-                missing_problem(name, mapping, source=source, location=raw.header_location)
-                for name in missing
+                *unmapped,
+                *(
+                    missing_problem(name, mapping, source=source, location=raw.header_location)
+                    for name in missing
+                ),
             ],
             source=source or None,
         )
@@ -234,6 +241,8 @@ def prepare(
                 arrays[name] = _extra(table.column(header), raw)
     order = {name: index for index, name in enumerate(COLUMN_NAMES)}
     problems.sort(key=lambda pair: (pair[0], order.get(pair[1].column or "", len(order))))
+    if unmapped:
+        raise ValidationError([*unmapped, *(problem for _, problem in problems)], source=source)
     return pa.table(arrays), problems, left_out if notes else []
 
 

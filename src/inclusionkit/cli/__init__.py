@@ -8,21 +8,37 @@ readable message on stderr, never a traceback.
 from __future__ import annotations
 
 import sys
-from typing import Any
+import warnings
+from typing import Any, TextIO
 
 import click
 
 from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._version import __version__
+from inclusionkit.cli._examples import examples_group
 from inclusionkit.cli._followup import followup_command
+from inclusionkit.cli._mapping import mapping_group
 from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
 from inclusionkit.cli._privacy import pseudonymise_command, retention_command
 from inclusionkit.cli._project import demo, progress_command, validate
 from inclusionkit.cli._register import register_group
 from inclusionkit.cli._report import report_command, rulesets_command
+from inclusionkit.cli._template import template_command
 
 EXIT_USER_ERROR = 2
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as ``inclusionkit: warning: ...`` on standard error."""
+    click.echo(f"inclusionkit: warning: {message}", err=True)
 
 
 class _Group(click.Group):
@@ -30,7 +46,11 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with guard_inputs():  # no output of a command overwrites one of its inputs
+            # no output of a command overwrites one of its inputs; a library warning is a line
+            # of text, never Python's with a source line
+            with guard_inputs(), warnings.catch_warnings():
+                warnings.simplefilter("default")  # shown once each, never raised
+                warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except InclusionKitError as exc:
             click.echo(f"inclusionkit: error: {exc}", err=True)
@@ -63,6 +83,9 @@ for command in (
     pseudonymise_command,
     retention_command,
     register_group,
+    mapping_group,
+    examples_group,
+    template_command,
 ):
     cli.add_command(command)
 

@@ -10,8 +10,10 @@ included, and never writes one format under another's extension.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import pandas as pd
@@ -51,6 +53,59 @@ LATEST_DATE = dt.date(2199, 12, 31)
 
 STDOUT_FORMATS = ("csv", "json")
 """The formats printed as text when there is no ``--output`` file."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reading_options(optional: Iterable[str] = ()) -> Callable[[F], F]:
+    """The options of every command that reads a participation table: ``--mapping FILE`` and
+    ``--ignore-columns A,B``.
+
+    The command runs with that mapping for every read (through the one reader), strictly: a
+    header that matches no column stops the command (exit 2) naming it and the closest canonical
+    names, unless ``--ignore-columns`` leaves it out on purpose. ``optional`` names canonical
+    columns the command does without (``pseudonymise`` gives each row its ``participant_id``).
+    """
+    optional = tuple(optional)
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from inclusionkit._atomic import note_input
+            from inclusionkit._ingest._mapping import strict_mapping, using_mapping
+
+            mapping_file: Path | None = kwargs.pop("mapping_file")
+            ignored = split_names(kwargs.pop("ignore_columns"))
+            if mapping_file is not None:
+                note_input(mapping_file)
+            mapping = strict_mapping(mapping_file, ignore=ignored, optional=optional)
+            with using_mapping(mapping):
+                return command(*args, **kwargs)
+
+        wrapper = click.option(
+            "--ignore-columns",
+            "ignore_columns",
+            multiple=True,
+            metavar="A,B",
+            help="Leave out these columns of the input on purpose (headers as written, "
+            "comma-separated or repeated); any other column that matches no canonical column "
+            "is an error.",
+        )(wrapper)
+        return click.option(  # type: ignore[return-value]
+            "--mapping",
+            "mapping_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A mapping file (JSON) saying which of your headers and values are which "
+            "canonical ones; `inclusionkit mapping suggest` proposes one.",
+        )(wrapper)
+
+    return decorate
+
+
+def split_names(items: Iterable[str]) -> list[str]:
+    """The names of a repeatable, comma-separated option, trimmed, empties dropped."""
+    return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
 
 def participation_source(value: str) -> Path | str:

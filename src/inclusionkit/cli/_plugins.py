@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from inclusionkit._formats import KINDS
-from inclusionkit.cli._common import output_format, write_file
+from inclusionkit.cli._common import output_format, reading_options, write_file
 
 __all__ = ["convert_command", "formats_command", "plugins_command"]
 
@@ -111,6 +111,7 @@ def formats_command(as_json: bool) -> None:
     type=click.Choice(KINDS),
     help="What SOURCE holds (default: what the file says).",
 )
+@reading_options()
 def convert_command(
     source: Path, target: Path, from_format: str | None, to_format: str | None, kind: str | None
 ) -> None:

@@ -3,106 +3,86 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
+import attrs
 import click
 import pandas as pd
 
+from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._privacy import PseudonymisedTable
 from inclusionkit.cli._common import (
     format_table,
     output_format,
     parse_date_option,
     read_table,
+    reading_options,
     write_file,
 )
 
 __all__ = ["pseudonymise_command", "retention_command"]
 
 
-def _read_register(path: Path) -> pd.DataFrame:
-    """Read a register with its identifier columns, in any format an importer reads.
+def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
+    """Read a register with its identifier columns, in any format an importer reads, through the
+    one reader, with ``participant_id`` and (unless ``strict``) every canonical column allowed to
+    be missing: a register has no ids before it is pseudonymised.
 
-    A register often has no ``participant_id`` yet (pseudonymising gives it one): a CSV or Parquet
-    file without that column is read with every column as text, so a CNP keeps its digits
-    exactly, and the canonical columns are then parsed by the library's own rules.
+    The identifiers (CNP, names) and other extra columns are kept; with ``strict``, an extra
+    column that is neither an identifier nor left out with ``--ignore-columns`` is an error
+    (the report would lose it silently).
     """
-    from inclusionkit import ValidationError
+    from inclusionkit._errors import ValidationError
+    from inclusionkit._ingest._mapping import (
+        IDENTIFIERS,
+        current_mapping,
+        key,
+        unmapped_problem,
+        using_mapping,
+    )
 
-    try:
-        return read_table(path, keep_extra=True)
-    except ValidationError as exc:
-        if not all(
-            problem.code == "column.missing" and problem.column == "participant_id"
-            for problem in exc.problems
-        ):
-            raise
-    return _read_register_without_ids(path)
-
-
-def _read_register_without_ids(path: Path) -> pd.DataFrame:
-    # TODO(lead): drop once the ingestion pipeline reads a register without participant_id.
-    import io
-
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    from inclusionkit import normalise_participations
-    from inclusionkit._ingest import decode_text
-    from inclusionkit._sanitise import arrow_reason
-
-    source = os.fspath(path)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            frame = pq.read_table(source).to_pandas()
-        except (pa.ArrowException, OSError) as exc:
-            raise InclusionKitError(
-                f"{source}: not a readable Parquet file ({arrow_reason(exc)})"
-            ) from None
-        for column in frame.columns:
-            # A CNP stored as a number must become its digits, not "1900101123456.0".
-            if pd.api.types.is_integer_dtype(frame[column].dtype):
-                frame[column] = frame[column].astype("string")
-    elif suffix in {".csv", ".txt"}:
-        # The same decoding as the CSV importer: UTF-8 (BOM or not), Windows-1250, ISO-8859-2.
-        text = decode_text(path.read_bytes(), source)
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        data = text.encode("utf-8")
-        try:
-            # Only the header is needed to type every column as text: open, read names, close.
-            reader = pacsv.open_csv(
-                io.BytesIO(data),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                convert_options=pacsv.ConvertOptions(include_columns=[]),
+    mapping = current_mapping()
+    wanted = COLUMN_NAMES if not strict else ("participant_id",)
+    with using_mapping(attrs.evolve(mapping, optional=mapping.optional | set(wanted))):
+        frame = read_table(path, keep_extra=True)
+    if strict and mapping.unmapped == "error":
+        unknown = [
+            name
+            for name in frame.columns
+            if name not in COLUMN_NAMES
+            and name not in IDENTIFIERS
+            and key(str(name)) not in mapping.accepted
+        ]
+        if unknown:
+            raise ValidationError(
+                [
+                    unmapped_problem(str(name), "", mapping, source=str(path), location="header")
+                    for name in unknown
+                ],
+                source=str(path),
             )
-            names = list(reader.schema.names)
-            reader.close()
-            table = pacsv.read_csv(
-                io.BytesIO(data),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    null_values=[""],
-                    strings_can_be_null=True,
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            raise InclusionKitError(
-                f"{source}: not a well-formed CSV file ({arrow_reason(exc)})"
-            ) from None
-        frame = table.to_pandas()
-    else:
-        raise InclusionKitError(
-            f"{source}: the canonical column 'participant_id' is missing; add it (it may be "
-            "empty), or give the register as .csv or .parquet"
+    return frame
+
+
+def refuse_rejected(
+    source: Path,
+    result: PseudonymisedTable,
+    hint: str = "fix them, or pass --rejected FILE to write the others and set these aside",
+) -> None:
+    """Stop with every row that cannot be pseudonymised (by its line), nothing written."""
+    if not len(result.rejected):
+        return
+    lines = [
+        f"  line {int(index) + 2}: {row.message}"
+        for index, row in zip(
+            result.rejected.index, result.rejected.itertuples(index=False), strict=True
         )
-    frame.columns = [str(name).strip() for name in frame.columns]
-    frame.insert(0, "participant_id", pd.Series(pd.NA, index=frame.index, dtype="string"))
-    return normalise_participations(frame, source=source, keep_extra=True)
+    ]
+    shown = "\n".join(lines[:50]) + ("\n  ..." if len(lines) > 50 else "")
+    raise InclusionKitError(
+        f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n" + hint
+    )
 
 
 @click.command(name="pseudonymise")
@@ -124,6 +104,7 @@ def _read_register_without_ids(path: Path) -> pd.DataFrame:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write rows that cannot be pseudonymised here (they keep their identifiers!).",
 )
+@reading_options()
 def pseudonymise_command(
     source: Path, target: Path, key_file: Path, id_columns: tuple[str, ...], rejected: Path | None
 ) -> None:
@@ -134,30 +115,19 @@ def pseudonymise_command(
     CNP, or with nothing to identify the person by, are rejected: the command fails listing
     them, unless --rejected names a file to put them in.
     """
-    from inclusionkit import pseudonymise
+    from inclusionkit import load_key, pseudonymise
     from inclusionkit._atomic import note_input
-    from inclusionkit._privacy import load_key
 
     for given in (source, key_file):
         note_input(given)
     target_format = output_format(target, None, "participations")
     rejected_format = None if rejected is None else output_format(rejected, None, "table")
     key = load_key(key_file)
-    frame = _read_register(source)
+    frame = read_register(source)
     extra = tuple(name.strip() for item in id_columns for name in item.split(",") if name.strip())
     result = pseudonymise(frame, key, extra_identifying=extra)
-    if len(result.rejected) and rejected is None:
-        lines = [
-            f"  line {int(index) + 2}: {row.message}"
-            for index, row in zip(
-                result.rejected.index, result.rejected.itertuples(index=False), strict=True
-            )
-        ]
-        shown = "\n".join(lines[:50]) + ("\n  ..." if len(lines) > 50 else "")
-        raise InclusionKitError(
-            f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n"
-            "fix them, or pass --rejected FILE to write the others and set these aside"
-        )
+    if rejected is None:
+        refuse_rejected(source, result)
     write_file(result.table, target, target_format, "participations")
     click.echo(
         f"{target}: {len(result.table)} row(s) pseudonymised "
@@ -213,6 +183,7 @@ def pseudonymise_command(
     help="Write the keys of the expired participations here (.csv, .json, .parquet), to "
     "delete them.",
 )
+@reading_options()
 def retention_command(
     participations: Path,
     until: dt.date,

@@ -18,6 +18,7 @@ from inclusionkit.cli._common import (
     parse_date_option,
     participation_source,
     read_table,
+    reading_options,
 )
 from inclusionkit.cli._report import PERIOD_HELP, parse_period_option
 
@@ -54,6 +55,7 @@ def demo(output: Path) -> None:
     "required fields and reported genders; see `inclusionkit rulesets`). Default: the "
     "contract's required fields, any gender of the contract.",
 )
+@reading_options()
 def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
     """Check a project (.json), rule set (.json) or participation table (any format an
     importer reads: .csv, .xlsx, .json, .parquet …).
@@ -115,6 +117,7 @@ def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
     help="With --layout raport-tehnic: write the report to this file; its extension chooses the "
     "format (.csv, .xlsx, .html with their plugins).",
 )
+@reading_options()
 def progress_command(
     project: str,
     participations: Path | str | None,
@@ -145,6 +148,7 @@ def progress_command(
     if participations is not None:
         # The technical report reads a target_group column when there is one.
         table = read_table(participations, keep_extra=layout == LAYOUT)
+        _check_project_codes(model.code, table, participations)
     if layout == LAYOUT:
         _technical_report(model, table, period, lang, fmt, output, chosen)
         return
@@ -205,6 +209,17 @@ def _technical_report(
     click.echo(format_table(tables["indicators"]))
     click.echo(f"\n{titles['target_groups']}")
     click.echo(format_table(tables["target_groups"]))
+
+
+def _check_project_codes(code: str, table: Any, source: Path | str) -> None:
+    """Refuse a participation table holding another project's rows: progress would count them."""
+    codes = sorted({str(value) for value in table["project_code"].dropna().unique()})
+    others = [other for other in codes if other != code]
+    if others:
+        raise InclusionKitError(
+            f"{source}: the participations are of project {', '.join(others)}, not of the "
+            f"project {code}; give {code}'s own participation table"
+        )
 
 
 __all__ = ["demo", "progress_command", "validate"]

@@ -16,6 +16,7 @@ from inclusionkit.cli._common import (
     check_by,
     format_table,
     output_format,
+    reading_options,
     write_file,
 )
 
@@ -71,6 +72,7 @@ def init_command(db: str, project: Path | None) -> None:
     help="Write the rejected rows, with the reasons, to this file (.csv, .json, .parquet), as "
     "`validate --rejected` does.",
 )
+@reading_options()
 def import_command(
     db: str,
     file: Path,

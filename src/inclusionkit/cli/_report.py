@@ -29,6 +29,7 @@ from inclusionkit.cli._common import (
     parse_date_option,
     participation_source,
     read_table,
+    reading_options,
     write_file,
 )
 
@@ -132,6 +133,13 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
 )
 @click.option("--strict", is_flag=True, help="Exit with code 2 when a consistency check fails.")
 @click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PARTICIPATIONS is a register with CNP or names and no participant ids: pseudonymise "
+    "it on the fly with this key (as `inclusionkit pseudonymise` does) and report on that; the "
+    "identifiers are never stored or written.",
+)
+@click.option(
     "--engine",
     type=click.Choice(ENGINES),
     default="auto",
@@ -173,6 +181,7 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
     help="With --layout sfc2021: lay out a table whose project codes belong to another "
     "programming period than 2021-2027 (refused otherwise).",
 )
+@reading_options()
 def report_command(
     participations: Path | str,
     rules: str,
@@ -185,6 +194,7 @@ def report_command(
     output: Path | None,
     excluded_path: Path | None,
     strict: bool,
+    key_file: Path | None,
     engine: str,
     scheduler: str | None,
     progress: bool | None,
@@ -222,7 +232,12 @@ def report_command(
         raise InclusionKitError("--scheduler needs --engine dask")
     from inclusionkit._progressbar import ProgressBar
 
-    source = _participations(participations, engine, by, rules)
+    if key_file is not None:
+        if not isinstance(participations, Path):
+            raise InclusionKitError("--key-file pseudonymises a register file, not a database")
+        source: Any = pseudonymised_register(participations, key_file)
+    else:
+        source = _participations(participations, engine, by, rules)
     with ProgressBar(enabled=progress) as bar, _dask_client(scheduler):
         report = inclusionkit.compute(
             source,
@@ -270,6 +285,19 @@ def report_command(
         raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
 
 
+def pseudonymised_register(path: Path, key_file: Path) -> pd.DataFrame:
+    """The register at ``path`` pseudonymised in memory with the key in ``key_file``: its
+    identifiers (CNP, names) are read, turned into keyed ids and dropped, never written. A row
+    that cannot be pseudonymised stops the command, listed as ``pseudonymise`` lists it."""
+    from inclusionkit import load_key, pseudonymise
+    from inclusionkit.cli._privacy import read_register, refuse_rejected
+
+    key = load_key(key_file)
+    result = pseudonymise(read_register(path, strict=True), key)
+    refuse_rejected(path, result, "fix them in the register, then report again")
+    return result.table
+
+
 def _participations(path: Path | str, engine: str, by: str, rules: str | None = None) -> Any:
     """What the engine computes from: the path itself for the engines that read it in parts (a
     directory, Parquet, ``--engine streaming|dask``), else the table :func:`inclusionkit.read`
@@ -279,14 +307,44 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
 
     if isinstance(path, str):  # a register's database URL
         return read_table(path)
+    params = click.get_current_context().params
+    mapped = bool(params.get("mapping_file") or params.get("ignore_columns"))
+    if mapped and (engine in ("streaming", "dask") or path.is_dir()):
+        raise InclusionKitError(
+            "--mapping and --ignore-columns read a file in memory: leave out --engine "
+            f"{engine}, or convert the table first (inclusionkit convert {path.name} "
+            "canonical.parquet --mapping FILE)"
+        )
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
-    if streamed or path.is_dir():
+    if (streamed and not mapped) or path.is_dir():
+        if path.is_file() and _unmapped_columns(path):
+            return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
     names = [name.strip() for name in by.split(",") if name.strip()]
     extra = rules is not None and bool(load_ruleset(rules).extra_columns)
     if not extra and all(name in COLUMN_NAMES for name in names):
         return read_table(path)
     return read_table(path, keep_extra=True)
+
+
+def _unmapped_columns(path: Path) -> bool:
+    """Whether a Parquet file to stream has a column the command's mapping cannot place (then
+    it is read in memory, where that stops the command as for any other file)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from inclusionkit._errors import ValidationError
+    from inclusionkit._ingest._mapping import check_headers
+
+    try:
+        names = pq.read_schema(os.fspath(path)).names
+    except (pa.ArrowException, OSError):
+        return False  # the engine says what is wrong with the file
+    try:
+        check_headers([name for name in names if not name.startswith("__")], source=str(path))
+    except ValidationError:
+        return True
+    return False
 
 
 @contextlib.contextmanager

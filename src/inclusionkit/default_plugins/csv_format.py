@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from inclusionkit._errors import InclusionKitError
+from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
 from inclusionkit._ingest import (
     BOOLEAN_WORDS,
@@ -49,6 +49,7 @@ from inclusionkit._ingest import (
     physical_lines,
 )
 from inclusionkit._ingest._decode import HEAD_SIZE
+from inclusionkit._ingest._mapping import dropped_unmapped
 from inclusionkit._limits import check_size, limited_source
 from inclusionkit._participations import (
     COLUMN_NAMES,
@@ -275,6 +276,9 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
     """
     names = _header(path, name, form)
     headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
+    unmapped = dropped_unmapped(headers, keep_extra=keep_extra)
+    if unmapped:  # a strict mapping (the command line's): no column dropped silently
+        raise ValidationError(unmapped, source=name)
     text: dict[str, pa.DataType] = {}
     typed: dict[str, pa.DataType] = {}
     for target, header in headers.columns.items():

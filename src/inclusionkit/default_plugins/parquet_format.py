@@ -158,7 +158,9 @@ def parquet_columns(
     wanted = [
         header for target, header in headers.columns.items() if target in COLUMN_NAMES or keep_extra
     ]
-    if keep_extra:
+    if keep_extra or headers.unmapped:
+        # A column a strict mapping cannot place is read too: the pipeline stops on it, with
+        # every other problem of the file.
         wanted += [header for header in headers.extras if header not in wanted]
     dictionary = [
         header for target, header in headers.columns.items() if target in _DICTIONARY_COLUMNS

@@ -82,7 +82,7 @@ def register_exporters(register: RegisterExporter) -> None:
         Exporter(
             name="xlsx",
             extensions=(".xlsx",),
-            kinds={"report", "progress", "participations"},
+            kinds={"report", "progress", "participations", "template"},
             write=_write_workbook,
             description="formatted Excel workbooks: one sheet per table, frozen headers",
         )

@@ -557,13 +557,15 @@ def _table(
         places=[f"column {_column_letter(j + 1)}" for j, _ in named],
     )
     left_out += headers.left_out
+    if headers.unmapped:  # a strict mapping (the command line's): no column dropped silently
+        raise ValidationError(list(headers.unmapped), source=name)
     position: dict[str, int] = {}
     for j, title in named:
         position.setdefault(title, j)
     # target -> (column index, header as written)
     columns = {target: (position[title], title) for target, title in headers.columns.items()}
     _check_merged(merged, header_index, columns, name=name, where=where)
-    if "participant_id" not in columns:
+    if "participant_id" not in columns and "participant_id" not in opts.mapping.optional:
         raise InclusionKitError(
             f"{name}: {where} has no participant id column (looked for headers such as "
             "'ID participant', 'Cod participant', 'participant_id'). Each person needs a stable, "
@@ -573,7 +575,9 @@ def _table(
     missing = [
         column
         for column in REQUIRED
-        if column not in columns and not (column == "project_code" and opts.project_code)
+        if column not in columns
+        and not (column == "project_code" and opts.project_code)
+        and column not in opts.mapping.optional
     ]
     if missing:
         raise ValidationError(
@@ -605,21 +609,25 @@ def _table(
             for _, j, title in wanted
         }
     )
-    id_column = columns["participant_id"][0]
-    no_id = [
-        (
-            position,
-            Problem(
-                code="row.no_id",
-                message="the row has values but no participant id (a totals row? remove it)",
-                source=name,
-                location=f"{where}, row {excel_rows[position]}",
-                column=columns["participant_id"][1],
-            ),
-        )
-        for position, i in enumerate(body_index)
-        if id_column >= len(rows[i]) or not _text(rows[i][id_column])
-    ]
+    id_column = columns["participant_id"][0] if "participant_id" in columns else None
+    no_id = (
+        []
+        if id_column is None
+        else [
+            (
+                position,
+                Problem(
+                    code="row.no_id",
+                    message="the row has values but no participant id (a totals row? remove it)",
+                    source=name,
+                    location=f"{where}, row {excel_rows[position]}",
+                    column=columns["participant_id"][1],
+                ),
+            )
+            for position, i in enumerate(body_index)
+            if id_column >= len(rows[i]) or not _text(rows[i][id_column])
+        ]
+    )
     return RawTable(
         table=table,
         source=name,

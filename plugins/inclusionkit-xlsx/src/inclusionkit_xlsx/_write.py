@@ -157,6 +157,11 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
             f"unknown xlsx write option(s) {', '.join(map(repr, unknown))}; known: "
             f"{', '.join(OPTIONS)}"
         )
+    if kind == "template":
+        from inclusionkit_xlsx._template import write_template
+
+        write_template(obj, path)
+        return
     lang = options.get("lang", "en")
     if lang not in LANGUAGES:
         raise InclusionKitError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
