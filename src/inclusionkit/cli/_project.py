@@ -102,7 +102,9 @@ def progress_command(
         table = read_table(participations)
     frame = progress(model, table, as_of=as_of, lang=lang)
     if fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        from inclusionkit._sanitise import frame_to_csv
+
+        click.echo(frame_to_csv(frame), nl=False)
     elif fmt == "json":
         click.echo(
             json.dumps(

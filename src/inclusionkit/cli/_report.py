@@ -34,8 +34,11 @@ from inclusionkit.cli._common import (
 
 
 def report_csv(table: pd.DataFrame) -> str:
-    """The tidy table as CSV text: header ``indicator,<breakdowns…>,value``, empty for missing."""
-    return str(table.to_csv(index=False, lineterminator="\n"))
+    """The tidy table as CSV text: header ``indicator,<breakdowns…>,value``, empty for missing,
+    formula-like text quoted as in every CSV written (``_sanitise.frame_to_csv``)."""
+    from inclusionkit._sanitise import frame_to_csv
+
+    return frame_to_csv(table)
 
 
 def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
@@ -400,5 +403,5 @@ def _sfc2021_report(
     elif fmt == "json":
         click.echo(report.table.to_json(orient="records", force_ascii=False, indent=2), nl=False)
     else:
-        click.echo(report.table.to_csv(index=False, lineterminator="\n"), nl=False)
+        click.echo(report_csv(report.table), nl=False)
     click.echo(f"inclusionkit: {report.summary()}", err=True)

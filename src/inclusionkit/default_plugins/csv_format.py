@@ -54,11 +54,10 @@ from inclusionkit._participations import (
     COLUMN_NAMES,
     COLUMNS,
     DATE_COLUMNS,
-    csv_quoting,
     write_participations,
 )
 from inclusionkit._report_data import ReportData
-from inclusionkit._sanitise import arrow_reason, neutralise_frame, restore_frame
+from inclusionkit._sanitise import arrow_reason, frame_to_csv, restore_frame
 from inclusionkit._sfc2021 import Sfc2021Report
 from inclusionkit.default_plugins import (
     PROGRESS_DTYPES,
@@ -521,7 +520,8 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
             raise InclusionKitError(
                 f"a participation table is a DataFrame, not {type(obj).__name__}"
             )
-        table = neutralise_frame(obj[[c for c in COLUMN_NAMES if c in obj.columns]])
+        # write_participations quotes formula-like text, as every CSV written (frame_to_csv).
+        table = obj[[c for c in COLUMN_NAMES if c in obj.columns]]
         target = Path(path)
         if target.suffix.lower() == ".csv":
             write_participations(table, target)
@@ -547,12 +547,4 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
                 frame[column] = frame[column].map(words, na_action="ignore")
     else:
         raise InclusionKitError(f"the csv format cannot write {kind}")
-    frame = neutralise_frame(frame)
-    frame.to_csv(
-        path,
-        index=False,
-        lineterminator="\n",
-        encoding="utf-8",
-        date_format="%Y-%m-%d",
-        quoting=csv_quoting(frame),
-    )
+    frame_to_csv(frame, path)
