@@ -36,7 +36,7 @@ from inclusionkit._ingest import (
 )
 from inclusionkit._limits import format_bytes, limit, limited_source, parse_json, too_deep
 from inclusionkit._participations import COLUMN_NAMES, write_participations
-from inclusionkit._report_data import ReportData
+from inclusionkit._report_data import EXCLUDED_IDS_OPTION, ReportData
 from inclusionkit.default_plugins import (
     PROGRESS_MARKERS,
     check_options,
@@ -296,7 +296,7 @@ def write_parquet(
     obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
 ) -> None:
     """Write participations, a report or a progress table as Parquet."""
-    check_options("parquet", options, ())
+    check_options("parquet", options, (EXCLUDED_IDS_OPTION,) if kind == "report" else ())
     target = Path(path)
     if kind == "participations":
         if target.suffix.lower() == ".parquet":
@@ -314,7 +314,7 @@ def write_parquet(
     if kind in ("progress", "table"):
         frame: pd.DataFrame = obj
     elif kind == "report":
-        report = ReportData.from_report(obj)
+        report = ReportData.for_export(obj, options)  # excluded: counts by reason
         frame = report.table
         metadata[PROVENANCE_KEY] = _json_bytes(report.provenance)
         for label, key in PART_KEYS.items():
