@@ -15,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["EXCLUDED_IDS_OPTION", "ReportData", "excluded_by_reason", "provenance_dict"]
-
-EXCLUDED_IDS_OPTION = "include_excluded_ids"
-"""The write option of every report exporter that keeps the excluded participations' ids."""
-
 import attrs
 import pandas as pd
 
 from inclusionkit._convert import unstructure
+
+__all__ = ["EXCLUDED_IDS_OPTION", "ReportData", "excluded_by_reason", "provenance_dict"]
+
+EXCLUDED_IDS_OPTION = "include_excluded_ids"
+"""The write option of every report exporter that keeps the excluded participations' ids."""
 
 
 def _empty() -> pd.DataFrame:
