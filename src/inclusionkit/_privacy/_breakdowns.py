@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
 
-__all__ = ["PER_PERSON_COLUMNS", "check_publishable_breakdowns"]
+__all__ = ["OUTPUT_COLUMNS", "PER_PERSON_COLUMNS", "check_publishable_breakdowns"]
 
 PER_PERSON_COLUMNS: frozenset[str] = frozenset(
     {"participant_id", "birth_date", "entry_date", "exit_date"}
@@ -22,19 +22,29 @@ PER_PERSON_COLUMNS: frozenset[str] = frozenset(
 """Contract columns of (nearly) one value per person: never a breakdown of a published table."""
 
 
+OUTPUT_COLUMNS: frozenset[str] = frozenset({"indicator", "value", "suppressed", "status", "name"})
+"""Columns of the published table itself: a breakdown of that name would clash with them."""
+
+
 def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ()) -> None:
     """Raise :class:`InclusionKitError` for a breakdown that would publish one row per person.
 
     ``by`` are the breakdown names; the contract's categorical columns and the derived
     breakdowns (``age_band``, ``entry_year`` …, any name that is not a column here and that the
-    engine checks) pass. A per-person contract column is refused always; any other column not in
-    the contract is refused unless it is in ``allowed``.
+    engine checks) pass. A per-person contract column and a name of the report's own columns
+    (:data:`OUTPUT_COLUMNS`) are refused always; any other column not in the contract is refused
+    unless it is in ``allowed``.
     """
     from inclusionkit._rules._grouping import DERIVED_BREAKDOWNS
     from inclusionkit._rules._partition import FLOW_BREAKDOWNS
 
     permitted = set(allowed)
     for name in by:
+        if name in OUTPUT_COLUMNS:
+            raise InclusionKitError(
+                f"cannot break down by {name!r}: the report's table has a column {name!r} of its "
+                "own; rename the register's column (with a mapping file) to break down by it"
+            )
         if name in PER_PERSON_COLUMNS:
             raise InclusionKitError(
                 f"--by {name}: a breakdown by {name!r} publishes one row per person; break down "

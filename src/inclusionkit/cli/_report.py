@@ -180,6 +180,8 @@ def report_command(
 
     if isinstance(participations, Path) and not participations.exists():
         raise InclusionKitError(f"{participations}: no such file")
+    if layout == "sfc2021":
+        _refuse_unused("--layout sfc2021", _NOT_FOR_SFC2021)
     check_by(by, allow_by)  # never one row per person
     # Every output's format is checked before the work starts: a typo costs nothing.
     chosen = output_format(output, fmt, "report")
@@ -363,6 +365,36 @@ def validate_table_command_output(
 
 
 __all__ = ["report_command", "rulesets_command", "validate_table_command_output"]
+
+
+_NOT_FOR_SFC2021 = (
+    "suppress",
+    "by",
+    "allow_by",
+    "excluded_path",
+    "strict",
+    "project",
+    "engine",
+    "scheduler",
+)
+
+
+def _refuse_unused(what: str, names: tuple[str, ...]) -> None:
+    """An option given on the command line that ``what`` cannot honour is an error, never
+    silently ignored (``--suppress`` above all: ignoring it would publish small cells)."""
+    context = click.get_current_context()
+    given = [
+        param.opts[0]
+        for param in context.command.params
+        if param.name in names
+        and context.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT
+    ]
+    if given:
+        raise InclusionKitError(
+            f"{what} cannot honour {', '.join(given)}: the SFC2021 tables have fixed breakdowns "
+            "(priority, specific objective, category of region, gender), are not suppressed "
+            "and list no excluded rows; leave these options out, or use --layout tidy"
+        )
 
 
 def _sfc2021_report(
