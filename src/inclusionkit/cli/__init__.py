@@ -8,12 +8,13 @@ readable message on stderr, never a traceback.
 from __future__ import annotations
 
 import sys
-from typing import Any
+import warnings
+from typing import Any, TextIO
 
 import click
 
 from inclusionkit._atomic import guard_inputs
-from inclusionkit._errors import InclusionKitError
+from inclusionkit._errors import InclusionKitError, InclusionKitWarning
 from inclusionkit._version import __version__
 from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
 from inclusionkit.cli._privacy import pseudonymise_command, retention_command
@@ -24,12 +25,29 @@ from inclusionkit.cli._report import report_command, rulesets_command
 EXIT_USER_ERROR = 2
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning on the command line is a message like any other: no source file, no line."""
+    click.echo(f"inclusionkit: warning: {message}", err=True)
+
+
 class _Group(click.Group):
-    """A click group that turns library errors into clean messages and exit code 2."""
+    """A click group that turns library errors into clean messages and exit code 2, and
+    warnings (``XlsxImportWarning``, ``IatiImportWarning`` …) into ``warning:`` lines."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with guard_inputs():  # no output of a command overwrites one of its inputs
+            # no output of a command overwrites one of its inputs
+            with guard_inputs(), warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                # The user is told, even where warnings are errors (a test run, -W error).
+                warnings.simplefilter("default", InclusionKitWarning)
                 return super().invoke(ctx)
         except InclusionKitError as exc:
             click.echo(f"inclusionkit: error: {exc}", err=True)
