@@ -10,11 +10,20 @@ unknown: they may be identifiers) unless the user names it with ``--allow-by COL
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
 
-__all__ = ["OUTPUT_COLUMNS", "PER_PERSON_COLUMNS", "check_publishable_breakdowns"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "PER_PERSON_COLUMNS",
+    "check_breakdown_values",
+    "check_publishable_breakdowns",
+]
 
 PER_PERSON_COLUMNS: frozenset[str] = frozenset(
     {"participant_id", "birth_date", "entry_date", "exit_date"}
@@ -57,3 +66,23 @@ def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ())
                 "it may identify people (a CNP, a name, an address); if it is a category of the "
                 f"table, allow it with --allow-by {name}"
             )
+
+
+def check_breakdown_values(frame: pd.DataFrame, by: Sequence[str]) -> None:
+    """Refuse a breakdown column of more distinct values than the ``breakdown`` limit
+    (``INCLUSIONKIT_MAX_BREAKDOWN_VALUES``, :mod:`inclusionkit._limits`), before computing.
+
+    A breakdown by a column of one value per person (an allowed column that is in fact an id)
+    would build a table as long as the register and publish it; counting its distinct values is
+    one pass over one column.
+    """
+    from inclusionkit._limits import limit, too_many
+
+    allowed = limit("breakdown")
+    for name in by:
+        if name not in frame.columns:
+            continue  # derived (age_band …) or unknown: the engine says so
+        count = int(frame[name].nunique(dropna=True))
+        if count > allowed:
+            # So many values publish (nearly) one row per person, and cost a table as long.
+            raise too_many(f"--by {name}", count, "breakdown")

@@ -197,6 +197,10 @@ def report_command(
     from inclusionkit._progressbar import ProgressBar
 
     source = _participations(participations, engine, by)
+    if isinstance(source, pd.DataFrame):
+        from inclusionkit._privacy._breakdowns import check_breakdown_values
+
+        check_breakdown_values(source, [name.strip() for name in by.split(",") if name.strip()])
     with ProgressBar(enabled=progress) as bar, _dask_client(scheduler):
         report = inclusionkit.compute(
             source,

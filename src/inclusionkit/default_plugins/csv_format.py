@@ -49,7 +49,7 @@ from inclusionkit._ingest import (
     physical_lines,
 )
 from inclusionkit._ingest._decode import HEAD_SIZE
-from inclusionkit._limits import check_size, limited_source
+from inclusionkit._limits import ENV, check_count, check_size, limit, limited_source
 from inclusionkit._participations import (
     COLUMN_NAMES,
     COLUMNS,
@@ -249,17 +249,26 @@ def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray
 
 def _header(path: Path, name: str, form: Layout) -> list[str]:
     # Only the header line is needed; asking Arrow would parse a whole 16 MB block.
+    # A header line is at most some 256 characters a column: never read a whole file as one.
+    longest = max(1 << 20, 256 * limit("columns"))
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             for _ in range(form.skip_lines):
-                handle.readline()
-            first = handle.readline()
+                handle.readline(longest)
+            first = handle.readline(longest + 1)
     except UnicodeDecodeError:
         raise _NotUtf8 from None
+    if len(first) > longest:
+        raise InclusionKitError(
+            f"{name}: refused: the header line is longer than {longest:,} characters, more than "
+            f"{limit('columns'):,} columns could need; raise {ENV['columns']} if it is genuine"
+        )
     try:
         names = next(csv.reader([first], delimiter=form.delimiter))
     except (StopIteration, csv.Error) as exc:
         raise InclusionKitError(f"{name}: no header row ({exc or 'the file is empty'})") from None
+    # Checked on the header alone, before Arrow parses a column (10^6 columns: minutes).
+    check_count(name, len(names), "columns")
     return names
 
 
@@ -393,6 +402,7 @@ def _guess_kind(text: str, name: str, mapping: Any = None) -> str:
         row = next(csv.reader([first], delimiter=form.delimiter), [])
     except csv.Error as exc:
         raise InclusionKitError(f"{name}: the header line is not well-formed CSV ({exc})") from None
+    check_count(name, len(row), "columns")  # on the header alone, before anything else
     header = {cell.strip() for cell in row}
     # A register's own headers ("ID participant", or a mapping file's) say participations too.
     mapped = set(map_headers(row, load_mapping(mapping), source=name, location="line 1").columns)
@@ -405,10 +415,11 @@ def _guess_kind(text: str, name: str, mapping: Any = None) -> str:
     if "participant_id" in header:
         # Close to a participation table: let read_participations name the missing columns.
         return "participations"
+    # The header is not echoed: a file without one has a person's row in its place.
     raise InclusionKitError(
-        f"{name}: cannot tell what this table holds from its header "
-        f"({', '.join(sorted(header)) or 'empty'}); pass kind='participations', 'progress' "
-        "or 'report'"
+        f"{name}: cannot tell what this table holds from its header line ({len(row)} columns, "
+        "no participant_id, no indicator and value, no indicator, target and achieved); pass "
+        "kind='participations', 'progress' or 'report'"
     )
 
 
@@ -422,6 +433,7 @@ _PROGRESS_TEXT = tuple(name for name, dtype in PROGRESS_DTYPES.items() if dtype 
 def _read_frame(text: str, name: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     first = text.split("\n", 1)[0]
     delimiter = _delimiter(first)
+    check_count(name, first.count(delimiter) + 1, "columns")  # before pandas parses them
     try:
         frame = pd.read_csv(
             io.StringIO(text),

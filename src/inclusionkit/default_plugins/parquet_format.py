@@ -34,7 +34,14 @@ from inclusionkit._ingest import (
     load_mapping,
     map_headers,
 )
-from inclusionkit._limits import format_bytes, limit, limited_source, parse_json, too_deep
+from inclusionkit._limits import (
+    check_count,
+    format_bytes,
+    limit,
+    limited_source,
+    parse_json,
+    too_deep,
+)
 from inclusionkit._participations import COLUMN_NAMES, write_participations
 from inclusionkit._report_data import EXCLUDED_IDS_OPTION, ReportData
 from inclusionkit.default_plugins import (
@@ -185,6 +192,7 @@ def _raw(path: Path, name: str, parquet: pq.ParquetFile, options: Mapping[str, A
 
 def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
     """Refuse a file whose row groups say they expand past the limit (a "Parquet bomb")."""
+    check_count(name, metadata.num_columns, "columns")  # from the footer, before any data
     expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     allowed = limit("expanded")
     if expanded > allowed:

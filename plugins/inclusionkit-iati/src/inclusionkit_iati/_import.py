@@ -211,7 +211,7 @@ def parse_safely(
     except etree.XMLSyntaxError as exc:
         raise InclusionKitError(f"{name}: not well-formed XML: {exc}") from None
     # lxml-stubs do not know DTD.iterentities(); it exists since lxml 2.x.
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack system_url / public_id
     dtd: Any = docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         # Entities are how "billion laughs" and external-file attacks work; IATI never needs one.
