@@ -24,6 +24,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -44,6 +45,7 @@ __all__ = [
     "MIN_KEY_BYTES",
     "PseudonymisedTable",
     "check_key",
+    "cnp_id_rows",
     "load_key",
     "normalise_name",
     "pseudonymise",
@@ -199,6 +201,25 @@ def check_key(key: object, *, source: str | None = None) -> bytes:
             f"bytes; {_KEY_HELP}"
         )
     return bytes(key)
+
+
+def cnp_id_rows(values: Any) -> np.ndarray:
+    """The positions of the ids in ``values`` (an Arrow or pandas column) that are valid CNPs.
+
+    A CNP mapped into ``participant_id`` would flow into every output, the rejected rows and
+    excluded lists above all: the ingestion pipeline rejects such rows
+    (``participant_id.cnp``), saying to pseudonymise first. One vectorised pass
+    (:func:`~inclusionkit.ro.check_cnp_column`) over the ids that are 13 digits.
+    """
+    series = (
+        values.to_pandas() if isinstance(values, pa.Array | pa.ChunkedArray) else pd.Series(values)
+    )
+    text = series.astype("string").str.strip()
+    candidates = np.flatnonzero(text.str.fullmatch(r"[0-9]{13}").fillna(False).to_numpy(bool))
+    if not len(candidates):
+        return candidates
+    valid = check_cnp_column(text.iloc[candidates].reset_index(drop=True))["valid"]
+    return candidates[valid.to_numpy(dtype=bool)]
 
 
 def _hmac_hex(key: bytes, messages: Sequence[bytes]) -> list[str]:

@@ -33,6 +33,12 @@ def _read_register(path: Path) -> pd.DataFrame:
     try:
         return read_table(path, keep_extra=True)
     except ValidationError as exc:
+        if all(problem.code == "participant_id.cnp" for problem in exc.problems):
+            # CNPs as ids: exactly what pseudonymising is for. They are the CNP to hash.
+            frame = read_table(path, keep_extra=True, on_error="coerce")
+            if "cnp" not in frame.columns:
+                frame = frame.assign(cnp=frame["participant_id"])
+            return frame
         if not all(
             problem.code == "column.missing" and problem.column == "participant_id"
             for problem in exc.problems
