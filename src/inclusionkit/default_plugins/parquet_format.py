@@ -186,13 +186,21 @@ def _raw(path: Path, name: str, parquet: pq.ParquetFile, options: Mapping[str, A
         table = pq.read_table(path, columns=columns, read_dictionary=dictionary)
     except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
         # Damaged data the Arrow readers choke on (found by fuzzing).
-        raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+        # Arrow's message may list the schema (in a file without a header: a person's row).
+        raise InclusionKitError(f"{name}: cannot read this table ({_reason(exc)})") from None
     return RawTable(table=table, source=name, header_location="the schema")
 
 
 def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
     """Refuse a file whose row groups say they expand past the limit (a "Parquet bomb")."""
     check_count(name, metadata.num_columns, "columns")  # from the footer, before any data
+    names = metadata.schema.to_arrow_schema().names  # top level: nested leaves repeat
+    if len(set(names)) != len(names):
+        repeated = len(names) - len(set(names))
+        raise InclusionKitError(
+            f"{name}: {repeated} column name(s) appear more than once in the schema; each "
+            "column needs its own name (is the first row data rather than a header?)"
+        )
     expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     allowed = limit("expanded")
     if expanded > allowed:
@@ -200,6 +208,13 @@ def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
             f"{name}: refused: its data expands to {format_bytes(expanded)}, over the limit of "
             f"{format_bytes(allowed)}; raise INCLUSIONKIT_MAX_EXPANDED_BYTES if it is genuine"
         )
+
+
+def _reason(exc: BaseException) -> str:
+    """Arrow's reason for a failure, without the data or schema it may echo."""
+    from inclusionkit._sanitise import arrow_reason
+
+    return arrow_reason(exc).split(" in ", 1)[0].split(":", 1)[0][:200]
 
 
 def _check_magic(path: Path, name: str) -> None:
