@@ -219,7 +219,8 @@ def cnp_id_rows(values: Any) -> np.ndarray:
     if not len(candidates):
         return candidates
     valid = check_cnp_column(text.iloc[candidates].reset_index(drop=True))["valid"]
-    return candidates[valid.to_numpy(dtype=bool)]
+    found: np.ndarray = candidates[valid.to_numpy(dtype=bool)]
+    return found
 
 
 def _hmac_hex(key: bytes, messages: Sequence[bytes]) -> list[str]:
