@@ -87,6 +87,21 @@ def test_breakdown_of_too_many_values_is_refused_before_computing(
     assert main(["report", str(path), "--by", "partner"]) == 0
 
 
+def test_breakdown_limit_applies_to_streamed_parquet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet table (streamed, not read whole) is checked too, from the one column."""
+    _, table = example()
+    frame = table.copy()
+    frame["ref"] = pd.array([f"r{n}" for n in range(len(frame))], dtype="string")
+    path = tmp_path / "parts.parquet"
+    frame.to_parquet(path, index=False)
+    monkeypatch.setenv(ENV["breakdown"], "100")
+    code = main(["report", str(path), "--by", "ref", "--allow-by", "ref"])
+    assert code == 2
+    assert "--by ref: refused" in capsys.readouterr().err
+
+
 def _stored_workbook(path: Path, sheet_bytes: int) -> None:
     """A zip named .xlsx whose sheet part declares ``sheet_bytes`` bytes (highly compressible)."""
     buffer = io.BytesIO()

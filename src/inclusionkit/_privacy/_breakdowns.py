@@ -68,21 +68,49 @@ def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ())
             )
 
 
-def check_breakdown_values(frame: pd.DataFrame, by: Sequence[str]) -> None:
+def check_breakdown_values(frame: pd.DataFrame | str, by: Sequence[str]) -> None:
     """Refuse a breakdown column of more distinct values than the ``breakdown`` limit
     (``INCLUSIONKIT_MAX_BREAKDOWN_VALUES``, :mod:`inclusionkit._limits`), before computing.
 
-    A breakdown by a column of one value per person (an allowed column that is in fact an id)
+    ``frame`` may be the path of a Parquet file or directory (what the streaming engine reads):
+    then only the columns outside the contract are read, one at a time. A breakdown by a column
+    of one value per person (an allowed column that is in fact an id)
     would build a table as long as the register and publish it; counting its distinct values is
     one pass over one column.
     """
     from inclusionkit._limits import limit, too_many
 
     allowed = limit("breakdown")
+    if isinstance(frame, str):
+        _check_parquet_breakdowns(frame, by, allowed)
+        return
     for name in by:
         if name not in frame.columns:
             continue  # derived (age_band …) or unknown: the engine says so
         count = int(frame[name].nunique(dropna=True))
         if count > allowed:
             # So many values publish (nearly) one row per person, and cost a table as long.
+            raise too_many(f"--by {name}", count, "breakdown")
+
+
+def _check_parquet_breakdowns(path: str, by: Sequence[str], allowed: int) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    from inclusionkit._limits import too_many
+
+    extras = [name for name in by if name not in COLUMN_NAMES]
+    if not extras:
+        return  # the contract's categories have few values
+    try:
+        dataset = ds.dataset(path, format="parquet")
+    except (pa.ArrowException, OSError, ValueError):
+        return  # not a readable dataset: the engine says why
+    for name in extras:
+        if name not in dataset.schema.names:
+            continue
+        column = dataset.to_table(columns=[name]).column(name)
+        count = int(pc.count_distinct(column).as_py())
+        if count > allowed:
             raise too_many(f"--by {name}", count, "breakdown")

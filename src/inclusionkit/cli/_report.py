@@ -197,7 +197,7 @@ def report_command(
     from inclusionkit._progressbar import ProgressBar
 
     source = _participations(participations, engine, by)
-    if isinstance(source, pd.DataFrame):
+    if isinstance(source, pd.DataFrame | str):
         from inclusionkit._privacy._breakdowns import check_breakdown_values
 
         check_breakdown_values(source, [name.strip() for name in by.split(",") if name.strip()])
