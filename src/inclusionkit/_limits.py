@@ -13,7 +13,16 @@ levels deep or an ``.xlsx`` workbook that is a zip bomb must end in a clear
     what a compressed container may expand to: the members of an ``.xlsx`` zip archive, the
     uncompressed row groups of a Parquet file.
 
-A value is a number of bytes, optionally with a unit (``500M``, ``2GiB``, ``750kB``). A limit set
+``workbook`` (default 256 MiB, env ``INCLUSIONKIT_MAX_WORKBOOK_BYTES``)
+    what the parts of one ``.xlsx`` workbook may expand to (openpyxl holds a workbook in memory
+    at some 15 times its XML: 256 MiB of XML is about 4 GiB of memory and a minute).
+``columns`` (default 2000, env ``INCLUSIONKIT_MAX_COLUMNS``)
+    the columns of a table (a CSV header, a Parquet schema), checked on the header alone.
+``breakdown`` (default 10000, env ``INCLUSIONKIT_MAX_BREAKDOWN_VALUES``)
+    the distinct values of one breakdown column of a report, checked before computing.
+
+A size is a number of bytes, optionally with a unit (``500M``, ``2GiB``, ``750kB``); a count a
+number (``5000``, or ``5k``). A limit set
 with :func:`input_limits` (a context manager, for one call or one thread) wins over the
 environment, which wins over the default.
 """
@@ -35,10 +44,12 @@ import attrs
 from inclusionkit._errors import InclusionKitError
 
 __all__ = [
+    "COUNTS",
     "DEFAULTS",
     "ENV",
     "MAX_DOCUMENT_DEPTH",
     "LimitName",
+    "check_count",
     "check_size",
     "format_bytes",
     "input_limits",
@@ -50,21 +61,35 @@ __all__ = [
     "read_limited",
     "too_deep",
     "too_large",
+    "too_many",
 ]
 
-LimitName = Literal["table", "document", "expanded"]
+LimitName = Literal["table", "document", "expanded", "workbook", "columns", "breakdown"]
 
 KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
 
-DEFAULTS: dict[str, int] = {"table": 2 * GIB, "document": 50 * MIB, "expanded": 4 * GIB}
-"""The default limits, in bytes."""
+DEFAULTS: dict[str, int] = {
+    "table": 2 * GIB,
+    "document": 50 * MIB,
+    "expanded": 4 * GIB,
+    "workbook": 256 * MIB,
+    "columns": 2000,
+    "breakdown": 10_000,
+}
+"""The default limits: bytes, but ``columns`` and ``breakdown`` are counts."""
+
+COUNTS = frozenset({"columns", "breakdown"})
+"""The limits that count things, not bytes."""
 
 ENV: dict[str, str] = {
     "table": "INCLUSIONKIT_MAX_INPUT_BYTES",
     "document": "INCLUSIONKIT_MAX_DOCUMENT_BYTES",
     "expanded": "INCLUSIONKIT_MAX_EXPANDED_BYTES",
+    "workbook": "INCLUSIONKIT_MAX_WORKBOOK_BYTES",
+    "columns": "INCLUSIONKIT_MAX_COLUMNS",
+    "breakdown": "INCLUSIONKIT_MAX_BREAKDOWN_VALUES",
 }
 """The environment variable that overrides each limit."""
 
@@ -72,6 +97,9 @@ _WHAT = {
     "table": "tables",
     "document": "documents read whole (JSON, XML, progress and report tables)",
     "expanded": "the expanded content of compressed files",
+    "workbook": "the expanded content of an .xlsx workbook",
+    "columns": "the columns of a table",
+    "breakdown": "the distinct values of a breakdown",
 }
 
 _UNITS = {
@@ -98,6 +126,9 @@ class _Override:
     table: int | None = None
     document: int | None = None
     expanded: int | None = None
+    workbook: int | None = None
+    columns: int | None = None
+    breakdown: int | None = None
 
 
 _NO_OVERRIDE = _Override()
@@ -125,7 +156,8 @@ def parse_size(text: str, *, what: str = "a size") -> int:
 
 
 def limit(name: LimitName) -> int:
-    """The limit in force for ``name`` (``table``, ``document`` or ``expanded``), in bytes."""
+    """The limit in force for ``name`` (``table``, ``document``, ``expanded``, ``workbook``: bytes;
+    ``columns``, ``breakdown``: a count)."""
     override = getattr(_override.get() or _NO_OVERRIDE, name)
     if override is not None:
         return int(override)
@@ -144,6 +176,9 @@ def input_limits(
     table: int | str | None = None,
     document: int | str | None = None,
     expanded: int | str | None = None,
+    workbook: int | str | None = None,
+    columns: int | str | None = None,
+    breakdown: int | str | None = None,
 ) -> Iterator[None]:
     """Use other limits inside the ``with`` block (this thread or task only).
 
@@ -163,6 +198,9 @@ def input_limits(
             table=value(table, "table", current.table),
             document=value(document, "document", current.document),
             expanded=value(expanded, "expanded", current.expanded),
+            workbook=value(workbook, "workbook", current.workbook),
+            columns=value(columns, "columns", current.columns),
+            breakdown=value(breakdown, "breakdown", current.breakdown),
         )
     )
     try:
@@ -197,6 +235,20 @@ def too_large(name: str, size: int | None, which: LimitName | int) -> InclusionK
         f"{_WHAT[which]}. If the file is genuine, raise the limit with "
         f"{ENV[which]}=<bytes> (for example {ENV[which]}=8G)"
     )
+
+
+def too_many(name: str, count: int, which: LimitName) -> InclusionKitError:
+    """The error for an input with more things (columns, distinct values) than a count limit."""
+    return InclusionKitError(
+        f"{name}: refused: {count:,} is over the limit of {limit(which):,} for {_WHAT[which]}. "
+        f"If it is genuine, raise the limit with {ENV[which]}=<number>"
+    )
+
+
+def check_count(name: str, count: int, which: LimitName) -> None:
+    """Refuse ``count`` things (``columns``, ``breakdown`` values) over the limit in force."""
+    if count > limit(which):
+        raise too_many(name, count, which)
 
 
 def check_size(path: str | os.PathLike[str], limit: LimitName | int = "table") -> int:

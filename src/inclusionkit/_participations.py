@@ -48,6 +48,7 @@ from inclusionkit._ingest import (
     parse_dates,
     strict_arrow_dates,
 )
+from inclusionkit._sanitise import csv_quoting, frame_to_csv
 from inclusionkit.models import Beneficiary, Gender, LabourStatus, Participation
 
 __all__ = [
@@ -148,29 +149,11 @@ def write_participations(frame: pd.DataFrame, path: str | os.PathLike[str]) -> N
                 out[name] = out[name].dt.strftime("%Y-%m-%d")
             for name in BOOL_COLUMNS:
                 out[name] = out[name].map({True: "true", False: "false"}, na_action="ignore")
-            out.to_csv(tmp, index=False, lineterminator="\n", quoting=csv_quoting(out))
+            frame_to_csv(out, tmp)  # formula-like text quoted, as every CSV written
         else:
             raise InclusionKitError(
                 f"{source}: cannot write {suffix or 'no extension'!r}; use .csv or .parquet"
             )
-
-
-def csv_quoting(frame: pd.DataFrame) -> int:
-    """``QUOTE_ALL`` when a text cell holds a carriage return, else ``QUOTE_MINIMAL``.
-
-    Python's csv writer quotes a cell with a line feed but not one with a lone carriage return
-    (the line terminator is "\\n"), which every reader then takes for the end of a row: a cell
-    from an old Mac or a hostile file would split its row in two.
-    """
-    import csv
-
-    for column in frame.columns:
-        values = frame[column]
-        if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype):
-            texts = values.astype("string") if values.dtype == object else values
-            if bool(texts.str.contains("\r", regex=False).fillna(False).any()):
-                return csv.QUOTE_ALL
-    return csv.QUOTE_MINIMAL
 
 
 def _parquet_type(kind: ColumnKind) -> pa.DataType:

@@ -135,6 +135,13 @@ class ProblemCode(enum.StrEnum):
         _READ,
     )
     ROW_NO_ID = "row.no_id", "the row has values but no participant id", _E, False, _READ
+    PARTICIPANT_ID_CNP = (
+        "participant_id.cnp",
+        "the participant id is a valid CNP: pseudonymise the register first",
+        _E,
+        False,
+        _READ,
+    )
     ROW_INVALID = "row.invalid", "the row's values do not fit the participation model", _E
 
     # -- a row against the contract (in the order of the contract's columns)

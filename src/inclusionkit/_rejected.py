@@ -220,7 +220,7 @@ def write_rejected(
     """
     from inclusionkit._atomic import atomic_path
     from inclusionkit._participations import COLUMN_NAMES
-    from inclusionkit._sanitise import neutralise_frame
+    from inclusionkit._sanitise import frame_to_csv
 
     table = outcome.rejected
     columns = ["row", "codes", "message", *COLUMN_NAMES]
@@ -234,4 +234,4 @@ def write_rejected(
         elif pd.api.types.is_bool_dtype(table[column].dtype):
             table[column] = table[column].map({True: "true", False: "false"}, na_action="ignore")
     with atomic_path(path, private=True) as tmp:
-        neutralise_frame(table).to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        frame_to_csv(table, tmp)

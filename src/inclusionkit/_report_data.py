@@ -4,6 +4,10 @@ Exporters accept any object with ``table``, ``excluded``, ``checks`` (DataFrames
 ``provenance`` (an attrs object or a mapping), such as the indicator engine's ``Report``. Reading a
 report file cannot rebuild the engine's objects (the rules are not in the file), so importers
 return a :class:`ReportData` with the same four attributes, the provenance as a ``dict``.
+
+A report *file* is for publishing: :meth:`ReportData.for_export` is what every exporter writes,
+the excluded participations as counts by reason (``reason``, ``count``), never their
+``participant_id`` or row, unless the caller asks with ``include_excluded_ids=True``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ import attrs
 import pandas as pd
 
 from inclusionkit._convert import unstructure
+
+__all__ = ["EXCLUDED_IDS_OPTION", "ReportData", "excluded_by_reason", "provenance_dict"]
+
+EXCLUDED_IDS_OPTION = "include_excluded_ids"
+"""The write option of every report exporter that keeps the excluded participations' ids."""
 
 
 def _empty() -> pd.DataFrame:
@@ -53,6 +62,15 @@ class ReportData:
             provenance=provenance_dict(report.provenance),
         )
 
+    @classmethod
+    def for_export(cls, report: Any, options: Mapping[str, Any] | None = None) -> ReportData:
+        """What an exporter writes of ``report``: the excluded rows as counts by reason only,
+        unless ``options["include_excluded_ids"]`` is true (then ids, rows and reasons)."""
+        data = cls.from_report(report)
+        if (options or {}).get(EXCLUDED_IDS_OPTION, False):
+            return data
+        return attrs.evolve(data, excluded=excluded_by_reason(data.excluded))
+
     def equals(self, other: Any) -> bool:
         """True if ``other`` (any report-like object) has equal tables and provenance."""
         try:
@@ -65,6 +83,23 @@ class ReportData:
             and self.checks.equals(that.checks)
             and self.provenance == that.provenance
         )
+
+
+def excluded_by_reason(excluded: pd.DataFrame) -> pd.DataFrame:
+    """The excluded participations as ``reason``, ``count`` (most frequent first): what a
+    published report says of them. A table that is already counts (no ``participant_id``, no
+    ``row``) is returned as it is; every other column (ids, rows, messages) is dropped."""
+    if "reason" not in excluded.columns:
+        return pd.DataFrame(
+            {"reason": pd.Series(dtype="string"), "count": pd.Series(dtype="int64")}
+        )
+    if "count" in excluded.columns and not {"participant_id", "row"} & set(excluded.columns):
+        return excluded[["reason", "count"]]
+    counts = excluded["reason"].astype("string").value_counts(sort=False)
+    out = pd.DataFrame(
+        {"reason": counts.index.astype("string"), "count": counts.to_numpy(dtype="int64")}
+    )
+    return out.sort_values(["count", "reason"], ascending=[False, True], ignore_index=True)
 
 
 def _frame(value: Any, name: str) -> pd.DataFrame:

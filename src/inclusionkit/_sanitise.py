@@ -18,6 +18,8 @@ reading back gives the original text, whatever it was.
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -31,6 +33,8 @@ import pyarrow.compute as pc
 __all__ = [
     "FORMULA_PREFIXES",
     "arrow_reason",
+    "csv_quoting",
+    "frame_to_csv",
     "needs_quote",
     "neutralise_frame",
     "neutralise_text",
@@ -172,6 +176,42 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
         out[name] = columns[name]
     out.columns = pd.Index(headers)
     return out
+
+
+def csv_quoting(frame: pd.DataFrame) -> int:
+    """``QUOTE_ALL`` when a text cell holds a carriage return, else ``QUOTE_MINIMAL``.
+
+    Python's csv writer quotes a cell with a line feed but not one with a lone carriage return
+    (the line terminator is "\\n"), which every reader then takes for the end of a row: a cell
+    from an old Mac or a hostile file would split its row in two.
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype):
+            texts = values.astype("string") if values.dtype == object else values
+            if bool(texts.str.contains("\r", regex=False).fillna(False).any()):
+                return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL
+
+
+def frame_to_csv(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> str:
+    """The one way inclusionkit writes a table as CSV, to ``path`` or (``None``) as text.
+
+    Formula-like text cells and headers are quoted (:func:`neutralise_frame`), a cell with a
+    carriage return is quoted (:func:`csv_quoting`), UTF-8, ``\\n`` line ends, ISO dates. Every
+    CSV the library and the command line write goes through here: a file, standard output, the
+    rejected and excluded rows. Returns the text (empty when written to ``path``).
+    """
+    safe = neutralise_frame(frame)
+    text = safe.to_csv(
+        path,
+        index=False,
+        lineterminator="\n",
+        encoding="utf-8",
+        date_format="%Y-%m-%d",
+        quoting=csv_quoting(safe),
+    )
+    return text or ""
 
 
 def _unique(names: Iterable[Any]) -> list[Any]:

@@ -14,7 +14,7 @@ from inclusionkit.cli import main
 from inclusionkit.examples import load
 from inclusionkit.ro import cnp_check_digit
 
-KEY = "ab" * 32
+KEY = "3f9c2a7be4d1806f5a2c9e7b13d4f6a08c5e2b9d7f1a3c6e4b8d0f2a5c7e9b1d"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

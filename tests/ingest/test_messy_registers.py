@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,7 @@ def test_every_command_and_engine_gives_the_same_report(
         if not encoding.startswith("utf"):
             text = text.translate(str.maketrans("șțȘȚ", "şţŞŢ"))  # what those code pages hold
         (root / "named.csv").write_bytes(text.encode(encoding))
-        (root / "k.key").write_text("ab" * 32, encoding="ascii")
+        (root / "k.key").write_text(secrets.token_hex(32), encoding="ascii")
         out = root / "pseudo.csv"
         code = _cli(
             "pseudonymise", str(root / "named.csv"), str(out), "--key-file", str(root / "k.key")

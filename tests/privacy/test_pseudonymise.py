@@ -6,20 +6,23 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import itertools
 import secrets
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from inclusionkit import InclusionKitError, write_participations
 from inclusionkit._participations import DTYPES, empty_table
 from inclusionkit._privacy import MIN_KEY_BYTES, load_key, normalise_name, pseudonymise
+from inclusionkit._privacy._pseudonymise import check_key
 from inclusionkit.ro import cnp_check_digit
 
-KEY = bytes(range(32))
+# A fixed random key (secrets.token_hex(32)), so expected ids are reproducible.
+KEY = bytes.fromhex("5064e72d8f61457777419f3284189051b0cc38ac218b84d4552800171058d07f")
 TODAY = dt.date(2025, 1, 1)
 
 
@@ -245,6 +248,55 @@ def test_load_key_refuses_weak_keys(tmp_path: Path, content: bytes, message: str
     path.write_bytes(content)
     with pytest.raises(InclusionKitError, match=message):
         load_key(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (bytes(40), "weak"),  # 40 NUL bytes
+        (b"00" * 32, "weak"),  # the same, as hex
+        (b"ab" * 32, "weak"),  # hex of a repeated byte
+        (b"\xfe\xff" * 20, "weak"),  # a repeated pair
+        (bytes(range(32)), "weak"),  # a counting sequence: 32 values, one step
+        (bytes(range(200, 248)), "weak"),
+        (secrets.token_bytes(65), "at most 64"),
+        (b"\x00" * 100_000_000, "too long"),  # 100 MB of zeros, refused before reading it
+        (secrets.token_bytes(5000), "too long"),
+        (b"", "is empty"),
+        (b"\n  \n", "is empty"),
+    ],
+)
+def test_load_key_refuses_keys_anyone_could_guess(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    """Weak, overlong and empty key files are refused, each saying how to make a good key."""
+    path = tmp_path / "key.bin"
+    path.write_bytes(content)
+    with pytest.raises(InclusionKitError, match=message) as caught:
+        load_key(path)
+    assert "secrets.token_hex(32)" in str(caught.value)
+
+
+def test_check_key_refuses_weak_bytes_given_directly() -> None:
+    """pseudonymise() with weak key bytes (not from a file) is refused the same way."""
+    for weak in (bytes(32), b"k" * 32, bytes(range(32)), secrets.token_bytes(100)):
+        with pytest.raises(InclusionKitError, match=r"secrets\.token_hex"):
+            pseudonymise(register(cnp=[ANA]), weak)
+
+
+@given(st.lists(st.integers(0, 255), min_size=32, max_size=64, unique=True).map(bytes))
+def test_random_looking_keys_are_accepted(key: bytes) -> None:
+    """A key of many different bytes in no sequence is accepted as it is."""
+    steps = {(b - a) % 256 for a, b in itertools.pairwise(key)}
+    assume(len(steps) >= 8)
+    assert check_key(key) == key
+
+
+def test_fresh_random_keys_are_never_refused() -> None:
+    """1000 keys from secrets.token_bytes(32) all pass: the weakness test has no false alarm."""
+    for _ in range(1000):
+        key = secrets.token_bytes(32)
+        assert check_key(key) == key
 
 
 def test_load_key_missing_file_says_how_to_create_one(tmp_path: Path) -> None:

@@ -229,6 +229,8 @@ def prepare(
         )
         arrays[column.name] = typed.values
         problems += cell_problems(typed, column, source, raw.locate, header)
+        if column.name == "participant_id":
+            problems += _cnp_id_problems(typed.values, source, raw.locate, header)
         if notes:
             left_out += unknown_value_problems(typed, header, source, raw.locate)
     if keep_extra:
@@ -244,6 +246,32 @@ def prepare(
     if unmapped:
         raise ValidationError([*unmapped, *(problem for _, problem in problems)], source=source)
     return pa.table(arrays), problems, left_out if notes else []
+
+
+def _cnp_id_problems(
+    values: pa.Array | pa.ChunkedArray, source: str, locate: Any, header: str
+) -> list[tuple[int, Problem]]:
+    """A ``participant_id.cnp`` problem for each id that is a valid CNP (never printed)."""
+    from inclusionkit.ro._cnp import cnp_id_rows
+
+    rows = cnp_id_rows(values)
+    message = (
+        "the participant id is a valid CNP, which would leave in every output; pseudonymise "
+        "the register first (inclusionkit pseudonymise IN OUT --key-file KEY)"
+    )
+    return [
+        (
+            row,
+            Problem(
+                code="participant_id.cnp",
+                message=message,
+                source=source or None,
+                location=place,
+                column=header.strip(),
+            ),
+        )
+        for row, place in zip(rows.tolist(), locate(rows), strict=True)
+    ]
 
 
 def _extra(values: pa.ChunkedArray, raw: RawTable) -> pa.Array:

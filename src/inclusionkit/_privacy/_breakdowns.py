@@ -10,11 +10,20 @@ unknown: they may be identifiers) unless the user names it with ``--allow-by COL
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
 
-__all__ = ["PER_PERSON_COLUMNS", "check_publishable_breakdowns"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "PER_PERSON_COLUMNS",
+    "check_breakdown_values",
+    "check_publishable_breakdowns",
+]
 
 PER_PERSON_COLUMNS: frozenset[str] = frozenset(
     {"participant_id", "birth_date", "entry_date", "exit_date"}
@@ -22,19 +31,29 @@ PER_PERSON_COLUMNS: frozenset[str] = frozenset(
 """Contract columns of (nearly) one value per person: never a breakdown of a published table."""
 
 
+OUTPUT_COLUMNS: frozenset[str] = frozenset({"indicator", "value", "suppressed", "status", "name"})
+"""Columns of the published table itself: a breakdown of that name would clash with them."""
+
+
 def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ()) -> None:
     """Raise :class:`InclusionKitError` for a breakdown that would publish one row per person.
 
     ``by`` are the breakdown names; the contract's categorical columns and the derived
     breakdowns (``age_band``, ``entry_year`` …, any name that is not a column here and that the
-    engine checks) pass. A per-person contract column is refused always; any other column not in
-    the contract is refused unless it is in ``allowed``.
+    engine checks) pass. A per-person contract column and a name of the report's own columns
+    (:data:`OUTPUT_COLUMNS`) are refused always; any other column not in the contract is refused
+    unless it is in ``allowed``.
     """
     from inclusionkit._rules._grouping import DERIVED_BREAKDOWNS
     from inclusionkit._rules._partition import FLOW_BREAKDOWNS
 
     permitted = set(allowed)
     for name in by:
+        if name in OUTPUT_COLUMNS:
+            raise InclusionKitError(
+                f"cannot break down by {name!r}: the report's table has a column {name!r} of its "
+                "own; rename the register's column (with a mapping file) to break down by it"
+            )
         if name in PER_PERSON_COLUMNS:
             raise InclusionKitError(
                 f"--by {name}: a breakdown by {name!r} publishes one row per person; break down "
@@ -47,3 +66,51 @@ def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ())
                 "it may identify people (a CNP, a name, an address); if it is a category of the "
                 f"table, allow it with --allow-by {name}"
             )
+
+
+def check_breakdown_values(frame: pd.DataFrame | str, by: Sequence[str]) -> None:
+    """Refuse a breakdown column of more distinct values than the ``breakdown`` limit
+    (``INCLUSIONKIT_MAX_BREAKDOWN_VALUES``, :mod:`inclusionkit._limits`), before computing.
+
+    ``frame`` may be the path of a Parquet file or directory (what the streaming engine reads):
+    then only the columns outside the contract are read, one at a time. A breakdown by a column
+    of one value per person (an allowed column that is in fact an id)
+    would build a table as long as the register and publish it; counting its distinct values is
+    one pass over one column.
+    """
+    from inclusionkit._limits import limit, too_many
+
+    allowed = limit("breakdown")
+    if isinstance(frame, str):
+        _check_parquet_breakdowns(frame, by, allowed)
+        return
+    for name in by:
+        if name not in frame.columns:
+            continue  # derived (age_band …) or unknown: the engine says so
+        count = int(frame[name].nunique(dropna=True))
+        if count > allowed:
+            # So many values publish (nearly) one row per person, and cost a table as long.
+            raise too_many(f"--by {name}", count, "breakdown")
+
+
+def _check_parquet_breakdowns(path: str, by: Sequence[str], allowed: int) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    from inclusionkit._limits import too_many
+
+    extras = [name for name in by if name not in COLUMN_NAMES]
+    if not extras:
+        return  # the contract's categories have few values
+    try:
+        dataset = ds.dataset(path, format="parquet")
+    except (pa.ArrowException, OSError, ValueError):
+        return  # not a readable dataset: the engine says why
+    for name in extras:
+        if name not in dataset.schema.names:
+            continue
+        column = dataset.to_table(columns=[name]).column(name)
+        count = int(pc.count_distinct(column).as_py())
+        if count > allowed:
+            raise too_many(f"--by {name}", count, "breakdown")

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import attrs
 import numpy as np
@@ -34,13 +34,18 @@ import pyarrow.compute as pc
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES, DATE_DTYPE, STRING_DTYPE, parse_dates
 from inclusionkit.ro import check_cnp_column, fix_diacritics, fold
+from inclusionkit.ro._cnp import cnp_id_rows
 
 __all__ = [
     "DEFAULT_IDENTIFYING",
     "ID_PREFIX",
+    "MAX_KEY_BYTES",
+    "MIN_DISTINCT_BYTES",
+    "MIN_DISTINCT_STEPS",
     "MIN_KEY_BYTES",
     "PseudonymisedTable",
     "check_key",
+    "cnp_id_rows",
     "load_key",
     "normalise_name",
     "pseudonymise",
@@ -64,6 +69,19 @@ DEFAULT_IDENTIFYING: tuple[str, ...] = (
 
 MIN_KEY_BYTES = 32
 """The shortest key accepted: 256 bits, the output size of SHA-256."""
+
+MAX_KEY_BYTES = 64
+"""The longest key accepted: HMAC-SHA-256's block; a longer key is hashed down to 32 bytes, so
+its length adds nothing, and a long file is a mistake (a register, an image), not a key."""
+
+MIN_DISTINCT_BYTES = 16
+"""The fewest different byte values a key may hold. 32 random bytes hold about 30 different
+values (fewer than 16 has a probability below 10^-10); 40 NUL bytes, ``abab…`` or a repeated
+word hold a handful."""
+
+MIN_DISTINCT_STEPS = 8
+"""The fewest different differences between consecutive bytes: ``00 01 02 …`` or ``abcd…``
+hold many values but one step."""
 
 ID_PREFIX = "ik1_"
 """Prefix of every pseudonymous id: ``ik`` for inclusionkit, ``1`` for this scheme's version."""
@@ -108,12 +126,22 @@ def load_key(path: str | os.PathLike[str]) -> bytes:
 
     source = os.fspath(path)
     note_input(source)  # an output never overwrites the key
+    # At most 64 bytes as hex text (128 digits) with some whitespace: never read a large file.
+    most = 2 * MAX_KEY_BYTES + 64
     try:
-        raw = Path(source).read_bytes()
+        with open(source, "rb") as handle:
+            raw = handle.read(most + 1)
     except FileNotFoundError:
         raise InclusionKitError(f"{source}: key file not found; {_KEY_HELP}") from None
     except OSError as exc:
         raise InclusionKitError(f"{source}: cannot read the key file ({exc.strerror})") from None
+    if not raw.strip():
+        raise InclusionKitError(f"{source}: the key file is empty; {_KEY_HELP}")
+    if len(raw) > most:
+        raise InclusionKitError(
+            f"{source}: the key file is too long for a key (more than {most} bytes; a key is "
+            f"{MIN_KEY_BYTES} to {MAX_KEY_BYTES} random bytes); {_KEY_HELP}"
+        )
     hex_match = _HEX_KEY.fullmatch(raw)
     if hex_match is not None:
         digits = hex_match.group(1)
@@ -142,7 +170,14 @@ def _looks_like_text(raw: bytes) -> bool:
 
 
 def check_key(key: object, *, source: str | None = None) -> bytes:
-    """Return ``key`` if it is bytes of at least :data:`MIN_KEY_BYTES`, else raise."""
+    """Return ``key`` if it looks like a random key, else raise :class:`InclusionKitError`
+    saying how to make a good one.
+
+    A key is :data:`MIN_KEY_BYTES` to :data:`MAX_KEY_BYTES` bytes with at least
+    :data:`MIN_DISTINCT_BYTES` different byte values and :data:`MIN_DISTINCT_STEPS` different
+    steps between consecutive bytes: NUL bytes, a repeated pattern or a counting sequence are
+    refused. (No test proves a key random; these catch the keys people actually make by mistake.)
+    """
     where = f"{source}: " if source else ""
     if not isinstance(key, bytes | bytearray):
         raise InclusionKitError(
@@ -152,6 +187,18 @@ def check_key(key: object, *, source: str | None = None) -> bytes:
         raise InclusionKitError(
             f"{where}the key is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed "
             f"(64 hex digits); {_KEY_HELP}"
+        )
+    if len(key) > MAX_KEY_BYTES:
+        raise InclusionKitError(
+            f"{where}the key is {len(key)} bytes; at most {MAX_KEY_BYTES} are used (a longer "
+            f"key is hashed down to 32 bytes); {_KEY_HELP}"
+        )
+    steps = {(b - a) % 256 for a, b in itertools.pairwise(key)}
+    if len(set(key)) < MIN_DISTINCT_BYTES or len(steps) < MIN_DISTINCT_STEPS:
+        raise InclusionKitError(
+            f"{where}the key is weak: {len(set(key))} different byte values in {len(key)} "
+            "bytes, repeated or in sequence, which anyone could guess; a key is random "
+            f"bytes; {_KEY_HELP}"
         )
     return bytes(key)
 

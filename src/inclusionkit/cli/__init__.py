@@ -37,17 +37,19 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """Print a warning as ``inclusionkit: warning: ...`` on standard error."""
+    """A warning on the command line is a message like any other: no source file, no line."""
     click.echo(f"inclusionkit: warning: {message}", err=True)
 
 
 class _Group(click.Group):
-    """A click group that turns library errors into clean messages and exit code 2."""
+    """A click group that turns library errors into clean messages and exit code 2, and
+    warnings (``XlsxImportWarning``, ``IatiImportWarning`` …) into ``warning:`` lines."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             # no output of a command overwrites one of its inputs; a library warning is a line
-            # of text, never Python's with a source line
+            # of text, never Python's with a source line, and the user is told even where
+            # warnings are errors (a test run, -W error)
             with guard_inputs(), warnings.catch_warnings():
                 warnings.simplefilter("default")  # shown once each, never raised
                 warnings.showwarning = _show_warning

@@ -45,7 +45,15 @@ def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
     mapping = current_mapping()
     wanted = COLUMN_NAMES if not strict else ("participant_id",)
     with using_mapping(attrs.evolve(mapping, optional=mapping.optional | set(wanted))):
-        frame = read_table(path, keep_extra=True)
+        try:
+            frame = read_table(path, keep_extra=True)
+        except ValidationError as exc:
+            if not all(problem.code == "participant_id.cnp" for problem in exc.problems):
+                raise
+            # CNPs as ids: exactly what pseudonymising is for. They are the CNP to hash.
+            frame = read_table(path, keep_extra=True, on_error="coerce")
+            if "cnp" not in frame.columns:
+                frame = frame.assign(cnp=frame["participant_id"])
     if strict and mapping.unmapped == "error":
         unknown = [
             name

@@ -154,7 +154,9 @@ def progress_command(
         return
     frame = progress(model, table, as_of=as_of, lang=lang)
     if fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        from inclusionkit._sanitise import frame_to_csv
+
+        click.echo(frame_to_csv(frame), nl=False)
     elif fmt == "json":
         click.echo(
             json.dumps(

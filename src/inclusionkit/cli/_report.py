@@ -35,8 +35,11 @@ from inclusionkit.cli._common import (
 
 
 def report_csv(table: pd.DataFrame) -> str:
-    """The tidy table as CSV text: header ``indicator,<breakdowns…>,value``, empty for missing."""
-    return str(table.to_csv(index=False, lineterminator="\n"))
+    """The tidy table as CSV text: header ``indicator,<breakdowns…>,value``, empty for missing,
+    formula-like text quoted as in every CSV written (``_sanitise.frame_to_csv``)."""
+    from inclusionkit._sanitise import frame_to_csv
+
+    return frame_to_csv(table)
 
 
 def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
@@ -214,6 +217,8 @@ def report_command(
 
     if isinstance(participations, Path) and not participations.exists():
         raise InclusionKitError(f"{participations}: no such file")
+    if layout == "sfc2021":
+        _refuse_unused("--layout sfc2021", _NOT_FOR_SFC2021)
     check_by(by, allow_by)  # never one row per person
     # Every output's format is checked before the work starts: a typo costs nothing.
     chosen = output_format(output, fmt, "report")
@@ -238,6 +243,10 @@ def report_command(
         source: Any = pseudonymised_register(participations, key_file)
     else:
         source = _participations(participations, engine, by, rules)
+    if isinstance(source, pd.DataFrame | str):
+        from inclusionkit._privacy._breakdowns import check_breakdown_values
+
+        check_breakdown_values(source, [name.strip() for name in by.split(",") if name.strip()])
     with ProgressBar(enabled=progress) as bar, _dask_client(scheduler):
         report = inclusionkit.compute(
             source,
@@ -458,6 +467,36 @@ __all__ = [
 ]
 
 
+_NOT_FOR_SFC2021 = (
+    "suppress",
+    "by",
+    "allow_by",
+    "excluded_path",
+    "strict",
+    "project",
+    "engine",
+    "scheduler",
+)
+
+
+def _refuse_unused(what: str, names: tuple[str, ...]) -> None:
+    """An option given on the command line that ``what`` cannot honour is an error, never
+    silently ignored (``--suppress`` above all: ignoring it would publish small cells)."""
+    context = click.get_current_context()
+    given = [
+        param.opts[0]
+        for param in context.command.params
+        if param.name in names
+        and context.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT
+    ]
+    if given:
+        raise InclusionKitError(
+            f"{what} cannot honour {', '.join(given)}: the SFC2021 tables have fixed breakdowns "
+            "(priority, specific objective, category of region, gender), are not suppressed "
+            "and list no excluded rows; leave these options out, or use --layout tidy"
+        )
+
+
 def _sfc2021_report(
     participations: Path | str,
     rules: str | None,
@@ -496,5 +535,5 @@ def _sfc2021_report(
     elif fmt == "json":
         click.echo(report.table.to_json(orient="records", force_ascii=False, indent=2), nl=False)
     else:
-        click.echo(report.table.to_csv(index=False, lineterminator="\n"), nl=False)
+        click.echo(report_csv(report.table), nl=False)
     click.echo(f"inclusionkit: {report.summary()}", err=True)

@@ -50,16 +50,15 @@ from inclusionkit._ingest import (
 )
 from inclusionkit._ingest._decode import HEAD_SIZE
 from inclusionkit._ingest._mapping import dropped_unmapped
-from inclusionkit._limits import check_size, limited_source
+from inclusionkit._limits import ENV, check_count, check_size, limit, limited_source
 from inclusionkit._participations import (
     COLUMN_NAMES,
     COLUMNS,
     DATE_COLUMNS,
-    csv_quoting,
     write_participations,
 )
 from inclusionkit._report_data import ReportData
-from inclusionkit._sanitise import arrow_reason, neutralise_frame, restore_frame
+from inclusionkit._sanitise import arrow_reason, frame_to_csv, restore_frame
 from inclusionkit._sfc2021 import Sfc2021Report
 from inclusionkit._technical import LAYOUT, TechnicalReport
 from inclusionkit.default_plugins import (
@@ -252,17 +251,26 @@ def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray
 
 def _header(path: Path, name: str, form: Layout) -> list[str]:
     # Only the header line is needed; asking Arrow would parse a whole 16 MB block.
+    # A header line is at most some 256 characters a column: never read a whole file as one.
+    longest = max(1 << 20, 256 * limit("columns"))
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             for _ in range(form.skip_lines):
-                handle.readline()
-            first = handle.readline()
+                handle.readline(longest)
+            first = handle.readline(longest + 1)
     except UnicodeDecodeError:
         raise _NotUtf8 from None
+    if len(first) > longest:
+        raise InclusionKitError(
+            f"{name}: refused: the header line is longer than {longest:,} characters, more than "
+            f"{limit('columns'):,} columns could need; raise {ENV['columns']} if it is genuine"
+        )
     try:
         names = next(csv.reader([first], delimiter=form.delimiter))
     except (StopIteration, csv.Error) as exc:
         raise InclusionKitError(f"{name}: no header row ({exc or 'the file is empty'})") from None
+    # Checked on the header alone, before Arrow parses a column (10^6 columns: minutes).
+    check_count(name, len(names), "columns")
     return names
 
 
@@ -399,6 +407,7 @@ def _guess_kind(text: str, name: str, mapping: Any = None) -> str:
         row = next(csv.reader([first], delimiter=form.delimiter), [])
     except csv.Error as exc:
         raise InclusionKitError(f"{name}: the header line is not well-formed CSV ({exc})") from None
+    check_count(name, len(row), "columns")  # on the header alone, before anything else
     header = {cell.strip() for cell in row}
     # A register's own headers ("ID participant", or a mapping file's) say participations too.
     mapped = set(map_headers(row, load_mapping(mapping), source=name, location="line 1").columns)
@@ -411,10 +420,11 @@ def _guess_kind(text: str, name: str, mapping: Any = None) -> str:
     if "participant_id" in header:
         # Close to a participation table: let read_participations name the missing columns.
         return "participations"
+    # The header is not echoed: a file without one has a person's row in its place.
     raise InclusionKitError(
-        f"{name}: cannot tell what this table holds from its header "
-        f"({', '.join(sorted(header)) or 'empty'}); pass kind='participations', 'progress' "
-        "or 'report'"
+        f"{name}: cannot tell what this table holds from its header line ({len(row)} columns, "
+        "no participant_id, no indicator and value, no indicator, target and achieved); pass "
+        "kind='participations', 'progress' or 'report'"
     )
 
 
@@ -428,6 +438,7 @@ _PROGRESS_TEXT = tuple(name for name, dtype in PROGRESS_DTYPES.items() if dtype 
 def _read_frame(text: str, name: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     first = text.split("\n", 1)[0]
     delimiter = _delimiter(first)
+    check_count(name, first.count(delimiter) + 1, "columns")  # before pandas parses them
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -524,10 +535,7 @@ def _write_technical(
         raise InclusionKitError(
             f"a technical report is written in the {LAYOUT} layout, not {layout!r}"
         )
-    parts = []
-    for frame in report.tables(options.get("lang")).values():
-        safe = neutralise_frame(frame)
-        parts.append(safe.to_csv(index=False, lineterminator="\n", quoting=csv_quoting(safe)))
+    parts = [frame_to_csv(frame) for frame in report.tables(options.get("lang")).values()]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write("\n".join(parts))
 
@@ -544,7 +552,8 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
             raise InclusionKitError(
                 f"a participation table is a DataFrame, not {type(obj).__name__}"
             )
-        table = neutralise_frame(obj[[c for c in COLUMN_NAMES if c in obj.columns]])
+        # write_participations quotes formula-like text, as every CSV written (frame_to_csv).
+        table = obj[[c for c in COLUMN_NAMES if c in obj.columns]]
         target = Path(path)
         if target.suffix.lower() == ".csv":
             write_participations(table, target)
@@ -573,12 +582,4 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
                 frame[column] = frame[column].map(words, na_action="ignore")
     else:
         raise InclusionKitError(f"the csv format cannot write {kind}")
-    frame = neutralise_frame(frame)
-    frame.to_csv(
-        path,
-        index=False,
-        lineterminator="\n",
-        encoding="utf-8",
-        date_format="%Y-%m-%d",
-        quoting=csv_quoting(frame),
-    )
+    frame_to_csv(frame, path)

@@ -31,7 +31,7 @@ from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw, load_ma
 from inclusionkit._limits import limited_source, parse_json, too_deep
 from inclusionkit._participations import COLUMN_NAMES, DATE_COLUMNS, with_optional_columns
 from inclusionkit._project_io import project_from_dict, project_to_dict
-from inclusionkit._report_data import ReportData
+from inclusionkit._report_data import EXCLUDED_IDS_OPTION, ReportData
 from inclusionkit.default_plugins import (
     PROGRESS_DTYPES,
     PROGRESS_MARKERS,
@@ -349,7 +349,7 @@ def _report(document: Any, name: str) -> ReportData:
 
 def write_json(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
     """Write a project, participations, a report or a progress table as UTF-8 JSON."""
-    check_options("json", options, ())
+    check_options("json", options, (EXCLUDED_IDS_OPTION,) if kind == "report" else ())
     if kind == "participations":
         _write_text(path, _participations_text(obj))
         return
@@ -359,7 +359,7 @@ def write_json(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
             raise InclusionKitError(f"expected a Project, got {type(obj).__name__}")
         document = project_to_dict(obj)
     elif kind == "report":
-        report = ReportData.from_report(obj)
+        report = ReportData.for_export(obj, options)  # excluded: counts by reason
         document = {"provenance": report.provenance}
         for part in REPORT_PARTS:
             document[part] = frame_records(getattr(report, part))

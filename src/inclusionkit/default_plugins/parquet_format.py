@@ -34,9 +34,16 @@ from inclusionkit._ingest import (
     load_mapping,
     map_headers,
 )
-from inclusionkit._limits import format_bytes, limit, limited_source, parse_json, too_deep
+from inclusionkit._limits import (
+    check_count,
+    format_bytes,
+    limit,
+    limited_source,
+    parse_json,
+    too_deep,
+)
 from inclusionkit._participations import COLUMN_NAMES, write_participations
-from inclusionkit._report_data import ReportData
+from inclusionkit._report_data import EXCLUDED_IDS_OPTION, ReportData
 from inclusionkit.default_plugins import (
     PROGRESS_MARKERS,
     check_options,
@@ -181,12 +188,21 @@ def _raw(path: Path, name: str, parquet: pq.ParquetFile, options: Mapping[str, A
         table = pq.read_table(path, columns=columns, read_dictionary=dictionary)
     except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
         # Damaged data the Arrow readers choke on (found by fuzzing).
-        raise InclusionKitError(f"{name}: cannot read this table ({exc})") from None
+        # Arrow's message may list the schema (in a file without a header: a person's row).
+        raise InclusionKitError(f"{name}: cannot read this table ({_reason(exc)})") from None
     return RawTable(table=table, source=name, header_location="the schema")
 
 
 def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
     """Refuse a file whose row groups say they expand past the limit (a "Parquet bomb")."""
+    check_count(name, metadata.num_columns, "columns")  # from the footer, before any data
+    names = metadata.schema.to_arrow_schema().names  # top level: nested leaves repeat
+    if len(set(names)) != len(names):
+        repeated = len(names) - len(set(names))
+        raise InclusionKitError(
+            f"{name}: {repeated} column name(s) appear more than once in the schema; each "
+            "column needs its own name (is the first row data rather than a header?)"
+        )
     expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     allowed = limit("expanded")
     if expanded > allowed:
@@ -194,6 +210,13 @@ def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
             f"{name}: refused: its data expands to {format_bytes(expanded)}, over the limit of "
             f"{format_bytes(allowed)}; raise INCLUSIONKIT_MAX_EXPANDED_BYTES if it is genuine"
         )
+
+
+def _reason(exc: BaseException) -> str:
+    """Arrow's reason for a failure, without the data or schema it may echo."""
+    from inclusionkit._sanitise import arrow_reason
+
+    return arrow_reason(exc).split(" in ", 1)[0].split(":", 1)[0][:200]
 
 
 def _check_magic(path: Path, name: str) -> None:
@@ -298,7 +321,7 @@ def write_parquet(
     obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
 ) -> None:
     """Write participations, a report or a progress table as Parquet."""
-    check_options("parquet", options, ())
+    check_options("parquet", options, (EXCLUDED_IDS_OPTION,) if kind == "report" else ())
     target = Path(path)
     if kind == "participations":
         if target.suffix.lower() == ".parquet":
@@ -316,7 +339,7 @@ def write_parquet(
     if kind in ("progress", "table"):
         frame: pd.DataFrame = obj
     elif kind == "report":
-        report = ReportData.from_report(obj)
+        report = ReportData.for_export(obj, options)  # excluded: counts by reason
         frame = report.table
         metadata[PROVENANCE_KEY] = _json_bytes(report.provenance)
         for label, key in PART_KEYS.items():

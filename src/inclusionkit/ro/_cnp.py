@@ -303,3 +303,23 @@ def check_cnp_column(values: pd.Series, today: dt.date | None = None) -> pd.Data
         },
         index=series.index,
     )
+
+
+def cnp_id_rows(values: Any) -> np.ndarray:
+    """The positions of the ids in ``values`` (an Arrow or pandas column) that are valid CNPs.
+
+    A CNP mapped into ``participant_id`` would flow into every output, the rejected rows and
+    excluded lists above all: the ingestion pipeline rejects such rows
+    (``participant_id.cnp``), saying to pseudonymise first. One vectorised pass
+    (:func:`~inclusionkit.ro.check_cnp_column`) over the ids that are 13 digits.
+    """
+    series = (
+        values.to_pandas() if isinstance(values, pa.Array | pa.ChunkedArray) else pd.Series(values)
+    )
+    text = series.astype("string").str.strip()
+    candidates = np.flatnonzero(text.str.fullmatch(r"[0-9]{13}").fillna(False).to_numpy(bool))
+    if not len(candidates):
+        return candidates
+    valid = check_cnp_column(text.iloc[candidates].reset_index(drop=True))["valid"]
+    found: np.ndarray = candidates[valid.to_numpy(dtype=bool)]
+    return found

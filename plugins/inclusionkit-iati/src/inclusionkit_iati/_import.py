@@ -105,7 +105,13 @@ def read_iati(
             f"{name}: not an IATI activities file (the root element is {root.tag!r}, "
             "expected 'iati-activities')"
         )
-    errors = schema_errors(root) if root.tag == "iati-activities" else []
+    try:
+        errors = schema_errors(root) if root.tag == "iati-activities" else []
+    except etree.XMLSchemaValidateError:
+        # libxml2 gives up on some hostile documents ("Internal error"): refuse, never a trace.
+        raise InclusionKitError(
+            f"{name}: refused: the IATI schema validator cannot check this document"
+        ) from None
     if errors:
         notes.append(
             f"{name}: not valid against the IATI {codes.IATI_VERSION} schema; read anyway: "
@@ -205,10 +211,23 @@ def parse_safely(
     except etree.XMLSyntaxError as exc:
         raise InclusionKitError(f"{name}: not well-formed XML: {exc}") from None
     # lxml-stubs do not know DTD.iterentities(); it exists since lxml 2.x.
-    dtd: Any = root.getroottree().docinfo.internalDTD
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack system_url / public_id
+    dtd: Any = docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         # Entities are how "billion laughs" and external-file attacks work; IATI never needs one.
         raise InclusionKitError(f"{name}: refused: the document type declares entities")
+    if docinfo.system_url or docinfo.public_id:
+        # An external DTD is never loaded; IATI documents have none.
+        raise InclusionKitError(
+            f"{name}: refused: the document type refers to an external DTD; an IATI file has "
+            "no DOCTYPE line: remove it"
+        )
+    if next(root.iter(etree.Entity), None) is not None:
+        # An undeclared entity (&name;) stays unexpanded; the schema validator cannot handle it.
+        raise InclusionKitError(
+            f"{name}: refused: the document uses an entity reference (&name;) that is not "
+            "declared; write the character itself or a numeric reference (&#233;)"
+        )
     return name, root
 
 

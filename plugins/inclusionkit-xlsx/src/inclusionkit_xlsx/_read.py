@@ -271,7 +271,7 @@ def _check_parts(archive: zipfile.ZipFile, data: bytes, name: str) -> None:
             f"dozen, at most {MAX_PARTS} are read)"
         )
     declared = sum(part.file_size for part in parts)
-    allowed = limit("expanded")
+    allowed = _workbook_limit()
     if declared > allowed:
         raise _bomb(name, f"its parts would expand to {format_bytes(declared)}", allowed)
     for part in parts:
@@ -333,11 +333,16 @@ def _inflated_crc(data: bytes, part: zipfile.ZipInfo, name: str) -> int:
     return crc
 
 
+def _workbook_limit() -> int:
+    """What a workbook's parts may expand to: the workbook limit (within the expanded one)."""
+    return min(limit("workbook"), limit("expanded"))
+
+
 def _bomb(name: str, what: str, allowed: int) -> InclusionKitError:
     return InclusionKitError(
         f"{name}: refused: {what}, over the limit of {format_bytes(allowed)} for the expanded "
         "content of a workbook (a 'zip bomb'?). If the workbook is genuine, raise "
-        "INCLUSIONKIT_MAX_EXPANDED_BYTES"
+        "INCLUSIONKIT_MAX_WORKBOOK_BYTES (or save it as CSV)"
     )
 
 

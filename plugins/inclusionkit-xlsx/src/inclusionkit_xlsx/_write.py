@@ -45,7 +45,7 @@ from openpyxl.utils import get_column_letter
 from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report, TechnicalReport
 from inclusionkit.plugin import ReportData, needs_quote
 
-OPTIONS = ("lang", "indicator_names")
+OPTIONS = ("lang", "indicator_names", "include_excluded_ids")
 LANGUAGES = ("en", "ro")
 
 SHEETS: Mapping[str, Mapping[str, str]] = {
@@ -149,7 +149,8 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
 
     Options: ``lang`` (``"en"``, the default, or ``"ro"``: sheet names and headers) and, for
     reports, ``indicator_names`` (indicator code -> name, or -> ``{"en": …, "ro": …}``) when the
-    report does not carry names itself.
+    report does not carry names itself, and ``include_excluded_ids`` (default false: the
+    ``Excluded`` sheet counts the excluded participations by reason, without their ids).
     """
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
@@ -171,7 +172,7 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
     elif kind == "report" and isinstance(obj, TechnicalReport):
         _technical(workbook, obj, lang=options.get("lang", obj.lang))
     elif kind == "report":
-        _report(workbook, obj, lang=lang, names=options.get("indicator_names"))
+        _report(workbook, obj, lang=lang, names=options.get("indicator_names"), options=options)
     elif kind == "progress":
         _progress(workbook, _frame(obj, kind), lang=lang)
     elif kind == "participations":
@@ -195,9 +196,12 @@ def _frame(obj: Any, kind: str) -> pd.DataFrame:
 # -- the three kinds --------------------------------------------------------------------------
 
 
-def _report(workbook: Workbook, report: Any, *, lang: str, names: Any) -> None:
+def _report(
+    workbook: Workbook, report: Any, *, lang: str, names: Any, options: Mapping[str, Any]
+) -> None:
     try:
-        data = ReportData.from_report(report)
+        # Excluded participations as counts by reason, ids only when asked for.
+        data = ReportData.for_export(report, options)
     except TypeError as exc:
         raise InclusionKitError(f"cannot write this report as xlsx: {exc}") from None
     sheets, labels = SHEETS[lang], LABELS[lang]
