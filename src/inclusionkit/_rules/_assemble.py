@@ -47,7 +47,14 @@ from inclusionkit.models._vocabulary import GENDERS
 __all__ = ["Assembler", "Cells", "cell_order"]
 
 _STRING = DTYPES["project_code"]
-_COUNTERS = ("input_rows", "rows_after_as_of", "participations", "merged_rows", "counted")
+_COUNTERS = (
+    "input_rows",
+    "rows_after_as_of",
+    "participations",
+    "merged_rows",
+    "counted",
+    "several_partners",
+)
 
 
 def cell_order(labels: pd.DataFrame, age_bands: Sequence[int]) -> np.ndarray:
@@ -458,6 +465,7 @@ class Assembler:
             merged_rows=counts["merged_rows"],
             counted=counts["counted"],
             excluded=counts["participations"] - counts["counted"],
+            several_partners=counts["several_partners"],
             not_computed=not_computed,
             table_period=spec.table_period,
             warnings=tuple(w for w in (period_warning(ruleset, spec.table_period),) if w),

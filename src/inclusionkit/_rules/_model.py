@@ -37,6 +37,8 @@ class Provenance:
     file's path and SHA-256 when the report was computed from files. ``table_period`` is the
     programming period the table's project codes tell (``None`` when they do not), and
     ``warnings`` what the report must say plainly, such as a rule set of another period.
+    ``several_partners`` participations (persons of a project) were served by more than one
+    partner: the project counts each once, a breakdown by ``partner`` once per partner.
     """
 
     ruleset: str
@@ -54,6 +56,7 @@ class Provenance:
     inputs: tuple[tuple[str, str], ...] = ()
     table_period: str | None = None
     warnings: tuple[str, ...] = ()
+    several_partners: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The provenance as JSON-ready data, through the one converter
@@ -200,5 +203,10 @@ class Report:
             f"{p.ruleset} {p.ruleset_version}{as_of}: {p.counted} participations counted, "
             f"{p.excluded} excluded (incomplete), {p.rows_after_as_of} rows after the as-of "
             f"date, {p.merged_rows} re-entry rows merged; {failed} failed checks"
+            + (
+                f"; {p.several_partners} persons served by more than one partner"
+                if p.several_partners
+                else ""
+            )
             + "".join(f"; warning: {warning}" for warning in p.warnings)
         )

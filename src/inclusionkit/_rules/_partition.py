@@ -109,6 +109,7 @@ class Partial:
     participations: int
     merged_rows: int
     counted: int
+    several_partners: int = 0
     sources: tuple[np.ndarray, np.ndarray] | None = None
 
 
@@ -119,7 +120,7 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
     """
     records = RecordSet(participations=table, as_of=spec.as_of)
     ruleset = spec.ruleset
-    prepared = records.prepared(ruleset.completeness)
+    prepared = records.prepared(ruleset.completeness, per_partner="partner" in spec.breakdowns)
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
     evaluator = Evaluator(grouping.source)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
@@ -146,6 +147,7 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
         participations=prepared.participations,
         merged_rows=prepared.merged,
         counted=prepared.counted_count,
+        several_partners=prepared.several_partners,
     )
 
 
