@@ -124,10 +124,12 @@ class ImportResult:
     ``rows`` is the number of rows in the file: ``accepted + rejected``; of the accepted rows'
     keys, ``added`` were new, ``updated`` changed (or came back after a withdrawal) and
     ``unchanged`` did not; ``superseded`` accepted rows repeated a key a later row of the same
-    file has (the later one counts). ``withdrawn`` rows of the partner were missing from a
-    ``full`` import; ``withdrawn_rows`` lists their keys. ``rejected_rows`` and ``problems`` are
-    those of :func:`inclusionkit._rejected.read_with_rejections`, as ``validate --rejected``
-    reports them.
+    file has (the later one counts). ``incomplete`` of the rejected rows are kept in the register
+    all the same: their key is there and their only problems make them incomplete, so the
+    contract counts them in ``GRAND_TOTAL`` (as a report of the file does). ``withdrawn`` rows of
+    the partner were missing from a ``full`` import; ``withdrawn_rows`` lists their keys.
+    ``rejected_rows`` and ``problems`` are those of
+    :func:`inclusionkit._rejected.read_with_rejections`, as ``validate --rejected`` reports them.
     """
 
     import_id: int
@@ -141,6 +143,7 @@ class ImportResult:
     unchanged: int
     superseded: int
     withdrawn: int
+    incomplete: int
     rejected_rows: pd.DataFrame
     withdrawn_rows: pd.DataFrame
     problems: tuple[Problem, ...]
@@ -157,6 +160,11 @@ class ImportResult:
             f"{self.rows} rows: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.rejected} rejected, {self.withdrawn} withdrawn"
         )
+        if self.incomplete:
+            text += (
+                f"; {self.incomplete} rejected row(s) kept as incomplete (counted in "
+                "GRAND_TOTAL only)"
+            )
         if self.superseded:
             text += f"; {self.superseded} row(s) repeated a key a later row of the file has"
         return text
@@ -280,17 +288,27 @@ class Register:
     # -- reading -------------------------------------------------------------------------------
 
     def participations(
-        self, *, include_withdrawn: bool = False, keep_identifiers: bool = False
+        self,
+        *,
+        include_withdrawn: bool = False,
+        include_incomplete: bool = True,
+        keep_identifiers: bool = False,
     ) -> pd.DataFrame:
         """The register's participation table (canonical columns and dtypes), every partner.
 
-        Withdrawn rows are left out unless ``include_withdrawn``. With ``keep_identifiers`` the
-        identifier columns stored by ``import_table(..., keep_identifiers=True)`` come too.
+        Withdrawn rows are left out unless ``include_withdrawn``; the incomplete rows an import
+        rejected but kept (the contract counts them in ``GRAND_TOTAL``) come unless not
+        ``include_incomplete``. With ``keep_identifiers`` the identifier columns stored by
+        ``import_table(..., keep_identifiers=True)`` come too.
         """
         columns = ["row_id", *COLUMN_NAMES, "withdrawn"]
         if keep_identifiers:
             columns.append("identifiers")
-        where = "" if include_withdrawn else " WHERE NOT withdrawn"
+        conditions = [
+            *(() if include_withdrawn else ("NOT withdrawn",)),
+            *(() if include_incomplete else ("problems IS NULL",)),
+        ]
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         with self._adbc() as connection, connection.cursor() as cursor:
             table = _by_row_id(
                 self._fetch(cursor, f"SELECT {', '.join(columns)} FROM participations{where}")
@@ -545,23 +563,34 @@ class Register:
         digest = _sha256(Path(source))
         outcome = read_with_rejections(source, format, today=today, **options)
         accepted = outcome.accepted
-        named = accepted["partner"].notna() & (accepted["partner"] != partner).fillna(True)
+        kept = outcome.rejected[_incomplete_only(outcome.rejected)]
+        keyed = pd.concat(
+            [
+                accepted.assign(problems=pd.Series(pd.NA, index=accepted.index, dtype="string")),
+                kept.drop(columns=["row", "codes", "message"])
+                .set_axis(kept["row"].to_numpy(dtype=np.int64))
+                .assign(problems=kept["codes"].to_numpy()),
+            ]
+        ).sort_index(kind="stable")
+        named = keyed["partner"].notna() & (keyed["partner"] != partner).fillna(True)
         if named.any():
-            others = sorted(set(accepted.loc[named, "partner"].astype(str)))
+            others = sorted(set(keyed.loc[named, "partner"].astype(str)))
             raise InclusionKitError(
                 f"{name}: {int(named.sum())} row(s) name another partner in the partner column "
                 f"({', '.join(others[:5])}); import each partner's rows with its own --partner"
             )
-        new = accepted[list(COLUMN_NAMES)].copy()
+        new = keyed[list(COLUMN_NAMES)].copy()
         new["partner"] = pd.Series(partner, index=new.index, dtype=new["partner"].dtype)
-        new["row"] = accepted.index.to_numpy(dtype=np.int64)
-        extras = [c for c in accepted.columns if c not in COLUMN_NAMES]
+        new["row"] = keyed.index.to_numpy(dtype=np.int64)
+        new["problems"] = keyed["problems"].astype("string")
+        extras = [c for c in keyed.columns if c not in (*COLUMN_NAMES, "problems")]
         new["identifiers"] = (
-            _identifiers_json(accepted[extras])
+            _identifiers_json(keyed[extras])
             if keep_identifiers and extras
             else pd.Series(None, index=new.index, dtype="string")
         )
         repeated = new.duplicated(list(KEY), keep="last").to_numpy()
+        superseded = int((repeated & new["problems"].isna().to_numpy()).sum())
         new = new.loc[~repeated].reset_index(drop=True)
         with self._transaction() as cursor:
             result = self._apply(cursor, new, partner, mode, keep_identifiers)
@@ -581,6 +610,7 @@ class Register:
                     "unchanged": [result["unchanged"]],
                     "rejected": [len(outcome.rejected)],
                     "withdrawn": [result["withdrawn"]],
+                    "incomplete": [len(kept)],
                 }
             )
             _ingest(cursor, "imports", pa.Table.from_pandas(log, preserve_index=False))
@@ -594,8 +624,9 @@ class Register:
             added=result["added"],
             updated=result["updated"],
             unchanged=result["unchanged"],
-            superseded=int(repeated.sum()),
+            superseded=superseded,
             withdrawn=result["withdrawn"],
+            incomplete=len(kept),
             rejected_rows=outcome.rejected,
             withdrawn_rows=result["withdrawn_rows"],
             problems=outcome.problems,
@@ -606,7 +637,7 @@ class Register:
     ) -> dict[str, Any]:
         """Compare ``new`` with the partner's rows and write the difference (in the caller's
         transaction)."""
-        columns = ["row_id", *COLUMN_NAMES, "withdrawn", "identifiers"]
+        columns = ["row_id", *COLUMN_NAMES, "withdrawn", "identifiers", "problems"]
         table = self._fetch(
             cursor,
             f"SELECT {', '.join(columns)} FROM participations WHERE partner = ?1",
@@ -617,6 +648,7 @@ class Register:
         old["row_id"] = table.column("row_id").to_numpy().astype(np.int64)
         old["withdrawn"] = table.column("withdrawn").to_pandas().astype(bool).to_numpy()
         old["identifiers"] = table.column("identifiers").to_pandas().astype("string").to_numpy()
+        old["problems"] = table.column("problems").to_pandas().astype("string").to_numpy()
         next_row = self._fetch(cursor, "SELECT COALESCE(MAX(row_id), 0) AS m FROM participations")
         import_row = self._fetch(cursor, "SELECT COALESCE(MAX(id), 0) AS m FROM imports")
         first_row_id = int(next_row.column("m")[0].as_py()) + 1
@@ -628,7 +660,7 @@ class Register:
         side = merged.pop("_merge").to_numpy().astype(str)
         in_file = side != "right_only"
         both = side == "both"
-        compared = [*_DATA_COLUMNS, *(("identifiers",) if keep_identifiers else ())]
+        compared = [*_DATA_COLUMNS, "problems", *(("identifiers",) if keep_identifiers else ())]
         changed = {name: both & ~_same(merged[name], merged[f"{name}_old"]) for name in compared}
         restored = both & merged["withdrawn"].fillna(False).to_numpy(dtype=bool)
         any_change = np.logical_or.reduce([*changed.values(), restored])
@@ -647,7 +679,7 @@ class Register:
             merged["identifiers"] = merged["identifiers"].fillna(merged["identifiers_old"])
         write = added | any_change
         self._replace(cursor, merged.loc[any_change, "row_id"])
-        rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers"]].copy()
+        rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers", "problems"]].copy()
         rows["import_id"] = import_id
         rows["withdrawn"] = False
         _ingest(cursor, "participations", _participation_arrow(rows))
@@ -661,11 +693,13 @@ class Register:
         _ingest(cursor, "changes", history)
         cursor.execute("DELETE FROM import_stage")
         withdrawn_rows = merged.loc[withdraw, list(KEY)].reset_index(drop=True)
+        # The counts are of the accepted rows (the incomplete ones kept are counted apart).
+        accepted = merged["problems"].isna().to_numpy()
         return {
             "import_id": import_id,
-            "added": int(added.sum()),
-            "updated": int(any_change.sum()),
-            "unchanged": int((both & ~any_change).sum()),
+            "added": int((added & accepted).sum()),
+            "updated": int((any_change & accepted).sum()),
+            "unchanged": int((both & ~any_change & accepted).sum()),
             "withdrawn": int(withdraw.sum()),
             "withdrawn_rows": withdrawn_rows,
         }
@@ -726,6 +760,22 @@ def _report_from_json(text: str) -> Any:
         path = Path(folder) / "report.json"
         path.write_text(text, encoding="utf-8")
         return read(path, kind="report")
+
+
+def _incomplete_only(rejected: pd.DataFrame) -> np.ndarray:
+    """Which rejected rows the register keeps: their key is there (project code, participant id,
+    entry date) and every problem of theirs only makes them incomplete (the contract counts such
+    a participation in ``GRAND_TOTAL``). Vectorised over the rows' problem codes."""
+    from inclusionkit._problems import INCOMPLETE
+
+    if not len(rejected):
+        return np.zeros(0, dtype=bool)
+    codes = rejected["codes"].astype("string").str.split("; ").explode()
+    incomplete = codes.isin([str(code) for code in INCOMPLETE])
+    only = incomplete.groupby(level=0).all().reindex(rejected.index, fill_value=False)
+    keyed = rejected[[name for name in KEY if name != "partner"]].notna().all(axis=1)
+    kept: np.ndarray = (only & keyed).to_numpy(dtype=bool)
+    return kept
 
 
 def _ingest(cursor: Any, table: str, data: pa.Table) -> None:
@@ -851,6 +901,7 @@ def _participation_arrow(rows: pd.DataFrame) -> pa.Table:
         ("import_id", pa.int64()),
         ("withdrawn", pa.bool_()),
         ("identifiers", pa.string()),
+        ("problems", pa.string()),
     ]
     return pa.table(
         {name: _arrow_column(rows[name], kind) for name, kind in fields},

@@ -1,0 +1,33 @@
+"""Keep the incomplete rows: a rejected row with a key whose only problems make it incomplete is
+stored (with its problem codes in ``participations.problems``), so the register's GRAND_TOTAL
+counts it as the file's report does; the import log counts them in ``imports.incomplete``.
+
+Rows stored by the first schema were all accepted: their ``problems`` stay empty.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "r0002"
+down_revision = "r0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add ``participations.problems`` and ``imports.incomplete``."""
+    with op.batch_alter_table("participations") as table:
+        table.add_column(sa.Column("problems", sa.Text, nullable=True))
+    with op.batch_alter_table("imports") as table:
+        table.add_column(sa.Column("incomplete", sa.BigInteger, nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    """Drop the incomplete rows and the two columns."""
+    op.execute("DELETE FROM participations WHERE problems IS NOT NULL")
+    with op.batch_alter_table("imports") as table:
+        table.drop_column("incomplete")
+    with op.batch_alter_table("participations") as table:
+        table.drop_column("problems")
