@@ -282,6 +282,7 @@ def test_retention_deletes_expired_rows_and_their_history(
     assert int(result.expired["rows"].sum()) == stored
     assert len(result.anonymised) == stored
     assert register.participations(include_withdrawn=True).empty
+    assert register.participations().empty  # the import's snapshot no longer holds
     assert register.history().empty
     log = register.imports()
     assert log["mode"].tolist() == ["update", "retention"]

@@ -6,7 +6,9 @@ whether it was withdrawn (by a ``full`` import that no longer listed it; withdra
 never deleted). A row the import rejected as incomplete only (its key present) is kept too, its
 problem codes in ``problems`` (empty for an accepted row): the contract counts it in
 ``GRAND_TOTAL``. ``imports`` is the log, ``changes`` the history (one row per changed field),
-``reports`` the reports submitted, ``settings`` the project document. ``import_stage`` is a work
+``reports`` the reports submitted, ``settings`` the project document, ``snapshot`` the rows a
+report counts as the last import left them (Parquet, one value; it holds while that import is
+the last write). ``import_stage`` is a work
 table an import fills and empties inside its own transaction.
 
 Alembic's migrations (``migrations/versions``) create and evolve these tables; a test checks that
@@ -31,6 +33,7 @@ __all__ = [
     "participations",
     "reports",
     "settings",
+    "snapshot",
 ]
 
 KEY: tuple[str, ...] = ("project_code", "participant_id", "entry_date", "partner")
@@ -113,6 +116,14 @@ reports = sa.Table(
     sa.Column("import_id", sa.BigInteger, nullable=False),
     sa.Column("fingerprint", sa.Text, nullable=False),
     sa.Column("report", sa.Text, nullable=False),
+)
+
+snapshot = sa.Table(
+    "snapshot",
+    METADATA,
+    sa.Column("import_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
 import_stage = sa.Table(

@@ -54,6 +54,7 @@ REGISTER_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
 _SQLITE_PREFIX = "sqlite:///"
 _POSTGRES_PREFIXES = tuple(url for url in REGISTER_URLS if url != _SQLITE_PREFIX)
 _LOCK_KEY = 0x1C1_0517  # the PostgreSQL advisory lock serialising imports
+_SQLITE_CACHE_KIB = 256 * 1024
 _BATCH_ROWS = {"adbc.sqlite.query.batch_rows": str(2**30)}
 Mode = Literal["update", "full"]
 _ARROW_KINDS: dict[str, pa.DataType] = {
@@ -247,6 +248,9 @@ class Register:
             if self.dialect == "sqlite":
                 with connection.cursor() as cursor:
                     cursor.execute("PRAGMA busy_timeout = 600000")
+                    # A page cache that holds the key index of a large import (pages are only
+                    # allocated as used): inserting a million keys then never reads from disk.
+                    cursor.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
             yield connection
         finally:
             connection.close()
@@ -301,6 +305,9 @@ class Register:
         ``include_incomplete``. With ``keep_identifiers`` the identifier columns stored by
         ``import_table(..., keep_identifiers=True)`` come too.
         """
+        if not include_withdrawn and include_incomplete and not keep_identifiers:
+            # What a report reads: the table as the last import left it (its snapshot).
+            return from_arrow(self.counted_arrow().drop_columns("row_id"), source=self.name)
         columns = ["row_id", *COLUMN_NAMES, "withdrawn"]
         if keep_identifiers:
             columns.append("identifiers")
@@ -319,6 +326,76 @@ class Register:
         if keep_identifiers:
             frame = _with_identifiers(frame, table.column("identifiers").to_pandas())
         return frame
+
+    def counted_arrow(self, *, snapshot: bool = True) -> pa.Table:
+        """The rows a report counts (not withdrawn; the incomplete ones kept included) as one
+        Arrow table: ``row_id`` and the canonical columns, in the order they were first imported.
+
+        Each import stores this table, as Parquet, in the same transaction (the ``snapshot``
+        table), so a report reads one value instead of every row; when the last write to the
+        register was not an import (a retention run, a register of an older version), the rows
+        are read from ``participations`` (also with ``snapshot=False``).
+        """
+        with self._adbc() as connection, connection.cursor() as cursor:
+            stored = self._snapshot(cursor) if snapshot else None
+            if stored is not None:
+                return stored
+            return self._counted_rows(cursor)
+
+    def _snapshot(self, cursor: Any) -> pa.Table | None:
+        """The stored snapshot, if the last write to the register was the import that made it."""
+        import pyarrow.parquet as pq
+
+        found = self._fetch(
+            cursor,
+            "SELECT data FROM snapshot WHERE import_id = "
+            "(SELECT COALESCE(MAX(id), 0) FROM imports)",
+        )
+        if not found.num_rows:
+            return None
+        table: pa.Table = pq.read_table(pa.BufferReader(found.column("data")[0].as_buffer()))
+        return table
+
+    def _counted_rows(self, cursor: Any, *, but_partner: str | None = None) -> pa.Table:
+        """The rows a report counts, read from ``participations`` (``but_partner``'s left out),
+        in the snapshot's types."""
+        where = "NOT withdrawn"
+        params: tuple[str, ...] = ()
+        if but_partner is not None:
+            where += " AND partner <> ?1"
+            params = (but_partner,)
+        columns = ", ".join(["row_id", *COLUMN_NAMES])
+        table = self._fetch(cursor, f"SELECT {columns} FROM participations WHERE {where}", *params)
+        frame = from_arrow(table.select(list(COLUMN_NAMES)), source=self.name)
+        frame.insert(0, "row_id", table.column("row_id").to_numpy().astype(np.int64))
+        return _by_row_id(_snapshot_arrow(frame))
+
+    def _store_snapshot(
+        self, cursor: Any, import_id: int, partner: str, partner_rows: pd.DataFrame
+    ) -> None:
+        """Store the table a report counts after import ``import_id``: the other partners' rows
+        (from the previous snapshot, else from ``participations``) and ``partner_rows``."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        previous = self._snapshot(cursor)
+        if previous is None:
+            others = self._counted_rows(cursor, but_partner=partner)
+        else:
+            keep = pc.invert(pc.fill_null(pc.equal(previous.column("partner"), partner), False))
+            others = previous.filter(keep)
+        table = _by_row_id(pa.concat_tables([others, _snapshot_arrow(partner_rows)]))
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="lz4")
+        cursor.execute("DELETE FROM snapshot")
+        data = pa.table(
+            {
+                "import_id": pa.array([import_id], pa.int64()),
+                "rows": pa.array([table.num_rows], pa.int64()),
+                "data": pa.array([sink.getvalue().to_pybytes()], pa.binary()),
+            }
+        )
+        _ingest(cursor, "snapshot", data)
 
     def imports(self) -> pd.DataFrame:
         """The import log: one row per import (id, time, user, source, sha256, partner, mode and
@@ -691,6 +768,14 @@ class Register:
             )
         history = _changes(merged, import_id, added, changed, restored, withdraw)
         _ingest(cursor, "changes", history)
+        # The partner's rows now: those of the file, and those it did not send that stay.
+        was_withdrawn = merged["withdrawn"].fillna(True).to_numpy(dtype=bool)
+        stay = (side == "right_only") & ~withdraw & ~was_withdrawn
+        staying = old[old["row_id"].isin(merged.loc[stay, "row_id"].to_numpy())]
+        current = pd.concat(
+            [merged.loc[in_file, ["row_id", *COLUMN_NAMES]], staying[["row_id", *COLUMN_NAMES]]]
+        )
+        self._store_snapshot(cursor, import_id, partner, current)
         cursor.execute("DELETE FROM import_stage")
         withdrawn_rows = merged.loc[withdraw, list(KEY)].reset_index(drop=True)
         # The counts are of the accepted rows (the incomplete ones kept are counted apart).
@@ -883,14 +968,27 @@ def _changes(
     )
 
 
-def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array:
+def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    """A column as Arrow in the SQL type ``kind`` (Arrow-backed columns are not copied to
+    Python objects)."""
     if pa.types.is_date32(kind):
         return pa.array(values.astype("datetime64[s]"), pa.timestamp("s")).cast(pa.date32())
     if pa.types.is_integer(kind):
         return pa.array(values.astype("Int64"), pa.int64()).cast(kind)
     if pa.types.is_boolean(kind):
         return pa.array(values.astype("boolean"), pa.bool_())
+    if isinstance(values.dtype, pd.StringDtype | pd.ArrowDtype):
+        return pa.array(values, from_pandas=True).cast(kind)
     return pa.array(values.astype(object).where(values.notna(), None), pa.string())
+
+
+def _snapshot_arrow(rows: pd.DataFrame) -> pa.Table:
+    """``row_id`` and the canonical columns as Arrow, in the register's types (the snapshot)."""
+    fields = [("row_id", pa.int64()), *((c.name, _ARROW_KINDS[c.kind]) for c in COLUMNS)]
+    return pa.table(
+        {name: _arrow_column(rows[name], kind) for name, kind in fields},
+        schema=pa.schema(fields),
+    )
 
 
 def _participation_arrow(rows: pd.DataFrame) -> pa.Table:
