@@ -731,9 +731,7 @@ class Register:
         first_row_id = int(next_row.column("m")[0].as_py()) + 1
         import_id = int(import_row.column("m")[0].as_py()) + 1
 
-        merged = _chunked(new).merge(
-            _chunked(old), on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True
-        )
+        merged = _merge_by_key(new, old)
         side = merged.pop("_merge").to_numpy().astype(str)
         in_file = side != "right_only"
         both = side == "both"
@@ -750,7 +748,12 @@ class Register:
 
         # The rows to write: the added ones (new ids) and the changed ones (their own ids).
         merged["row_id"] = merged["row_id"].astype("Int64")
-        merged.loc[added, "row_id"] = np.arange(first_row_id, first_row_id + int(added.sum()))
+        # New rows are numbered in the file's order (the register's order is the import order).
+        positions = np.flatnonzero(added)
+        positions = positions[np.argsort(merged["row"].to_numpy()[positions], kind="stable")]
+        row_ids = merged["row_id"].to_numpy(dtype="float64", na_value=np.nan).copy()
+        row_ids[positions] = np.arange(first_row_id, first_row_id + positions.size)
+        merged["row_id"] = pd.array(row_ids, dtype="Int64")
         if not keep_identifiers:
             # An update without identifiers keeps those stored earlier.
             merged["identifiers"] = merged["identifiers"].fillna(merged["identifiers_old"])
@@ -875,6 +878,40 @@ def _by_row_id(table: pa.Table) -> pa.Table:
     import pyarrow.compute as pc
 
     return table.take(pc.sort_indices(table.column("row_id")))
+
+
+def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """``new`` and ``old`` joined on the key (outer, ``_old`` suffixes, ``_merge`` saying where
+    each row is), as ``DataFrame.merge(on=KEY)`` makes it.
+
+    Joined on one 64-bit hash of the key (cheaper than four columns); should two keys of one
+    side share a hash, or a matched pair's keys differ, the join is made on the key columns.
+    """
+    key = list(KEY)
+    new_hash = pd.util.hash_pandas_object(new[key], index=False).to_numpy()
+    old_hash = pd.util.hash_pandas_object(old[key], index=False).to_numpy()
+    unique = len(np.unique(new_hash)) == len(new_hash) and len(np.unique(old_hash)) == len(old_hash)
+    if unique:
+        merged = new.assign(_key=new_hash).merge(
+            old.assign(_key=old_hash),
+            on="_key",
+            how="outer",
+            suffixes=("", "_old"),
+            indicator=True,
+            sort=False,
+        )
+        both = (merged["_merge"] == "both").to_numpy()
+        right = (merged["_merge"] == "right_only").to_numpy()
+        exact = all(
+            bool((merged.loc[both, name] == merged.loc[both, f"{name}_old"]).all()) for name in key
+        )
+        if exact:
+            for name in key:
+                merged[name] = merged[name].where(~right, merged[f"{name}_old"])
+            return merged.drop(columns=["_key", *(f"{name}_old" for name in key)])
+    return _chunked(new).merge(
+        _chunked(old), on=key, how="outer", suffixes=("", "_old"), indicator=True
+    )
 
 
 def _chunked(frame: pd.DataFrame) -> pd.DataFrame:
