@@ -128,3 +128,24 @@ def test_retention_command(
     assert "row(s) deleted" in capsys.readouterr().out
     assert len(inclusionkit.read(anonymised)) == len(partner_rows(seed, "cpe"))
     assert inclusionkit.read(db, kind="participations").empty
+
+
+def test_import_keeps_incomplete_rows_and_says_so(
+    tmp_path: Path, seed: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row rejected only as incomplete is kept and said so; `report` on the register then
+    prints what `report` on the file prints, GRAND_TOTAL included."""
+    db = str(tmp_path / "r.db")
+    rows = partner_rows(seed, "agentia")
+    missing = rows["isced"].isna() | rows["labour_status"].isna()
+    assert missing.any()
+    source = tmp_path / "agentia.csv"
+    inclusionkit.write(rows, source, kind="participations")
+    assert main(["register", "init", db]) == 0
+    assert main(["register", "import", db, str(source), "--partner", "agentia"]) == 0
+    out = capsys.readouterr().out
+    assert f"rejected {int(missing.sum())} ({int(missing.sum())} kept as incomplete" in out
+    assert main(["report", db, "--by", "gender", "--rules", "esf-2014"]) == 0
+    from_register = capsys.readouterr().out
+    assert main(["report", str(source), "--by", "gender", "--rules", "esf-2014"]) == 0
+    assert capsys.readouterr().out == from_register

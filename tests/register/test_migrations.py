@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 import inclusionkit
 from inclusionkit import examples
 from inclusionkit._register._schema import METADATA
+from tests.register.conftest import partner_rows
 
 
 def _engine(url: str) -> sa.Engine:
@@ -45,10 +46,61 @@ def test_opening_an_old_register_runs_the_pending_migrations(register_url: str) 
         connection.execute(sa.text("DELETE FROM alembic_version"))
     engine.dispose()
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0001", "r0002")
+        assert register.migrations_run == ("r0001", "r0002", "r0003")
         assert register.imports().empty
     with inclusionkit.open_register(register_url) as register:
         assert register.migrations_run == ()
+
+
+def _alembic(url: str, action: str, revision: str) -> None:
+    """Run an Alembic command on the register at ``url`` with the package's migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    import inclusionkit._register as package
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(package.__file__).parent / "migrations"))
+    engine = _engine(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+    engine.dispose()
+
+
+def _by_key(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["participant_id", "entry_date"]).reset_index(drop=True)
+
+
+def test_a_register_of_the_first_schema_upgrades_with_its_data(
+    register_url: str, seed: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A register at the first schema (r0001: no roma, no incomplete rows) holding a partner's
+    rows and an import opens in this version: r0002 and r0003 run, every row and the log are
+    kept, and importing a file with incomplete rows then keeps them."""
+    rows = partner_rows(seed, "agentia").drop(columns=["roma"])  # a table older than roma
+    source = tmp_path / "agentia.csv"
+    inclusionkit.write(rows, source, kind="participations")
+    with inclusionkit.init_register(register_url) as register:
+        first = register.import_table(source, partner="agentia")
+        before = register.participations(include_incomplete=False)
+        incomplete = register.participations(include_incomplete=True)
+        assert first.incomplete == first.rejected == len(incomplete) - len(before) > 0
+    _alembic(register_url, "downgrade", "r0001")
+    engine = _engine(register_url)
+    with engine.connect() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("participations")}
+    engine.dispose()
+    assert "problems" not in columns
+    with inclusionkit.open_register(register_url) as register:
+        assert register.migrations_run == ("r0002", "r0003")
+        pd.testing.assert_frame_equal(register.participations(), before)
+        log = register.imports()
+        assert log["incomplete"].tolist() == [0]
+        again = register.import_table(source, partner="agentia")
+        assert (again.added, again.updated, again.incomplete) == (0, 0, first.incomplete)
+        # The same rows (the incomplete ones imported later, so later in the register's order).
+        pd.testing.assert_frame_equal(_by_key(register.participations()), _by_key(incomplete))
 
 
 def test_a_register_before_the_roma_column_keeps_its_rows_with_roma_unknown(
@@ -63,14 +115,9 @@ def test_a_register_before_the_roma_column_keeps_its_rows_with_roma_unknown(
     with inclusionkit.init_register(register_url) as register:
         register.import_table(source, partner="cpe", user="ana")
         before = register.participations()
-    engine = _engine(register_url)
-    with engine.begin() as connection:
-        # As a register made by r0001: no roma column.
-        connection.execute(sa.text("ALTER TABLE participations DROP COLUMN roma"))
-        connection.execute(sa.text("UPDATE alembic_version SET version_num = 'r0001'"))
-    engine.dispose()
+    _alembic(register_url, "downgrade", "r0001")  # as a register made by r0001: no roma
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0002",)
+        assert register.migrations_run == ("r0002", "r0003")
         after = register.participations()
     assert after["roma"].isna().all()
     pd.testing.assert_frame_equal(after, before)

@@ -3,8 +3,12 @@
 ``participations`` holds every row any partner ever sent, one per key (project code, participant
 id, entry date, partner), in the canonical columns, with the import that last changed it and
 whether it was withdrawn (by a ``full`` import that no longer listed it; withdrawn rows are kept,
-never deleted). ``imports`` is the log, ``changes`` the history (one row per changed field),
-``reports`` the reports submitted, ``settings`` the project document. ``import_stage`` is a work
+never deleted). A row the import rejected as incomplete only (its key present) is kept too, its
+problem codes in ``problems`` (empty for an accepted row): the contract counts it in
+``GRAND_TOTAL``. ``imports`` is the log, ``changes`` the history (one row per changed field),
+``reports`` the reports submitted, ``settings`` the project document, ``snapshot`` the rows a
+report counts as the last import left them (Parquet, one value; it holds while that import is
+the last write). ``import_stage`` is a work
 table an import fills and empties inside its own transaction.
 
 Alembic's migrations (``migrations/versions``) create and evolve these tables; a test checks that
@@ -29,6 +33,7 @@ __all__ = [
     "participations",
     "reports",
     "settings",
+    "snapshot",
 ]
 
 KEY: tuple[str, ...] = ("project_code", "participant_id", "entry_date", "partner")
@@ -67,6 +72,7 @@ imports = sa.Table(
     sa.Column("unchanged", sa.BigInteger, nullable=False),
     sa.Column("rejected", sa.BigInteger, nullable=False),
     sa.Column("withdrawn", sa.BigInteger, nullable=False),
+    sa.Column("incomplete", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 participations = sa.Table(
@@ -77,6 +83,7 @@ participations = sa.Table(
     sa.Column("import_id", sa.BigInteger, nullable=False),
     sa.Column("withdrawn", sa.Boolean, nullable=False),
     sa.Column("identifiers", sa.Text, nullable=True),
+    sa.Column("problems", sa.Text, nullable=True),
     sa.UniqueConstraint(*KEY, name="participations_key"),
     sa.Index("participations_partner", "partner"),
 )
@@ -109,6 +116,14 @@ reports = sa.Table(
     sa.Column("import_id", sa.BigInteger, nullable=False),
     sa.Column("fingerprint", sa.Text, nullable=False),
     sa.Column("report", sa.Text, nullable=False),
+)
+
+snapshot = sa.Table(
+    "snapshot",
+    METADATA,
+    sa.Column("import_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
 import_stage = sa.Table(

@@ -54,6 +54,7 @@ REGISTER_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
 _SQLITE_PREFIX = "sqlite:///"
 _POSTGRES_PREFIXES = tuple(url for url in REGISTER_URLS if url != _SQLITE_PREFIX)
 _LOCK_KEY = 0x1C1_0517  # the PostgreSQL advisory lock serialising imports
+_SQLITE_CACHE_KIB = 256 * 1024
 _BATCH_ROWS = {"adbc.sqlite.query.batch_rows": str(2**30)}
 Mode = Literal["update", "full"]
 _ARROW_KINDS: dict[str, pa.DataType] = {
@@ -124,10 +125,12 @@ class ImportResult:
     ``rows`` is the number of rows in the file: ``accepted + rejected``; of the accepted rows'
     keys, ``added`` were new, ``updated`` changed (or came back after a withdrawal) and
     ``unchanged`` did not; ``superseded`` accepted rows repeated a key a later row of the same
-    file has (the later one counts). ``withdrawn`` rows of the partner were missing from a
-    ``full`` import; ``withdrawn_rows`` lists their keys. ``rejected_rows`` and ``problems`` are
-    those of :func:`inclusionkit._rejected.read_with_rejections`, as ``validate --rejected``
-    reports them.
+    file has (the later one counts). ``incomplete`` of the rejected rows are kept in the register
+    all the same: their key is there and their only problems make them incomplete, so the
+    contract counts them in ``GRAND_TOTAL`` (as a report of the file does). ``withdrawn`` rows of
+    the partner were missing from a ``full`` import; ``withdrawn_rows`` lists their keys.
+    ``rejected_rows`` and ``problems`` are those of
+    :func:`inclusionkit._rejected.read_with_rejections`, as ``validate --rejected`` reports them.
     """
 
     import_id: int
@@ -141,6 +144,7 @@ class ImportResult:
     unchanged: int
     superseded: int
     withdrawn: int
+    incomplete: int
     rejected_rows: pd.DataFrame
     withdrawn_rows: pd.DataFrame
     problems: tuple[Problem, ...]
@@ -157,6 +161,11 @@ class ImportResult:
             f"{self.rows} rows: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.rejected} rejected, {self.withdrawn} withdrawn"
         )
+        if self.incomplete:
+            text += (
+                f"; {self.incomplete} rejected row(s) kept as incomplete (counted in "
+                "GRAND_TOTAL only)"
+            )
         if self.superseded:
             text += f"; {self.superseded} row(s) repeated a key a later row of the file has"
         return text
@@ -239,6 +248,9 @@ class Register:
             if self.dialect == "sqlite":
                 with connection.cursor() as cursor:
                     cursor.execute("PRAGMA busy_timeout = 600000")
+                    # A page cache that holds the key index of a large import (pages are only
+                    # allocated as used): inserting a million keys then never reads from disk.
+                    cursor.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
             yield connection
         finally:
             connection.close()
@@ -280,17 +292,30 @@ class Register:
     # -- reading -------------------------------------------------------------------------------
 
     def participations(
-        self, *, include_withdrawn: bool = False, keep_identifiers: bool = False
+        self,
+        *,
+        include_withdrawn: bool = False,
+        include_incomplete: bool = True,
+        keep_identifiers: bool = False,
     ) -> pd.DataFrame:
         """The register's participation table (canonical columns and dtypes), every partner.
 
-        Withdrawn rows are left out unless ``include_withdrawn``. With ``keep_identifiers`` the
-        identifier columns stored by ``import_table(..., keep_identifiers=True)`` come too.
+        Withdrawn rows are left out unless ``include_withdrawn``; the incomplete rows an import
+        rejected but kept (the contract counts them in ``GRAND_TOTAL``) come unless not
+        ``include_incomplete``. With ``keep_identifiers`` the identifier columns stored by
+        ``import_table(..., keep_identifiers=True)`` come too.
         """
+        if not include_withdrawn and include_incomplete and not keep_identifiers:
+            # What a report reads: the table as the last import left it (its snapshot).
+            return from_arrow(self.counted_arrow().drop_columns("row_id"), source=self.name)
         columns = ["row_id", *COLUMN_NAMES, "withdrawn"]
         if keep_identifiers:
             columns.append("identifiers")
-        where = "" if include_withdrawn else " WHERE NOT withdrawn"
+        conditions = [
+            *(() if include_withdrawn else ("NOT withdrawn",)),
+            *(() if include_incomplete else ("problems IS NULL",)),
+        ]
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         with self._adbc() as connection, connection.cursor() as cursor:
             table = _by_row_id(
                 self._fetch(cursor, f"SELECT {', '.join(columns)} FROM participations{where}")
@@ -301,6 +326,76 @@ class Register:
         if keep_identifiers:
             frame = _with_identifiers(frame, table.column("identifiers").to_pandas())
         return frame
+
+    def counted_arrow(self, *, snapshot: bool = True) -> pa.Table:
+        """The rows a report counts (not withdrawn; the incomplete ones kept included) as one
+        Arrow table: ``row_id`` and the canonical columns, in the order they were first imported.
+
+        Each import stores this table, as Parquet, in the same transaction (the ``snapshot``
+        table), so a report reads one value instead of every row; when the last write to the
+        register was not an import (a retention run, a register of an older version), the rows
+        are read from ``participations`` (also with ``snapshot=False``).
+        """
+        with self._adbc() as connection, connection.cursor() as cursor:
+            stored = self._snapshot(cursor) if snapshot else None
+            if stored is not None:
+                return stored
+            return self._counted_rows(cursor)
+
+    def _snapshot(self, cursor: Any) -> pa.Table | None:
+        """The stored snapshot, if the last write to the register was the import that made it."""
+        import pyarrow.parquet as pq
+
+        found = self._fetch(
+            cursor,
+            "SELECT data FROM snapshot WHERE import_id = "
+            "(SELECT COALESCE(MAX(id), 0) FROM imports)",
+        )
+        if not found.num_rows:
+            return None
+        table: pa.Table = pq.read_table(pa.BufferReader(found.column("data")[0].as_buffer()))
+        return table
+
+    def _counted_rows(self, cursor: Any, *, but_partner: str | None = None) -> pa.Table:
+        """The rows a report counts, read from ``participations`` (``but_partner``'s left out),
+        in the snapshot's types."""
+        where = "NOT withdrawn"
+        params: tuple[str, ...] = ()
+        if but_partner is not None:
+            where += " AND partner <> ?1"
+            params = (but_partner,)
+        columns = ", ".join(["row_id", *COLUMN_NAMES])
+        table = self._fetch(cursor, f"SELECT {columns} FROM participations WHERE {where}", *params)
+        frame = from_arrow(table.select(list(COLUMN_NAMES)), source=self.name)
+        frame.insert(0, "row_id", table.column("row_id").to_numpy().astype(np.int64))
+        return _by_row_id(_snapshot_arrow(frame))
+
+    def _store_snapshot(
+        self, cursor: Any, import_id: int, partner: str, partner_rows: pd.DataFrame
+    ) -> None:
+        """Store the table a report counts after import ``import_id``: the other partners' rows
+        (from the previous snapshot, else from ``participations``) and ``partner_rows``."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        previous = self._snapshot(cursor)
+        if previous is None:
+            others = self._counted_rows(cursor, but_partner=partner)
+        else:
+            keep = pc.invert(pc.fill_null(pc.equal(previous.column("partner"), partner), False))
+            others = previous.filter(keep)
+        table = _by_row_id(pa.concat_tables([others, _snapshot_arrow(partner_rows)]))
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="lz4")
+        cursor.execute("DELETE FROM snapshot")
+        data = pa.table(
+            {
+                "import_id": pa.array([import_id], pa.int64()),
+                "rows": pa.array([table.num_rows], pa.int64()),
+                "data": pa.array([sink.getvalue().to_pybytes()], pa.binary()),
+            }
+        )
+        _ingest(cursor, "snapshot", data)
 
     def imports(self) -> pd.DataFrame:
         """The import log: one row per import (id, time, user, source, sha256, partner, mode and
@@ -545,23 +640,34 @@ class Register:
         digest = _sha256(Path(source))
         outcome = read_with_rejections(source, format, today=today, **options)
         accepted = outcome.accepted
-        named = accepted["partner"].notna() & (accepted["partner"] != partner).fillna(True)
+        kept = outcome.rejected[_incomplete_only(outcome.rejected)]
+        keyed = pd.concat(
+            [
+                accepted.assign(problems=pd.Series(pd.NA, index=accepted.index, dtype="string")),
+                kept.drop(columns=["row", "codes", "message"])
+                .set_axis(kept["row"].to_numpy(dtype=np.int64))
+                .assign(problems=kept["codes"].to_numpy()),
+            ]
+        ).sort_index(kind="stable")
+        named = keyed["partner"].notna() & (keyed["partner"] != partner).fillna(True)
         if named.any():
-            others = sorted(set(accepted.loc[named, "partner"].astype(str)))
+            others = sorted(set(keyed.loc[named, "partner"].astype(str)))
             raise InclusionKitError(
                 f"{name}: {int(named.sum())} row(s) name another partner in the partner column "
                 f"({', '.join(others[:5])}); import each partner's rows with its own --partner"
             )
-        new = accepted[list(COLUMN_NAMES)].copy()
+        new = keyed[list(COLUMN_NAMES)].copy()
         new["partner"] = pd.Series(partner, index=new.index, dtype=new["partner"].dtype)
-        new["row"] = accepted.index.to_numpy(dtype=np.int64)
-        extras = [c for c in accepted.columns if c not in COLUMN_NAMES]
+        new["row"] = keyed.index.to_numpy(dtype=np.int64)
+        new["problems"] = keyed["problems"].astype("string")
+        extras = [c for c in keyed.columns if c not in (*COLUMN_NAMES, "problems")]
         new["identifiers"] = (
-            _identifiers_json(accepted[extras])
+            _identifiers_json(keyed[extras])
             if keep_identifiers and extras
             else pd.Series(None, index=new.index, dtype="string")
         )
         repeated = new.duplicated(list(KEY), keep="last").to_numpy()
+        superseded = int((repeated & new["problems"].isna().to_numpy()).sum())
         new = new.loc[~repeated].reset_index(drop=True)
         with self._transaction() as cursor:
             result = self._apply(cursor, new, partner, mode, keep_identifiers)
@@ -581,6 +687,7 @@ class Register:
                     "unchanged": [result["unchanged"]],
                     "rejected": [len(outcome.rejected)],
                     "withdrawn": [result["withdrawn"]],
+                    "incomplete": [len(kept)],
                 }
             )
             _ingest(cursor, "imports", pa.Table.from_pandas(log, preserve_index=False))
@@ -594,8 +701,9 @@ class Register:
             added=result["added"],
             updated=result["updated"],
             unchanged=result["unchanged"],
-            superseded=int(repeated.sum()),
+            superseded=superseded,
             withdrawn=result["withdrawn"],
+            incomplete=len(kept),
             rejected_rows=outcome.rejected,
             withdrawn_rows=result["withdrawn_rows"],
             problems=outcome.problems,
@@ -606,7 +714,7 @@ class Register:
     ) -> dict[str, Any]:
         """Compare ``new`` with the partner's rows and write the difference (in the caller's
         transaction)."""
-        columns = ["row_id", *COLUMN_NAMES, "withdrawn", "identifiers"]
+        columns = ["row_id", *COLUMN_NAMES, "withdrawn", "identifiers", "problems"]
         table = self._fetch(
             cursor,
             f"SELECT {', '.join(columns)} FROM participations WHERE partner = ?1",
@@ -617,18 +725,17 @@ class Register:
         old["row_id"] = table.column("row_id").to_numpy().astype(np.int64)
         old["withdrawn"] = table.column("withdrawn").to_pandas().astype(bool).to_numpy()
         old["identifiers"] = table.column("identifiers").to_pandas().astype("string").to_numpy()
+        old["problems"] = table.column("problems").to_pandas().astype("string").to_numpy()
         next_row = self._fetch(cursor, "SELECT COALESCE(MAX(row_id), 0) AS m FROM participations")
         import_row = self._fetch(cursor, "SELECT COALESCE(MAX(id), 0) AS m FROM imports")
         first_row_id = int(next_row.column("m")[0].as_py()) + 1
         import_id = int(import_row.column("m")[0].as_py()) + 1
 
-        merged = _chunked(new).merge(
-            _chunked(old), on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True
-        )
+        merged = _merge_by_key(new, old)
         side = merged.pop("_merge").to_numpy().astype(str)
         in_file = side != "right_only"
         both = side == "both"
-        compared = [*_DATA_COLUMNS, *(("identifiers",) if keep_identifiers else ())]
+        compared = [*_DATA_COLUMNS, "problems", *(("identifiers",) if keep_identifiers else ())]
         changed = {name: both & ~_same(merged[name], merged[f"{name}_old"]) for name in compared}
         restored = both & merged["withdrawn"].fillna(False).to_numpy(dtype=bool)
         any_change = np.logical_or.reduce([*changed.values(), restored])
@@ -641,13 +748,18 @@ class Register:
 
         # The rows to write: the added ones (new ids) and the changed ones (their own ids).
         merged["row_id"] = merged["row_id"].astype("Int64")
-        merged.loc[added, "row_id"] = np.arange(first_row_id, first_row_id + int(added.sum()))
+        # New rows are numbered in the file's order (the register's order is the import order).
+        positions = np.flatnonzero(added)
+        positions = positions[np.argsort(merged["row"].to_numpy()[positions], kind="stable")]
+        row_ids = merged["row_id"].to_numpy(dtype="float64", na_value=np.nan).copy()
+        row_ids[positions] = np.arange(first_row_id, first_row_id + positions.size)
+        merged["row_id"] = pd.array(row_ids, dtype="Int64")
         if not keep_identifiers:
             # An update without identifiers keeps those stored earlier.
             merged["identifiers"] = merged["identifiers"].fillna(merged["identifiers_old"])
         write = added | any_change
         self._replace(cursor, merged.loc[any_change, "row_id"])
-        rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers"]].copy()
+        rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers", "problems"]].copy()
         rows["import_id"] = import_id
         rows["withdrawn"] = False
         _ingest(cursor, "participations", _participation_arrow(rows))
@@ -659,13 +771,23 @@ class Register:
             )
         history = _changes(merged, import_id, added, changed, restored, withdraw)
         _ingest(cursor, "changes", history)
+        # The partner's rows now: those of the file, and those it did not send that stay.
+        was_withdrawn = merged["withdrawn"].fillna(True).to_numpy(dtype=bool)
+        stay = (side == "right_only") & ~withdraw & ~was_withdrawn
+        staying = old[old["row_id"].isin(merged.loc[stay, "row_id"].to_numpy())]
+        current = pd.concat(
+            [merged.loc[in_file, ["row_id", *COLUMN_NAMES]], staying[["row_id", *COLUMN_NAMES]]]
+        )
+        self._store_snapshot(cursor, import_id, partner, current)
         cursor.execute("DELETE FROM import_stage")
         withdrawn_rows = merged.loc[withdraw, list(KEY)].reset_index(drop=True)
+        # The counts are of the accepted rows (the incomplete ones kept are counted apart).
+        accepted = merged["problems"].isna().to_numpy()
         return {
             "import_id": import_id,
-            "added": int(added.sum()),
-            "updated": int(any_change.sum()),
-            "unchanged": int((both & ~any_change).sum()),
+            "added": int((added & accepted).sum()),
+            "updated": int((any_change & accepted).sum()),
+            "unchanged": int((both & ~any_change & accepted).sum()),
             "withdrawn": int(withdraw.sum()),
             "withdrawn_rows": withdrawn_rows,
         }
@@ -728,6 +850,22 @@ def _report_from_json(text: str) -> Any:
         return read(path, kind="report")
 
 
+def _incomplete_only(rejected: pd.DataFrame) -> np.ndarray:
+    """Which rejected rows the register keeps: their key is there (project code, participant id,
+    entry date) and every problem of theirs only makes them incomplete (the contract counts such
+    a participation in ``GRAND_TOTAL``). Vectorised over the rows' problem codes."""
+    from inclusionkit._problems import INCOMPLETE
+
+    if not len(rejected):
+        return np.zeros(0, dtype=bool)
+    codes = rejected["codes"].astype("string").str.split("; ").explode()
+    incomplete = codes.isin([str(code) for code in INCOMPLETE])
+    only = incomplete.groupby(level=0).all().reindex(rejected.index, fill_value=False)
+    keyed = rejected[[name for name in KEY if name != "partner"]].notna().all(axis=1)
+    kept: np.ndarray = (only & keyed).to_numpy(dtype=bool)
+    return kept
+
+
 def _ingest(cursor: Any, table: str, data: pa.Table) -> None:
     if data.num_rows:
         cursor.adbc_ingest(table, data, mode="append")
@@ -740,6 +878,40 @@ def _by_row_id(table: pa.Table) -> pa.Table:
     import pyarrow.compute as pc
 
     return table.take(pc.sort_indices(table.column("row_id")))
+
+
+def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """``new`` and ``old`` joined on the key (outer, ``_old`` suffixes, ``_merge`` saying where
+    each row is), as ``DataFrame.merge(on=KEY)`` makes it.
+
+    Joined on one 64-bit hash of the key (cheaper than four columns); should two keys of one
+    side share a hash, or a matched pair's keys differ, the join is made on the key columns.
+    """
+    key = list(KEY)
+    new_hash = pd.util.hash_pandas_object(new[key], index=False).to_numpy()
+    old_hash = pd.util.hash_pandas_object(old[key], index=False).to_numpy()
+    unique = len(np.unique(new_hash)) == len(new_hash) and len(np.unique(old_hash)) == len(old_hash)
+    if unique:
+        merged = new.assign(_key=new_hash).merge(
+            old.assign(_key=old_hash),
+            on="_key",
+            how="outer",
+            suffixes=("", "_old"),
+            indicator=True,
+            sort=False,
+        )
+        both = (merged["_merge"] == "both").to_numpy()
+        right = (merged["_merge"] == "right_only").to_numpy()
+        exact = all(
+            bool((merged.loc[both, name] == merged.loc[both, f"{name}_old"]).all()) for name in key
+        )
+        if exact:
+            for name in key:
+                merged[name] = merged[name].where(~right, merged[f"{name}_old"])
+            return merged.drop(columns=["_key", *(f"{name}_old" for name in key)])
+    return _chunked(new).merge(
+        _chunked(old), on=key, how="outer", suffixes=("", "_old"), indicator=True
+    )
 
 
 def _chunked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -833,14 +1005,27 @@ def _changes(
     )
 
 
-def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array:
+def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    """A column as Arrow in the SQL type ``kind`` (Arrow-backed columns are not copied to
+    Python objects)."""
     if pa.types.is_date32(kind):
         return pa.array(values.astype("datetime64[s]"), pa.timestamp("s")).cast(pa.date32())
     if pa.types.is_integer(kind):
         return pa.array(values.astype("Int64"), pa.int64()).cast(kind)
     if pa.types.is_boolean(kind):
         return pa.array(values.astype("boolean"), pa.bool_())
+    if isinstance(values.dtype, pd.StringDtype | pd.ArrowDtype):
+        return pa.array(values, from_pandas=True).cast(kind)
     return pa.array(values.astype(object).where(values.notna(), None), pa.string())
+
+
+def _snapshot_arrow(rows: pd.DataFrame) -> pa.Table:
+    """``row_id`` and the canonical columns as Arrow, in the register's types (the snapshot)."""
+    fields = [("row_id", pa.int64()), *((c.name, _ARROW_KINDS[c.kind]) for c in COLUMNS)]
+    return pa.table(
+        {name: _arrow_column(rows[name], kind) for name, kind in fields},
+        schema=pa.schema(fields),
+    )
 
 
 def _participation_arrow(rows: pd.DataFrame) -> pa.Table:
@@ -851,6 +1036,7 @@ def _participation_arrow(rows: pd.DataFrame) -> pa.Table:
         ("import_id", pa.int64()),
         ("withdrawn", pa.bool_()),
         ("identifiers", pa.string()),
+        ("problems", pa.string()),
     ]
     return pa.table(
         {name: _arrow_column(rows[name], kind) for name, kind in fields},

@@ -55,6 +55,7 @@ _COUNTERS = (
     "merged_rows",
     "counted",
     "pending_6m",
+    "several_partners",
 )
 
 
@@ -473,6 +474,7 @@ class Assembler:
             merged_rows=counts["merged_rows"],
             counted=counts["counted"],
             excluded=counts["participations"] - counts["counted"],
+            several_partners=counts["several_partners"],
             not_computed=not_computed,
             pending_6m=counts["pending_6m"] if _six_month_results(ruleset) else None,
             table_period=spec.table_period,

@@ -42,6 +42,8 @@ class Provenance:
     as-of date (0 without one), so those results will still grow; ``None`` for other rule sets.
     ``period`` is the reporting period's first and last day when the report was computed for
     one (its table then has a ``scope`` column: ``period`` and ``cumulative``).
+    ``several_partners`` participations (persons of a project) were served by more than one
+    partner: the project counts each once, a breakdown by ``partner`` once per partner.
     """
 
     ruleset: str
@@ -61,6 +63,7 @@ class Provenance:
     table_period: str | None = None
     warnings: tuple[str, ...] = ()
     period: tuple[dt.date, dt.date] | None = None
+    several_partners: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The provenance as JSON-ready data, through the one converter
@@ -217,6 +220,11 @@ class Report:
             + (
                 f"; {p.pending_6m} leavers pending their six-month point"
                 if p.pending_6m is not None
+                else ""
+            )
+            + (
+                f"; {p.several_partners} persons served by more than one partner"
+                if p.several_partners
                 else ""
             )
             + "".join(f"; warning: {warning}" for warning in p.warnings)

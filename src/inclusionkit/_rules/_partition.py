@@ -166,6 +166,7 @@ class Partial:
     merged_rows: int
     counted: int
     pending_6m: int = 0
+    several_partners: int = 0
     sources: tuple[np.ndarray, np.ndarray] | None = None
 
 
@@ -176,7 +177,7 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
     """
     ruleset = spec.ruleset
     records = RecordSet(participations=_typed_extras(table, ruleset), as_of=spec.as_of)
-    prepared = records.prepared(ruleset.completeness)
+    prepared = records.prepared(ruleset.completeness, per_partner="partner" in spec.breakdowns)
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
     evaluator = Evaluator(grouping.source)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
@@ -215,6 +216,7 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
         merged_rows=prepared.merged,
         counted=prepared.counted_count,
         pending_6m=_pending_6m(grouping, prepared),
+        several_partners=prepared.several_partners,
     )
 
 

@@ -135,6 +135,10 @@ class PreparedParticipations:
     ``counted`` the active rows that are complete. When re-entries are
     merged, the row of the earliest entry stands for the participation and only its exit date
     and results are replaced (by the merged exit and the results of the latest exit).
+
+    ``several_partners`` counts the participations (persons of a project) whose rows name more
+    than one partner. With ``per_partner`` (a report by partner) such a person is one
+    participation per partner that served them: re-entries are merged within each partner.
     """
 
     def __init__(
@@ -142,10 +146,13 @@ class PreparedParticipations:
         table: pd.DataFrame,
         as_of: dt.date | None,
         completeness: Completeness = DEFAULT_COMPLETENESS,
+        *,
+        per_partner: bool = False,
     ) -> None:
         self.table = table
         self.as_of = as_of
         self.completeness = completeness
+        self.per_partner = per_partner
         self.input_rows = len(table)
         self.size = self.input_rows
         self._input_cols: dict[str, Col] = {}
@@ -193,6 +200,9 @@ class PreparedParticipations:
         )
         self._merge_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.merged = 0
+        self.several_partners = 0
+        if dup_rows.size and "partner" in self.table.columns:
+            dup_rows, groups = self._partners(dup_rows, groups)
         if dup_rows.size:
             char, res, exit_days, exit_valid = self._merge_repeated(dup_rows, groups, entry)
             active[dup_rows] = False
@@ -201,6 +211,18 @@ class PreparedParticipations:
             self.merged = int(dup_rows.shape[0] - char.shape[0])
         self.active = active
         self.participations = int(np.count_nonzero(active))
+
+    def _partners(self, dup_rows: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Count the groups of repeated keys whose rows name several partners; with
+        ``per_partner``, split each group by partner (a group of one row is no re-entry)."""
+        partner, names = pd.factorize(self.table["partner"].take(dup_rows), use_na_sentinel=False)
+        pairs, split = np.unique(groups * len(names) + partner, return_inverse=True)
+        self.several_partners = int(np.count_nonzero(np.bincount(pairs // len(names)) > 1))
+        if not self.per_partner or not self.several_partners:
+            return dup_rows, groups
+        repeated = np.bincount(split)[split] > 1
+        _, groups = np.unique(split[repeated], return_inverse=True)
+        return dup_rows[repeated], groups.astype(np.int64)
 
     def _merge_repeated(
         self, dup_rows: np.ndarray, groups: np.ndarray, entry: Col
@@ -568,15 +590,21 @@ class RecordSet:
         """The records of a participation table alone (no project document)."""
         return cls(participations=as_table(participations), as_of=parse_as_of(as_of))
 
-    def prepared(self, completeness: Completeness = DEFAULT_COMPLETENESS) -> PreparedParticipations:
-        """The prepared participations (complete by ``completeness``, by default today's fields);
-        raises when no participation table was given."""
+    def prepared(
+        self, completeness: Completeness = DEFAULT_COMPLETENESS, *, per_partner: bool = False
+    ) -> PreparedParticipations:
+        """The prepared participations (complete by ``completeness``, by default today's fields;
+        one per partner that served a person with ``per_partner``); raises when no participation
+        table was given."""
         if self.participations is None:
             raise InclusionKitError("no participation table was given")
         key = "participations" if completeness == DEFAULT_COMPLETENESS else repr(completeness)
+        key += " per partner" if per_partner else ""
         prepared = self._cache.get(key)
         if prepared is None:
-            prepared = PreparedParticipations(self.participations, self.as_of, completeness)
+            prepared = PreparedParticipations(
+                self.participations, self.as_of, completeness, per_partner=per_partner
+            )
             self._cache[key] = prepared
         assert isinstance(prepared, PreparedParticipations)
         return prepared

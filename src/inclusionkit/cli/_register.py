@@ -86,8 +86,9 @@ def import_command(
     by key (project code, participant id, entry date, partner) and record every change.
 
     Prints the problems of the rejected rows (one per line), the withdrawn rows' keys, then
-    added / updated / unchanged / rejected / withdrawn. Importing the same file twice changes
-    nothing.
+    added / updated / unchanged / rejected / withdrawn. A rejected row that is only incomplete
+    (its key there) is kept, as the contract counts it in GRAND_TOTAL. Importing the same file
+    twice changes nothing.
     """
     import inclusionkit
 
@@ -111,9 +112,14 @@ def import_command(
         table = table[[c for c in columns if c in table.columns]]
         write_file(table, rejected, rejected_format, "table")
         click.echo(f"rejected rows written to {rejected}")
+    kept = (
+        f" ({result.incomplete} kept as incomplete: counted in GRAND_TOTAL only)"
+        if result.incomplete
+        else ""
+    )
     click.echo(
         f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
-        f"rejected {result.rejected}, withdrawn {result.withdrawn}"
+        f"rejected {result.rejected}{kept}, withdrawn {result.withdrawn}"
     )
     click.echo(f"inclusionkit: {result.summary()}", err=True)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import Importer, Source
+from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable
 from inclusionkit._register import REGISTER_SUFFIXES, open_register
 from inclusionkit._rejected import attach_row_problems
 from inclusionkit.default_plugins import check_options, source_name
@@ -31,9 +32,26 @@ def register_importers(register: RegisterImporter) -> None:
             extensions=REGISTER_SUFFIXES,
             kinds={"participations"},
             read=read_register,
+            read_raw=read_register_raw,
             description="an inclusionkit register (SQLite file, or a postgresql:// URL)",
         )
     )
+
+
+def read_register_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
+    """The register's participations as Arrow, for the ingestion pipeline (run once, as for a
+    Parquet file): the rows a report counts, from the snapshot the last import stored."""
+    own = {k: v for k, v in options.items() if k not in PIPELINE_OPTIONS}
+    check_options("register", own, _OPTIONS)
+    if own.get("include_withdrawn") or options.get("keep_extra"):
+        given = {**own, "keep_extra": bool(options.get("keep_extra"))}
+        frame = read_register(source, kind="participations", options=given)
+        return RawTable.from_frame(frame, source=source_name(source))
+    if not isinstance(source, str | os.PathLike):
+        raise InclusionKitError(f"{source_name(source)}: a register is read from its path or URL")
+    with open_register(source) as register:
+        table = register.counted_arrow().drop_columns("row_id")
+        return RawTable(table=table, source=register.name)
 
 
 def read_register(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
