@@ -37,7 +37,11 @@ from inclusionkit._ingest._mapping import (
     value_words,
 )
 from inclusionkit._ingest._raw import RawTable
-from inclusionkit._ingest._row_problems import ROW_PROBLEMS, attach_row_problems
+from inclusionkit._ingest._row_problems import (
+    ROW_PROBLEMS,
+    attach_locations,
+    attach_row_problems,
+)
 from inclusionkit._ingest._type import (
     cell_problems,
     one_chunk,
@@ -165,7 +169,7 @@ def run(
         raise ValidationError(notes, source=raw.source or None)
     if problems and on_error == "raise":
         raise ValidationError([problem for _, problem in problems], source=raw.source or None)
-    frame = to_frame(typed)
+    frame = attach_locations(to_frame(typed), raw.locate)
     if on_error == "coerce":
         attach_row_problems(frame, problems)
     if warn is not None and notes:

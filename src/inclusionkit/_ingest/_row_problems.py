@@ -11,14 +11,57 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from inclusionkit._errors import Problem, ValidationError
 
-__all__ = ["ROW_PROBLEMS", "attach_row_problems", "coerced", "problems_by_row", "row_of"]
+__all__ = [
+    "ROW_LOCATIONS",
+    "ROW_PROBLEMS",
+    "attach_locations",
+    "attach_row_problems",
+    "coerced",
+    "locate_rows",
+    "problems_by_row",
+    "row_number",
+    "row_of",
+]
 
 ROW_PROBLEMS = "inclusionkit.row_problems"
 """``DataFrame.attrs`` key under which an importer in coerce mode lists the cells it coerced."""
+
+ROW_LOCATIONS = "inclusionkit.row_locations"
+"""``DataFrame.attrs`` key of the function saying where 0-based rows are in the file they were
+read from (``line 12`` for CSV, counting blank lines and multi-line cells; ``sheet 'X', row 9``)."""
+
+Locate = Callable[[np.ndarray], list[str]]
+
+
+def attach_locations(frame: pd.DataFrame, locate: Locate) -> pd.DataFrame:
+    """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`)."""
+    frame.attrs[ROW_LOCATIONS] = locate
+    return frame
+
+
+def locate_rows(frame: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """Where each of the 0-based ``rows`` of ``frame`` is, as the user sees it: the file's line
+    or sheet row when the frame was read from a file, else ``row N`` (0-based)."""
+    locate = frame.attrs.get(ROW_LOCATIONS)
+    rows = np.asarray(rows, dtype=np.int64)
+    if callable(locate):
+        return list(locate(rows))
+    return [f"row {int(row)}" for row in rows]
+
+
+_LAST_NUMBER = re.compile(r"(\d+)\]?$")
+
+
+def row_number(location: str) -> int | None:
+    """The number a user sees in a location: ``line 12`` → 12, ``sheet 'X', row 9`` → 9."""
+    match = _LAST_NUMBER.search(location)
+    return int(match.group(1)) if match else None
+
 
 _LINE = re.compile(r"^line (\d+)$")
 _ROW = re.compile(r"^row (\d+)$")

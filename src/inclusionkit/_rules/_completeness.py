@@ -276,15 +276,16 @@ class Completeness:
 
     def tests(self) -> tuple[ColumnTest, ...]:
         """The tests a participation must pass to be counted, in the order reasons are chosen."""
-        return tuple(
-            self._bind(t) for t in COLUMN_TESTS if t.code.incomplete and t.column in self.fields
-        )
+        return tuple(self._bind(t) for t in COLUMN_TESTS if t.code.incomplete and self._asks(t))
 
     def checks(self) -> tuple[ColumnTest, ...]:
         """Every column test validation runs: the completeness tests and the contract's others."""
-        return tuple(
-            self._bind(t) for t in COLUMN_TESTS if not t.code.incomplete or t.column in self.fields
-        )
+        return tuple(self._bind(t) for t in COLUMN_TESTS if not t.code.incomplete or self._asks(t))
+
+    def _asks(self, test: ColumnTest) -> bool:
+        # A date in the wrong order against a required date (an exit before the entry) makes
+        # the participation incomplete even though the other date itself is optional.
+        return test.column in self.fields or getattr(test, "other", "") in self.fields
 
     def _bind(self, test: ColumnTest) -> ColumnTest:
         if isinstance(test, NotReported) and test.column == "gender":
