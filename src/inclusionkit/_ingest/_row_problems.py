@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,19 +39,37 @@ read from (``line 12`` for CSV, counting blank lines and multi-line cells; ``she
 Locate = Callable[[np.ndarray], list[str]]
 
 
+class RowLocations(dict[str, Any]):
+    """Where a frame's rows are in their file: ``locations(rows)`` says ``line 12`` …
+
+    An empty ``dict`` to everything that looks at ``DataFrame.attrs`` (pandas copies attrs and
+    writes them as JSON into a Parquet file): the locator is a view of the file read, not data,
+    so it is written as ``{}`` and never breaks a write.
+    """
+
+    def __init__(self, locate: Locate) -> None:
+        super().__init__()
+        self.locate = locate
+
+    def __call__(self, rows: np.ndarray) -> list[str]:
+        return self.locate(rows)
+
+
 def attach_locations(frame: pd.DataFrame, locate: Locate) -> pd.DataFrame:
     """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`)."""
-    frame.attrs[ROW_LOCATIONS] = locate
+    frame.attrs[ROW_LOCATIONS] = RowLocations(locate)
     return frame
 
 
 def locate_rows(frame: pd.DataFrame, rows: np.ndarray) -> list[str]:
     """Where each of the 0-based ``rows`` of ``frame`` is, as the user sees it: the file's line
-    or sheet row when the frame was read from a file, else ``row N`` (0-based)."""
+    or sheet row when the frame was read from a file (its rows found by their index labels, so a
+    slice of it still says the right line), else ``row N`` (0-based)."""
     locate = frame.attrs.get(ROW_LOCATIONS)
     rows = np.asarray(rows, dtype=np.int64)
-    if callable(locate):
-        return list(locate(rows))
+    if isinstance(locate, RowLocations) and pd.api.types.is_integer_dtype(frame.index.dtype):
+        # By index label: a slice of the table read (``frame.iloc[5:]``) keeps its rows' labels.
+        return list(locate(frame.index.to_numpy()[rows]))
     return [f"row {int(row)}" for row in rows]
 
 
