@@ -327,8 +327,10 @@ def validate_participations(
             ]
         )
     empty = _empty_rows(frame)
-    collector = _Collector(skip=empty if empty.any() else None)
+    collector = _Collector()
     collector.add(empty, "", ProblemCode.ROW_EMPTY, "the row is empty: remove it")
+    # An empty row is one problem, not one per required column.
+    collector.skip = empty if empty.any() else None
     typed = _typed(frame, collector)
     columns = _TableColumns(typed)
     failed = failures(completeness.checks(), columns)
