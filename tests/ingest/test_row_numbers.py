@@ -18,7 +18,9 @@ from inclusionkit._validate_cli import validate_path
 from inclusionkit.cli import cli
 
 TODAY = dt.date(2025, 6, 30)
-HEADER = "participant_id,project_code,gender,birth_date,entry_date,exit_date,labour_status,isced,partner"
+HEADER = (
+    "participant_id,project_code,gender,birth_date,entry_date,exit_date,labour_status,isced,partner"
+)
 GOOD = "{pid},POCU/1/1/1,female,1990-01-01,2020-01-01,,unemployed,3,Asociatia"
 
 # Line numbers are the file's own (line 1 is the header). Blank lines and a cell spread over
