@@ -157,14 +157,16 @@ class ProblemCode(enum.StrEnum):
     )
     BIRTH_DATE_MISSING = "birth_date.missing", "birth_date is missing", _E, True
     BIRTH_DATE_AFTER_ENTRY = "birth_date.after_entry", "birth_date is after entry_date", _E, True
+    BIRTH_DATE_IMPLAUSIBLE = (
+        "birth_date.implausible",
+        "age at entry is above 120: the birth date is not plausible",
+        _E,
+        True,
+    )
     BIRTH_DATE_IN_FUTURE = "birth_date.in_future", "birth_date is in the future"
     AGE_BELOW_MINIMUM = (
         "age.below_minimum",
         "age at entry is below the minimum asked for (min_age; the contract sets none)",
-    )
-    AGE_IMPLAUSIBLE = (
-        "age.implausible",
-        "age at entry is above 120: the birth date is not plausible",
     )
     ENTRY_DATE_MISSING = "entry_date.missing", "entry_date is missing", _E, True
     ENTRY_DATE_IN_FUTURE = (
@@ -324,7 +326,8 @@ MESSAGES_RO: dict[str, str] = {
     "birth_date.in_future": "data nașterii este în viitor",
     "age.below_minimum": "vârsta la intrare este sub minimul cerut (min_age; contractul nu "
     "stabilește unul)",
-    "age.implausible": "vârsta la intrare depășește 120 de ani: data nașterii nu este plauzibilă",
+    "birth_date.implausible": "vârsta la intrare depășește 120 de ani: data nașterii nu este "
+    "plauzibilă",
     "entry_date.missing": "lipsește data intrării",
     "entry_date.in_future": "data intrării este după data de referință (implicit azi)",
     "entry_date.outside_project": "data intrării este în afara perioadei proiectului",

@@ -38,9 +38,8 @@ from inclusionkit._ingest._row_problems import (
     ROW_PROBLEMS,
     attach_row_problems,
     coerced,
-    locate_rows,
     problems_by_row,
-    row_number,
+    row_numbers,
     row_of,
 )
 from inclusionkit._problems import EMPTY_VALUE
@@ -220,9 +219,7 @@ def rejected_table(
             where = "" if problem.column is None else f"{problem.column}: "
             messages[row].append(f"{where}{problem.message}")
     out = frame.iloc[rows].reset_index(drop=True)
-    numbers = [row_number(place) for place in locate_rows(frame, rows)]
-    shown = [row if n is None else n for row, n in zip(rows.tolist(), numbers, strict=True)]
-    out.insert(0, "row", np.array(shown, dtype=np.int64))
+    out.insert(0, "row", row_numbers(frame, rows))
     out.insert(1, "index", rows.astype(np.int64))
     out.insert(2, "codes", pd.array(["; ".join(codes[int(r)]) for r in rows], dtype="string"))
     out.insert(3, "message", pd.array(["; ".join(messages[int(r)]) for r in rows], dtype="string"))

@@ -50,7 +50,7 @@ EXPECTED = [
     (13, "row.duplicate"),
     (14, "cell.date"),
     (14, "isced.out_of_range"),
-    (15, "age.implausible"),
+    (15, "birth_date.implausible"),
 ]
 
 

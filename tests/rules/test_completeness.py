@@ -54,6 +54,7 @@ def test_the_default_completeness_is_the_five_required_fields() -> None:
         "gender.not_reported",
         "birth_date.missing",
         "birth_date.after_entry",
+        "birth_date.implausible",
         "entry_date.missing",
         "exit_date.before_entry",
         "labour_status.missing",

@@ -112,7 +112,7 @@ def test_an_age_above_120_is_implausible() -> None:
         ]
     )
     report = rules.validate_participations(table, today=TODAY)
-    assert _codes(report) == [(0, "age.implausible"), (1, "age.implausible")]
+    assert _codes(report) == [(0, "birth_date.implausible"), (1, "birth_date.implausible")]
     assert "age at entry 220 is above 120" in report.problems.loc[0, "message"]
 
 

@@ -24,8 +24,10 @@ __all__ = [
     "attach_row_problems",
     "coerced",
     "locate_rows",
+    "located",
     "problems_by_row",
     "row_number",
+    "row_numbers",
     "row_of",
 ]
 
@@ -71,6 +73,22 @@ def locate_rows(frame: pd.DataFrame, rows: np.ndarray) -> list[str]:
         # By index label: a slice of the table read (``frame.iloc[5:]``) keeps its rows' labels.
         return list(locate(frame.index.to_numpy()[rows]))
     return [f"row {int(row)}" for row in rows]
+
+
+def row_numbers(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The number the user sees for each of the 0-based ``rows`` (a CSV's line, a sheet row; the
+    0-based row of an in-memory table)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    numbers = [row_number(place) for place in locate_rows(frame, rows)]
+    return np.array(
+        [row if n is None else n for row, n in zip(rows.tolist(), numbers, strict=True)],
+        dtype=np.int64,
+    )
+
+
+def located(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` was read from a file that says where its rows are."""
+    return isinstance(frame.attrs.get(ROW_LOCATIONS), RowLocations)
 
 
 _LAST_NUMBER = re.compile(r"(\d+)\]?$")

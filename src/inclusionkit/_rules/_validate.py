@@ -36,9 +36,6 @@ from inclusionkit._rules._keys import duplicated_keys
 from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
 
 PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "code", "message", "index", "location")
-MAX_AGE = 120
-"""Above this age at entry a birth date is not plausible (``31.01.1800``, the year 1): a problem.
-The contract sets no minimum age (EECO06 counts children); ``min_age`` asks for one."""
 
 CODES: Mapping[str, str] = MappingProxyType(
     {
@@ -52,7 +49,6 @@ CODES: Mapping[str, str] = MappingProxyType(
             ProblemCode.ROW_EMPTY,
             ProblemCode.BIRTH_DATE_IN_FUTURE,
             ProblemCode.AGE_BELOW_MINIMUM,
-            ProblemCode.AGE_IMPLAUSIBLE,
             ProblemCode.ENTRY_DATE_IN_FUTURE,
             ProblemCode.EXIT_DATE_IN_FUTURE,
             ProblemCode.ENTRY_DATE_OUTSIDE_PROJECT,
@@ -288,7 +284,6 @@ def validate_participations(
     *,
     today: dt.date | None = None,
     min_age: int | None = None,
-    max_age: int = MAX_AGE,
     completeness: Completeness = DEFAULT_COMPLETENESS,
     project: Any = None,
 ) -> ValidationReport:
@@ -298,9 +293,9 @@ def validate_participations(
     ``birth_date``, ``entry_date``, ``labour_status``, ``isced``), known gender and labour
     status, ISCED 0-8, birth date not after entry date, exit not before entry, no birth, entry
     or exit date after ``today`` (the as-of date; today by default), an age at entry of at most
-    ``max_age`` (120: a birth date in 1800 is a mistake; ``min_age`` asks for a minimum, which
-    the contract does not set), no exact duplicate of an earlier row (the message names it), an
-    empty row as one problem, region a NUTS-2 code RO11..RO42 and, when the table has a ``cnp``
+    120 (a birth date in 1800 is a mistake; the report leaves it out too; ``min_age`` asks for a
+    minimum, which the contract does not set), no exact duplicate of an earlier row (the
+    message names it), an empty row as one problem, region a NUTS-2 code RO11..RO42 and, when the table has a ``cnp``
     column, a valid CNP whose sex and birth date agree with ``gender`` and ``birth_date`` and
     that is under one participant id only. With a ``project`` (a
     :class:`~inclusionkit.models.Project`), every row's ``project_code`` is the project's and
@@ -336,7 +331,7 @@ def validate_participations(
     failed = failures(completeness.checks(), columns)
     for test, mask in failed:
         collector.add(mask, test.column, test.code, _detail(test, columns))
-    _date_checks(collector, typed, columns, today, min_age, max_age, project)
+    _date_checks(collector, typed, columns, today, min_age, project)
     if project is not None:
         _project_code_check(collector, columns, str(project.code))
     if "cnp" in frame.columns:
@@ -389,7 +384,6 @@ def _date_checks(
     columns: _TableColumns,
     today: dt.date,
     min_age: int | None,
-    max_age: int,
     project: Any,
 ) -> None:
     """Dates after the as-of date, outside the project's period, and implausible ages."""
@@ -416,14 +410,6 @@ def _date_checks(
     # A birth after entry is its own problem (a negative age); the age is not asked of it again.
     both = birth.valid & entry.valid & (birth.values <= entry.values)
     age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
-    collector.add(
-        both & ~future & (age > max_age),
-        "birth_date",
-        ProblemCode.AGE_IMPLAUSIBLE,
-        lambda rows: _join(
-            "age at entry ", pa.array(age[rows].astype(str)), f" is above {max_age}"
-        ),
-    )
     if min_age is not None:
         collector.add(
             both & ~future & (age < min_age),
