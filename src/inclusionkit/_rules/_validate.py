@@ -293,14 +293,14 @@ def validate_participations(
     ``birth_date``, ``entry_date``, ``labour_status``, ``isced``), known gender and labour
     status, ISCED 0-8, birth date not after entry date, exit not before entry, no birth, entry
     or exit date after ``today`` (the as-of date; today by default), an age at entry of at most
-    120 (a birth date in 1800 is a mistake; the report leaves it out too; ``min_age`` asks for a
-    minimum, which the contract does not set), no exact duplicate of an earlier row (the
-    message names it), an empty row as one problem, region a NUTS-2 code RO11..RO42 and, when the table has a ``cnp``
-    column, a valid CNP whose sex and birth date agree with ``gender`` and ``birth_date`` and
-    that is under one participant id only. With a ``project`` (a
-    :class:`~inclusionkit.models.Project`), every row's ``project_code`` is the project's and
-    its entry and exit dates are within the project's period. Text cells that do not parse are
-    reported too. Accepted plus rejected is always the input.
+    120 (a birth date in 1800 is a mistake, and the report leaves it out too), no exact
+    duplicate of an earlier row (the message names that row), an empty row as one problem,
+    region a NUTS-2 code RO11..RO42 and, when the table has a ``cnp`` column, a valid CNP whose
+    sex and birth date agree with ``gender`` and ``birth_date`` and that is under one
+    participant id only. The contract sets no minimum age; ``min_age`` asks for one. With a
+    ``project`` (a :class:`~inclusionkit.models.Project`), every row's ``project_code`` is the
+    project's and its entry and exit dates are within the project's period. Text cells that do
+    not parse are reported too. Accepted plus rejected is always the input.
 
     The completeness tests are the ones :func:`~inclusionkit.compute` counts by (``completeness``
     picks them, by default today's fields): a row without problems is counted, and a
