@@ -164,3 +164,23 @@ def test_parquet_rows_are_numbered_from_zero_as_its_readers_do(tmp_path: Path) -
         ("row 1", "cell.bool"),
         ("row 2", "entry_date.in_future"),
     ]
+
+
+def test_report_excluded_rows_are_the_lines_validate_names(tmp_path: Path) -> None:
+    """report.excluded names the same line as validate for a participation it leaves out."""
+    lines = [line for line in CSV_LINES if "31.0" not in line]  # cells that do not read
+    path = tmp_path / "registru.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = inclusionkit.compute(path, "esf-2014")
+    excluded = dict(zip(report.excluded["reason"], report.excluded["row"], strict=True))
+    # Without lines 8 and 14 the later lines move up: 11 → 10, 12 → 11, 15 → 13.
+    assert excluded == {
+        "exit_date.before_entry": 10,
+        "gender.missing": 11,
+        "birth_date.implausible": 13,
+    }
+    problems, _ = validate_path(path, today=TODAY)
+    flagged = {(p.code, p.location) for p in problems}
+    assert ("exit_date.before_entry", "line 10") in flagged
+    assert ("birth_date.implausible", "line 13") in flagged
+    assert ("row.empty", "line 11") in flagged
