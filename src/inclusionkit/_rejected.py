@@ -63,8 +63,9 @@ class ImportOutcome:
 
     ``accepted`` holds the rows that passed every check, in canonical columns and dtypes (with
     the file's extra columns), indexed by their 0-based input row. ``rejected`` has one row per
-    rejected input row: ``row``, ``codes``, ``message``, then the row's values as read (a cell
-    that could not be read is empty there; the message quotes it). ``problems`` lists every
+    rejected input row: ``row`` (where the user finds it: a CSV's physical line, a sheet row),
+    ``index`` (its 0-based input row), ``codes``, ``message``, then the row's values as read (a
+    cell that could not be read is empty there; the message quotes it). ``problems`` lists every
     problem, located in the file where the importer said so. ``rows`` is the number of input
     rows: ``len(accepted) + len(rejected) == rows``.
     """

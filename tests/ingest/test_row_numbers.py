@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -11,8 +13,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import inclusionkit
+from inclusionkit._ingest import physical_lines
 from inclusionkit._rejected import read_with_rejections
 from inclusionkit._validate_cli import validate_path
 from inclusionkit.cli import cli
@@ -184,3 +189,37 @@ def test_report_excluded_rows_are_the_lines_validate_names(tmp_path: Path) -> No
     assert ("exit_date.before_entry", "line 10") in flagged
     assert ("birth_date.implausible", "line 13") in flagged
     assert ("row.empty", "line 11") in flagged
+
+
+def test_report_excluded_file_rows_are_lines(tmp_path: Path) -> None:
+    """``report --excluded`` writes the line of each participation left out."""
+    lines = [line for line in CSV_LINES if "31.0" not in line]
+    path = tmp_path / "registru.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    excluded = tmp_path / "excluse.csv"
+    result = CliRunner().invoke(
+        cli,
+        ["report", str(path), "--rules", "esf-2014", "--excluded", str(excluded)],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(pd.read_csv(excluded)["row"]) == [10, 11, 13]
+
+
+@given(
+    st.lists(
+        st.one_of(st.just(""), st.text(alphabet="ab,1 ", min_size=1, max_size=6)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(min_value=0, max_value=2),
+)
+def test_physical_lines_fast_path_agrees_with_the_csv_module(lines: list[str], skip: int) -> None:
+    """Without quotes, counting non-empty lines gives the lines the csv module finds."""
+    text = "\n".join(lines) + "\n"
+    reader = csv.reader(io.StringIO(text))
+    starts, previous = [], 0
+    for number, row in enumerate(reader):
+        start, previous = previous + 1, reader.line_num
+        if number >= skip and row:
+            starts.append(start)
+    assert physical_lines(text, ",", skip) == starts[1:]
