@@ -39,6 +39,7 @@ from inclusionkit._ingest._row_problems import (
     attach_row_problems,
     coerced,
     problems_by_row,
+    row_number,
     row_numbers,
     row_of,
 )
@@ -148,6 +149,11 @@ def read_with_rejections(
     ]
     # Stable: per row, the importer's problems first, then the contract's in column order.
     located = sorted([*row_problems, *contract], key=lambda pair: pair[0])
+    # Problem.row: the number its location names (an importer's problems say only where).
+    located = [
+        (row, problem if problem.row is not None else _with_row(problem))
+        for row, problem in located
+    ]
     rejected = rejected_table(frame, located, rejected_mask)
     return ImportOutcome(
         accepted=accepted,
@@ -156,6 +162,11 @@ def read_with_rejections(
         rows=len(frame),
         source=name,
     )
+
+
+def _with_row(problem: Problem) -> Problem:
+    number = row_number(problem.location) if problem.location else None
+    return problem if number is None else attrs.evolve(problem, row=number)
 
 
 def _where(importer_name: str, row: int) -> str:

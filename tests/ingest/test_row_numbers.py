@@ -70,6 +70,7 @@ def _numbers(problems: list[inclusionkit.Problem]) -> list[tuple[int, str]]:
     for problem in problems:
         match = re.fullmatch(r"(?:.*row|line) (\d+)", problem.location or "")
         assert match, problem
+        assert problem.row == int(match.group(1)), problem  # Problem.row: the same number
         out.append((int(match.group(1)), problem.code))
     return sorted(out)
 
@@ -142,6 +143,7 @@ def test_xlsx_problems_name_the_sheet_and_its_row(tmp_path: Path) -> None:
         ("sheet 'Registru', row 9", "isced.out_of_range"),
     ]
     assert problems[1].message == "the row repeats sheet 'Registru', row 5 exactly"
+    assert [p.row for p in problems] == [6, 8, 9]
     frame = inclusionkit.read(path, kind="participations")
     report = inclusionkit.validate_participations(frame, today=TODAY)
     assert list(report.problems["row"]) == [6, 8, 9]

@@ -143,10 +143,11 @@ class ValidationReport:
         """
         located = callable(self.source.attrs.get(ROW_LOCATIONS))
         out = []
-        for column, code, message, index, where in self.problems[
-            ["column", "code", "message", "index", "location"]
+        for column, code, message, index, where, row in self.problems[
+            ["column", "code", "message", "index", "location", "row"]
         ].itertuples(index=False):
             location = str(where) if located or not source else f"line {int(index) + 2}"
+            number = int(row) if located or not source else int(index) + 2
             out.append(
                 Problem(
                     code=str(code),
@@ -154,6 +155,7 @@ class ValidationReport:
                     source=source,
                     location=location,
                     column=None if pd.isna(column) else str(column),
+                    row=number,
                 )
             )
         return out
