@@ -79,11 +79,16 @@ def row_numbers(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """The number the user sees for each of the 0-based ``rows`` (a CSV's line, a sheet row; the
     0-based row of an in-memory table)."""
     rows = np.asarray(rows, dtype=np.int64)
-    numbers = [row_number(place) for place in locate_rows(frame, rows)]
-    return np.array(
-        [row if n is None else n for row, n in zip(rows.tolist(), numbers, strict=True)],
-        dtype=np.int64,
-    )
+    if not located(frame):
+        return rows
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    places = pa.array(locate_rows(frame, rows), pa.string())
+    digits = pc.struct_field(pc.extract_regex(places, r"(?P<n>\d+)\]?$"), [0])
+    numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    found = ~np.isnan(numbers) if numbers.dtype.kind == "f" else np.ones(len(rows), dtype=bool)
+    return np.where(found, np.nan_to_num(numbers), rows).astype(np.int64)
 
 
 def located(frame: pd.DataFrame) -> bool:

@@ -20,7 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import Problem, ValidationError
-from inclusionkit._ingest._row_problems import ROW_LOCATIONS, locate_rows, row_number
+from inclusionkit._ingest._row_problems import (
+    ROW_LOCATIONS,
+    locate_rows,
+    located,
+    row_numbers,
+)
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, DTYPES, normalise_participations
 from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import Col, arrow_chunks, to_col
@@ -226,12 +231,17 @@ class _Collector:
         # located once.
         index = frame["row"].to_numpy()
         distinct, inverse = np.unique(index, return_inverse=True)
-        where = np.array(locate_rows(source, distinct), dtype=object)
-        numbers = np.array([row_number(text) for text in where.tolist()], dtype=object)
-        numbers = np.where(numbers == None, distinct, numbers).astype(np.int64)  # noqa: E711
+        if located(source):
+            numbers = row_numbers(source, distinct)
+            where = pa.array(locate_rows(source, distinct), pa.large_string())
+        else:
+            # A table built in memory: its 0-based rows, said without a string per row in Python.
+            numbers = distinct.astype(np.int64)
+            where = _join("row ", pa.array(distinct.astype(str)), "")
+        where = where.take(pa.array(inverse))
         frame["index"] = index
         frame["row"] = numbers[inverse]
-        frame["location"] = pd.array(where[inverse], dtype=_STRING)
+        frame["location"] = pd.array(where, dtype=_STRING)
         return frame
 
 
