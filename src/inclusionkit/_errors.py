@@ -42,6 +42,8 @@ class Problem:
     ``source`` names the file (or ``None`` for in-memory data); ``location`` is a JSON path such as
     ``$.partners[2].role`` or a line number such as ``line 17``; ``column`` names the column
     or field; ``code`` is a stable, machine-readable slug; ``message`` says what is wrong in words.
+    ``row`` is the number of the table row the problem is about as the user sees it, the same as
+    ``location`` says (a CSV's physical line, a sheet's row), or ``None``.
     """
 
     code: str
@@ -49,6 +51,7 @@ class Problem:
     source: str | None = None
     location: str | None = None
     column: str | None = None
+    row: int | None = None
 
     def __str__(self) -> str:
         where = [part for part in (self.source, self.location) if part]

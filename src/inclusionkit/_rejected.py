@@ -34,10 +34,13 @@ import pandas as pd
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Source
 from inclusionkit._ingest._row_problems import (
+    ROW_LOCATIONS,
     ROW_PROBLEMS,
     attach_row_problems,
     coerced,
     problems_by_row,
+    row_number,
+    row_numbers,
     row_of,
 )
 from inclusionkit._problems import EMPTY_VALUE
@@ -61,8 +64,9 @@ class ImportOutcome:
 
     ``accepted`` holds the rows that passed every check, in canonical columns and dtypes (with
     the file's extra columns), indexed by their 0-based input row. ``rejected`` has one row per
-    rejected input row: ``row``, ``codes``, ``message``, then the row's values as read (a cell
-    that could not be read is empty there; the message quotes it). ``problems`` lists every
+    rejected input row: ``row`` (where the user finds it: a CSV's physical line, a sheet row),
+    ``index`` (its 0-based input row), ``codes``, ``message``, then the row's values as read (a
+    cell that could not be read is empty there; the message quotes it). ``problems`` lists every
     problem, located in the file where the importer said so. ``rows`` is the number of input
     rows: ``len(accepted) + len(rejected) == rows``.
     """
@@ -87,6 +91,7 @@ def read_with_rejections(
     *,
     today: dt.date | None = None,
     completeness: Completeness = DEFAULT_COMPLETENESS,
+    project: Any = None,
     **options: Any,
 ) -> ImportOutcome:
     """Read a participation table with its importer and split it into accepted and rejected rows.
@@ -94,6 +99,8 @@ def read_with_rejections(
     :param format: the importer's name; by default the one claiming the file's extension.
     :param today: the date ``validate_participations`` checks birth dates against.
     :param completeness: what a counted row needs (a rule set's ``completeness``).
+    :param project: a :class:`~inclusionkit.models.Project`: rows of another project code or
+        dated outside its period are problems too.
     :param options: passed to the importer (``mapping=`` for a workbook, …); ``on_error`` and
         ``keep_extra`` are set here (coerce, and keep the extra columns: a CNP is checked).
     :raises InclusionKitError: the file cannot be read as a table at all (not this format, a
@@ -115,15 +122,23 @@ def read_with_rejections(
     if row_problems is None:
         row_problems = _strict_problems(importer, source, options)
     frame = frame.reset_index(drop=True)
-    report = validate_participations(frame, today=today, completeness=completeness)
+    report = validate_participations(frame, today=today, completeness=completeness, project=project)
     by_importer = np.zeros(len(frame), dtype=bool)
     rows = [row for row, _ in row_problems if 0 <= row < len(frame)]
     by_importer[rows] = True
     rejected_mask = report.rejected_mask | by_importer
     accepted = frame.iloc[np.flatnonzero(~rejected_mask)]
+    located_here = callable(frame.attrs.get(ROW_LOCATIONS))
     contract = [
-        (int(row), attrs.evolve(problem, source=name, location=_where(importer.name, int(row))))
-        for row, problem in zip(report.problems["row"], report.as_problems(), strict=True)
+        (
+            int(row),
+            attrs.evolve(
+                problem,
+                source=name,
+                location=problem.location if located_here else _where(importer.name, int(row)),
+            ),
+        )
+        for row, problem in zip(report.problems["index"], report.as_problems(), strict=True)
     ]
     # A cell the importer could not read is empty now; "is empty" would say it twice.
     seen = {(row, problem.column) for row, problem in row_problems}
@@ -134,6 +149,11 @@ def read_with_rejections(
     ]
     # Stable: per row, the importer's problems first, then the contract's in column order.
     located = sorted([*row_problems, *contract], key=lambda pair: pair[0])
+    # Problem.row: the number its location names (an importer's problems say only where).
+    located = [
+        (row, problem if problem.row is not None else _with_row(problem))
+        for row, problem in located
+    ]
     rejected = rejected_table(frame, located, rejected_mask)
     return ImportOutcome(
         accepted=accepted,
@@ -144,8 +164,14 @@ def read_with_rejections(
     )
 
 
+def _with_row(problem: Problem) -> Problem:
+    number = row_number(problem.location) if problem.location else None
+    return problem if number is None else attrs.evolve(problem, row=number)
+
+
 def _where(importer_name: str, row: int) -> str:
-    """Where input row ``row`` is, said as the format's own messages say it."""
+    """Where input row ``row`` is, said as the format's own messages say it (for an importer
+    that does not say where its rows are, :data:`ROW_LOCATIONS`)."""
     if importer_name == "csv":
         return f"line {row + 2}"  # the header is line 1
     if importer_name == "json":
@@ -193,7 +219,8 @@ def _warning_problem(message: Warning | str, name: str) -> Problem:
 def rejected_table(
     frame: pd.DataFrame, located: Sequence[tuple[int, Problem]], rejected: np.ndarray
 ) -> pd.DataFrame:
-    """The rejected rows of ``frame``: ``row``, ``codes``, ``message``, then their columns."""
+    """The rejected rows of ``frame``: ``row`` (as the user sees it: a CSV's physical line, a
+    sheet row), ``index`` (0-based), ``codes``, ``message``, then their columns."""
     rows = np.flatnonzero(rejected)
     codes: dict[int, list[str]] = {int(row): [] for row in rows}
     messages: dict[int, list[str]] = {int(row): [] for row in rows}
@@ -204,9 +231,10 @@ def rejected_table(
             where = "" if problem.column is None else f"{problem.column}: "
             messages[row].append(f"{where}{problem.message}")
     out = frame.iloc[rows].reset_index(drop=True)
-    out.insert(0, "row", rows.astype(np.int64))
-    out.insert(1, "codes", pd.array(["; ".join(codes[int(r)]) for r in rows], dtype="string"))
-    out.insert(2, "message", pd.array(["; ".join(messages[int(r)]) for r in rows], dtype="string"))
+    out.insert(0, "row", row_numbers(frame, rows))
+    out.insert(1, "index", rows.astype(np.int64))
+    out.insert(2, "codes", pd.array(["; ".join(codes[int(r)]) for r in rows], dtype="string"))
+    out.insert(3, "message", pd.array(["; ".join(messages[int(r)]) for r in rows], dtype="string"))
     return out
 
 

@@ -8,7 +8,9 @@ supported encoding, Excel, Parquet, a plugin's format), read through :func:`incl
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +19,26 @@ from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 
 def validate_path(
-    path: str | os.PathLike[str], completeness: Completeness = DEFAULT_COMPLETENESS
+    path: str | os.PathLike[str],
+    completeness: Completeness = DEFAULT_COMPLETENESS,
+    *,
+    project: Any = None,
+    today: dt.date | None = None,
 ) -> tuple[list[Problem], str]:
     """Return ``(problems, summary)`` for the file at ``path``; ``problems`` is empty when valid.
-    A participation table's rows are checked for ``completeness`` (a rule set's)."""
+
+    A participation table's rows are checked for ``completeness`` (a rule set's), against
+    ``project`` when given (its code and period) and ``today`` (the as-of date: no date after
+    it). Every problem of the file is found in one pass: a cell that does not read does not
+    hide the problems of the other rows.
+    """
     from inclusionkit import get_plugin_manager
 
     source = os.fspath(path)
     if not Path(source).is_file():
         raise InclusionKitError(f"{source}: no such file")
     if Path(source).suffix.lower() == ".json":
-        return _validate_json(source, completeness)
+        return _validate_json(source, completeness, project, today)
     try:
         get_plugin_manager().find_importer(None, source, "participations", option="--format")
     except InclusionKitError as exc:
@@ -35,16 +46,18 @@ def validate_path(
             f"cannot tell what this is: expected a project or rule set (.json) or a "
             f"participation table. {exc}"
         ) from None
-    return _validate_table(source, completeness)
+    return _validate_table(source, completeness, project, today)
 
 
-def _validate_json(source: str, completeness: Completeness) -> tuple[list[Problem], str]:
+def _validate_json(
+    source: str, completeness: Completeness, project: Any, today: dt.date | None
+) -> tuple[list[Problem], str]:
     from inclusionkit._limits import read_json_document
     from inclusionkit._project_io import project_problems
 
     document: Any = read_json_document(source)
     if isinstance(document, list):
-        return _validate_table(source, completeness)
+        return _validate_table(source, completeness, project, today)
     if isinstance(document, dict) and "indicators" in document and "name" in document:
         from inclusionkit._rules import ruleset_problems
 
@@ -55,22 +68,29 @@ def _validate_json(source: str, completeness: Completeness) -> tuple[list[Proble
     return problems, f"{source}: valid project {code!r}"
 
 
-def _validate_table(source: str, completeness: Completeness) -> tuple[list[Problem], str]:
-    import inclusionkit
+def _validate_table(
+    source: str, completeness: Completeness, project: Any, today: dt.date | None
+) -> tuple[list[Problem], str]:
+    from inclusionkit._rejected import read_with_rejections
 
     try:
-        frame = inclusionkit.read(source, kind="participations", keep_extra=True)
+        outcome = read_with_rejections(
+            source, completeness=completeness, project=project, today=today
+        )
     except ValidationError as exc:
         return list(exc.problems), ""
-    report = inclusionkit.validate_participations(frame, completeness=completeness)
-    summary = f"{source}: {len(frame)} rows, all valid"
-    return report.as_problems(source), summary
+    if not outcome.problems:
+        return [], f"{source}: {outcome.rows} rows, all valid"
+    return list(outcome.problems), outcome.summary()
 
 
 def validate_table_rejecting(
     path: str | os.PathLike[str],
     rejected: str | os.PathLike[str],
     completeness: Completeness = DEFAULT_COMPLETENESS,
+    *,
+    project: Any = None,
+    today: dt.date | None = None,
 ) -> tuple[list[Problem], str]:
     """Validate a participation table row by row and write its rejected rows to ``rejected``.
 
@@ -89,7 +109,9 @@ def validate_table_rejecting(
         None, target, "table", option="a file name with another extension"
     )
     try:
-        outcome = read_with_rejections(source, completeness=completeness)
+        outcome = read_with_rejections(
+            source, completeness=completeness, project=project, today=today
+        )
     except ValidationError as exc:
         return list(exc.problems), ""
     columns = ["row", "codes", "message", *inclusionkit.COLUMN_NAMES]
@@ -98,3 +120,39 @@ def validate_table_rejecting(
     inclusionkit.write(table, target, format=exporter.name, kind="table")
     summary = f"{outcome.summary()}; rejected rows written to {target}"
     return list(outcome.problems), summary
+
+
+def problem_lines(
+    problems: Sequence[Problem],
+    *,
+    summary: bool = False,
+    limit: int | None = None,
+    lang: str = "en",
+) -> list[str]:
+    """What ``inclusionkit validate`` prints for ``problems``: one line each (at most ``limit``,
+    then how many more), or with ``summary`` the number of each code with its meaning in
+    ``lang`` (``en`` or ``ro``), most frequent first."""
+    from collections import Counter
+
+    from inclusionkit._problems import message_in
+
+    if summary:
+        counts = Counter(problem.code for problem in problems)
+        head = "problemă / număr / înțeles" if lang == "ro" else "problem / count / meaning"
+        return [
+            head,
+            *(
+                f"{code}: {count} ({message_in(code, lang)})"
+                for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            ),
+        ]
+    shown = problems if limit is None else problems[:limit]
+    lines = [str(problem) for problem in shown]
+    hidden = len(problems) - len(shown)
+    if hidden:
+        lines.append(
+            f"… încă {hidden} problemă(e) neafișate (--max-problems)"
+            if lang == "ro"
+            else f"… and {hidden} more problem(s) not shown (--max-problems)"
+        )
+    return lines

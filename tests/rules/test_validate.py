@@ -76,7 +76,7 @@ def test_every_rule_reports_row_column_code_and_message() -> None:
         (3, "isced.out_of_range"),
         (4, "exit_date.before_entry"),
         (5, "birth_date.in_future"),
-        (6, "age.below_minimum"),
+        (5, "entry_date.in_future"),
         (7, "labour_status.missing"),
         (7, "isced.missing"),
         (8, "region.unknown"),
@@ -86,19 +86,34 @@ def test_every_rule_reports_row_column_code_and_message() -> None:
     assert problems.loc[1, "column"] == "gender"
     assert "man" in problems.loc[1, "message"]
     assert "9" in problems.loc[3, "message"]
-    assert "age at entry 9" in problems.loc[6, "message"]
     assert pd.isna(problems.loc[9, "column"])
     assert set(report.problems["code"]) <= set(rules.CODES)
-    assert list(report.rejected["row"]) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
-    assert report.rejected.loc[6, "codes"] == "labour_status.missing; isced.missing"
-    assert list(report.accepted["participant_id"]) == ["ok"]
+    assert list(report.rejected["row"]) == [1, 2, 3, 4, 5, 7, 8, 9]
+    assert report.rejected.loc[5, "codes"] == "labour_status.missing; isced.missing"
+    assert list(report.accepted["participant_id"]) == ["ok", "y"]
 
 
-def test_the_minimum_age_can_be_changed() -> None:
-    """min_age=0 accepts children (ESF+ counts them)."""
-    table = table_from_rows([_row("c", birth_date=D(2015, 1, 1))])
-    assert not rules.validate_participations(table, today=TODAY).ok
-    assert rules.validate_participations(table, today=TODAY, min_age=0).ok
+def test_no_minimum_age_unless_asked_for() -> None:
+    """The contract sets no minimum age (a child of 9 is valid); min_age asks for one."""
+    table = table_from_rows([_row("c", birth_date=D(2010, 1, 2))])
+    assert rules.validate_participations(table, today=TODAY).ok
+    report = rules.validate_participations(table, today=TODAY, min_age=15)
+    assert _codes(report) == [(0, "age.below_minimum")]
+    assert "age at entry 9 is below 15" in report.problems.loc[0, "message"]
+
+
+def test_an_age_above_120_is_implausible() -> None:
+    """A birth in 1800 or in the year 1 is a problem (age at entry above 120); 120 is not."""
+    table = table_from_rows(
+        [
+            _row("a", birth_date=D(1800, 1, 1)),
+            _row("b", birth_date=D(1, 1, 1)),
+            _row("c", birth_date=D(1900, 1, 1)),
+        ]
+    )
+    report = rules.validate_participations(table, today=TODAY)
+    assert _codes(report) == [(0, "birth_date.implausible"), (1, "birth_date.implausible")]
+    assert "age at entry 220 is above 120" in report.problems.loc[0, "message"]
 
 
 def test_duplicates_keep_the_first_and_respect_every_column() -> None:
@@ -127,7 +142,7 @@ def test_cnp_checks() -> None:
         _cnp(1, D(1985, 4, 7)),  # a man's CNP
         _cnp(2, D(1985, 4, 8)),  # another birth date
         None,  # no CNP: allowed
-        _cnp(1, D(1985, 4, 7)),  # sex not comparable with non_binary
+        _cnp(1, D(1985, 4, 7), county="12"),  # sex not comparable with non_binary
     ]
     report = rules.validate_participations(table, today=TODAY)
     assert _codes(report) == [

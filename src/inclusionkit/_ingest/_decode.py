@@ -10,8 +10,10 @@ more frequent of ``,`` and ``;`` is it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import attrs
+import numpy as np
 
 from inclusionkit._errors import InclusionKitError
 
@@ -130,6 +132,14 @@ def physical_lines(text: str, delimiter: str, skip_lines: int) -> list[int]:
     import csv
     import io
 
+    if '"' not in text and "\r" not in text:
+        # No quoted cell can span lines: a row is a line that is not empty (fast, no parsing).
+        import numpy as np
+
+        lines = np.array(text.split("\n"), dtype=object)
+        numbers = np.flatnonzero(lines != "") + 1
+        numbers = numbers[numbers > skip_lines]
+        return [int(n) for n in numbers[1:]]  # the first is the header
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     starts: list[int] = []
     previous = 0
@@ -140,3 +150,23 @@ def physical_lines(text: str, delimiter: str, skip_lines: int) -> list[int]:
             continue
         starts.append(start)
     return starts[1:]  # the first is the header
+
+
+def csv_row_lines(path: str) -> Callable[[np.ndarray], np.ndarray]:
+    """For a local CSV file: turn 0-based data rows into the physical lines they start on
+    (for an engine that reads the file in blocks; worked out only when asked, once)."""
+    lines: list[list[int]] = []
+
+    def locate(rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        with open(path, "rb") as handle:
+            data = handle.read()
+        form = layout(data[:HEAD_SIZE])
+        if not lines:
+            lines.append(physical_lines(decode_text(data, path), form.delimiter, form.skip_lines))
+        starts = np.asarray(lines[0], dtype=np.int64)
+        inside = rows < starts.shape[0]
+        fallback = rows + 2 + form.skip_lines
+        return np.where(inside, starts[np.where(inside, rows, 0)] if starts.size else 0, fallback)
+
+    return locate

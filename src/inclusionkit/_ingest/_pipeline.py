@@ -37,8 +37,12 @@ from inclusionkit._ingest._mapping import (
     missing_problem,
     value_words,
 )
-from inclusionkit._ingest._raw import RawTable
-from inclusionkit._ingest._row_problems import ROW_PROBLEMS, attach_row_problems
+from inclusionkit._ingest._raw import RawTable, default_location
+from inclusionkit._ingest._row_problems import (
+    ROW_PROBLEMS,
+    attach_locations,
+    attach_row_problems,
+)
 from inclusionkit._ingest._type import (
     cell_problems,
     one_chunk,
@@ -167,6 +171,8 @@ def run(
     if problems and on_error == "raise":
         raise ValidationError([problem for _, problem in problems], source=raw.source or None)
     frame = to_frame(typed)
+    if raw.locate is not default_location:  # a file says where its rows are; a frame does not
+        attach_locations(frame, raw.locate)
     if on_error == "coerce":
         attach_row_problems(frame, problems)
     if warn is not None and notes:

@@ -20,7 +20,7 @@ import pyarrow as pa
 from inclusionkit._errors import InclusionKitError, Problem
 
 
-def _default_location(rows: np.ndarray) -> list[str]:
+def default_location(rows: np.ndarray) -> list[str]:
     return [f"row {int(row)}" for row in rows]
 
 
@@ -44,7 +44,7 @@ class RawTable:
 
     table: pa.Table
     source: str
-    locate: Callable[[np.ndarray], list[str]] = _default_location
+    locate: Callable[[np.ndarray], list[str]] = default_location
     quoted_formulas: bool = False
     notes: tuple[Problem, ...] = ()
     row_problems: tuple[tuple[int, Problem], ...] = ()

@@ -10,15 +10,100 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from inclusionkit._errors import Problem, ValidationError
 
-__all__ = ["ROW_PROBLEMS", "attach_row_problems", "coerced", "problems_by_row", "row_of"]
+__all__ = [
+    "ROW_LOCATIONS",
+    "ROW_PROBLEMS",
+    "attach_locations",
+    "attach_row_problems",
+    "coerced",
+    "locate_rows",
+    "located",
+    "problems_by_row",
+    "row_number",
+    "row_numbers",
+    "row_of",
+]
 
 ROW_PROBLEMS = "inclusionkit.row_problems"
 """``DataFrame.attrs`` key under which an importer in coerce mode lists the cells it coerced."""
+
+ROW_LOCATIONS = "inclusionkit.row_locations"
+"""``DataFrame.attrs`` key of the function saying where 0-based rows are in the file they were
+read from (``line 12`` for CSV, counting blank lines and multi-line cells; ``sheet 'X', row 9``)."""
+
+Locate = Callable[[np.ndarray], list[str]]
+
+
+class RowLocations(dict[str, Any]):
+    """Where a frame's rows are in their file: ``locations(rows)`` says ``line 12`` …
+
+    An empty ``dict`` to everything that looks at ``DataFrame.attrs`` (pandas copies attrs and
+    writes them as JSON into a Parquet file): the locator is a view of the file read, not data,
+    so it is written as ``{}`` and never breaks a write.
+    """
+
+    def __init__(self, locate: Locate) -> None:
+        super().__init__()
+        self.locate = locate
+
+    def __call__(self, rows: np.ndarray) -> list[str]:
+        return self.locate(rows)
+
+
+def attach_locations(frame: pd.DataFrame, locate: Locate) -> pd.DataFrame:
+    """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`)."""
+    frame.attrs[ROW_LOCATIONS] = RowLocations(locate)
+    return frame
+
+
+def locate_rows(frame: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """Where each of the 0-based ``rows`` of ``frame`` is, as the user sees it: the file's line
+    or sheet row when the frame was read from a file (its rows found by their index labels, so a
+    slice of it still says the right line), else ``row N`` (0-based)."""
+    locate = frame.attrs.get(ROW_LOCATIONS)
+    rows = np.asarray(rows, dtype=np.int64)
+    if isinstance(locate, RowLocations) and pd.api.types.is_integer_dtype(frame.index.dtype):
+        # By index label: a slice of the table read (``frame.iloc[5:]``) keeps its rows' labels.
+        return list(locate(frame.index.to_numpy()[rows]))
+    return [f"row {int(row)}" for row in rows]
+
+
+def row_numbers(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The number the user sees for each of the 0-based ``rows`` (a CSV's line, a sheet row; the
+    0-based row of an in-memory table)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if not located(frame):
+        return rows
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    places = pa.array(locate_rows(frame, rows), pa.string())
+    digits = pc.struct_field(pc.extract_regex(places, r"(?P<n>\d+)\]?$"), [0])
+    numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    found = ~np.isnan(numbers) if numbers.dtype.kind == "f" else np.ones(len(rows), dtype=bool)
+    return np.where(found, np.nan_to_num(numbers), rows).astype(np.int64)
+
+
+def located(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` was read from a file that says where its rows are."""
+    return isinstance(frame.attrs.get(ROW_LOCATIONS), RowLocations)
+
+
+_LAST_NUMBER = re.compile(r"(\d+)\]?$")
+
+
+def row_number(location: str) -> int | None:
+    """The number a user sees in a location: ``line 12`` → 12, ``sheet 'X', row 9`` → 9."""
+    match = _LAST_NUMBER.search(location)
+    return int(match.group(1)) if match else None
+
 
 _LINE = re.compile(r"^line (\d+)$")
 _ROW = re.compile(r"^row (\d+)$")

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import Col
+from inclusionkit._rules._dates import completed_years, ymd_of
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
 
@@ -196,6 +197,45 @@ class NotBefore(ColumnTest):
         return f"`{self.column}` is not before `{self.other}`"
 
 
+MAX_AGE = 120
+"""Above this age at entry a birth date is not plausible (``1800-01-01``, the year 1). The
+contract sets no minimum age (EECO06 counts children under 18)."""
+
+
+@attrs.frozen
+class AgeAtMost(ColumnTest):
+    """The completed years from a date column to ``other`` are at most ``years`` (when both are
+    given and in order: a birth after the entry is its own test)."""
+
+    other: str = ""
+    years: int = MAX_AGE
+
+    def _ages(self, columns: Columns) -> tuple[np.ndarray, np.ndarray]:
+        col, other = columns.col(self.column), columns.col(self.other)
+        both = col.valid & other.valid & (col.values <= other.values)
+        ages = completed_years(ymd_of(col.values, both), ymd_of(other.values, both))
+        return both, ages
+
+    def failing(self, columns: Columns) -> np.ndarray:
+        """Rows older than ``years`` at ``other``."""
+        both, ages = self._ages(columns)
+        return np.asarray(both & (ages > self.years))
+
+    def detail(self, columns: Columns, rows: np.ndarray) -> str | pa.Array:
+        """``age at entry 220 is above 120``."""
+        _, ages = self._ages(columns)
+        return pc.binary_join_element_wise(
+            pa.scalar("age at entry ", pa.large_string()),
+            pa.array(ages[rows].astype(str), pa.large_string()),
+            pa.scalar(f" is above {self.years}", pa.large_string()),
+            pa.scalar("", pa.large_string()),
+        )
+
+    def describe(self) -> str:
+        """``birth_date`` is at most 120 years before ``entry_date``."""
+        return f"`{self.column}` is at most {self.years} years before `{self.other}`"
+
+
 P = ProblemCode
 
 COLUMN_TESTS: tuple[ColumnTest, ...] = (
@@ -206,6 +246,7 @@ COLUMN_TESTS: tuple[ColumnTest, ...] = (
     NotReported("gender", P.GENDER_NOT_REPORTED, values=GENDERS, vocabulary=GENDERS),
     Missing("birth_date", P.BIRTH_DATE_MISSING),
     NotAfter("birth_date", P.BIRTH_DATE_AFTER_ENTRY, other="entry_date"),
+    AgeAtMost("birth_date", P.BIRTH_DATE_IMPLAUSIBLE, other="entry_date"),
     Missing("entry_date", P.ENTRY_DATE_MISSING),
     NotBefore("exit_date", P.EXIT_DATE_BEFORE_ENTRY, other="entry_date"),
     Missing("labour_status", P.LABOUR_STATUS_MISSING),
@@ -276,15 +317,16 @@ class Completeness:
 
     def tests(self) -> tuple[ColumnTest, ...]:
         """The tests a participation must pass to be counted, in the order reasons are chosen."""
-        return tuple(
-            self._bind(t) for t in COLUMN_TESTS if t.code.incomplete and t.column in self.fields
-        )
+        return tuple(self._bind(t) for t in COLUMN_TESTS if t.code.incomplete and self._asks(t))
 
     def checks(self) -> tuple[ColumnTest, ...]:
         """Every column test validation runs: the completeness tests and the contract's others."""
-        return tuple(
-            self._bind(t) for t in COLUMN_TESTS if not t.code.incomplete or t.column in self.fields
-        )
+        return tuple(self._bind(t) for t in COLUMN_TESTS if not t.code.incomplete or self._asks(t))
+
+    def _asks(self, test: ColumnTest) -> bool:
+        # A date in the wrong order against a required date (an exit before the entry) makes
+        # the participation incomplete even though the other date itself is optional.
+        return test.column in self.fields or getattr(test, "other", "") in self.fields
 
     def _bind(self, test: ColumnTest) -> ColumnTest:
         if isinstance(test, NotReported) and test.column == "gender":

@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._ingest import decode_legacy, default_mapping, is_utf8, layout, map_headers
-from inclusionkit._ingest._decode import HEAD_SIZE
+from inclusionkit._ingest._decode import HEAD_SIZE, csv_row_lines
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -306,8 +306,18 @@ def compute_dask(
         offsets[number + 1] = count
     offsets = np.cumsum(offsets)
 
+    # A local CSV's rows are said by their physical line, as the in-memory engine says them.
+    lines = (
+        csv_row_lines(os.fspath(participations))
+        if isinstance(participations, str | os.PathLike)
+        and os.path.isfile(participations)
+        and Path(participations).suffix.lower() in {".csv", ".txt"}
+        else None
+    )
+
     def rows(tags: np.ndarray) -> np.ndarray:
         origin = tags >> _POSITION_BITS
-        return np.asarray(offsets[origin] + (tags & ((1 << _POSITION_BITS) - 1)))
+        found = np.asarray(offsets[origin] + (tags & ((1 << _POSITION_BITS) - 1)))
+        return found if lines is None else lines(found)
 
     return totals.report(project, rows)

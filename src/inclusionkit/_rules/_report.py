@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from inclusionkit._ingest._row_problems import located, row_numbers
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._dask import compute_dask
@@ -161,6 +162,9 @@ def _compute_pandas(
     spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
     assembler = Assembler(spec)
     assembler.add(evaluate_partition(table, None, spec))
-    report = assembler.report(project)
+    # The excluded rows as the user sees them (a CSV's line, a sheet row), as validate says them.
+    report = assembler.report(
+        project, rows=(lambda r: row_numbers(table, r)) if located(table) else None
+    )
     emit(progress, "compute", rows, rows)
     return report

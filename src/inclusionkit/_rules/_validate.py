@@ -20,6 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import Problem, ValidationError
+from inclusionkit._ingest._row_problems import (
+    ROW_LOCATIONS,
+    locate_rows,
+    located,
+    row_numbers,
+)
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, DTYPES, normalise_participations
 from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import Col, arrow_chunks, to_col
@@ -34,10 +40,7 @@ from inclusionkit._rules._dates import completed_years, date_to_days, ymd_of
 from inclusionkit._rules._keys import duplicated_keys
 from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
 
-PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "code", "message")
-MIN_AGE = 15
-"""The youngest age at entry accepted (ESF participants are of working age; override with
-``min_age``)."""
+PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "code", "message", "index", "location")
 
 CODES: Mapping[str, str] = MappingProxyType(
     {
@@ -47,11 +50,19 @@ CODES: Mapping[str, str] = MappingProxyType(
             ProblemCode.CELL_BOOL,
             ProblemCode.CELL_INT,
             *(test.code for test in COLUMN_TESTS),
+            ProblemCode.CELL_TWO_DIGIT_YEAR,
+            ProblemCode.ROW_EMPTY,
             ProblemCode.BIRTH_DATE_IN_FUTURE,
             ProblemCode.AGE_BELOW_MINIMUM,
+            ProblemCode.ENTRY_DATE_IN_FUTURE,
+            ProblemCode.EXIT_DATE_IN_FUTURE,
+            ProblemCode.ENTRY_DATE_OUTSIDE_PROJECT,
+            ProblemCode.EXIT_DATE_OUTSIDE_PROJECT,
+            ProblemCode.PROJECT_CODE_OTHER,
             ProblemCode.CNP_INVALID,
             ProblemCode.CNP_SEX_MISMATCH,
             ProblemCode.CNP_BIRTH_DATE_MISMATCH,
+            ProblemCode.CNP_SEVERAL_IDS,
             ProblemCode.ROW_DUPLICATE,
         )
     }
@@ -68,10 +79,15 @@ class ValidationReport:
     """The outcome of :func:`validate_participations`.
 
     ``accepted`` holds the rows without an error (a warning keeps a row) and ``rejected`` the
-    others (with ``row``, the 0-based input row number, ``codes`` and ``message`` in front of the
-    row's own columns); together they are the input, row for row. ``problems`` has one row per
-    problem: ``row``, ``column``, ``code`` (see :data:`CODES`) and ``message``; a row can have
-    several.
+    others (with ``row``, ``index``, ``codes`` and ``message`` in front of the row's own
+    columns); together they are the input, row for row. ``problems`` has one row per problem:
+    ``row``, ``column``, ``code`` (see :data:`CODES`), ``message``, ``index`` and ``location``;
+    a row can have several.
+
+    ``row`` is the number the user sees: for a table read from a file, the physical line of a CSV
+    (blank lines and multi-line cells counted) or the sheet row of a workbook, and ``location``
+    says it in words (``line 88``, ``sheet 'Registru', row 9``); for an in-memory table, the
+    0-based position (``row 86``). ``index`` is always the 0-based position in the table.
     """
 
     problems: pd.DataFrame = attrs.field(eq=False)
@@ -107,6 +123,12 @@ class ValidationReport:
         """Whether every row was accepted."""
         return not self.rejected_mask.any()
 
+    def counts(self) -> pd.Series:
+        """The number of problems of each code, most frequent first (ties by code)."""
+        counts = self.problems["code"].astype(object).value_counts()
+        order = sorted(counts.index, key=lambda code: (-int(counts[code]), str(code)))
+        return counts.reindex(order).astype(np.int64)
+
     def summary(self) -> str:
         """One line: rows, accepted, rejected and the most frequent problems."""
         rejected = self.rows - self.accepted_count
@@ -120,12 +142,17 @@ class ValidationReport:
     def as_problems(self, source: str | None = None) -> list[Problem]:
         """The problems as :class:`~inclusionkit.Problem` records.
 
-        With a ``source`` file the location is its line (the header is line 1, so row ``i`` is
-        line ``i + 2``), else ``row i`` (0-based), as the table readers report cells.
+        The location is where the row is in the file it was read from (``line 88``, ``sheet
+        'Registru', row 9``). A table built in memory has no file: then, with a ``source``, the
+        line under a one-line header (row ``i`` is line ``i + 2``), else ``row i`` (0-based).
         """
+        located = callable(self.source.attrs.get(ROW_LOCATIONS))
         out = []
-        for row, column, code, message in self.problems.itertuples(index=False):
-            location = f"line {int(row) + 2}" if source else f"row {int(row)}"
+        for column, code, message, index, where, row in self.problems[
+            ["column", "code", "message", "index", "location", "row"]
+        ].itertuples(index=False):
+            location = str(where) if located or not source else f"line {int(index) + 2}"
+            number = int(row) if located or not source else int(index) + 2
             out.append(
                 Problem(
                     code=str(code),
@@ -133,6 +160,7 @@ class ValidationReport:
                     source=source,
                     location=location,
                     column=None if pd.isna(column) else str(column),
+                    row=number,
                 )
             )
         return out
@@ -141,7 +169,8 @@ class ValidationReport:
 class _Collector:
     """Collects (rows, column, code, message) per failing test without touching clean rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, skip: np.ndarray | None = None) -> None:
+        self.skip = skip
         self.rows: list[np.ndarray] = []
         self.columns: list[str] = []
         self.codes: list[str] = []
@@ -154,6 +183,8 @@ class _Collector:
         code: str,
         message: str | Callable[[np.ndarray], Any],
     ) -> None:
+        if self.skip is not None:
+            mask = mask & ~self.skip
         rows = np.flatnonzero(mask)
         if rows.size == 0:
             return
@@ -162,7 +193,7 @@ class _Collector:
         self.codes.append(str(code))
         self.messages.append(message(rows) if callable(message) else message)
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, source: pd.DataFrame) -> pd.DataFrame:
         if not self.rows:
             return pd.DataFrame(
                 {
@@ -170,6 +201,8 @@ class _Collector:
                     "column": pd.array([], dtype=_STRING),
                     "code": pd.array([], dtype=_STRING),
                     "message": pd.array([], dtype=_STRING),
+                    "index": np.zeros(0, dtype=np.int64),
+                    "location": pd.array([], dtype=_STRING),
                 }
             )
         sizes = [rows.size for rows in self.rows]
@@ -193,7 +226,23 @@ class _Collector:
         )
         # Row order, then the order of the columns in the table (the collector's order).
         order = np.lexsort((np.repeat(np.arange(len(sizes)), sizes), frame["row"].to_numpy()))
-        return frame.take(order).reset_index(drop=True)
+        frame = frame.take(order).reset_index(drop=True)
+        # The rows as the user sees them (a CSV's physical line, a sheet row): each distinct row
+        # located once.
+        index = frame["row"].to_numpy()
+        distinct, inverse = np.unique(index, return_inverse=True)
+        if located(source):
+            numbers = row_numbers(source, distinct)
+            where = pa.array(locate_rows(source, distinct), pa.large_string())
+        else:
+            # A table built in memory: its 0-based rows, said without a string per row in Python.
+            numbers = distinct.astype(np.int64)
+            where = _join("row ", pa.array(distinct.astype(str)), "")
+        where = where.take(pa.array(inverse))
+        frame["index"] = index
+        frame["row"] = numbers[inverse]
+        frame["location"] = pd.array(where, dtype=_STRING)
+        return frame
 
 
 _STRING = DTYPES["project_code"]
@@ -246,18 +295,24 @@ def validate_participations(
     participations: pd.DataFrame,
     *,
     today: dt.date | None = None,
-    min_age: int = MIN_AGE,
+    min_age: int | None = None,
     completeness: Completeness = DEFAULT_COMPLETENESS,
+    project: Any = None,
 ) -> ValidationReport:
     """Check every row of a participation table against the contract; never drop a row.
 
     Checks: required values present (``participant_id``, ``project_code``, ``gender``,
     ``birth_date``, ``entry_date``, ``labour_status``, ``isced``), known gender and labour
-    status, ISCED 0-8, birth date not after entry date, exit not before entry, birth date not
-    after ``today``, age at entry at least ``min_age``, no exact duplicate of an earlier row,
+    status, ISCED 0-8, birth date not after entry date, exit not before entry, no birth, entry
+    or exit date after ``today`` (the as-of date; today by default), an age at entry of at most
+    120 (a birth date in 1800 is a mistake, and the report leaves it out too), no exact
+    duplicate of an earlier row (the message names that row), an empty row as one problem,
     region a NUTS-2 code RO11..RO42 and, when the table has a ``cnp`` column, a valid CNP whose
-    sex and birth date agree with ``gender`` and ``birth_date``. Text cells that do not parse
-    are reported too. Accepted plus rejected is always the input.
+    sex and birth date agree with ``gender`` and ``birth_date`` and that is under one
+    participant id only. The contract sets no minimum age; ``min_age`` asks for one. With a
+    ``project`` (a :class:`~inclusionkit.models.Project`), every row's ``project_code`` is the
+    project's and its entry and exit dates are within the project's period. Text cells that do
+    not parse are reported too. Accepted plus rejected is always the input.
 
     The completeness tests are the ones :func:`~inclusionkit.compute` counts by (``completeness``
     picks them, by default today's fields): a row without problems is counted, and a
@@ -278,52 +333,141 @@ def validate_participations(
                 for name in missing_columns
             ]
         )
+    empty = _empty_rows(frame)
     collector = _Collector()
+    collector.add(empty, "", ProblemCode.ROW_EMPTY, "the row is empty: remove it")
+    # An empty row is one problem, not one per required column.
+    collector.skip = empty if empty.any() else None
     typed = _typed(frame, collector)
     columns = _TableColumns(typed)
     failed = failures(completeness.checks(), columns)
     for test, mask in failed:
         collector.add(mask, test.column, test.code, _detail(test, columns))
-    birth, entry = columns.col("birth_date"), columns.col("entry_date")
-    future = birth.valid & (birth.values > date_to_days(today))
-    collector.add(
-        future,
-        "birth_date",
-        ProblemCode.BIRTH_DATE_IN_FUTURE,
-        lambda rows: _join(
-            "birth_date ",
-            _dates_text(typed["birth_date"].to_numpy()[rows]),
-            f" is after today ({today.isoformat()})",
-        ),
-    )
-    # A birth after entry is its own problem (above); the age is not asked of it again.
-    both = birth.valid & entry.valid & (birth.values <= entry.values)
-    age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
-    young = both & ~future & (age < min_age)
-    collector.add(
-        young,
-        "birth_date",
-        ProblemCode.AGE_BELOW_MINIMUM,
-        lambda rows: _join(
-            "age at entry ", pa.array(age[rows].astype(str)), f" is below {min_age}"
-        ),
-    )
+    _date_checks(collector, typed, columns, today, min_age, project)
+    if project is not None:
+        _project_code_check(collector, columns, str(project.code))
     if "cnp" in frame.columns:
-        _cnp_checks(collector, frame, columns, today)
-    collector.add(
-        _duplicates(frame),
-        "",
-        ProblemCode.ROW_DUPLICATE,
-        "the row repeats an earlier row exactly",
-    )
-    problems = collector.frame()
+        _cnp_checks(collector, frame, columns, today, participations)
+    duplicate, first = _duplicates(frame)
+    if duplicate.any():
+        originals = dict(
+            zip(
+                np.flatnonzero(duplicate).tolist(),
+                locate_rows(participations, first[duplicate]),
+                strict=True,
+            )
+        )
+        collector.add(
+            duplicate,
+            "",
+            ProblemCode.ROW_DUPLICATE,
+            lambda rows: pa.array(
+                [f"the row repeats {originals[int(row)]} exactly" for row in rows],
+                pa.large_string(),
+            ),
+        )
+    problems = collector.frame(participations)
     problems.loc[problems["column"] == "", "column"] = pd.NA
     # Only errors reject a row; a warning is reported and the row kept.
     errors = problems["code"].isin(_ERRORS).to_numpy(dtype=bool)
     bad = np.zeros(len(frame), dtype=bool)
-    bad[problems["row"].to_numpy()[errors]] = True
+    bad[problems["index"].to_numpy()[errors]] = True
     return ValidationReport(
         problems=problems, rows=len(frame), source=participations, rejected_mask=bad
+    )
+
+
+def _empty_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with no value in any column (a line of separators only)."""
+    given = np.zeros(len(frame), dtype=bool)
+    for name in frame.columns:
+        values = frame[name]
+        present = values.notna().to_numpy(dtype=bool)
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            text = values.astype("string").str.strip()
+            present = present & (text != "").fillna(False).to_numpy(dtype=bool)
+        given |= present
+    return ~given
+
+
+def _date_checks(
+    collector: _Collector,
+    typed: pd.DataFrame,
+    columns: _TableColumns,
+    today: dt.date,
+    min_age: int | None,
+    project: Any,
+) -> None:
+    """Dates after the as-of date, outside the project's period, and implausible ages."""
+    birth, entry = columns.col("birth_date"), columns.col("entry_date")
+    limit = date_to_days(today)
+    future = birth.valid & (birth.values > limit)
+    collector.add(
+        future,
+        "birth_date",
+        ProblemCode.BIRTH_DATE_IN_FUTURE,
+        _after(typed, "birth_date", f" is after the as-of date ({today.isoformat()})"),
+    )
+    for name, code in (
+        ("entry_date", ProblemCode.ENTRY_DATE_IN_FUTURE),
+        ("exit_date", ProblemCode.EXIT_DATE_IN_FUTURE),
+    ):
+        col = columns.col(name)
+        collector.add(
+            col.valid & (col.values > limit),
+            name,
+            code,
+            _after(typed, name, f" is after the as-of date ({today.isoformat()})"),
+        )
+    # A birth after entry is its own problem (a negative age); the age is not asked of it again.
+    both = birth.valid & entry.valid & (birth.values <= entry.values)
+    age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
+    if min_age is not None:
+        collector.add(
+            both & ~future & (age < min_age),
+            "birth_date",
+            ProblemCode.AGE_BELOW_MINIMUM,
+            lambda rows: _join(
+                "age at entry ", pa.array(age[rows].astype(str)), f" is below {min_age}"
+            ),
+        )
+    if project is None:
+        return
+    start, end = project.period.start, project.period.end
+    words = f"{start.isoformat()} to {end.isoformat() if end else 'open'}"
+    for name, code in (
+        ("entry_date", ProblemCode.ENTRY_DATE_OUTSIDE_PROJECT),
+        ("exit_date", ProblemCode.EXIT_DATE_OUTSIDE_PROJECT),
+    ):
+        col = columns.col(name)
+        outside = col.values < date_to_days(start)
+        if end is not None:
+            outside |= col.values > date_to_days(end)
+        collector.add(
+            col.valid & outside,
+            name,
+            code,
+            _after(typed, name, f" is outside the project's period ({words})"),
+        )
+
+
+def _after(typed: pd.DataFrame, name: str, words: str) -> Callable[[np.ndarray], pa.Array]:
+    return lambda rows: _join(f"{name} ", _dates_text(typed[name].to_numpy()[rows]), words)
+
+
+def _project_code_check(collector: _Collector, columns: _TableColumns, code: str) -> None:
+    col = columns.col("project_code")
+    categories = np.array([*col.categories, code], dtype=object)
+    other = col.valid & (categories[np.where(col.valid, col.values, len(categories) - 1)] != code)
+    collector.add(
+        other,
+        "project_code",
+        ProblemCode.PROJECT_CODE_OTHER,
+        lambda rows: _join(
+            "project_code ",
+            pa.array(categories[col.values[rows]].astype(str)),
+            f" is not the project's ({code})",
+        ),
     )
 
 
@@ -364,7 +508,11 @@ _KIND_WORDS = {
 
 
 def _cnp_checks(
-    collector: _Collector, frame: pd.DataFrame, columns: _TableColumns, today: dt.date
+    collector: _Collector,
+    frame: pd.DataFrame,
+    columns: _TableColumns,
+    today: dt.date,
+    source: pd.DataFrame,
 ) -> None:
     from inclusionkit.ro import check_cnp_column
 
@@ -395,6 +543,7 @@ def _cnp_checks(
         ProblemCode.CNP_SEX_MISMATCH,
         lambda rows: _join("the CNP says ", _text(sex, rows), "; gender says otherwise"),
     )
+    _several_ids(collector, given, present, frame["participant_id"], source)
     cnp_birth = checked["birth_date"].to_numpy().astype("datetime64[D]").view(np.int64)
     cnp_known = present & valid & ~np.isnat(checked["birth_date"].to_numpy())
     birth = columns.col("birth_date")
@@ -411,16 +560,60 @@ def _cnp_checks(
     )
 
 
-def _duplicates(frame: pd.DataFrame) -> np.ndarray:
-    """Rows that repeat an earlier row exactly (every column equal, missing equal missing).
+def _several_ids(
+    collector: _Collector,
+    cnp: pd.Series,
+    present: np.ndarray,
+    participant_id: pd.Series,
+    source: pd.DataFrame,
+) -> None:
+    """Rows whose CNP is also given under another participant id (one person, two ids)."""
+    rows = np.flatnonzero(present)
+    person, _ = pd.factorize(cnp.to_numpy()[rows])
+    ids, _ = pd.factorize(participant_id.astype("string").to_numpy()[rows], use_na_sentinel=True)
+    pairs = np.unique(np.stack([person, ids]), axis=1)
+    distinct = np.bincount(pairs[0], minlength=int(person.max(initial=-1)) + 1)
+    several = distinct[person] > 1
+    if not several.any():
+        return
+    # Each such person's first row, to point at; no CNP is quoted.
+    first = np.full(distinct.shape[0], -1, dtype=np.int64)
+    order = np.argsort(person, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(person[order])) + 1]
+    first[person[order][starts]] = rows[order][starts]
+    flagged = rows[several]
+    firsts = first[person[several]]
+    where = dict(zip(flagged.tolist(), locate_rows(source, firsts), strict=True))
+    counts = dict(zip(flagged.tolist(), distinct[person[several]].tolist(), strict=True))
+    mask = np.zeros(len(cnp), dtype=bool)
+    mask[flagged] = True
+    collector.add(
+        mask,
+        "cnp",
+        ProblemCode.CNP_SEVERAL_IDS,
+        lambda at: pa.array(
+            [
+                f"the same CNP is under {counts[int(r)]} participant ids (first at "
+                f"{where[int(r)]}): one person would be counted more than once"
+                for r in at
+            ],
+            pa.large_string(),
+        ),
+    )
+
+
+def _duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that repeat an earlier row exactly (every column equal, missing equal missing), and
+    for each the first row it repeats.
 
     Identical rows share their (project_code, participant_id) key, so only rows whose key
     repeats (or is incomplete) need comparing: the key search hashes one column, not all.
     """
     n = len(frame)
     out = np.zeros(n, dtype=bool)
+    first = np.full(n, -1, dtype=np.int64)
     if n < 2:
-        return out
+        return out, first
     project = arrow_chunks(frame["project_code"])
     person = arrow_chunks(frame["participant_id"])
     repeated, _ = duplicated_keys(project, person)
@@ -433,9 +626,16 @@ def _duplicates(frame: pd.DataFrame) -> np.ndarray:
     candidates = np.union1d(repeated, unkeyed)
     if candidates.size:
         # Exact comparison of those rows, in input order, so the first of equals is kept.
-        same = frame.iloc[candidates].duplicated(keep="first").to_numpy(dtype=bool)
-        out[candidates[same]] = True
-    return out
+        rows = frame.iloc[candidates]
+        same = rows.duplicated(keep="first").to_numpy(dtype=bool)
+        if same.any():
+            # The first of each group of equal rows: number the groups by the rows' content.
+            group = rows.groupby(list(rows.columns), dropna=False, sort=False).ngroup()
+            group_values = group.to_numpy()
+            first_of = pd.Series(candidates).groupby(group_values).transform("min").to_numpy()
+            out[candidates[same]] = True
+            first[candidates[same]] = first_of[same]
+    return out, first
 
 
 def _rejected(
@@ -445,12 +645,13 @@ def _rejected(
     rejected = participations.iloc[rows].reset_index(drop=True)
     if rows.size == 0:
         rejected.insert(0, "row", np.zeros(0, dtype=np.int64))
-        rejected.insert(1, "codes", pd.array([], dtype=_STRING))
-        rejected.insert(2, "message", pd.array([], dtype=_STRING))
+        rejected.insert(1, "index", np.zeros(0, dtype=np.int64))
+        rejected.insert(2, "codes", pd.array([], dtype=_STRING))
+        rejected.insert(3, "message", pd.array([], dtype=_STRING))
         return rejected
     # Problems are sorted by row: join the k-th problem of every row for k = 0, 1, ... (rows
     # rarely have more than two), instead of grouping row by row.
-    problem_rows = problems["row"].to_numpy()
+    problem_rows = problems["index"].to_numpy()
     group = np.searchsorted(rows, problem_rows)
     starts = np.searchsorted(problem_rows, rows)
     rank = np.arange(problem_rows.shape[0]) - starts[group]
@@ -468,7 +669,9 @@ def _rejected(
     separator = pa.scalar("; ", pa.large_string())
     codes = pc.binary_join_element_wise(*code_parts, separator, null_handling="skip")
     messages = pc.binary_join_element_wise(*message_parts, separator, null_handling="skip")
-    rejected.insert(0, "row", rows.astype(np.int64))
-    rejected.insert(1, "codes", pd.array(codes, dtype=_STRING))
-    rejected.insert(2, "message", pd.array(messages, dtype=_STRING))
+    shown = problems["row"].to_numpy()[starts]
+    rejected.insert(0, "row", shown.astype(np.int64))
+    rejected.insert(1, "index", rows.astype(np.int64))
+    rejected.insert(2, "codes", pd.array(codes, dtype=_STRING))
+    rejected.insert(3, "message", pd.array(messages, dtype=_STRING))
     return rejected

@@ -55,28 +55,65 @@ def demo(output: Path) -> None:
     "required fields and reported genders; see `inclusionkit rulesets`). Default: the "
     "contract's required fields, any gender of the contract.",
 )
+@click.option(
+    "--project",
+    default=None,
+    help="For a participation table: the project (a .json file or a bundled example) the rows "
+    "belong to; another project code, or an entry or exit outside its period, is a problem.",
+)
+@click.option(
+    "--as-of",
+    callback=parse_date_option,
+    help="No birth, entry or exit date may be after this date (YYYY-MM-DD). Default: today.",
+)
+@click.option(
+    "--summary", is_flag=True, help="Print the number of problems of each code, not each one."
+)
+@click.option(
+    "--max-problems",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Print at most this many problems (all are still counted).",
+)
+@click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
 @reading_options()
-def validate(path: Path, rejected: Path | None, rules: str | None) -> None:
+def validate(
+    path: Path,
+    rejected: Path | None,
+    rules: str | None,
+    project: str | None,
+    as_of: dt.date | None,
+    summary: bool,
+    max_problems: int | None,
+    lang: str,
+) -> None:
     """Check a project (.json), rule set (.json) or participation table (any format an
     importer reads: .csv, .xlsx, .json, .parquet …).
 
     Lists every problem found, not only the first; exits with 2 when there is any.
     """
     from inclusionkit import load_ruleset
-    from inclusionkit._validate_cli import validate_path, validate_table_rejecting
+    from inclusionkit._validate_cli import problem_lines, validate_path, validate_table_rejecting
 
-    rule_set = {} if rules is None else {"completeness": load_ruleset(rules).completeness}
+    options: dict[str, object] = (
+        {} if rules is None else {"completeness": load_ruleset(rules).completeness}
+    )
+    if project is not None:
+        options["project"] = load_project_or_example(project)[0]
+    if as_of is not None:
+        options["today"] = as_of
     if rejected is not None:
-        problems, summary = validate_table_rejecting(path, rejected, **rule_set)
+        problems, text = validate_table_rejecting(path, rejected, **options)  # type: ignore[arg-type]
     else:
-        problems, summary = validate_path(path, **rule_set)
+        problems, text = validate_path(path, **options)  # type: ignore[arg-type]
     if problems:
-        for problem in problems:
-            click.echo(str(problem))
-        if rejected is not None and summary:
-            click.echo(summary)
-        raise InclusionKitError(f"{path}: {len(problems)} problem(s) found")
-    click.echo(summary)
+        for line in problem_lines(problems, summary=summary, limit=max_problems, lang=lang):
+            click.echo(line)
+        if rejected is not None and text:
+            click.echo(text)
+        found = "problemă(e) găsite" if lang == "ro" else "problem(s) found"
+        raise InclusionKitError(f"{path}: {len(problems)} {found}")
+    click.echo(text)
 
 
 @click.command(name="progress")

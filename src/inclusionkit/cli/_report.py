@@ -446,12 +446,13 @@ def validate_table_command_output(
     problems = result.problems
     lines = []
     if len(problems):
-        line_numbers = (problems["row"] + 2).astype(str)
+        # Where each row is in the file (its physical line), as validate_participations says.
+        places = problems["location"].astype(object)
         columns = problems["column"].astype(object)
-        for line, column, code, message in zip(
-            line_numbers, columns, problems["code"], problems["message"], strict=True
+        for place, column, code, message in zip(
+            places, columns, problems["code"], problems["message"], strict=True
         ):
-            where = f"{source}, line {line}"
+            where = f"{source}, {place}"
             if isinstance(column, str):
                 where += f", column {column!r}"
             lines.append(f"{where}: {message} [{code}]")
