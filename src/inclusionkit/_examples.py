@@ -27,6 +27,7 @@ import pandas as pd
 from inclusionkit._atomic import atomic_path
 from inclusionkit._contract import BOOL_COLUMNS
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._sanitise import frame_to_csv
 from inclusionkit._template import RO_HEADERS, RO_STATUSES
 
 _CEDILLA = str.maketrans("șțȘȚ", "şţŞŢ")
@@ -65,7 +66,7 @@ def export_example(name: str, directory: str | os.PathLike[str]) -> list[Path]:
         written.append(folder / file)
     register = romanian_register(table)
     # Windows-1250 has the cedilla letters (ş ţ), not the comma-below ones: as such files do.
-    legacy = register.to_csv(index=False, sep=";").translate(_CEDILLA)
+    legacy = frame_to_csv(register, sep=";").translate(_CEDILLA)
     text_file("registru.csv", legacy, encoding="cp1250")
     if any(
         ".xlsx" in e.extensions and "participations" in e.kinds
@@ -73,7 +74,7 @@ def export_example(name: str, directory: str | os.PathLike[str]) -> list[Path]:
     ):
         write(table, folder / "registru.xlsx", kind="participations")
         written.append(folder / "registru.xlsx")
-    text_file("register.csv", identified_register(table).to_csv(index=False), private=True)
+    text_file("register.csv", frame_to_csv(identified_register(table)), private=True)
     text_file("partners.key", secrets.token_hex(32) + "\n", private=True)
     return written
 

@@ -194,17 +194,21 @@ def csv_quoting(frame: pd.DataFrame) -> int:
     return csv.QUOTE_MINIMAL
 
 
-def frame_to_csv(frame: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> str:
+def frame_to_csv(
+    frame: pd.DataFrame, path: str | os.PathLike[str] | None = None, *, sep: str = ","
+) -> str:
     """The one way inclusionkit writes a table as CSV, to ``path`` or (``None``) as text.
 
     Formula-like text cells and headers are quoted (:func:`neutralise_frame`), a cell with a
     carriage return is quoted (:func:`csv_quoting`), UTF-8, ``\\n`` line ends, ISO dates. Every
     CSV the library and the command line write goes through here: a file, standard output, the
-    rejected and excluded rows. Returns the text (empty when written to ``path``).
+    rejected and excluded rows, the examples' registers (``sep=";"`` as Romanian registers are
+    kept). Returns the text (empty when written to ``path``).
     """
     safe = neutralise_frame(frame)
     text = safe.to_csv(
         path,
+        sep=sep,
         index=False,
         lineterminator="\n",
         encoding="utf-8",

@@ -153,11 +153,10 @@ def register_template(lang: str = "en") -> RegisterTemplate:
 
 def template_csv(template: RegisterTemplate, delimiter: str = ",") -> str:
     """The template as a CSV: its header line (a CSV has no drop-down lists)."""
-    import csv
-    import io
+    import pandas as pd
 
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(
-        [column.header for column in template.columns]
+    from inclusionkit._sanitise import frame_to_csv
+
+    return frame_to_csv(
+        pd.DataFrame(columns=[column.header for column in template.columns]), sep=delimiter
     )
-    return buffer.getvalue()

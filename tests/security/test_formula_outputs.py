@@ -108,7 +108,7 @@ def test_convert_quotes_formulas_once(tmp_path: Path, capsys: pytest.CaptureFixt
     """`convert` to CSV quotes formula-like text exactly once, and reading it back restores it."""
     src = _hostile_table(tmp_path)
     target = tmp_path / "out.csv"
-    _run(["convert", str(src), str(target)], capsys)
+    _run(["convert", str(src), str(target), "--ignore-columns", "city"], capsys)
     cells = _cells(target.read_text())
     assert "'" + FORMULA + "0" in cells
     assert not any(c.startswith("''") for c in cells)

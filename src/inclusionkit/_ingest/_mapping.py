@@ -427,8 +427,37 @@ def map_headers(
         columns[target.column] = name
     if duplicates:
         raise ValidationError(duplicates, source=source)
+    if unmapped and _first_row_is_data(names, len(columns)):
+        # The first row holds a person's data, not names: naming its cells would print them.
+        unmapped = [_no_header_problem(len(names), source=source, location=location)]
+        left_out = list(unmapped)
     return Headers(
         columns=columns, extras=tuple(extras), left_out=tuple(left_out), unmapped=tuple(unmapped)
+    )
+
+
+def _looks_like_data(title: str) -> bool:
+    """A header with a digit or an ``@`` is a date, a number, a CNP or an address, not a name."""
+    return any(character.isdigit() for character in title) or "@" in title
+
+
+def _first_row_is_data(names: Sequence[str], mapped: int) -> bool:
+    """Whether a file's header row is in fact a row of data (no header row): most cells match no
+    column and some look like values."""
+    titles = [str(name).strip() for name in names]
+    return mapped * 2 < len(titles) and any(_looks_like_data(title) for title in titles)
+
+
+def _no_header_problem(count: int, *, source: str, location: str) -> Problem:
+    """The one problem of a header row that holds data: it names no cell (they are personal)."""
+    return Problem(
+        code="column.unmapped",
+        message=f"the first row ({count} cells) is not a header: most of its cells match no known "
+        "column and some look like values, so the file seems to have no header row; add one "
+        "(inclusionkit template writes a register with its headers), or map yours with "
+        "--mapping FILE",
+        source=source,
+        location=location,
     )
 
 

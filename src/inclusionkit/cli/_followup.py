@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._sanitise import frame_to_csv
 from inclusionkit.cli._common import (
     output_format,
     participation_source,
@@ -77,7 +78,7 @@ def followup_command(
                 record[name] = record[name][:10]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
     else:
-        click.echo(frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"), nl=False)
+        click.echo(frame_to_csv(frame), nl=False)
     counted = int(frame["counted"].sum())
     click.echo(
         f"inclusionkit: {len(frame)} leavers reach their six-month point from "

@@ -326,7 +326,10 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
         )
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
     if (streamed and not mapped) or path.is_dir():
-        if path.is_file() and _unmapped_columns(path):
+        used = {name.strip() for name in by.split(",") if name.strip()}
+        if rules is not None:
+            used |= set(load_ruleset(rules).extra_columns)
+        if path.is_file() and _unmapped_columns(path, used):
             return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
     names = [name.strip() for name in by.split(",") if name.strip()]
@@ -336,9 +339,10 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
     return read_table(path, keep_extra=True)
 
 
-def _unmapped_columns(path: Path) -> bool:
-    """Whether a Parquet file to stream has a column the command's mapping cannot place (then
-    it is read in memory, where that stops the command as for any other file)."""
+def _unmapped_columns(path: Path, used: set[str]) -> bool:
+    """Whether a Parquet file to stream has a column the command's mapping cannot place and the
+    report does not use (``used``: its breakdowns and the rule set's extra columns); then it is
+    read in memory, where that stops the command as for any other file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -350,7 +354,10 @@ def _unmapped_columns(path: Path) -> bool:
     except (pa.ArrowException, OSError):
         return False  # the engine says what is wrong with the file
     try:
-        check_headers([name for name in names if not name.startswith("__")], source=str(path))
+        check_headers(
+            [name for name in names if not name.startswith("__") and name not in used],
+            source=str(path),
+        )
     except ValidationError:
         return True
     return False
