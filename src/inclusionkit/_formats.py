@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any, Literal, Protocol, get_args
 
 import attrs
 
@@ -24,16 +24,7 @@ Kind = Literal[
     "table",
     "template",
 ]
-KINDS: tuple[str, ...] = (
-    "participations",
-    "project",
-    "report",
-    "progress",
-    "activities",
-    "organisations",
-    "table",
-    "template",
-)
+KINDS: tuple[str, ...] = get_args(Kind)
 """The kinds of thing a format may read or write. ``table`` is any other table, written as it
 is (every column): the rows a report excluded or a validation rejected, with their reasons.
 ``template`` is a blank register to fill in (a :class:`~inclusionkit.RegisterTemplate`)."""

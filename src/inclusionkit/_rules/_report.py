@@ -92,18 +92,9 @@ def compute(
     :class:`~inclusionkit._progressbar.ProgressEvent` as reading and computing advance.
     """
     chosen = choose_engine(participations, engine)
-    if chosen == "streaming":
-        report = compute_streaming(
-            participations,
-            rules,
-            by=by,
-            as_of=as_of,
-            project=project,
-            period=period,
-            progress=progress,
-        )
-    elif chosen == "dask":
-        report = compute_dask(
+    if chosen in ("streaming", "dask"):
+        compute_in_parts = compute_streaming if chosen == "streaming" else compute_dask
+        report = compute_in_parts(
             participations,
             rules,
             by=by,
