@@ -323,6 +323,8 @@ MESSAGES_RO: dict[str, str] = {
     "row.no_id": "rândul are valori, dar nu are identificator de participant",
     "row.invalid": "valorile rândului nu se potrivesc modelului participării",
     "participant_id.missing": "lipsește participant_id",
+    "participant_id.cnp": "participant_id este un CNP valid: pseudonimizați registrul înainte "
+    "(inclusionkit pseudonymise)",
     "project_code.missing": "lipsește project_code",
     "gender.missing": "lipsește genul",
     "gender.unknown": "genul nu este unul dintre female, male, non_binary",
