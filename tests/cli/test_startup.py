@@ -41,9 +41,9 @@ def _heavy_imports(*argv: str) -> dict[str, object]:
     return result
 
 
-@pytest.mark.parametrize("argv", [("--version",), ("report", "--help")])
-def test_version_and_report_help_import_no_heavy_library(argv: tuple[str, ...]) -> None:
-    """`--version` and `report --help` succeed without importing pandas, pyarrow, dask, etc."""
+@pytest.mark.parametrize("argv", [("--version",), ("--help",), ("report", "--help")])
+def test_version_and_help_import_no_heavy_library(argv: tuple[str, ...]) -> None:
+    """`--version`, `--help` and `report --help` succeed without importing pandas, pyarrow, etc."""
     assert _heavy_imports(*argv) == {"code": 0, "heavy": []}
 
 
@@ -94,3 +94,12 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
     """A name the package does not have raises AttributeError, as for any module."""
     with pytest.raises(AttributeError, match="no_such_name"):
         _ = inclusionkit.no_such_name  # type: ignore[attr-defined]
+
+
+def test_the_progress_command_spells_the_technical_layout_as_the_library_does() -> None:
+    """The `--layout` choice the CLI spells out (not imported, to keep `--help` light) is the
+    technical report's own layout name."""
+    from inclusionkit._technical import LAYOUT
+    from inclusionkit.cli import _project
+
+    assert _project.LAYOUT == LAYOUT
