@@ -278,12 +278,12 @@ def _run_process(argv: list[str]) -> dict[str, Any]:
     started = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert child.stderr is not None
-    errors = child.stderr.read()  # a report prints one summary line; never blocks the child
+    stderr = child.stderr.read()  # a report prints one summary line; never blocks the child
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        tail = errors.decode(errors="replace").strip().splitlines()[-1:] or ["(no message)"]
+        tail = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no message)"]
         raise RuntimeError(f"{argv[0]} exited {child.returncode}: {tail[0]}")
     return {
         "seconds": seconds,
