@@ -7,6 +7,7 @@ readable message on stderr, never a traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import warnings
 from typing import Any, TextIO
@@ -16,17 +17,28 @@ import click
 from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._version import __version__
-from inclusionkit.cli._examples import examples_group
-from inclusionkit.cli._followup import followup_command
-from inclusionkit.cli._mapping import mapping_group
-from inclusionkit.cli._plugins import convert_command, formats_command, plugins_command
-from inclusionkit.cli._privacy import pseudonymise_command, retention_command
-from inclusionkit.cli._project import demo, progress_command, validate
-from inclusionkit.cli._register import register_group
-from inclusionkit.cli._report import report_command, rulesets_command
-from inclusionkit.cli._template import template_command
 
 EXIT_USER_ERROR = 2
+
+# Each command is imported when it runs (or when ``--help`` lists it), never at start-up: a
+# command module imports what it needs, and ``inclusionkit --version`` imports none of them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "convert": ("inclusionkit.cli._plugins", "convert_command"),
+    "demo": ("inclusionkit.cli._project", "demo"),
+    "examples": ("inclusionkit.cli._examples", "examples_group"),
+    "followup": ("inclusionkit.cli._followup", "followup_command"),
+    "formats": ("inclusionkit.cli._plugins", "formats_command"),
+    "mapping": ("inclusionkit.cli._mapping", "mapping_group"),
+    "plugins": ("inclusionkit.cli._plugins", "plugins_command"),
+    "progress": ("inclusionkit.cli._project", "progress_command"),
+    "pseudonymise": ("inclusionkit.cli._privacy", "pseudonymise_command"),
+    "register": ("inclusionkit.cli._register", "register_group"),
+    "report": ("inclusionkit.cli._report", "report_command"),
+    "retention": ("inclusionkit.cli._privacy", "retention_command"),
+    "rulesets": ("inclusionkit.cli._report", "rulesets_command"),
+    "template": ("inclusionkit.cli._template", "template_command"),
+    "validate": ("inclusionkit.cli._project", "validate"),
+}
 
 
 def _show_warning(
@@ -66,30 +78,24 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(_Group):
+    """The ``inclusionkit`` group: its commands (:data:`COMMANDS`) are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module, attribute = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="inclusionkit")
 def cli() -> None:
     """Model ESF social inclusion projects and compute their indicator reporting."""
-
-
-for command in (
-    demo,
-    validate,
-    progress_command,
-    report_command,
-    rulesets_command,
-    followup_command,
-    plugins_command,
-    formats_command,
-    convert_command,
-    pseudonymise_command,
-    retention_command,
-    register_group,
-    mapping_group,
-    examples_group,
-    template_command,
-):
-    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> int:

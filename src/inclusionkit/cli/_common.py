@@ -13,12 +13,14 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def parse_date_option(
@@ -198,6 +200,8 @@ def load_project_or_example(name_or_path: str) -> tuple[Any, pd.DataFrame | None
 
 def format_table(frame: pd.DataFrame) -> str:
     """Render a DataFrame as an aligned text table for a terminal (no index, NA as blank)."""
+    import pandas as pd
+
     shown = frame.copy()
     for name in shown.columns:
         column = shown[name]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import click
-import pandas as pd
 
-from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._privacy import PseudonymisedTable
 from inclusionkit.cli._common import (
     format_table,
     output_format,
@@ -20,6 +18,11 @@ from inclusionkit.cli._common import (
     reading_options,
     write_file,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from inclusionkit._privacy import PseudonymisedTable
 
 __all__ = ["pseudonymise_command", "retention_command"]
 
@@ -33,6 +36,7 @@ def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
     column that is neither an identifier nor left out with ``--ignore-columns`` is an error
     (the report would lose it silently).
     """
+    from inclusionkit._contract import COLUMN_NAMES
     from inclusionkit._errors import ValidationError
     from inclusionkit._ingest._mapping import (
         IDENTIFIERS,

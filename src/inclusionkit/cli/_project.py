@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._technical import LAYOUT
 from inclusionkit.cli._common import (
     format_table,
     load_project_or_example,
@@ -21,6 +20,10 @@ from inclusionkit.cli._common import (
     reading_options,
 )
 from inclusionkit.cli._report import PERIOD_HELP, parse_period_option
+
+LAYOUT = "raport-tehnic"
+"""``inclusionkit._technical.LAYOUT``, spelt here so that listing the commands (``--help``) does
+not import the technical report and pandas for one choice (tests/cli/test_startup.py checks)."""
 
 
 @click.command()

@@ -7,9 +7,9 @@ A thin layer over :func:`inclusionkit.init_register`, :func:`inclusionkit.open_r
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from inclusionkit.cli._common import (
     allow_by_option,
@@ -19,6 +19,9 @@ from inclusionkit.cli._common import (
     reading_options,
     write_file,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _DB_HELP = "an SQLite file (registru.db) or a postgresql://user@host/database URL"
 
@@ -171,6 +174,8 @@ def export_command(db: str, output: Path, fmt: str | None) -> None:
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     out = frame.copy()
     for name in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[name].dtype):

@@ -14,11 +14,10 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit.cli._common import (
@@ -32,6 +31,9 @@ from inclusionkit.cli._common import (
     reading_options,
     write_file,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def report_csv(table: pd.DataFrame) -> str:
@@ -235,6 +237,8 @@ def report_command(
         return
     if scheduler is not None and engine != "dask":
         raise InclusionKitError("--scheduler needs --engine dask")
+    import pandas as pd
+
     from inclusionkit._progressbar import ProgressBar
 
     if key_file is not None:
@@ -389,6 +393,8 @@ def _dask_client(address: str | None) -> Iterator[None]:
 @click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
 def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
     """List the rule sets; with NAME (or --verbose), their indicators."""
+    import pandas as pd
+
     from inclusionkit import available_rulesets, load_ruleset
 
     names = available_rulesets()

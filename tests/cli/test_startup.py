@@ -1,0 +1,105 @@
+"""Start-up cost of the command line: ``--version`` and ``--help`` import no heavy library."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+import inclusionkit
+from inclusionkit.cli import COMMANDS, cli
+
+HEAVY = ("pandas", "pyarrow", "numpy", "dask", "sqlalchemy", "openpyxl", "pluggy", "jsonschema")
+INIT = Path(inclusionkit.__file__)
+
+# Runs the CLI (arguments after the first) in a fresh interpreter and prints which of the heavy
+# packages (the first argument, JSON) it imported.
+PROBE = """
+import contextlib, io, json, sys
+from inclusionkit.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[2:])
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(sys.argv[1])))
+print(json.dumps({"code": code, "heavy": heavy}))
+"""
+
+
+def _heavy_imports(*argv: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(HEAVY), *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize("argv", [("--version",), ("--help",), ("report", "--help")])
+def test_version_and_help_import_no_heavy_library(argv: tuple[str, ...]) -> None:
+    """`--version`, `--help` and `report --help` succeed without importing pandas, pyarrow, etc."""
+    assert _heavy_imports(*argv) == {"code": 0, "heavy": []}
+
+
+def test_import_inclusionkit_is_lazy() -> None:
+    """`import inclusionkit` loads no heavy library; touching a name loads what it needs."""
+    code = (
+        "import sys, inclusionkit; a = 'pandas' in sys.modules; "
+        "inclusionkit.read_participations; print(a, 'pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
+
+
+def test_lazy_names_match_the_type_checking_imports() -> None:
+    """The lazy table of `inclusionkit/__init__.py` names the same imports as its TYPE_CHECKING
+    block (what mypy sees), and `__all__` is exactly those names and `__version__`."""
+    tree = ast.parse(INIT.read_text(encoding="utf-8"))
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)
+    )
+    imported = {
+        alias.asname or alias.name: (node.module, alias.name)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    lazy = inclusionkit._LAZY  # type: ignore[attr-defined]
+    assert imported == lazy
+    assert set(inclusionkit.__all__) == {*lazy, "__version__"}
+    for name, (module, attribute) in lazy.items():
+        assert getattr(inclusionkit, name) is getattr(importlib.import_module(module), attribute)
+
+
+def test_every_command_is_listed_and_loads_under_its_name() -> None:
+    """Each lazily loaded command resolves to a click command of that name, and `--help` lists
+    every one of them."""
+    context = click.Context(cli)
+    assert cli.list_commands(context) == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        assert isinstance(command, click.Command)
+        assert command.name == name
+    help_text = cli.get_help(context)
+    assert all(f"  {name}" in help_text for name in COMMANDS)
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    """A name the package does not have raises AttributeError, as for any module."""
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = inclusionkit.no_such_name  # type: ignore[attr-defined]
+
+
+def test_the_progress_command_spells_the_technical_layout_as_the_library_does() -> None:
+    """The `--layout` choice the CLI spells out (not imported, to keep `--help` light) is the
+    technical report's own layout name."""
+    from inclusionkit._technical import LAYOUT
+    from inclusionkit.cli import _project
+
+    assert _project.LAYOUT == LAYOUT
