@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._sanitise import frame_to_csv
 from inclusionkit.cli._common import (
     output_format,
     participation_source,
@@ -78,6 +77,8 @@ def followup_command(
                 record[name] = record[name][:10]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
     else:
+        from inclusionkit._sanitise import frame_to_csv
+
         click.echo(frame_to_csv(frame), nl=False)
     counted = int(frame["counted"].sum())
     click.echo(
