@@ -915,6 +915,14 @@ def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     side share a hash, or a matched pair's keys differ, the join is made on the key columns.
     """
     key = list(KEY)
+    if not len(old):
+        # Nothing to join (a partner's first import): every row is ``left_only``, the old
+        # columns missing, as the outer join would make them, without hashing and taking.
+        missing = old.drop(columns=key).reindex(pd.RangeIndex(len(new)))
+        missing.columns = [f"{c}_old" if c in new.columns else c for c in missing.columns]
+        merged = pd.concat([new.reset_index(drop=True), missing], axis=1)
+        merged["_merge"] = np.full(len(merged), "left_only", dtype=object)
+        return merged
     new_hash = pd.util.hash_pandas_object(new[key], index=False).to_numpy()
     old_hash = pd.util.hash_pandas_object(old[key], index=False).to_numpy()
     unique = len(np.unique(new_hash)) == len(new_hash) and len(np.unique(old_hash)) == len(old_hash)
