@@ -174,10 +174,10 @@ def test_a_crash_midway_leaves_the_register_as_before(
     before = (register.participations(), register.history(), register.imports())
     real = _store._ingest
 
-    def failing(cursor: object, table: str, data: object) -> None:
+    def failing(cursor: object, table: str, data: object, **options: bool) -> None:
         if table == "changes":
             raise RuntimeError("killed")
-        real(cursor, table, data)  # type: ignore[arg-type]
+        real(cursor, table, data, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_store, "_ingest", failing)
     changed = rows.copy()

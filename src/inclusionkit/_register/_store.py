@@ -714,6 +714,7 @@ class Register:
     ) -> dict[str, Any]:
         """Compare ``new`` with the partner's rows and write the difference (in the caller's
         transaction)."""
+        sqlite = self.dialect == "sqlite"
         columns = ["row_id", *COLUMN_NAMES, "withdrawn", "identifiers", "problems"]
         table = self._fetch(
             cursor,
@@ -762,7 +763,7 @@ class Register:
         rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers", "problems"]].copy()
         rows["import_id"] = import_id
         rows["withdrawn"] = False
-        _ingest(cursor, "participations", _participation_arrow(rows))
+        _ingest(cursor, "participations", _participation_arrow(rows), sqlite=sqlite)
         if withdraw.any():
             self._stage(cursor, merged.loc[withdraw, "row_id"])
             cursor.execute(
@@ -770,7 +771,7 @@ class Register:
                 "WHERE row_id IN (SELECT row_id FROM import_stage)"
             )
         history = _changes(merged, import_id, added, changed, restored, withdraw)
-        _ingest(cursor, "changes", history)
+        _ingest(cursor, "changes", history, sqlite=sqlite)
         # The partner's rows now: those of the file, and those it did not send that stay.
         was_withdrawn = merged["withdrawn"].fillna(True).to_numpy(dtype=bool)
         stay = (side == "right_only") & ~withdraw & ~was_withdrawn
@@ -866,9 +867,36 @@ def _incomplete_only(rejected: pd.DataFrame) -> np.ndarray:
     return kept
 
 
-def _ingest(cursor: Any, table: str, data: pa.Table) -> None:
-    if data.num_rows:
-        cursor.adbc_ingest(table, data, mode="append")
+_INDEX_ORDER: dict[str, tuple[str, ...]] = {
+    "participations": KEY,
+    "changes": ("participant_id",),
+}
+"""The columns of each large table's most costly index (random text keys), in its order."""
+
+
+def _ingest(cursor: Any, table: str, data: pa.Table, *, sqlite: bool = False) -> None:
+    """Append ``data`` to ``table`` in bulk (ADBC: a prepared insert on SQLite, ``COPY`` on
+    PostgreSQL).
+
+    For SQLite (``sqlite``) the rows go in the order of the table's costliest index (see
+    ``_INDEX_ORDER``; nothing reads them in storage order: readers sort by ``row_id`` or
+    ``ORDER BY``), so its B-tree grows at one edge instead of at random pages; and dates go as
+    the ISO text (``YYYY-MM-DD``) SQLAlchemy's ``Date`` stores there, made by one Arrow cast
+    rather than by the driver row by row (the stored values are the same). Measured on 1M
+    rows (docs/register.md, Speed): the insert of the participations took about 40% less CPU.
+    """
+    if not data.num_rows:
+        return
+    if sqlite:
+        import pyarrow.compute as pc
+
+        order = [name for name in _INDEX_ORDER.get(table, ()) if name in data.column_names]
+        if order and data.num_rows > 1:
+            data = data.take(pc.sort_indices(data, sort_keys=[(n, "ascending") for n in order]))
+        for index, field in enumerate(data.schema):
+            if pa.types.is_date32(field.type):
+                data = data.set_column(index, field.name, data.column(index).cast(pa.string()))
+    cursor.adbc_ingest(table, data, mode="append")
 
 
 def _by_row_id(table: pa.Table) -> pa.Table:
@@ -877,6 +905,9 @@ def _by_row_id(table: pa.Table) -> pa.Table:
         return table
     import pyarrow.compute as pc
 
+    ids = table.column("row_id").to_numpy()
+    if bool((ids[1:] > ids[:-1]).all()):
+        return table  # in order already (an import's own rows are): no copy of every column
     return table.take(pc.sort_indices(table.column("row_id")))
 
 
@@ -888,6 +919,14 @@ def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     side share a hash, or a matched pair's keys differ, the join is made on the key columns.
     """
     key = list(KEY)
+    if not len(old):
+        # Nothing to join (a partner's first import): every row is ``left_only``, the old
+        # columns missing, as the outer join would make them, without hashing and taking.
+        missing = old.drop(columns=key).reindex(pd.RangeIndex(len(new)))
+        missing.columns = [f"{c}_old" if c in new.columns else c for c in missing.columns]
+        merged = pd.concat([new.reset_index(drop=True), missing], axis=1)
+        merged["_merge"] = np.full(len(merged), "left_only", dtype=object)
+        return merged
     new_hash = pd.util.hash_pandas_object(new[key], index=False).to_numpy()
     old_hash = pd.util.hash_pandas_object(old[key], index=False).to_numpy()
     unique = len(np.unique(new_hash)) == len(new_hash) and len(np.unique(old_hash)) == len(old_hash)
