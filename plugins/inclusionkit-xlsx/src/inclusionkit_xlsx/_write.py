@@ -51,6 +51,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report, TechnicalReport
 from inclusionkit.plugin import ReportData, needs_quote
@@ -728,7 +729,7 @@ def _write_sheet(
         sheet.column_dimensions[get_column_letter(index)].width = width
         total_width += width
     # Printed, a sheet is A4, one page wide, landscape when wide, the header row on every page.
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if total_width > PORTRAIT_WIDTH else "portrait"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
