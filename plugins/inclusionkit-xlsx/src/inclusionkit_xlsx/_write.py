@@ -361,7 +361,12 @@ def _sfc2021(workbook: Workbook, report: Sfc2021Report, *, lang: str) -> None:
             workbook,
             sheets[part],
             _frame_columns(report.wide(part, lang), headers),
-            heading=title_block(lang, f"sfc2021_{part}", provenance=provenance),
+            heading=title_block(
+                lang,
+                f"sfc2021_{part}",
+                provenance=provenance,
+                project=_project_of(report.structure),
+            ),
         )
     checks = report.checks
     failed = [None if passed else CHECK_FILLS[False] for passed in checks["passed"].tolist()]
