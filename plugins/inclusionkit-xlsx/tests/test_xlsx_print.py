@@ -14,7 +14,7 @@ from inclusionkit_xlsx._write import WRAP_WIDTH, title_block
 
 import inclusionkit
 from conftest import example_report, header_row, progress_example, same, table_of, unpivot
-from inclusionkit import COLUMN_NAMES, Exporter, Importer
+from inclusionkit import COLUMN_NAMES, Exporter, Importer, examples
 from inclusionkit.plugin import ReportData
 from inclusionkit.testing import assert_round_trip
 
@@ -22,7 +22,7 @@ from inclusionkit.testing import assert_round_trip
 @pytest.fixture(scope="module")
 def seed() -> Any:
     """The dreptul-la-munca seed project and its participations."""
-    return inclusionkit.examples.load("dreptul-la-munca")
+    return examples.load("dreptul-la-munca")
 
 
 def title_of(sheet: Any) -> list[str]:
