@@ -37,6 +37,7 @@ def assert_print_ready(sheet: Any) -> int:
     assert setup.paperSize == int(sheet.PAPERSIZE_A4)  # A4
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert (sheet.page_margins.left, sheet.page_margins.top) == (0.4, 0.5)
     assert sheet.print_title_rows == f"$${h}:$${h}".replace("$$", "$")
     assert sheet.freeze_panes.endswith(str(h + 1))
     assert all(cell.font.bold for cell in sheet[h] if cell.value is not None)
