@@ -200,6 +200,8 @@ def test_the_layout_on_both_seeds(tmp_path: Path, seed: str, lang: str, suffix: 
         assert len(names) == 3
         sheet = book[names[1]]
         values = list(sheet.iter_rows(values_only=True))
+        # The table starts below the title block, which a blank row ends.
+        values = values[1 + next(i for i, row in enumerate(values) if not any(row)) :]
         assert values[0][0] == headers["name"]
         cumulative = list(values[0]).index(headers["cumulative"])
         got = [row[cumulative] for row in values[1:]]

@@ -571,7 +571,9 @@ def test_xlsx_export_of_error_codes_and_control_characters(tmp_path: Path) -> No
     path = tmp_path / "codes.xlsx"
     inclusionkit.write(frame, path)
     sheet = openpyxl.load_workbook(path).worksheets[0]
-    column = [row[COLUMN_NAMES.index("partner")] for row in sheet.iter_rows(min_row=2)]
+    # The table starts below the title block, which a blank row ends.
+    h = 1 + next(i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if not any(row))
+    column = [row[COLUMN_NAMES.index("partner")] for row in sheet.iter_rows(min_row=h + 1)]
     assert [c.value for c in column[:4]] == ["#N/A", "a\ufffdb", "#DIV/0!", "ok"]
     assert all(c.data_type == "s" for c in column)
 

@@ -211,6 +211,24 @@ def same(a: float | None, b: Any) -> bool:
     return a is not None and math.isclose(a, float(b), rel_tol=1e-15, abs_tol=0)
 
 
+def title_rows(rows: Sequence[Sequence[Any]]) -> int:
+    """How many rows a main table's title block takes: its lines and the blank row after them."""
+    for index, row in enumerate(rows):
+        if all(cell in ("", None) for cell in row):
+            return index + 1
+    raise AssertionError("no blank row ends a title block")
+
+
+def table_of(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """A main table's rows from its header on, below its title block."""
+    return [list(row) for row in rows[title_rows(rows) :]]
+
+
+def header_row(sheet: Any) -> int:
+    """The 1-based row of an openpyxl sheet's header, below its title block."""
+    return title_rows(list(sheet.iter_rows(values_only=True))) + 1
+
+
 def unpivot(rows: list[list[Any]], *, names: bool) -> dict[tuple[str, str], float | None]:
     """The Indicators sheet back to (indicator, breakdown cell) -> value."""
     header, *body = rows

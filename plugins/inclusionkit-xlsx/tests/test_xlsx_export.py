@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 from inclusionkit_xlsx import read_xlsx, write_xlsx
 
 import inclusionkit
-from conftest import cell_of, example_report, number, progress_example, same, unpivot
+from conftest import (
+    cell_of,
+    example_report,
+    header_row,
+    number,
+    progress_example,
+    same,
+    table_of,
+    unpivot,
+)
 from inclusionkit import COLUMN_NAMES, Exporter, Importer, InclusionKitError
 from inclusionkit.plugin import ReportData
 from inclusionkit.testing import (
@@ -70,7 +79,7 @@ def test_report_numbers_read_back_by_calamine(
     assert list(sheets) == ["Indicators", "Excluded", "Checks", "Provenance"]
     table = report.table
     breakdowns = [c for c in table.columns if c not in ("indicator", "value")]
-    got = unpivot(sheets["Indicators"], names=False)
+    got = unpivot(table_of(sheets["Indicators"]), names=False)
     expected = dict(
         zip(
             zip(table["indicator"], cell_of(table, breakdowns), strict=True),
@@ -110,7 +119,7 @@ def test_progress_numbers_read_back_by_calamine(
     path = tmp_path_factory.mktemp("progress") / "progress.xlsx"
     write_xlsx(table, path, kind="progress", options={})
     (rows,) = calamine_sheets(path).values()
-    header, *body = rows
+    header, *body = table_of(rows)
     assert len(body) == len(table)
     columns = dict(zip(table.columns, range(len(header)), strict=True))
     for row, (_, record) in zip(body, table.iterrows(), strict=True):
@@ -131,24 +140,27 @@ def test_report_layout_and_formatting(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Indicators", "Excluded", "Checks", "Provenance"]
     sheet = workbook["Indicators"]
-    header = [cell.value for cell in sheet[1]]
+    h = header_row(sheet)
+    header = [cell.value for cell in sheet[h]]
     assert header[:3] == ["Indicator", "Name", "gender: total / region: total"]
     assert "gender: female / region: RO21" in header
-    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["TOTAL", "CO01", "CO02"]
-    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == [
+    assert [row[0].value for row in sheet.iter_rows(min_row=h + 1)] == ["TOTAL", "CO01", "CO02"]
+    assert [row[1].value for row in sheet.iter_rows(min_row=h + 1)] == [
         "All participants",
         "Unemployed",
         None,
     ]
-    assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}4"
-    assert all(cell.font.bold for cell in sheet[1])
-    assert sheet["C2"].value == 1234
-    assert sheet["C2"].number_format == "#,##0"
+    assert sheet.freeze_panes == f"C{h + 1}"
+    last = openpyxl.utils.get_column_letter(len(header))
+    assert sheet.auto_filter.ref == f"A{h}:{last}{h + 3}"
+    assert all(cell.font.bold for cell in sheet[h])
+    assert sheet.cell(row=h + 1, column=3).value == 1234
+    assert sheet.cell(row=h + 1, column=3).number_format == "#,##0"
     assert sheet.column_dimensions["B"].width >= len("All participants")
     for name in workbook.sheetnames:
+        first = h if name == "Indicators" else 1
         assert workbook[name].freeze_panes is not None
-        assert all(cell.font.bold for cell in workbook[name][1])
+        assert all(cell.font.bold for cell in workbook[name][first])
     checks = workbook["Checks"]
     assert checks["B3"].value is False
     assert checks["B3"].fill.start_color.rgb.endswith("FFC7CE")
@@ -170,8 +182,9 @@ def test_report_names_in_romanian(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Indicatori", "Excluși", "Verificări", "Proveniență"]
     sheet = workbook["Indicatori"]
-    assert [cell.value for cell in sheet[1]][:2] == ["Indicator", "Denumire"]
-    assert sheet["B3"].value == "Șomeri"
+    h = header_row(sheet)
+    assert [cell.value for cell in sheet[h]][:2] == ["Indicator", "Denumire"]
+    assert sheet.cell(row=h + 2, column=2).value == "Șomeri"
 
 
 def test_report_without_names_shows_codes_only(tmp_path: Path) -> None:
@@ -179,8 +192,9 @@ def test_report_without_names_shows_codes_only(tmp_path: Path) -> None:
     path = tmp_path / "report.xlsx"
     write_xlsx(example_report(), path, kind="report", options={})
     sheet = openpyxl.load_workbook(path)["Indicators"]
-    assert [cell.value for cell in sheet[1]][:2] == ["Indicator", "gender: total / region: total"]
-    assert sheet.freeze_panes == "B2"
+    h = header_row(sheet)
+    assert [cell.value for cell in sheet[h]][:2] == ["Indicator", "gender: total / region: total"]
+    assert sheet.freeze_panes == f"B{h + 1}"
 
 
 def test_report_names_from_a_registered_ruleset(tmp_path: Path) -> None:
@@ -215,7 +229,7 @@ def test_report_names_from_a_registered_ruleset(tmp_path: Path) -> None:
     except InclusionKitError as exc:  # a core that already ships esf-2014 refuses the clash
         pytest.skip(f"cannot register a test rule set here: {exc}")
     sheet = openpyxl.load_workbook(path)["Indicatori"]
-    assert sheet["B3"].value == "Șomeri"
+    assert sheet.cell(row=header_row(sheet) + 2, column=2).value == "Șomeri"
 
 
 def test_report_with_a_duplicate_cell_is_refused(tmp_path: Path) -> None:
@@ -238,7 +252,7 @@ def test_engine_report_round_trip_numbers(tmp_path: Path, romanian_register: Pat
     path = tmp_path / "report.xlsx"
     write_xlsx(report, path, kind="report", options={})
     table = report.table
-    got = unpivot(calamine_sheets(path)["Indicators"], names=True)
+    got = unpivot(table_of(calamine_sheets(path)["Indicators"]), names=True)
     for code, cell, value in zip(
         table["indicator"], cell_of(table, ["gender"]), table["value"], strict=True
     ):
@@ -255,7 +269,8 @@ def test_progress_formatting(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Progress"]
     sheet = workbook["Progress"]
-    header = [cell.value for cell in sheet[1]]
+    h = header_row(sheet)
+    header = [cell.value for cell in sheet[h]]
     assert header == [
         "Objective",
         "Indicator",
@@ -270,13 +285,13 @@ def test_progress_formatting(tmp_path: Path) -> None:
         "Status",
         "Source",
     ]
-    assert sheet.freeze_panes == "D2"
-    assert sheet["J3"].value == 71.0
-    assert sheet["J3"].number_format == "0.0"
-    assert sheet["I3"].number_format == "#,##0.00"
-    assert sheet["H2"].value is None
-    assert sheet["K2"].fill.start_color.rgb.endswith("C6EFCE")
-    assert sheet["K3"].fill.start_color.rgb.endswith("FFEB9C")
+    assert sheet.freeze_panes == f"D{h + 1}"
+    assert sheet[f"J{h + 2}"].value == 71.0
+    assert sheet[f"J{h + 2}"].number_format == "0.0"
+    assert sheet[f"I{h + 2}"].number_format == "#,##0.00"
+    assert sheet[f"H{h + 1}"].value is None
+    assert sheet[f"K{h + 1}"].fill.start_color.rgb.endswith("C6EFCE")
+    assert sheet[f"K{h + 2}"].fill.start_color.rgb.endswith("FFEB9C")
 
 
 def test_progress_in_romanian(tmp_path: Path) -> None:
@@ -284,7 +299,8 @@ def test_progress_in_romanian(tmp_path: Path) -> None:
     path = tmp_path / "progres.xlsx"
     write_xlsx(progress_example(), path, kind="progress", options={"lang": "ro"})
     sheet = openpyxl.load_workbook(path)["Progres"]
-    assert [cell.value for cell in sheet[1]][6:10] == ["Țintă", "Jalon", "Realizat", "Procent (%)"]
+    headers = [cell.value for cell in sheet[header_row(sheet)]]
+    assert headers[6:10] == ["Țintă", "Jalon", "Realizat", "Procent (%)"]
 
 
 def test_participations_export_has_canonical_columns_only(
@@ -296,7 +312,7 @@ def test_participations_export_has_canonical_columns_only(
     path = tmp_path / "p.xlsx"
     write_xlsx(table, path, kind="participations", options={})
     (rows,) = calamine_sheets(path).values()
-    assert rows[0] == list(COLUMN_NAMES)
+    assert table_of(rows)[0] == list(COLUMN_NAMES)
     assert all("2900102123456" not in map(str, row) for row in rows)
     assert all("Popescu" not in map(str, row) for row in rows)
 
@@ -307,7 +323,7 @@ def test_participation_dates_are_date_cells(tmp_path: Path, romanian_register: P
     path = tmp_path / "p.xlsx"
     write_xlsx(table, path, kind="participations", options={})
     sheet = openpyxl.load_workbook(path)["Participations"]
-    entry = sheet.cell(row=2, column=COLUMN_NAMES.index("entry_date") + 1)
+    entry = sheet.cell(row=header_row(sheet) + 1, column=COLUMN_NAMES.index("entry_date") + 1)
     assert isinstance(entry.value, dt.datetime)
     assert entry.number_format == "yyyy-mm-dd"
 

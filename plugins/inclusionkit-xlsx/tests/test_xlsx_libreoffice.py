@@ -7,6 +7,7 @@ Calc converts each sheet to CSV headless, and the numbers are compared with the 
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,9 @@ import pandas as pd
 import pytest
 from inclusionkit_xlsx import write_xlsx
 
-from conftest import cell_of, example_report, progress_example, unpivot
+import inclusionkit
+from conftest import cell_of, example_report, progress_example, table_of, unpivot
+from inclusionkit import examples
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(
@@ -68,7 +71,7 @@ def test_report_opens_in_calc_with_the_same_numbers(tmp_path: Path) -> None:
     write_xlsx(report, path, kind="report", options={"indicator_names": {"TOTAL": "All"}})
     sheets = calc_sheets(path, tmp_path)
     assert set(sheets) == {"Indicators", "Excluded", "Checks", "Provenance"}
-    rows: list[list[object]] = [list(row) for row in sheets["Indicators"]]
+    rows: list[list[object]] = table_of(sheets["Indicators"])
     got = unpivot(
         [rows[0], *[[*row[:2], *(float(c) for c in row[2:])] for row in rows[1:]]], names=True
     )
@@ -88,10 +91,48 @@ def test_progress_opens_in_calc_with_the_same_numbers(tmp_path: Path) -> None:
     path = tmp_path / "progress.xlsx"
     write_xlsx(table, path, kind="progress", options={"lang": "ro"})
     (rows,) = calc_sheets(path, tmp_path).values()
-    header, *body = rows
+    assert rows[0][0] == "Progresul indicatorilor"  # the title block, then the table
+    header, *body = table_of(rows)
     assert header[6] == "Țintă"
     for row, (_, record) in zip(body, table.iterrows(), strict=True):
         for position, name in ((6, "target"), (7, "milestone"), (8, "achieved"), (9, "percent")):
             expected = record[name]
             assert (row[position] == "") if pd.isna(expected) else float(row[position]) == expected
         assert row[10] == record["status"]
+
+
+def pdf_pages(workbook: Path, tmp_path: Path) -> int:
+    """How many pages LibreOffice prints ``workbook`` on (every sheet, converted to PDF)."""
+    assert SOFFICE is not None
+    out = tmp_path / "pdf"
+    out.mkdir()
+    result = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    pdf = (out / f"{workbook.stem}.pdf").read_bytes()
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def test_sfc2021_workbook_prints_on_a_few_pages(tmp_path: Path) -> None:
+    """The SFC2021 workbook of a seed project prints one page wide: a few pages in all."""
+    seed = examples.load("dreptul-la-munca")
+    path = tmp_path / "sfc2021.xlsx"
+    inclusionkit.write(inclusionkit.sfc2021_table(seed.participations), path, lang="ro")
+    pages = pdf_pages(path, tmp_path)
+    # 7 sheets, each one page wide; the outputs and results tables fit on a page or two each.
+    assert 7 <= pages <= 12, pages

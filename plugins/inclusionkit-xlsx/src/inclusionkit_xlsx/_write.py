@@ -2,7 +2,17 @@
 
 Every sheet has a bold, frozen header row with a filter, columns as wide as their content, and
 number formats (thousands separators, ISO dates). The workbooks are meant to be handed to a
-managing authority as they are:
+managing authority as they are, on screen or printed:
+
+- the main table of each workbook has a title block above its header: what it is, the project
+  (code and title) when known, the period or as-of date, the rule set and its version, and when
+  the workbook was generated (in Romanian with ``lang="ro"``); a blank row separates it from the
+  header (readers find the header below it: the xlsx importer looks for it in the top rows);
+- printed, every sheet is A4, one page wide (as many pages long as needed), landscape when the
+  table is wide, with its header row repeated on every page; long texts (indicator names)
+  wrap in their column, and the panes are frozen below the header.
+
+The sheets:
 
 - a report: ``Indicators`` (one row per indicator, one column per breakdown cell), ``Excluded``,
   ``Checks`` and ``Provenance``;
@@ -41,6 +51,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
 
 from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report, TechnicalReport
 from inclusionkit.plugin import ReportData, needs_quote
@@ -108,6 +120,44 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+TITLES: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "report": "Indicator report",
+        "sfc2021_outputs": "SFC2021 report: output indicators (table 6)",
+        "sfc2021_results": "SFC2021 report: result indicators (table 10)",
+        "technical_indicators": "Technical report: indicators achieved",
+        "technical_target_groups": "Technical report: target group",
+        "progress": "Indicator progress",
+        "participations": "Participations",
+        "project": "Project",
+        "projects": "Projects",
+        "period": "Period",
+        "as_of": "As of",
+        "ruleset": "Rule set",
+        "version": "version",
+        "generated": "Generated",
+        "rows": "Rows",
+    },
+    "ro": {
+        "report": "Raport de indicatori",
+        "sfc2021_outputs": "Raport SFC2021: indicatori de realizare (tabelul 6)",
+        "sfc2021_results": "Raport SFC2021: indicatori de rezultat (tabelul 10)",
+        "technical_indicators": "Raport tehnic: indicatori atinși",
+        "technical_target_groups": "Raport tehnic: grup țintă",
+        "progress": "Progresul indicatorilor",
+        "participations": "Participanți",
+        "project": "Proiect",
+        "projects": "Proiecte",
+        "period": "Perioada",
+        "as_of": "La data de",
+        "ruleset": "Set de reguli",
+        "version": "versiunea",
+        "generated": "Generat la",
+        "rows": "Rânduri",
+    },
+}
+"""The title blocks above the main tables, in English and Romanian."""
+
 HEADER_FONT = Font(name="Calibri", size=11, bold=True)  # openpyxl's default font, in bold
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
@@ -130,6 +180,12 @@ PERCENT = "0.0"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 MIN_WIDTH, MAX_WIDTH = 8, 60
+WRAP_WIDTH = 45
+"""The width of a column of long texts (indicator names): its cells wrap within it."""
+PORTRAIT_WIDTH = 110
+"""The widest table (sum of column widths, in characters) printed portrait; wider is landscape."""
+TITLE_FONT = Font(name="Calibri", size=14, bold=True)
+WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 MAX_TEXT = 32_767
 """The most characters an Excel cell holds."""
 
@@ -142,6 +198,7 @@ class Column:
     values: Sequence[Any]
     number_format: str | None = None
     fill: Callable[[Any], PatternFill | None] | None = None
+    wrap: bool = False
 
 
 def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
@@ -213,6 +270,7 @@ def _report(
         sheets["indicators"],
         _indicator_columns(table, breakdowns, indicator_names, labels),
         freeze_columns=2 if indicator_names else 1,
+        heading=title_block(lang, "report", provenance=data.provenance),
     )
     _write_sheet(workbook, sheets["excluded"], _frame_columns(data.excluded))
     _write_sheet(workbook, sheets["checks"], _frame_columns(data.checks))
@@ -258,15 +316,17 @@ def _technical(workbook: Workbook, report: TechnicalReport, *, lang: str) -> Non
         ],
     )
     tables = report.tables(lang)
-    _write_sheet(
-        workbook, sheets["indicators"], _frame_columns(tables["indicators"]), freeze_columns=2
-    )
-    _write_sheet(
-        workbook,
-        sheets["target_groups"],
-        _frame_columns(tables["target_groups"]),
-        freeze_columns=2,
-    )
+    project = f"{report.project_code} {report.project_title}".strip()
+    for part in ("indicators", "target_groups"):
+        _write_sheet(
+            workbook,
+            sheets[part],
+            _frame_columns(tables[part]),
+            freeze_columns=2,
+            heading=title_block(
+                lang, f"technical_{part}", project=project, period=str(report.period)
+            ),
+        )
 
 
 SFC2021_SHEETS: Mapping[str, Mapping[str, str]] = {
@@ -296,8 +356,19 @@ def _sfc2021(workbook: Workbook, report: Sfc2021Report, *, lang: str) -> None:
     """An SFC2021 report: outputs and results in the SFC2021 layout, the checks (failed rows
     in red), the problems, where each project was placed, the excluded counts, the provenance."""
     sheets, headers = SFC2021_SHEETS[lang], report.headers(lang)
+    provenance = ReportData.from_report(report).provenance
     for part in ("outputs", "results"):
-        _write_sheet(workbook, sheets[part], _frame_columns(report.wide(part, lang), headers))
+        _write_sheet(
+            workbook,
+            sheets[part],
+            _frame_columns(report.wide(part, lang), headers),
+            heading=title_block(
+                lang,
+                f"sfc2021_{part}",
+                provenance=provenance,
+                project=_project_of(report.structure),
+            ),
+        )
     checks = report.checks
     failed = [None if passed else CHECK_FILLS[False] for passed in checks["passed"].tolist()]
     _write_sheet(workbook, sheets["checks"], _frame_columns(checks, headers), row_fills=failed)
@@ -311,7 +382,6 @@ def _sfc2021(workbook: Workbook, report: Sfc2021Report, *, lang: str) -> None:
     _write_sheet(workbook, sheets["problems"], _frame_columns(problems, headers))
     _write_sheet(workbook, sheets["projects"], _frame_columns(report.structure, headers))
     _write_sheet(workbook, sheets["excluded"], _frame_columns(report.excluded_summary, headers))
-    provenance = ReportData.from_report(report).provenance
     _write_sheet(
         workbook,
         sheets["provenance"],
@@ -338,7 +408,13 @@ def _progress(workbook: Workbook, frame: pd.DataFrame, *, lang: str) -> None:
             column = attrs.evolve(column, fill=_status_fill)
         columns.append(column)
     freeze = 3 if {"objective", "indicator"} <= set(frame.columns) else 1
-    _write_sheet(workbook, SHEETS[lang]["progress"], columns, freeze_columns=freeze)
+    _write_sheet(
+        workbook,
+        SHEETS[lang]["progress"],
+        columns,
+        freeze_columns=freeze,
+        heading=title_block(lang, "progress", project=_project_of(frame)),
+    )
 
 
 def _participations(workbook: Workbook, frame: pd.DataFrame, *, lang: str) -> None:
@@ -349,7 +425,10 @@ def _participations(workbook: Workbook, frame: pd.DataFrame, *, lang: str) -> No
         )
     # The canonical columns only: identifiers (names, CNP) never leave through this writer.
     _write_sheet(
-        workbook, SHEETS[lang]["participations"], _frame_columns(frame[list(COLUMN_NAMES)])
+        workbook,
+        SHEETS[lang]["participations"],
+        _frame_columns(frame[list(COLUMN_NAMES)]),
+        heading=title_block(lang, "participations", project=_project_of(frame)),
     )
 
 
@@ -456,7 +535,9 @@ def _indicator_columns(
         grid[code, cell] = value
     columns = [Column(header=labels["indicator"], values=codes)]
     if names:
-        columns.append(Column(header=labels["name"], values=[names.get(code) for code in codes]))
+        columns.append(
+            Column(header=labels["name"], values=[names.get(code) for code in codes], wrap=True)
+        )
     for cell in order:
         values = [_python(grid.get((code, cell))) for code in codes]
         columns.append(Column(header=cell, values=values, number_format=_number_format(values)))
@@ -489,8 +570,21 @@ def _frame_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None = None)
         if str(name) in CHECK_COLUMNS and pd.api.types.is_bool_dtype(series.dtype):
             fill = _check_fill
         header = str(name) if labels is None else labels.get(str(name), str(name))
-        columns.append(Column(header=header, values=values, number_format=number_format, fill=fill))
+        columns.append(
+            Column(
+                header=header,
+                values=values,
+                number_format=number_format,
+                fill=fill,
+                wrap=number_format is None and _long_text(values),
+            )
+        )
     return columns
+
+
+def _long_text(values: Sequence[Any]) -> bool:
+    """Whether a column holds a text too long for one line of a printed column (it wraps)."""
+    return any(isinstance(v, str) and len(v) > WRAP_WIDTH for v in values)
 
 
 def _status_fill(value: Any) -> PatternFill | None:
@@ -546,6 +640,53 @@ def _provenance_value(value: Any) -> Any:
     return value
 
 
+# -- the title block ------------------------------------------------------------------------
+
+
+def title_block(
+    lang: str,
+    what: str,
+    *,
+    provenance: Mapping[str, Any] | None = None,
+    project: str | None = None,
+    period: str | None = None,
+    generated: dt.datetime | None = None,
+) -> list[str]:
+    """The lines above a main table: what it is (``TITLES[lang][what]``), the project and the
+    period when known, else the as-of date, the rule set and its version (from the report's
+    provenance), and the generation time (now, in UTC, unless ``generated`` is given)."""
+    words = TITLES[lang]
+    provenance = provenance or {}
+    lines = [words[what]]
+    if project:
+        lines.append(f"{words['project']}: {project}")
+    if isinstance(provenance.get("projects"), int):
+        lines.append(f"{words['projects']}: {provenance['projects']}")
+    if period is None and isinstance(provenance.get("period"), list | tuple):
+        period = " – ".join(str(_provenance_value(day)) for day in provenance["period"])
+    if period:
+        lines.append(f"{words['period']}: {period}")
+    as_of = provenance.get("as_of")
+    if as_of:
+        lines.append(f"{words['as_of']}: {_provenance_value(as_of)}")
+    if provenance.get("ruleset"):
+        ruleset = str(provenance["ruleset"])
+        if provenance.get("ruleset_version"):
+            ruleset += f", {words['version']} {provenance['ruleset_version']}"
+        lines.append(f"{words['ruleset']}: {ruleset}")
+    when = generated or dt.datetime.now(dt.UTC)
+    lines.append(f"{words['generated']}: {when:%Y-%m-%d %H:%M} UTC")
+    return lines
+
+
+def _project_of(frame: pd.DataFrame) -> str | None:
+    """The project code of a table whose ``project_code`` column holds a single one."""
+    if "project_code" not in frame.columns:
+        return None
+    codes = frame["project_code"].dropna().astype(str).unique()
+    return str(codes[0]) if len(codes) == 1 else None
+
+
 # -- the sheet writer -----------------------------------------------------------------------
 
 
@@ -576,27 +717,44 @@ def _write_sheet(
     *,
     freeze_columns: int = 0,
     row_fills: Sequence[PatternFill | None] | None = None,
+    heading: Sequence[str] = (),
 ) -> None:
-    """Write one sheet: a header row, then the columns' values; ``row_fills`` colours whole
-    rows (a fill or ``None`` per row)."""
+    """Write one sheet: the ``heading`` lines (a title block, then a blank row) when given, a
+    header row, then the columns' values; ``row_fills`` colours whole rows (a fill or ``None``
+    per row)."""
     # Any: the stubs lack column_dimensions and auto_filter, which write-only sheets do have.
     sheet: Any = workbook.create_sheet(title)
     rows = max((len(column.values) for column in columns), default=0)
+    total_width = 0.0
     for index, column in enumerate(columns, start=1):
         content = max(
             (_display_width(value, column.number_format) for value in column.values), default=0
         )
-        width = max(MIN_WIDTH, min(MAX_WIDTH, max(len(column.header), content) + 2))
+        limit = WRAP_WIDTH if column.wrap else MAX_WIDTH
+        width = max(MIN_WIDTH, min(limit, max(_header_width(column.header), content) + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
-    # Printed, a sheet is landscape and one page wide, with the header row on every page.
-    sheet.page_setup.orientation = "landscape"
+        total_width += width
+    # Printed, a sheet is A4, one page wide, landscape when wide, the header row on every page.
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if total_width > PORTRAIT_WIDTH else "portrait"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = "1:1"
+    # Narrow margins (inches): more of the table on each page, still printable by any printer.
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    top = len(heading) + 1 if heading else 0  # the title lines and a blank row
+    header_row = top + 1
+    sheet.print_title_rows = f"{header_row}:{header_row}"
     if columns:
-        sheet.freeze_panes = f"{get_column_letter(freeze_columns + 1)}2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
+        sheet.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
+        last = get_column_letter(len(columns))
+        sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + rows}"
+    for number, line in enumerate(heading):
+        cell = _text_cell(sheet, line, title)
+        cell.font = TITLE_FONT if number == 0 else HEADER_FONT
+        sheet.append([cell])
+    if heading:
+        sheet.append([])
     header = []
     for column in columns:
         cell = _text_cell(sheet, column.header, title)
@@ -606,7 +764,10 @@ def _write_sheet(
         cell.alignment = NUMBER_HEADER_ALIGNMENT if numeric else HEADER_ALIGNMENT
         header.append(cell)
     sheet.append(header)
-    styled = [column.number_format is not None or column.fill is not None for column in columns]
+    styled = [
+        column.number_format is not None or column.fill is not None or column.wrap
+        for column in columns
+    ]
     for row in range(rows):
         out: list[Any] = []
         row_fill = row_fills[row] if row_fills is not None else None
@@ -627,12 +788,19 @@ def _write_sheet(
                 cell = WriteOnlyCell(sheet, value=value)
             if column.number_format is not None:
                 cell.number_format = column.number_format
+            if column.wrap:
+                cell.alignment = WRAP_ALIGNMENT
             if row_fill is not None:
                 cell.fill = row_fill
             if column.fill is not None and (fill := column.fill(value)) is not None:
                 cell.fill = fill
             out.append(cell)
         sheet.append(out)
+
+
+def _header_width(header: str) -> int:
+    """The width a header needs: its longest word (headers wrap between words)."""
+    return max((len(word) for word in header.split()), default=0)
 
 
 def _special(text: str) -> bool:
