@@ -31,20 +31,18 @@ pytestmark = pytest.mark.skipif(
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
-def calc_sheets(workbook: Path, tmp_path: Path) -> dict[str, list[list[str]]]:
-    """Convert every sheet of ``workbook`` to CSV with LibreOffice Calc and read them back."""
+def _convert(workbook: Path, target: str, out: Path, tmp_path: Path) -> str:
+    """Convert ``workbook`` headless with LibreOffice to ``target`` (a filter) into ``out``, with
+    a profile of its own under ``tmp_path``; returns what LibreOffice printed."""
     assert SOFFICE is not None
-    out = tmp_path / "calc"
-    out.mkdir()
-    profile = (tmp_path / "profile").as_uri()
     result = subprocess.run(
         [
             SOFFICE,
-            f"-env:UserInstallation={profile}",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
             "--headless",
             "--norestore",
             "--convert-to",
-            CSV_FILTER,
+            target,
             "--outdir",
             str(out),
             str(workbook),
@@ -55,12 +53,21 @@ def calc_sheets(workbook: Path, tmp_path: Path) -> dict[str, list[list[str]]]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    return f"{result.stdout} {result.stderr}"
+
+
+def calc_sheets(workbook: Path, tmp_path: Path) -> dict[str, list[list[str]]]:
+    """Convert every sheet of ``workbook`` to CSV with LibreOffice Calc and read them back."""
+    assert SOFFICE is not None
+    out = tmp_path / "calc"
+    out.mkdir()
+    printed = _convert(workbook, CSV_FILTER, out, tmp_path)
     sheets = {}
     for path in sorted(out.glob("*.csv")):
         sheet = path.stem.removeprefix(f"{workbook.stem}-")
         with open(path, encoding="utf-8", newline="") as handle:
             sheets[sheet] = list(csv.reader(handle))
-    assert sheets, f"LibreOffice wrote no CSV: {result.stdout} {result.stderr}"
+    assert sheets, f"LibreOffice wrote no CSV: {printed}"
     return sheets
 
 
@@ -106,24 +113,7 @@ def pdf_pages(workbook: Path, tmp_path: Path) -> int:
     assert SOFFICE is not None
     out = tmp_path / "pdf"
     out.mkdir()
-    result = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(workbook),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    _convert(workbook, "pdf", out, tmp_path)
     pdf = (out / f"{workbook.stem}.pdf").read_bytes()
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
