@@ -158,7 +158,9 @@ def test_report_on_a_register_checks_the_breakdown_limit(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`report REGISTER --by X` refuses a breakdown over the values limit, as on a file."""
+    """`report REGISTER --by X` and `register submit --by X` refuse a breakdown over the values
+    limit, as `report FILE` does; a breakdown named like a report column is refused by the
+    register's submit (the engine) as by the command line."""
     assert main(["register", "init", register_url]) == 0
     source = tmp_path / "cpe.csv"
     inclusionkit.write(partner_rows(seed, "cpe"), source, kind="participations")
@@ -172,3 +174,11 @@ def test_report_on_a_register_checks_the_breakdown_limit(
     assert "INCLUSIONKIT_MAX_BREAKDOWN_VALUES" in err
     assert main(["report", str(source), "--by", "region"]) == 2
     assert "INCLUSIONKIT_MAX_BREAKDOWN_VALUES" in capsys.readouterr().err
+    assert main(["register", "submit", register_url, "--period", "2016", "--by", "region"]) == 2
+    assert "INCLUSIONKIT_MAX_BREAKDOWN_VALUES" in capsys.readouterr().err
+    with inclusionkit.open_register(register_url) as register:
+        with pytest.raises(inclusionkit.InclusionKitError, match="INCLUSIONKIT_MAX_BREAKDOWN"):
+            register.submit("2016", by=["region"])
+        with pytest.raises(inclusionkit.InclusionKitError, match="cannot break down by 'value'"):
+            register.submit("2016", by=["value"])
+        assert register.submitted().empty
