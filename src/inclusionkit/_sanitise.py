@@ -43,6 +43,7 @@ __all__ = [
     "restore_frame",
     "restore_text",
     "restore_values",
+    "write_csv_text",
 ]
 
 FORMULA_PREFIXES = "=+-@\t\r"
@@ -216,6 +217,17 @@ def frame_to_csv(
         quoting=csv_quoting(safe),
     )
     return text or ""
+
+
+def write_csv_text(frame: pd.DataFrame, *, sep: str = ",") -> str:
+    """``frame`` as CSV text, written the one way inclusionkit writes every CSV.
+
+    The public face of :func:`frame_to_csv` for plugins (``inclusionkit.plugin.write_csv_text``):
+    formula-like text cells and headers quoted (undone by :func:`restore_frame` on reading), a
+    cell with a carriage return quoted, ``\\n`` line ends, ISO dates, no index. Encode the text
+    as UTF-8 to write it.
+    """
+    return frame_to_csv(frame, None, sep=sep)
 
 
 def _unique(names: Iterable[Any]) -> list[Any]:

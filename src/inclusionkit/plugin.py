@@ -17,6 +17,8 @@ Safe output
     :func:`needs_quote`, :func:`neutralise_text`, :func:`neutralise_values`,
     :func:`neutralise_frame` quote text a spreadsheet would run as a formula;
     :func:`restore_text`, :func:`restore_values`, :func:`restore_frame` undo it on reading.
+    :func:`write_csv_text` writes a table as CSV text the one way the library writes every CSV
+    (neutralised, carriage returns quoted).
     :func:`atomic_path`, :func:`atomic_open`, :func:`atomic_write_text` write a file so that a
     failure leaves the previous one as it was (:func:`inclusionkit.write` already does this for
     an exporter's target; use them for any other file).
@@ -76,6 +78,7 @@ from inclusionkit._sanitise import (
     restore_frame,
     restore_text,
     restore_values,
+    write_csv_text,
 )
 from inclusionkit.hookspecs import (
     RegisterExporter,
@@ -129,5 +132,6 @@ __all__ = [
     "restore_frame",
     "restore_text",
     "restore_values",
+    "write_csv_text",
     "write_with",
 ]

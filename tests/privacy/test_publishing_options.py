@@ -50,6 +50,25 @@ def test_cli_refuses_by_output_column_clearly(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("name", sorted(OUTPUT_COLUMNS))
+@pytest.mark.parametrize("engine", ["pandas", "streaming"])
+def test_compute_refuses_by_output_column_in_the_engine(
+    tmp_path: Path, name: str, engine: str
+) -> None:
+    """inclusionkit.compute(table, by=(name,)) is refused by the engine itself, as the CLI is,
+    even when the table has a column of that name."""
+    _, table = example()
+    frame = table.head(60).copy()
+    frame[name] = pd.array(["x"] * len(frame), dtype="string")
+    source: pd.DataFrame | str = frame
+    if engine == "streaming":
+        source = str(tmp_path / "parts.parquet")
+        frame.to_parquet(source, index=False)
+    for by in ((name,), f"gender,{name}"):
+        with pytest.raises(InclusionKitError, match=f"cannot break down by {name!r}"):
+            inclusionkit.compute(source, by=by, engine=engine)
+
+
 @pytest.mark.parametrize("name", ["cnp", "nume", "email", "adresa", "participant_id"])
 def test_identifier_breakdowns_are_refused(name: str) -> None:
     """An identifier column is refused as a breakdown unless explicitly allowed."""

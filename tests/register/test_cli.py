@@ -149,3 +149,36 @@ def test_import_keeps_incomplete_rows_and_says_so(
     from_register = capsys.readouterr().out
     assert main(["report", str(source), "--by", "gender", "--rules", "esf-2014"]) == 0
     assert capsys.readouterr().out == from_register
+
+
+def test_report_on_a_register_checks_the_breakdown_limit(
+    register_url: str,
+    seed: pd.DataFrame,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`report REGISTER --by X` and `register submit --by X` refuse a breakdown over the values
+    limit, as `report FILE` does; a breakdown named like a report column is refused by the
+    register's submit (the engine) as by the command line."""
+    assert main(["register", "init", register_url]) == 0
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(partner_rows(seed, "cpe"), source, kind="participations")
+    assert main(["register", "import", register_url, str(source), "--partner", "cpe"]) == 0
+    assert main(["report", register_url, "--by", "region"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("INCLUSIONKIT_MAX_BREAKDOWN_VALUES", "1")
+    assert main(["report", register_url, "--by", "region"]) == 2
+    err = capsys.readouterr().err
+    assert "--by region" in err
+    assert "INCLUSIONKIT_MAX_BREAKDOWN_VALUES" in err
+    assert main(["report", str(source), "--by", "region"]) == 2
+    assert "INCLUSIONKIT_MAX_BREAKDOWN_VALUES" in capsys.readouterr().err
+    assert main(["register", "submit", register_url, "--period", "2016", "--by", "region"]) == 2
+    assert "INCLUSIONKIT_MAX_BREAKDOWN_VALUES" in capsys.readouterr().err
+    with inclusionkit.open_register(register_url) as register:
+        with pytest.raises(inclusionkit.InclusionKitError, match="INCLUSIONKIT_MAX_BREAKDOWN"):
+            register.submit("2016", by=["region"])
+        with pytest.raises(inclusionkit.InclusionKitError, match="cannot break down by 'value'"):
+            register.submit("2016", by=["value"])
+        assert register.submitted().empty

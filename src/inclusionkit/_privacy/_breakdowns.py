@@ -22,6 +22,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "PER_PERSON_COLUMNS",
     "check_breakdown_values",
+    "check_not_output_columns",
     "check_publishable_breakdowns",
 ]
 
@@ -31,8 +32,22 @@ PER_PERSON_COLUMNS: frozenset[str] = frozenset(
 """Contract columns of (nearly) one value per person: never a breakdown of a published table."""
 
 
-OUTPUT_COLUMNS: frozenset[str] = frozenset({"indicator", "value", "suppressed", "status", "name"})
-"""Columns of the published table itself: a breakdown of that name would clash with them."""
+OUTPUT_COLUMNS: frozenset[str] = frozenset(
+    {"indicator", "scope", "value", "suppressed", "status", "name"}
+)
+"""Columns of the report's table itself: a breakdown of that name would clash with them."""
+
+
+def check_not_output_columns(by: Iterable[str]) -> None:
+    """Raise :class:`InclusionKitError` for a breakdown named like one of the report's own
+    columns (:data:`OUTPUT_COLUMNS`). The engine calls this for every door (``compute``, the
+    command line, a register's ``submit``), so none of them crashes or overwrites a label."""
+    for name in by:
+        if name in OUTPUT_COLUMNS:
+            raise InclusionKitError(
+                f"cannot break down by {name!r}: the report's table has a column {name!r} of its "
+                "own; rename the register's column (with a mapping file) to break down by it"
+            )
 
 
 def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ()) -> None:
@@ -48,12 +63,8 @@ def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ())
     from inclusionkit._rules._partition import FLOW_BREAKDOWNS
 
     permitted = set(allowed)
+    check_not_output_columns(by)
     for name in by:
-        if name in OUTPUT_COLUMNS:
-            raise InclusionKitError(
-                f"cannot break down by {name!r}: the report's table has a column {name!r} of its "
-                "own; rename the register's column (with a mapping file) to break down by it"
-            )
         if name in PER_PERSON_COLUMNS:
             raise InclusionKitError(
                 f"--by {name}: a breakdown by {name!r} publishes one row per person; break down "

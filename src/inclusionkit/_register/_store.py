@@ -518,7 +518,8 @@ class Register:
         :class:`~inclusionkit.Report`.
 
         :raises InclusionKitError: that period was submitted already (a submitted report is
-            never replaced), or the period is not understood.
+            never replaced), the period is not understood, or a breakdown has more distinct
+            values than the ``breakdown`` limit (``INCLUSIONKIT_MAX_BREAKDOWN_VALUES``).
         """
         from inclusionkit._rules import compute
 
@@ -530,6 +531,9 @@ class Register:
                 f"(see `inclusionkit register diff` for what changed since)"
             )
         frame = self.participations()
+        from inclusionkit._privacy._breakdowns import check_breakdown_values
+
+        check_breakdown_values(frame, breakdowns)  # the breakdown limit, as `report` checks it
         report = compute(frame, rules=rules, by=breakdowns, as_of=as_of, project=self.project())
         row = pd.DataFrame(
             {

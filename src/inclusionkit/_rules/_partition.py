@@ -53,12 +53,22 @@ def period_key(code: str) -> str:
 
 
 def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Breakdowns from ``"gender,region"`` or a sequence of names."""
+    """Breakdowns from ``"gender,region"`` or a sequence of names.
+
+    A name of the report's own columns (``indicator``, ``value``, ``scope`` …) is an
+    :class:`InclusionKitError`: its labels would clash with that column. Every engine and every
+    door (``compute``, the command line, a register) comes through here.
+    """
+    from inclusionkit._privacy._breakdowns import check_not_output_columns
+
     if by is None:
         return ()
     if isinstance(by, str):
-        return tuple(part.strip() for part in by.split(",") if part.strip())
-    return tuple(by)
+        names = tuple(part.strip() for part in by.split(",") if part.strip())
+    else:
+        names = tuple(by)
+    check_not_output_columns(names)
+    return names
 
 
 def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from inclusionkit import Exporter
 from inclusionkit.hookspecs import RegisterExporter, hookimpl
 from inclusionkit_datapackage._build import DEFAULT_RULES, build_datapackage
-from inclusionkit_datapackage._model import DataPackage, Field, ForeignKey, Table
+from inclusionkit_datapackage._model import DataPackage, Field, ForeignKey, Table, read_csv_rows
 from inclusionkit_datapackage._tables import TABLE_NAMES, table_specs
 from inclusionkit_datapackage._write import (
     write_datapackage,
@@ -45,6 +45,7 @@ __all__ = [
     "Table",
     "__version__",
     "build_datapackage",
+    "read_csv_rows",
     "register_exporters",
     "table_specs",
     "write_datapackage",

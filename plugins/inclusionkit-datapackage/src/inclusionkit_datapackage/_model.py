@@ -6,21 +6,21 @@ indicator tables built from a report in :mod:`._build`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
 import pandas as pd
 
 from inclusionkit import InclusionKitError
+from inclusionkit.plugin import restore_frame, write_csv_text
 
-__all__ = ["DataPackage", "Field", "FieldType", "ForeignKey", "Table"]
+__all__ = ["DataPackage", "Field", "FieldType", "ForeignKey", "Table", "read_csv_rows"]
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "object"]
 
@@ -109,15 +109,19 @@ class Table:
         return tuple(field.name for field in self.fields)
 
     def csv_bytes(self) -> bytes:
-        """The CSV file: a header row, then one line per row, UTF-8, ``\\n`` line ends."""
-        lines = [_csv_line(self.field_names)]
-        for row in self.rows:
-            lines.append(
-                _csv_line(
-                    _text(value, field.type) for value, field in zip(row, self.fields, strict=True)
-                )
-            )
-        return "".join(lines).encode("utf-8")
+        """The CSV file: a header row, then one line per row, UTF-8, ``\\n`` line ends.
+
+        Written by inclusionkit's one CSV writer (``inclusionkit.plugin.write_csv_text``): a
+        text cell a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``@SUM(…)``) gets a
+        quote in front, exactly as every other CSV the library writes; :func:`read_csv_rows`
+        gives the text back.
+        """
+        cells = [
+            [_text(value, field.type) for value, field in zip(row, self.fields, strict=True)]
+            for row in self.rows
+        ]
+        frame = pd.DataFrame(cells, columns=list(self.field_names), dtype=object)
+        return write_csv_text(frame).encode("utf-8")
 
     def descriptor(self, data: bytes | None = None) -> dict[str, Any]:
         """The resource descriptor; with the CSV bytes, also their size and SHA-256 hash, so a
@@ -180,11 +184,13 @@ class DataPackage:
         return {"datapackage.json": text.encode("utf-8"), **out}
 
 
-def _csv_line(cells: Iterable[str]) -> str:
-    # The csv module quotes exactly the cells that need it (separators, quotes, line breaks).
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(list(cells))
-    return buffer.getvalue()
+def read_csv_rows(data: bytes) -> list[dict[str, str]]:
+    """A package's CSV member read back: one ``{field: text}`` per row (a missing value is
+    ``""``), with the formula quotes :meth:`Table.csv_bytes` added removed, so the text is what
+    was written (``inclusionkit.plugin.restore_frame``, as inclusionkit's CSV importer does)."""
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
+    records: list[dict[str, str]] = restore_frame(frame).to_dict("records")
+    return records
 
 
 def _text(value: Any, kind: FieldType) -> str:
