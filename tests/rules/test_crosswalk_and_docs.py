@@ -132,8 +132,11 @@ def test_rules_page_documents_the_language() -> None:
         assert f"`{word}`" in page or f'"{word}"' in page, word
 
 
-def test_python_examples_in_the_rules_page_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every ```python block of docs/rules.md runs without error (the page stays runnable)."""
+def test_python_examples_in_the_rules_page_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every ```python block of docs/rules.md runs without error (the page stays runnable),
+    in a folder of its own (a block writes a file)."""
     import contextlib
     import io
     import re
@@ -146,6 +149,7 @@ def test_python_examples_in_the_rules_page_run(monkeypatch: pytest.MonkeyPatch) 
             monkeypatch.setattr(inclusionkit, name, getattr(rules, name), raising=False)
 
     page = (DOCS / "rules.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
     assert len(blocks) >= 3
     for block in blocks:
