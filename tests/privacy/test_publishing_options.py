@@ -12,7 +12,8 @@ import pytest
 
 import inclusionkit
 from inclusionkit import InclusionKitError
-from inclusionkit._privacy._breakdowns import OUTPUT_COLUMNS, check_publishable_breakdowns
+from inclusionkit._privacy._breakdowns import check_publishable_breakdowns
+from inclusionkit._rules._grouping import OUTPUT_COLUMNS
 from inclusionkit.cli import main
 from tests.security._samples import example
 

@@ -19,10 +19,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "OUTPUT_COLUMNS",
     "PER_PERSON_COLUMNS",
     "check_breakdown_values",
-    "check_not_output_columns",
     "check_publishable_breakdowns",
 ]
 
@@ -32,34 +30,16 @@ PER_PERSON_COLUMNS: frozenset[str] = frozenset(
 """Contract columns of (nearly) one value per person: never a breakdown of a published table."""
 
 
-OUTPUT_COLUMNS: frozenset[str] = frozenset(
-    {"indicator", "scope", "value", "suppressed", "status", "name"}
-)
-"""Columns of the report's table itself: a breakdown of that name would clash with them."""
-
-
-def check_not_output_columns(by: Iterable[str]) -> None:
-    """Raise :class:`InclusionKitError` for a breakdown named like one of the report's own
-    columns (:data:`OUTPUT_COLUMNS`). The engine calls this for every door (``compute``, the
-    command line, a register's ``submit``), so none of them crashes or overwrites a label."""
-    for name in by:
-        if name in OUTPUT_COLUMNS:
-            raise InclusionKitError(
-                f"cannot break down by {name!r}: the report's table has a column {name!r} of its "
-                "own; rename the register's column (with a mapping file) to break down by it"
-            )
-
-
 def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ()) -> None:
     """Raise :class:`InclusionKitError` for a breakdown that would publish one row per person.
 
     ``by`` are the breakdown names; the contract's categorical columns and the derived
     breakdowns (``age_band``, ``entry_year`` …, any name that is not a column here and that the
     engine checks) pass. A per-person contract column and a name of the report's own columns
-    (:data:`OUTPUT_COLUMNS`) are refused always; any other column not in the contract is refused
-    unless it is in ``allowed``.
+    (``OUTPUT_COLUMNS`` of the engine's grouping) are refused always; any other column not in
+    the contract is refused unless it is in ``allowed``.
     """
-    from inclusionkit._rules._grouping import DERIVED_BREAKDOWNS
+    from inclusionkit._rules._grouping import DERIVED_BREAKDOWNS, check_not_output_columns
     from inclusionkit._rules._partition import FLOW_BREAKDOWNS
 
     permitted = set(allowed)

@@ -12,7 +12,7 @@ segment with ``count_nonzero``. No column is ever reordered or copied.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,24 @@ from inclusionkit._rules._columns import Col
 from inclusionkit._rules._populations import DERIVED
 from inclusionkit._rules._records import ParticipationSource, PreparedParticipations
 from inclusionkit.models._vocabulary import GENDERS
+
+OUTPUT_COLUMNS: frozenset[str] = frozenset(
+    {"indicator", "scope", "value", "suppressed", "status", "name"}
+)
+"""Columns of the report's table itself: a breakdown of that name would clash with them."""
+
+
+def check_not_output_columns(by: Iterable[str]) -> None:
+    """Raise :class:`InclusionKitError` for a breakdown named like one of the report's own
+    columns (:data:`OUTPUT_COLUMNS`). The engine calls this for every door (``compute``, the
+    command line, a register's ``submit``), so none of them crashes or overwrites a label."""
+    for name in by:
+        if name in OUTPUT_COLUMNS:
+            raise InclusionKitError(
+                f"cannot break down by {name!r}: the report's table has a column {name!r} of its "
+                "own; rename the register's column (with a mapping file) to break down by it"
+            )
+
 
 UNKNOWN_GENDER = "unknown"
 """The gender row of participations whose gender is empty or not of the contract's vocabulary

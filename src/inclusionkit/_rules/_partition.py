@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._rules._grouping import Grouping, check_breakdowns
+from inclusionkit._rules._grouping import Grouping, check_breakdowns, check_not_output_columns
 from inclusionkit._rules._language import Evaluator
 from inclusionkit._rules._records import (
     EXCLUDED_COLUMNS,
@@ -59,8 +59,6 @@ def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
     :class:`InclusionKitError`: its labels would clash with that column. Every engine and every
     door (``compute``, the command line, a register) comes through here.
     """
-    from inclusionkit._privacy._breakdowns import check_not_output_columns
-
     if by is None:
         return ()
     if isinstance(by, str):
