@@ -25,6 +25,10 @@ Kind = Literal[
     "template",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
+
+TECHNICAL_LAYOUT = "raport-tehnic"
+"""The technical progress report's layout (``progress --layout raport-tehnic``), here in the light
+formats module so the command line names it without importing the report (and pandas)."""
 """The kinds of thing a format may read or write. ``table`` is any other table, written as it
 is (every column): the rows a report excluded or a validation rejected, with their reasons.
 ``template`` is a blank register to fill in (a :class:`~inclusionkit.RegisterTemplate`)."""

@@ -34,6 +34,7 @@ import attrs
 import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._formats import TECHNICAL_LAYOUT as LAYOUT
 from inclusionkit._progress import progress
 from inclusionkit._rules._records import RecordSet, as_table, evaluate_rule
 from inclusionkit._rules._report import compute
@@ -41,8 +42,6 @@ from inclusionkit._rules._reporting import ReportingPeriod, parse_period
 
 __all__ = ["LAYOUT", "TechnicalReport", "technical_report"]
 
-LAYOUT = "raport-tehnic"
-"""The name of the layout on the command line (``--layout raport-tehnic``)."""
 
 TARGET_GROUP_COLUMN = "target_group"
 """The optional column of a participation table naming a participant's target group (its id)."""

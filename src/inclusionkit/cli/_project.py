@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._formats import TECHNICAL_LAYOUT as LAYOUT
 from inclusionkit.cli._common import (
     format_table,
     load_project_or_example,
@@ -20,10 +21,6 @@ from inclusionkit.cli._common import (
     reading_options,
 )
 from inclusionkit.cli._report import PERIOD_HELP, parse_period_option
-
-LAYOUT = "raport-tehnic"
-"""``inclusionkit._technical.LAYOUT``, spelt here so that listing the commands (``--help``) does
-not import the technical report and pandas for one choice (tests/cli/test_startup.py checks)."""
 
 
 @click.command()

@@ -328,16 +328,13 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
             f"{engine}, or convert the table first (inclusionkit convert {path.name} "
             "canonical.parquet --mapping FILE)"
         )
+    names = [name.strip() for name in by.split(",") if name.strip()]
+    extra = () if rules is None else load_ruleset(rules).extra_columns
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
     if (streamed and not mapped) or path.is_dir():
-        used = {name.strip() for name in by.split(",") if name.strip()}
-        if rules is not None:
-            used |= set(load_ruleset(rules).extra_columns)
-        if path.is_file() and _unmapped_columns(path, used):
+        if path.is_file() and _unmapped_columns(path, {*names, *extra}):
             return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
-    names = [name.strip() for name in by.split(",") if name.strip()]
-    extra = rules is not None and bool(load_ruleset(rules).extra_columns)
     if not extra and all(name in COLUMN_NAMES for name in names):
         return read_table(path)
     return read_table(path, keep_extra=True)
