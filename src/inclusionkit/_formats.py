@@ -89,6 +89,10 @@ class Importer:
     DataFrame for ``kind="participations"``, which the pipeline cleans and types all the same:
     every door (``inclusionkit.read``, ``read_participations``, ``compute(path)``, the command
     line) gives the same table either way.
+
+    ``projects`` says ``read_raw`` takes a ``columns`` option (the canonical and extra column
+    names wanted) and may leave the file's other columns unread, naming them in
+    ``RawTable.unread``; the pipeline applies the projection for every importer either way.
     """
 
     name: str
@@ -98,6 +102,7 @@ class Importer:
     description: str = ""
     plugin: str = ""
     read_raw: ReadRawFunction | None = attrs.field(default=None, eq=False)
+    projects: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import pandas as pd
@@ -51,8 +51,13 @@ from inclusionkit._ingest._type import (
     unknown_value_problems,
 )
 
-PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error")
-"""Options every reader of participations takes; the rest are the importer's own."""
+PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error", "columns")
+"""Options every reader of participations takes; the rest are the importer's own.
+
+``columns`` is a projection: the canonical (and extra) column names wanted. The pipeline maps
+every header, but types, checks and converts only those columns; an importer that declares
+``Importer.projects`` is handed the names and may leave the file's other columns unread.
+"""
 
 MappingArg = str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None
 
@@ -64,17 +69,25 @@ def ingest(
     mapping: MappingArg = None,
     keep_extra: bool = False,
     on_error: OnError = "raise",
+    columns: Collection[str] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Read a participation table from any registered format into the canonical table.
 
-    See :func:`inclusionkit.read_participations`, which is this function.
+    See :func:`inclusionkit.read_participations`, which is this function. ``columns`` reads
+    only those columns (see :data:`PIPELINE_OPTIONS`): the others are left out of the table.
     """
     if isinstance(source, str | os.PathLike) and not os.path.exists(source):
         raise InclusionKitError(f"{os.fspath(source)}: no such file")
     importer = find_importer(source, format)
     return ingest_with(
-        importer, source, mapping=mapping, keep_extra=keep_extra, on_error=on_error, **options
+        importer,
+        source,
+        mapping=mapping,
+        keep_extra=keep_extra,
+        on_error=on_error,
+        columns=columns,
+        **options,
     )
 
 
@@ -85,6 +98,7 @@ def ingest_with(
     mapping: MappingArg = None,
     keep_extra: bool = False,
     on_error: OnError = "raise",
+    columns: Collection[str] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Read participations with a given importer, through the pipeline (see :func:`ingest`)."""
@@ -92,11 +106,21 @@ def ingest_with(
         raise InclusionKitError(f"on_error must be 'raise' or 'coerce', not {on_error!r}")
     read_raw = getattr(importer, "read_raw", None)
     if read_raw is not None:
+        projects = importer.projects
+
+        def read(given: Mapping[str, Any]) -> RawTable:
+            # Only an importer that says so is handed the projection; the pipeline applies it.
+            if not projects:
+                given = {key: value for key, value in given.items() if key != "columns"}
+            raw: RawTable = read_raw(source, options=given)
+            return raw
+
         return ingest_raw(
-            lambda given: read_raw(source, options=given),
+            read,
             mapping=mapping,
             keep_extra=keep_extra,
             on_error=on_error,
+            columns=columns,
             **options,
         )
     resolved = load_mapping(mapping)
@@ -117,7 +141,7 @@ def ingest_with(
         )
     row_problems = tuple(frame.attrs.get(ROW_PROBLEMS, ()))
     raw = RawTable.from_frame(frame, source=source_path(source) or "", row_problems=row_problems)
-    return run(raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error)
+    return run(raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error, columns=columns)
 
 
 def ingest_raw(
@@ -127,18 +151,25 @@ def ingest_raw(
     mapping: MappingArg = None,
     keep_extra: bool = False,
     on_error: OnError = "raise",
+    columns: Collection[str] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Run the pipeline on what ``read_raw(options)`` reads (for importers' ``read``).
 
     ``check`` validates the importer's own options first (those besides the pipeline's).
+    ``columns`` (a projection, :data:`PIPELINE_OPTIONS`) is handed to ``read_raw`` as the
+    ``columns`` option when given.
     """
     if on_error not in ("raise", "coerce"):
         raise InclusionKitError(f"on_error must be 'raise' or 'coerce', not {on_error!r}")
     if check is not None:
         check(options)
     resolved = load_mapping(mapping)
-    raw = read_raw({**options, "mapping": resolved, "keep_extra": keep_extra, "on_error": on_error})
+    given = {**options, "mapping": resolved, "keep_extra": keep_extra, "on_error": on_error}
+    if columns is not None:
+        columns = frozenset(columns)
+        given["columns"] = columns
+    raw = read_raw(given)
     return run(
         raw,
         mapping=resolved,
@@ -146,6 +177,7 @@ def ingest_raw(
         on_error=on_error,
         strict=raw.strict,
         warn=raw.warn,
+        columns=columns,
     )
 
 
@@ -157,15 +189,18 @@ def run(
     on_error: OnError = "raise",
     strict: bool = False,
     warn: Callable[..., Warning] | None = None,
+    columns: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Stages 3 to 6 on a raw table: map, clean, type, convert (see the module docstring).
 
     ``mapping=None`` recognises the canonical names and values only (an in-memory table).
     Unknown headers and values are ``notes``: with ``warn`` they are issued as that warning
-    (``strict`` makes them an error).
+    (``strict`` makes them an error). ``columns`` keeps only those columns (:func:`prepare`).
     """
     wanted = strict or warn is not None
-    typed, problems, notes = prepare(raw, mapping=mapping, keep_extra=keep_extra, notes=wanted)
+    typed, problems, notes = prepare(
+        raw, mapping=mapping, keep_extra=keep_extra, notes=wanted, columns=columns
+    )
     if strict and notes:
         raise ValidationError(notes, source=raw.source or None)
     if problems and on_error == "raise":
@@ -181,15 +216,31 @@ def run(
 
 
 def prepare(
-    raw: RawTable, *, mapping: ColumnMapping | None, keep_extra: bool = False, notes: bool = True
+    raw: RawTable,
+    *,
+    mapping: ColumnMapping | None,
+    keep_extra: bool = False,
+    notes: bool = True,
+    columns: Collection[str] | None = None,
 ) -> tuple[pa.Table, list[tuple[int, Problem]], list[Problem]]:
     """Stages 3 to 5, in Arrow: the typed table, the bad cells by row, and (with ``notes``) the
-    headers and values left out."""
+    headers and values left out.
+
+    With ``columns`` (a projection) every header is still mapped (a missing required column,
+    a header a strict mapping cannot place stop the read as always), but only the columns named
+    are typed, checked and kept: the table has those columns alone, and the problems are those
+    of their cells. The headers the importer left unread (``raw.unread``) are mapped with the
+    others.
+    """
     table = raw.table
     source = raw.source
     headers = map_headers(
-        table.column_names, mapping, source=source, location=raw.header_location or "line 1"
+        [*table.column_names, *raw.unread],
+        mapping,
+        source=source,
+        location=raw.header_location or "line 1",
     )
+    kept = None if columns is None else frozenset(columns)
     missing = [
         column.name
         for column in COLUMNS
@@ -216,6 +267,8 @@ def prepare(
     problems: list[tuple[int, Problem]] = list(raw.row_problems)
     left_out: list[Problem] = [*raw.notes, *(headers.left_out if mapping is not None else ())]
     for column in COLUMNS:
+        if kept is not None and column.name not in kept:
+            continue
         header = headers.columns.get(column.name)
         if header is None:
             default = raw.defaults.get(column.name)
@@ -241,11 +294,11 @@ def prepare(
             left_out += unknown_value_problems(typed, header, source, raw.locate)
     if keep_extra:
         for target in IDENTIFIERS:
-            if target in headers.columns:
+            if target in headers.columns and (kept is None or target in kept):
                 arrays[target] = _extra(table.column(headers.columns[target]), raw)
         for header in headers.extras:
             name = header.strip()
-            if name and name not in arrays:
+            if name and name not in arrays and (kept is None or name in kept):
                 arrays[name] = _extra(table.column(header), raw)
     order = {name: index for index, name in enumerate(COLUMN_NAMES)}
     problems.sort(key=lambda pair: (pair[0], order.get(pair[1].column or "", len(order))))

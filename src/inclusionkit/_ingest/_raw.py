@@ -40,6 +40,8 @@ class RawTable:
     choice to keep extra columns (an importer option such as the workbook's
     ``keep_identifiers``). ``warn`` (a warning class taking ``(problems, source=)``) issues the
     headers and values left out as that warning; ``strict`` makes them an error.
+    ``unread`` names the file's headers the importer did not read (it was asked for some
+    ``columns`` only): the pipeline maps them with the others, and never types them.
     """
 
     table: pa.Table
@@ -53,6 +55,7 @@ class RawTable:
     strict: bool = False
     keep_extra: bool | None = None
     warn: Callable[..., Warning] | None = None
+    unread: tuple[str, ...] = ()
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, source: str | None = None, **fields: Any) -> RawTable:

@@ -396,9 +396,14 @@ def _arrow_mapper(arrow_type: pa.DataType) -> Any:
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
-    """The typed Arrow table as the canonical pandas table: converted once, canonical dtypes."""
+    """The typed Arrow table as the canonical pandas table: converted once, canonical dtypes
+    (for the canonical columns it has: a projection has some only)."""
     frame = table.to_pandas(types_mapper=_arrow_mapper)
-    casts = {name: DTYPES[name] for name in COLUMN_NAMES if frame[name].dtype != DTYPES[name]}
+    casts = {
+        name: DTYPES[name]
+        for name in COLUMN_NAMES
+        if name in frame.columns and frame[name].dtype != DTYPES[name]
+    }
     if casts:
         frame = frame.astype(casts)
     return frame

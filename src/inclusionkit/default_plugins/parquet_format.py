@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,7 @@ def register_importers(register: RegisterImporter) -> None:
             kinds={"participations", "report", "progress"},
             read=read_parquet,
             read_raw=read_parquet_raw,
+            projects=True,
             description="Apache Parquet (typed columns; fast for large tables)",
         )
     )
@@ -139,8 +140,9 @@ def _read(source: Source, name: str, kind: str, options: Mapping[str, Any]) -> A
 def read_parquet_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
     """Read a Parquet file's participations as they are stored, for the ingestion pipeline.
 
-    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read; text
-    columns of few distinct values are read dictionary-encoded.
+    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read, and
+    with a ``columns`` option (a projection) only those of them; text columns of few distinct
+    values are read dictionary-encoded.
     """
     name = source_name(source)
     check_options("parquet", {k: v for k, v in options.items() if k not in PIPELINE_OPTIONS}, ())
@@ -157,18 +159,30 @@ def read_parquet_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
 
 
 def parquet_columns(
-    names: list[str], mapping: Any, keep_extra: bool, source: str
+    names: list[str],
+    mapping: Any,
+    keep_extra: bool,
+    source: str,
+    only: Collection[str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The columns of a Parquet file to read for participations, and those to read as
-    dictionaries (text of few distinct values): for every reader of Parquet files."""
+    dictionaries (text of few distinct values): for every reader of Parquet files. ``only``
+    (a projection: canonical and extra column names) leaves out the columns it does not name."""
     headers = map_headers(names, mapping, source=source, location="the schema")
     wanted = [
-        header for target, header in headers.columns.items() if target in COLUMN_NAMES or keep_extra
+        header
+        for target, header in headers.columns.items()
+        if (target in COLUMN_NAMES or keep_extra) and (only is None or target in only)
     ]
     if keep_extra or headers.unmapped:
         # A column a strict mapping cannot place is read too: the pipeline stops on it, with
-        # every other problem of the file.
-        wanted += [header for header in headers.extras if header not in wanted]
+        # every other problem of the file (left unread, the pipeline maps its header all the
+        # same).
+        wanted += [
+            header
+            for header in headers.extras
+            if header not in wanted and (only is None or header.strip() in only)
+        ]
     dictionary = [
         header for target, header in headers.columns.items() if target in _DICTIONARY_COLUMNS
     ]
@@ -180,17 +194,20 @@ _DICTIONARY_COLUMNS = frozenset({"project_code", "gender", "labour_status", "reg
 
 def _raw(path: Path, name: str, parquet: pq.ParquetFile, options: Mapping[str, Any]) -> RawTable:
     schema = parquet.schema_arrow
+    only = options.get("columns")
     columns, dictionary = parquet_columns(
-        schema.names, options.get("mapping"), bool(options.get("keep_extra")), name
+        schema.names, options.get("mapping"), bool(options.get("keep_extra")), name, only
     )
-    dictionary = [c for c in dictionary if pa.types.is_string(schema.field(c).type)]
+    dictionary = [c for c in dictionary if c in columns and pa.types.is_string(schema.field(c).type)]
     try:
         table = pq.read_table(path, columns=columns, read_dictionary=dictionary)
     except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
         # Damaged data the Arrow readers choke on (found by fuzzing).
         # Arrow's message may list the schema (in a file without a header: a person's row).
         raise InclusionKitError(f"{name}: cannot read this table ({_reason(exc)})") from None
-    return RawTable(table=table, source=name, header_location="the schema")
+    # The headers left unread are still the file's: the pipeline maps them with the others.
+    unread = () if only is None else tuple(n for n in schema.names if n not in columns)
+    return RawTable(table=table, source=name, header_location="the schema", unread=unread)
 
 
 def _check_expanded(metadata: pq.FileMetaData, name: str) -> None:
