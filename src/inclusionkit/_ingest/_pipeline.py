@@ -169,14 +169,12 @@ def ingest_raw(
     if columns is not None:
         columns = frozenset(columns)
         given["columns"] = columns
-    raw = read_raw(given)
+    # Handed over without a name kept here, so ``run`` can free the raw table once it is typed.
     return run(
-        raw,
+        read_raw(given),
         mapping=resolved,
-        keep_extra=keep_extra if raw.keep_extra is None else raw.keep_extra,
+        keep_extra=keep_extra,
         on_error=on_error,
-        strict=raw.strict,
-        warn=raw.warn,
         columns=columns,
     )
 
@@ -195,23 +193,34 @@ def run(
 
     ``mapping=None`` recognises the canonical names and values only (an in-memory table).
     Unknown headers and values are ``notes``: with ``warn`` they are issued as that warning
-    (``strict`` makes them an error). ``columns`` keeps only those columns (:func:`prepare`).
+    (``strict`` makes them an error); the raw table's own ``keep_extra``, ``strict`` and ``warn``
+    (an importer's) take precedence. ``columns`` keeps only those columns (:func:`prepare`).
     """
+    keep_extra = keep_extra if raw.keep_extra is None else raw.keep_extra
+    strict = strict or raw.strict
+    warn = warn if raw.warn is None else raw.warn
+    source, locate = raw.source, raw.locate
     wanted = strict or warn is not None
     typed, problems, notes = prepare(
         raw, mapping=mapping, keep_extra=keep_extra, notes=wanted, columns=columns
     )
+    # The raw table is typed: unless the caller still holds it, its memory and the reader's
+    # scratch memory go back to the system (Arrow's pool would keep them from pandas and numpy).
+    del raw
+    pa.default_memory_pool().release_unused()
     if strict and notes:
-        raise ValidationError(notes, source=raw.source or None)
+        raise ValidationError(notes, source=source or None)
     if problems and on_error == "raise":
-        raise ValidationError([problem for _, problem in problems], source=raw.source or None)
+        raise ValidationError([problem for _, problem in problems], source=source or None)
     frame = to_frame(typed)
-    if raw.locate is not default_location:  # a file says where its rows are; a frame does not
-        attach_locations(frame, raw.locate)
+    del typed
+    pa.default_memory_pool().release_unused()
+    if locate is not default_location:  # a file says where its rows are; a frame does not
+        attach_locations(frame, locate)
     if on_error == "coerce":
         attach_row_problems(frame, problems)
     if warn is not None and notes:
-        warnings.warn(warn(notes, source=raw.source or None), stacklevel=4)
+        warnings.warn(warn(notes, source=source or None), stacklevel=4)
     return frame
 
 

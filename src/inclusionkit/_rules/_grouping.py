@@ -111,6 +111,11 @@ def _code_col(name: str, col: Col) -> Coded:
     return Coded(name, codes, labels)
 
 
+BREAKDOWN_NAMES: frozenset[str] = frozenset({*COLUMN_NAMES, *DERIVED_BREAKDOWNS})
+"""Breakdowns every table offers (a canonical column, even one a file lacks, or a derived value);
+an extra column is a breakdown of the tables that have it."""
+
+
 def check_breakdowns(by: Sequence[str], table: pd.DataFrame, reserved: Sequence[str]) -> None:
     """Raise :class:`InclusionKitError` for an unknown or repeated breakdown name."""
     known = [*COLUMN_NAMES, *DERIVED_BREAKDOWNS]

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._rules._grouping import Grouping, check_breakdowns, check_not_output_columns
-from inclusionkit._rules._language import Evaluator
+from inclusionkit._rules._language import Evaluator, columns_used
 from inclusionkit._rules._records import (
     EXCLUDED_COLUMNS,
     PreparedParticipations,
@@ -37,9 +38,11 @@ __all__ = [
     "Partial",
     "Spec",
     "check_table",
+    "columns_read",
     "evaluate_partition",
     "normalise_by",
     "period_key",
+    "tiebreak_columns",
 ]
 
 FLOW_BREAKDOWNS: tuple[str, ...] = ("year", "flow")
@@ -67,6 +70,75 @@ def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
         names = tuple(by)
     check_not_output_columns(names)
     return names
+
+
+KEY_COLUMNS: tuple[str, ...] = (
+    "project_code",
+    "participant_id",
+    "entry_date",
+    "exit_date",
+    "partner",
+)
+"""What every report reads: the re-entry key and dates, the partner (the provenance counts the
+persons several partners served) and the project code (which tells the programming period)."""
+
+_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "age_at_entry": ("birth_date", "entry_date"),
+    "age_band": ("birth_date", "entry_date"),
+    "entry_year": ("entry_date",),
+    "exit_year": ("exit_date",),
+    "leaver": ("exit_date",),
+    "observed_6m": ("exit_date",),
+}
+
+
+def columns_read(ruleset: RuleSet, breakdowns: Sequence[str]) -> tuple[str, ...]:
+    """The participation columns counting ``ruleset`` by ``breakdowns`` reads: the key columns
+    (:data:`KEY_COLUMNS`), every column the personal indicators' filters and aggregates test,
+    the completeness tests' columns, the rule set's extra columns and the breakdowns (derived
+    values stand for the columns they come from). Canonical columns in the contract's order,
+    then the others sorted.
+
+    Reading a file for a report reads these alone (a projection), and re-entry ties are broken
+    by their content (:func:`tiebreak_columns`), so the report is the same with or without the
+    file's other columns.
+    """
+    ruleset_columns, breakdown_columns = tiebreak_columns(ruleset, breakdowns)
+    return (*ruleset_columns, *breakdown_columns)
+
+
+def tiebreak_columns(
+    ruleset: RuleSet, breakdowns: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The columns whose content breaks a tie between re-entry rows of the same date (see
+    :class:`~._records.PreparedParticipations`): first those the rule set reads (the key
+    columns, its filters', aggregates', completeness tests' and extra columns), then those only
+    the breakdowns read. The rule set's alone choose among rows that count differently, so the
+    totals do not depend on the breakdowns; rows equal on both count alike in every cell."""
+    names: set[str] = set(KEY_COLUMNS)
+    for indicator in ruleset.indicators:
+        if indicator.is_entity:
+            continue
+        names |= columns_used(indicator.node)
+        if indicator.aggregate.column is not None:
+            names.add(indicator.aggregate.column)
+    for test in ruleset.completeness.tests():
+        names.add(test.column)
+        other = getattr(test, "other", None)
+        if isinstance(other, str):
+            names.add(other)
+    names |= set(ruleset.extra_columns)
+    first = _in_order(names)
+    second = _in_order(set(breakdowns) - set(first))
+    return first, tuple(name for name in second if name not in first)
+
+
+def _in_order(names: set[str]) -> tuple[str, ...]:
+    """``names`` (derived values replaced by the columns they come from): the canonical ones in
+    the contract's order, then the others sorted."""
+    read = {column for name in names for column in _DERIVED_FROM.get(name, (name,))}
+    canonical = [name for name in COLUMN_NAMES if name in read]
+    return (*canonical, *sorted(read - set(COLUMN_NAMES)))
 
 
 def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame) -> None:
@@ -185,7 +257,11 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
     """
     ruleset = spec.ruleset
     records = RecordSet(participations=_typed_extras(table, ruleset), as_of=spec.as_of)
-    prepared = records.prepared(ruleset.completeness, per_partner="partner" in spec.breakdowns)
+    prepared = records.prepared(
+        ruleset.completeness,
+        per_partner="partner" in spec.breakdowns,
+        tiebreak=tiebreak_columns(ruleset, spec.breakdowns),
+    )
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
     evaluator = Evaluator(grouping.source)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]

@@ -58,6 +58,14 @@ def ruleset_of_period(period: str | None) -> RuleSet:
     return get_ruleset(name)
 
 
+def candidate_rulesets(rules: Any) -> tuple[RuleSet, ...]:
+    """The rule sets :func:`choose_ruleset` may pick before the codes are read: ``rules``
+    itself, or without one the built-in rule set of every period."""
+    if rules is not None:
+        return (load_ruleset(rules),)
+    return tuple(ruleset_of_period(period) for period in (*_PERIODS, None))
+
+
 def choose_ruleset(rules: Any, codes: Iterable[Any]) -> tuple[RuleSet, str | None]:
     """The rule set to compute (``rules``, or the codes' period's when ``rules`` is ``None``)
     and the table's period."""

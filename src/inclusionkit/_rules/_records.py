@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -34,11 +34,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._ingest import ingest
 from inclusionkit._participations import (
     COLUMN_NAMES,
     DTYPES,
     normalise_participations,
-    read_participations,
 )
 from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
 from inclusionkit._rules._completeness import (
@@ -92,16 +92,20 @@ def parse_as_of(value: Any) -> dt.date | None:
     raise InclusionKitError(f"{value!r} is not a date; use YYYY-MM-DD")
 
 
-def as_table(participations: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
+def as_table(
+    participations: pd.DataFrame | str | os.PathLike[str],
+    columns: Collection[str] | None = None,
+) -> pd.DataFrame:
     """A canonical participation table from a DataFrame or the path of a participation file.
 
     A path goes through the ingestion pipeline (:func:`inclusionkit.read_participations`: any
-    registered format, headers and values mapped, text cleaned), keeping any extra columns. A
+    registered format, headers and values mapped, text cleaned), keeping any extra columns, or
+    only ``columns`` (a projection: the file's other columns are neither typed nor kept). A
     DataFrame whose canonical columns already have the canonical dtypes is used as it is (no
     copy); otherwise it is normalised (text cells cleaned and parsed), keeping extra columns.
     """
     if isinstance(participations, str | os.PathLike):
-        return read_participations(participations, keep_extra=True)
+        return ingest(participations, keep_extra=True, columns=columns)
     if not isinstance(participations, pd.DataFrame):
         raise InclusionKitError(
             "participations must be a pandas DataFrame or the path of a participation file "
@@ -139,6 +143,14 @@ class PreparedParticipations:
     ``several_partners`` counts the participations (persons of a project) whose rows name more
     than one partner. With ``per_partner`` (a report by partner) such a person is one
     participation per partner that served them: re-entries are merged within each partner.
+
+    ``tiebreak`` says whose content breaks a tie between re-entry rows of the same date: groups
+    of columns, each hashed apart, the first deciding first (default: one group, every
+    canonical column). A report passes the columns its rule set reads, then its breakdowns'
+    (:func:`~._partition.tiebreak_columns`): the rule set's columns alone choose among rows that
+    count differently, so a breakdown cannot change a total; rows equal on every column counting
+    reads count alike, whichever is chosen; and the table may hold those columns only (a
+    projection) and give the same report.
     """
 
     def __init__(
@@ -148,11 +160,15 @@ class PreparedParticipations:
         completeness: Completeness = DEFAULT_COMPLETENESS,
         *,
         per_partner: bool = False,
+        tiebreak: Sequence[Sequence[str]] | None = None,
     ) -> None:
         self.table = table
         self.as_of = as_of
         self.completeness = completeness
         self.per_partner = per_partner
+        self.tiebreak = (
+            (COLUMN_NAMES,) if tiebreak is None else tuple(tuple(group) for group in tiebreak)
+        )
         self.input_rows = len(table)
         self.size = self.input_rows
         self._input_cols: dict[str, Col] = {}
@@ -262,23 +278,35 @@ class PreparedParticipations:
         tied_groups = np.zeros(int(groups.max()) + 1, dtype=bool)
         tied_groups[sorted_groups[chosen[tied]]] = True
         in_tied = np.flatnonzero(tied_groups[groups])
-        tiebreak = np.zeros(groups.shape[0], dtype=np.uint64)
+        rows = self.table.iloc[dup_rows[in_tied]]
+        # Most significant first; lexsort takes its keys least significant first.
+        hashes = [
+            self._content_hash(rows, group, in_tied, groups.shape[0]) for group in self.tiebreak
+        ]
+        order = np.lexsort((*reversed(hashes), keys, groups))
+        return np.asarray(order[chosen])
+
+    @staticmethod
+    def _content_hash(
+        rows: pd.DataFrame, columns: Sequence[str], at: np.ndarray, size: int
+    ) -> np.ndarray:
+        """A hash of ``rows`` over ``columns``, placed at positions ``at`` of ``size`` zeros."""
+        hashed = np.zeros(size, dtype=np.uint64)
         # The key columns are equal within a group, and the birth date is what anonymisation
         # coarsens: leaving them out keeps the choice the same for a renamed or anonymised table.
-        # The age at entry stands in for the birth date, which anonymisation coarsens.
-        content = [c for c in COLUMN_NAMES if c not in _NOT_TIEBREAKERS]
-        rows = self.table.iloc[dup_rows[in_tied]]
-        birth, entry = rows["birth_date"], rows["entry_date"]
-        before_birthday = (entry.dt.month * 100 + entry.dt.day) < (
-            birth.dt.month * 100 + birth.dt.day
-        )
-        # Always Int64: a float column (one tied row without a birth date) would hash differently.
-        age = (entry.dt.year - birth.dt.year - before_birthday.astype("Int64")).astype("Int64")
-        tiebreak[in_tied] = pd.util.hash_pandas_object(
-            rows[content].assign(age_at_entry=age), index=False
-        ).to_numpy()
-        order = np.lexsort((tiebreak, keys, groups))
-        return np.asarray(order[chosen])
+        # The age at entry stands in for the birth date.
+        content = rows[[c for c in columns if c not in _NOT_TIEBREAKERS]]
+        if "birth_date" in columns:
+            birth, entry = rows["birth_date"], rows["entry_date"]
+            before_birthday = (entry.dt.month * 100 + entry.dt.day) < (
+                birth.dt.month * 100 + birth.dt.day
+            )
+            # Always Int64: a float column (a tied row without a birth date) would hash apart.
+            age = (entry.dt.year - birth.dt.year - before_birthday.astype("Int64")).astype("Int64")
+            content = content.assign(age_at_entry=age)
+        if content.shape[1]:
+            hashed[at] = pd.util.hash_pandas_object(content, index=False).to_numpy()
+        return hashed
 
     def _patch(self, name: str) -> Col:
         assert self._merge_rows is not None
@@ -591,19 +619,29 @@ class RecordSet:
         return cls(participations=as_table(participations), as_of=parse_as_of(as_of))
 
     def prepared(
-        self, completeness: Completeness = DEFAULT_COMPLETENESS, *, per_partner: bool = False
+        self,
+        completeness: Completeness = DEFAULT_COMPLETENESS,
+        *,
+        per_partner: bool = False,
+        tiebreak: Sequence[Sequence[str]] | None = None,
     ) -> PreparedParticipations:
         """The prepared participations (complete by ``completeness``, by default today's fields;
-        one per partner that served a person with ``per_partner``); raises when no participation
+        one per partner that served a person with ``per_partner``; re-entry ties broken by the
+        ``tiebreak`` columns, see :class:`PreparedParticipations`); raises when no participation
         table was given."""
         if self.participations is None:
             raise InclusionKitError("no participation table was given")
         key = "participations" if completeness == DEFAULT_COMPLETENESS else repr(completeness)
         key += " per partner" if per_partner else ""
+        key += "" if tiebreak is None else f" ties by {tiebreak!r}"
         prepared = self._cache.get(key)
         if prepared is None:
             prepared = PreparedParticipations(
-                self.participations, self.as_of, completeness, per_partner=per_partner
+                self.participations,
+                self.as_of,
+                completeness,
+                per_partner=per_partner,
+                tiebreak=tiebreak,
             )
             self._cache[key] = prepared
         assert isinstance(prepared, PreparedParticipations)

@@ -18,19 +18,22 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from inclusionkit._errors import InclusionKitError
 from inclusionkit._ingest._row_problems import located, row_numbers
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._dask import compute_dask
+from inclusionkit._rules._grouping import BREAKDOWN_NAMES
 from inclusionkit._rules._model import Provenance, Report
 from inclusionkit._rules._partition import (
     FLOW_BREAKDOWNS,
     Spec,
     check_table,
+    columns_read,
     evaluate_partition,
     normalise_by,
 )
-from inclusionkit._rules._period import choose_ruleset
+from inclusionkit._rules._period import candidate_rulesets, choose_ruleset
 from inclusionkit._rules._records import as_table
 from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import choose_engine, compute_streaming
@@ -129,6 +132,25 @@ def input_fingerprints(path: str | os.PathLike[str]) -> tuple[tuple[str, str], .
     return tuple(out)
 
 
+def _projection(
+    participations: Any,
+    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None,
+    breakdowns: Sequence[str],
+) -> tuple[str, ...] | None:
+    """The columns to read from a participation file: those counting reads
+    (:func:`~._partition.columns_read`), for ``rules`` or, without one, for any rule set the
+    codes may choose. ``None`` (read everything) for a DataFrame, or rules that do not load
+    (computing then says why, after reading the file as before)."""
+    if not isinstance(participations, str | os.PathLike):
+        return None
+    try:
+        candidates = candidate_rulesets(rules)
+    except InclusionKitError:
+        return None
+    read = [name for ruleset in candidates for name in columns_read(ruleset, breakdowns)]
+    return tuple(dict.fromkeys(read))
+
+
 def _compute_pandas(
     participations: pd.DataFrame | str | os.PathLike[str],
     rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None,
@@ -143,7 +165,10 @@ def _compute_pandas(
     reading = not isinstance(participations, pd.DataFrame)
     if reading:
         emit(progress, "read", 0, None)
-    table = as_table(participations)
+    table = as_table(participations, _projection(participations, rules, breakdowns))
+    if not all(name in table.columns or name in BREAKDOWN_NAMES for name in breakdowns):
+        # An unknown breakdown: read every column, so the error lists the table's own.
+        table = as_table(participations)
     rows = len(table)
     if reading:
         emit(progress, "read", rows, rows)

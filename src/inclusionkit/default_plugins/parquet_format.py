@@ -198,7 +198,9 @@ def _raw(path: Path, name: str, parquet: pq.ParquetFile, options: Mapping[str, A
     columns, dictionary = parquet_columns(
         schema.names, options.get("mapping"), bool(options.get("keep_extra")), name, only
     )
-    dictionary = [c for c in dictionary if c in columns and pa.types.is_string(schema.field(c).type)]
+    dictionary = [
+        c for c in dictionary if c in columns and pa.types.is_string(schema.field(c).type)
+    ]
     try:
         table = pq.read_table(path, columns=columns, read_dictionary=dictionary)
     except (pa.ArrowException, OSError, ValueError, TypeError) as exc:

@@ -1,0 +1,127 @@
+"""What a report reads: the columns counting reads, and the same report from those alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import attrs
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import inclusionkit
+from inclusionkit._participations import COLUMN_NAMES, write_participations
+from inclusionkit._rules._partition import KEY_COLUMNS, columns_read, tiebreak_columns
+from inclusionkit._rules._ruleset import get_ruleset
+from tests.rules.strategies import as_of_dates, participation_tables, table_from_rows
+
+BREAKDOWNS = st.sampled_from(
+    [(), ("gender",), ("region", "gender"), ("age_band",), ("partner",), ("entry_year", "rural")]
+)
+RULESETS = st.sampled_from(["esf-2014", "esf-2021", "esf-2007"])
+
+
+def _rows(count: int) -> pd.DataFrame:
+    row = {
+        "project_code": "POCU/1/4/16/100001",
+        "gender": "female",
+        "birth_date": dt.date(1990, 5, 1),
+        "entry_date": dt.date(2020, 3, 2),
+        "labour_status": "unemployed",
+        "isced": 3,
+        "region": "RO11",
+    }
+    return table_from_rows([{**row, "participant_id": f"p{i}"} for i in range(count)])
+
+
+def _same_report(pruned: inclusionkit.Report, whole: inclusionkit.Report) -> None:
+    pd.testing.assert_frame_equal(pruned.table, whole.table)
+    pd.testing.assert_frame_equal(pruned.excluded, whole.excluded)
+    assert attrs.evolve(pruned.provenance, inputs=()) == attrs.evolve(whole.provenance, inputs=())
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    table=participation_tables(max_rows=30),
+    as_of=as_of_dates(),
+    by=BREAKDOWNS,
+    name=RULESETS,
+)
+def test_a_file_read_for_its_columns_gives_the_report_of_the_whole_table(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: pd.DataFrame,
+    as_of: dt.date | None,
+    by: tuple[str, ...],
+    name: str,
+) -> None:
+    """compute(path) reads only the columns counting reads, and its report equals the whole
+    table's cell for cell, with the same excluded rows (by row) and provenance."""
+    path = tmp_path_factory.mktemp("projection") / "participations.parquet"
+    write_participations(table, path)
+    pruned = inclusionkit.compute(path, rules=name, by=by, as_of=as_of)
+    whole_table = inclusionkit.read_participations(path, keep_extra=True)
+    assert list(whole_table.columns) == list(COLUMN_NAMES)
+    whole = inclusionkit.compute(whole_table, rules=name, by=by, as_of=as_of)
+    _same_report(pruned, whole)
+
+
+@settings(max_examples=40, deadline=None)
+@given(table=participation_tables(max_rows=30), as_of=as_of_dates(), by=BREAKDOWNS, name=RULESETS)
+def test_the_columns_counting_reads_are_enough_to_count(
+    table: pd.DataFrame, as_of: dt.date | None, by: tuple[str, ...], name: str
+) -> None:
+    """A table cut to columns_read (every other column empty) gives the whole table's report:
+    no other column's values change a count, a cell, an exclusion or a re-entry's row."""
+    kept = list(columns_read(get_ruleset(name), by))
+    pruned = inclusionkit.compute(table[kept], rules=name, by=by, as_of=as_of)
+    whole = inclusionkit.compute(table, rules=name, by=by, as_of=as_of)
+    _same_report(pruned, whole)
+
+
+def test_columns_read_are_the_rule_sets_then_the_breakdowns() -> None:
+    """The key columns and the rule set's come first, derived breakdowns stand for their columns,
+    and a column no rule set and no breakdown reads is left out."""
+    ruleset = get_ruleset("esf-2007")
+    first, then = tiebreak_columns(ruleset, ("age_band", "rural"))
+    assert set(KEY_COLUMNS) <= set(first)
+    assert {"gender", "birth_date", "entry_date", "labour_status", "isced"} <= set(first)
+    assert then == ("rural",)
+    assert columns_read(ruleset, ("age_band", "rural")) == (*first, *then)
+    assert "third_country_national" not in columns_read(get_ruleset("esf-2014"), ("gender",))
+    assert columns_read(ruleset, ("age_band",)) == first  # birth and entry dates already read
+
+
+def test_a_report_from_parquet_reads_only_the_columns_it_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Parquet reader is asked for the columns counting reads alone (esf-2007 reads 15)."""
+    table = _rows(3)
+    path = tmp_path / "participations.parquet"
+    write_participations(table, path)
+    asked: list[list[str]] = []
+    read_table = pq.read_table
+
+    def spy(*args: object, **kwargs: object) -> object:
+        asked.append(list(kwargs.get("columns") or []))  # type: ignore[call-overload]
+        return read_table(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq, "read_table", spy)
+    inclusionkit.compute(path, rules="esf-2007", by="region")
+    assert sorted(asked[-1]) == sorted(columns_read(get_ruleset("esf-2007"), ("region",)))
+
+
+def test_an_unknown_breakdown_names_the_columns_of_the_whole_file(tmp_path: Path) -> None:
+    """A breakdown the file lacks is refused with the file's own extra columns listed, as when
+    every column is read."""
+    table = _rows(2).assign(judet="Cluj")
+    path = tmp_path / "participations.parquet"
+    table.to_parquet(path)
+    with pytest.raises(inclusionkit.InclusionKitError, match="judet"):
+        inclusionkit.compute(path, rules="esf-2014", by="county")
