@@ -13,15 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import inclusionkit
-from inclusionkit._participations import COLUMN_NAMES, write_participations
+from inclusionkit._participations import write_participations
 from inclusionkit._rules._partition import KEY_COLUMNS, columns_read, tiebreak_columns
-from inclusionkit._rules._ruleset import get_ruleset
+from inclusionkit._rules._ruleset import builtin_names, get_ruleset
 from tests.rules.strategies import as_of_dates, participation_tables, table_from_rows
 
 BREAKDOWNS = st.sampled_from(
     [(), ("gender",), ("region", "gender"), ("age_band",), ("partner",), ("entry_year", "rural")]
 )
-RULESETS = st.sampled_from(["esf-2014", "esf-2021", "esf-2007"])
+RULESETS = st.sampled_from(builtin_names())
 
 
 def _rows(count: int) -> pd.DataFrame:
@@ -37,6 +37,18 @@ def _rows(count: int) -> pd.DataFrame:
     return table_from_rows([{**row, "participant_id": f"p{i}"} for i in range(count)])
 
 
+def _with_extras(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``table`` with the rule set's true/false extra columns (yei-2014's), varied by row."""
+    extra = {
+        column: pd.array(
+            [None if i % 5 == 4 else bool((i + k) % 3 == 0) for i in range(len(table))],
+            dtype="boolean",
+        )
+        for k, column in enumerate(get_ruleset(name).extra_columns)
+    }
+    return table.assign(**extra)
+
+
 def _same_report(pruned: inclusionkit.Report, whole: inclusionkit.Report) -> None:
     pd.testing.assert_frame_equal(pruned.table, whole.table)
     pd.testing.assert_frame_equal(pruned.excluded, whole.excluded)
@@ -44,7 +56,7 @@ def _same_report(pruned: inclusionkit.Report, whole: inclusionkit.Report) -> Non
 
 
 @settings(
-    max_examples=60,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -64,10 +76,11 @@ def test_a_file_read_for_its_columns_gives_the_report_of_the_whole_table(
     """compute(path) reads only the columns counting reads, and its report equals the whole
     table's cell for cell, with the same excluded rows (by row) and provenance."""
     path = tmp_path_factory.mktemp("projection") / "participations.parquet"
-    write_participations(table, path)
+    table = _with_extras(table, name)
+    table.to_parquet(path)
     pruned = inclusionkit.compute(path, rules=name, by=by, as_of=as_of)
     whole_table = inclusionkit.read_participations(path, keep_extra=True)
-    assert list(whole_table.columns) == list(COLUMN_NAMES)
+    assert list(whole_table.columns) == list(table.columns)
     whole = inclusionkit.compute(whole_table, rules=name, by=by, as_of=as_of)
     _same_report(pruned, whole)
 
@@ -79,6 +92,7 @@ def test_the_columns_counting_reads_are_enough_to_count(
 ) -> None:
     """A table cut to columns_read (every other column empty) gives the whole table's report:
     no other column's values change a count, a cell, an exclusion or a re-entry's row."""
+    table = _with_extras(table, name)
     kept = list(columns_read(get_ruleset(name), by))
     pruned = inclusionkit.compute(table[kept], rules=name, by=by, as_of=as_of)
     whole = inclusionkit.compute(table, rules=name, by=by, as_of=as_of)
