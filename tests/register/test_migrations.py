@@ -46,7 +46,7 @@ def test_opening_an_old_register_runs_the_pending_migrations(register_url: str) 
         connection.execute(sa.text("DELETE FROM alembic_version"))
     engine.dispose()
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0001", "r0002", "r0003")
+        assert register.migrations_run == ("r0001", "r0002", "r0003", "r0004")
         assert register.imports().empty
     with inclusionkit.open_register(register_url) as register:
         assert register.migrations_run == ()
@@ -93,7 +93,7 @@ def test_a_register_of_the_first_schema_upgrades_with_its_data(
     engine.dispose()
     assert "problems" not in columns
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0002", "r0003")
+        assert register.migrations_run == ("r0002", "r0003", "r0004")
         pd.testing.assert_frame_equal(register.participations(), before)
         log = register.imports()
         assert log["incomplete"].tolist() == [0]
@@ -117,7 +117,7 @@ def test_a_register_before_the_roma_column_keeps_its_rows_with_roma_unknown(
         before = register.participations()
     _alembic(register_url, "downgrade", "r0001")  # as a register made by r0001: no roma
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0002", "r0003")
+        assert register.migrations_run == ("r0002", "r0003", "r0004")
         after = register.participations()
     assert after["roma"].isna().all()
     pd.testing.assert_frame_equal(after, before)

@@ -84,7 +84,7 @@ participations = sa.Table(
     sa.Column("withdrawn", sa.Boolean, nullable=False),
     sa.Column("identifiers", sa.Text, nullable=True),
     sa.Column("problems", sa.Text, nullable=True),
-    sa.UniqueConstraint(*KEY, name="participations_key"),
+    sa.Index("participations_key", *KEY, unique=True),
     sa.Index("participations_partner", "partner"),
 )
 
