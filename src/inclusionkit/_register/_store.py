@@ -35,7 +35,7 @@ from inclusionkit._atomic import note_input
 from inclusionkit._errors import InclusionKitError, Problem
 from inclusionkit._io import REGISTER_URLS
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
-from inclusionkit._register._schema import KEY
+from inclusionkit._register._schema import KEY, KEY_INDEX
 
 __all__ = [
     "REGISTER_SUFFIXES",
@@ -64,6 +64,8 @@ _ARROW_KINDS: dict[str, pa.DataType] = {
     "int": pa.int16(),
 }
 _DATA_COLUMNS = tuple(name for name in COLUMN_NAMES if name not in KEY)
+_ADDED = ("added_import", "added_row")
+"""The columns of a participation row that are its history's ``added`` entry."""
 _KIND = {c.name: c.kind for c in COLUMNS}
 _HISTORY_ORDER = (
     " ORDER BY c.import_id, CASE WHEN c.row IS NULL THEN 1 ELSE 0 END, c.row,"
@@ -408,15 +410,20 @@ class Register:
         """Every recorded change (of one participant if given), in order: the import (id, time,
         user, source, sha256), the row of its file, the key, the change (added, updated,
         withdrawn, restored), the field and its old and new value (as text)."""
+        where, params = "", ()
+        if participant_id is not None:
+            where, params = " AND participant_id = ?1", (participant_id,)
+        key = ", ".join(KEY)
+        # An addition's entry is kept on the row it added (``added_import``, ``added_row``).
         sql = (
             "SELECT c.import_id, i.time, i.username AS user, i.source, i.sha256, c.row, "
             "c.project_code, c.participant_id, c.entry_date, c.partner, c.change, c.field, "
-            "c.old, c.new FROM changes c JOIN imports i ON i.id = c.import_id"
+            f'c.old, c.new FROM (SELECT import_id, "row", {key}, change, field, old, new '
+            f"FROM changes WHERE TRUE{where} UNION ALL "
+            f"SELECT added_import, added_row, {key}, 'added', NULL, NULL, NULL "
+            f"FROM participations WHERE added_import IS NOT NULL{where}) c "
+            "JOIN imports i ON i.id = c.import_id"
         )
-        params: tuple[str, ...] = ()
-        if participant_id is not None:
-            sql += " WHERE c.participant_id = ?1"
-            params = (participant_id,)
         frame = self.query(sql + _HISTORY_ORDER, *params)
         frame["entry_date"] = pd.to_datetime(frame["entry_date"]).dt.strftime("%Y-%m-%d")
         return frame
@@ -720,7 +727,14 @@ class Register:
         """Compare ``new`` with the partner's rows and write the difference (in the caller's
         transaction)."""
         sqlite = self.dialect == "sqlite"
-        columns = ["row_id", *COLUMN_NAMES, "withdrawn", "identifiers", "problems"]
+        columns = [
+            "row_id",
+            *COLUMN_NAMES,
+            "withdrawn",
+            "identifiers",
+            "problems",
+            *_ADDED,
+        ]
         table = self._fetch(
             cursor,
             f"SELECT {', '.join(columns)} FROM participations WHERE partner = ?1",
@@ -732,6 +746,8 @@ class Register:
         old["withdrawn"] = table.column("withdrawn").to_pandas().astype(bool).to_numpy()
         old["identifiers"] = table.column("identifiers").to_pandas().astype("string").to_numpy()
         old["problems"] = table.column("problems").to_pandas().astype("string").to_numpy()
+        for name in _ADDED:
+            old[name] = table.column(name).to_pandas().astype("Int64").to_numpy()
         next_row = self._fetch(cursor, "SELECT COALESCE(MAX(row_id), 0) AS m FROM participations")
         import_row = self._fetch(cursor, "SELECT COALESCE(MAX(id), 0) AS m FROM imports")
         first_row_id = int(next_row.column("m")[0].as_py()) + 1
@@ -760,12 +776,17 @@ class Register:
         row_ids = merged["row_id"].to_numpy(dtype="float64", na_value=np.nan).copy()
         row_ids[positions] = np.arange(first_row_id, first_row_id + positions.size)
         merged["row_id"] = pd.array(row_ids, dtype="Int64")
+        # The history's ``added`` entry is kept on the row: the import and the row of its file.
+        for name, value in (("added_import", import_id), ("added_row", merged["row"])):
+            kept = merged[name].astype("Int64")
+            merged[name] = kept.mask(added, value) if len(merged) else kept
         if not keep_identifiers:
             # An update without identifiers keeps those stored earlier.
             merged["identifiers"] = merged["identifiers"].fillna(merged["identifiers_old"])
         write = added | any_change
         self._replace(cursor, merged.loc[any_change, "row_id"])
-        rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers", "problems"]].copy()
+        rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers", "problems", *_ADDED]]
+        rows = rows.copy()
         rows["import_id"] = import_id
         rows["withdrawn"] = False
         # A bulk insert (at least as many rows as the table holds: a partner's first import
@@ -779,7 +800,7 @@ class Register:
                 f"UPDATE participations SET withdrawn = TRUE, import_id = {import_id} "
                 "WHERE row_id IN (SELECT row_id FROM import_stage)"
             )
-        history = _changes(merged, import_id, added, changed, restored, withdraw)
+        history = _changes(merged, import_id, changed, restored, withdraw)
         bulk = sqlite and history.num_rows >= self._rows_at_most(cursor, "changes")
         with _indexes_rebuilt(cursor, "changes", bulk):
             _ingest(cursor, "changes", history, sqlite=sqlite, bulk=bulk)
@@ -885,7 +906,7 @@ def _incomplete_only(rejected: pd.DataFrame) -> np.ndarray:
 
 
 _INDEX_ORDER: dict[str, tuple[str, ...]] = {
-    "participations": KEY,
+    "participations": KEY_INDEX,
     "changes": ("participant_id",),
 }
 """The columns of each large table's most costly index (random text keys), in its order."""
@@ -1033,12 +1054,13 @@ def _text(values: pd.Series, name: str) -> pd.Series:
 def _changes(
     merged: pd.DataFrame,
     import_id: int,
-    added: np.ndarray,
     changed: Mapping[str, np.ndarray],
     restored: np.ndarray,
     withdrawn: np.ndarray,
 ) -> pa.Table:
-    """The history rows of one import, built column by column (never row by row)."""
+    """The history rows of one import in ``changes``, built column by column (never row by
+    row): every change but the additions, whose entry is the added row's ``added_import`` and
+    ``added_row`` (see :meth:`Register.history`)."""
     parts: list[pd.DataFrame] = []
 
     def part(mask: np.ndarray, change: str, field: str | None, old: Any, new: Any) -> None:
@@ -1051,7 +1073,6 @@ def _changes(
         frame["new"] = new(frame.index) if callable(new) else new
         parts.append(frame)
 
-    part(added, "added", None, None, None)
     for name, mask in changed.items():
         part(
             mask,
@@ -1122,6 +1143,7 @@ def _participation_arrow(rows: pd.DataFrame) -> pa.Table:
         ("withdrawn", pa.bool_()),
         ("identifiers", pa.string()),
         ("problems", pa.string()),
+        *((name, pa.int64()) for name in _ADDED),
     ]
     return pa.table(
         {name: _arrow_column(rows[name], kind) for name, kind in fields},
