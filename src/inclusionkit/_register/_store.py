@@ -754,16 +754,22 @@ class Register:
         import_id = int(import_row.column("m")[0].as_py()) + 1
 
         merged = _merge_by_key(new, old)
-        side = merged.pop("_merge").to_numpy().astype(str)
-        in_file = side != "right_only"
-        both = side == "both"
+        side = merged.pop("_merge")
+        right = (side == "right_only").to_numpy(dtype=bool)
+        in_file = ~right
+        both = (side == "both").to_numpy(dtype=bool)
         compared = [*_DATA_COLUMNS, "problems", *(("identifiers",) if keep_identifiers else ())]
-        changed = {name: both & ~_same(merged[name], merged[f"{name}_old"]) for name in compared}
+        changed = {
+            name: both & ~_same(merged[name], merged[f"{name}_old"])
+            if both.any()
+            else np.zeros(len(merged), dtype=bool)
+            for name in compared
+        }
         restored = both & merged["withdrawn"].fillna(False).to_numpy(dtype=bool)
         any_change = np.logical_or.reduce([*changed.values(), restored])
         added = in_file & ~both
         withdraw = (
-            (side == "right_only") & ~merged["withdrawn"].fillna(True).to_numpy(dtype=bool)
+            right & ~merged["withdrawn"].fillna(True).to_numpy(dtype=bool)
             if mode == "full"
             else np.zeros(len(merged), dtype=bool)
         )
@@ -806,7 +812,7 @@ class Register:
             _ingest(cursor, "changes", history, sqlite=sqlite, bulk=bulk)
         # The partner's rows now: those of the file, and those it did not send that stay.
         was_withdrawn = merged["withdrawn"].fillna(True).to_numpy(dtype=bool)
-        stay = (side == "right_only") & ~withdraw & ~was_withdrawn
+        stay = right & ~withdraw & ~was_withdrawn
         staying = old[old["row_id"].isin(merged.loc[stay, "row_id"].to_numpy())]
         current = pd.concat(
             [merged.loc[in_file, ["row_id", *COLUMN_NAMES]], staying[["row_id", *COLUMN_NAMES]]]
@@ -980,7 +986,8 @@ def _by_row_id(table: pa.Table) -> pa.Table:
 
 def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     """``new`` and ``old`` joined on the key (outer, ``_old`` suffixes, ``_merge`` saying where
-    each row is), as ``DataFrame.merge(on=KEY)`` makes it.
+    each row is), as ``DataFrame.merge(on=KEY)`` makes it; when ``old`` is empty, without the
+    ``_old`` columns of the compared values (no row has any: nothing is compared).
 
     Joined on one 64-bit hash of the key (cheaper than four columns); should two keys of one
     side share a hash, or a matched pair's keys differ, the join is made on the key columns.
@@ -988,11 +995,15 @@ def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     key = list(KEY)
     if not len(old):
         # Nothing to join (a partner's first import): every row is ``left_only``, the old
-        # columns missing, as the outer join would make them, without hashing and taking.
-        missing = old.drop(columns=key).reindex(pd.RangeIndex(len(new)))
+        # row's own columns missing, as the outer join would make them (and the old
+        # identifiers, which an import keeps), without hashing and taking.
+        own = [c for c in old.columns if c not in new.columns or c == "identifiers"]
+        missing = old[own].reindex(pd.RangeIndex(len(new)))
         missing.columns = [f"{c}_old" if c in new.columns else c for c in missing.columns]
         merged = pd.concat([new.reset_index(drop=True), missing], axis=1)
-        merged["_merge"] = np.full(len(merged), "left_only", dtype=object)
+        merged["_merge"] = pd.Categorical.from_codes(
+            np.zeros(len(merged), dtype=np.int8), categories=["left_only", "right_only", "both"]
+        )
         return merged
     new_hash = pd.util.hash_pandas_object(new[key], index=False).to_numpy()
     old_hash = pd.util.hash_pandas_object(old[key], index=False).to_numpy()
