@@ -7,12 +7,11 @@ never deleted). A row the import rejected as incomplete only (its key present) i
 problem codes in ``problems`` (empty for an accepted row): the contract counts it in
 ``GRAND_TOTAL``. Each row also keeps the import that added it and its row in that file
 (``added_import``, ``added_row``): that is the history's ``added`` entry, read from here rather
-than copied into ``changes``. ``imports`` is the log, ``changes`` the history of every other change (one row
-per changed field, withdrawal or restoration),
-``reports`` the reports submitted, ``settings`` the project document, ``snapshot`` the rows a
-report counts as the last import left them (Parquet, one value; it holds while that import is
-the last write). ``import_stage`` is a work
-table an import fills and empties inside its own transaction.
+than copied into ``changes``. ``imports`` is the log, ``changes`` the history of every other
+change (one row per changed field, withdrawal or restoration), ``reports`` the reports
+submitted, ``settings`` the project document, ``snapshot`` the rows a report counts as the last
+import left them (Parquet, one value; it holds while that import is the last write).
+``import_stage`` is a work table an import fills and empties inside its own transaction.
 
 Alembic's migrations (``migrations/versions``) create and evolve these tables; a test checks that
 the migrated database matches this metadata.

@@ -410,7 +410,8 @@ class Register:
         """Every recorded change (of one participant if given), in order: the import (id, time,
         user, source, sha256), the row of its file, the key, the change (added, updated,
         withdrawn, restored), the field and its old and new value (as text)."""
-        where, params = "", ()
+        where = ""
+        params: tuple[str, ...] = ()
         if participant_id is not None:
             where, params = " AND participant_id = ?1", (participant_id,)
         key = ", ".join(KEY)
