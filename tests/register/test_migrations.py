@@ -103,6 +103,37 @@ def test_a_register_of_the_first_schema_upgrades_with_its_data(
         pd.testing.assert_frame_equal(_by_key(register.participations()), _by_key(incomplete))
 
 
+def test_r0004_moves_the_added_entries_to_the_rows_and_back(
+    register_url: str, seed: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A register of r0003 (its ``added`` entries in ``changes``) upgrades with the same
+    history: r0004 moves each entry to its row, and the downgrade moves it back."""
+    rows = partner_rows(seed, "cpe")
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(rows, source, kind="participations")
+    fixed = rows.copy()
+    fixed.loc[2, "region"] = "RO11" if rows.loc[2, "region"] != "RO11" else "RO12"
+    corrected = tmp_path / "cpe-2.csv"
+    inclusionkit.write(fixed, corrected, kind="participations")
+    with inclusionkit.init_register(register_url) as register:
+        register.import_table(source, partner="cpe")
+        register.import_table(corrected, partner="cpe")
+        history = register.history()
+        stored = len(register.participations())
+    assert history["change"].value_counts().to_dict() == {"added": stored, "updated": 1}
+    _alembic(register_url, "downgrade", "r0003")
+    engine = _engine(register_url)
+    with engine.connect() as connection:
+        query = sa.text("SELECT change, COUNT(*) FROM changes GROUP BY change")
+        counts = {str(change): int(n) for change, n in connection.execute(query)}
+    engine.dispose()
+    assert counts == {"added": stored, "updated": 1}
+    with inclusionkit.open_register(register_url) as register:
+        assert register.migrations_run == ("r0004",)
+        pd.testing.assert_frame_equal(register.history(), history)
+        assert register.query("SELECT COUNT(*) AS n FROM changes")["n"][0] == 1
+
+
 def test_a_register_before_the_roma_column_keeps_its_rows_with_roma_unknown(
     register_url: str, tmp_path: Path
 ) -> None:

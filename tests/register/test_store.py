@@ -191,6 +191,80 @@ def test_a_crash_midway_leaves_the_register_as_before(
     assert register.query("SELECT COUNT(*) AS n FROM import_stage")["n"][0] == 0
 
 
+def _schema_differences(register: inclusionkit.Register) -> list[object]:
+    """What differs between the register's tables and indexes and those of _schema.py."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from inclusionkit._register._schema import METADATA
+
+    with register._sqlalchemy().connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), METADATA)
+    return [d for d in differences if d[0] != "modify_type"]
+
+
+def test_a_bulk_import_rebuilds_the_indexes_and_a_crash_keeps_them(
+    register: inclusionkit.Register,
+    seed: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first import (on SQLite, a bulk insert without the secondary indexes) leaves every
+    index of the schema in place, the unique key still refusing a second row of a key; one
+    failing after the indexes were dropped rolls back to the register as before, indexes too."""
+    rows = partner_rows(seed, "cpe")
+    register.import_table(_write(rows, tmp_path / "cpe.csv"), partner="cpe")
+    assert _schema_differences(register) == []
+    before = (register.participations(), register.history(), register.imports())
+    real = _store._ingest
+
+    def failing(cursor: object, table: str, data: object, **options: bool) -> None:
+        real(cursor, table, data, **options)  # type: ignore[arg-type]
+        if table == "participations":
+            raise RuntimeError("killed")
+
+    monkeypatch.setattr(_store, "_ingest", failing)
+    others = partner_rows(seed, "agentia")  # more rows than the register holds: a bulk insert
+    assert len(others) >= len(rows)
+    with pytest.raises(RuntimeError, match="killed"):
+        register.import_table(_write(others, tmp_path / "agentia.csv"), partner="agentia")
+    monkeypatch.undo()
+    assert _schema_differences(register) == []
+    after = (register.participations(), register.history(), register.imports())
+    for old, new in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(old, new)
+    from inclusionkit._register._schema import participations
+
+    names = [c.name for c in participations.columns if c.name != "row_id"]
+    copy = (
+        f"INSERT INTO participations (row_id, {', '.join(names)}) "
+        f"SELECT row_id + 1000000, {', '.join(names)} FROM participations LIMIT 1"
+    )
+    with (
+        register._transaction() as cursor,
+        pytest.raises(Exception, match=r"participations_key|participant_id"),
+    ):
+        cursor.execute(copy)
+
+
+def test_the_added_entries_are_kept_on_the_rows(
+    register: inclusionkit.Register, seed: pd.DataFrame, tmp_path: Path
+) -> None:
+    """An added row's history entry (import, file row, key) is kept on the row itself, not
+    copied into ``changes``; the history shows it for every stored row, with its file row."""
+    rows = partner_rows(seed, "cpe")
+    result = register.import_table(_write(rows, tmp_path / "cpe.csv"), partner="cpe")
+    history = register.history()
+    added = history[history["change"] == "added"]
+    assert len(added) == result.added + result.incomplete == len(register.participations())
+    assert added[["field", "old", "new"]].isna().all().all()
+    assert (added["import_id"] == result.import_id).all()
+    assert (added["source"] == "cpe.csv").all()
+    first = added[added["participant_id"] == str(rows.loc[0, "participant_id"])]
+    assert first["row"].tolist() == [0]
+    assert register.query("SELECT COUNT(*) AS n FROM changes")["n"][0] == 0
+
+
 def test_concurrent_imports_are_serialised(
     register: inclusionkit.Register, register_url: str, seed: pd.DataFrame, tmp_path: Path
 ) -> None:
