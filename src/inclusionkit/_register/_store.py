@@ -787,13 +787,12 @@ class Register:
         for name, value in (("added_import", import_id), ("added_row", merged["row"])):
             kept = merged[name].astype("Int64")
             merged[name] = kept.mask(added, value) if len(merged) else kept
-        if not keep_identifiers:
+        if not keep_identifiers and both.any():
             # An update without identifiers keeps those stored earlier.
             merged["identifiers"] = merged["identifiers"].fillna(merged["identifiers_old"])
         write = added | any_change
         self._replace(cursor, merged.loc[any_change, "row_id"])
-        rows = merged.loc[write, ["row_id", *COLUMN_NAMES, "identifiers", "problems", *_ADDED]]
-        rows = rows.copy()
+        rows = _where(merged, write, ["row_id", *COLUMN_NAMES, "identifiers", "problems", *_ADDED])
         rows["import_id"] = import_id
         rows["withdrawn"] = False
         # A bulk insert (at least as many rows as the table holds: a partner's first import
@@ -816,7 +815,7 @@ class Register:
         stay = right & ~withdraw & ~was_withdrawn
         staying = old[old["row_id"].isin(merged.loc[stay, "row_id"].to_numpy())]
         current = pd.concat(
-            [merged.loc[in_file, ["row_id", *COLUMN_NAMES]], staying[["row_id", *COLUMN_NAMES]]]
+            [_where(merged, in_file, ["row_id", *COLUMN_NAMES]), staying[["row_id", *COLUMN_NAMES]]]
         )
         self._store_snapshot(cursor, import_id, partner, current)
         cursor.execute("DELETE FROM import_stage")
@@ -983,6 +982,14 @@ def _by_row_id(table: pa.Table) -> pa.Table:
     if bool((ids[1:] > ids[:-1]).all()):
         return table  # in order already (an import's own rows are): no copy of every column
     return table.take(pc.sort_indices(table.column("row_id")))
+
+
+def _where(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """``frame.loc[mask, columns]`` as a new frame; without taking every row when the mask
+    keeps them all (a partner's first import writes every row of its file)."""
+    if mask.all():
+        return frame[columns].copy(deep=False)
+    return frame.loc[mask, columns].copy()
 
 
 def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
