@@ -1015,25 +1015,45 @@ def _merge_by_key(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
         return merged
     new_hash = pd.util.hash_pandas_object(new[key], index=False).to_numpy()
     old_hash = pd.util.hash_pandas_object(old[key], index=False).to_numpy()
-    unique = _distinct(new_hash) and _distinct(old_hash)
-    if unique:
-        merged = new.assign(_key=new_hash).merge(
-            old.assign(_key=old_hash),
-            on="_key",
-            how="outer",
-            suffixes=("", "_old"),
-            indicator=True,
-            sort=False,
-        )
-        both = (merged["_merge"] == "both").to_numpy()
-        right = (merged["_merge"] == "right_only").to_numpy()
+    if _distinct(new_hash) and _distinct(old_hash):
+        # Each new row's old row, found by binary search in the sorted old hashes; the rows of
+        # ``new`` keep their order (the file's) and the old rows not in it follow (in theirs).
+        order = np.argsort(old_hash, kind="stable")
+        at = np.minimum(np.searchsorted(old_hash[order], new_hash), len(old) - 1)
+        found = old_hash[order[at]] == new_hash
+        source = np.where(found, order[at], -1)
+        kept = np.ones(len(old), dtype=bool)
+        kept[source[found]] = False
+        missing = np.flatnonzero(kept)
+        olds = old.reset_index(drop=True)
+        olds.columns = [f"{c}_old" if c in new.columns else c for c in olds.columns]
+        lefts = new.reset_index(drop=True)
+        if missing.size:
+            lefts = lefts.reindex(np.concatenate([np.arange(len(new)), np.full(missing.size, -1)]))
+            source = np.concatenate([source, missing])
+        if not np.array_equal(source, np.arange(len(olds))):
+            olds = olds.reindex(source)  # else the old rows are in the file's order already
+        merged = pd.concat([lefts.reset_index(drop=True), olds.reset_index(drop=True)], axis=1)
+        codes = np.zeros(len(merged), dtype=np.int8)
+        codes[len(new) :] = 1
+        codes[: len(new)][found] = 2
+        both, right = codes == 2, codes == 1
+        # Should two keys share a hash, a matched pair's keys differ: then join on the keys.
         exact = all(
-            bool((merged.loc[both, name] == merged.loc[both, f"{name}_old"]).all()) for name in key
+            bool(
+                (merged[name] == merged[f"{name}_old"])
+                .to_numpy(dtype=bool, na_value=False)[both]
+                .all()
+            )
+            for name in key
         )
         if exact:
             for name in key:
                 merged[name] = merged[name].where(~right, merged[f"{name}_old"])
-            return merged.drop(columns=["_key", *(f"{name}_old" for name in key)])
+            merged["_merge"] = pd.Categorical.from_codes(
+                codes, categories=["left_only", "right_only", "both"]
+            )
+            return merged.drop(columns=[f"{name}_old" for name in key])
     return _chunked(new).merge(
         _chunked(old), on=key, how="outer", suffixes=("", "_old"), indicator=True
     )
