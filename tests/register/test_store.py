@@ -361,3 +361,30 @@ def test_retention_deletes_expired_rows_and_their_history(
     log = register.imports()
     assert log["mode"].tolist() == ["update", "retention"]
     assert log.loc[1, "user"] == "dpo"
+
+
+def test_the_key_join_is_the_outer_merge_on_the_key_in_the_files_order(
+    seed: pd.DataFrame,
+) -> None:
+    """The hashed key join gives the rows ``DataFrame.merge(on=KEY, how="outer")`` gives, the
+    file's rows first in the file's order, then the old rows the file does not have."""
+    from inclusionkit._register._schema import KEY
+
+    rows = partner_rows(seed, "cpe")
+    new = rows.iloc[::-1].iloc[: len(rows) // 2 + 20].reset_index(drop=True)
+    new["row"] = range(len(new))
+    old = rows.iloc[len(rows) // 2 :].reset_index(drop=True)
+    old["row_id"] = range(100, 100 + len(old))
+    old["withdrawn"] = False
+    merged = _store._merge_by_key(new, old)
+    expected = new.merge(old, on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True)
+    assert merged["_merge"].value_counts().to_dict() == expected["_merge"].value_counts().to_dict()
+    in_file = merged[merged["_merge"] != "right_only"]
+    assert in_file["row"].tolist() == list(range(len(new)))
+    assert merged.loc[merged["_merge"] == "right_only", "row_id"].is_monotonic_increasing
+
+    def by_key(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[list(expected.columns)].astype(str)
+        return frame.sort_values(list(KEY)).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by_key(merged), by_key(expected))
