@@ -797,7 +797,7 @@ class Register:
         rows["withdrawn"] = False
         # A bulk insert (at least as many rows as the table holds: a partner's first import
         # into a new register) goes in without the secondary indexes, made again after it.
-        bulk = sqlite and len(rows) >= first_row_id - 1
+        bulk = sqlite and len(rows) > 0 and len(rows) >= first_row_id - 1
         with _indexes_rebuilt(cursor, "participations", bulk):
             _ingest(cursor, "participations", _participation_arrow(rows), sqlite=sqlite, bulk=bulk)
         if withdraw.any():
@@ -807,7 +807,8 @@ class Register:
                 "WHERE row_id IN (SELECT row_id FROM import_stage)"
             )
         history = _changes(merged, import_id, changed, restored, withdraw)
-        bulk = sqlite and history.num_rows >= self._rows_at_most(cursor, "changes")
+        bulk = sqlite and history.num_rows > 0
+        bulk = bulk and history.num_rows >= self._rows_at_most(cursor, "changes")
         with _indexes_rebuilt(cursor, "changes", bulk):
             _ingest(cursor, "changes", history, sqlite=sqlite, bulk=bulk)
         # The partner's rows now: those of the file, and those it did not send that stay.
