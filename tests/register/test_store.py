@@ -396,3 +396,28 @@ def test_the_key_join_is_the_outer_merge_on_the_key_in_the_files_order(
         return frame.sort_values(list(KEY)).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(by_key(merged), by_key(expected))
+
+
+def test_the_key_join_falls_back_to_the_key_columns_when_hashes_mislead(
+    seed: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the key hashes pair rows whose keys differ (a collision), the join is made on
+    the key columns: the same rows as the outer merge."""
+    import numpy as np
+
+    from inclusionkit._register._schema import KEY
+
+    rows = partner_rows(seed, "cpe")
+    new = rows.iloc[:120].reset_index(drop=True)
+    old = rows.iloc[60:].reset_index(drop=True)
+    old["row_id"] = range(len(old))
+    monkeypatch.setattr(  # every frame's n-th key hashes to n: distinct, but pairs mislead
+        pd.util,
+        "hash_pandas_object",
+        lambda frame, index: pd.Series(np.arange(len(frame), dtype=np.uint64)),
+    )
+    merged = _store._merge_by_key(new, old)
+    monkeypatch.undo()
+    expected = new.merge(old, on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True)
+    assert merged["_merge"].value_counts().to_dict() == expected["_merge"].value_counts().to_dict()
+    assert (merged["_merge"] == "both").sum() == 60
