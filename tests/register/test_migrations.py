@@ -46,7 +46,7 @@ def test_opening_an_old_register_runs_the_pending_migrations(register_url: str) 
         connection.execute(sa.text("DELETE FROM alembic_version"))
     engine.dispose()
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0001", "r0002", "r0003")
+        assert register.migrations_run == ("r0001", "r0002", "r0003", "r0004")
         assert register.imports().empty
     with inclusionkit.open_register(register_url) as register:
         assert register.migrations_run == ()
@@ -93,7 +93,7 @@ def test_a_register_of_the_first_schema_upgrades_with_its_data(
     engine.dispose()
     assert "problems" not in columns
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0002", "r0003")
+        assert register.migrations_run == ("r0002", "r0003", "r0004")
         pd.testing.assert_frame_equal(register.participations(), before)
         log = register.imports()
         assert log["incomplete"].tolist() == [0]
@@ -101,6 +101,37 @@ def test_a_register_of_the_first_schema_upgrades_with_its_data(
         assert (again.added, again.updated, again.incomplete) == (0, 0, first.incomplete)
         # The same rows (the incomplete ones imported later, so later in the register's order).
         pd.testing.assert_frame_equal(_by_key(register.participations()), _by_key(incomplete))
+
+
+def test_r0004_moves_the_added_entries_to_the_rows_and_back(
+    register_url: str, seed: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A register of r0003 (its ``added`` entries in ``changes``) upgrades with the same
+    history: r0004 moves each entry to its row, and the downgrade moves it back."""
+    rows = partner_rows(seed, "cpe")
+    source = tmp_path / "cpe.csv"
+    inclusionkit.write(rows, source, kind="participations")
+    fixed = rows.copy()
+    fixed.loc[2, "region"] = "RO11" if rows.loc[2, "region"] != "RO11" else "RO12"
+    corrected = tmp_path / "cpe-2.csv"
+    inclusionkit.write(fixed, corrected, kind="participations")
+    with inclusionkit.init_register(register_url) as register:
+        register.import_table(source, partner="cpe")
+        register.import_table(corrected, partner="cpe")
+        history = register.history()
+        stored = len(register.participations())
+    assert history["change"].value_counts().to_dict() == {"added": stored, "updated": 1}
+    _alembic(register_url, "downgrade", "r0003")
+    engine = _engine(register_url)
+    with engine.connect() as connection:
+        query = sa.text("SELECT change, COUNT(*) FROM changes GROUP BY change")
+        counts = {str(change): int(n) for change, n in connection.execute(query)}
+    engine.dispose()
+    assert counts == {"added": stored, "updated": 1}
+    with inclusionkit.open_register(register_url) as register:
+        assert register.migrations_run == ("r0004",)
+        pd.testing.assert_frame_equal(register.history(), history)
+        assert register.query("SELECT COUNT(*) AS n FROM changes")["n"][0] == 1
 
 
 def test_a_register_before_the_roma_column_keeps_its_rows_with_roma_unknown(
@@ -117,7 +148,7 @@ def test_a_register_before_the_roma_column_keeps_its_rows_with_roma_unknown(
         before = register.participations()
     _alembic(register_url, "downgrade", "r0001")  # as a register made by r0001: no roma
     with inclusionkit.open_register(register_url) as register:
-        assert register.migrations_run == ("r0002", "r0003")
+        assert register.migrations_run == ("r0002", "r0003", "r0004")
         after = register.participations()
     assert after["roma"].isna().all()
     pd.testing.assert_frame_equal(after, before)

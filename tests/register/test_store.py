@@ -191,6 +191,88 @@ def test_a_crash_midway_leaves_the_register_as_before(
     assert register.query("SELECT COUNT(*) AS n FROM import_stage")["n"][0] == 0
 
 
+def _schema_differences(register: inclusionkit.Register) -> list[object]:
+    """What differs between the register's tables and indexes and those of _schema.py."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from inclusionkit._register._schema import METADATA
+
+    with register._sqlalchemy().connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), METADATA)
+    return [d for d in differences if d[0] != "modify_type"]
+
+
+def test_a_bulk_import_rebuilds_the_indexes_and_a_crash_keeps_them(
+    register: inclusionkit.Register,
+    seed: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first import (on SQLite, a bulk insert without the secondary indexes) leaves every
+    index of the schema in place, the unique key still refusing a second row of a key; one
+    failing after the indexes were dropped rolls back to the register as before, indexes too."""
+    rows = partner_rows(seed, "cpe")
+    register.import_table(_write(rows, tmp_path / "cpe.csv"), partner="cpe")
+    assert _schema_differences(register) == []
+    before = (register.participations(), register.history(), register.imports())
+    real = _store._ingest
+
+    def failing(cursor: object, table: str, data: object, **options: bool) -> None:
+        real(cursor, table, data, **options)  # type: ignore[arg-type]
+        if table == "participations":
+            raise RuntimeError("killed")
+
+    bulks: list[tuple[str, bool]] = []
+    rebuilt = _store._indexes_rebuilt
+
+    def recorded(cursor: object, table: str, bulk: bool) -> object:
+        bulks.append((table, bulk))
+        return rebuilt(cursor, table, bulk)
+
+    monkeypatch.setattr(_store, "_ingest", failing)
+    monkeypatch.setattr(_store, "_indexes_rebuilt", recorded)
+    others = partner_rows(seed, "agentia")  # more rows than the register holds: a bulk insert
+    with pytest.raises(RuntimeError, match="killed"):
+        register.import_table(_write(others, tmp_path / "agentia.csv"), partner="agentia")
+    monkeypatch.undo()
+    assert bulks == [("participations", register.dialect == "sqlite")]
+    assert _schema_differences(register) == []
+    after = (register.participations(), register.history(), register.imports())
+    for old, new in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(old, new)
+    from inclusionkit._register._schema import participations
+
+    names = [c.name for c in participations.columns if c.name != "row_id"]
+    copy = (
+        f"INSERT INTO participations (row_id, {', '.join(names)}) "
+        f"SELECT row_id + 1000000, {', '.join(names)} FROM participations LIMIT 1"
+    )
+    with (
+        register._transaction() as cursor,
+        pytest.raises(Exception, match=r"participations_key|participant_id"),
+    ):
+        cursor.execute(copy)
+
+
+def test_the_added_entries_are_kept_on_the_rows(
+    register: inclusionkit.Register, seed: pd.DataFrame, tmp_path: Path
+) -> None:
+    """An added row's history entry (import, file row, key) is kept on the row itself, not
+    copied into ``changes``; the history shows it for every stored row, with its file row."""
+    rows = partner_rows(seed, "cpe")
+    result = register.import_table(_write(rows, tmp_path / "cpe.csv"), partner="cpe")
+    history = register.history()
+    added = history[history["change"] == "added"]
+    assert len(added) == result.added + result.incomplete == len(register.participations())
+    assert added[["field", "old", "new"]].isna().all().all()
+    assert (added["import_id"] == result.import_id).all()
+    assert (added["source"] == "cpe.csv").all()
+    first = added[added["participant_id"] == str(rows.loc[0, "participant_id"])]
+    assert first["row"].tolist() == [0]
+    assert register.query("SELECT COUNT(*) AS n FROM changes")["n"][0] == 0
+
+
 def test_concurrent_imports_are_serialised(
     register: inclusionkit.Register, register_url: str, seed: pd.DataFrame, tmp_path: Path
 ) -> None:
@@ -287,3 +369,55 @@ def test_retention_deletes_expired_rows_and_their_history(
     log = register.imports()
     assert log["mode"].tolist() == ["update", "retention"]
     assert log.loc[1, "user"] == "dpo"
+
+
+def test_the_key_join_is_the_outer_merge_on_the_key_in_the_files_order(
+    seed: pd.DataFrame,
+) -> None:
+    """The hashed key join gives the rows ``DataFrame.merge(on=KEY, how="outer")`` gives, the
+    file's rows first in the file's order, then the old rows the file does not have."""
+    from inclusionkit._register._schema import KEY
+
+    rows = partner_rows(seed, "cpe")
+    new = rows.iloc[::-1].iloc[: len(rows) // 2 + 20].reset_index(drop=True)
+    new["row"] = range(len(new))
+    old = rows.iloc[len(rows) // 2 :].reset_index(drop=True)
+    old["row_id"] = range(100, 100 + len(old))
+    old["withdrawn"] = False
+    merged = _store._merge_by_key(new, old)
+    expected = new.merge(old, on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True)
+    assert merged["_merge"].value_counts().to_dict() == expected["_merge"].value_counts().to_dict()
+    in_file = merged[merged["_merge"] != "right_only"]
+    assert in_file["row"].tolist() == list(range(len(new)))
+    assert merged.loc[merged["_merge"] == "right_only", "row_id"].is_monotonic_increasing
+
+    def by_key(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[list(expected.columns)].astype(str)
+        return frame.sort_values(list(KEY)).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by_key(merged), by_key(expected))
+
+
+def test_the_key_join_falls_back_to_the_key_columns_when_hashes_mislead(
+    seed: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the key hashes pair rows whose keys differ (a collision), the join is made on
+    the key columns: the same rows as the outer merge."""
+    import numpy as np
+
+    from inclusionkit._register._schema import KEY
+
+    rows = partner_rows(seed, "cpe")
+    new = rows.iloc[:120].reset_index(drop=True)
+    old = rows.iloc[60:].reset_index(drop=True)
+    old["row_id"] = range(len(old))
+    monkeypatch.setattr(  # every frame's n-th key hashes to n: distinct, but pairs mislead
+        pd.util,
+        "hash_pandas_object",
+        lambda frame, index: pd.Series(np.arange(len(frame), dtype=np.uint64)),
+    )
+    merged = _store._merge_by_key(new, old)
+    monkeypatch.undo()
+    expected = new.merge(old, on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True)
+    assert merged["_merge"].value_counts().to_dict() == expected["_merge"].value_counts().to_dict()
+    assert (merged["_merge"] == "both").sum() == 60

@@ -5,11 +5,13 @@ id, entry date, partner), in the canonical columns, with the import that last ch
 whether it was withdrawn (by a ``full`` import that no longer listed it; withdrawn rows are kept,
 never deleted). A row the import rejected as incomplete only (its key present) is kept too, its
 problem codes in ``problems`` (empty for an accepted row): the contract counts it in
-``GRAND_TOTAL``. ``imports`` is the log, ``changes`` the history (one row per changed field),
-``reports`` the reports submitted, ``settings`` the project document, ``snapshot`` the rows a
-report counts as the last import left them (Parquet, one value; it holds while that import is
-the last write). ``import_stage`` is a work
-table an import fills and empties inside its own transaction.
+``GRAND_TOTAL``. Each row also keeps the import that added it and its row in that file
+(``added_import``, ``added_row``): that is the history's ``added`` entry, read from here rather
+than copied into ``changes``. ``imports`` is the log, ``changes`` the history of every other
+change (one row per changed field, withdrawal or restoration), ``reports`` the reports
+submitted, ``settings`` the project document, ``snapshot`` the rows a report counts as the last
+import left them (Parquet, one value; it holds while that import is the last write).
+``import_stage`` is a work table an import fills and empties inside its own transaction.
 
 Alembic's migrations (``migrations/versions``) create and evolve these tables; a test checks that
 the migrated database matches this metadata.
@@ -25,6 +27,7 @@ from inclusionkit._participations import COLUMNS
 
 __all__ = [
     "KEY",
+    "KEY_INDEX",
     "METADATA",
     "PARTICIPATION_TYPES",
     "changes",
@@ -38,6 +41,10 @@ __all__ = [
 
 KEY: tuple[str, ...] = ("project_code", "participant_id", "entry_date", "partner")
 """What identifies a row of the register: a partner's record of one participation."""
+
+KEY_INDEX: tuple[str, ...] = ("participant_id", "project_code", "entry_date", "partner")
+"""The key in the order of its unique index: participant first, so the index also finds one
+person's rows (``register history --participant``)."""
 
 PARTICIPATION_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
     "string": sa.Text,
@@ -84,7 +91,9 @@ participations = sa.Table(
     sa.Column("withdrawn", sa.Boolean, nullable=False),
     sa.Column("identifiers", sa.Text, nullable=True),
     sa.Column("problems", sa.Text, nullable=True),
-    sa.UniqueConstraint(*KEY, name="participations_key"),
+    sa.Column("added_import", sa.BigInteger, nullable=True),
+    sa.Column("added_row", sa.BigInteger, nullable=True),
+    sa.Index("participations_key", *KEY_INDEX, unique=True),
     sa.Index("participations_partner", "partner"),
 )
 
