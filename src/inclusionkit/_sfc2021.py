@@ -41,6 +41,7 @@ import pandas as pd
 
 from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._i18n import N_, Localised
 from inclusionkit._io import write
 from inclusionkit._programme import ProgrammeStructure, load_programme_structure, place_codes
 from inclusionkit._rules import _checks
@@ -690,30 +691,19 @@ def _empty_checks() -> pd.DataFrame:
 
 # -- the wide layout ----------------------------------------------------------------------------
 
-HEADERS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "priority": "Priority",
-        "specific_objective": "Specific objective",
-        "category_of_region": "Category of region",
-        "indicator": "Indicator",
-        "name": "Name",
-        "female": "Women",
-        "male": "Men",
-        "non_binary": "Non-binary",
-        "total": "Total",
-    },
-    "ro": {
-        "priority": "Prioritate",
-        "specific_objective": "Obiectiv specific",
-        "category_of_region": "Categorie de regiune",
-        "indicator": "Indicator",
-        "name": "Denumire",
-        "female": "Femei",
-        "male": "Bărbați",
-        "non_binary": "Non-binare",
-        "total": "Total",
-    },
-}
+HEADERS: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "priority": N_("Priority"),
+        "specific_objective": N_("Specific objective"),
+        "category_of_region": N_("Category of region"),
+        "indicator": N_("Indicator"),
+        "name": N_("Name"),
+        "female": N_("Women"),
+        "male": N_("Men"),
+        "non_binary": N_("Non-binary"),
+        "total": N_("Total"),
+    }
+)
 """The SFC2021 layout's column headings, in English and Romanian."""
 
 

@@ -29,6 +29,11 @@ Hostile input
 Row problems
     :func:`attach_row_problems`: an importer's coerce mode records which cells it could not
     read, so ``inclusionkit validate --rejected`` can set those rows aside with the reasons.
+Translations
+    :func:`translate` (a text in the core catalogue's language, ``"ro"``), :class:`Translator`
+    (a plugin's own ``.po`` catalogue, read when first needed), :func:`N_` (marks a stored text
+    for translation), :class:`Localised` (a table of labels in every language) and
+    :data:`LANGUAGES`.
 Plugins and errors
     :func:`get_plugin_manager`, :func:`reset_plugin_manager`, :class:`PluginManager`,
     :class:`PluginInfo`,
@@ -50,6 +55,7 @@ from inclusionkit._errors import (
     ValidationError,
 )
 from inclusionkit._formats import KINDS, Exporter, Importer, Source
+from inclusionkit._i18n import LANGUAGES, N_, Localised, Translator, translate
 from inclusionkit._ingest import attach_row_problems
 from inclusionkit._io import read_with, write_with
 from inclusionkit._limits import (
@@ -90,12 +96,15 @@ from inclusionkit.hookspecs import (
 
 __all__ = [
     "KINDS",
+    "LANGUAGES",
+    "N_",
     "Exporter",
     "Importer",
     "ImporterWarning",
     "InclusionKitError",
     "InclusionKitWarning",
     "LimitName",
+    "Localised",
     "PluginError",
     "PluginInfo",
     "PluginManager",
@@ -108,6 +117,7 @@ __all__ = [
     "RegisteredRuleset",
     "ReportData",
     "Source",
+    "Translator",
     "ValidationError",
     "atomic_open",
     "atomic_path",
@@ -132,6 +142,7 @@ __all__ = [
     "restore_frame",
     "restore_text",
     "restore_values",
+    "translate",
     "write_csv_text",
     "write_with",
 ]
