@@ -41,7 +41,7 @@ import pandas as pd
 
 from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError, Problem
-from inclusionkit._i18n import N_, Localised
+from inclusionkit._i18n import N_, Localised, translate
 from inclusionkit._io import write
 from inclusionkit._programme import ProgrammeStructure, load_programme_structure, place_codes
 from inclusionkit._rules import _checks
@@ -92,28 +92,20 @@ COMPOSITES: Mapping[str, tuple[str, ...]] = {
 }
 """The reserved composite output indicators of SFC2021 table 6 and the parts each one sums."""
 
-_COMPOSITE_NAMES: Mapping[str, tuple[str, str]] = {
-    "EECO02+04": (
-        "unemployed, including long-term unemployed, and inactive",
-        "șomeri, inclusiv șomeri de lungă durată, și persoane inactive",
+_COMPOSITE_NAMES: Mapping[str, str] = {
+    "EECO02+04": N_("unemployed, including long-term unemployed, and inactive"),
+    "EECO02+05": N_(
+        "unemployed, including long-term unemployed, and employed, including self-employed"
     ),
-    "EECO02+05": (
-        "unemployed, including long-term unemployed, and employed, including self-employed",
-        "șomeri, inclusiv șomeri de lungă durată, și persoane angajate, inclusiv independenți",
+    "EECO02+04+05": N_(
+        "unemployed, inactive and employed (all participants by labour-market status)"
     ),
-    "EECO02+04+05": (
-        "unemployed, inactive and employed (all participants by labour-market status)",
-        "șomeri, persoane inactive și angajați (toți participanții după statutul pe piața muncii)",
-    ),
-    "EECO06+07": (
-        "children below 18 and young people between 18 and 29 years of age",
-        "copii sub 18 ani și tineri între 18 și 29 de ani",
-    ),
-    "EECO10+11": (
-        "with upper secondary, post-secondary (ISCED 3-4) or tertiary (ISCED 5-8) education",
-        "cu studii liceale, postliceale (ISCED 3-4) sau terțiare (ISCED 5-8)",
+    "EECO06+07": N_("children below 18 and young people between 18 and 29 years of age"),
+    "EECO10+11": N_(
+        "with upper secondary, post-secondary (ISCED 3-4) or tertiary (ISCED 5-8) education"
     ),
 }
+"""The composites' names in English (their Romanian is in the core catalogue)."""
 
 RESULT_LINKS: Mapping[str, tuple[str, ...]] = {
     # Every result counts participants, so none can exceed the participants (§3.5, derived).
@@ -364,7 +356,7 @@ def sfc2021_layout(
     names: dict[str, tuple[str, str | None]] = {
         ind.code: (ind.name_en, ind.name_ro) for ind in ruleset.indicators
     }
-    names.update(_COMPOSITE_NAMES)
+    names.update((code, (name, None)) for code, name in _COMPOSITE_NAMES.items())
     excluded_summary = (
         report.excluded.groupby(["project_code", "reason"], observed=True, sort=True)
         .size()
@@ -740,7 +732,7 @@ def _wide(
 
     def name_of(code: Any) -> str:
         en, ro = names.get(str(code), ("", None))
-        return ro if lang == "ro" and ro else en
+        return ro if lang == "ro" and ro else translate(en, lang)
 
     wide.insert(len(keys), "name", [name_of(code) for code in wide["indicator"]])
     for gender in genders:

@@ -127,18 +127,19 @@ def problem_lines(
     *,
     summary: bool = False,
     limit: int | None = None,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> list[str]:
     """What ``inclusionkit validate`` prints for ``problems``: one line each (at most ``limit``,
     then how many more), or with ``summary`` the number of each code with its meaning in
-    ``lang`` (``en`` or ``ro``), most frequent first."""
+    ``lang`` (``en`` or ``ro``; default: the run's language), most frequent first."""
     from collections import Counter
 
+    from inclusionkit._i18n import translate
     from inclusionkit._problems import message_in
 
     if summary:
         counts = Counter(problem.code for problem in problems)
-        head = "problemă / număr / înțeles" if lang == "ro" else "problem / count / meaning"
+        head = translate("problem / count / meaning", lang)
         return [
             head,
             *(
@@ -151,8 +152,8 @@ def problem_lines(
     hidden = len(problems) - len(shown)
     if hidden:
         lines.append(
-            f"… încă {hidden} problemă(e) neafișate (--max-problems)"
-            if lang == "ro"
-            else f"… and {hidden} more problem(s) not shown (--max-problems)"
+            translate("… and {count} more problem(s) not shown (--max-problems)", lang).format(
+                count=hidden
+            )
         )
     return lines

@@ -387,8 +387,7 @@ def _dask_client(address: str | None) -> Iterator[None]:
 @click.command(name="rulesets")
 @click.argument("name", required=False)
 @click.option("--verbose", "-v", is_flag=True, help="List every rule set's indicators too.")
-@click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
-def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
+def rulesets_command(name: str | None, verbose: bool) -> None:
     """List the rule sets; with NAME (or --verbose), their indicators."""
     import pandas as pd
 
@@ -415,6 +414,9 @@ def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
         click.echo(format_table(summary))
         if not verbose:
             return
+    from inclusionkit._i18n import current_language
+
+    lang = current_language()
     for ruleset_name in names:
         ruleset = load_ruleset(ruleset_name)
         click.echo(f"\n{ruleset.name} {ruleset.version}: {ruleset.title}")
