@@ -27,8 +27,8 @@ import pandas as pd
 from inclusionkit._atomic import atomic_path
 from inclusionkit._contract import BOOL_COLUMNS
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n._tables import COLUMN_HEADERS, STATUS_VALUES
 from inclusionkit._sanitise import frame_to_csv
-from inclusionkit._template import COLUMN_HEADERS, STATUS_VALUES
 
 _CEDILLA = str.maketrans("șțȘȚ", "şţŞŢ")
 

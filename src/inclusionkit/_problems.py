@@ -17,8 +17,10 @@ test fails when it is stale.
 from __future__ import annotations
 
 import enum
+import re
 
-from inclusionkit._i18n import translate
+from inclusionkit._errors import Problem
+from inclusionkit._i18n import N_, resolve_language, translate
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
 
@@ -312,3 +314,42 @@ def message_in(code: str, lang: str | None = None) -> str:
     except KeyError:
         return code
     return translate(member.message, lang)
+
+
+_PLACE_WORDS = (
+    (re.compile(r"\bline (\d+)"), N_("line {place}")),
+    (re.compile(r"\brow (\d+)"), N_("row {place}")),
+    (re.compile(r"\bsheet ('[^']*')"), N_("sheet {place}")),
+)
+"""The words of a problem's location (``line 88``, ``sheet 'Registru', row 9``), translated
+where a place is said to a person."""
+
+
+def describe(problem: Problem, lang: str | None = None) -> str:
+    """A problem as one line for a person reading ``lang`` (default: the run's language):
+    where it is (file, line or sheet and row, column) and what is wrong. In English it is
+    ``str(problem)``; in Romanian the place's words and the code's meaning are Romanian, with
+    the English detail after it when the message quotes a value."""
+    lang = resolve_language(lang)
+    if lang == "en":
+        return str(problem)
+    where: list[str] = [part for part in (problem.source, problem.location) if part]
+    if problem.location:
+        location = problem.location
+        for pattern, text in _PLACE_WORDS:
+            template = translate(text, lang)
+            location = pattern.sub(
+                lambda match, t=template: t.format(place=match.group(1)),  # type: ignore[misc]
+                location,
+            )
+        where[-1] = location
+    if problem.column:
+        where.append(translate("column {name!r}", lang).format(name=problem.column))
+    meaning = translate(problem.message, lang)
+    if meaning == problem.message and problem.code in ProblemCode._value2member_map_:
+        member = ProblemCode.lookup(problem.code)
+        meaning = message_in(member, lang)
+        if problem.message != member.message and re.search("['\"]", problem.message):
+            meaning = f"{meaning} ({problem.message})"  # the detail: the value as written
+    prefix = ", ".join(where)
+    return f"{prefix}: {meaning}" if prefix else meaning

@@ -254,16 +254,27 @@ class Sfc2021Report:
             return self.wide(lang=lang).rename(columns=dict(self.headers(lang)))
         raise InclusionKitError(f"layout must be 'tidy', 'wide' or 'checks', not {layout!r}")
 
-    def summary(self) -> str:
-        """One line: projects, participations counted and left out, failed checks, problems."""
+    def summary(self, lang: str | None = None) -> str:
+        """One line: projects, participations counted and left out, failed checks, problems
+        (in ``lang``; default: the run's language)."""
         p = self.provenance
         failed = int((~self.checks["passed"]).sum()) if len(self.checks) else 0
-        as_of = f" as of {p.as_of.isoformat()}" if p.as_of else ""
-        return (
-            f"SFC2021 ({p.ruleset} {p.ruleset_version}){as_of}: {p.projects} projects, "
-            f"{p.counted} participations counted, {p.excluded} excluded (incomplete), "
-            f"{p.left_out} left out (region); {failed} failed checks, "
-            f"{len(self.problems)} problems"
+        as_of = translate(" as of {date}", lang).format(date=p.as_of.isoformat()) if p.as_of else ""
+        return translate(
+            "SFC2021 ({ruleset} {version}){as_of}: {projects} projects, {counted} participations "
+            "counted, {excluded} excluded (incomplete), {left_out} left out (region); {failed} "
+            "failed checks, {problems} problems",
+            lang,
+        ).format(
+            ruleset=p.ruleset,
+            version=p.ruleset_version,
+            as_of=as_of,
+            projects=p.projects,
+            counted=p.counted,
+            excluded=p.excluded,
+            left_out=p.left_out,
+            failed=failed,
+            problems=len(self.problems),
         )
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import TECHNICAL_LAYOUT as LAYOUT
-from inclusionkit._i18n import N_, Localised
+from inclusionkit._i18n import N_, Localised, translate
 from inclusionkit._progress import progress
 from inclusionkit._rules._records import RecordSet, as_table, evaluate_rule
 from inclusionkit._rules._report import compute
@@ -149,9 +149,15 @@ class TechnicalReport:
 
     def summary(self) -> str:
         """One line: project, period, indicators and target groups."""
-        return (
-            f"{TITLES[self.lang]['report']} {self.project_code} {self.period}: "
-            f"{len(self.indicators)} indicators, {len(self.target_groups) - 1} target groups"
+        return translate(
+            "{report} {project} {period}: {indicators} indicators, {groups} target groups",
+            self.lang,
+        ).format(
+            report=TITLES[self.lang]["report"],
+            project=self.project_code,
+            period=self.period,
+            indicators=len(self.indicators),
+            groups=len(self.target_groups) - 1,
         )
 
 

@@ -9,67 +9,12 @@ through the built-in mapping, so a filled template needs no mapping file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import attrs
 
 from inclusionkit._contract import COLUMNS
-from inclusionkit._i18n import N_, Localised, check_language, translate
+from inclusionkit._i18n import N_, check_language, translate
+from inclusionkit._i18n._tables import COLUMN_HEADERS, GENDER_VALUES, STATUS_VALUES
 from inclusionkit.models import Gender, LabourStatus
-
-COLUMN_HEADERS: Mapping[str, Mapping[str, str]] = Localised(
-    {
-        "participant_id": N_("participant_id"),
-        "project_code": N_("project_code"),
-        "gender": N_("gender"),
-        "birth_date": N_("birth_date"),
-        "entry_date": N_("entry_date"),
-        "exit_date": N_("exit_date"),
-        "labour_status": N_("labour_status"),
-        "isced": N_("isced"),
-        "jobless_household": N_("jobless_household"),
-        "dependent_children": N_("dependent_children"),
-        "single_adult_household": N_("single_adult_household"),
-        "minority": N_("minority"),
-        "migrant": N_("migrant"),
-        "foreign_background": N_("foreign_background"),
-        "third_country_national": N_("third_country_national"),
-        "disability": N_("disability"),
-        "other_disadvantaged": N_("other_disadvantaged"),
-        "homeless": N_("homeless"),
-        "rural": N_("rural"),
-        "job_searching_at_exit": N_("job_searching_at_exit"),
-        "education_at_exit": N_("education_at_exit"),
-        "qualification_at_exit": N_("qualification_at_exit"),
-        "employed_at_exit": N_("employed_at_exit"),
-        "employed_6m": N_("employed_6m"),
-        "improved_situation_6m": N_("improved_situation_6m"),
-        "region": N_("region"),
-        "partner": N_("partner"),
-    },
-    context="column",
-)
-"""The header of each canonical column per language (English: the canonical name; Romanian: one
-the built-in mapping reads back)."""
-
-GENDER_VALUES: Mapping[str, Mapping[str, str]] = Localised(
-    {"female": N_("female"), "male": N_("male"), "non_binary": N_("non_binary")},
-    context="register value",
-)
-"""A register's gender values per language (``feminin``)."""
-
-STATUS_VALUES: Mapping[str, Mapping[str, str]] = Localised(
-    {
-        "employed": N_("employed"),
-        "self_employed": N_("self_employed"),
-        "unemployed": N_("unemployed"),
-        "long_term_unemployed": N_("long_term_unemployed"),
-        "inactive": N_("inactive"),
-        "inactive_in_education": N_("inactive_in_education"),
-    },
-    context="register value",
-)
-"""A register's labour statuses per language (``șomer``)."""
 
 _INSTRUCTIONS = (
     N_("Participant register: one row per participation of a person."),

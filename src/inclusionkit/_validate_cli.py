@@ -62,10 +62,17 @@ def _validate_json(
         from inclusionkit._rules import ruleset_problems
 
         problems = ruleset_problems(document, source=source)
-        return problems, f"{source}: valid rule set {document['name']!r}"
+        from inclusionkit._i18n import translate
+
+        text = translate("{source}: valid rule set {name!r}").format(
+            source=source, name=document["name"]
+        )
+        return problems, text
     problems = project_problems(document, source=source)
     code = document.get("code") if isinstance(document, dict) else None
-    return problems, f"{source}: valid project {code!r}"
+    from inclusionkit._i18n import translate
+
+    return problems, translate("{source}: valid project {code!r}").format(source=source, code=code)
 
 
 def _validate_table(
@@ -80,7 +87,11 @@ def _validate_table(
     except ValidationError as exc:
         return list(exc.problems), ""
     if not outcome.problems:
-        return [], f"{source}: {outcome.rows} rows, all valid"
+        from inclusionkit._i18n import translate
+
+        return [], translate("{source}: {rows} rows, all valid").format(
+            source=source, rows=outcome.rows
+        )
     return list(outcome.problems), outcome.summary()
 
 
@@ -118,7 +129,11 @@ def validate_table_rejecting(
     table = outcome.rejected
     table = table[[c for c in columns if c in table.columns]]
     inclusionkit.write(table, target, format=exporter.name, kind="table")
-    summary = f"{outcome.summary()}; rejected rows written to {target}"
+    from inclusionkit._i18n import translate
+
+    summary = translate("{summary}; rejected rows written to {target}").format(
+        summary=outcome.summary(), target=target
+    )
     return list(outcome.problems), summary
 
 
@@ -135,7 +150,7 @@ def problem_lines(
     from collections import Counter
 
     from inclusionkit._i18n import translate
-    from inclusionkit._problems import message_in
+    from inclusionkit._problems import describe, message_in
 
     if summary:
         counts = Counter(problem.code for problem in problems)
@@ -148,7 +163,7 @@ def problem_lines(
             ),
         ]
     shown = problems if limit is None else problems[:limit]
-    lines = [str(problem) for problem in shown]
+    lines = [describe(problem, lang) for problem in shown]
     hidden = len(problems) - len(shown)
     if hidden:
         lines.append(

@@ -192,10 +192,12 @@ def progress_command(
         _technical_report(model, table, period, lang, fmt, output, chosen)
         return
     frame = progress(model, table, as_of=as_of, lang=lang)
+    from inclusionkit._i18n._tables import translate_table
+
     if fmt == "csv":
         from inclusionkit._sanitise import frame_to_csv
 
-        click.echo(frame_to_csv(frame), nl=False)
+        click.echo(frame_to_csv(translate_table(frame, lang)), nl=False)
     elif fmt == "json":
         click.echo(
             json.dumps(
@@ -206,7 +208,7 @@ def progress_command(
         )
     else:
         click.echo(f"{model.title.in_language(lang)} ({model.code})")
-        click.echo(format_table(frame.drop(columns=["kind"])))
+        click.echo(format_table(translate_table(frame.drop(columns=["kind"]), lang)))
 
 
 TECHNICAL_FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")

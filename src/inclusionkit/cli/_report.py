@@ -38,10 +38,12 @@ if TYPE_CHECKING:
 
 def report_csv(table: pd.DataFrame) -> str:
     """The tidy table as CSV text: header ``indicator,<breakdowns…>,value``, empty for missing,
-    formula-like text quoted as in every CSV written (``_sanitise.frame_to_csv``)."""
+    formula-like text quoted as in every CSV written (``_sanitise.frame_to_csv``); in the run's
+    language (``--lang ro``: Romanian headers and words, as the CSV exporter writes it)."""
+    from inclusionkit._i18n._tables import translate_table
     from inclusionkit._sanitise import frame_to_csv
 
-    return frame_to_csv(table)
+    return frame_to_csv(translate_table(table))
 
 
 def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
@@ -279,23 +281,30 @@ def report_command(
         click.echo(report_csv(published.table), nl=False)
     if excluded_path is not None and excluded_format is not None:
         write_file(report.excluded, excluded_path, excluded_format, "table")
+    from inclusionkit._i18n import translate
+
     click.echo(f"inclusionkit: {report.summary()}", err=True)
     for warning in report.provenance.warnings:
-        click.echo(f"inclusionkit: warning: {warning}", err=True)
+        click.echo(translate("inclusionkit: warning: {message}").format(message=warning), err=True)
     if report.provenance.not_computed:
         click.echo(
-            "inclusionkit: not computed without --project: "
-            + ", ".join(report.provenance.not_computed),
+            translate("inclusionkit: not computed without --project: {codes}").format(
+                codes=", ".join(report.provenance.not_computed)
+            ),
             err=True,
         )
     failed = report.failed_checks()
     for row in failed.head(10).itertuples(index=False):
         click.echo(
-            f"inclusionkit: check {row.check} failed: {row.expression} ({row.left} vs {row.right})",
+            translate(
+                "inclusionkit: check {check} failed: {expression} ({left} vs {right})"
+            ).format(check=row.check, expression=row.expression, left=row.left, right=row.right),
             err=True,
         )
     if strict and len(failed):
-        raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
+        raise InclusionKitError(
+            translate("{count} consistency check(s) failed").format(count=len(failed))
+        )
 
 
 def pseudonymised_register(path: Path, key_file: Path) -> pd.DataFrame:
