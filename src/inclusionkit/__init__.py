@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # what type checkers and editors see: the same names, importe
         ValidationError,
     )
     from inclusionkit._formats import Exporter, Importer
-    from inclusionkit._i18n import LANGUAGES, Translator, translate
+    from inclusionkit._i18n import LANGUAGES, Translator, translate, using_language
     from inclusionkit._ingest import IDENTIFIERS as IDENTIFIER_COLUMNS
     from inclusionkit._ingest import (
         ColumnMapping,
@@ -130,6 +130,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "LANGUAGES": ("inclusionkit._i18n", "LANGUAGES"),
     "Translator": ("inclusionkit._i18n", "Translator"),
     "translate": ("inclusionkit._i18n", "translate"),
+    "using_language": ("inclusionkit._i18n", "using_language"),
     "ColumnMapping": ("inclusionkit._ingest", "ColumnMapping"),
     "IDENTIFIER_COLUMNS": ("inclusionkit._ingest", "IDENTIFIERS"),
     "RawTable": ("inclusionkit._ingest", "RawTable"),
@@ -332,6 +333,7 @@ __all__ = [
     "suppress",
     "technical_report",
     "translate",
+    "using_language",
     "validate_mapping",
     "validate_participations",
     "write",

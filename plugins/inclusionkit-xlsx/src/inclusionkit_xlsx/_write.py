@@ -55,7 +55,16 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report, TechnicalReport
-from inclusionkit.plugin import LANGUAGES, N_, Localised, ReportData, needs_quote
+from inclusionkit.plugin import (
+    LANGUAGES,
+    N_,
+    Localised,
+    ReportData,
+    column_header,
+    current_language,
+    needs_quote,
+    translate_table,
+)
 from inclusionkit_xlsx._translator import TRANSLATOR
 
 OPTIONS = ("lang", "indicator_names", "include_excluded_ids")
@@ -179,7 +188,7 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
 
         write_template(obj, path)
         return
-    lang = options.get("lang", "en")
+    lang = options.get("lang") or current_language()  # the run's (--lang), English by default
     if lang not in LANGUAGES:
         raise InclusionKitError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     workbook = Workbook(write_only=True)
@@ -221,7 +230,7 @@ def _report(
     except TypeError as exc:
         raise InclusionKitError(f"cannot write this report as xlsx: {exc}") from None
     sheets, labels = SHEETS[lang], LABELS[lang]
-    table = data.table
+    table = translate_table(data.table, lang, headers=False)  # women, men; entries, leavers
     breakdowns = [str(c) for c in table.columns if c not in ("indicator", "value", "name")]
     indicator_names = _indicator_names(report, table, names, lang, data.provenance)
     _write_sheet(
@@ -231,8 +240,11 @@ def _report(
         freeze_columns=2 if indicator_names else 1,
         heading=title_block(lang, "report", provenance=data.provenance),
     )
-    _write_sheet(workbook, sheets["excluded"], _frame_columns(data.excluded))
-    _write_sheet(workbook, sheets["checks"], _frame_columns(data.checks))
+    excluded = translate_table(data.excluded, lang, headers=False)  # each reason in words
+    _write_sheet(workbook, sheets["excluded"], _frame_columns(excluded, _headers(excluded, lang)))
+    _write_sheet(
+        workbook, sheets["checks"], _frame_columns(data.checks, _headers(data.checks, lang))
+    )
     # The provenance as the one converter gives it (every field, defaults included).
     provenance = dict(data.provenance)
     provenance.setdefault(labels["breakdowns"], ", ".join(breakdowns))
@@ -354,14 +366,24 @@ def _version() -> str:
     return __version__
 
 
+def _headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Each column's header in ``lang`` (the core's column headers)."""
+    return {str(name): column_header(str(name), lang) for name in frame.columns}
+
+
 def _progress(workbook: Workbook, frame: pd.DataFrame, *, lang: str) -> None:
     labels = LABELS[lang]
+    # statuses and units in the language; each status keeps its colour
+    shown = translate_table(frame, lang, headers=False)
+    statuses = pd.DataFrame({"status": list(STATUS_FILLS)})
+    words = translate_table(statuses, lang, headers=False)["status"]
+    fills = {str(w): STATUS_FILLS[s] for s, w in zip(STATUS_FILLS, words, strict=True)}
     columns = []
-    for column, name in zip(_frame_columns(frame, labels=labels), frame.columns, strict=True):
+    for column, name in zip(_frame_columns(shown, labels=labels), frame.columns, strict=True):
         if name == "percent":
             column = attrs.evolve(column, number_format=PERCENT)
         elif name == "status":
-            column = attrs.evolve(column, fill=_status_fill)
+            column = attrs.evolve(column, fill=lambda value: fills.get(str(value)))
         columns.append(column)
     freeze = 3 if {"objective", "indicator"} <= set(frame.columns) else 1
     _write_sheet(
@@ -541,10 +563,6 @@ def _frame_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None = None)
 def _long_text(values: Sequence[Any]) -> bool:
     """Whether a column holds a text too long for one line of a printed column (it wraps)."""
     return any(isinstance(v, str) and len(v) > WRAP_WIDTH for v in values)
-
-
-def _status_fill(value: Any) -> PatternFill | None:
-    return STATUS_FILLS.get(str(value))
 
 
 def _check_fill(value: Any) -> PatternFill | None:
