@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from inclusionkit._i18n import translate
 from inclusionkit.cli._common import output_format, write_file
 
 __all__ = ["template_command"]
@@ -26,7 +27,7 @@ def template_command(output: Path, fmt: str | None) -> None:
     has an instructions sheet."""
     from inclusionkit import register_template
     from inclusionkit._atomic import atomic_path, refuse_input
-    from inclusionkit._i18n import current_language, translate
+    from inclusionkit._i18n import current_language
     from inclusionkit._template import template_csv
 
     lang = current_language()
