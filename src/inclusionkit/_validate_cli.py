@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._i18n import translate
 from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 
@@ -36,7 +37,7 @@ def validate_path(
 
     source = os.fspath(path)
     if not Path(source).is_file():
-        raise InclusionKitError(f"{source}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=source))
     if Path(source).suffix.lower() == ".json":
         return _validate_json(source, completeness, project, today)
     try:
@@ -62,16 +63,12 @@ def _validate_json(
         from inclusionkit._rules import ruleset_problems
 
         problems = ruleset_problems(document, source=source)
-        from inclusionkit._i18n import translate
-
         text = translate("{source}: valid rule set {name!r}").format(
             source=source, name=document["name"]
         )
         return problems, text
     problems = project_problems(document, source=source)
     code = document.get("code") if isinstance(document, dict) else None
-    from inclusionkit._i18n import translate
-
     return problems, translate("{source}: valid project {code!r}").format(source=source, code=code)
 
 
@@ -87,8 +84,6 @@ def _validate_table(
     except ValidationError as exc:
         return list(exc.problems), ""
     if not outcome.problems:
-        from inclusionkit._i18n import translate
-
         return [], translate("{source}: {rows} rows, all valid").format(
             source=source, rows=outcome.rows
         )
@@ -129,8 +124,6 @@ def validate_table_rejecting(
     table = outcome.rejected
     table = table[[c for c in columns if c in table.columns]]
     inclusionkit.write(table, target, format=exporter.name, kind="table")
-    from inclusionkit._i18n import translate
-
     summary = translate("{summary}; rejected rows written to {target}").format(
         summary=outcome.summary(), target=target
     )
@@ -149,7 +142,6 @@ def problem_lines(
     ``lang`` (``en`` or ``ro``; default: the run's language), most frequent first."""
     from collections import Counter
 
-    from inclusionkit._i18n import translate
     from inclusionkit._problems import describe, message_in
 
     if summary:

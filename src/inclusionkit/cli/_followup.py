@@ -65,7 +65,7 @@ def followup_command(
     start, end = parse_window(window)  # a mistyped window costs nothing
     chosen = output_format(output, fmt, "table")
     if isinstance(participations, Path) and not participations.exists():
-        raise InclusionKitError(f"{participations}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=participations))
     # Only the contract's columns are read: identifier columns (a CNP, names) never come in.
     table = read_table(participations)
     frame = inclusionkit.followup(table, (start, end), rules=rules)

@@ -138,6 +138,9 @@ def _short(plugin: str) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
+    from inclusionkit._i18n._tables import column_header
+
+    header = [column_header(name) for name in header]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

@@ -20,6 +20,7 @@ import attrs
 import click
 
 from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._i18n import translate
 from inclusionkit.cli._common import (
     allow_by_option,
     check_by,
@@ -220,7 +221,7 @@ def report_command(
     import inclusionkit
 
     if isinstance(participations, Path) and not participations.exists():
-        raise InclusionKitError(f"{participations}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=participations))
     if layout == "sfc2021":
         _refuse_unused("--layout sfc2021", _NOT_FOR_SFC2021)
     check_by(by, allow_by)  # never one row per person
@@ -281,8 +282,6 @@ def report_command(
         click.echo(report_csv(published.table), nl=False)
     if excluded_path is not None and excluded_format is not None:
         write_file(report.excluded, excluded_path, excluded_format, "table")
-    from inclusionkit._i18n import translate
-
     click.echo(f"inclusionkit: {report.summary()}", err=True)
     for warning in report.provenance.warnings:
         click.echo(translate("inclusionkit: warning: {message}").format(message=warning), err=True)
@@ -401,6 +400,7 @@ def rulesets_command(name: str | None, verbose: bool) -> None:
     import pandas as pd
 
     from inclusionkit import available_rulesets, load_ruleset
+    from inclusionkit._i18n._tables import translate_table
 
     names = available_rulesets()
     if name is not None:
@@ -420,7 +420,7 @@ def rulesets_command(name: str | None, verbose: bool) -> None:
                 for ruleset in (load_ruleset(n) for n in names)
             ]
         )
-        click.echo(format_table(summary))
+        click.echo(format_table(translate_table(summary)))
         if not verbose:
             return
     from inclusionkit._i18n import current_language
@@ -441,7 +441,7 @@ def rulesets_command(name: str | None, verbose: bool) -> None:
                 for ind in ruleset.indicators
             ]
         )
-        click.echo(format_table(rows))
+        click.echo(format_table(translate_table(rows, lang)))
 
 
 def validate_table_command_output(
