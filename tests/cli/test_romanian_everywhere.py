@@ -5,6 +5,7 @@ Romanian words in what each prints and writes, and none of the English the catal
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -260,3 +261,31 @@ def test_the_group_option_and_the_locale_choose_romanian(
     assert "proiect valid" in capsys.readouterr().out
     assert main(["validate", project, "--lang", "en"]) == 0
     assert "valid project" in capsys.readouterr().out
+
+
+def test_the_languages_page_commands_run_verbatim(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command of docs/languages.md runs as written, in order (a VAR=value prefix sets
+    the environment): exit 0, or 2 where its comment says so, and speaks Romanian."""
+    monkeypatch.chdir(tmp_path)
+    text = (REPO / "docs" / "languages.md").read_text(encoding="utf-8")
+    lines = [
+        line
+        for block in re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M)
+        for line in block.splitlines()
+        if re.match(r"(\w+=\S+ )*inclusionkit ", line)
+    ]
+    assert len(lines) == 4
+    for line in lines:
+        command, _, comment = line.partition("  #")
+        words = shlex.split(command)
+        with monkeypatch.context() as env:
+            while "=" in words[0]:
+                name, _, value = words.pop(0).partition("=")
+                env.setenv(name, value)
+            code = main(words[1:])
+        out, err = capsys.readouterr()
+        assert code == (2 if "exit 2" in comment else 0), f"{command}: {err}"
+        if "examples export" not in command:
+            _assert_romanian(out + err, "ț")
