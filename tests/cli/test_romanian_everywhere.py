@@ -240,6 +240,13 @@ def test_the_other_commands_in_romanian(
     code, text = _run(["report", str(tmp_path / "nothing.csv")], capsys)
     assert code == 2
     _assert_romanian(text, "inclusionkit: eroare:", "fișierul nu există")
+    bad = tmp_path / "incomplet.csv"
+    bad.write_text("participant_id,gender\nA,female\n", encoding="utf-8")
+    code, text = _run(["report", str(bad)], capsys)
+    assert code == 2
+    # (the English detail names header spellings the reader knows, 'Project code' among them)
+    for words in ("problemă(e) găsite:", "linia 1", "coloana", "lipsește o coloană canonică"):
+        assert words in text
 
 
 def test_every_command_is_run_here() -> None:

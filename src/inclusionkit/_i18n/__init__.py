@@ -191,6 +191,9 @@ class Localised(Mapping[str, Mapping[str, str]]):
             }
         return done
 
+    def __contains__(self, lang: object) -> bool:
+        return lang in LANGUAGES  # without translating the table
+
     def __iter__(self) -> Iterator[str]:
         return iter(LANGUAGES)
 

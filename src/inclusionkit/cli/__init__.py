@@ -21,7 +21,13 @@ import click
 
 from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._i18n import LANGUAGES, language_from_environment, translate, using_language
+from inclusionkit._i18n import (
+    LANGUAGES,
+    current_language,
+    language_from_environment,
+    translate,
+    using_language,
+)
 from inclusionkit._version import __version__
 
 EXIT_USER_ERROR = 2
@@ -78,7 +84,7 @@ class _Group(click.Group):
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except InclusionKitError as exc:
-            _error(str(exc))
+            _error(_said(exc))
             ctx.exit(EXIT_USER_ERROR)
         except OSError as exc:  # an unwritable folder, a full disk: the reason, no traceback
             where = f"{exc.filename}: " if exc.filename else ""
@@ -87,6 +93,21 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo(translate("inclusionkit: interrupted"), err=True)
             ctx.exit(130)
+
+
+def _said(exc: InclusionKitError) -> str:
+    """An error as the user reads it: a :class:`ValidationError` lists each problem in the
+    run's language (its place and meaning); any other error is its message."""
+    problems = getattr(exc, "problems", None)
+    if current_language() == "en" or not isinstance(problems, tuple) or not problems:
+        return str(exc)
+    from inclusionkit._problems import describe
+
+    source = getattr(exc, "source", None)
+    head = translate("{count} problem(s) found:").format(count=len(problems))
+    lines = [f"{source}: {head}" if source else head]
+    lines += [f"  - {describe(problem)}" for problem in problems]
+    return "\n".join(lines)
 
 
 def _error(message: str) -> None:
