@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from inclusionkit.plugin import N_, Translator
+from inclusionkit import ProblemCode
+from inclusionkit.plugin import N_, Translator, translate
 
 LANGUAGES: Final = ("en", "ro")
 
@@ -122,15 +123,6 @@ _TEXTS: Final[Mapping[str, str]] = {
     "excluded_none": N_("Every participation was counted."),
     "reason": N_("Reason"),
     "records": N_("Records"),
-    "reason.gender.missing": N_("gender is missing"),
-    "reason.gender.unknown": N_("gender is not a known value"),
-    "reason.birth_date.missing": N_("birth date is missing"),
-    "reason.birth_date.after_entry": N_("birth date is after the entry date"),
-    "reason.entry_date.missing": N_("entry date is missing"),
-    "reason.labour_status.missing": N_("labour-market status is missing"),
-    "reason.labour_status.unknown": N_("labour-market status is not a known value"),
-    "reason.isced.missing": N_("education level (ISCED) is missing"),
-    "reason.isced.out_of_range": N_("education level (ISCED) is not between 0 and 8"),
     # provenance
     "provenance": N_("Provenance"),
     "ruleset": N_("Rule set"),
@@ -270,8 +262,13 @@ class Labels:
         return self.get_or(f"activity.{kind}", kind.replace("_", " "))
 
     def reason_text(self, reason: str) -> str:
-        """Why a participation was not counted; an unknown reason code shows as itself."""
-        return self.get_or(f"reason.{reason}", reason)
+        """Why a participation was not counted: the problem code's message in the report's
+        language (the core catalogue's, as every output says it); another code as itself."""
+        try:
+            member = ProblemCode.lookup(reason)
+        except KeyError:
+            return reason
+        return translate(member.message, self.lang)
 
     def format_date(self, value: dt.date | None) -> str:
         """A date in words: 1 April 2014, 1 aprilie 2014."""
