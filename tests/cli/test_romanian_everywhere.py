@@ -104,6 +104,18 @@ def test_report_in_romanian(
     )
     assert code == 0, text
     _assert_romanian((tmp_path / "r.html").read_text(encoding="utf-8"), "femei", "Raport")
+    code, text = _run(
+        [
+            "report",
+            str(example / "participants.csv"),
+            "--layout",
+            "sfc2021",
+            "--allow-other-period",
+        ],
+        capsys,
+    )
+    assert code == 0, text
+    _assert_romanian(text, "Prioritate", "mai puțin dezvoltată", "avertisment", "proiecte")
 
 
 def test_validate_in_romanian(

@@ -61,6 +61,9 @@ COLUMN_HEADERS: Mapping[str, Mapping[str, str]] = Localised(
         "entry_year": N_("entry_year"),
         "exit_year": N_("exit_year"),
         "target_group": N_("target_group"),
+        "priority": N_("priority"),
+        "specific_objective": N_("specific_objective"),
+        "category_of_region": N_("category_of_region"),
         # a progress table
         "objective": N_("objective"),
         "name": N_("name"),
@@ -145,6 +148,10 @@ CELL_WORDS: Mapping[str, Mapping[str, str]] = Localised(
         "leavers": N_("leavers"),
         "period": N_("period"),
         "cumulative": N_("cumulative"),
+        # SFC2021 categories of region
+        "less developed": N_("less developed"),
+        "more developed": N_("more developed"),
+        "transition": N_("transition"),
         # indicator kinds
         "output": N_("output"),
         "result": N_("result"),
@@ -167,12 +174,13 @@ CELL_WORDS: Mapping[str, Mapping[str, str]] = Localised(
         "plans": N_("plans"),
         "projects": N_("projects"),
         "number": N_("number"),
+        "percent": N_("percent"),
     },
     context="cell",
 )
 """The words of the cells of a report's or a progress table's coded columns, per language."""
 
-WORD_COLUMNS = ("flow", "scope", "kind", "status", "source", "unit")
+WORD_COLUMNS = ("flow", "scope", "kind", "status", "source", "unit", "category_of_region")
 """The columns whose cells are words of :data:`CELL_WORDS`."""
 
 

@@ -542,16 +542,24 @@ def _sfc2021_report(
     if period not in (None, "2021-2027"):
         if not allow_other_period:
             raise InclusionKitError(
-                f"--layout sfc2021 lays out 2021-2027 reports (--rules esf-2021); the table's "
-                f"project codes are of {period}: report them with the rule set of {period}, or "
-                "pass --allow-other-period"
+                translate(
+                    "--layout sfc2021 lays out 2021-2027 reports (--rules esf-2021); the table's "
+                    "project codes are of {period}: report them with the rule set of {period}, "
+                    "or pass --allow-other-period"
+                ).format(period=period)
             )
+        warning = translate("esf-2021 laid out for project codes of {period}")
         click.echo(
-            f"inclusionkit: warning: esf-2021 laid out for project codes of {period}", err=True
+            translate("inclusionkit: warning: {message}").format(
+                message=warning.format(period=period)
+            ),
+            err=True,
         )
     report = inclusionkit.sfc2021_table(source, as_of=as_of)
+    from inclusionkit._problems import describe
+
     for problem in report.problems:
-        click.echo(f"inclusionkit: {problem}", err=True)
+        click.echo(f"inclusionkit: {describe(problem)}", err=True)
     if output is not None:
         write_file(report, output, fmt, "report")
     elif fmt == "json":

@@ -518,7 +518,8 @@ def _report_frame(report: Any, options: Mapping[str, Any]) -> pd.DataFrame:
     layout = options.get("layout", "tidy")
     lang = resolve_language(options.get("lang"))
     if isinstance(report, Sfc2021Report):
-        return report.layout(layout, lang)
+        frame = report.layout(layout, lang)
+        return frame if layout == "wide" else translate_table(frame, lang)
     if layout != "tidy":
         raise InclusionKitError(
             f"layout {layout!r}: a report is written as its tidy table; the wide and checks "
