@@ -92,6 +92,9 @@ COLUMN_HEADERS: Mapping[str, Mapping[str, str]] = Localised(
         "codes": N_("codes"),
         "message": N_("message"),
         "participations": N_("participations"),
+        # the six-month follow-up list
+        "six_month_date": N_("six_month_date"),
+        "counted": N_("counted"),
         # the command line's lists: formats, plugins, rule sets
         "format": N_("format"),
         "extensions": N_("extensions"),
@@ -183,6 +186,9 @@ CELL_WORDS: Mapping[str, Mapping[str, str]] = Localised(
 WORD_COLUMNS = ("flow", "scope", "kind", "status", "source", "unit", "category_of_region")
 """The columns whose cells are words of :data:`CELL_WORDS`."""
 
+YES_NO_COLUMNS = ("passed", "counted")
+"""The true/false columns of tables for people (a check passed, a leaver counted): Da/Nu."""
+
 
 def column_header(name: str, lang: str | None = None) -> str:
     """The header of column ``name`` in ``lang`` (itself when it has none)."""
@@ -222,9 +228,10 @@ def translate_table(
             out["message"] = _mapped(out["reason"], meanings)
         else:
             out["reason"] = _mapped(out["reason"], meanings)
-    if "passed" in out.columns:
-        yes_no = {True: translate("Yes", lang), False: translate("No", lang)}
-        out["passed"] = out["passed"].astype(object).map(yes_no).where(out["passed"].notna())
+    yes_no = {True: translate("Yes", lang), False: translate("No", lang)}
+    for name in YES_NO_COLUMNS:
+        if name in out.columns:
+            out[name] = out[name].astype(object).map(yes_no).where(out[name].notna())
     if headers:
         out = out.rename(columns=lambda name: column_header(str(name), lang))
     return out
