@@ -15,6 +15,16 @@ settings.register_profile(
 settings.register_profile("ci", parent=settings.get_profile("default"), max_examples=60)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
+
+@pytest.fixture(autouse=True)
+def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests expect English unless they ask for --lang ro: a Romanian locale on the machine
+    running them (LANG=ro_RO.UTF-8) would otherwise make the command line speak Romanian."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(name, "").lower().startswith("ro"):
+            monkeypatch.setenv(name, "C.UTF-8")
+
+
 MINIMAL_PROJECT: dict[str, Any] = {
     "code": "POSDRU/165/6.2/S/143094",
     "title": {"ro": "Și noi avem dreptul la muncă!", "en": "We too have the right to work!"},

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # what type checkers and editors see: the same names, importe
         ValidationError,
     )
     from inclusionkit._formats import Exporter, Importer
+    from inclusionkit._i18n import LANGUAGES, Translator, translate, using_language
     from inclusionkit._ingest import IDENTIFIERS as IDENTIFIER_COLUMNS
     from inclusionkit._ingest import (
         ColumnMapping,
@@ -126,6 +127,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "ValidationError": ("inclusionkit._errors", "ValidationError"),
     "Exporter": ("inclusionkit._formats", "Exporter"),
     "Importer": ("inclusionkit._formats", "Importer"),
+    "LANGUAGES": ("inclusionkit._i18n", "LANGUAGES"),
+    "Translator": ("inclusionkit._i18n", "Translator"),
+    "translate": ("inclusionkit._i18n", "translate"),
+    "using_language": ("inclusionkit._i18n", "using_language"),
     "ColumnMapping": ("inclusionkit._ingest", "ColumnMapping"),
     "IDENTIFIER_COLUMNS": ("inclusionkit._ingest", "IDENTIFIERS"),
     "RawTable": ("inclusionkit._ingest", "RawTable"),
@@ -239,6 +244,7 @@ __all__ = [
     "DEFAULT_SUPPRESSION_THRESHOLD",
     "DTYPES",
     "IDENTIFIER_COLUMNS",
+    "LANGUAGES",
     "Achievement",
     "Activity",
     "Beneficiary",
@@ -282,6 +288,7 @@ __all__ = [
     "TechnicalReport",
     "TemplateColumn",
     "Text",
+    "Translator",
     "ValidationError",
     "ValidationReport",
     "__version__",
@@ -325,6 +332,8 @@ __all__ = [
     "suggest_mapping",
     "suppress",
     "technical_report",
+    "translate",
+    "using_language",
     "validate_mapping",
     "validate_participations",
     "write",

@@ -24,6 +24,8 @@ from inclusionkit import (
     sfc2021_table,
     write,
 )
+from inclusionkit._i18n import translate
+from inclusionkit._i18n._tables import translate_table
 from inclusionkit.cli._common import format_table
 
 Echo = Callable[[str], object]
@@ -38,26 +40,43 @@ def run_demo(output: Path, *, echo: Echo = print) -> list[Path]:
         project, participations = example.project, example.participations
         echo(f"\n== {project.title.ro} / {project.title.en} ({project.code})")
         if example.synthetic:
-            echo("   (records are synthetic and illustrative, consistent with the seed's figures)")
+            echo(
+                translate(
+                    "   (records are synthetic and illustrative, consistent with the seed's "
+                    "figures)"
+                )
+            )
         table = progress(project, participations)
-        echo("\nProgress against targets (reported beside computed; source: what the status uses):")
+        echo(
+            "\n"
+            + translate(
+                "Progress against targets (reported beside computed; source: what the status uses):"
+            )
+        )
         shown = table.drop(columns=["name", "kind", "milestone", "milestone_date", "percent"])
-        echo(format_table(shown))
+        echo(format_table(translate_table(shown)))
         written.append(_csv(table, output / f"{name}.progress.csv", "progress"))
         report = None
         if participations is not None:
             # No rule set named: the one of the programme's period (POSDRU: esf-2007).
             report = compute(participations, by=("gender",), project=project)
             ruleset = report.ruleset
-            echo(f"\n{ruleset.title} ({ruleset.name}, the rule set of {ruleset.period}) by gender:")
-            echo(format_table(report.wide().reset_index()))
+            echo(
+                "\n"
+                + translate("{title} ({name}, the rule set of {period}) by gender:").format(
+                    title=ruleset.title, name=ruleset.name, period=ruleset.period
+                )
+            )
+            echo(format_table(translate_table(report.wide().reset_index())))
             echo(report.summary())
             written.append(_csv(report, output / f"{name}.{ruleset.name}.csv", "report"))
             if ruleset.name != "esf-2014":
                 written.append(_illustration(name, participations, project, output, echo))
         written += _plugin_outputs(name, project, participations, table, report, output, echo)
     written += _sfc2021(output, echo)
-    echo(f"\nWrote {len(written)} files to {output}/:")
+    echo(
+        "\n" + translate("Wrote {count} files to {path}/:").format(count=len(written), path=output)
+    )
     for path in written:
         echo(f"  {path.relative_to(output)}")
     return written
@@ -67,12 +86,15 @@ def _illustration(name: str, participations: Any, project: Any, output: Path, ec
     """The 2014-2020 common indicators of another period's table, labelled as an illustration."""
     report = compute(participations, rules="esf-2014", by=("gender",), project=project)
     echo(
-        "\nIllustration only, not this project's report: the ESF 2014-2020 common indicators "
-        "(esf-2014) of the same table, by gender:"
+        "\n"
+        + translate(
+            "Illustration only, not this project's report: the ESF 2014-2020 common indicators "
+            "(esf-2014) of the same table, by gender:"
+        )
     )
-    echo(format_table(report.wide().reset_index()))
+    echo(format_table(translate_table(report.wide().reset_index())))
     for warning in report.provenance.warnings:
-        echo(f"warning: {warning}")
+        echo(translate("warning: {warning}").format(warning=warning))
     return _csv(report, output / f"{name}.esf-2014.csv", "report")
 
 
@@ -114,7 +136,11 @@ def _plugin_outputs(
     written = []
     for fmt, obj, path, options in jobs:
         if fmt not in available:
-            echo(f"  (skipped {path.name}: install the inclusionkit-{fmt} plugin)")
+            echo(
+                translate("  (skipped {file}: install the inclusionkit-{format} plugin)").format(
+                    file=path.name, format=fmt
+                )
+            )
             continue
         write(obj, path, format=fmt, **options)
         written.append(path)
@@ -134,15 +160,18 @@ def _sfc2021(output: Path, echo: Echo) -> list[Path]:
 
     report = sfc2021_table(pd.concat(tables, ignore_index=True))
     echo(
-        "\nSFC2021-style tables (ESF+ indicators per priority, objective and region category); "
-        "an illustration of the layout: the bundled tables are of earlier periods:"
+        "\n"
+        + translate(
+            "SFC2021-style tables (ESF+ indicators per priority, objective and region category); "
+            "an illustration of the layout: the bundled tables are of earlier periods:"
+        )
     )
     echo(report.summary())
     written = [_csv(report, output / "sfc2021.csv", "report")]
     try:
         write(report, output / "sfc2021.xlsx", kind="report")
     except InclusionKitError as exc:  # the Excel plugin writes workbooks
-        echo(f"  (skipped sfc2021.xlsx: {exc})")
+        echo(translate("  (skipped sfc2021.xlsx: {reason})").format(reason=exc))
     else:
         written.append(output / "sfc2021.xlsx")
     return written

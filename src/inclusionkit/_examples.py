@@ -27,15 +27,16 @@ import pandas as pd
 from inclusionkit._atomic import atomic_path
 from inclusionkit._contract import BOOL_COLUMNS
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n._tables import COLUMN_HEADERS, STATUS_VALUES
 from inclusionkit._sanitise import frame_to_csv
-from inclusionkit._template import RO_HEADERS, RO_STATUSES
 
 _CEDILLA = str.maketrans("șțȘȚ", "şţŞŢ")
 
 
 def romanian_headers(columns: list[str]) -> dict[str, str]:
     """The Romanian header of each canonical column (those of the blank register template)."""
-    return {column: RO_HEADERS.get(column, column) for column in columns}
+    headers = COLUMN_HEADERS["ro"]
+    return {column: headers.get(column, column) for column in columns}
 
 
 def export_example(name: str, directory: str | os.PathLike[str]) -> list[Path]:
@@ -93,7 +94,7 @@ def romanian_register(table: pd.DataFrame) -> pd.DataFrame:
                 {"female": "F", "male": "M"}, na_action="ignore"
             )
         elif column == "labour_status":
-            frame[column] = values.astype("string").map(RO_STATUSES, na_action="ignore")
+            frame[column] = values.astype("string").map(STATUS_VALUES["ro"], na_action="ignore")
     frame = frame.astype(object).where(frame.notna(), None)
     return frame.rename(columns=romanian_headers(list(frame.columns)))
 

@@ -42,6 +42,7 @@ from typing import IO, Any, Literal, cast
 import attrs
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import translate
 
 __all__ = [
     "COUNTS",
@@ -263,7 +264,7 @@ def check_size(path: str | os.PathLike[str], limit: LimitName | int = "table") -
     try:
         size = Path(name).stat().st_size
     except FileNotFoundError:
-        raise InclusionKitError(f"{name}: no such file") from None
+        raise InclusionKitError(translate("{path}: no such file").format(path=name)) from None
     except OSError as exc:
         raise InclusionKitError(f"{name}: cannot read the file ({exc.strerror})") from None
     if size > allowed:

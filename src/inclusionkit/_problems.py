@@ -2,8 +2,9 @@
 table can report, once.
 
 Each :class:`ProblemCode` is a string (``gender.missing``) that tables and :class:`Problem`
-records carry, with an English message, a :class:`Severity` and whether it makes a participation
-*incomplete*, that is, left out of every indicator and listed in ``Report.excluded`` with the code
+records carry, with an English message (its Romanian is in the core catalogue of
+``inclusionkit._i18n``), a :class:`Severity` and whether it makes a participation *incomplete*,
+that is, left out of every indicator and listed in ``Report.excluded`` with the code
 as its reason. Validation (:func:`~inclusionkit.validate_participations`) and counting
 (:func:`~inclusionkit.compute`) test completeness with one table of column tests (see
 ``inclusionkit._rules._completeness``), so a row that validates is counted and a participation
@@ -16,7 +17,10 @@ test fails when it is stale.
 from __future__ import annotations
 
 import enum
+import re
 
+from inclusionkit._errors import Problem
+from inclusionkit._i18n import N_, resolve_language, translate
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
 
@@ -301,80 +305,51 @@ INCOMPLETE: tuple[ProblemCode, ...] = tuple(code for code in ProblemCode if code
 """The codes that leave a participation out of every indicator, in the order they are tested."""
 
 
-MESSAGES_RO: dict[str, str] = {
-    "column.missing": "lipsește o coloană canonică",
-    "column.duplicate": "două antete completează aceeași coloană",
-    "column.unnamed": "o coloană are valori, dar nu are antet; este lăsată deoparte",
-    "column.unmapped": "un antet nu corespunde niciunei coloane cunoscute; coloana este lăsată "
-    "deoparte",
-    "header.merged": "celulele antetului sunt îmbinate",
-    "cells.merged": "celulele unei coloane sunt îmbinate și lasă goale toate celulele, în afară "
-    "de prima",
-    "mapping.header_empty": "un antet din fișierul de corespondență nu are litere sau cifre",
-    "mapping.header_duplicate": "un antet apare de două ori în fișierul de corespondență",
-    "value.unknown": "o valoare necunoscută corespondenței este păstrată așa cum este scrisă",
-    "import.warning": "importul a semnalat o problemă a fișierului",
-    "cell.date": "celula nu este o dată (AAAA-LL-ZZ sau ZZ.LL.AAAA)",
-    "cell.bool": "celula nu este da sau nu (adevărat/fals)",
-    "cell.int": "celula nu este un număr întreg",
-    "cell.nested": "celula conține o listă sau o înregistrare (o coloană imbricată), nu o valoare",
-    "cell.two_digit_year": "anul datei are două cifre (31.01.90): secolul nu se știe",
-    "row.empty": "rândul este gol (doar separatori): ștergeți-l",
-    "row.no_id": "rândul are valori, dar nu are identificator de participant",
-    "row.invalid": "valorile rândului nu se potrivesc modelului participării",
-    "participant_id.missing": "lipsește participant_id",
-    "participant_id.cnp": "participant_id este un CNP valid: pseudonimizați registrul înainte "
-    "(inclusionkit pseudonymise)",
-    "project_code.missing": "lipsește project_code",
-    "gender.missing": "lipsește genul",
-    "gender.unknown": "genul nu este unul dintre female, male, non_binary",
-    "gender.not_reported": "genul nu este unul raportat de setul de reguli (2014-2020 și "
-    "2007-2013 raportează femei și bărbați)",
-    "birth_date.missing": "lipsește data nașterii",
-    "birth_date.after_entry": "data nașterii este după data intrării",
-    "birth_date.in_future": "data nașterii este în viitor",
-    "age.below_minimum": "vârsta la intrare este sub minimul cerut (min_age; contractul nu "
-    "stabilește unul)",
-    "birth_date.implausible": "vârsta la intrare depășește 120 de ani: data nașterii nu este "
-    "plauzibilă",
-    "entry_date.missing": "lipsește data intrării",
-    "entry_date.in_future": "data intrării este după data de referință (implicit azi)",
-    "entry_date.outside_project": "data intrării este în afara perioadei proiectului",
-    "exit_date.before_entry": "data ieșirii este înaintea datei intrării",
-    "exit_date.in_future": "data ieșirii este după data de referință (implicit azi)",
-    "exit_date.outside_project": "data ieșirii este în afara perioadei proiectului",
-    "project_code.other": "project_code nu este codul proiectului validat",
-    "labour_status.missing": "lipsește statutul pe piața muncii",
-    "labour_status.unknown": "statutul pe piața muncii nu este unul cunoscut",
-    "isced.missing": "lipsește nivelul ISCED",
-    "isced.out_of_range": "nivelul ISCED nu este un nivel ISCED 2011 de la 0 la 8",
-    "jobless_household.missing": "lipsește jobless_household (cerut de setul de reguli)",
-    "dependent_children.missing": "lipsește dependent_children (cerut de setul de reguli)",
-    "single_adult_household.missing": "lipsește single_adult_household (cerut de setul de reguli)",
-    "region.unknown": "regiunea nu este un cod NUTS-2 RO11..RO42",
-    "cnp.invalid": "CNP-ul nu este valid",
-    "cnp.sex_mismatch": "sexul din CNP contrazice genul",
-    "cnp.birth_date_mismatch": "data nașterii din CNP contrazice data nașterii",
-    "cnp.several_ids": "un CNP apare sub mai mulți identificatori de participant (o persoană "
-    "ar fi numărată de două ori)",
-    "row.duplicate": "rândul repetă exact un rând anterior",
-    "sfc2021.project_code.missing": "participările fără cod de proiect sunt lăsate în afara "
-    "tabelului SFC2021",
-    "sfc2021.region.missing": "participările fără regiune sunt lăsate în afara tabelului SFC2021",
-    "sfc2021.region.unknown": "participările cu o regiune necunoscută sunt lăsate în afara "
-    "tabelului SFC2021",
-}
-"""The catalogue's messages in Romanian (``--lang ro``), one per code; a test checks that every
-code has one."""
-
-
-def message_in(code: str, lang: str = "en") -> str:
-    """What problem ``code`` means, in ``lang`` (``en`` or ``ro``); a code outside the catalogue
-    (a plugin's) is said as itself."""
+def message_in(code: str, lang: str | None = None) -> str:
+    """What problem ``code`` means, in ``lang`` (``en`` or ``ro``; default: the current run's
+    language). The English message is the id of its translation in the core catalogue; a code
+    outside the catalogue (a plugin's) is said as itself."""
     try:
         member = ProblemCode.lookup(code)
     except KeyError:
         return code
-    if lang == "ro":
-        return MESSAGES_RO.get(member.value, member.message)
-    return member.message
+    return translate(member.message, lang)
+
+
+_PLACE_WORDS = (
+    (re.compile(r"\bline (\d+)"), N_("line {place}")),
+    (re.compile(r"\brow (\d+)"), N_("row {place}")),
+    (re.compile(r"\bsheet ('[^']*')"), N_("sheet {place}")),
+)
+"""The words of a problem's location (``line 88``, ``sheet 'Registru', row 9``), translated
+where a place is said to a person."""
+
+
+def describe(problem: Problem, lang: str | None = None) -> str:
+    """A problem as one line for a person reading ``lang`` (default: the run's language):
+    where it is (file, line or sheet and row, column) and what is wrong. In English it is
+    ``str(problem)``; in Romanian the place's words and the code's meaning are Romanian, with
+    the English detail after it when the message quotes a value."""
+    lang = resolve_language(lang)
+    if lang == "en":
+        return str(problem)
+    where: list[str] = [part for part in (problem.source, problem.location) if part]
+    if problem.location:
+        location = problem.location
+        for pattern, text in _PLACE_WORDS:
+            template = translate(text, lang)
+            location = pattern.sub(
+                lambda match, t=template: t.format(place=match.group(1)),  # type: ignore[misc]
+                location,
+            )
+        where[-1] = location
+    if problem.column:
+        where.append(translate("column {name!r}", lang).format(name=problem.column))
+    meaning = translate(problem.message, lang)
+    if meaning == problem.message and problem.code in ProblemCode._value2member_map_:
+        member = ProblemCode.lookup(problem.code)
+        meaning = message_in(member, lang)
+        if problem.message != member.message and re.search("['\"]", problem.message):
+            meaning = f"{meaning} ({problem.message})"  # the detail: the value as written
+    prefix = ", ".join(where)
+    return f"{prefix}: {meaning}" if prefix else meaning

@@ -33,6 +33,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Source
+from inclusionkit._i18n import translate
 from inclusionkit._ingest._row_problems import (
     ROW_LOCATIONS,
     ROW_PROBLEMS,
@@ -78,10 +79,12 @@ class ImportOutcome:
     source: str
 
     def summary(self) -> str:
-        """One line: rows read, accepted, rejected."""
-        return (
-            f"{self.source}: {self.rows} rows: {len(self.accepted)} accepted, "
-            f"{len(self.rejected)} rejected"
+        """One line: rows read, accepted, rejected (in the run's language)."""
+        return translate("{source}: {rows} rows: {accepted} accepted, {rejected} rejected").format(
+            source=self.source,
+            rows=self.rows,
+            accepted=len(self.accepted),
+            rejected=len(self.rejected),
         )
 
 

@@ -41,6 +41,7 @@ import pandas as pd
 
 from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._i18n import N_, Localised, translate
 from inclusionkit._io import write
 from inclusionkit._programme import ProgrammeStructure, load_programme_structure, place_codes
 from inclusionkit._rules import _checks
@@ -91,28 +92,20 @@ COMPOSITES: Mapping[str, tuple[str, ...]] = {
 }
 """The reserved composite output indicators of SFC2021 table 6 and the parts each one sums."""
 
-_COMPOSITE_NAMES: Mapping[str, tuple[str, str]] = {
-    "EECO02+04": (
-        "unemployed, including long-term unemployed, and inactive",
-        "șomeri, inclusiv șomeri de lungă durată, și persoane inactive",
+_COMPOSITE_NAMES: Mapping[str, str] = {
+    "EECO02+04": N_("unemployed, including long-term unemployed, and inactive"),
+    "EECO02+05": N_(
+        "unemployed, including long-term unemployed, and employed, including self-employed"
     ),
-    "EECO02+05": (
-        "unemployed, including long-term unemployed, and employed, including self-employed",
-        "șomeri, inclusiv șomeri de lungă durată, și persoane angajate, inclusiv independenți",
+    "EECO02+04+05": N_(
+        "unemployed, inactive and employed (all participants by labour-market status)"
     ),
-    "EECO02+04+05": (
-        "unemployed, inactive and employed (all participants by labour-market status)",
-        "șomeri, persoane inactive și angajați (toți participanții după statutul pe piața muncii)",
-    ),
-    "EECO06+07": (
-        "children below 18 and young people between 18 and 29 years of age",
-        "copii sub 18 ani și tineri între 18 și 29 de ani",
-    ),
-    "EECO10+11": (
-        "with upper secondary, post-secondary (ISCED 3-4) or tertiary (ISCED 5-8) education",
-        "cu studii liceale, postliceale (ISCED 3-4) sau terțiare (ISCED 5-8)",
+    "EECO06+07": N_("children below 18 and young people between 18 and 29 years of age"),
+    "EECO10+11": N_(
+        "with upper secondary, post-secondary (ISCED 3-4) or tertiary (ISCED 5-8) education"
     ),
 }
+"""The composites' names in English (their Romanian is in the core catalogue)."""
 
 RESULT_LINKS: Mapping[str, tuple[str, ...]] = {
     # Every result counts participants, so none can exceed the participants (§3.5, derived).
@@ -261,16 +254,27 @@ class Sfc2021Report:
             return self.wide(lang=lang).rename(columns=dict(self.headers(lang)))
         raise InclusionKitError(f"layout must be 'tidy', 'wide' or 'checks', not {layout!r}")
 
-    def summary(self) -> str:
-        """One line: projects, participations counted and left out, failed checks, problems."""
+    def summary(self, lang: str | None = None) -> str:
+        """One line: projects, participations counted and left out, failed checks, problems
+        (in ``lang``; default: the run's language)."""
         p = self.provenance
         failed = int((~self.checks["passed"]).sum()) if len(self.checks) else 0
-        as_of = f" as of {p.as_of.isoformat()}" if p.as_of else ""
-        return (
-            f"SFC2021 ({p.ruleset} {p.ruleset_version}){as_of}: {p.projects} projects, "
-            f"{p.counted} participations counted, {p.excluded} excluded (incomplete), "
-            f"{p.left_out} left out (region); {failed} failed checks, "
-            f"{len(self.problems)} problems"
+        as_of = translate(" as of {date}", lang).format(date=p.as_of.isoformat()) if p.as_of else ""
+        return translate(
+            "SFC2021 ({ruleset} {version}){as_of}: {projects} projects, {counted} participations "
+            "counted, {excluded} excluded (incomplete), {left_out} left out (region); {failed} "
+            "failed checks, {problems} problems",
+            lang,
+        ).format(
+            ruleset=p.ruleset,
+            version=p.ruleset_version,
+            as_of=as_of,
+            projects=p.projects,
+            counted=p.counted,
+            excluded=p.excluded,
+            left_out=p.left_out,
+            failed=failed,
+            problems=len(self.problems),
         )
 
 
@@ -363,7 +367,7 @@ def sfc2021_layout(
     names: dict[str, tuple[str, str | None]] = {
         ind.code: (ind.name_en, ind.name_ro) for ind in ruleset.indicators
     }
-    names.update(_COMPOSITE_NAMES)
+    names.update((code, (name, None)) for code, name in _COMPOSITE_NAMES.items())
     excluded_summary = (
         report.excluded.groupby(["project_code", "reason"], observed=True, sort=True)
         .size()
@@ -690,30 +694,19 @@ def _empty_checks() -> pd.DataFrame:
 
 # -- the wide layout ----------------------------------------------------------------------------
 
-HEADERS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "priority": "Priority",
-        "specific_objective": "Specific objective",
-        "category_of_region": "Category of region",
-        "indicator": "Indicator",
-        "name": "Name",
-        "female": "Women",
-        "male": "Men",
-        "non_binary": "Non-binary",
-        "total": "Total",
-    },
-    "ro": {
-        "priority": "Prioritate",
-        "specific_objective": "Obiectiv specific",
-        "category_of_region": "Categorie de regiune",
-        "indicator": "Indicator",
-        "name": "Denumire",
-        "female": "Femei",
-        "male": "Bărbați",
-        "non_binary": "Non-binare",
-        "total": "Total",
-    },
-}
+HEADERS: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "priority": N_("Priority"),
+        "specific_objective": N_("Specific objective"),
+        "category_of_region": N_("Category of region"),
+        "indicator": N_("Indicator"),
+        "name": N_("Name"),
+        "female": N_("Women"),
+        "male": N_("Men"),
+        "non_binary": N_("Non-binary"),
+        "total": N_("Total"),
+    }
+)
 """The SFC2021 layout's column headings, in English and Romanian."""
 
 
@@ -750,7 +743,7 @@ def _wide(
 
     def name_of(code: Any) -> str:
         en, ro = names.get(str(code), ("", None))
-        return ro if lang == "ro" and ro else en
+        return ro if lang == "ro" and ro else translate(en, lang)
 
     wide.insert(len(keys), "name", [name_of(code) for code in wide["indicator"]])
     for gender in genders:

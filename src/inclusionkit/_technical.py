@@ -35,6 +35,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import TECHNICAL_LAYOUT as LAYOUT
+from inclusionkit._i18n import N_, Localised, translate
 from inclusionkit._progress import progress
 from inclusionkit._rules._records import RecordSet, as_table, evaluate_rule
 from inclusionkit._rules._report import compute
@@ -68,62 +69,37 @@ TARGET_GROUP_COLUMNS: tuple[str, ...] = (
     "period_men",
 )
 
-HEADERS: Mapping[str, Mapping[str, str]] = {
-    "ro": {
-        "name": "Denumire",
-        "indicator": "ID",
-        "unit": "UM",
-        "target": "Valori aprobate/revizuite (conform CF)",
-        "previous": "Valoare raportată la ultimul RT",
-        "period": "Valoare realizată în perioada de raportare",
-        "cumulative": "Valoare în perioada curentă (agregată)",
-        "percent": "% din ținta aprobată",
-        "target_group": "Categorie Grup ţintă",
-        "forecast": "Valoare prognozată (total)",
-        "forecast_women": "Valoare prognozată – Femei",
-        "forecast_men": "Valoare prognozată – Bărbaţi",
-        "previous_women": "Valoare realizată până la ultimul RT aprobat – Femei",
-        "previous_men": "Valoare realizată până la ultimul RT aprobat – Bărbaţi",
-        "period_women": "Valoare realizată în perioada de raportare – Femei",
-        "period_men": "Valoare realizată în perioada de raportare – Bărbaţi",
-    },
-    "en": {
-        "name": "Name",
-        "indicator": "ID",
-        "unit": "Unit",
-        "target": "Approved/revised target (as in the contract)",
-        "previous": "Value at the previous technical report",
-        "period": "Achieved in the reporting period",
-        "cumulative": "Cumulative value",
-        "percent": "% of the approved target",
-        "target_group": "Target group category",
-        "forecast": "Forecast (total)",
-        "forecast_women": "Forecast – women",
-        "forecast_men": "Forecast – men",
-        "previous_women": "Achieved to the previous report – women",
-        "previous_men": "Achieved to the previous report – men",
-        "period_women": "Achieved in the reporting period – women",
-        "period_men": "Achieved in the reporting period – men",
-    },
-}
+HEADERS: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "name": N_("Name"),
+        "indicator": N_("ID"),
+        "unit": N_("Unit"),
+        "target": N_("Approved/revised target (as in the contract)"),
+        "previous": N_("Value at the previous technical report"),
+        "period": N_("Achieved in the reporting period"),
+        "cumulative": N_("Cumulative value"),
+        "percent": N_("% of the approved target"),
+        "target_group": N_("Target group category"),
+        "forecast": N_("Forecast (total)"),
+        "forecast_women": N_("Forecast – women"),
+        "forecast_men": N_("Forecast – men"),
+        "previous_women": N_("Achieved to the previous report – women"),
+        "previous_men": N_("Achieved to the previous report – men"),
+        "period_women": N_("Achieved in the reporting period – women"),
+        "period_men": N_("Achieved in the reporting period – men"),
+    }
+)
 """Column headers per language (the Romanian ones are the Anexa 9's)."""
 
-TITLES: Mapping[str, Mapping[str, str]] = {
-    "ro": {
-        "report": "Raport tehnic",
-        "period": "Perioada de referință",
-        "indicators": "Indicatori atinşi",
-        "target_groups": "Grup ţintă în perioada raportată",
-        "all": "Total participanți (toate categoriile)",
-    },
-    "en": {
-        "report": "Technical report",
-        "period": "Reference period",
-        "indicators": "Indicators achieved",
-        "target_groups": "Target group in the reporting period",
-        "all": "All participants (every category)",
-    },
-}
+TITLES: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "report": N_("Technical report"),
+        "period": N_("Reference period"),
+        "indicators": N_("Indicators achieved"),
+        "target_groups": N_("Target group in the reporting period"),
+        "all": N_("All participants (every category)"),
+    }
+)
 """Titles of the report and its tables per language."""
 
 _TOTAL = "TOTAL"
@@ -173,9 +149,15 @@ class TechnicalReport:
 
     def summary(self) -> str:
         """One line: project, period, indicators and target groups."""
-        return (
-            f"{TITLES[self.lang]['report']} {self.project_code} {self.period}: "
-            f"{len(self.indicators)} indicators, {len(self.target_groups) - 1} target groups"
+        return translate(
+            "{report} {project} {period}: {indicators} indicators, {groups} target groups",
+            self.lang,
+        ).format(
+            report=TITLES[self.lang]["report"],
+            project=self.project_code,
+            period=self.period,
+            indicators=len(self.indicators),
+            groups=len(self.target_groups) - 1,
         )
 
 

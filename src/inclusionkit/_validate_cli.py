@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._i18n import translate
 from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 
@@ -36,7 +37,7 @@ def validate_path(
 
     source = os.fspath(path)
     if not Path(source).is_file():
-        raise InclusionKitError(f"{source}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=source))
     if Path(source).suffix.lower() == ".json":
         return _validate_json(source, completeness, project, today)
     try:
@@ -62,10 +63,13 @@ def _validate_json(
         from inclusionkit._rules import ruleset_problems
 
         problems = ruleset_problems(document, source=source)
-        return problems, f"{source}: valid rule set {document['name']!r}"
+        text = translate("{source}: valid rule set {name!r}").format(
+            source=source, name=document["name"]
+        )
+        return problems, text
     problems = project_problems(document, source=source)
     code = document.get("code") if isinstance(document, dict) else None
-    return problems, f"{source}: valid project {code!r}"
+    return problems, translate("{source}: valid project {code!r}").format(source=source, code=code)
 
 
 def _validate_table(
@@ -80,7 +84,9 @@ def _validate_table(
     except ValidationError as exc:
         return list(exc.problems), ""
     if not outcome.problems:
-        return [], f"{source}: {outcome.rows} rows, all valid"
+        return [], translate("{source}: {rows} rows, all valid").format(
+            source=source, rows=outcome.rows
+        )
     return list(outcome.problems), outcome.summary()
 
 
@@ -118,7 +124,9 @@ def validate_table_rejecting(
     table = outcome.rejected
     table = table[[c for c in columns if c in table.columns]]
     inclusionkit.write(table, target, format=exporter.name, kind="table")
-    summary = f"{outcome.summary()}; rejected rows written to {target}"
+    summary = translate("{summary}; rejected rows written to {target}").format(
+        summary=outcome.summary(), target=target
+    )
     return list(outcome.problems), summary
 
 
@@ -127,18 +135,18 @@ def problem_lines(
     *,
     summary: bool = False,
     limit: int | None = None,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> list[str]:
     """What ``inclusionkit validate`` prints for ``problems``: one line each (at most ``limit``,
     then how many more), or with ``summary`` the number of each code with its meaning in
-    ``lang`` (``en`` or ``ro``), most frequent first."""
+    ``lang`` (``en`` or ``ro``; default: the run's language), most frequent first."""
     from collections import Counter
 
-    from inclusionkit._problems import message_in
+    from inclusionkit._problems import describe, message_in
 
     if summary:
         counts = Counter(problem.code for problem in problems)
-        head = "problemă / număr / înțeles" if lang == "ro" else "problem / count / meaning"
+        head = translate("problem / count / meaning", lang)
         return [
             head,
             *(
@@ -147,12 +155,12 @@ def problem_lines(
             ),
         ]
     shown = problems if limit is None else problems[:limit]
-    lines = [str(problem) for problem in shown]
+    lines = [describe(problem, lang) for problem in shown]
     hidden = len(problems) - len(shown)
     if hidden:
         lines.append(
-            f"… încă {hidden} problemă(e) neafișate (--max-problems)"
-            if lang == "ro"
-            else f"… and {hidden} more problem(s) not shown (--max-problems)"
+            translate("… and {count} more problem(s) not shown (--max-problems)", lang).format(
+                count=hidden
+            )
         )
     return lines

@@ -29,6 +29,13 @@ Hostile input
 Row problems
     :func:`attach_row_problems`: an importer's coerce mode records which cells it could not
     read, so ``inclusionkit validate --rejected`` can set those rows aside with the reasons.
+Translations
+    :func:`translate` (a text in the core catalogue's language, ``"ro"``), :class:`Translator`
+    (a plugin's own ``.po`` catalogue, read when first needed), :func:`N_` (marks a stored text
+    for translation), :class:`Localised` (a table of labels in every language),
+    :data:`LANGUAGES`, :func:`current_language` (the run's language: an exporter's default
+    ``lang``), :func:`translate_table` and :func:`column_header` (a table for people: headers and
+    coded words in a language).
 Plugins and errors
     :func:`get_plugin_manager`, :func:`reset_plugin_manager`, :class:`PluginManager`,
     :class:`PluginInfo`,
@@ -50,6 +57,8 @@ from inclusionkit._errors import (
     ValidationError,
 )
 from inclusionkit._formats import KINDS, Exporter, Importer, Source
+from inclusionkit._i18n import LANGUAGES, N_, Localised, Translator, current_language, translate
+from inclusionkit._i18n._tables import column_header, translate_table
 from inclusionkit._ingest import attach_row_problems
 from inclusionkit._io import read_with, write_with
 from inclusionkit._limits import (
@@ -90,12 +99,15 @@ from inclusionkit.hookspecs import (
 
 __all__ = [
     "KINDS",
+    "LANGUAGES",
+    "N_",
     "Exporter",
     "Importer",
     "ImporterWarning",
     "InclusionKitError",
     "InclusionKitWarning",
     "LimitName",
+    "Localised",
     "PluginError",
     "PluginInfo",
     "PluginManager",
@@ -108,12 +120,15 @@ __all__ = [
     "RegisteredRuleset",
     "ReportData",
     "Source",
+    "Translator",
     "ValidationError",
     "atomic_open",
     "atomic_path",
     "atomic_write_text",
     "attach_row_problems",
     "check_size",
+    "column_header",
+    "current_language",
     "format_bytes",
     "get_plugin_manager",
     "hookimpl",
@@ -132,6 +147,8 @@ __all__ = [
     "restore_frame",
     "restore_text",
     "restore_values",
+    "translate",
+    "translate_table",
     "write_csv_text",
     "write_with",
 ]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import translate
 from inclusionkit._privacy._suppress import DEFAULT_THRESHOLD, SuppressedTable, suppress
 from inclusionkit._rules._ruleset import RuleSet
 
@@ -206,26 +207,37 @@ class Report:
             )
         return rows["value"].iloc[0].item()
 
-    def summary(self) -> str:
-        """One line: counted, excluded and failed checks."""
+    def summary(self, lang: str | None = None) -> str:
+        """One line: counted, excluded and failed checks, in ``lang`` (default: the run's)."""
         p = self.provenance
         failed = int((~self.checks["passed"]).sum()) if len(self.checks) else 0
-        as_of = f" as of {p.as_of.isoformat()}" if p.as_of else ""
+        as_of = translate(" as of {date}", lang).format(date=p.as_of.isoformat()) if p.as_of else ""
         if p.period is not None:
-            as_of = f" for {p.period[0].isoformat()}..{p.period[1].isoformat()} (and cumulative)"
-        return (
-            f"{p.ruleset} {p.ruleset_version}{as_of}: {p.counted} participations counted, "
-            f"{p.excluded} excluded (incomplete), {p.rows_after_as_of} rows after the as-of "
-            f"date, {p.merged_rows} re-entry rows merged; {failed} failed checks"
-            + (
-                f"; {p.pending_6m} leavers pending their six-month point"
-                if p.pending_6m is not None
-                else ""
+            as_of = translate(" for {start}..{end} (and cumulative)", lang).format(
+                start=p.period[0].isoformat(), end=p.period[1].isoformat()
             )
-            + (
-                f"; {p.several_partners} persons served by more than one partner"
-                if p.several_partners
-                else ""
-            )
-            + "".join(f"; warning: {warning}" for warning in p.warnings)
+        line = translate(
+            "{ruleset} {version}{as_of}: {counted} participations counted, {excluded} excluded "
+            "(incomplete), {after} rows after the as-of date, {merged} re-entry rows merged; "
+            "{failed} failed checks",
+            lang,
+        ).format(
+            ruleset=p.ruleset,
+            version=p.ruleset_version,
+            as_of=as_of,
+            counted=p.counted,
+            excluded=p.excluded,
+            after=p.rows_after_as_of,
+            merged=p.merged_rows,
+            failed=failed,
         )
+        if p.pending_6m is not None:
+            line += translate("; {count} leavers pending their six-month point", lang).format(
+                count=p.pending_6m
+            )
+        if p.several_partners:
+            line += translate("; {count} persons served by more than one partner", lang).format(
+                count=p.several_partners
+            )
+        warning = translate("; warning: {warning}", lang)
+        return line + "".join(warning.format(warning=w) for w in p.warnings)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import translate
 from inclusionkit._rules._ruleset import RuleSet, builtin_names, get_ruleset, load_ruleset
 from inclusionkit.ro import ProjectCodeError, parse_project_code
 
@@ -81,11 +82,16 @@ def period_warning(ruleset: RuleSet, period: str | None) -> str | None:
     if period is None or ruleset.period is None or ruleset.period == period:
         return None
     if ", " in period:
-        return (
-            f"the project codes belong to several programming periods ({period}); rule set "
-            f"{ruleset.name} ({ruleset.period}) applied to all: report each period apart"
-        )
-    return (
-        f"rule set {ruleset.name} ({ruleset.period}) applied to project codes of {period}; "
-        f"the rule set of {period} is {_PERIODS.get(period, 'not built in')}"
+        return translate(
+            "the project codes belong to several programming periods ({period}); rule set "
+            "{name} ({own}) applied to all: report each period apart"
+        ).format(period=period, name=ruleset.name, own=ruleset.period)
+    return translate(
+        "rule set {name} ({own}) applied to project codes of {period}; the rule set of "
+        "{period} is {theirs}"
+    ).format(
+        name=ruleset.name,
+        own=ruleset.period,
+        period=period,
+        theirs=_PERIODS.get(period) or translate("not built in"),
     )

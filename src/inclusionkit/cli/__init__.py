@@ -3,6 +3,11 @@
 Each command group lives in its own private module; this module assembles the group. A user's
 mistake (an :class:`~inclusionkit.InclusionKitError`) ends the program with exit code 2 and a
 readable message on stderr, never a traceback.
+
+Every command, and the group itself, takes ``--lang en|ro``: ``inclusionkit report --lang ro …``
+or ``inclusionkit --lang ro report …``; the command's own option wins, then the group's, then the
+locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG`` starting with ``ro``), then English. The language
+holds for the whole run: messages, warnings, errors and every file written.
 """
 
 from __future__ import annotations
@@ -16,6 +21,13 @@ import click
 
 from inclusionkit._atomic import guard_inputs
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import (
+    LANGUAGES,
+    current_language,
+    language_from_environment,
+    translate,
+    using_language,
+)
 from inclusionkit._version import __version__
 
 EXIT_USER_ERROR = 2
@@ -50,12 +62,17 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     """A warning on the command line is a message like any other: no source file, no line."""
-    click.echo(f"inclusionkit: warning: {message}", err=True)
+    click.echo(translate("inclusionkit: warning: {message}").format(message=message), err=True)
 
 
 class _Group(click.Group):
     """A click group that turns library errors into clean messages and exit code 2, and
     warnings (``XlsxImportWarning``, ``IatiImportWarning`` …) into ``warning:`` lines."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        # every command takes --lang, however it was added to the group
+        command = super().get_command(ctx, cmd_name)
+        return None if command is None else with_language_option(command)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -67,15 +84,74 @@ class _Group(click.Group):
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except InclusionKitError as exc:
-            click.echo(f"inclusionkit: error: {exc}", err=True)
+            _error(_said(exc))
             ctx.exit(EXIT_USER_ERROR)
         except OSError as exc:  # an unwritable folder, a full disk: the reason, no traceback
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"inclusionkit: error: {where}{exc.strerror or exc}", err=True)
+            _error(f"{where}{exc.strerror or exc}")
             ctx.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
-            click.echo("inclusionkit: interrupted", err=True)
+            click.echo(translate("inclusionkit: interrupted"), err=True)
             ctx.exit(130)
+
+
+def _said(exc: InclusionKitError) -> str:
+    """An error as the user reads it: a :class:`ValidationError` lists each problem in the
+    run's language (its place and meaning); any other error is its message."""
+    problems = getattr(exc, "problems", None)
+    if current_language() == "en" or not isinstance(problems, tuple) or not problems:
+        return str(exc)
+    from inclusionkit._problems import describe
+
+    source = getattr(exc, "source", None)
+    head = translate("{count} problem(s) found:").format(count=len(problems))
+    lines = [f"{source}: {head}" if source else head]
+    lines += [f"  - {describe(problem)}" for problem in problems]
+    return "\n".join(lines)
+
+
+def _error(message: str) -> None:
+    click.echo(translate("inclusionkit: error: {message}").format(message=message), err=True)
+
+
+LANG_HELP = (
+    "Language of messages and of the files written: en or ro. Default: the locale "
+    "(LC_ALL, LC_MESSAGES or LANG starting with ro is Romanian), else English."
+)
+
+
+def _command_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """A command's ``--lang``: the language of the rest of the run (until the program ends)."""
+    if value is not None:
+        ctx.find_root().with_resource(using_language(value))
+
+
+def _group_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """The group's ``--lang``, else the locale's language: the run's default."""
+    ctx.with_resource(using_language(value or language_from_environment()))
+
+
+def language_option() -> click.Option:
+    """The ``--lang`` option every command takes (added to each when it is looked up)."""
+    return click.Option(
+        ["--lang"],
+        type=click.Choice(LANGUAGES),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_command_language,
+        help=LANG_HELP,
+    )
+
+
+def with_language_option(command: click.Command) -> click.Command:
+    """``command`` (and, for a group, each of its commands) with the ``--lang`` option."""
+    if not any(param.name == "lang" for param in command.params):
+        command.params.append(language_option())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_language_option(sub)
+    return command
 
 
 class _LazyGroup(_Group):
@@ -94,6 +170,15 @@ class _LazyGroup(_Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="inclusionkit")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_group_language,
+    help=LANG_HELP,
+)
 def cli() -> None:
     """Model ESF social inclusion projects and compute their indicator reporting."""
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import translate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,9 +132,9 @@ def read_table(path: Path | str, **options: Any) -> pd.DataFrame:
         url: pd.DataFrame = inclusionkit.read(path, kind="participations", **options)
         return url
     if not path.exists():
-        raise InclusionKitError(f"{path}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=path))
     if path.is_dir():
-        raise InclusionKitError(f"{path}: is a folder; give a file")
+        raise InclusionKitError(translate("{path}: is a folder; give a file").format(path=path))
     table: pd.DataFrame = inclusionkit.read(path, kind="participations", **options)
     return table
 
@@ -193,8 +194,9 @@ def load_project_or_example(name_or_path: str) -> tuple[Any, pd.DataFrame | None
         example = examples.load(name_or_path)
         return example.project, example.participations
     raise InclusionKitError(
-        f"{name_or_path!r} is neither a project file nor a bundled example "
-        f"(examples: {', '.join(examples.list())})"
+        translate(
+            "{name!r} is neither a project file nor a bundled example (examples: {known})"
+        ).format(name=name_or_path, known=", ".join(examples.list()))
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import translate
 from inclusionkit.cli._common import (
     output_format,
     participation_source,
@@ -64,7 +65,7 @@ def followup_command(
     start, end = parse_window(window)  # a mistyped window costs nothing
     chosen = output_format(output, fmt, "table")
     if isinstance(participations, Path) and not participations.exists():
-        raise InclusionKitError(f"{participations}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=participations))
     # Only the contract's columns are read: identifier columns (a CNP, names) never come in.
     table = read_table(participations)
     frame = inclusionkit.followup(table, (start, end), rules=rules)
@@ -77,13 +78,21 @@ def followup_command(
                 record[name] = record[name][:10]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
     else:
+        from inclusionkit._i18n._tables import translate_table
         from inclusionkit._sanitise import frame_to_csv
 
-        click.echo(frame_to_csv(frame), nl=False)
+        click.echo(frame_to_csv(translate_table(frame)), nl=False)
     counted = int(frame["counted"].sum())
     click.echo(
-        f"inclusionkit: {len(frame)} leavers reach their six-month point from "
-        f"{start.isoformat()} to {end.isoformat()} ({counted} counted, "
-        f"{len(frame) - counted} incomplete)",
+        translate(
+            "inclusionkit: {leavers} leavers reach their six-month point from {start} to {end} "
+            "({counted} counted, {incomplete} incomplete)"
+        ).format(
+            leavers=len(frame),
+            start=start.isoformat(),
+            end=end.isoformat(),
+            counted=counted,
+            incomplete=len(frame) - counted,
+        ),
         err=True,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from inclusionkit._i18n import translate
 from inclusionkit.cli._common import participation_source
 
 __all__ = ["mapping_group"]
@@ -45,12 +46,18 @@ def suggest_command(register: Path, output: Path | None, sheet: str | None) -> N
         refuse_input(output)
         with atomic_path(output) as tmp:
             tmp.write_text(text, encoding="utf-8")
-        click.echo(f"{output}: a proposed mapping; check it, then pass it with --mapping", err=True)
+        click.echo(
+            translate("{path}: a proposed mapping; check it, then pass it with --mapping").format(
+                path=output
+            ),
+            err=True,
+        )
     for header, reason in suggestion.reasons.items():
         click.echo(f"inclusionkit: {header!r}: {reason}", err=True)
     if suggestion.unresolved:
         click.echo(
-            "inclusionkit: not placed (null: left out), set them by hand: "
-            + ", ".join(map(repr, suggestion.unresolved)),
+            translate(
+                "inclusionkit: not placed (null: left out), set them by hand: {headers}"
+            ).format(headers=", ".join(map(repr, suggestion.unresolved))),
             err=True,
         )

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from inclusionkit._formats import KINDS
+from inclusionkit._i18n import translate
 from inclusionkit.cli._common import output_format, reading_options, write_file
 
 __all__ = ["convert_command", "formats_command", "plugins_command"]
@@ -127,7 +128,7 @@ def convert_command(
     obj = inclusionkit.read(source, format=from_format, kind=kind)
     kind = kind or infer_kind(obj)
     write_file(obj, target, output_format(target, to_format, kind), kind)
-    click.echo(f"wrote {target} ({kind})")
+    click.echo(translate("wrote {path} ({kind})").format(path=target, kind=kind))
 
 
 def _short(plugin: str) -> str:
@@ -137,6 +138,9 @@ def _short(plugin: str) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
+    from inclusionkit._i18n._tables import column_header
+
+    header = [column_header(name) for name in header]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

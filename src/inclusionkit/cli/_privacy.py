@@ -10,6 +10,8 @@ import attrs
 import click
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import N_, translate
+from inclusionkit._i18n._tables import translate_table
 from inclusionkit.cli._common import (
     format_table,
     output_format,
@@ -80,20 +82,22 @@ def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
 def refuse_rejected(
     source: Path,
     result: PseudonymisedTable,
-    hint: str = "fix them, or pass --rejected FILE to write the others and set these aside",
+    hint: str = N_("fix them, or pass --rejected FILE to write the others and set these aside"),
 ) -> None:
     """Stop with every row that cannot be pseudonymised (by its line), nothing written."""
     if not len(result.rejected):
         return
+    line = translate("  line {number}: {message}")
     lines = [
-        f"  line {int(index) + 2}: {row.message}"
+        line.format(number=int(index) + 2, message=row.message)
         for index, row in zip(
             result.rejected.index, result.rejected.itertuples(index=False), strict=True
         )
     ]
     shown = "\n".join(lines[:50]) + ("\n  ..." if len(lines) > 50 else "")
+    head = translate("{source}: {count} row(s) cannot be pseudonymised, nothing written:")
     raise InclusionKitError(
-        f"{source}: {len(lines)} row(s) cannot be pseudonymised, nothing written:\n{shown}\n" + hint
+        head.format(source=source, count=len(lines)) + f"\n{shown}\n" + translate(hint)
     )
 
 
@@ -142,15 +146,24 @@ def pseudonymise_command(
         refuse_rejected(source, result)
     write_file(result.table, target, target_format, "participations")
     click.echo(
-        f"{target}: {len(result.table)} row(s) pseudonymised "
-        f"({result.from_cnp} from the CNP, {result.from_name} from name and birth date); "
-        f"removed column(s): {', '.join(result.dropped_columns) or 'none'}"
+        translate(
+            "{target}: {rows} row(s) pseudonymised ({from_cnp} from the CNP, {from_name} from "
+            "name and birth date); removed column(s): {removed}"
+        ).format(
+            target=target,
+            rows=len(result.table),
+            from_cnp=result.from_cnp,
+            from_name=result.from_name,
+            removed=", ".join(result.dropped_columns) or translate("none"),
+        )
     )
     if rejected is not None and rejected_format is not None and len(result.rejected):
         write_file(result.rejected, rejected, rejected_format, "table")
         click.echo(
-            f"{rejected}: {len(result.rejected)} rejected row(s), WITH their identifiers: "
-            "correct them and delete this file; never share it",
+            translate(
+                "{rejected}: {count} rejected row(s), WITH their identifiers: correct them and "
+                "delete this file; never share it"
+            ).format(rejected=rejected, count=len(result.rejected)),
             err=True,
         )
 
@@ -226,24 +239,36 @@ def retention_command(
         for path in project_files:
             project = load_project(path)
             if project.period.end is None:
-                raise InclusionKitError(f"{path}: the project has no end date (period.end)")
+                raise InclusionKitError(
+                    translate("{path}: the project has no end date (period.end)").format(path=path)
+                )
             ends[project.code] = project.period.end
     if ends is None:
         click.echo(
-            "note: no project end given; using the latest entry or exit date of each project, "
-            "which may be earlier than its real end",
+            translate(
+                "note: no project end given; using the latest entry or exit date of each "
+                "project, which may be earlier than its real end"
+            ),
             err=True,
         )
     table = read_table(participations)
     result = retention(table, until=until, years=years, project_end=ends)
-    click.echo(format_table(result.schedule))
+    click.echo(format_table(translate_table(result.schedule)))
     click.echo(
-        f"{len(result.expired)} participation(s) expired by {until.isoformat()}; "
-        f"{result.generalised} anonymised row(s) had their age generalised to its class"
+        translate(
+            "{expired} participation(s) expired by {until}; {generalised} anonymised row(s) had "
+            "their age generalised to its class"
+        ).format(
+            expired=len(result.expired), until=until.isoformat(), generalised=result.generalised
+        )
     )
     if expired_file is not None and expired_kind is not None:
         write_file(result.expired, expired_file, expired_kind, "table")
-        click.echo(f"{expired_file}: the expired participations' keys")
+        click.echo(translate("{path}: the expired participations' keys").format(path=expired_file))
     if output is not None and output_kind is not None:
         write_file(result.anonymised, output, output_kind, "participations")
-        click.echo(f"{output}: {len(result.anonymised)} anonymised row(s)")
+        click.echo(
+            translate("{path}: {count} anonymised row(s)").format(
+                path=output, count=len(result.anonymised)
+            )
+        )

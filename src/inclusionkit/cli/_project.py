@@ -75,7 +75,6 @@ def demo(output: Path) -> None:
     default=None,
     help="Print at most this many problems (all are still counted).",
 )
-@click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
 @reading_options()
 def validate(
     path: Path,
@@ -85,7 +84,6 @@ def validate(
     as_of: dt.date | None,
     summary: bool,
     max_problems: int | None,
-    lang: str,
 ) -> None:
     """Check a project (.json), rule set (.json) or participation table (any format an
     importer reads: .csv, .xlsx, .json, .parquet …).
@@ -93,6 +91,7 @@ def validate(
     Lists every problem found, not only the first; exits with 2 when there is any.
     """
     from inclusionkit import load_ruleset
+    from inclusionkit._i18n import current_language, translate
     from inclusionkit._validate_cli import problem_lines, validate_path, validate_table_rejecting
 
     options: dict[str, object] = (
@@ -107,12 +106,14 @@ def validate(
     else:
         problems, text = validate_path(path, **options)  # type: ignore[arg-type]
     if problems:
+        lang = current_language()
         for line in problem_lines(problems, summary=summary, limit=max_problems, lang=lang):
             click.echo(line)
         if rejected is not None and text:
             click.echo(text)
-        found = "problemă(e) găsite" if lang == "ro" else "problem(s) found"
-        raise InclusionKitError(f"{path}: {len(problems)} {found}")
+        raise InclusionKitError(
+            translate("{path}: {count} problem(s) found").format(path=path, count=len(problems))
+        )
     click.echo(text)
 
 
@@ -139,7 +140,6 @@ def validate(
     "technical report of --period (POCU Anexa 9: indicators at the previous report, in the "
     "period, cumulative, % of target; the target group, women and men).",
 )
-@click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
 @click.option(
     "--format",
     "fmt",
@@ -161,13 +161,15 @@ def progress_command(
     as_of: dt.date | None,
     period: Any,
     layout: str | None,
-    lang: str,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Show progress against targets for PROJECT (a project .json file or a bundled example),
     or, with --period, the technical report of that period."""
     from inclusionkit import progress
+    from inclusionkit._i18n import current_language
+
+    lang = current_language()
 
     layout = layout or (LAYOUT if period is not None else "progress")
     if layout == LAYOUT and period is None:
@@ -190,10 +192,12 @@ def progress_command(
         _technical_report(model, table, period, lang, fmt, output, chosen)
         return
     frame = progress(model, table, as_of=as_of, lang=lang)
+    from inclusionkit._i18n._tables import translate_table
+
     if fmt == "csv":
         from inclusionkit._sanitise import frame_to_csv
 
-        click.echo(frame_to_csv(frame), nl=False)
+        click.echo(frame_to_csv(translate_table(frame, lang)), nl=False)
     elif fmt == "json":
         click.echo(
             json.dumps(
@@ -204,7 +208,7 @@ def progress_command(
         )
     else:
         click.echo(f"{model.title.in_language(lang)} ({model.code})")
-        click.echo(format_table(frame.drop(columns=["kind"])))
+        click.echo(format_table(translate_table(frame.drop(columns=["kind"]), lang)))
 
 
 TECHNICAL_FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from inclusionkit._i18n import translate
 from inclusionkit.cli._common import (
     allow_by_option,
     check_by,
@@ -48,7 +49,11 @@ def init_command(db: str, project: Path | None) -> None:
     import inclusionkit
 
     with inclusionkit.init_register(db, project) as register:
-        click.echo(f"{register.name}: register created ({register.dialect})")
+        click.echo(
+            translate("{name}: register created ({dialect})").format(
+                name=register.name, dialect=register.dialect
+            )
+        )
 
 
 @register_group.command(name="import")
@@ -104,25 +109,38 @@ def import_command(
             user=user,
             keep_identifiers=keep_identifiers,
         )
+    from inclusionkit._problems import describe
+
     for problem in result.problems:
-        click.echo(str(problem))
+        click.echo(describe(problem))
     if len(result.withdrawn_rows):
-        click.echo(f"withdrawn ({len(result.withdrawn_rows)}):")
+        click.echo(translate("withdrawn ({count}):").format(count=len(result.withdrawn_rows)))
         click.echo(format_table(_dates_as_text(result.withdrawn_rows)))
     if rejected is not None and rejected_format is not None:
         columns = ["row", "codes", "message", *inclusionkit.COLUMN_NAMES]
         table = result.rejected_rows
         table = table[[c for c in columns if c in table.columns]]
         write_file(table, rejected, rejected_format, "table")
-        click.echo(f"rejected rows written to {rejected}")
+        click.echo(translate("rejected rows written to {path}").format(path=rejected))
     kept = (
-        f" ({result.incomplete} kept as incomplete: counted in GRAND_TOTAL only)"
+        translate(" ({count} kept as incomplete: counted in GRAND_TOTAL only)").format(
+            count=result.incomplete
+        )
         if result.incomplete
         else ""
     )
     click.echo(
-        f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
-        f"rejected {result.rejected}{kept}, withdrawn {result.withdrawn}"
+        translate(
+            "added {added}, updated {updated}, unchanged {unchanged}, rejected {rejected}{kept}, "
+            "withdrawn {withdrawn}"
+        ).format(
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=result.rejected,
+            kept=kept,
+            withdrawn=result.withdrawn,
+        )
     )
     click.echo(f"inclusionkit: {result.summary()}", err=True)
 
@@ -136,7 +154,7 @@ def log_command(db: str) -> None:
     with inclusionkit.open_register(db) as register:
         log = register.imports()
     if not len(log):
-        click.echo("no imports yet")
+        click.echo(translate("no imports yet"))
         return
     log["sha256"] = log["sha256"].str.slice(0, 12)
     click.echo(format_table(log))
@@ -153,7 +171,11 @@ def history_command(db: str, participant: str | None) -> None:
     with inclusionkit.open_register(db) as register:
         history = register.history(participant)
     if not len(history):
-        click.echo("no changes recorded" + (f" for {participant}" if participant else ""))
+        click.echo(
+            translate("no changes recorded for {participant}").format(participant=participant)
+            if participant
+            else translate("no changes recorded")
+        )
         return
     click.echo(format_table(history.drop(columns=["sha256"])))
 
@@ -170,7 +192,9 @@ def export_command(db: str, output: Path, fmt: str | None) -> None:
     with inclusionkit.open_register(db) as register:
         table = register.participations()
     write_file(table, output, chosen, "participations")
-    click.echo(f"{output}: {len(table)} participation rows")
+    click.echo(
+        translate("{path}: {count} participation rows").format(path=output, count=len(table))
+    )
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -204,7 +228,12 @@ def submit_command(
         report = register.submit(period, rules=rules, by=breakdowns, user=user)
         fingerprint = register.fingerprint()
     click.echo(report_csv(report.table), nl=False)
-    click.echo(f"inclusionkit: {period} submitted; data fingerprint {fingerprint[:16]}", err=True)
+    click.echo(
+        translate("inclusionkit: {period} submitted; data fingerprint {fingerprint}").format(
+            period=period, fingerprint=fingerprint[:16]
+        ),
+        err=True,
+    )
 
 
 @register_group.command(name="diff")
@@ -227,7 +256,7 @@ def diff_command(db: str, period: str) -> None:
             .size()
             .reset_index(name="rows")
         )
-        click.echo("changes since it was submitted:")
+        click.echo(translate("changes since it was submitted:"))
         click.echo(format_table(by_field))
 
 
@@ -259,4 +288,4 @@ def retention_command(
     deleted = int(result.expired["rows"].sum()) if len(result.expired) else 0
     if anonymised is not None and chosen is not None:
         write_file(result.anonymised, anonymised, chosen, "participations")
-    click.echo(f"{deleted} row(s) deleted, with their history")
+    click.echo(translate("{count} row(s) deleted, with their history").format(count=deleted))

@@ -20,6 +20,7 @@ import attrs
 import click
 
 from inclusionkit._errors import InclusionKitError, ValidationError
+from inclusionkit._i18n import translate
 from inclusionkit.cli._common import (
     allow_by_option,
     check_by,
@@ -38,10 +39,12 @@ if TYPE_CHECKING:
 
 def report_csv(table: pd.DataFrame) -> str:
     """The tidy table as CSV text: header ``indicator,<breakdowns…>,value``, empty for missing,
-    formula-like text quoted as in every CSV written (``_sanitise.frame_to_csv``)."""
+    formula-like text quoted as in every CSV written (``_sanitise.frame_to_csv``); in the run's
+    language (``--lang ro``: Romanian headers and words, as the CSV exporter writes it)."""
+    from inclusionkit._i18n._tables import translate_table
     from inclusionkit._sanitise import frame_to_csv
 
-    return frame_to_csv(table)
+    return frame_to_csv(translate_table(table))
 
 
 def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
@@ -218,7 +221,7 @@ def report_command(
     import inclusionkit
 
     if isinstance(participations, Path) and not participations.exists():
-        raise InclusionKitError(f"{participations}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=participations))
     if layout == "sfc2021":
         _refuse_unused("--layout sfc2021", _NOT_FOR_SFC2021)
     check_by(by, allow_by)  # never one row per person
@@ -281,21 +284,26 @@ def report_command(
         write_file(report.excluded, excluded_path, excluded_format, "table")
     click.echo(f"inclusionkit: {report.summary()}", err=True)
     for warning in report.provenance.warnings:
-        click.echo(f"inclusionkit: warning: {warning}", err=True)
+        click.echo(translate("inclusionkit: warning: {message}").format(message=warning), err=True)
     if report.provenance.not_computed:
         click.echo(
-            "inclusionkit: not computed without --project: "
-            + ", ".join(report.provenance.not_computed),
+            translate("inclusionkit: not computed without --project: {codes}").format(
+                codes=", ".join(report.provenance.not_computed)
+            ),
             err=True,
         )
     failed = report.failed_checks()
     for row in failed.head(10).itertuples(index=False):
         click.echo(
-            f"inclusionkit: check {row.check} failed: {row.expression} ({row.left} vs {row.right})",
+            translate(
+                "inclusionkit: check {check} failed: {expression} ({left} vs {right})"
+            ).format(check=row.check, expression=row.expression, left=row.left, right=row.right),
             err=True,
         )
     if strict and len(failed):
-        raise InclusionKitError(f"{len(failed)} consistency check(s) failed")
+        raise InclusionKitError(
+            translate("{count} consistency check(s) failed").format(count=len(failed))
+        )
 
 
 def pseudonymised_register(path: Path, key_file: Path) -> pd.DataFrame:
@@ -387,12 +395,12 @@ def _dask_client(address: str | None) -> Iterator[None]:
 @click.command(name="rulesets")
 @click.argument("name", required=False)
 @click.option("--verbose", "-v", is_flag=True, help="List every rule set's indicators too.")
-@click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
-def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
+def rulesets_command(name: str | None, verbose: bool) -> None:
     """List the rule sets; with NAME (or --verbose), their indicators."""
     import pandas as pd
 
     from inclusionkit import available_rulesets, load_ruleset
+    from inclusionkit._i18n._tables import translate_table
 
     names = available_rulesets()
     if name is not None:
@@ -412,9 +420,12 @@ def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
                 for ruleset in (load_ruleset(n) for n in names)
             ]
         )
-        click.echo(format_table(summary))
+        click.echo(format_table(translate_table(summary)))
         if not verbose:
             return
+    from inclusionkit._i18n import current_language
+
+    lang = current_language()
     for ruleset_name in names:
         ruleset = load_ruleset(ruleset_name)
         click.echo(f"\n{ruleset.name} {ruleset.version}: {ruleset.title}")
@@ -430,7 +441,7 @@ def rulesets_command(name: str | None, verbose: bool, lang: str) -> None:
                 for ind in ruleset.indicators
             ]
         )
-        click.echo(format_table(rows))
+        click.echo(format_table(translate_table(rows, lang)))
 
 
 def validate_table_command_output(
@@ -531,16 +542,24 @@ def _sfc2021_report(
     if period not in (None, "2021-2027"):
         if not allow_other_period:
             raise InclusionKitError(
-                f"--layout sfc2021 lays out 2021-2027 reports (--rules esf-2021); the table's "
-                f"project codes are of {period}: report them with the rule set of {period}, or "
-                "pass --allow-other-period"
+                translate(
+                    "--layout sfc2021 lays out 2021-2027 reports (--rules esf-2021); the table's "
+                    "project codes are of {period}: report them with the rule set of {period}, "
+                    "or pass --allow-other-period"
+                ).format(period=period)
             )
+        warning = translate("esf-2021 laid out for project codes of {period}")
         click.echo(
-            f"inclusionkit: warning: esf-2021 laid out for project codes of {period}", err=True
+            translate("inclusionkit: warning: {message}").format(
+                message=warning.format(period=period)
+            ),
+            err=True,
         )
     report = inclusionkit.sfc2021_table(source, as_of=as_of)
+    from inclusionkit._problems import describe
+
     for problem in report.problems:
-        click.echo(f"inclusionkit: {problem}", err=True)
+        click.echo(f"inclusionkit: {describe(problem)}", err=True)
     if output is not None:
         write_file(report, output, fmt, "report")
     elif fmt == "json":

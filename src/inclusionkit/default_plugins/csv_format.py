@@ -34,6 +34,8 @@ import pyarrow.csv as pacsv
 
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
+from inclusionkit._i18n import resolve_language
+from inclusionkit._i18n._tables import translate_table
 from inclusionkit._ingest import (
     BOOLEAN_WORDS,
     PIPELINE_OPTIONS,
@@ -507,22 +509,23 @@ def _label(value: Any) -> str:
 # -- writing -----------------------------------------------------------------------------------
 
 
-_WRITE_OPTIONS = {"report": ("layout", "lang")}
+_WRITE_OPTIONS = {"report": ("layout", "lang"), "progress": ("lang",), "table": ("lang",)}
 
 
 def _report_frame(report: Any, options: Mapping[str, Any]) -> pd.DataFrame:
     """The table of a report to write: its tidy table; for an SFC2021 report, the table that
     ``layout`` names (``tidy``, ``wide`` headed in ``lang``, or ``checks``)."""
     layout = options.get("layout", "tidy")
-    lang = options.get("lang", "en")
+    lang = resolve_language(options.get("lang"))
     if isinstance(report, Sfc2021Report):
-        return report.layout(layout, lang)
+        frame = report.layout(layout, lang)
+        return frame if layout == "wide" else translate_table(frame, lang)
     if layout != "tidy":
         raise InclusionKitError(
             f"layout {layout!r}: a report is written as its tidy table; the wide and checks "
             "layouts are those of an SFC2021 report"
         )
-    return ReportData.from_report(report).table
+    return translate_table(ReportData.from_report(report).table, lang)
 
 
 def _write_technical(
@@ -545,6 +548,9 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
 
     Text cells that a spreadsheet would run as formulas get a ``'`` in front (see
     :mod:`inclusionkit._sanitise`); numbers, dates and canonical codes are written as they are.
+    A report, a progress table or another table (rejected or excluded rows) is for people:
+    option ``lang`` (default: the run's language, ``--lang``) heads it and words its cells in
+    that language. Participations are data and always keep their canonical names.
     """
     check_options("csv", options, _WRITE_OPTIONS.get(kind, ()))
     if kind == "participations":
@@ -570,12 +576,14 @@ def write_csv(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[s
         _write_technical(obj, path, options)
         return
     if kind == "progress":
-        frame: pd.DataFrame = obj
+        frame: pd.DataFrame = translate_table(obj, options.get("lang"))
     elif kind == "report":
         frame = _report_frame(obj, options)
     elif kind == "table":
-        # Every column as it is, written as participations are: ISO dates, true/false.
-        frame = obj.copy()
+        # Every column as it is, written as participations are: ISO dates, true/false; for
+        # people reading Romanian, headed in Romanian (the register's headers, which read back)
+        # with each reason said in words.
+        frame = translate_table(obj, options.get("lang"), categories=False).copy()
         words = {True: "true", False: "false"}
         for column in frame.columns:
             if pd.api.types.is_bool_dtype(frame[column].dtype):

@@ -1,5 +1,8 @@
 """Every word the report prints, in English and Romanian, and dates and numbers per language.
 
+The words are English here; their Romanian is the plugin's message catalogue,
+``locale/ro/LC_MESSAGES/inclusionkit_html.po`` (read only when a report is in Romanian).
+
 Dates and numbers are formatted here rather than through the ``locale`` module: locales are
 process-wide, and a machine may not have ``ro_RO`` installed, while the report must come out the
 same everywhere.
@@ -10,213 +13,158 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Final
+
+from inclusionkit import ProblemCode
+from inclusionkit.plugin import N_, Translator, translate
 
 LANGUAGES: Final = ("en", "ro")
 
-_TEXTS: Final[Mapping[str, tuple[str, str]]] = {
-    # key: (English, Romanian)
-    "report": ("Project progress report", "Raport de progres al proiectului"),
-    "indicator_report": ("Indicator report", "Raport de indicatori"),
-    "code": ("Project code", "Cod proiect"),
-    "programme": ("Programme", "Program"),
-    "period": ("Implementation period", "Perioada de implementare"),
-    "ongoing": ("ongoing", "în desfășurare"),
-    "regions": ("Regions", "Regiuni"),
-    "as_of": ("Data as of", "Date la"),
-    "all_records": ("all records", "toate înregistrările"),
-    "title_other": ("Title in Romanian", "Titlul în engleză"),
-    "about": ("About the project", "Despre proiect"),
-    "target_groups": ("Target groups", "Grupuri țintă"),
-    "contents": ("Contents", "Cuprins"),
+TRANSLATOR: Final = Translator("inclusionkit_html", Path(__file__).parent / "locale")
+"""The plugin's catalogue."""
+
+_TEXTS: Final[Mapping[str, str]] = {
+    # key: the English, the message id of its translation (locale/ro/LC_MESSAGES)
+    "report": N_("Project progress report"),
+    "indicator_report": N_("Indicator report"),
+    "code": N_("Project code"),
+    "programme": N_("Programme"),
+    "period": N_("Implementation period"),
+    "ongoing": N_("ongoing"),
+    "regions": N_("Regions"),
+    "as_of": N_("Data as of"),
+    "all_records": N_("all records"),
+    "title_other": N_("Title in Romanian"),
+    "about": N_("About the project"),
+    "target_groups": N_("Target groups"),
+    "contents": N_("Contents"),
     # partners
-    "partners": ("Partners", "Parteneri"),
-    "organisation": ("Organisation", "Organizație"),
-    "role": ("Role", "Rol"),
-    "city": ("City", "Localitate"),
-    "role.lead": ("Lead partner (beneficiary)", "Beneficiar (lider de parteneriat)"),
-    "role.partner": ("Partner", "Partener"),
-    "role.associate": ("Associate", "Asociat"),
-    "role.funder": ("Funder", "Finanțator"),
+    "partners": N_("Partners"),
+    "organisation": N_("Organisation"),
+    "role": N_("Role"),
+    "city": N_("City"),
+    "role.lead": N_("Lead partner (beneficiary)"),
+    "role.partner": N_("Partner"),
+    "role.associate": N_("Associate"),
+    "role.funder": N_("Funder"),
     # progress
-    "progress": ("Progress against targets", "Progresul față de ținte"),
-    "progress_chart": (
-        "Achieved as a share of each target (100 % = target)",
-        "Realizat ca procent din fiecare țintă (100 % = ținta)",
+    "progress": N_("Progress against targets"),
+    "progress_chart": N_("Achieved as a share of each target (100 % = target)"),
+    "progress_intro": N_(
+        "Each bar is an indicator's achieved value as a share of the way from its "
+        "baseline to its target. Colour, fill pattern and the words at the end of each "
+        "bar give the status, so the chart also reads in black and white."
     ),
-    "progress_intro": (
-        "Each bar is an indicator's achieved value as a share of the way from its baseline to "
-        "its target. Colour, fill pattern and the words at the end of each bar give the status, "
-        "so the chart also reads in black and white.",
-        "Fiecare bară arată valoarea realizată a unui indicator ca procent din distanța dintre "
-        "valoarea de referință și țintă. Culoarea, hașura și cuvintele de la capătul barei "
-        "arată stadiul, astfel încât graficul se citește și alb-negru.",
-    ),
-    "baseline_zero": (
-        "Every baseline is zero.",
-        "Toate valorile de referință sunt zero.",
-    ),
-    "objective": ("Objective", "Obiectiv"),
-    "indicator": ("Indicator", "Indicator"),
-    "name": ("Name", "Denumire"),
-    "unit": ("Unit", "Unitate"),
-    "baseline": ("Baseline", "Valoare de referință"),
-    "target": ("Target", "Țintă"),
-    "achieved": ("Achieved", "Realizat"),
-    "percent": ("% of target", "% din țintă"),
-    "status": ("Status", "Stadiu"),
-    "source": ("Source", "Sursă"),
-    "status.exceeded": ("exceeded", "depășit"),
-    "status.met": ("met", "atins"),
-    "status.behind": ("behind", "sub țintă"),
-    "status.on track": ("on track", "în grafic"),
-    "status.not achieved": ("not achieved", "neatins"),
-    "status.not started": ("not started", "neînceput"),
-    "source.computed": ("computed", "calculat"),
-    "source.reported": ("reported", "raportat"),
-    "source.none": ("no value", "fără valoare"),
-    "no_value": ("no value", "fără valoare"),
-    "no_indicators": (
-        "The project has no indicators with targets.",
-        "Proiectul nu are indicatori cu ținte.",
-    ),
+    "baseline_zero": N_("Every baseline is zero."),
+    "objective": N_("Objective"),
+    "indicator": N_("Indicator"),
+    "name": N_("Name"),
+    "unit": N_("Unit"),
+    "baseline": N_("Baseline"),
+    "target": N_("Target"),
+    "achieved": N_("Achieved"),
+    "percent": N_("% of target"),
+    "status": N_("Status"),
+    "source": N_("Source"),
+    "status.exceeded": N_("exceeded"),
+    "status.met": N_("met"),
+    "status.behind": N_("behind"),
+    "status.on track": N_("on track"),
+    "status.not achieved": N_("not achieved"),
+    "status.not started": N_("not started"),
+    "source.computed": N_("computed"),
+    "source.reported": N_("reported"),
+    "source.none": N_("no value"),
+    "no_value": N_("no value"),
+    "no_indicators": N_("The project has no indicators with targets."),
     # ESF indicators
-    "esf": ("Common indicators by gender", "Indicatori comuni pe gen"),
-    "esf_intro": (
-        "Computed from the participation table with the rule set {rules}.",
-        "Calculați din tabelul participărilor cu setul de reguli {rules}.",
+    "esf": N_("Common indicators by gender"),
+    "esf_intro": N_("Computed from the participation table with the rule set {rules}."),
+    "esf_outputs": N_("Output indicators by gender"),
+    "esf_results": N_("Result indicators by gender"),
+    "esf_entities": N_("Project-level indicators"),
+    "suppressed": N_("suppressed"),
+    "suppression_note": N_(
+        "To protect participants' privacy, cells counting from 1 to {below} persons, and "
+        "the cells from which such a cell could be worked out, are not shown "
+        "(“suppressed”). Zeros are shown."
     ),
-    "esf_outputs": ("Output indicators by gender", "Indicatori de realizare pe gen"),
-    "esf_results": ("Result indicators by gender", "Indicatori de rezultat pe gen"),
-    "esf_entities": ("Project-level indicators", "Indicatori la nivel de proiect"),
-    "suppressed": ("suppressed", "confidențial"),
-    "suppression_note": (
-        "To protect participants' privacy, cells counting from 1 to {below} persons, and the "
-        "cells from which such a cell could be worked out, are not shown (“suppressed”). Zeros "
-        "are shown.",
-        "Pentru protecția vieții private a participanților, celulele cu 1 până la {below} "
-        "persoane și celulele din care acestea ar putea fi deduse nu sunt afișate "
-        "(„confidențial”). Valorile zero sunt afișate.",
+    "no_suppression": N_("Disclosure control is off: every cell is shown."),
+    "no_participations": N_(
+        "No participation table was given, so the common indicators, the records not "
+        "counted and their provenance are not part of this report."
     ),
-    "no_suppression": (
-        "Disclosure control is off: every cell is shown.",
-        "Controlul dezvăluirii este dezactivat: toate celulele sunt afișate.",
-    ),
-    "no_participations": (
-        "No participation table was given, so the common indicators, the records not counted "
-        "and their provenance are not part of this report.",
-        "Nu a fost furnizat un tabel al participărilor, așa că indicatorii comuni, "
-        "înregistrările neluate în calcul și proveniența lor nu fac parte din acest raport.",
-    ),
-    "gender.female": ("women", "femei"),
-    "gender.male": ("men", "bărbați"),
-    "gender.non_binary": ("non-binary", "non-binar"),
-    "gender.total": ("total", "total"),
-    "persons": ("persons", "persoane"),
-    "value": ("Value", "Valoare"),
+    "gender.female": N_("women"),
+    "gender.male": N_("men"),
+    "gender.non_binary": N_("non-binary"),
+    "gender.total": N_("total"),
+    "persons": N_("persons"),
+    "value": N_("Value"),
     # activities
-    "activities": ("Activities over time", "Activitățile în timp"),
-    "activities_chart": ("Activities started per month", "Activități începute pe lună"),
-    "activities_axis": ("activities", "activități"),
-    "no_activities": (
-        "The project records no activities.",
-        "Proiectul nu are activități înregistrate.",
-    ),
-    "kind": ("Kind", "Tip"),
-    "number": ("Number", "Număr"),
-    "first": ("From", "De la"),
-    "last": ("Until", "Până la"),
-    "hours": ("Hours", "Ore"),
-    "attendance": ("Head count", "Număr de participanți"),
-    "total": ("Total", "Total"),
-    "activities_after": (
-        "{count} activities starting after {date} are left out.",
-        "{count} activități care încep după {date} sunt omise.",
-    ),
+    "activities": N_("Activities over time"),
+    "activities_chart": N_("Activities started per month"),
+    "activities_axis": N_("activities"),
+    "no_activities": N_("The project records no activities."),
+    "kind": N_("Kind"),
+    "number": N_("Number"),
+    "first": N_("From"),
+    "last": N_("Until"),
+    "hours": N_("Hours"),
+    "attendance": N_("Head count"),
+    "total": N_("Total"),
+    "activities_after": N_("{count} activities starting after {date} are left out."),
     # excluded records
-    "excluded": ("Records not counted", "Înregistrări neluate în calcul"),
-    "excluded_intro": (
-        "Participations with a required field empty or invalid count in no indicator. Only the "
-        "number of records per reason is shown; the records themselves are not.",
-        "Participările cu un câmp obligatoriu gol sau invalid nu intră în niciun indicator. "
-        "Se arată doar numărul de înregistrări pe motiv, nu și înregistrările.",
+    "excluded": N_("Records not counted"),
+    "excluded_intro": N_(
+        "Participations with a required field empty or invalid count in no indicator. "
+        "Only the number of records per reason is shown; the records themselves are not."
     ),
-    "excluded_none": (
-        "Every participation was counted.",
-        "Toate participările au fost luate în calcul.",
-    ),
-    "reason": ("Reason", "Motiv"),
-    "records": ("Records", "Înregistrări"),
-    "reason.gender.missing": ("gender is missing", "genul lipsește"),
-    "reason.gender.unknown": ("gender is not a known value", "genul nu are o valoare cunoscută"),
-    "reason.birth_date.missing": ("birth date is missing", "data nașterii lipsește"),
-    "reason.birth_date.after_entry": (
-        "birth date is after the entry date",
-        "data nașterii este după data intrării",
-    ),
-    "reason.entry_date.missing": ("entry date is missing", "data intrării lipsește"),
-    "reason.labour_status.missing": (
-        "labour-market status is missing",
-        "statutul pe piața muncii lipsește",
-    ),
-    "reason.labour_status.unknown": (
-        "labour-market status is not a known value",
-        "statutul pe piața muncii nu are o valoare cunoscută",
-    ),
-    "reason.isced.missing": (
-        "education level (ISCED) is missing",
-        "nivelul de educație (ISCED) lipsește",
-    ),
-    "reason.isced.out_of_range": (
-        "education level (ISCED) is not between 0 and 8",
-        "nivelul de educație (ISCED) nu este între 0 și 8",
-    ),
+    "excluded_none": N_("Every participation was counted."),
+    "reason": N_("Reason"),
+    "records": N_("Records"),
     # provenance
-    "provenance": ("Provenance", "Proveniența datelor"),
-    "ruleset": ("Rule set", "Set de reguli"),
-    "ruleset_version": ("Rule set version", "Versiunea setului de reguli"),
-    "reporting_date": ("Reporting date", "Data raportării"),
-    "input_rows": ("Rows read", "Rânduri citite"),
-    "rows_after_as_of": (
-        "Rows entering after the reporting date (left out)",
-        "Rânduri cu intrare după data raportării (omise)",
+    "provenance": N_("Provenance"),
+    "ruleset": N_("Rule set"),
+    "ruleset_version": N_("Rule set version"),
+    "reporting_date": N_("Reporting date"),
+    "input_rows": N_("Rows read"),
+    "rows_after_as_of": N_("Rows entering after the reporting date (left out)"),
+    "participations": N_("Participations"),
+    "merged_rows": N_("Re-entry rows merged"),
+    "counted": N_("Participations counted"),
+    "not_counted": N_("Participations not counted"),
+    "not_computed": N_("Indicators not computed"),
+    "progress_sources": N_("Progress values"),
+    "progress_sources_value": N_(
+        "{computed} computed from records, {reported} reported, {none} without a value"
     ),
-    "participations": ("Participations", "Participări"),
-    "merged_rows": ("Re-entry rows merged", "Rânduri de reintrare comasate"),
-    "counted": ("Participations counted", "Participări luate în calcul"),
-    "not_counted": ("Participations not counted", "Participări neluate în calcul"),
-    "not_computed": ("Indicators not computed", "Indicatori necalculați"),
-    "progress_sources": ("Progress values", "Valorile progresului"),
-    "progress_sources_value": (
-        "{computed} computed from records, {reported} reported, {none} without a value",
-        "{computed} calculate din înregistrări, {reported} raportate, {none} fără valoare",
-    ),
-    "made_with": ("Made with", "Generat cu"),
-    "none": ("none", "niciunul"),
+    "made_with": N_("Made with"),
+    "none": N_("none"),
     # units
-    "unit.persons": ("persons", "persoane"),
-    "unit.participants": ("participants", "participanți"),
-    "unit.organisations": ("organisations", "organizații"),
-    "unit.hours": ("hours", "ore"),
-    "unit.events": ("events", "evenimente"),
-    "unit.documents": ("documents", "documente"),
-    "unit.plans": ("plans", "planuri"),
-    "unit.projects": ("projects", "proiecte"),
-    "unit.percent": ("percent", "procente"),
-    "unit.number": ("number", "număr"),
+    "unit.persons": N_("persons"),
+    "unit.participants": N_("participants"),
+    "unit.organisations": N_("organisations"),
+    "unit.hours": N_("hours"),
+    "unit.events": N_("events"),
+    "unit.documents": N_("documents"),
+    "unit.plans": N_("plans"),
+    "unit.projects": N_("projects"),
+    "unit.percent": N_("percent"),
+    "unit.number": N_("number"),
     # activity kinds (the built-in list; plugin kinds are shown from their snake_case name)
-    "activity.conference": ("conference", "conferință"),
-    "activity.seminar": ("seminar", "seminar"),
-    "activity.international_conference": ("international conference", "conferință internațională"),
-    "activity.training": ("training", "instruire"),
-    "activity.discussion_group": ("discussion group", "grup de discuții"),
-    "activity.consultancy": ("consultancy", "consultanță"),
-    "activity.mentoring": ("mentoring", "mentorat"),
-    "activity.exchange_of_experience": ("exchange of experience", "schimb de experiență"),
-    "activity.information_session": ("information session", "sesiune de informare"),
-    "activity.counselling": ("counselling", "consiliere"),
-    "activity.vocational_guidance": ("vocational guidance", "orientare profesională"),
-    "activity.qualification_course": ("qualification course", "curs de calificare"),
+    "activity.conference": N_("conference"),
+    "activity.seminar": N_("seminar"),
+    "activity.international_conference": N_("international conference"),
+    "activity.training": N_("training"),
+    "activity.discussion_group": N_("discussion group"),
+    "activity.consultancy": N_("consultancy"),
+    "activity.mentoring": N_("mentoring"),
+    "activity.exchange_of_experience": N_("exchange of experience"),
+    "activity.information_session": N_("information session"),
+    "activity.counselling": N_("counselling"),
+    "activity.vocational_guidance": N_("vocational guidance"),
+    "activity.qualification_course": N_("qualification course"),
 }
 
 _MONTHS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -275,23 +223,23 @@ class Labels:
     """The report's words in one language: ``labels["partners"]``, or ``{{ L.partners }}``."""
 
     def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
         self.lang = lang
-        self._index = LANGUAGES.index(lang)
 
     def __getitem__(self, key: str) -> str:
-        return _TEXTS[key][self._index]
+        return TRANSLATOR.translate(_TEXTS[key], self.lang)
 
     def __getattr__(self, key: str) -> str:
         # Attribute access for templates (``L.partners``); a missing word is a bug, not a blank.
         try:
-            return _TEXTS[key][self._index]
+            return self[key]
         except KeyError:
             raise AttributeError(key) from None
 
     def get_or(self, key: str, fallback: str) -> str:
         """The word for ``key``, or ``fallback`` when there is none (an open vocabulary)."""
-        entry = _TEXTS.get(key)
-        return fallback if entry is None else entry[self._index]
+        return self[key] if key in _TEXTS else fallback
 
     def role_name(self, role: str) -> str:
         """A partner role's label."""
@@ -314,8 +262,13 @@ class Labels:
         return self.get_or(f"activity.{kind}", kind.replace("_", " "))
 
     def reason_text(self, reason: str) -> str:
-        """Why a participation was not counted; an unknown reason code shows as itself."""
-        return self.get_or(f"reason.{reason}", reason)
+        """Why a participation was not counted: the problem code's message in the report's
+        language (the core catalogue's, as every output says it); another code as itself."""
+        try:
+            member = ProblemCode.lookup(reason)
+        except KeyError:
+            return reason
+        return translate(member.message, self.lang)
 
     def format_date(self, value: dt.date | None) -> str:
         """A date in words: 1 April 2014, 1 aprilie 2014."""

@@ -23,6 +23,7 @@ from inclusionkit import (
     compute,
     read_participations,
 )
+from inclusionkit.plugin import current_language
 from inclusionkit_html._labels import LANGUAGES
 
 DEFAULT_RULES: Final = "esf-2014"
@@ -64,7 +65,7 @@ def parse_options(options: Mapping[str, Any]) -> ReportOptions:
         raise InclusionKitError(
             f"unknown HTML report option(s) {', '.join(unknown)}; known: {', '.join(OPTIONS)}"
         )
-    lang = options.get("lang") or "en"
+    lang = options.get("lang") or current_language()  # the run's (--lang), English by default
     if lang not in LANGUAGES:
         raise InclusionKitError(f"lang: expected one of {', '.join(LANGUAGES)}, not {lang!r}")
     rules = options.get("rules")

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from inclusionkit import RegisterTemplate
+from inclusionkit_xlsx._translator import TRANSLATOR
 
 ROWS = 5000
 """How many rows the drop-down lists and date checks cover."""
@@ -25,7 +26,7 @@ LISTS_SHEET = "Liste"
 
 def write_template(template: RegisterTemplate, path: os.PathLike[str]) -> None:
     """Write ``template`` (an :class:`inclusionkit.RegisterTemplate`) to ``path``."""
-    ro = template.lang == "ro"
+    lang = template.lang
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -55,7 +56,7 @@ def write_template(template: RegisterTemplate, path: os.PathLike[str]) -> None:
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle=column.header,
-                error=("Alegeți o valoare din listă" if ro else "Choose a value from the list"),
+                error=TRANSLATOR.translate("Choose a value from the list", lang),
             )
             check.add(cells)
             sheet.add_data_validation(check)
@@ -68,7 +69,7 @@ def write_template(template: RegisterTemplate, path: os.PathLike[str]) -> None:
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle=column.header,
-                error="O dată: zi.lună.an" if ro else "A date: day.month.year",
+                error=TRANSLATOR.translate("A date: day.month.year", lang),
             )
             check.add(cells)
             sheet.add_data_validation(check)

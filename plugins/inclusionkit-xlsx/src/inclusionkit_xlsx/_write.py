@@ -55,107 +55,75 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inclusionkit import COLUMN_NAMES, InclusionKitError, Sfc2021Report, TechnicalReport
-from inclusionkit.plugin import ReportData, needs_quote
+from inclusionkit.plugin import (
+    LANGUAGES,
+    N_,
+    Localised,
+    ReportData,
+    column_header,
+    current_language,
+    needs_quote,
+    translate_table,
+)
+from inclusionkit_xlsx._translator import TRANSLATOR
 
 OPTIONS = ("lang", "indicator_names", "include_excluded_ids")
-LANGUAGES = ("en", "ro")
 
-SHEETS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "indicators": "Indicators",
-        "excluded": "Excluded",
-        "checks": "Checks",
-        "provenance": "Provenance",
-        "progress": "Progress",
-        "participations": "Participations",
+SHEETS: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "indicators": N_("Indicators"),
+        "excluded": N_("Excluded"),
+        "checks": N_("Checks"),
+        "provenance": N_("Provenance"),
+        "progress": N_("Progress"),
+        "participations": N_("Participations"),
     },
-    "ro": {
-        "indicators": "Indicatori",
-        "excluded": "Excluși",
-        "checks": "Verificări",
-        "provenance": "Proveniență",
-        "progress": "Progres",
-        "participations": "Participanți",
-    },
-}
+    TRANSLATOR,
+)
 
-LABELS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "objective": "Objective",
-        "indicator": "Indicator",
-        "name": "Name",
-        "unit": "Unit",
-        "kind": "Kind",
-        "baseline": "Baseline",
-        "target": "Target",
-        "milestone": "Milestone",
-        "achieved": "Achieved",
-        "percent": "Percent (%)",
-        "status": "Status",
-        "source": "Source",
-        "value": "Value",
-        "total": "total",
-        "field": "Field",
-        "exported_by": "exported_by",
-        "breakdowns": "breakdowns",
+LABELS: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "objective": N_("Objective"),
+        "indicator": N_("Indicator"),
+        "name": N_("Name"),
+        "unit": N_("Unit"),
+        "kind": N_("Kind"),
+        "baseline": N_("Baseline"),
+        "target": N_("Target"),
+        "milestone": N_("Milestone"),
+        "achieved": N_("Achieved"),
+        "percent": N_("Percent (%)"),
+        "status": N_("Status"),
+        "source": N_("Source"),
+        "value": N_("Value"),
+        "total": N_("total"),
+        "field": N_("Field"),
+        "exported_by": N_("exported_by"),
+        "breakdowns": N_("breakdowns"),
     },
-    "ro": {
-        "objective": "Obiectiv",
-        "indicator": "Indicator",
-        "name": "Denumire",
-        "unit": "Unitate de măsură",
-        "kind": "Tip",
-        "baseline": "Valoare de bază",
-        "target": "Țintă",
-        "milestone": "Jalon",
-        "achieved": "Realizat",
-        "percent": "Procent (%)",
-        "status": "Stare",
-        "source": "Sursa",
-        "value": "Valoare",
-        "total": "total",
-        "field": "Câmp",
-        "exported_by": "exported_by",
-        "breakdowns": "breakdowns",
-    },
-}
+    TRANSLATOR,
+)
 
-TITLES: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "report": "Indicator report",
-        "sfc2021_outputs": "SFC2021 report: output indicators (table 6)",
-        "sfc2021_results": "SFC2021 report: result indicators (table 10)",
-        "technical_indicators": "Technical report: indicators achieved",
-        "technical_target_groups": "Technical report: target group",
-        "progress": "Indicator progress",
-        "participations": "Participations",
-        "project": "Project",
-        "projects": "Projects",
-        "period": "Period",
-        "as_of": "As of",
-        "ruleset": "Rule set",
-        "version": "version",
-        "generated": "Generated",
-        "rows": "Rows",
+TITLES: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "report": N_("Indicator report"),
+        "sfc2021_outputs": N_("SFC2021 report: output indicators (table 6)"),
+        "sfc2021_results": N_("SFC2021 report: result indicators (table 10)"),
+        "technical_indicators": N_("Technical report: indicators achieved"),
+        "technical_target_groups": N_("Technical report: target group"),
+        "progress": N_("Indicator progress"),
+        "participations": N_("Participations"),
+        "project": N_("Project"),
+        "projects": N_("Projects"),
+        "period": N_("Period"),
+        "as_of": N_("As of"),
+        "ruleset": N_("Rule set"),
+        "version": N_("version"),
+        "generated": N_("Generated"),
+        "rows": N_("Rows"),
     },
-    "ro": {
-        "report": "Raport de indicatori",
-        "sfc2021_outputs": "Raport SFC2021: indicatori de realizare (tabelul 6)",
-        "sfc2021_results": "Raport SFC2021: indicatori de rezultat (tabelul 10)",
-        "technical_indicators": "Raport tehnic: indicatori atinși",
-        "technical_target_groups": "Raport tehnic: grup țintă",
-        "progress": "Progresul indicatorilor",
-        "participations": "Participanți",
-        "project": "Proiect",
-        "projects": "Proiecte",
-        "period": "Perioada",
-        "as_of": "La data de",
-        "ruleset": "Set de reguli",
-        "version": "versiunea",
-        "generated": "Generat la",
-        "rows": "Rânduri",
-    },
-}
+    TRANSLATOR,
+)
 """The title blocks above the main tables, in English and Romanian."""
 
 HEADER_FONT = Font(name="Calibri", size=11, bold=True)  # openpyxl's default font, in bold
@@ -220,7 +188,7 @@ def write_xlsx(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[
 
         write_template(obj, path)
         return
-    lang = options.get("lang", "en")
+    lang = options.get("lang") or current_language()  # the run's (--lang), English by default
     if lang not in LANGUAGES:
         raise InclusionKitError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     workbook = Workbook(write_only=True)
@@ -262,7 +230,7 @@ def _report(
     except TypeError as exc:
         raise InclusionKitError(f"cannot write this report as xlsx: {exc}") from None
     sheets, labels = SHEETS[lang], LABELS[lang]
-    table = data.table
+    table = translate_table(data.table, lang, headers=False)  # women, men; entries, leavers
     breakdowns = [str(c) for c in table.columns if c not in ("indicator", "value", "name")]
     indicator_names = _indicator_names(report, table, names, lang, data.provenance)
     _write_sheet(
@@ -272,8 +240,11 @@ def _report(
         freeze_columns=2 if indicator_names else 1,
         heading=title_block(lang, "report", provenance=data.provenance),
     )
-    _write_sheet(workbook, sheets["excluded"], _frame_columns(data.excluded))
-    _write_sheet(workbook, sheets["checks"], _frame_columns(data.checks))
+    excluded = translate_table(data.excluded, lang, headers=False)  # each reason in words
+    _write_sheet(workbook, sheets["excluded"], _frame_columns(excluded, _headers(excluded, lang)))
+    _write_sheet(
+        workbook, sheets["checks"], _frame_columns(data.checks, _headers(data.checks, lang))
+    )
     # The provenance as the one converter gives it (every field, defaults included).
     provenance = dict(data.provenance)
     provenance.setdefault(labels["breakdowns"], ", ".join(breakdowns))
@@ -292,10 +263,15 @@ def _report(
     )
 
 
-TECHNICAL_SHEETS: Mapping[str, Mapping[str, str]] = {
-    "en": {"report": "Report", "indicators": "Indicators", "target_groups": "Target group"},
-    "ro": {"report": "Raport", "indicators": "Indicatori atinşi", "target_groups": "Grup ţintă"},
-}
+TECHNICAL_SHEETS: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "report": N_("Report"),
+        "indicators": N_("Indicators"),
+        "target_groups": N_("Target group"),
+    },
+    TRANSLATOR,
+    context="technical report",
+)
 """The sheets of a technical report (``--layout raport-tehnic``), in English and Romanian."""
 
 
@@ -329,26 +305,18 @@ def _technical(workbook: Workbook, report: TechnicalReport, *, lang: str) -> Non
         )
 
 
-SFC2021_SHEETS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "outputs": "Outputs (table 6)",
-        "results": "Results (table 10)",
-        "checks": "Checks",
-        "problems": "Problems",
-        "projects": "Projects",
-        "excluded": "Excluded",
-        "provenance": "Provenance",
+SFC2021_SHEETS: Mapping[str, Mapping[str, str]] = Localised(
+    {
+        "outputs": N_("Outputs (table 6)"),
+        "results": N_("Results (table 10)"),
+        "checks": N_("Checks"),
+        "problems": N_("Problems"),
+        "projects": N_("Projects"),
+        "excluded": N_("Excluded"),
+        "provenance": N_("Provenance"),
     },
-    "ro": {
-        "outputs": "Realizare (tabel 6)",
-        "results": "Rezultat (tabel 10)",
-        "checks": "Verificări",
-        "problems": "Probleme",
-        "projects": "Proiecte",
-        "excluded": "Excluși",
-        "provenance": "Proveniență",
-    },
-}
+    TRANSLATOR,
+)
 """The sheets of an SFC2021 workbook, in English and Romanian."""
 
 
@@ -398,14 +366,24 @@ def _version() -> str:
     return __version__
 
 
+def _headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Each column's header in ``lang`` (the core's column headers)."""
+    return {str(name): column_header(str(name), lang) for name in frame.columns}
+
+
 def _progress(workbook: Workbook, frame: pd.DataFrame, *, lang: str) -> None:
     labels = LABELS[lang]
+    # statuses and units in the language; each status keeps its colour
+    shown = translate_table(frame, lang, headers=False)
+    statuses = pd.DataFrame({"status": list(STATUS_FILLS)})
+    words = translate_table(statuses, lang, headers=False)["status"]
+    fills = {str(w): STATUS_FILLS[s] for s, w in zip(STATUS_FILLS, words, strict=True)}
     columns = []
-    for column, name in zip(_frame_columns(frame, labels=labels), frame.columns, strict=True):
+    for column, name in zip(_frame_columns(shown, labels=labels), frame.columns, strict=True):
         if name == "percent":
             column = attrs.evolve(column, number_format=PERCENT)
         elif name == "status":
-            column = attrs.evolve(column, fill=_status_fill)
+            column = attrs.evolve(column, fill=lambda value: fills.get(str(value)))
         columns.append(column)
     freeze = 3 if {"objective", "indicator"} <= set(frame.columns) else 1
     _write_sheet(
@@ -585,10 +563,6 @@ def _frame_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None = None)
 def _long_text(values: Sequence[Any]) -> bool:
     """Whether a column holds a text too long for one line of a printed column (it wraps)."""
     return any(isinstance(v, str) and len(v) > WRAP_WIDTH for v in values)
-
-
-def _status_fill(value: Any) -> PatternFill | None:
-    return STATUS_FILLS.get(str(value))
 
 
 def _check_fill(value: Any) -> PatternFill | None:
