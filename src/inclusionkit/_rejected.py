@@ -16,7 +16,10 @@ Two sources of rejection:
 2. *the contract's*: :func:`inclusionkit.validate_participations` on what the importer returned.
 
 A problem that is not about one row (a missing column, a file that is not a table) rejects the
-whole file: it is raised, as by :func:`inclusionkit.read`.
+whole file: it is raised, as by :func:`inclusionkit.read`. So is a column that the command's
+strict mapping (the command line's ``--mapping``/``--ignore-columns``) cannot place: the extra
+columns are read (a CNP is checked), but one that is neither canonical nor an identifier stops
+the read as it stops every other command, with every problem of the rows besides.
 """
 
 from __future__ import annotations
@@ -104,7 +107,8 @@ def read_with_rejections(
     :param options: passed to the importer (``mapping=`` for a workbook, …); ``on_error`` and
         ``keep_extra`` are set here (coerce, and keep the extra columns: a CNP is checked).
     :raises InclusionKitError: the file cannot be read as a table at all (not this format, a
-        required column missing, too large): then no row is accepted, and nothing is lost.
+        required column missing, too large), or a column matches nothing under the command's
+        strict mapping (:func:`unplaced_columns`): then no row is accepted, and nothing is lost.
     """
     from inclusionkit._io import _path_of, read_with
     from inclusionkit._plugins import get_plugin_manager
@@ -154,6 +158,9 @@ def read_with_rejections(
         (row, problem if problem.row is not None else _with_row(problem))
         for row, problem in located
     ]
+    unplaced = unplaced_columns(frame.columns, source=name)
+    if unplaced:
+        raise ValidationError([*unplaced, *(problem for _, problem in located)], source=name)
     rejected = rejected_table(frame, located, rejected_mask)
     return ImportOutcome(
         accepted=accepted,
@@ -162,6 +169,19 @@ def read_with_rejections(
         rows=len(frame),
         source=name,
     )
+
+
+def unplaced_columns(columns: Sequence[Any], *, source: str) -> list[Problem]:
+    """The ``column.unmapped`` errors of the extra columns of a table read with ``keep_extra``
+    that the command's strict mapping cannot place (none outside a command, or for a column left
+    out with ``--ignore-columns``): the check the pipeline makes on the columns it would drop."""
+    from inclusionkit._ingest._mapping import check_headers
+
+    try:
+        check_headers([str(name) for name in columns], source=source)
+    except ValidationError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _with_row(problem: Problem) -> Problem:

@@ -72,6 +72,27 @@ def test_an_unmapped_column_stops_report_and_convert_naming_the_closest_names(
     assert not (tmp_path / "o.parquet").exists()
 
 
+def test_validate_stops_on_an_unmapped_column_as_the_other_commands_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate` names `Etnia` and its closest names (exit 2), and accepts it once ignored."""
+    frame = _table()
+    frame["Etnia"] = "Da"
+    source = tmp_path / "p.csv"
+    frame.to_csv(source, index=False)
+    rejected = tmp_path / "rejected.csv"
+    for argv in (["validate", str(source)], ["validate", str(source), "--rejected", str(rejected)]):
+        code, out, err = run(argv, capsys)
+        assert code == 2, err
+        assert "column.unmapped" not in out  # the message, not the code, is printed
+        assert "'Etnia'" in out
+        assert "roma" in out.split("closest canonical names:")[1]
+    assert not rejected.exists()
+    code, out, err = run(["validate", str(source), "--ignore-columns", "Etnia"], capsys)
+    assert code == 0, out + err
+    assert "all valid" in out
+
+
 def test_ignore_columns_leaves_a_column_out_on_purpose(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
