@@ -47,6 +47,7 @@ from inclusionkit._ingest._row_problems import (
     row_of,
 )
 from inclusionkit._problems import EMPTY_VALUE
+from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 __all__ = [
@@ -95,6 +96,7 @@ def read_with_rejections(
     today: dt.date | None = None,
     completeness: Completeness = DEFAULT_COMPLETENESS,
     project: Any = None,
+    progress: ProgressCallback | None = None,
     **options: Any,
 ) -> ImportOutcome:
     """Read a participation table with its importer and split it into accepted and rejected rows.
@@ -104,6 +106,8 @@ def read_with_rejections(
     :param completeness: what a counted row needs (a rule set's ``completeness``).
     :param project: a :class:`~inclusionkit.models.Project`: rows of another project code or
         dated outside its period are problems too.
+    :param progress: called with a :class:`~inclusionkit.ProgressEvent` as reading (``read``)
+        and checking (``check``) advance, as the engines call it while computing a report.
     :param options: passed to the importer (``mapping=`` for a workbook, …); ``on_error`` and
         ``keep_extra`` are set here (coerce, and keep the extra columns: a CNP is checked).
     :raises InclusionKitError: the file cannot be read as a table at all (not this format, a
@@ -117,6 +121,7 @@ def read_with_rejections(
     name = _path_of(source) or "<stream>"
     importer = get_plugin_manager().find_importer(format, _path_of(source), "participations")
     options = {**options, "on_error": "coerce", "keep_extra": True}
+    emit(progress, "read", 0, None)
     with warnings.catch_warnings(record=True) as caught:
         # An importer's warnings (an unknown header left out) go into the problems instead.
         warnings.simplefilter("always")
@@ -126,6 +131,8 @@ def read_with_rejections(
     if row_problems is None:
         row_problems = _strict_problems(importer, source, options)
     frame = frame.reset_index(drop=True)
+    emit(progress, "read", len(frame), len(frame))
+    emit(progress, "check", 0, len(frame))
     report = validate_participations(frame, today=today, completeness=completeness, project=project)
     by_importer = np.zeros(len(frame), dtype=bool)
     rows = [row for row, _ in row_problems if 0 <= row < len(frame)]
@@ -162,6 +169,7 @@ def read_with_rejections(
     if unplaced:
         raise ValidationError([*unplaced, *(problem for _, problem in located)], source=name)
     rejected = rejected_table(frame, located, rejected_mask)
+    emit(progress, "check", len(frame), len(frame))
     return ImportOutcome(
         accepted=accepted,
         rejected=rejected,

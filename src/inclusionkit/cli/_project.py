@@ -76,6 +76,12 @@ def demo(output: Path) -> None:
     help="Print at most this many problems (all are still counted).",
 )
 @click.option("--lang", type=click.Choice(["en", "ro"]), default="en", show_default=True)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="For a participation table: show a progress bar on standard error while reading and "
+    "checking. Default: only when standard error is a terminal.",
+)
 @reading_options()
 def validate(
     path: Path,
@@ -86,6 +92,7 @@ def validate(
     summary: bool,
     max_problems: int | None,
     lang: str,
+    progress: bool | None,
 ) -> None:
     """Check a project (.json), rule set (.json) or participation table (any format an
     importer reads: .csv, .xlsx, .json, .parquet …).
@@ -93,6 +100,7 @@ def validate(
     Lists every problem found, not only the first; exits with 2 when there is any.
     """
     from inclusionkit import load_ruleset
+    from inclusionkit._progressbar import ProgressBar
     from inclusionkit._validate_cli import problem_lines, validate_path, validate_table_rejecting
 
     options: dict[str, object] = (
@@ -102,10 +110,13 @@ def validate(
         options["project"] = load_project_or_example(project)[0]
     if as_of is not None:
         options["today"] = as_of
-    if rejected is not None:
-        problems, text = validate_table_rejecting(path, rejected, **options)  # type: ignore[arg-type]
-    else:
-        problems, text = validate_path(path, **options)  # type: ignore[arg-type]
+    with ProgressBar(enabled=progress) as bar:
+        if bar.enabled:
+            options["progress"] = bar
+        if rejected is not None:
+            problems, text = validate_table_rejecting(path, rejected, **options)  # type: ignore[arg-type]
+        else:
+            problems, text = validate_path(path, **options)  # type: ignore[arg-type]
     if problems:
         for line in problem_lines(problems, summary=summary, limit=max_problems, lang=lang):
             click.echo(line)
