@@ -318,3 +318,31 @@ def test_a_parquet_file_is_read_through_the_mapping_given(
     )
     assert code == 2
     assert "--engine streaming" in err
+
+
+def test_report_leaves_out_a_future_entry_as_validate_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --as-of, a row entered after today is not counted, and --excluded lists it at
+    the line and under the code validate gives it."""
+    import datetime as dt
+    import io
+
+    frame = _table()
+    frame.loc[5, "entry_date"] = pd.Timestamp(dt.date.today() + dt.timedelta(days=40))
+    source = tmp_path / "p.csv"
+    frame.to_csv(source, index=False)
+    code, out, _err = run(["validate", str(source)], capsys)
+    assert code == 2
+    assert "line 7, column 'entry_date'" in out
+    excluded = tmp_path / "excluded.csv"
+    code, out, err = run(["report", str(source), "--by", "", "--excluded", str(excluded)], capsys)
+    assert code == 0, err
+    totals = pd.read_csv(io.StringIO(out)).set_index("indicator")["value"]
+    expected = inclusionkit.compute(frame.drop(index=5), by="", as_of=dt.date.today()).table
+    assert totals.to_dict() == expected.set_index("indicator")["value"].to_dict()
+    assert "1 rows after the as-of date" in err
+    listed = pd.read_csv(excluded)
+    future = listed[listed["reason"] == "entry_date.in_future"]
+    assert future["row"].tolist() == [7]
+    assert future["participant_id"].tolist() == [frame.loc[5, "participant_id"]]

@@ -102,7 +102,13 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
     "Use --by '' for one row per indicator.",
 )
 @allow_by_option
-@click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
+@click.option(
+    "--as-of",
+    callback=parse_date_option,
+    help="Compute as of this date (YYYY-MM-DD). Default: the last day of --period, else today, "
+    "as validate checks: a row entered after it is not counted and is listed in --excluded "
+    "(entry_date.in_future).",
+)
 @click.option(
     "--period",
     callback=parse_period_option,
@@ -228,6 +234,8 @@ def report_command(
     model = None
     if project is not None:
         model = inclusionkit.load_project(project)
+    if as_of is None and period is None:
+        as_of = dt.date.today()  # as validate: a row entered in the future is never counted
     if layout == "sfc2021":
         if period is not None:
             raise InclusionKitError(
