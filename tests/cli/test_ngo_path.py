@@ -302,7 +302,7 @@ def test_a_parquet_file_is_read_through_the_mapping_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """report FILE.parquet --mapping: the mapping applies (a Parquet file is otherwise
-    streamed); with --engine streaming it is a clear error."""
+    streamed), and without it the unknown column stops the command."""
     frame = _table().drop(columns=["minority"])
     frame["Etnia"] = ["Da", "Nu"] * (len(frame) // 2)
     source = tmp_path / "p.parquet"
@@ -313,11 +313,50 @@ def test_a_parquet_file_is_read_through_the_mapping_given(
     assert code == 0, err
     assert out.startswith("indicator,")
     assert run(["report", str(source)], capsys)[0] == 2  # streamed or not, never lost silently
-    code, _, err = run(
-        ["report", str(source), "--mapping", str(mapping), "--engine", "streaming"], capsys
+
+
+@pytest.mark.parametrize(
+    ("suffix", "engine"), [(".parquet", "streaming"), (".parquet", "dask"), (".csv", "dask")]
+)
+def test_mapping_applies_with_every_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str, engine: str
+) -> None:
+    """--mapping with --engine streaming or dask: a header and its own values mapped give the
+    same report as the default engine."""
+    from inclusionkit.cli._report import report_csv
+
+    frame = _table().drop(columns=["minority"])
+    frame["Etnia"] = ["rrom", "român"] * (len(frame) // 2)
+    frame = frame.rename(columns={"gender": "Sex"})
+    frame["Sex"] = frame["Sex"].map({"female": "fem", "male": "masc"})
+    source = tmp_path / f"p{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(source, index=False)
+    else:
+        frame.to_parquet(source)
+    mapping = tmp_path / "m.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "columns": {
+                    "Etnia": {"column": "minority", "values": {"rrom": True, "român": False}},
+                    "Sex": {"column": "gender", "values": {"fem": "female", "masc": "male"}},
+                }
+            }
+        ),
+        encoding="utf-8",
     )
-    assert code == 2
-    assert "--engine streaming" in err
+    argv = ["report", str(source), "--mapping", str(mapping), "--as-of", "2024-12-31"]
+    code, expected, err = run(argv, capsys)
+    assert code == 0, err
+    assert "female" in expected
+    code, out, err = run([*argv, "--engine", engine], capsys)
+    assert code == 0, err
+    assert out == expected
+    roma = inclusionkit.compute(
+        _table().assign(minority=[True, False] * (len(frame) // 2)), as_of="2024-12-31"
+    ).table
+    assert out == report_csv(roma)
 
 
 def test_report_leaves_out_a_future_entry_as_validate_names_it(

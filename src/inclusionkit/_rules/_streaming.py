@@ -40,7 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest import RawTable, default_mapping, map_headers, offset_locator, prepare
+from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
+from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
 from inclusionkit._participations import COLUMN_NAMES, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -153,6 +154,7 @@ class _Dataset:
     files: tuple[str, ...]
     schema: pa.Schema
     headers: Mapping[str, str] = attrs.field(factory=dict)
+    mapping: ColumnMapping = attrs.field(factory=default_mapping)
 
     def count_rows(self) -> int:
         """The number of rows, from the files' footers (no data is read)."""
@@ -176,8 +178,9 @@ def _open_dataset(source: str) -> _Dataset:
         dataset = ds.dataset(source, format="parquet")
     except (pa.ArrowException, OSError) as exc:
         raise InclusionKitError(f"{source}: not a readable Parquet dataset ({exc})") from None
-    # The ingestion pipeline's header mapping and types, on the files' schema.
-    mapping = default_mapping()
+    # The ingestion pipeline's header mapping (a command's --mapping, else the built-in one) and
+    # types, on the files' schema.
+    mapping = current_mapping()
     headers = map_headers(dataset.schema.names, mapping, source=source, location="the schema")
     names = {**headers.columns, **{name: name for name in headers.extras}}
     raw = RawTable(table=dataset.schema.empty_table(), source=source, header_location="the schema")
@@ -187,6 +190,7 @@ def _open_dataset(source: str) -> _Dataset:
         files=tuple(sorted(dataset.files)),
         schema=typed.schema,
         headers={name: names[name] for name in typed.schema.names if name in names},
+        mapping=mapping,
     )
 
 
@@ -227,7 +231,7 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
 
     schema = pa.schema([dataset.schema.field(name) for name in columns])
     files = [dataset.headers.get(name, name) for name in columns]
-    mapping = default_mapping()
+    mapping = dataset.mapping
     pending: list[pa.Table] = []
     held = 0
     offset = 0

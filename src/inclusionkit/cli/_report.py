@@ -328,18 +328,10 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
 
     if isinstance(path, str):  # a register's database URL
         return read_table(path)
-    params = click.get_current_context().params
-    mapped = bool(params.get("mapping_file") or params.get("ignore_columns"))
-    if mapped and (engine in ("streaming", "dask") or path.is_dir()):
-        raise InclusionKitError(
-            "--mapping and --ignore-columns read a file in memory: leave out --engine "
-            f"{engine}, or convert the table first (inclusionkit convert {path.name} "
-            "canonical.parquet --mapping FILE)"
-        )
     names = [name.strip() for name in by.split(",") if name.strip()]
     extra = () if rules is None else load_ruleset(rules).extra_columns
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
-    if (streamed and not mapped) or path.is_dir():
+    if streamed or path.is_dir():  # the engines read through the command's mapping too
         if path.is_file() and _unmapped_columns(path, {*names, *extra}):
             return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
