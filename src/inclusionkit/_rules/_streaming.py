@@ -234,8 +234,10 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
     mapping = dataset.mapping
     pending: list[pa.Table] = []
     held = 0
-    offset = 0
     for path in dataset.files:
+        # A bad cell is named by its file and its row in that file (0-based, as every reader
+        # of Parquet numbers them), as the in-memory reader names it.
+        offset = 0
         reader = pq.ParquetFile(path, pre_buffer=False)
         for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=files):
             if batch.num_rows == 0:
