@@ -231,7 +231,7 @@ def test_the_spelling_etnie_rroma_is_known(
     assert int(pd.read_parquet(target)["roma"].sum()) == len(frame) // 2
 
 
-def _misspelled(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+def _misspelled(tmp_path: Path, suffix: str = ".csv") -> tuple[Path, pd.DataFrame]:
     """A register whose headers are close spellings, one placed only by its values."""
     frame = _table(20)
     renamed = frame.rename(
@@ -244,18 +244,22 @@ def _misspelled(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     )
     renamed["Persoana"] = frame["gender"].map({"female": "femeie", "male": "M"})
     renamed["Obs"] = "x"
-    path = tmp_path / "registru.csv"
-    renamed.to_csv(path, index=False, sep=";")
+    path = tmp_path / f"registru{suffix}"
+    if suffix == ".xlsx":
+        renamed.to_excel(path, index=False, sheet_name="Registru")
+    else:
+        renamed.to_csv(path, index=False, sep=";")
     return path, frame
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_mapping_suggest_proposes_a_mapping_that_reads_the_register(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
 ) -> None:
-    """mapping suggest places close spellings and a column by its values, maps an unknown
-    value to its closest word, leaves the rest null, and the file it writes reads the register
-    as the canonical table was."""
-    source, frame = _misspelled(tmp_path)
+    """mapping suggest places close spellings and a column by its values (in a CSV and in a
+    workbook alike), maps an unknown value to its closest word, leaves the rest null, and the
+    file it writes reads the register as the canonical table was."""
+    source, frame = _misspelled(tmp_path, suffix)
     mapping = tmp_path / "mapping.json"
     code, _, err = run(["mapping", "suggest", str(source), "-o", str(mapping)], capsys)
     assert code == 0, err
