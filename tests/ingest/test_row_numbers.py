@@ -251,7 +251,8 @@ def test_every_engine_names_an_excluded_row_as_the_default_engine_does(tmp_path:
         table.index[table["participant_id"].isin(["p5", "p6", "p7"]) | table.isna().all(axis=1)]
     )
     by_engine = {engine: rows(parquet, engine) for engine in ("pandas", "streaming", "dask")}
-    assert by_engine == dict.fromkeys(by_engine, [int(p) for p in positions])
+    wanted = [int(p) for p in positions]
+    assert by_engine == {engine: wanted for engine in by_engine}
 
 
 def test_streaming_names_a_bad_cell_by_its_file_and_its_row_there(tmp_path: Path) -> None:
