@@ -34,7 +34,12 @@ import pyarrow as pa
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._ingest import decode_legacy, is_utf8, layout, map_headers
 from inclusionkit._ingest._decode import HEAD_SIZE, csv_row_lines
-from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, renamed_mapping
+from inclusionkit._ingest._mapping import (
+    ColumnMapping,
+    check_headers,
+    current_mapping,
+    renamed_mapping,
+)
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -262,6 +267,13 @@ def compute_dask(
         *COLUMN_NAMES,
         *(name for name in meta.columns if name not in COLUMN_NAMES and name in wanted),
     ]
+    if mapping is not None:
+        # A column nothing reads is left behind: under a command's strict mapping it stops the
+        # command, as it does every other reader (never lost silently).
+        check_headers(
+            [str(name) for name in meta.columns if name not in columns],
+            source=os.fspath(participations),
+        )
     tagged = frame[columns].map_partitions(_tag, meta=_tag(meta[columns]))
     shuffled = tagged.shuffle(on="participant_id", npartitions=npartitions)
     tasks = [
