@@ -148,7 +148,9 @@ class _Dataset:
 
     ``schema`` is the participation table's as the ingestion pipeline gives it (canonical names
     and types, the file's extra columns after them); ``headers`` maps each of its columns to the
-    column of the files that fills it (a ``Data nașterii`` header fills ``birth_date``).
+    column of the files that fills it (a ``Data nașterii`` header fills ``birth_date``), by
+    ``mapping``: the ingestion pipeline's when the dataset was opened (a command's ``--mapping``,
+    else the built-in one), with which every batch is read.
     """
 
     files: tuple[str, ...]
