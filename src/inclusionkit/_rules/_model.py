@@ -91,7 +91,8 @@ class Report:
     (``project_code``, ``participant_id``, input ``row``, ``reason``, ``message``): the
     incomplete ones, and each row entered after the as-of date (``entry_date.in_future``).
     ``checks`` holds every consistency check per cell (``check``, ``kind``, ``indicator``,
-    ``expression``, the breakdowns, ``left``, ``right``, ``passed``). ``provenance`` says what went in.
+    ``expression``, the breakdowns, ``left``, ``right``, ``passed``). ``provenance`` says what
+    went in.
     """
 
     table: pd.DataFrame = attrs.field(eq=False)
