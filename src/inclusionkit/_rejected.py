@@ -16,7 +16,10 @@ Two sources of rejection:
 2. *the contract's*: :func:`inclusionkit.validate_participations` on what the importer returned.
 
 A problem that is not about one row (a missing column, a file that is not a table) rejects the
-whole file: it is raised, as by :func:`inclusionkit.read`.
+whole file: it is raised, as by :func:`inclusionkit.read`. So is a column that the command's
+strict mapping (the command line's ``--mapping``/``--ignore-columns``) cannot place: the extra
+columns are read (a CNP is checked), but one that is neither canonical nor an identifier stops
+the read as it stops every other command, with every problem of the rows besides.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from inclusionkit._ingest._row_problems import (
     row_of,
 )
 from inclusionkit._problems import EMPTY_VALUE
+from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 __all__ = [
@@ -95,6 +99,7 @@ def read_with_rejections(
     today: dt.date | None = None,
     completeness: Completeness = DEFAULT_COMPLETENESS,
     project: Any = None,
+    progress: ProgressCallback | None = None,
     **options: Any,
 ) -> ImportOutcome:
     """Read a participation table with its importer and split it into accepted and rejected rows.
@@ -104,10 +109,13 @@ def read_with_rejections(
     :param completeness: what a counted row needs (a rule set's ``completeness``).
     :param project: a :class:`~inclusionkit.models.Project`: rows of another project code or
         dated outside its period are problems too.
+    :param progress: called with a :class:`~inclusionkit.ProgressEvent` as reading (``read``)
+        and checking (``check``) advance, as the engines call it while computing a report.
     :param options: passed to the importer (``mapping=`` for a workbook, …); ``on_error`` and
         ``keep_extra`` are set here (coerce, and keep the extra columns: a CNP is checked).
     :raises InclusionKitError: the file cannot be read as a table at all (not this format, a
-        required column missing, too large): then no row is accepted, and nothing is lost.
+        required column missing, too large), or a column matches nothing under the command's
+        strict mapping (:func:`unplaced_columns`): then no row is accepted, and nothing is lost.
     """
     from inclusionkit._io import _path_of, read_with
     from inclusionkit._plugins import get_plugin_manager
@@ -116,6 +124,7 @@ def read_with_rejections(
     name = _path_of(source) or "<stream>"
     importer = get_plugin_manager().find_importer(format, _path_of(source), "participations")
     options = {**options, "on_error": "coerce", "keep_extra": True}
+    emit(progress, "read", 0, None)
     with warnings.catch_warnings(record=True) as caught:
         # An importer's warnings (an unknown header left out) go into the problems instead.
         warnings.simplefilter("always")
@@ -125,6 +134,8 @@ def read_with_rejections(
     if row_problems is None:
         row_problems = _strict_problems(importer, source, options)
     frame = frame.reset_index(drop=True)
+    emit(progress, "read", len(frame), len(frame))
+    emit(progress, "check", 0, len(frame))
     report = validate_participations(frame, today=today, completeness=completeness, project=project)
     by_importer = np.zeros(len(frame), dtype=bool)
     rows = [row for row, _ in row_problems if 0 <= row < len(frame)]
@@ -157,7 +168,11 @@ def read_with_rejections(
         (row, problem if problem.row is not None else _with_row(problem))
         for row, problem in located
     ]
+    unplaced = unplaced_columns(frame.columns, source=name)
+    if unplaced:
+        raise ValidationError([*unplaced, *(problem for _, problem in located)], source=name)
     rejected = rejected_table(frame, located, rejected_mask)
+    emit(progress, "check", len(frame), len(frame))
     return ImportOutcome(
         accepted=accepted,
         rejected=rejected,
@@ -165,6 +180,19 @@ def read_with_rejections(
         rows=len(frame),
         source=name,
     )
+
+
+def unplaced_columns(columns: Sequence[Any], *, source: str) -> list[Problem]:
+    """The ``column.unmapped`` errors of the extra columns of a table read with ``keep_extra``
+    that the command's strict mapping cannot place (none outside a command, or for a column left
+    out with ``--ignore-columns``): the check the pipeline makes on the columns it would drop."""
+    from inclusionkit._ingest._mapping import check_headers
+
+    try:
+        check_headers([str(name) for name in columns], source=source)
+    except ValidationError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _with_row(problem: Problem) -> Problem:

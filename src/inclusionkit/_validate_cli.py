@@ -16,6 +16,7 @@ from typing import Any
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._i18n import translate
+from inclusionkit._progressbar import ProgressCallback
 from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness
 
 
@@ -25,13 +26,15 @@ def validate_path(
     *,
     project: Any = None,
     today: dt.date | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[list[Problem], str]:
     """Return ``(problems, summary)`` for the file at ``path``; ``problems`` is empty when valid.
 
     A participation table's rows are checked for ``completeness`` (a rule set's), against
     ``project`` when given (its code and period) and ``today`` (the as-of date: no date after
     it). Every problem of the file is found in one pass: a cell that does not read does not
-    hide the problems of the other rows.
+    hide the problems of the other rows. ``progress`` is told how reading and checking a
+    participation table advance (see :func:`inclusionkit._rejected.read_with_rejections`).
     """
     from inclusionkit import get_plugin_manager
 
@@ -39,7 +42,7 @@ def validate_path(
     if not Path(source).is_file():
         raise InclusionKitError(translate("{path}: no such file").format(path=source))
     if Path(source).suffix.lower() == ".json":
-        return _validate_json(source, completeness, project, today)
+        return _validate_json(source, completeness, project, today, progress)
     try:
         get_plugin_manager().find_importer(None, source, "participations", option="--format")
     except InclusionKitError as exc:
@@ -47,18 +50,22 @@ def validate_path(
             f"cannot tell what this is: expected a project or rule set (.json) or a "
             f"participation table. {exc}"
         ) from None
-    return _validate_table(source, completeness, project, today)
+    return _validate_table(source, completeness, project, today, progress)
 
 
 def _validate_json(
-    source: str, completeness: Completeness, project: Any, today: dt.date | None
+    source: str,
+    completeness: Completeness,
+    project: Any,
+    today: dt.date | None,
+    progress: ProgressCallback | None,
 ) -> tuple[list[Problem], str]:
     from inclusionkit._limits import read_json_document
     from inclusionkit._project_io import project_problems
 
     document: Any = read_json_document(source)
     if isinstance(document, list):
-        return _validate_table(source, completeness, project, today)
+        return _validate_table(source, completeness, project, today, progress)
     if isinstance(document, dict) and "indicators" in document and "name" in document:
         from inclusionkit._rules import ruleset_problems
 
@@ -73,13 +80,17 @@ def _validate_json(
 
 
 def _validate_table(
-    source: str, completeness: Completeness, project: Any, today: dt.date | None
+    source: str,
+    completeness: Completeness,
+    project: Any,
+    today: dt.date | None,
+    progress: ProgressCallback | None,
 ) -> tuple[list[Problem], str]:
     from inclusionkit._rejected import read_with_rejections
 
     try:
         outcome = read_with_rejections(
-            source, completeness=completeness, project=project, today=today
+            source, completeness=completeness, project=project, today=today, progress=progress
         )
     except ValidationError as exc:
         return list(exc.problems), ""
@@ -97,6 +108,7 @@ def validate_table_rejecting(
     *,
     project: Any = None,
     today: dt.date | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[list[Problem], str]:
     """Validate a participation table row by row and write its rejected rows to ``rejected``.
 
@@ -104,7 +116,8 @@ def validate_table_rejecting(
     rows (``row``, ``codes``, ``message`` and the canonical columns, never an identifier such as a
     CNP) are written by the exporter claiming the extension of ``rejected``. Returns the problems
     and a summary (rows, accepted, rejected). A problem with the whole file (a missing column)
-    writes no file: every problem is returned, as for :func:`validate_path`.
+    writes no file: every problem is returned, as for :func:`validate_path` (which also says
+    what ``progress`` is told).
     """
     import inclusionkit
     from inclusionkit._rejected import read_with_rejections
@@ -116,7 +129,7 @@ def validate_table_rejecting(
     )
     try:
         outcome = read_with_rejections(
-            source, completeness=completeness, project=project, today=today
+            source, completeness=completeness, project=project, today=today, progress=progress
         )
     except ValidationError as exc:
         return list(exc.problems), ""

@@ -82,6 +82,25 @@ def test_validate_reports_every_bad_row_of_a_table(
     assert "<NA>" not in out
 
 
+def test_validate_shows_progress_on_stderr_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate draws no bar into a pipe; --progress draws its read and check phases on stderr."""
+    from tests.test_participations import HEADER, _row
+
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join([HEADER, _row()]) + "\n", encoding="utf-8")
+    code, out, err = run(["validate", str(path)], capsys)
+    assert code == 0, out + err
+    assert "\r" not in out + err
+    code, out, err = run(["validate", str(path), "--progress"], capsys)
+    assert code == 0, out + err
+    assert "\r" not in out
+    assert "read" in err
+    assert "check" in err
+    assert "100%" in err
+
+
 def test_demo_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """demo writes progress, the esf-2014 table and every installed plugin's output."""
     code, out, _ = run(["demo", "--output", str(tmp_path)], capsys)

@@ -3,6 +3,7 @@ reported; a column that cannot be mapped is never lost silently."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -58,18 +59,44 @@ def _key(tmp_path: Path) -> Path:
 def test_an_unmapped_column_stops_report_and_convert_naming_the_closest_names(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`Etnia` matches no column: report and convert exit 2 naming it and `roma`, the closest."""
+    """`Etnia` matches no column: report (with any engine that reads a CSV) and convert exit 2
+    naming it and `roma`, the closest."""
     frame = _table()
     frame["Etnia"] = "Da"
     source = tmp_path / "p.csv"
     frame.to_csv(source, index=False)
-    for argv in (["report", str(source)], ["convert", str(source), str(tmp_path / "o.parquet")]):
+    for argv in (
+        ["report", str(source)],
+        ["report", str(source), "--engine", "dask"],
+        ["convert", str(source), str(tmp_path / "o.parquet")],
+    ):
         code, _out, err = run(argv, capsys)
         assert code == 2, err
         assert "'Etnia'" in err
         assert "roma" in err.split("closest canonical names:")[1]
         assert "Traceback" not in err
     assert not (tmp_path / "o.parquet").exists()
+
+
+def test_validate_stops_on_an_unmapped_column_as_the_other_commands_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate` names `Etnia` and its closest names (exit 2), and accepts it once ignored."""
+    frame = _table()
+    frame["Etnia"] = "Da"
+    source = tmp_path / "p.csv"
+    frame.to_csv(source, index=False)
+    rejected = tmp_path / "rejected.csv"
+    for argv in (["validate", str(source)], ["validate", str(source), "--rejected", str(rejected)]):
+        code, out, err = run(argv, capsys)
+        assert code == 2, err
+        assert "column.unmapped" not in out  # the message, not the code, is printed
+        assert "'Etnia'" in out
+        assert "roma" in out.split("closest canonical names:")[1]
+    assert not rejected.exists()
+    code, out, err = run(["validate", str(source), "--ignore-columns", "Etnia"], capsys)
+    assert code == 0, out + err
+    assert "all valid" in out
 
 
 def test_ignore_columns_leaves_a_column_out_on_purpose(
@@ -130,7 +157,8 @@ def test_report_key_file_pseudonymises_a_register_on_the_fly(
          "--mapping", str(mapping)],
         capsys,
     )[0] == 0  # fmt: skip
-    expected = inclusionkit.compute(inclusionkit.read_participations(pseudonymised))
+    read = inclusionkit.read_participations(pseudonymised)
+    expected = inclusionkit.compute(read, as_of=dt.date.today())  # the command's default
     assert out == expected.table.to_csv(index=False)
     for text in (out, err, excluded.read_text(encoding="utf-8")):
         assert _cnp(3) not in text
@@ -210,7 +238,7 @@ def test_the_spelling_etnie_rroma_is_known(
     assert int(pd.read_parquet(target)["roma"].sum()) == len(frame) // 2
 
 
-def _misspelled(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+def _misspelled(tmp_path: Path, suffix: str = ".csv") -> tuple[Path, pd.DataFrame]:
     """A register whose headers are close spellings, one placed only by its values."""
     frame = _table(20)
     renamed = frame.rename(
@@ -223,18 +251,22 @@ def _misspelled(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     )
     renamed["Persoana"] = frame["gender"].map({"female": "femeie", "male": "M"})
     renamed["Obs"] = "x"
-    path = tmp_path / "registru.csv"
-    renamed.to_csv(path, index=False, sep=";")
+    path = tmp_path / f"registru{suffix}"
+    if suffix == ".xlsx":
+        renamed.to_excel(path, index=False, sheet_name="Registru")
+    else:
+        renamed.to_csv(path, index=False, sep=";")
     return path, frame
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_mapping_suggest_proposes_a_mapping_that_reads_the_register(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
 ) -> None:
-    """mapping suggest places close spellings and a column by its values, maps an unknown
-    value to its closest word, leaves the rest null, and the file it writes reads the register
-    as the canonical table was."""
-    source, frame = _misspelled(tmp_path)
+    """mapping suggest places close spellings and a column by its values (in a CSV and in a
+    workbook alike), maps an unknown value to its closest word, leaves the rest null, and the
+    file it writes reads the register as the canonical table was."""
+    source, frame = _misspelled(tmp_path, suffix)
     mapping = tmp_path / "mapping.json"
     code, _, err = run(["mapping", "suggest", str(source), "-o", str(mapping)], capsys)
     assert code == 0, err
@@ -281,7 +313,7 @@ def test_a_parquet_file_is_read_through_the_mapping_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """report FILE.parquet --mapping: the mapping applies (a Parquet file is otherwise
-    streamed); with --engine streaming it is a clear error."""
+    streamed), and without it the unknown column stops the command."""
     frame = _table().drop(columns=["minority"])
     frame["Etnia"] = ["Da", "Nu"] * (len(frame) // 2)
     source = tmp_path / "p.parquet"
@@ -292,8 +324,74 @@ def test_a_parquet_file_is_read_through_the_mapping_given(
     assert code == 0, err
     assert out.startswith("indicator,")
     assert run(["report", str(source)], capsys)[0] == 2  # streamed or not, never lost silently
-    code, _, err = run(
-        ["report", str(source), "--mapping", str(mapping), "--engine", "streaming"], capsys
+
+
+@pytest.mark.parametrize(
+    ("suffix", "engine"), [(".parquet", "streaming"), (".parquet", "dask"), (".csv", "dask")]
+)
+def test_mapping_applies_with_every_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str, engine: str
+) -> None:
+    """--mapping with --engine streaming or dask: a header and its own values mapped give the
+    same report as the default engine."""
+    from inclusionkit.cli._report import report_csv
+
+    frame = _table().drop(columns=["minority"])
+    frame["Etnia"] = ["rrom", "român"] * (len(frame) // 2)
+    frame = frame.rename(columns={"gender": "Sex"})
+    frame["Sex"] = frame["Sex"].map({"female": "fem", "male": "masc"})
+    source = tmp_path / f"p{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(source, index=False)
+    else:
+        frame.to_parquet(source)
+    mapping = tmp_path / "m.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "columns": {
+                    "Etnia": {"column": "minority", "values": {"rrom": True, "român": False}},
+                    "Sex": {"column": "gender", "values": {"fem": "female", "masc": "male"}},
+                }
+            }
+        ),
+        encoding="utf-8",
     )
+    argv = ["report", str(source), "--mapping", str(mapping), "--as-of", "2024-12-31"]
+    code, expected, err = run(argv, capsys)
+    assert code == 0, err
+    assert "female" in expected
+    code, out, err = run([*argv, "--engine", engine], capsys)
+    assert code == 0, err
+    assert out == expected
+    roma = inclusionkit.compute(
+        _table().assign(minority=[True, False] * (len(frame) // 2)), as_of="2024-12-31"
+    ).table
+    assert out == report_csv(roma)
+
+
+def test_report_leaves_out_a_future_entry_as_validate_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --as-of, a row entered after today is not counted, and --excluded lists it at
+    the line and under the code validate gives it."""
+    import io
+
+    frame = _table()
+    frame.loc[5, "entry_date"] = pd.Timestamp(dt.date.today() + dt.timedelta(days=40))
+    source = tmp_path / "p.csv"
+    frame.to_csv(source, index=False)
+    code, out, _err = run(["validate", str(source)], capsys)
     assert code == 2
-    assert "--engine streaming" in err
+    assert "line 7, column 'entry_date'" in out
+    excluded = tmp_path / "excluded.csv"
+    code, out, err = run(["report", str(source), "--by", "", "--excluded", str(excluded)], capsys)
+    assert code == 0, err
+    totals = pd.read_csv(io.StringIO(out)).set_index("indicator")["value"]
+    expected = inclusionkit.compute(frame.drop(index=5), by="", as_of=dt.date.today()).table
+    assert totals.to_dict() == expected.set_index("indicator")["value"].to_dict()
+    assert "1 rows after the as-of date" in err
+    listed = pd.read_csv(excluded)
+    future = listed[listed["reason"] == "entry_date.in_future"]
+    assert future["row"].tolist() == [7]
+    assert future["participant_id"].tolist() == [frame.loc[5, "participant_id"]]

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -204,7 +205,8 @@ def test_report_excluded_file_rows_are_lines(tmp_path: Path) -> None:
         ["report", str(path), "--rules", "esf-2014", "--excluded", str(excluded)],
     )
     assert result.exit_code == 0, result.output
-    assert sorted(pd.read_csv(excluded)["row"]) == [10, 11, 13]
+    # Line 4 entered after today (the command's as-of date): listed, as validate names it.
+    assert sorted(pd.read_csv(excluded)["row"]) == [4, 10, 11, 13]
 
 
 @given(
@@ -225,3 +227,61 @@ def test_physical_lines_fast_path_agrees_with_the_csv_module(lines: list[str], s
         if number >= skip and row:
             starts.append(start)
     assert physical_lines(text, ",", skip) == starts[1:]
+
+
+# Dask's Parquet reader (not inclusionkit) uses an option pandas deprecates.
+@pytest.mark.filterwarnings(
+    "ignore:The inplace keyword in DataFrame.reset_index:pandas.errors.Pandas4Warning"
+)
+def test_every_engine_names_an_excluded_row_as_the_default_engine_does(tmp_path: Path) -> None:
+    """A CSV's excluded rows are its lines with the dask engine too; a Parquet file's are its
+    0-based rows with the pandas, streaming and dask engines alike."""
+    lines = [line for line in CSV_LINES if "31.0" not in line]
+    path = tmp_path / "registru.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def rows(source: Path, engine: str) -> list[int]:
+        report = inclusionkit.compute(source, "esf-2014", engine=engine)
+        return sorted(report.excluded["row"].tolist())
+
+    assert rows(path, "pandas") == rows(path, "dask") == [10, 11, 13]
+    table = inclusionkit.read(path)
+    parquet = tmp_path / "registru.parquet"
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), parquet)
+    positions = sorted(
+        table.index[table["participant_id"].isin(["p5", "p6", "p7"]) | table.isna().all(axis=1)]
+    )
+    by_engine = {engine: rows(parquet, engine) for engine in ("pandas", "streaming", "dask")}
+    wanted = [int(p) for p in positions]
+    for engine, rows_seen in by_engine.items():
+        assert rows_seen == wanted, engine
+
+
+def test_streaming_names_a_bad_cell_by_its_file_and_its_row_there(tmp_path: Path) -> None:
+    """A dataset directory's bad cell is said at its own file's row, as reading that file says."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    frame = pd.DataFrame(
+        {
+            "participant_id": ["a", "b", "c"],
+            "project_code": ["P"] * 3,
+            "gender": ["female"] * 3,
+            "birth_date": ["1990-01-01"] * 3,
+            "entry_date": ["2020-01-01"] * 3,
+            "labour_status": ["employed"] * 3,
+            "isced": ["3", "3", "3"],
+        }
+    )
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "a.parquet")
+    second = frame.assign(participant_id=["d", "e", "f"], isced=["3", "doi", "3"])
+    pq.write_table(pa.Table.from_pandas(second, preserve_index=False), folder / "b.parquet")
+    try:
+        inclusionkit.compute(folder, "esf-2014", engine="streaming")
+    except inclusionkit.ValidationError as exc:
+        streamed = [(p.source, p.location) for p in exc.problems]
+    try:
+        inclusionkit.read(folder / "b.parquet")
+    except inclusionkit.ValidationError as exc:
+        alone = [(p.source, p.location) for p in exc.problems]
+    assert [(Path(str(s)).name, where) for s, where in streamed] == [("b.parquet", "row 1")]
+    assert [(Path(str(s)).name, where) for s, where in alone] == [("b.parquet", "row 1")]

@@ -124,7 +124,9 @@ def test_counted_and_excluded_make_up_the_participations(
     p = report.provenance
     assert p.counted + p.excluded == p.participations
     assert p.participations + p.merged_rows + p.rows_after_as_of == p.input_rows
-    assert len(report.excluded) == p.excluded
+    after = report.excluded["reason"] == "entry_date.in_future"
+    assert int(after.sum()) == p.rows_after_as_of  # listed too, under validate's code
+    assert len(report.excluded) == p.excluded + p.rows_after_as_of
     assert report.excluded["reason"].notna().all()
     assert _totals(report).get("TOTAL", 0) == p.counted
 
@@ -213,8 +215,20 @@ def test_an_excluded_participation_is_a_problem_with_its_reason(
     problems = set(
         zip(validation.problems["row"], validation.problems["code"].astype(str), strict=True)
     )
+    if as_of is not None:
+        # A row entered after the as-of date: validate of that date says it with the same code.
+        later = rules.validate_participations(table, today=as_of, completeness=completeness)
+        problems |= {
+            (row, code)
+            for row, code in zip(
+                later.problems["row"], later.problems["code"].astype(str), strict=True
+            )
+            if code == "entry_date.in_future"
+        }
     for row, reason in zip(report.excluded["row"], report.excluded["reason"], strict=True):
         assert (row, reason) in problems, (row, reason)
+        if reason == "entry_date.in_future":
+            continue
         code = ProblemCode.lookup(reason)
         assert code.incomplete
         assert code.is_error

@@ -262,7 +262,7 @@ def test_markup_in_the_project_is_shown_as_text_not_run() -> None:
     assert HOSTILE_TITLE_EN in page.text
     assert HOSTILE_PARTNER in page.text
     assert HOSTILE_INDICATOR in page.text
-    # In the chart the indicator name is cut to fit, but still text.
+    # In the chart the indicator name is wrapped onto lines, but still text.
     chart_text = " ".join(e.text for e in page.elements if e.chart == "progress-chart")
     assert "</svg><script>" in chart_text
 

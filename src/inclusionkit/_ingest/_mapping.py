@@ -282,6 +282,19 @@ def current_mapping() -> ColumnMapping:
     return _COMMAND_MAPPING.get() or default_mapping()
 
 
+def renamed_mapping(mapping: ColumnMapping, columns: Mapping[str, str]) -> ColumnMapping:
+    """``mapping`` for a table whose headers were renamed to the columns they fill (``columns``:
+    column to the file's header, as :attr:`Headers.columns` has them), for an engine that renames
+    them first and maps each part later: each column's name then reads its cells as its header
+    did (that header's own values too)."""
+    headers = dict(mapping.headers)
+    for column, header in columns.items():
+        target = mapping.target(header)
+        if target is not None:
+            headers[key(column)] = target
+    return attrs.evolve(mapping, headers=headers)
+
+
 def strict_mapping(
     mapping: str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None = None,
     *,

@@ -28,6 +28,7 @@ from inclusionkit._ingest._detect import find_importer, source_path
 from inclusionkit._ingest._mapping import (
     KNOWN_VALUES,
     ColumnMapping,
+    Target,
     default_mapping,
     key,
     map_text,
@@ -83,7 +84,7 @@ def suggest_mapping(source: Source, format: str | None = None, **options: Any) -
     taken: set[str] = set()
     names = [str(name).strip() for name in raw.table.column_names]
     texts = {name: _sample(raw.table.column(index)) for index, name in enumerate(names)}
-    # Headers a reader keeps no column of (a workbook's unknown ones): placed by spelling only.
+    # Headers a reader kept no column of: placed by spelling only.
     names += [name for name in unknown if name not in texts]
     texts.update({name: [] for name in unknown if name not in texts})
     for name in names:
@@ -119,8 +120,12 @@ def suggest_mapping(source: Source, format: str | None = None, **options: Any) -
 
 
 def _read(read_raw: Any, source: Source, options: Mapping[str, Any]) -> tuple[RawTable, list[str]]:
-    """The raw table, and the unknown headers (a reader that keeps only known columns reads
-    the others only when told to accept them)."""
+    """The raw table with every column's cells, and the headers found unknown on the way.
+
+    A reader that keeps only the columns a mapping places (a workbook's) stops on an unknown
+    header under a strict mapping: it is then read again with each such header placed in a
+    column of its own (one no canonical name has), so its values can be looked at too.
+    """
     mapping = attrs.evolve(default_mapping(), unmapped="error", optional=frozenset(COLUMN_NAMES))
     given = {**options, "keep_extra": True, "on_error": "coerce"}
     headers: list[str] = []
@@ -133,14 +138,22 @@ def _read(read_raw: Any, source: Source, options: Mapping[str, Any]) -> tuple[Ra
                 for problem in exc.problems
                 if problem.code == "column.unmapped" and problem.column
             ]
-            keys = {key(name) for name in found}
-            if not keys or keys <= mapping.accepted:
+            keys = {key(name): name for name in found}
+            if not keys or set(keys) <= set(mapping.headers):
                 raise
             headers += found
-            mapping = attrs.evolve(mapping, accepted=mapping.accepted | keys)
+            placed = {
+                header_key: Target(column=f"{_UNKNOWN}{header_key}", header=name)
+                for header_key, name in keys.items()
+            }
+            mapping = attrs.evolve(mapping, headers={**mapping.headers, **placed})
             continue
         return raw, headers
     raise InclusionKitError("cannot read the register's headers")  # pragma: no cover
+
+
+_UNKNOWN = "unknown header: "
+"""The column an unknown header is placed in for a second read (never a canonical name)."""
 
 
 def _sample(values: pa.ChunkedArray) -> list[str]:

@@ -32,8 +32,14 @@ import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._ingest import decode_legacy, default_mapping, is_utf8, layout, map_headers
+from inclusionkit._ingest import decode_legacy, is_utf8, layout, map_headers
 from inclusionkit._ingest._decode import HEAD_SIZE, csv_row_lines
+from inclusionkit._ingest._mapping import (
+    ColumnMapping,
+    check_headers,
+    current_mapping,
+    renamed_mapping,
+)
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -78,9 +84,11 @@ def _import_dask() -> Any:
     return dask
 
 
-def read_dask(path: str | os.PathLike[str]) -> tuple[Any, bool]:
-    """A Parquet file/directory or CSV file as a Dask DataFrame, and whether its partitions are
-    Arrow-typed (Parquet and CSV both are: they are converted like the in-memory reader's)."""
+def read_dask(path: str | os.PathLike[str]) -> tuple[Any, ColumnMapping]:
+    """A Parquet file/directory or CSV file as a Dask DataFrame with its headers renamed to the
+    columns they fill, and the mapping its partitions are then read with (the ingestion
+    pipeline's, :func:`~inclusionkit._ingest._mapping.current_mapping`: a command's
+    ``--mapping``, else the built-in one), as the in-memory reader reads them."""
     _import_dask()
     import dask.dataframe as dd
 
@@ -95,7 +103,7 @@ def read_dask(path: str | os.PathLike[str]) -> tuple[Any, bool]:
         frame = dd.read_parquet(
             source, dtype_backend="pyarrow", split_row_groups=PARQUET_ROW_GROUPS
         )
-        return _canonical_names(frame, source), True
+        return _canonical_names(frame, source)
     if suffix in {".csv", ".txt"}:
         # fsspec (a Dask dependency) opens local paths and URLs alike; it has no type hints.
         fsspec: Any = importlib.import_module("fsspec")
@@ -119,17 +127,19 @@ def read_dask(path: str | os.PathLike[str]) -> tuple[Any, bool]:
         )
         # CSV quotes formula-like text with a "'" (see _sanitise): undone, as on every door.
         frame = frame.map_partitions(restore_frame, meta=frame._meta)
-        return _canonical_names(frame, source), True
+        return _canonical_names(frame, source)
     raise InclusionKitError(
         f"{source}: the Dask engine reads .parquet, .csv or a directory of Parquet files"
     )
 
 
-def _canonical_names(frame: Any, source: str) -> Any:
-    """The frame with its headers mapped to canonical names (the ingestion pipeline's mapping)."""
+def _canonical_names(frame: Any, source: str) -> tuple[Any, ColumnMapping]:
+    """The frame with its headers mapped to canonical names (the ingestion pipeline's mapping),
+    and the mapping that reads the renamed columns' cells."""
+    mapping = current_mapping()
     headers = map_headers(
         [str(name) for name in frame.columns],
-        default_mapping(),
+        mapping,
         source=source,
         location="line 1",
     )
@@ -138,7 +148,8 @@ def _canonical_names(frame: Any, source: str) -> Any:
         frame = frame.rename(columns=renames)
     # An optional column the file lacks is unknown in every row, as in the in-memory reader.
     absent = [c.name for c in COLUMNS if not c.required and c.name not in headers.columns]
-    return frame.assign(**dict.fromkeys(absent)) if absent else frame
+    mapping = renamed_mapping(mapping, headers.columns)
+    return (frame.assign(**dict.fromkeys(absent)) if absent else frame), mapping
 
 
 def _tag(part: pd.DataFrame, partition_info: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -152,9 +163,10 @@ def _tag(part: pd.DataFrame, partition_info: Mapping[str, Any] | None = None) ->
     )
 
 
-def _canonical(frame: pd.DataFrame, arrow: bool) -> pd.DataFrame:
-    """A partition as a canonical participation table."""
-    if not arrow:
+def _canonical(frame: pd.DataFrame, mapping: ColumnMapping | None) -> pd.DataFrame:
+    """A partition as a canonical participation table: read with ``mapping`` (a file's), or
+    (``None``, a Dask DataFrame given) as a pandas DataFrame is."""
+    if mapping is None:
         return as_table(frame)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     # ``string`` is what the in-memory readers produce, and what from_arrow keeps as it is.
@@ -166,15 +178,17 @@ def _canonical(frame: pd.DataFrame, arrow: bool) -> pd.DataFrame:
             ]
         )
     )
-    return from_arrow(table, keep_extra=True, mapping=default_mapping())
+    return from_arrow(table, keep_extra=True, mapping=mapping)
 
 
-def evaluate_dask_partition(part: pd.DataFrame, spec: Spec, arrow: bool) -> Partial:
+def evaluate_dask_partition(
+    part: pd.DataFrame, spec: Spec, mapping: ColumnMapping | None
+) -> Partial:
     """Evaluate one shuffled partition (runs on a worker)."""
     part = part.reset_index(drop=True)
     origin = part[PART_COLUMN].to_numpy(dtype=np.int64)
     tags = (origin << _POSITION_BITS) | part[POSITION_COLUMN].to_numpy(dtype=np.int64)
-    table = _canonical(part.drop(columns=[PART_COLUMN, POSITION_COLUMN]), arrow)
+    table = _canonical(part.drop(columns=[PART_COLUMN, POSITION_COLUMN]), mapping)
     partial = evaluate_partition(table, tags, spec)
     return attrs.evolve(partial, sources=np.unique(origin, return_counts=True))
 
@@ -225,10 +239,11 @@ def compute_dask(
     dask = _import_dask()
     breakdowns = normalise_by(by)
     total: int | None = None
+    mapping: ColumnMapping | None = None
     if is_dask_collection(participations):
-        frame, arrow = participations, False
+        frame = participations
     elif isinstance(participations, str | os.PathLike):
-        frame, arrow = read_dask(participations)
+        frame, mapping = read_dask(participations)
         source = os.fspath(participations)
         if Path(source).suffix.lower() not in {".csv", ".txt"}:
             total = _parquet_rows(source)
@@ -241,7 +256,7 @@ def compute_dask(
     meta = frame._meta
     missing = [name for name in COLUMN_NAMES if name not in meta.columns]
     if missing:
-        _canonical(meta, arrow)  # raises the reader's ValidationError naming every column
+        _canonical(meta, mapping)  # raises the reader's ValidationError naming every column
     codes = frame["project_code"].dropna().unique().compute()
     ruleset, codes_period = choose_ruleset(rules, codes.astype(str).tolist())
     spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
@@ -252,10 +267,17 @@ def compute_dask(
         *COLUMN_NAMES,
         *(name for name in meta.columns if name not in COLUMN_NAMES and name in wanted),
     ]
+    if mapping is not None:
+        # A column nothing reads is left behind: under a command's strict mapping it stops the
+        # command, as it does every other reader (never lost silently).
+        check_headers(
+            [str(name) for name in meta.columns if name not in columns],
+            source=os.fspath(participations),
+        )
     tagged = frame[columns].map_partitions(_tag, meta=_tag(meta[columns]))
     shuffled = tagged.shuffle(on="participant_id", npartitions=npartitions)
     tasks = [
-        dask.delayed(evaluate_dask_partition)(part, spec, arrow) for part in shuffled.to_delayed()
+        dask.delayed(evaluate_dask_partition)(part, spec, mapping) for part in shuffled.to_delayed()
     ]
     totals = Assembler(spec)
     sources: dict[int, int] = {}
@@ -299,7 +321,7 @@ def compute_dask(
             for result in results:
                 add(result)
     if not totals.partitions:
-        empty = _canonical(meta[columns], arrow)
+        empty = _canonical(meta[columns], mapping)
         totals.add(evaluate_partition(empty, None, spec))
     offsets = np.zeros(max(sources, default=-1) + 2, dtype=np.int64)
     for number, count in sources.items():

@@ -89,9 +89,11 @@ class Report:
     ``table`` is tidy: ``indicator``, ``scope`` for a report computed for a reporting period
     (``period`` and ``cumulative`` rows), one column per breakdown (``year`` and ``flow`` first
     for per-year rule sets), ``value``. ``excluded`` lists every participation not counted
-    (``project_code``, ``participant_id``, input ``row``, ``reason``, ``message``). ``checks``
-    holds every consistency check per cell (``check``, ``kind``, ``indicator``, ``expression``,
-    the breakdowns, ``left``, ``right``, ``passed``). ``provenance`` says what went in.
+    (``project_code``, ``participant_id``, input ``row``, ``reason``, ``message``): the
+    incomplete ones, and each row entered after the as-of date (``entry_date.in_future``).
+    ``checks`` holds every consistency check per cell (``check``, ``kind``, ``indicator``,
+    ``expression``, the breakdowns, ``left``, ``right``, ``passed``). ``provenance`` says what
+    went in.
     """
 
     table: pd.DataFrame = attrs.field(eq=False)

@@ -40,6 +40,7 @@ from inclusionkit._participations import (
     DTYPES,
     normalise_participations,
 )
+from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
 from inclusionkit._rules._completeness import (
     DEFAULT_COMPLETENESS,
@@ -48,6 +49,7 @@ from inclusionkit._rules._completeness import (
     any_failed,
     failures,
     first_failed,
+    value_text,
 )
 from inclusionkit._rules._dates import (
     completed_years,
@@ -205,9 +207,11 @@ class PreparedParticipations:
         entry = self.input_col("entry_date")
         active = np.ones(n, dtype=bool)
         self.rows_after_as_of = 0
+        self.after_as_of = np.zeros(n, dtype=bool)
         if self.as_of_days is not None:
             after = entry.valid & (entry.values > self.as_of_days)
             self.rows_after_as_of = int(np.count_nonzero(after))
+            self.after_as_of = after
             active &= ~after
         dup_rows, groups = duplicated_keys(
             arrow_chunks(self.table["project_code"]),
@@ -339,7 +343,8 @@ class PreparedParticipations:
 
         ``reason`` is the code of the first failing completeness test (in the order of
         :data:`~inclusionkit._rules._completeness.COLUMN_TESTS`); ``message`` gives the message
-        of every failing test.
+        of every failing test. A row entered after the as-of date is listed too, under the code
+        ``validate`` gives it (``entry_date.in_future``): it is not counted, and never silently.
         """
         rows = np.flatnonzero(self.active & ~self.counted)
         codes = np.array([str(test.code) for test, _ in self._failures], dtype=object)
@@ -353,15 +358,32 @@ class PreparedParticipations:
             if rows.size
             else pa.array([], type=pa.string())
         )
+        reasons = codes[reason] if rows.size else np.array([], dtype=object)
+        after = np.flatnonzero(self.after_as_of)
+        if after.size:
+            assert self.as_of is not None
+            entered = value_text(self.input_col("entry_date"), after)
+            said = pc.binary_join_element_wise(
+                pa.scalar("entry_date ", pa.large_string()),
+                entered,
+                pa.scalar(
+                    f" is after the as-of date ({self.as_of.isoformat()}); not counted",
+                    pa.large_string(),
+                ),
+                pa.scalar("", pa.large_string()),
+            )
+            rows = np.concatenate([rows, after])
+            reasons = np.concatenate(
+                [reasons, np.full(after.size, str(ProblemCode.ENTRY_DATE_IN_FUTURE), dtype=object)]
+            )
+            message = pa.concat_arrays([message.cast(pa.large_string()), said])
         frame = pd.DataFrame(
             {
                 "project_code": self.table["project_code"].take(rows).reset_index(drop=True),
                 "participant_id": self.table["participant_id"].take(rows).reset_index(drop=True),
                 "row": rows.astype(np.int64),
-                "reason": pd.array(
-                    codes[reason] if rows.size else [], dtype=DTYPES["project_code"]
-                ),
-                "message": pd.array(message, dtype=DTYPES["project_code"]),
+                "reason": pd.array(reasons, dtype=DTYPES["project_code"]),
+                "message": pd.array(message.cast(pa.string()), dtype=DTYPES["project_code"]),
             }
         )
         return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)

@@ -40,7 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest import RawTable, default_mapping, map_headers, offset_locator, prepare
+from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
+from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
 from inclusionkit._participations import COLUMN_NAMES, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -147,12 +148,15 @@ class _Dataset:
 
     ``schema`` is the participation table's as the ingestion pipeline gives it (canonical names
     and types, the file's extra columns after them); ``headers`` maps each of its columns to the
-    column of the files that fills it (a ``Data nașterii`` header fills ``birth_date``).
+    column of the files that fills it (a ``Data nașterii`` header fills ``birth_date``), by
+    ``mapping``: the ingestion pipeline's when the dataset was opened (a command's ``--mapping``,
+    else the built-in one), with which every batch is read.
     """
 
     files: tuple[str, ...]
     schema: pa.Schema
     headers: Mapping[str, str] = attrs.field(factory=dict)
+    mapping: ColumnMapping = attrs.field(factory=default_mapping)
 
     def count_rows(self) -> int:
         """The number of rows, from the files' footers (no data is read)."""
@@ -176,8 +180,9 @@ def _open_dataset(source: str) -> _Dataset:
         dataset = ds.dataset(source, format="parquet")
     except (pa.ArrowException, OSError) as exc:
         raise InclusionKitError(f"{source}: not a readable Parquet dataset ({exc})") from None
-    # The ingestion pipeline's header mapping and types, on the files' schema.
-    mapping = default_mapping()
+    # The ingestion pipeline's header mapping (a command's --mapping, else the built-in one) and
+    # types, on the files' schema.
+    mapping = current_mapping()
     headers = map_headers(dataset.schema.names, mapping, source=source, location="the schema")
     names = {**headers.columns, **{name: name for name in headers.extras}}
     raw = RawTable(table=dataset.schema.empty_table(), source=source, header_location="the schema")
@@ -187,6 +192,7 @@ def _open_dataset(source: str) -> _Dataset:
         files=tuple(sorted(dataset.files)),
         schema=typed.schema,
         headers={name: names[name] for name in typed.schema.names if name in names},
+        mapping=mapping,
     )
 
 
@@ -227,11 +233,13 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
 
     schema = pa.schema([dataset.schema.field(name) for name in columns])
     files = [dataset.headers.get(name, name) for name in columns]
-    mapping = default_mapping()
+    mapping = dataset.mapping
     pending: list[pa.Table] = []
     held = 0
-    offset = 0
     for path in dataset.files:
+        # A bad cell is named by its file and its row in that file (0-based, as every reader
+        # of Parquet numbers them), as the in-memory reader names it.
+        offset = 0
         reader = pq.ParquetFile(path, pre_buffer=False)
         for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=files):
             if batch.num_rows == 0:

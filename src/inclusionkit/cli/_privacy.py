@@ -40,13 +40,7 @@ def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
     """
     from inclusionkit._contract import COLUMN_NAMES
     from inclusionkit._errors import ValidationError
-    from inclusionkit._ingest._mapping import (
-        IDENTIFIERS,
-        current_mapping,
-        key,
-        unmapped_problem,
-        using_mapping,
-    )
+    from inclusionkit._ingest._mapping import current_mapping, using_mapping
 
     mapping = current_mapping()
     wanted = COLUMN_NAMES if not strict else ("participant_id",)
@@ -60,22 +54,12 @@ def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
             frame = read_table(path, keep_extra=True, on_error="coerce")
             if "cnp" not in frame.columns:
                 frame = frame.assign(cnp=frame["participant_id"])
-    if strict and mapping.unmapped == "error":
-        unknown = [
-            name
-            for name in frame.columns
-            if name not in COLUMN_NAMES
-            and name not in IDENTIFIERS
-            and key(str(name)) not in mapping.accepted
-        ]
-        if unknown:
-            raise ValidationError(
-                [
-                    unmapped_problem(str(name), "", mapping, source=str(path), location="header")
-                    for name in unknown
-                ],
-                source=str(path),
-            )
+    if strict:
+        from inclusionkit._rejected import unplaced_columns
+
+        unplaced = unplaced_columns(frame.columns, source=str(path))
+        if unplaced:
+            raise ValidationError(unplaced, source=str(path))
     return frame
 
 

@@ -75,6 +75,12 @@ def demo(output: Path) -> None:
     default=None,
     help="Print at most this many problems (all are still counted).",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="For a participation table: show a progress bar on standard error while reading and "
+    "checking. Default: only when standard error is a terminal.",
+)
 @reading_options()
 def validate(
     path: Path,
@@ -84,6 +90,7 @@ def validate(
     as_of: dt.date | None,
     summary: bool,
     max_problems: int | None,
+    progress: bool | None,
 ) -> None:
     """Check a project (.json), rule set (.json) or participation table (any format an
     importer reads: .csv, .xlsx, .json, .parquet …).
@@ -92,6 +99,7 @@ def validate(
     """
     from inclusionkit import load_ruleset
     from inclusionkit._i18n import current_language, translate
+    from inclusionkit._progressbar import ProgressBar
     from inclusionkit._validate_cli import problem_lines, validate_path, validate_table_rejecting
 
     options: dict[str, object] = (
@@ -101,10 +109,13 @@ def validate(
         options["project"] = load_project_or_example(project)[0]
     if as_of is not None:
         options["today"] = as_of
-    if rejected is not None:
-        problems, text = validate_table_rejecting(path, rejected, **options)  # type: ignore[arg-type]
-    else:
-        problems, text = validate_path(path, **options)  # type: ignore[arg-type]
+    with ProgressBar(enabled=progress) as bar:
+        if bar.enabled:
+            options["progress"] = bar
+        if rejected is not None:
+            problems, text = validate_table_rejecting(path, rejected, **options)  # type: ignore[arg-type]
+        else:
+            problems, text = validate_path(path, **options)  # type: ignore[arg-type]
     if problems:
         lang = current_language()
         for line in problem_lines(problems, summary=summary, limit=max_problems, lang=lang):

@@ -105,7 +105,13 @@ _STREAMED_SUFFIXES = (".parquet", ".pq")
     "Use --by '' for one row per indicator.",
 )
 @allow_by_option
-@click.option("--as-of", callback=parse_date_option, help="Compute as of this date (YYYY-MM-DD).")
+@click.option(
+    "--as-of",
+    callback=parse_date_option,
+    help="Compute as of this date (YYYY-MM-DD). Default: the last day of --period, else today, "
+    "as validate checks: a row entered after it is not counted and is listed in --excluded "
+    "(entry_date.in_future).",
+)
 @click.option(
     "--period",
     callback=parse_period_option,
@@ -231,6 +237,8 @@ def report_command(
     model = None
     if project is not None:
         model = inclusionkit.load_project(project)
+    if as_of is None and period is None:
+        as_of = dt.date.today()  # as validate: a row entered in the future is never counted
     if layout == "sfc2021":
         if period is not None:
             raise InclusionKitError(
@@ -328,18 +336,10 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
 
     if isinstance(path, str):  # a register's database URL
         return read_table(path)
-    params = click.get_current_context().params
-    mapped = bool(params.get("mapping_file") or params.get("ignore_columns"))
-    if mapped and (engine in ("streaming", "dask") or path.is_dir()):
-        raise InclusionKitError(
-            "--mapping and --ignore-columns read a file in memory: leave out --engine "
-            f"{engine}, or convert the table first (inclusionkit convert {path.name} "
-            "canonical.parquet --mapping FILE)"
-        )
     names = [name.strip() for name in by.split(",") if name.strip()]
     extra = () if rules is None else load_ruleset(rules).extra_columns
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
-    if (streamed and not mapped) or path.is_dir():
+    if streamed or path.is_dir():  # the engines read through the command's mapping too
         if path.is_file() and _unmapped_columns(path, {*names, *extra}):
             return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)

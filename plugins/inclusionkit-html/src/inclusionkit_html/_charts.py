@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -140,8 +141,22 @@ def _svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+LABEL_WIDTH: Final = 40
+"""Characters per line of an indicator's label beside its bars: about a third of the width."""
+
+LABEL_LINE: Final = 0.13
+"""Inches one line of a 7.5 pt label takes (with its leading)."""
+
+
+def _wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    """``text`` on lines of at most ``width`` characters (a longer word keeps its own line):
+    an indicator's full name, never cut."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def _lines(labels: Sequence[str]) -> int:
+    """The most lines any of ``labels`` takes."""
+    return max((label.count("\n") + 1 for label in labels), default=1)
 
 
 def _mark_bar(patch: Any, gid: str, marks: dict[str, dict[str, str]], **attrs: str) -> None:
@@ -158,8 +173,10 @@ def progress_chart(bars: Sequence[ProgressBar], labels: Labels, *, chart_id: str
     # its label still gives the true value.
     cap = 300.0
     top = max([110.0, *(min(value, cap) for value in shown)])
+    names = [_wrap(f"{bar.code}  {bar.label}") for bar in bars]
+    per_bar = max(0.32, LABEL_LINE * _lines(names) + 0.06)
     with matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(WIDTH, 1.1 + 0.32 * max(len(bars), 1)), layout="constrained")
+        figure = Figure(figsize=(WIDTH, 1.1 + per_bar * max(len(bars), 1)), layout="constrained")
         axes = figure.add_subplot()
         positions = list(range(len(bars)))[::-1]
         for position, bar, value in zip(positions, bars, shown, strict=True):
@@ -213,9 +230,7 @@ def progress_chart(bars: Sequence[ProgressBar], labels: Labels, *, chart_id: str
             fontsize=7.5,
             color="#222222",
         )
-        axes.set_yticks(
-            positions, [_shorten(f"{bar.code}  {bar.label}", 44) for bar in bars], fontsize=7.5
-        )
+        axes.set_yticks(positions, names, fontsize=7.5)
         axes.set_ylim(-0.6, len(bars) - 0.1 if bars else 0.5)
         axes.set_xlim(0, top * 1.32)
         # Ticks only under the bars' range: the space to the right is for the bar labels.
@@ -257,8 +272,10 @@ def gender_chart(
     values = [value for row in rows for value in row.values.values() if value is not None]
     top = max([1.0, *values])
     slot = 0.8 / max(len(genders), 1)
+    names = [_wrap(f"{row.code}  {row.label}") for row in rows]
+    per_row = max(0.12 + 0.17 * len(genders), LABEL_LINE * _lines(names) + 0.06)
     with matplotlib.rc_context(_RC):
-        height = 1.0 + max(len(rows), 1) * (0.12 + 0.17 * len(genders))
+        height = 1.0 + max(len(rows), 1) * per_row
         figure = Figure(figsize=(WIDTH, height), layout="constrained")
         axes = figure.add_subplot()
         positions = list(range(len(rows)))[::-1]
@@ -310,9 +327,7 @@ def gender_chart(
                     fontsize=6.5,
                     color="#111111",
                 )
-        axes.set_yticks(
-            positions, [_shorten(f"{row.code}  {row.label}", 48) for row in rows], fontsize=7.5
-        )
+        axes.set_yticks(positions, names, fontsize=7.5)
         axes.set_ylim(-0.55, len(rows) - 0.45 if rows else 0.5)
         axes.set_xlim(0, top * 1.12)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
