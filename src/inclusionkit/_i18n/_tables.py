@@ -204,8 +204,8 @@ def translate_table(
 ) -> pd.DataFrame:
     """``frame`` for people reading ``lang`` (default: the run's language): each coded word
     in its column translated (statuses, units, flows, scopes, kinds; with ``categories`` the
-    breakdowns' genders and labour statuses too), each ``reason`` (a problem code) replaced by
-    what it means, and with ``headers`` the columns headed in ``lang``. English is ``frame``
+    breakdowns' genders and labour statuses too), each ``reason`` (a problem code) kept with
+    what it means beside it (``message``), and with ``headers`` the columns headed in ``lang``. English is ``frame``
     itself: the codes and names are already its words."""
     from inclusionkit._problems import message_in
 
@@ -224,10 +224,14 @@ def translate_table(
     if "reason" in out.columns:
         reasons = out["reason"].dropna().astype(str).unique()
         meanings = {code: message_in(code, lang) for code in reasons}
+        # The code stays (docs/problems.md explains it, and it is the same in every
+        # language); its meaning goes beside it.
         if "message" in out.columns:
             out["message"] = _mapped(out["reason"], meanings)
         else:
-            out["reason"] = _mapped(out["reason"], meanings)
+            out.insert(
+                out.columns.get_loc("reason") + 1, "message", _mapped(out["reason"], meanings)
+            )
     yes_no = {True: translate("Yes", lang), False: translate("No", lang)}
     for name in YES_NO_COLUMNS:
         if name in out.columns:
