@@ -205,8 +205,8 @@ def translate_table(
     """``frame`` for people reading ``lang`` (default: the run's language): each coded word
     in its column translated (statuses, units, flows, scopes, kinds; with ``categories`` the
     breakdowns' genders and labour statuses too), each ``reason`` (a problem code) kept with
-    what it means beside it (``message``), and with ``headers`` the columns headed in ``lang``. English is ``frame``
-    itself: the codes and names are already its words."""
+    what it means beside it (``message``), and with ``headers`` the columns headed in
+    ``lang``. English is ``frame`` itself: the codes and names are already its words."""
     from inclusionkit._problems import message_in
 
     lang = resolve_language(lang)
