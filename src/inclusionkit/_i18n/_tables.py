@@ -149,6 +149,7 @@ CELL_WORDS: Mapping[str, Mapping[str, str]] = Localised(
         # flows and scopes of a report's table
         "entries": N_("entries"),
         "leavers": N_("leavers"),
+        "carried_over": N_("carried over"),
         "period": N_("period"),
         "cumulative": N_("cumulative"),
         # SFC2021 categories of region
