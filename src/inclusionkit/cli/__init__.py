@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import click
@@ -131,15 +132,16 @@ def _group_language(ctx: click.Context, param: click.Parameter, value: str | Non
     ctx.with_resource(using_language(value or language_from_environment()))
 
 
-def language_option() -> click.Option:
-    """The ``--lang`` option every command takes (added to each when it is looked up)."""
+def language_option(callback: Callable[..., None] = _command_language) -> click.Option:
+    """The ``--lang`` option every command takes (added to each when it is looked up); with
+    ``callback=_group_language``, the group's."""
     return click.Option(
         ["--lang"],
         type=click.Choice(LANGUAGES),
         default=None,
         expose_value=False,
         is_eager=True,
-        callback=_command_language,
+        callback=callback,
         help=LANG_HELP,
     )
 
@@ -170,17 +172,11 @@ class _LazyGroup(_Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="inclusionkit")
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    expose_value=False,
-    is_eager=True,
-    callback=_group_language,
-    help=LANG_HELP,
-)
 def cli() -> None:
     """Model ESF social inclusion projects and compute their indicator reporting."""
+
+
+cli.params.append(language_option(_group_language))
 
 
 def main(argv: list[str] | None = None) -> int:
