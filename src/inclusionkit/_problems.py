@@ -20,7 +20,7 @@ import enum
 import re
 
 from inclusionkit._errors import Problem
-from inclusionkit._i18n import N_, resolve_language, translate
+from inclusionkit._i18n import N_, Deferred, resolve_language, translate
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
 
@@ -345,7 +345,10 @@ def describe(problem: Problem, lang: str | None = None) -> str:
         where[-1] = location
     if problem.column:
         where.append(translate("column {name!r}", lang).format(name=problem.column))
-    meaning = translate(problem.message, lang)
+    if isinstance(problem.message, Deferred):  # said where it was found, in every language
+        meaning = problem.message.in_language(lang)
+    else:
+        meaning = translate(problem.message, lang)
     if meaning == problem.message and problem.code in ProblemCode._value2member_map_:
         member = ProblemCode.lookup(problem.code)
         meaning = message_in(member, lang)

@@ -159,6 +159,51 @@ def translate(text: str, lang: str | None = None, *, context: str | None = None)
     return CORE.translate(text, lang, context=context)
 
 
+class Deferred(str):
+    """A text whose translation waits until it is said: its value is the English (so a program,
+    a test or ``str(problem)`` reads English), and :meth:`in_language` says it in another
+    language. Made by :func:`deferred`; a :class:`Problem`'s message built deep in the library
+    is one, so the command line can say it in the run's language."""
+
+    template: str
+    context: str | None
+    fields: dict[str, object]
+
+    def __new__(cls, template: str, context: str | None, fields: dict[str, object]) -> Deferred:
+        self = super().__new__(cls, template.format(**fields))
+        self.template = template
+        self.context = context
+        self.fields = fields
+        return self
+
+    def in_language(self, lang: str | None = None) -> str:
+        """The text in ``lang`` (default: the run's language); its placeholders filled with the
+        fields, each itself said in ``lang`` when it is a :class:`Deferred`."""
+        lang = resolve_language(lang)
+        if lang == SOURCE_LANGUAGE:
+            return str(self)
+        fields = {name: in_language(value, lang) for name, value in self.fields.items()}
+        return translate(self.template, lang, context=self.context).format(**fields)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Deferred, (self.template, self.context, self.fields))
+
+
+def deferred(text: str, /, *, context: str | None = None, **fields: object) -> Deferred:
+    """``text`` (English, a message id of the core catalogue) with its ``{placeholders}`` filled
+    from ``fields``, translated only when said: ``deferred("the header {title!r} is listed
+    twice", title=title)`` is that English, and ``.in_language("ro")`` the Romanian."""
+    return Deferred(text, context, fields)
+
+
+def in_language(text: object, lang: str | None = None) -> object:
+    """``text`` said in ``lang`` if it is a :class:`Deferred` (or a list of them, joined as
+    written); anything else as it is."""
+    if isinstance(text, Deferred):
+        return text.in_language(lang)
+    return text
+
+
 class Localised(Mapping[str, Mapping[str, str]]):
     """A table of labels in every language: ``labels["ro"]["target"]``.
 
@@ -204,6 +249,7 @@ class Localised(Mapping[str, Mapping[str, str]]):
 __all__ = [
     "CORE",
     "DOMAIN",
+    "Deferred",
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
@@ -211,6 +257,8 @@ __all__ = [
     "Translator",
     "check_language",
     "current_language",
+    "deferred",
+    "in_language",
     "language_from_environment",
     "resolve_language",
     "set_language",
