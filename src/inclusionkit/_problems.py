@@ -320,6 +320,8 @@ _PLACE_WORDS = (
     (re.compile(r"\bline (\d+)"), N_("line {place}")),
     (re.compile(r"\brow (\d+)"), N_("row {place}")),
     (re.compile(r"\bsheet ('[^']*')"), N_("sheet {place}")),
+    (re.compile(r"^the header()$"), N_("the header{place}")),  # a table read from no file
+    (re.compile(r"^the schema()$"), N_("the schema{place}")),  # a Parquet file's
 )
 """The words of a problem's location (``line 88``, ``sheet 'Registru', row 9``), translated
 where a place is said to a person."""

@@ -199,7 +199,7 @@ def run(
     keep_extra = keep_extra if raw.keep_extra is None else raw.keep_extra
     strict = strict or raw.strict
     warn = warn if raw.warn is None else raw.warn
-    source, locate = raw.source, raw.locate
+    source, locate, header = raw.source, raw.locate, raw.header_location or "line 1"
     wanted = strict or warn is not None
     typed, problems, notes = prepare(
         raw, mapping=mapping, keep_extra=keep_extra, notes=wanted, columns=columns
@@ -216,7 +216,7 @@ def run(
     del typed
     pa.default_memory_pool().release_unused()
     if locate is not default_location:  # a file says where its rows are; a frame does not
-        attach_locations(frame, locate)
+        attach_locations(frame, locate, header=header)
     if on_error == "coerce":
         attach_row_problems(frame, problems)
     if warn is not None and notes:
@@ -263,7 +263,7 @@ def prepare(
     if missing:
         raise ValidationError(
             [
-                *unmapped,
+                *headers.unmapped,  # named too, even where they would be kept
                 *(
                     missing_problem(name, mapping, source=source, location=raw.header_location)
                     for name in missing
