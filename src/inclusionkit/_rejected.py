@@ -188,8 +188,8 @@ def unplaced_columns(
 ) -> list[Problem]:
     """The ``column.unmapped`` errors of the extra columns of a table read with ``keep_extra``
     that the command's strict mapping cannot place (none outside a command, or for a column left
-    out with ``--ignore-columns``): the check the pipeline makes on the columns it would drop. ``location`` says where the header
-    is (:func:`~inclusionkit._ingest._row_problems.header_location`)."""
+    out with ``--ignore-columns``): the check the pipeline makes on the columns it would drop.
+    ``location`` says where the header is (``header_location``)."""
     from inclusionkit._ingest._mapping import check_headers
 
     try:

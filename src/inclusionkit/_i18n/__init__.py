@@ -249,10 +249,10 @@ class Localised(Mapping[str, Mapping[str, str]]):
 __all__ = [
     "CORE",
     "DOMAIN",
-    "Deferred",
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "Deferred",
     "Localised",
     "Translator",
     "check_language",

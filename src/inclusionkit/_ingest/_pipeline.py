@@ -26,6 +26,7 @@ import pyarrow as pa
 from inclusionkit._contract import ARROW_TYPES, COLUMN_NAMES, COLUMNS, OnError
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Importer, Source
+from inclusionkit._i18n import deferred, translate
 from inclusionkit._ingest._clean import clean_array
 from inclusionkit._ingest._detect import find_importer, source_path
 from inclusionkit._ingest._mapping import (
@@ -78,7 +79,7 @@ def ingest(
     only those columns (see :data:`PIPELINE_OPTIONS`): the others are left out of the table.
     """
     if isinstance(source, str | os.PathLike) and not os.path.exists(source):
-        raise InclusionKitError(f"{os.fspath(source)}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=os.fspath(source)))
     importer = find_importer(source, format)
     return ingest_with(
         importer,
@@ -323,7 +324,7 @@ def _cnp_id_problems(
     from inclusionkit.ro._cnp import cnp_id_rows
 
     rows = cnp_id_rows(values)
-    message = (
+    message = deferred(
         "the participant id is a valid CNP, which would leave in every output; pseudonymise "
         "the register first (inclusionkit pseudonymise IN OUT --key-file KEY)"
     )
