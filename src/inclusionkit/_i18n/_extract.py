@@ -3,7 +3,8 @@ catalogue (``scripts/update_catalogues.py``; ``tests/i18n``). Not imported at ru
 
 A text is marked by a call whose first argument is a string literal: ``translate("…")``,
 ``<translator>.translate("…")``, ``deferred("…")`` or ``N_("…")``. Its context is the
-``context=`` keyword (or the second argument of ``N_``), else the ``context=`` of the ``Localised(…)`` call around it.
+``context=`` keyword (or the second argument of ``N_``), else the ``context=`` of the
+``Localised(…)`` call around it.
 """
 
 from __future__ import annotations
