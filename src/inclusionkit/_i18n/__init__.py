@@ -130,6 +130,11 @@ class Translator:
             return text
         return self.messages(lang).get((context, text), text)
 
+    def deferred(self, text: str, /, *, context: str | None = None, **fields: object) -> Deferred:
+        """``text`` with its placeholders filled, translated by this catalogue only when said
+        (see :func:`deferred`): a plugin's problem messages."""
+        return Deferred(text, context, fields, self)
+
 
 def _read_po(path: Path, lang: str) -> dict[tuple[str | None, str], str]:
     """The translated, non-fuzzy messages of a PO file (none if there is no file)."""
@@ -168,12 +173,20 @@ class Deferred(str):
     template: str
     context: str | None
     fields: dict[str, object]
+    translator: Translator | None
 
-    def __new__(cls, template: str, context: str | None, fields: dict[str, object]) -> Deferred:
+    def __new__(
+        cls,
+        template: str,
+        context: str | None,
+        fields: dict[str, object],
+        translator: Translator | None = None,
+    ) -> Deferred:
         self = super().__new__(cls, template.format(**fields))
         self.template = template
         self.context = context
         self.fields = fields
+        self.translator = translator  # None: the core's catalogue
         return self
 
     def in_language(self, lang: str | None = None) -> str:
@@ -183,10 +196,11 @@ class Deferred(str):
         if lang == SOURCE_LANGUAGE:
             return str(self)
         fields = {name: in_language(value, lang) for name, value in self.fields.items()}
-        return translate(self.template, lang, context=self.context).format(**fields)
+        translator = self.translator or CORE
+        return translator.translate(self.template, lang, context=self.context).format(**fields)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (Deferred, (self.template, self.context, self.fields))
+        return (Deferred, (self.template, self.context, self.fields, self.translator))
 
 
 def deferred(text: str, /, *, context: str | None = None, **fields: object) -> Deferred:

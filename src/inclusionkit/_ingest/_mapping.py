@@ -30,7 +30,7 @@ import jsonschema
 
 from inclusionkit._contract import BOOL_COLUMNS, COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
-from inclusionkit._i18n import deferred, translate
+from inclusionkit._i18n import Deferred, deferred, translate
 from inclusionkit._schemas import schema
 from inclusionkit.models import Gender, LabourStatus
 from inclusionkit.ro._geography import region
@@ -413,7 +413,8 @@ def map_headers(
     unmapped: list[Problem] = []
     for number, name in enumerate(names):
         title = name.strip() if isinstance(name, str) else str(name)
-        place = f" ({places[number]})" if places is not None else ""
+        # Deferred: a plugin's place ("column B") is said in the run's language with the rest.
+        place = Deferred(" ({place})", None, {"place": places[number]}) if places else ""
         if mapping is None:
             target = Target(column=title, header=title) if title in TARGETS else None
         else:
