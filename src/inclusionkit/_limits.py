@@ -221,9 +221,11 @@ def format_bytes(size: int) -> str:
     value = float(size)
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+            if unit == "bytes":
+                return translate("{count} bytes").format(count=size)
+            return f"{value:.1f} {unit}"
         value /= 1024
-    return f"{size} bytes"  # pragma: no cover - the loop always returns
+    return translate("{count} bytes").format(count=size)  # pragma: no cover - always returned
 
 
 def too_large(name: str, size: int | None, which: LimitName | int) -> InclusionKitError:
