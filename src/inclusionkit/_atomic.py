@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from inclusionkit._errors import InclusionKitError, WriteError
+from inclusionkit._i18n import translate
 
 _SQLITE_PREFIX = "sqlite:///"
 
@@ -84,10 +85,16 @@ def refuse_input(target: str | os.PathLike[str]) -> None:
         return
     name = inputs.get(found[0])
     if name is not None:
-        same = "" if Path(name) == Path(os.fspath(target)) else f" (the same file as {name})"
+        same = (
+            ""
+            if Path(name) == Path(os.fspath(target))
+            else translate(" (the same file as {name})").format(name=name)
+        )
         raise InclusionKitError(
-            f"{os.fspath(target)}: is an input of this command{same}; writing it would destroy "
-            "the input: give another output file"
+            translate(
+                "{path}: is an input of this command{same}; writing it would destroy the "
+                "input: give another output file"
+            ).format(path=os.fspath(target), same=same)
         )
 
 
@@ -148,7 +155,9 @@ def _cannot_write(target: Path, exc: OSError) -> WriteError:
         return exc  # said already, by a write inside this one
     reason = exc.strerror or type(exc).__name__
     error = WriteError(
-        f"{target}: cannot write it ({reason}); the previous file, if any, is unchanged"
+        translate(
+            "{path}: cannot write it ({reason}); the previous file, if any, is unchanged"
+        ).format(path=target, reason=reason)
     )
     error.errno = exc.errno
     return error

@@ -42,7 +42,7 @@ from typing import IO, Any, Literal, cast
 import attrs
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._i18n import translate
+from inclusionkit._i18n import N_, translate
 
 __all__ = [
     "COUNTS",
@@ -95,12 +95,12 @@ ENV: dict[str, str] = {
 """The environment variable that overrides each limit."""
 
 _WHAT = {
-    "table": "tables",
-    "document": "documents read whole (JSON, XML, progress and report tables)",
-    "expanded": "the expanded content of compressed files",
-    "workbook": "the expanded content of an .xlsx workbook",
-    "columns": "the columns of a table",
-    "breakdown": "the distinct values of a breakdown",
+    "table": N_("tables"),
+    "document": N_("documents read whole (JSON, XML, progress and report tables)"),
+    "expanded": N_("the expanded content of compressed files"),
+    "workbook": N_("the expanded content of an .xlsx workbook"),
+    "columns": N_("the columns of a table"),
+    "breakdown": N_("the distinct values of a breakdown"),
 }
 
 _UNITS = {
@@ -147,12 +147,18 @@ def parse_size(text: str, *, what: str = "a size") -> int:
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS:
         raise InclusionKitError(
-            f"{what}: {text!r} is not a size; write a number of bytes, or one with a unit such "
-            "as 500M, 2G or 2GiB"
+            translate(
+                "{what}: {text!r} is not a size; write a number of bytes, or one with a unit "
+                "such as 500M, 2G or 2GiB"
+            ).format(what=what, text=text)
         )
     value = int(float(match.group(1)) * _UNITS[unit])
     if value <= 0:
-        raise InclusionKitError(f"{what}: the limit must be more than 0 bytes, not {text!r}")
+        raise InclusionKitError(
+            translate("{what}: the limit must be more than 0 bytes, not {text!r}").format(
+                what=what, text=text
+            )
+        )
     return value
 
 
@@ -215,9 +221,11 @@ def format_bytes(size: int) -> str:
     value = float(size)
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+            if unit == "bytes":
+                return translate("{count} bytes").format(count=size)
+            return f"{value:.1f} {unit}"
         value /= 1024
-    return f"{size} bytes"  # pragma: no cover - the loop always returns
+    return translate("{count} bytes").format(count=size)  # pragma: no cover - always returned
 
 
 def too_large(name: str, size: int | None, which: LimitName | int) -> InclusionKitError:
@@ -226,23 +234,40 @@ def too_large(name: str, size: int | None, which: LimitName | int) -> InclusionK
     ``which`` names one of the limits, or is a number of bytes a caller chose.
     """
     allowed = which if isinstance(which, int) else limit(which)
-    how_big = f"{format_bytes(size)}" if size is not None else "more than that"
+    how_big = format_bytes(size) if size is not None else translate("more than that")
     if isinstance(which, int):
         return InclusionKitError(
-            f"{name}: refused: {how_big} is over the limit of {format_bytes(allowed)}"
+            translate("{name}: refused: {size} is over the limit of {limit}").format(
+                name=name, size=how_big, limit=format_bytes(allowed)
+            )
         )
     return InclusionKitError(
-        f"{name}: refused: {how_big} is over the limit of {format_bytes(allowed)} for "
-        f"{_WHAT[which]}. If the file is genuine, raise the limit with "
-        f"{ENV[which]}=<bytes> (for example {ENV[which]}=8G)"
+        translate(
+            "{name}: refused: {size} is over the limit of {limit} for {what}. If the file is "
+            "genuine, raise the limit with {variable}=<bytes> (for example {variable}=8G)"
+        ).format(
+            name=name,
+            size=how_big,
+            limit=format_bytes(allowed),
+            what=translate(_WHAT[which]),
+            variable=ENV[which],
+        )
     )
 
 
 def too_many(name: str, count: int, which: LimitName) -> InclusionKitError:
     """The error for an input with more things (columns, distinct values) than a count limit."""
     return InclusionKitError(
-        f"{name}: refused: {count:,} is over the limit of {limit(which):,} for {_WHAT[which]}. "
-        f"If it is genuine, raise the limit with {ENV[which]}=<number>"
+        translate(
+            "{name}: refused: {count:,} is over the limit of {limit:,} for {what}. If it is "
+            "genuine, raise the limit with {variable}=<number>"
+        ).format(
+            name=name,
+            count=count,
+            limit=limit(which),
+            what=translate(_WHAT[which]),
+            variable=ENV[which],
+        )
     )
 
 
@@ -266,7 +291,11 @@ def check_size(path: str | os.PathLike[str], limit: LimitName | int = "table") -
     except FileNotFoundError:
         raise InclusionKitError(translate("{path}: no such file").format(path=name)) from None
     except OSError as exc:
-        raise InclusionKitError(f"{name}: cannot read the file ({exc.strerror})") from None
+        raise InclusionKitError(
+            translate("{path}: cannot read the file ({reason})").format(
+                path=name, reason=exc.strerror
+            )
+        ) from None
     if size > allowed:
         raise too_large(name, size, limit)
     return size
@@ -291,7 +320,9 @@ class _LimitedReader(io.RawIOBase):
         data = self._stream.read(wanted)
         if isinstance(data, str):
             raise InclusionKitError(
-                f"{self.name}: opened in text mode; open it with 'rb' and retry"
+                translate("{path}: opened in text mode; open it with 'rb' and retry").format(
+                    path=self.name
+                )
             )
         self._left -= len(data)
         if self._left < 0:
@@ -333,13 +364,23 @@ def read_limited(source: str | os.PathLike[str] | IO[bytes], which: LimitName, n
             with open(source, "rb") as handle:
                 data = handle.read(limit(which) + 1)
         except IsADirectoryError:
-            raise InclusionKitError(f"{name}: is a folder, not a file") from None
+            raise InclusionKitError(
+                translate("{path}: is a folder, not a file").format(path=name)
+            ) from None
         except OSError as exc:
-            raise InclusionKitError(f"{name}: cannot read the file ({exc.strerror})") from None
+            raise InclusionKitError(
+                translate("{path}: cannot read the file ({reason})").format(
+                    path=name, reason=exc.strerror
+                )
+            ) from None
     else:
         data = source.read(limit(which) + 1)
         if not isinstance(data, bytes):
-            raise InclusionKitError(f"{name}: opened in text mode; open it with 'rb' and retry")
+            raise InclusionKitError(
+                translate("{path}: opened in text mode; open it with 'rb' and retry").format(
+                    path=name
+                )
+            )
     if len(data) > limit(which):
         # The file grew between stat and read, or a stream was too long.
         raise too_large(name, None, which)
@@ -384,7 +425,9 @@ def parse_json(data: bytes | str, name: str, *, max_depth: int | None = None) ->
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InclusionKitError(
-                f"{name}: not UTF-8 text (byte {exc.start}); JSON files must be UTF-8"
+                translate("{path}: not UTF-8 text (byte {byte}); JSON files must be UTF-8").format(
+                    path=name, byte=exc.start
+                )
             ) from None
     else:
         text = data.removeprefix("\ufeff")
@@ -392,17 +435,23 @@ def parse_json(data: bytes | str, name: str, *, max_depth: int | None = None) ->
         document = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InclusionKitError(
-            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            translate("{path}: not valid JSON at line {line}, column {column}: {reason}").format(
+                path=name, line=exc.lineno, column=exc.colno, reason=exc.msg
+            )
         ) from None
     except _DuplicateKeyError as exc:
         raise InclusionKitError(
-            f"{name}: the key {exc.key!r} appears twice in one JSON object; keep one of them"
+            translate(
+                "{path}: the key {key!r} appears twice in one JSON object; keep one of them"
+            ).format(path=name, key=exc.key)
         ) from None
     except RecursionError:
         raise too_deep(name) from None
     except ValueError as exc:
         # NaN/Infinity, or a number too long to convert (sys.get_int_max_str_digits()).
-        raise InclusionKitError(f"{name}: not valid JSON: {exc}") from None
+        raise InclusionKitError(
+            translate("{path}: not valid JSON: {reason}").format(path=name, reason=exc)
+        ) from None
     if max_depth is not None and _depth_over(document, max_depth):
         raise too_deep(name)
     return document
@@ -441,6 +490,8 @@ def _depth_over(document: Any, max_depth: int) -> bool:
 def too_deep(name: str) -> InclusionKitError:
     """The error for a document nested too deeply to process."""
     return InclusionKitError(
-        f"{name}: refused: the document is nested too deeply (arrays or objects inside each "
-        "other hundreds of levels deep); no inclusionkit document needs that"
+        translate(
+            "{path}: refused: the document is nested too deeply (arrays or objects inside each "
+            "other hundreds of levels deep); no inclusionkit document needs that"
+        ).format(path=name)
     )

@@ -43,6 +43,7 @@ import pluggy
 from inclusionkit import hookspecs
 from inclusionkit._errors import InclusionKitError, PluginError, PluginWarning
 from inclusionkit._formats import Exporter, Importer
+from inclusionkit._i18n import translate
 from inclusionkit._version import __version__
 
 __all__ = [
@@ -545,16 +546,26 @@ def _find(
     suffix = _suffix(path)
     if not suffix:
         raise InclusionKitError(
-            f"{path or 'the file'}: cannot tell the format without a file extension; "
-            f"pass {option} (one of: {known()})"
+            translate(
+                "{path}: cannot tell the format without a file extension; pass {option} (one "
+                "of: {known})"
+            ).format(path=path or translate("the file"), option=option, known=known())
         )
     claiming = [item for item in registry.values() if suffix in item.extensions]
     candidates = [item for item in claiming if kind is None or kind in item.kinds]
     if not claiming:
-        raise InclusionKitError(
-            f"{path}: no format {direction}s {suffix!r} files; known: {known()}. "
-            f"Pass {option} to choose one, or install a plugin that {direction}s them."
+        text = (
+            translate(
+                "{path}: no format reads {suffix!r} files; known: {known}. Pass {option} to "
+                "choose one, or install a plugin that reads them."
+            )
+            if direction == "read"
+            else translate(
+                "{path}: no format writes {suffix!r} files; known: {known}. Pass {option} to "
+                "choose one, or install a plugin that writes them."
+            )
         )
+        raise InclusionKitError(text.format(path=path, suffix=suffix, known=known(), option=option))
     if not candidates:
         names = ", ".join(sorted(repr(item.name) for item in claiming))
         raise InclusionKitError(

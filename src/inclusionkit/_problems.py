@@ -20,7 +20,7 @@ import enum
 import re
 
 from inclusionkit._errors import Problem
-from inclusionkit._i18n import N_, resolve_language, translate
+from inclusionkit._i18n import N_, Deferred, resolve_language, translate
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
 
@@ -320,6 +320,8 @@ _PLACE_WORDS = (
     (re.compile(r"\bline (\d+)"), N_("line {place}")),
     (re.compile(r"\brow (\d+)"), N_("row {place}")),
     (re.compile(r"\bsheet ('[^']*')"), N_("sheet {place}")),
+    (re.compile(r"^the header()$"), N_("the header{place}")),  # a table read from no file
+    (re.compile(r"^the schema()$"), N_("the schema{place}")),  # a Parquet file's
 )
 """The words of a problem's location (``line 88``, ``sheet 'Registru', row 9``), translated
 where a place is said to a person."""
@@ -345,7 +347,10 @@ def describe(problem: Problem, lang: str | None = None) -> str:
         where[-1] = location
     if problem.column:
         where.append(translate("column {name!r}", lang).format(name=problem.column))
-    meaning = translate(problem.message, lang)
+    if isinstance(problem.message, Deferred):  # said where it was found, in every language
+        meaning = problem.message.in_language(lang)
+    else:
+        meaning = translate(problem.message, lang)
     if meaning == problem.message and problem.code in ProblemCode._value2member_map_:
         member = ProblemCode.lookup(problem.code)
         meaning = message_in(member, lang)

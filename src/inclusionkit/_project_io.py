@@ -17,6 +17,7 @@ from typing import Any
 from inclusionkit import ro
 from inclusionkit._convert import structure, unstructure
 from inclusionkit._errors import Problem, ValidationError
+from inclusionkit._i18n import deferred
 from inclusionkit._limits import read_json_document
 from inclusionkit._schemas import iter_schema_problems
 from inclusionkit.models import ACTIVITY_KINDS, DELIVERABLE_KINDS, Project
@@ -83,7 +84,9 @@ def _period_problems(period: Mapping[str, Any], problem: Any) -> Iterator[Proble
         yield problem(
             "period.order",
             "$.period.end",
-            f"ends ({period['end']}) before it starts ({period['start']})",
+            deferred(
+                "ends ({end}) before it starts ({start})", end=period["end"], start=period["start"]
+            ),
         )
 
 
@@ -96,8 +99,11 @@ def _partner_problems(
         yield problem(
             "partners.lead",
             "$.partners",
-            "a project has exactly one partner with role 'lead' (the ESF beneficiary), "
-            f"found {roles['lead']}",
+            deferred(
+                "a project has exactly one partner with role 'lead' (the ESF beneficiary), "
+                "found {count}",
+                count=roles["lead"],
+            ),
         )
 
     org_ids: set[str] = set()
@@ -108,7 +114,9 @@ def _partner_problems(
     for location, org_id in all_orgs:
         if org_id in org_ids:
             yield problem(
-                "organisation.duplicate", location, f"organisation id {org_id!r} is used twice"
+                "organisation.duplicate",
+                location,
+                deferred("organisation id {id!r} is used twice", id=org_id),
             )
         org_ids.add(org_id)
 
@@ -128,7 +136,7 @@ def _location_and_indicator_problems(
                 yield problem(
                     "indicator.duplicate",
                     f"{where}.code",
-                    f"indicator code {indicator['code']!r} is used twice",
+                    deferred("indicator code {code!r} is used twice", code=indicator["code"]),
                 )
             codes.add(indicator["code"])
 
@@ -149,7 +157,7 @@ def _record_problems(
                 yield problem(
                     f"{records}.duplicate",
                     f"$.{records}[{i}].id",
-                    f"id {record['id']!r} is used twice",
+                    deferred("id {id!r} is used twice", id=record["id"]),
                 )
             seen.add(record["id"])
     for i, activity in enumerate(doc.get("activities", [])):
@@ -158,27 +166,36 @@ def _record_problems(
             yield problem(
                 "activity.kind",
                 f"{where}.kind",
-                f"unknown activity kind {activity['kind']!r}; "
-                f"known: {', '.join(sorted(activity_kinds))}",
+                deferred(
+                    "unknown activity kind {kind!r}; known: {known}",
+                    kind=activity["kind"],
+                    known=", ".join(sorted(activity_kinds)),
+                ),
             )
         if activity.get("end") and activity["end"] < activity["start"]:
             yield problem(
                 "activity.dates",
                 f"{where}.end",
-                f"ends ({activity['end']}) before it starts ({activity['start']})",
+                deferred(
+                    "ends ({end}) before it starts ({start})",
+                    end=activity["end"],
+                    start=activity["start"],
+                ),
             )
         if activity.get("partner") and activity["partner"] not in partner_ids:
             yield problem(
                 "activity.partner",
                 f"{where}.partner",
-                f"{activity['partner']!r} is not a partner of the project",
+                deferred(
+                    "{partner!r} is not a partner of the project", partner=activity["partner"]
+                ),
             )
         for k, org_id in enumerate(activity.get("organisations", [])):
             if org_id not in org_ids:
                 yield problem(
                     "activity.organisation",
                     f"{where}.organisations[{k}]",
-                    f"unknown organisation id {org_id!r}",
+                    deferred("unknown organisation id {id!r}", id=org_id),
                 )
 
     for i, deliverable in enumerate(doc.get("deliverables", [])):
@@ -187,14 +204,19 @@ def _record_problems(
             yield problem(
                 "deliverable.kind",
                 f"{where}.kind",
-                f"unknown deliverable kind {deliverable['kind']!r}; "
-                f"known: {', '.join(sorted(deliverable_kinds))}",
+                deferred(
+                    "unknown deliverable kind {kind!r}; known: {known}",
+                    kind=deliverable["kind"],
+                    known=", ".join(sorted(deliverable_kinds)),
+                ),
             )
         if deliverable.get("partner") and deliverable["partner"] not in partner_ids:
             yield problem(
                 "deliverable.partner",
                 f"{where}.partner",
-                f"{deliverable['partner']!r} is not a partner of the project",
+                deferred(
+                    "{partner!r} is not a partner of the project", partner=deliverable["partner"]
+                ),
             )
 
 
@@ -222,7 +244,13 @@ def _location_problems(location: Mapping[str, Any], where: str, problem: Any) ->
             yield problem(
                 "location.city",
                 f"{where}.city",
-                f"{city!r} is in {found.region.code} ({found.region.name}), not in {region.code}",
+                deferred(
+                    "{city!r} is in {found} ({name}), not in {region}",
+                    city=city,
+                    found=found.region.code,
+                    name=found.region.name,
+                    region=region.code,
+                ),
             )
 
 

@@ -42,6 +42,7 @@ from inclusionkit._ingest._row_problems import (
     ROW_PROBLEMS,
     attach_row_problems,
     coerced,
+    header_location,
     problems_by_row,
     row_number,
     row_numbers,
@@ -168,7 +169,7 @@ def read_with_rejections(
         (row, problem if problem.row is not None else _with_row(problem))
         for row, problem in located
     ]
-    unplaced = unplaced_columns(frame.columns, source=name)
+    unplaced = unplaced_columns(frame.columns, source=name, location=header_location(frame))
     if unplaced:
         raise ValidationError([*unplaced, *(problem for _, problem in located)], source=name)
     rejected = rejected_table(frame, located, rejected_mask)
@@ -182,14 +183,17 @@ def read_with_rejections(
     )
 
 
-def unplaced_columns(columns: Sequence[Any], *, source: str) -> list[Problem]:
+def unplaced_columns(
+    columns: Sequence[Any], *, source: str, location: str = "the header"
+) -> list[Problem]:
     """The ``column.unmapped`` errors of the extra columns of a table read with ``keep_extra``
     that the command's strict mapping cannot place (none outside a command, or for a column left
-    out with ``--ignore-columns``): the check the pipeline makes on the columns it would drop."""
+    out with ``--ignore-columns``): the check the pipeline makes on the columns it would drop.
+    ``location`` says where the header is (``header_location``)."""
     from inclusionkit._ingest._mapping import check_headers
 
     try:
-        check_headers([str(name) for name in columns], source=source)
+        check_headers([str(name) for name in columns], source=source, location=location)
     except ValidationError as exc:
         return list(exc.problems)
     return []

@@ -20,6 +20,7 @@ import referencing
 from referencing.jsonschema import DRAFT202012
 
 from inclusionkit._errors import Problem
+from inclusionkit._i18n import deferred
 
 SCHEMA_NAMES: tuple[str, ...] = ("participation", "project", "ruleset", "mapping")
 
@@ -88,10 +89,15 @@ def iter_schema_problems(
 
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required but missing")
+        name = error.message.removesuffix(" is a required property")
+        return deferred("{name} is required but missing", name=name)
     if error.validator == "enum":
         allowed = ", ".join(repr(v) for v in list(error.validator_value))  # type: ignore[arg-type]
-        return f"{error.instance!r} is not one of the allowed values: {allowed}"
+        return deferred(
+            "{value!r} is not one of the allowed values: {allowed}",
+            value=error.instance,
+            allowed=allowed,
+        )
     if error.validator == "additionalProperties":
-        return f"{error.message} (check the spelling against the schema)"
+        return deferred("{message} (check the spelling against the schema)", message=error.message)
     return error.message

@@ -256,8 +256,8 @@ def test_the_other_commands_in_romanian(
     bad.write_text("participant_id,gender\nA,female\n", encoding="utf-8")
     code, text = _run(["report", str(bad)], capsys)
     assert code == 2
-    # (the English detail names header spellings the reader knows, 'Project code' among them)
-    for words in ("problemă(e) găsite:", "linia 1", "coloana", "lipsește o coloană canonică"):
+    # (the detail names header spellings the reader knows, 'Project code' among them)
+    for words in ("problemă(e) găsite:", "linia 1", "coloana", "lipsește coloana canonică"):
         assert words in text
 
 
@@ -308,3 +308,216 @@ def test_the_languages_page_commands_run_verbatim(
         assert code == (2 if "exit 2" in comment else 0), f"{command}: {err}"
         if "examples export" not in command:
             _assert_romanian(out + err, "ț")
+
+
+# -- the messages raised deep in the library ----------------------------------------------------
+
+
+def _register_with(example: Path, folder: Path, name: str, edit: dict[str, object]) -> Path:
+    """The example's participants.csv with columns changed (``None`` drops one), as ``name``."""
+    table = pd.read_csv(example / "participants.csv", dtype=str, keep_default_na=False)
+    for column, value in edit.items():
+        if value is None:
+            table = table.drop(columns=column)
+        else:
+            table[column] = value
+    path = folder / name
+    table.head(6).to_csv(path, index=False)
+    return path
+
+
+def test_unmapped_and_missing_columns_in_romanian(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A column matching nothing beside a missing one: validate and report both name them, at the
+    header's line, with the closest names and the headers to use, in Romanian."""
+    path = _register_with(example, tmp_path, "ambele.csv", {"gender": None, "Culoare ochi": "x"})
+    code, text = _run(["validate", str(path)], capsys)
+    assert code == 2, text
+    _assert_romanian(
+        text,
+        "linia 1, coloana 'Culoare ochi': antetul 'Culoare ochi' nu corespunde niciunei "
+        "coloane cunoscute; cele mai apropiate nume canonice",
+        "--ignore-columns 'Culoare ochi'",
+        "linia 1, coloana 'gender': lipsește coloana canonică 'gender' (un antet precum",
+    )
+    only = _register_with(example, tmp_path, "nemapat.csv", {"Culoare ochi": "x"})
+    for command in ("validate", "report"):
+        code, text = _run([command, str(only)], capsys)
+        assert code == 2, text
+        _assert_romanian(text, "linia 1, coloana 'Culoare ochi': antetul 'Culoare ochi'")
+
+
+def test_bad_cells_in_romanian(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Cells that do not read (a date, a two-digit year, a boolean) and a CNP as participant id,
+    said in Romanian; the personal cells (a birth date, the CNP) are never quoted."""
+    path = _register_with(
+        example,
+        tmp_path,
+        "celule.csv",
+        {"entry_date": "31.02.2015", "exit_date": "01.03.15", "rural": "poate"},
+    )
+    code, text = _run(["validate", str(path)], capsys)
+    assert code == 2, text
+    _assert_romanian(
+        text,
+        "'31.02.2015': nu se poate citi ca dată (se așteaptă AAAA-LL-ZZ sau ZZ.LL.AAAA)",
+        "'01.03.15' are anul din două cifre, deci secolul nu se cunoaște",
+        "'poate': nu se poate citi ca valoare da/nu",
+    )
+    cnp = _register_with(example, tmp_path, "cnp.csv", {"participant_id": "1900131410016"})
+    code, text = _run(["validate", str(cnp)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "id-ul participantului este un CNP valid")
+    assert "1900131410016" not in text
+
+
+def test_file_problems_in_romanian(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown extension, an output that is an input, a JSON document that does not parse:
+    each refusal in Romanian."""
+    odd = tmp_path / "registru.dat"
+    odd.write_bytes(b"\x00\x01\x02")
+    code, text = _run(["report", str(odd)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "niciun format nu citește fișiere '.dat'")
+    source = example / "participants.csv"
+    code, text = _run(["report", str(source), "-o", str(source)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "este o intrare a acestei comenzi")
+    project = tmp_path / "proiect.json"
+    project.write_text('{"code": 1,', encoding="utf-8")
+    code, text = _run(["validate", str(project)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "JSON invalid la linia 1")
+
+
+def test_table_limit_in_romanian(
+    example: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table over the size limit is refused in Romanian, with the variable that raises it."""
+    monkeypatch.setenv("INCLUSIONKIT_MAX_INPUT_BYTES", "100")
+    code, text = _run(["validate", str(example / "participants.csv")], capsys)
+    assert code == 2, text
+    _assert_romanian(
+        text, "refuzat", "depășește limita de 100 octeți pentru tabele", "MAX_INPUT_BYTES=<octeți>"
+    )
+
+
+def test_project_problems_in_romanian(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A project's own mistakes (a period ending before it starts) are said in Romanian."""
+    document = (example / "project.json").read_text(encoding="utf-8")
+    import json
+
+    project = json.loads(document)
+    project["period"]["end"] = "2000-01-01"
+    path = tmp_path / "proiect.json"
+    path.write_text(json.dumps(project), encoding="utf-8")
+    code, text = _run(["validate", str(path)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "se termină (2000-01-01) înainte să înceapă")
+
+
+def test_mapping_messages_in_romanian(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mapping suggest's reasons, a mapping file not found and a header listed twice."""
+    edit = {"roma": None, "Etnie rroma": "Da", "gender": None, "Sexul": "F"}
+    path = _register_with(example, tmp_path, "etnie.csv", edit)
+    code, text = _run(["mapping", "suggest", str(path)], capsys)
+    assert code == 0, text
+    _assert_romanian(text, "Propus de `inclusionkit mapping suggest`")
+    assert "se scrie ca" in text or "valorile sale sunt" in text
+    code, text = _run(["validate", str(path), "--mapping", str(tmp_path / "lipsă.json")], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "fișierul de corespondență nu există")
+    twice = tmp_path / "dublu.json"
+    twice.write_text('{"columns": {"Sex": "gender", "sex ": "gender"}}', encoding="utf-8")
+    code, text = _run(["validate", str(path), "--mapping", str(twice)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "apare de două ori (antetele se potrivesc ignorând majusculele")
+
+
+def test_workbook_problems_in_romanian(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The xlsx reader's refusals and its column places, from the plugin's catalogue."""
+    empty = tmp_path / "gol.xlsx"
+    empty.write_bytes(b"")
+    code, text = _run(["validate", str(empty)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "fișierul este gol (0 octeți); cereți o copie nouă")
+    csv_named = tmp_path / "text.xlsx"
+    csv_named.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, text = _run(["validate", str(csv_named)], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "acesta este un fișier CSV (text) numit .xlsx")
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Registru"
+    table = pd.read_csv(example / "participants.csv", dtype=str, keep_default_na=False)
+    sheet.append([*table.columns, "Culoare ochi"])
+    sheet.append([*table.iloc[0], "căprui"])
+    path = tmp_path / "registru.xlsx"
+    book.save(path)
+    code, text = _run(["validate", str(path)], capsys)
+    assert code == 2, text
+    letter = openpyxl.utils.get_column_letter(len(table.columns) + 1)
+    _assert_romanian(
+        text,
+        f"foaia 'Registru', rândul 1, coloana 'Culoare ochi': antetul 'Culoare ochi' "
+        f"(coloana {letter}) nu corespunde",
+    )
+
+
+def test_register_messages_in_romanian(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The register's summaries, the headers and words of log, history and diff, and its
+    refusals (no such register, a period submitted twice, a period it cannot read)."""
+    db = str(tmp_path / "registru.sqlite")
+    code, text = _run(["register", "log", db], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "registrul nu există; creați-l cu `inclusionkit register init`")
+    assert _run(["register", "init", db], capsys)[0] == 0
+    table = pd.read_csv(example / "participants.csv", dtype=str, keep_default_na=False)
+    own = table[table["partner"] == "agentia"]
+    first, second = tmp_path / "agentia.csv", tmp_path / "agentia-2.csv"
+    own.to_csv(first, index=False)
+    changed = own.head(len(own) - 2).copy()
+    changed.iloc[0, changed.columns.get_loc("isced")] = "3"
+    changed.to_csv(second, index=False)
+    code, text = _run(["register", "import", db, str(first), "--partner", "agentia"], capsys)
+    assert code == 0, text
+    _assert_romanian(text, "importul 1 (agentia, actualizare):", "adăugate", "neschimbate")
+    assert _run(["register", "submit", db, "--period", "2015"], capsys)[0] == 0
+    code, text = _run(["register", "submit", db, "--period", "2015"], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "a fost deja transmis; este înghețat")
+    code, text = _run(
+        ["register", "import", db, str(second), "--partner", "agentia", "--mode", "full"], capsys
+    )
+    assert code == 0, text
+    _assert_romanian(text, "importul 2 (agentia, complet):", "retrase")
+    code, text = _run(["register", "diff", db, "2015"], capsys)
+    assert code == 0, text
+    _assert_romanian(
+        text, "schimbate de la transmitere", "datele s-au schimbat", "modificare", "retras"
+    )
+    code, text = _run(["register", "log", db], capsys)
+    assert code == 0, text
+    _assert_romanian(text, "momentul", "utilizator", "adăugate", "complet")
+    code, text = _run(["register", "history", db], capsys)
+    assert code == 0, text
+    _assert_romanian(text, "valoare veche", "valoare nouă", "adăugat")
+    code, text = _run(["register", "submit", db, "--period", "2015-13"], capsys)
+    assert code == 2, text
+    _assert_romanian(text, "perioada '2015-13' nu poate fi citită")

@@ -130,6 +130,11 @@ class Translator:
             return text
         return self.messages(lang).get((context, text), text)
 
+    def deferred(self, text: str, /, *, context: str | None = None, **fields: object) -> Deferred:
+        """``text`` with its placeholders filled, translated by this catalogue only when said
+        (see :func:`deferred`): a plugin's problem messages."""
+        return Deferred(text, context, fields, self)
+
 
 def _read_po(path: Path, lang: str) -> dict[tuple[str | None, str], str]:
     """The translated, non-fuzzy messages of a PO file (none if there is no file)."""
@@ -157,6 +162,60 @@ def translate(text: str, lang: str | None = None, *, context: str | None = None)
     ``"ro"``; default: the current run's language). A text with placeholders is translated
     first and filled in after: ``translate("{path}: no such file").format(path=path)``."""
     return CORE.translate(text, lang, context=context)
+
+
+class Deferred(str):
+    """A text whose translation waits until it is said: its value is the English (so a program,
+    a test or ``str(problem)`` reads English), and :meth:`in_language` says it in another
+    language. Made by :func:`deferred`; a :class:`Problem`'s message built deep in the library
+    is one, so the command line can say it in the run's language."""
+
+    template: str
+    context: str | None
+    fields: dict[str, object]
+    translator: Translator | None
+
+    def __new__(
+        cls,
+        template: str,
+        context: str | None,
+        fields: dict[str, object],
+        translator: Translator | None = None,
+    ) -> Deferred:
+        self = super().__new__(cls, template.format(**fields))
+        self.template = template
+        self.context = context
+        self.fields = fields
+        self.translator = translator  # None: the core's catalogue
+        return self
+
+    def in_language(self, lang: str | None = None) -> str:
+        """The text in ``lang`` (default: the run's language); its placeholders filled with the
+        fields, each itself said in ``lang`` when it is a :class:`Deferred`."""
+        lang = resolve_language(lang)
+        if lang == SOURCE_LANGUAGE:
+            return str(self)
+        fields = {name: in_language(value, lang) for name, value in self.fields.items()}
+        translator = self.translator or CORE
+        return translator.translate(self.template, lang, context=self.context).format(**fields)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Deferred, (self.template, self.context, self.fields, self.translator))
+
+
+def deferred(text: str, /, *, context: str | None = None, **fields: object) -> Deferred:
+    """``text`` (English, a message id of the core catalogue) with its ``{placeholders}`` filled
+    from ``fields``, translated only when said: ``deferred("the header {title!r} is listed
+    twice", title=title)`` is that English, and ``.in_language("ro")`` the Romanian."""
+    return Deferred(text, context, fields)
+
+
+def in_language(text: object, lang: str | None = None) -> object:
+    """``text`` said in ``lang`` if it is a :class:`Deferred` (or a list of them, joined as
+    written); anything else as it is."""
+    if isinstance(text, Deferred):
+        return text.in_language(lang)
+    return text
 
 
 class Localised(Mapping[str, Mapping[str, str]]):
@@ -207,10 +266,13 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "Deferred",
     "Localised",
     "Translator",
     "check_language",
     "current_language",
+    "deferred",
+    "in_language",
     "language_from_environment",
     "resolve_language",
     "set_language",

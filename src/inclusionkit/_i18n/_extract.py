@@ -2,8 +2,9 @@
 catalogue (``scripts/update_catalogues.py``; ``tests/i18n``). Not imported at run time.
 
 A text is marked by a call whose first argument is a string literal: ``translate("…")``,
-``<translator>.translate("…")`` or ``N_("…")``. Its context is the ``context=`` keyword (or the
-second argument of ``N_``), else the ``context=`` of the ``Localised(…)`` call around it.
+``<translator>.translate("…")``, ``deferred("…")`` or ``N_("…")``. Its context is the
+``context=`` keyword (or the second argument of ``N_``), else the ``context=`` of the
+``Localised(…)`` call around it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-MARKERS = frozenset({"translate", "N_"})
+MARKERS = frozenset({"translate", "N_", "deferred"})
 
 Key = tuple[str | None, str]
 """A message: its context (or ``None``) and its English text."""

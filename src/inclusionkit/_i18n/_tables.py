@@ -109,6 +109,25 @@ COLUMN_HEADERS: Mapping[str, Mapping[str, str]] = Localised(
         "code": N_("code"),
         "data class": N_("data class"),
         "timing": N_("timing"),
+        # the register's log, history and diff
+        "id": N_("id"),
+        "import_id": N_("import_id"),
+        "time": N_("time"),
+        "user": N_("user"),
+        "mode": N_("mode"),
+        "rows": N_("rows"),
+        "added": N_("added"),
+        "updated": N_("updated"),
+        "unchanged": N_("unchanged"),
+        "rejected": N_("rejected"),
+        "withdrawn": N_("withdrawn"),
+        "incomplete": N_("incomplete"),
+        "change": N_("change"),
+        "field": N_("field"),
+        "old": N_("old"),
+        "new": N_("new"),
+        "submitted": N_("submitted"),
+        "now": N_("now"),
     },
     context="column",
 )
@@ -179,12 +198,28 @@ CELL_WORDS: Mapping[str, Mapping[str, str]] = Localised(
         "projects": N_("projects"),
         "number": N_("number"),
         "percent": N_("percent"),
+        # a register's changes and import modes
+        "added": N_("added"),
+        "updated": N_("updated"),
+        "withdrawn": N_("withdrawn"),
+        "update": N_("update"),
+        "full": N_("full"),
     },
     context="cell",
 )
 """The words of the cells of a report's or a progress table's coded columns, per language."""
 
-WORD_COLUMNS = ("flow", "scope", "kind", "status", "source", "unit", "category_of_region")
+WORD_COLUMNS = (
+    "flow",
+    "scope",
+    "kind",
+    "status",
+    "source",
+    "unit",
+    "category_of_region",
+    "change",
+    "mode",
+)
 """The columns whose cells are words of :data:`CELL_WORDS`."""
 
 YES_NO_COLUMNS = ("passed", "counted")

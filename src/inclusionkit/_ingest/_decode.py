@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._i18n import translate
 
 LEGACY_ENCODINGS: tuple[str, ...] = ("cp1250", "iso-8859-2")
 """Tried in this order when a file is not UTF-8; Windows-1250 wins a tie (it is more common)."""
@@ -99,8 +100,10 @@ def decode_legacy(data: bytes, name: str = "<data>") -> tuple[str, str]:
             best = (score, encoding, text)
     if best is None:
         raise InclusionKitError(
-            f"{name}: not text in UTF-8, Windows-1250 or ISO-8859-2; save it as 'CSV UTF-8' "
-            "from your spreadsheet and retry"
+            translate(
+                "{name}: not text in UTF-8, Windows-1250 or ISO-8859-2; save it as 'CSV UTF-8' "
+                "from your spreadsheet and retry"
+            ).format(name=name)
         )
     text = best[2].removeprefix("\ufeff")
     return text, best[1]

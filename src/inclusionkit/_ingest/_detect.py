@@ -17,6 +17,7 @@ from pathlib import Path
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import Importer, Source
+from inclusionkit._i18n import translate
 from inclusionkit._plugins import get_plugin_manager
 
 _JSON = re.compile(rb"^\s*[\[{]")
@@ -68,9 +69,14 @@ def find_importer(source: Source, format: str | None = None) -> Importer:
                 return importer
     known = ", ".join(sorted(ext for i in importers for ext in i.extensions))
     raise InclusionKitError(
-        f"{path or 'the file'}: cannot tell the format from the extension "
-        f"{suffix or '(none)'!r}; use .csv or .parquet, or another format's extension "
-        f"({known}), or pass format="
+        translate(
+            "{path}: cannot tell the format from the extension {suffix}; use .csv or .parquet, "
+            "or another format's extension ({known}), or pass format="
+        ).format(
+            path=path or translate("the file"),
+            suffix=repr(suffix) if suffix else translate("(none)"),
+            known=known,
+        )
     )
 
 

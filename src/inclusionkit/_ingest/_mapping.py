@@ -30,6 +30,7 @@ import jsonschema
 
 from inclusionkit._contract import BOOL_COLUMNS, COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
+from inclusionkit._i18n import Deferred, deferred, translate
 from inclusionkit._schemas import schema
 from inclusionkit.models import Gender, LabourStatus
 from inclusionkit.ro._geography import region
@@ -158,7 +159,10 @@ def _parse(document: Mapping[str, Any], *, source: str | None) -> ColumnMapping:
             problems.append(
                 Problem(
                     code="mapping.header_empty",
-                    message=f"the header {header!r} has no letters or digits to match on",
+                    message=deferred(
+                        "the header {header!r} has no letters or digits to match on",
+                        header=header,
+                    ),
                     source=source,
                     location=f"$.columns[{header!r}]",
                 )
@@ -168,8 +172,11 @@ def _parse(document: Mapping[str, Any], *, source: str | None) -> ColumnMapping:
             problems.append(
                 Problem(
                     code="mapping.header_duplicate",
-                    message=f"the header {header!r} is listed twice (headers match ignoring "
-                    "case, spaces, punctuation and diacritics)",
+                    message=deferred(
+                        "the header {header!r} is listed twice (headers match ignoring case, "
+                        "spaces, punctuation and diacritics)",
+                        header=header,
+                    ),
                     source=source,
                     location=f"$.columns[{header!r}]",
                 )
@@ -233,11 +240,15 @@ def load_mapping(
             with open(source, encoding="utf-8-sig") as handle:
                 document = json.load(handle)
         except FileNotFoundError:
-            raise InclusionKitError(f"{source}: mapping file not found") from None
+            raise InclusionKitError(
+                translate("{path}: mapping file not found").format(path=source)
+            ) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InclusionKitError(
-                f"{source}: the mapping file is not valid UTF-8 JSON ({exc}); "
-                "see docs/participations.md for its shape"
+                translate(
+                    "{path}: the mapping file is not valid UTF-8 JSON ({reason}); "
+                    "see docs/participations.md for its shape"
+                ).format(path=source, reason=exc)
             ) from None
     parsed = _parse(document, source=source)
     builtin = document.get("builtin_headers", True)
@@ -340,12 +351,17 @@ def unmapped_problem(
 ) -> Problem:
     """The ``column.unmapped`` error of a header matching nothing, with the closest names."""
     close = closest_columns(title, mapping)
-    hint = f"; closest canonical names: {', '.join(close)}" if close else ""
+    hint = deferred("; closest canonical names: {names}", names=", ".join(close)) if close else ""
     return Problem(
         code="column.unmapped",
-        message=f"the header {title!r}{place} matches no known column{hint}. Map it with "
-        "--mapping FILE (inclusionkit mapping suggest writes one to edit), or leave it out "
-        f"with --ignore-columns {title!r}",
+        message=deferred(
+            "the header {title!r}{place} matches no known column{hint}. Map it with "
+            "--mapping FILE (inclusionkit mapping suggest writes one to edit), or leave it out "
+            "with --ignore-columns {title!r}",
+            title=title,
+            place=place,
+            hint=hint,
+        ),
         source=source,
         location=location,
         column=title,
@@ -397,7 +413,8 @@ def map_headers(
     unmapped: list[Problem] = []
     for number, name in enumerate(names):
         title = name.strip() if isinstance(name, str) else str(name)
-        place = f" ({places[number]})" if places is not None else ""
+        # Deferred: a plugin's place ("column B") is said in the run's language with the rest.
+        place = Deferred(" ({place})", None, {"place": places[number]}) if places else ""
         if mapping is None:
             target = Target(column=title, header=title) if title in TARGETS else None
         else:
@@ -413,10 +430,14 @@ def map_headers(
             left_out.append(
                 Problem(
                     code="column.unmapped",
-                    message=f"the header {title!r}{place} matches no known column, so the "
-                    'column is left out; map it in a mapping file ("columns": {"'
-                    + title
-                    + '": COLUMN}, or null to ignore it)',
+                    message=deferred(
+                        "the header {title!r}{place} matches no known column, so the column "
+                        'is left out; map it in a mapping file ("columns": {{"{name}": '
+                        "COLUMN}}, or null to ignore it)",
+                        title=title,
+                        place=place,
+                        name=title,
+                    ),
                     source=source,
                     location=location,
                     column=title,
@@ -429,8 +450,13 @@ def map_headers(
             duplicates.append(
                 Problem(
                     code="column.duplicate",
-                    message=f"the headers {columns[target.column]!r} and {title!r} both fill "
-                    f"{target.column!r}; keep one, or map the other to null in a mapping file",
+                    message=deferred(
+                        "the headers {first!r} and {second!r} both fill {column!r}; keep one, "
+                        "or map the other to null in a mapping file",
+                        first=columns[target.column],
+                        second=title,
+                        column=target.column,
+                    ),
                     source=source,
                     location=location,
                     column=title,
@@ -465,10 +491,13 @@ def _no_header_problem(count: int, *, source: str, location: str) -> Problem:
     """The one problem of a header row that holds data: it names no cell (they are personal)."""
     return Problem(
         code="column.unmapped",
-        message=f"the first row ({count} cells) is not a header: most of its cells match no known "
-        "column and some look like values, so the file seems to have no header row; add one "
-        "(inclusionkit template writes a register with its headers), or map yours with "
-        "--mapping FILE",
+        message=deferred(
+            "the first row ({count} cells) is not a header: most of its cells match no known "
+            "column and some look like values, so the file seems to have no header row; add one "
+            "(inclusionkit template writes a register with its headers), or map yours with "
+            "--mapping FILE",
+            count=count,
+        ),
         source=source,
         location=location,
     )
@@ -497,12 +526,21 @@ def missing_problem(
 ) -> Problem:
     """The ``column.missing`` problem of a required column no header fills."""
     examples = [] if mapping is None else mapping.headers_for(column)[:3]
-    hint = f" (a header such as {', '.join(map(repr, examples))})" if examples else ""
-    extra = ", or pass project_code=CODE" if column == "project_code" else ""
+    hint = (
+        deferred(" (a header such as {headers})", headers=", ".join(map(repr, examples)))
+        if examples
+        else ""
+    )
+    extra = deferred(", or pass project_code=CODE") if column == "project_code" else ""
     return Problem(
         code="column.missing",
-        message=f"the canonical column {column!r} is missing{hint}; add it or map yours in a "
-        f"mapping file{extra}",
+        message=deferred(
+            "the canonical column {column!r} is missing{hint}; add it or map yours in a "
+            "mapping file{extra}",
+            column=column,
+            hint=hint,
+            extra=extra,
+        ),
         source=source,
         location=location,
         column=column,

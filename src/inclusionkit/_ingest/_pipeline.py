@@ -26,6 +26,7 @@ import pyarrow as pa
 from inclusionkit._contract import ARROW_TYPES, COLUMN_NAMES, COLUMNS, OnError
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Importer, Source
+from inclusionkit._i18n import deferred, translate
 from inclusionkit._ingest._clean import clean_array
 from inclusionkit._ingest._detect import find_importer, source_path
 from inclusionkit._ingest._mapping import (
@@ -78,7 +79,7 @@ def ingest(
     only those columns (see :data:`PIPELINE_OPTIONS`): the others are left out of the table.
     """
     if isinstance(source, str | os.PathLike) and not os.path.exists(source):
-        raise InclusionKitError(f"{os.fspath(source)}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=os.fspath(source)))
     importer = find_importer(source, format)
     return ingest_with(
         importer,
@@ -199,7 +200,7 @@ def run(
     keep_extra = keep_extra if raw.keep_extra is None else raw.keep_extra
     strict = strict or raw.strict
     warn = warn if raw.warn is None else raw.warn
-    source, locate = raw.source, raw.locate
+    source, locate, header = raw.source, raw.locate, raw.header_location or "line 1"
     wanted = strict or warn is not None
     typed, problems, notes = prepare(
         raw, mapping=mapping, keep_extra=keep_extra, notes=wanted, columns=columns
@@ -216,7 +217,7 @@ def run(
     del typed
     pa.default_memory_pool().release_unused()
     if locate is not default_location:  # a file says where its rows are; a frame does not
-        attach_locations(frame, locate)
+        attach_locations(frame, locate, header=header)
     if on_error == "coerce":
         attach_row_problems(frame, problems)
     if warn is not None and notes:
@@ -263,7 +264,7 @@ def prepare(
     if missing:
         raise ValidationError(
             [
-                *unmapped,
+                *headers.unmapped,  # named too, even where they would be kept
                 *(
                     missing_problem(name, mapping, source=source, location=raw.header_location)
                     for name in missing
@@ -323,7 +324,7 @@ def _cnp_id_problems(
     from inclusionkit.ro._cnp import cnp_id_rows
 
     rows = cnp_id_rows(values)
-    message = (
+    message = deferred(
         "the participant id is a valid CNP, which would leave in every output; pseudonymise "
         "the register first (inclusionkit pseudonymise IN OUT --key-file KEY)"
     )

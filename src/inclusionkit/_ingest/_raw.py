@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._i18n import translate
 
 
 def default_location(rows: np.ndarray) -> list[str]:
@@ -75,7 +76,9 @@ def _arrow_column(values: pd.Series, name: str, source: str | None) -> pa.Array:
             return pa.array(texts.astype(object).where(texts.notna(), None), type=pa.string())
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
             raise InclusionKitError(
-                f"{source or 'the table'}: column {name!r} cannot be read as text ({exc})"
+                translate("{source}: column {name!r} cannot be read as text ({reason})").format(
+                    source=source or translate("the table"), name=name, reason=exc
+                )
             ) from None
     try:
         return pa.array(values, from_pandas=True)

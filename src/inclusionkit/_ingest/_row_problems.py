@@ -49,18 +49,30 @@ class RowLocations(dict[str, Any]):
     so it is written as ``{}`` and never breaks a write.
     """
 
-    def __init__(self, locate: Locate) -> None:
+    def __init__(self, locate: Locate, header: str | None = None) -> None:
         super().__init__()
         self.locate = locate
+        self.header = header
 
     def __call__(self, rows: np.ndarray) -> list[str]:
         return self.locate(rows)
 
 
-def attach_locations(frame: pd.DataFrame, locate: Locate) -> pd.DataFrame:
-    """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`)."""
-    frame.attrs[ROW_LOCATIONS] = RowLocations(locate)
+def attach_locations(
+    frame: pd.DataFrame, locate: Locate, *, header: str | None = None
+) -> pd.DataFrame:
+    """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`), and
+    where its header is (``line 1``, ``sheet 'Registru', row 8``)."""
+    frame.attrs[ROW_LOCATIONS] = RowLocations(locate, header)
     return frame
+
+
+def header_location(frame: pd.DataFrame) -> str:
+    """Where the header of ``frame`` is in its file, as the row problems say it (``line 1``);
+    ``the header`` for a frame not read from a file."""
+    locate = frame.attrs.get(ROW_LOCATIONS)
+    header = getattr(locate, "header", None)
+    return header if isinstance(header, str) else "the header"
 
 
 def locate_rows(frame: pd.DataFrame, rows: np.ndarray) -> list[str]:

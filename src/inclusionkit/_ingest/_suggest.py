@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from inclusionkit._contract import BOOL_COLUMNS, COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._formats import Source
+from inclusionkit._i18n import N_, translate
 from inclusionkit._ingest._detect import find_importer, source_path
 from inclusionkit._ingest._mapping import (
     KNOWN_VALUES,
@@ -68,12 +69,14 @@ def suggest_mapping(source: Source, format: str | None = None, **options: Any) -
     headers it could not place (written as ``null``: left out).
     """
     if isinstance(source, str | os.PathLike) and not os.path.exists(source):
-        raise InclusionKitError(f"{os.fspath(source)}: no such file")
+        raise InclusionKitError(translate("{path}: no such file").format(path=os.fspath(source)))
     importer = find_importer(source, format)
     if importer.read_raw is None:
         raise InclusionKitError(
-            f"the {importer.name!r} importer cannot show its headers as written; write the "
-            "mapping by hand (see docs/participations.md)"
+            translate(
+                "the {name!r} importer cannot show its headers as written; write the "
+                "mapping by hand (see docs/participations.md)"
+            ).format(name=importer.name)
         )
     raw, unknown = _read(importer.read_raw, source, options)
     builtin = default_mapping()
@@ -95,7 +98,9 @@ def suggest_mapping(source: Source, format: str | None = None, **options: Any) -
         if target is None:
             column, reasons[name] = _guess(name, texts[name], builtin)
         if column is not None and column in taken:
-            reasons[name] = f"would fill {column!r}, which another header fills"
+            reasons[name] = translate("would fill {column!r}, which another header fills").format(
+                column=column
+            )
             column = None
         if column is None:
             if target is None:
@@ -108,9 +113,10 @@ def suggest_mapping(source: Source, format: str | None = None, **options: Any) -
         if guessed:
             values.setdefault(column, {}).update(guessed)
     document: dict[str, Any] = {
-        "description": f"Proposed by `inclusionkit mapping suggest` from "
-        f"{os.path.basename(source_path(source) or 'the register')}: check every line. null "
-        "leaves a column out.",
+        "description": translate(
+            "Proposed by `inclusionkit mapping suggest` from {file}: check every line. null "
+            "leaves a column out."
+        ).format(file=os.path.basename(source_path(source) or translate("the register"))),
         "columns": columns,
     }
     if values:
@@ -172,19 +178,27 @@ def _guess(name: str, texts: list[str], mapping: ColumnMapping) -> tuple[str | N
     """The column a header unknown to ``mapping`` seems to fill, and why."""
     # Values first: a closed vocabulary says more than a header spelled like another.
     if texts and all(_CNP.fullmatch(text) for text in texts):
-        return "cnp", "its values are 13-digit CNPs"
+        return "cnp", translate("its values are 13-digit CNPs")
     for column in ("gender", "labour_status", "region"):
         words = _column_words(mapping, name, column)
         recognised = [map_text(text, column, words, regions=True)[1] for text in texts]
         if texts and all(recognised):
-            return column, f"its values are {column.replace('_', ' ')} values"
+            return column, translate(_VALUE_REASONS[column])
     wanted = key(name)
     close = difflib.get_close_matches(wanted, list(mapping.headers), n=1, cutoff=CLOSE_HEADER)
     if close:
         target = mapping.headers[close[0]]
         if target.column is not None:
-            return target.column, f"spelled like {target.header!r}"
-    return None, "no known header is spelled like it and its values tell nothing"
+            return target.column, translate("spelled like {header!r}").format(header=target.header)
+    return None, translate("no known header is spelled like it and its values tell nothing")
+
+
+_VALUE_REASONS = {
+    "gender": N_("its values are gender values"),
+    "labour_status": N_("its values are labour status values"),
+    "region": N_("its values are region values"),
+}
+"""Why a header is placed by its values, for each closed vocabulary."""
 
 
 def _column_words(mapping: ColumnMapping, header: str, column: str) -> dict[str, Any]:

@@ -40,13 +40,14 @@ from inclusionkit._contract import (
     Column,
 )
 from inclusionkit._errors import Problem
+from inclusionkit._i18n import N_, Deferred, deferred, translate
 from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._mapping import BOOLEAN_WORDS, map_text
 
 KIND_WORDS = {
-    "date": "date (expected YYYY-MM-DD or DD.MM.YYYY)",
-    "bool": "boolean (expected true/false, 1/0 or da/nu)",
-    "int": "whole number",
+    "date": N_("date (expected YYYY-MM-DD or DD.MM.YYYY)"),
+    "bool": N_("boolean (expected true/false, 1/0 or da/nu)"),
+    "int": N_("whole number"),
 }
 
 _FREE_TEXT = frozenset({"participant_id"})
@@ -269,7 +270,7 @@ def cell_problems(
         else _texts(typed.raw.take(pa.array(rows)))
     )
     title = column.name if header is None else header.strip()
-    read_as = "" if title == column.name else f" (read as {column.name!r})"
+    read_as = "" if title == column.name else deferred(" (read as {name!r})", name=column.name)
     short = (
         np.zeros(len(rows), dtype=bool)
         if typed.two_digit_year is None
@@ -279,25 +280,36 @@ def cell_problems(
     for row, place, text, two_digit in zip(
         rows.tolist(), places, texts, short.tolist(), strict=True
     ):
-        what = "the cell" if text is None else repr(text)
+        what = deferred("the cell") if text is None else repr(text)
+        message: Deferred
         if typed.nested:
             code = "cell.nested"
-            message = "the cell holds a list or a record (a nested column), not one value"
+            message = deferred(
+                "the cell holds a list or a record (a nested column), not one value{read_as}",
+                read_as=read_as,
+            )
         else:
             code = f"cell.{column.kind}"
-            message = f"{what} is not a valid {KIND_WORDS[column.kind]}"
+            message = deferred(
+                "{what} is not a valid {kind}{read_as}",
+                what=what,
+                kind=deferred(KIND_WORDS[column.kind]),
+                read_as=read_as,
+            )
         if two_digit:
             code = "cell.two_digit_year"
-            message = (
-                f"{what} has a two-digit year, so the century is unknown; write the year in "
-                "full (31.01.1990, or 1990-01-31)"
+            message = deferred(
+                "{what} has a two-digit year, so the century is unknown; write the year in "
+                "full (31.01.1990, or 1990-01-31){read_as}",
+                what=what,
+                read_as=read_as,
             )
         out.append(
             (
                 row,
                 Problem(
                     code=code,
-                    message=f"{message}{read_as}",
+                    message=message,
                     source=source or None,
                     location=place,
                     column=title,
@@ -320,7 +332,7 @@ def unknown_value_problems(
     for text, mask in sorted(typed.unknown.items()):
         rows = np.flatnonzero(mask)
         places = locate(rows[:5])
-        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        more = translate(" and {count} more").format(count=len(rows) - 5) if len(rows) > 5 else ""
         prefixes = {place.rsplit(" ", 1)[0] for place in places}
         if len(prefixes) == 1 and len(places) > 1:
             # "sheet 'X', rows 3, 5" rather than the prefix again and again.
@@ -329,8 +341,11 @@ def unknown_value_problems(
         problems.append(
             Problem(
                 code="value.unknown",
-                message=f"{text!r} is not a known value, so it is kept as written and those "
-                "participations will be incomplete; add it to the mapping's 'values'",
+                message=deferred(
+                    "{text!r} is not a known value, so it is kept as written and those "
+                    "participations will be incomplete; add it to the mapping's 'values'",
+                    text=text,
+                ),
                 source=source or None,
                 location=", ".join(places) + more,
                 column=header,

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from inclusionkit._atomic import note_input
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._i18n import translate
 from inclusionkit._io import REGISTER_URLS
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._register._schema import KEY, KEY_INDEX
@@ -102,7 +103,9 @@ def _locate(target: str | os.PathLike[str]) -> _Location:
         try:
             shown = sa.engine.make_url(f"postgresql://{rest}").render_as_string(hide_password=True)
         except sa.exc.ArgumentError as exc:
-            raise InclusionKitError(f"not a PostgreSQL URL: {exc}") from None
+            raise InclusionKitError(
+                translate("not a PostgreSQL URL: {reason}").format(reason=exc)
+            ) from None
         return _Location(
             dialect="postgresql",
             sqlalchemy_url=f"postgresql+psycopg://{rest}",
@@ -156,20 +159,32 @@ class ImportResult:
         """The number of rejected rows."""
         return len(self.rejected_rows)
 
-    def summary(self) -> str:
-        """One line: the counts."""
-        text = (
-            f"{self.source}: import {self.import_id} ({self.partner}, {self.mode}): "
-            f"{self.rows} rows: {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected, {self.withdrawn} withdrawn"
+    def summary(self, lang: str | None = None) -> str:
+        """One line: the counts, in ``lang`` (default: the run's language)."""
+        text = translate(
+            "{source}: import {id} ({partner}, {mode}): {rows} rows: {added} added, {updated} "
+            "updated, {unchanged} unchanged, {rejected} rejected, {withdrawn} withdrawn",
+            lang,
+        ).format(
+            source=self.source,
+            id=self.import_id,
+            partner=self.partner,
+            mode=translate(self.mode, lang, context="cell"),
+            rows=self.rows,
+            added=self.added,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            rejected=self.rejected,
+            withdrawn=self.withdrawn,
         )
         if self.incomplete:
-            text += (
-                f"; {self.incomplete} rejected row(s) kept as incomplete (counted in "
-                "GRAND_TOTAL only)"
-            )
+            text += translate(
+                "; {count} rejected row(s) kept as incomplete (counted in GRAND_TOTAL only)", lang
+            ).format(count=self.incomplete)
         if self.superseded:
-            text += f"; {self.superseded} row(s) repeated a key a later row of the file has"
+            text += translate(
+                "; {count} row(s) repeated a key a later row of the file has", lang
+            ).format(count=self.superseded)
         return text
 
 
@@ -190,12 +205,17 @@ class ReportDiff:
         """Whether every figure is as submitted."""
         return len(self.figures) == 0
 
-    def summary(self) -> str:
-        """One line: how many figures and recorded changes differ."""
-        data = "same data" if self.fingerprint_submitted == self.fingerprint_now else "data changed"
-        return (
-            f"{self.period}: {len(self.figures)} figure(s) changed since submitted; "
-            f"{len(self.changes)} recorded change(s) since ({data})"
+    def summary(self, lang: str | None = None) -> str:
+        """One line: how many figures and recorded changes differ, in ``lang`` (default: the
+        run's language)."""
+        same = self.fingerprint_submitted == self.fingerprint_now
+        data = translate("same data", lang) if same else translate("data changed", lang)
+        return translate(
+            "{period}: {figures} figure(s) changed since submitted; {changes} recorded "
+            "change(s) since ({data})",
+            lang,
+        ).format(
+            period=self.period, figures=len(self.figures), changes=len(self.changes), data=data
         )
 
 
@@ -245,7 +265,9 @@ class Register:
             driver = importlib.import_module(f"adbc_driver_{self.dialect}.dbapi")
             connection = driver.connect(self._location.adbc_uri, autocommit=True)
         except Exception as exc:  # the drivers raise their own DatabaseError/OperationalError
-            raise InclusionKitError(f"{self.name}: cannot connect: {exc}") from None
+            raise InclusionKitError(
+                translate("{name}: cannot connect: {reason}").format(name=self.name, reason=exc)
+            ) from None
         try:
             if self.dialect == "sqlite":
                 with connection.cursor() as cursor:
@@ -536,8 +558,10 @@ class Register:
         breakdowns = [by] if isinstance(by, str) else list(by)
         if self._submitted_row(period) is not None:
             raise InclusionKitError(
-                f"{self.name}: the report for {period} was submitted already; it is frozen "
-                f"(see `inclusionkit register diff` for what changed since)"
+                translate(
+                    "{name}: the report for {period} was submitted already; it is frozen (see "
+                    "`inclusionkit register diff` for what changed since)"
+                ).format(name=self.name, period=period)
             )
         frame = self.participations()
         from inclusionkit._privacy._breakdowns import check_breakdown_values
@@ -571,7 +595,11 @@ class Register:
         """The report of ``period`` as it was submitted (a :class:`~inclusionkit.Report`)."""
         row = self._submitted_row(period)
         if row is None:
-            raise InclusionKitError(f"{self.name}: no report was submitted for {period}")
+            raise InclusionKitError(
+                translate("{name}: no report was submitted for {period}").format(
+                    name=self.name, period=period
+                )
+            )
         return _report_from_json(str(row["report"]))
 
     def diff(self, period: str) -> ReportDiff:
@@ -581,7 +609,11 @@ class Register:
 
         row = self._submitted_row(period)
         if row is None:
-            raise InclusionKitError(f"{self.name}: no report was submitted for {period}")
+            raise InclusionKitError(
+                translate("{name}: no report was submitted for {period}").format(
+                    name=self.name, period=period
+                )
+            )
         settings = json.loads(str(row["rules"]))
         submitted = _report_from_json(str(row["report"]))
         now = compute(
@@ -648,7 +680,7 @@ class Register:
             raise InclusionKitError(f"unknown import mode {mode!r}; known: update, full")
         partner = partner.strip()
         if not partner:
-            raise InclusionKitError("an import needs the partner's name (--partner)")
+            raise InclusionKitError(translate("an import needs the partner's name (--partner)"))
         name = os.fspath(source)
         digest = _sha256(Path(source))
         outcome = read_with_rejections(source, format, today=today, **options)
@@ -666,8 +698,10 @@ class Register:
         if named.any():
             others = sorted(set(keyed.loc[named, "partner"].astype(str)))
             raise InclusionKitError(
-                f"{name}: {int(named.sum())} row(s) name another partner in the partner column "
-                f"({', '.join(others[:5])}); import each partner's rows with its own --partner"
+                translate(
+                    "{name}: {count} row(s) name another partner in the partner column "
+                    "({partners}); import each partner's rows with its own --partner"
+                ).format(name=name, count=int(named.sum()), partners=", ".join(others[:5]))
             )
         new = keyed[list(COLUMN_NAMES)].copy()
         new["partner"] = pd.Series(partner, index=new.index, dtype=new["partner"].dtype)
@@ -863,12 +897,18 @@ def period_end(period: str) -> dt.date:
     match = _PERIOD.match(period.strip())
     if match is None:
         raise InclusionKitError(
-            f"cannot read the period {period!r}; write it as 2015-Q1, 2015-03 or 2015"
+            translate(
+                "cannot read the period {period!r}; write it as 2015-Q1, 2015-03 or 2015"
+            ).format(period=period)
         )
     year, quarter, month = match.groups()
     last_month = 12 if quarter is None and month is None else int(month or int(quarter) * 3)
     if not 1 <= last_month <= 12:
-        raise InclusionKitError(f"cannot read the period {period!r}: no month {last_month}")
+        raise InclusionKitError(
+            translate("cannot read the period {period!r}: no month {month}").format(
+                period=period, month=last_month
+            )
+        )
     following = dt.date(int(year) + last_month // 12, last_month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
 
@@ -1227,7 +1267,9 @@ def _sha256(path: Path) -> str:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError as exc:
-        raise InclusionKitError(f"{path}: cannot read: {exc.strerror}") from None
+        raise InclusionKitError(
+            translate("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
     return digest.hexdigest()
 
 
@@ -1251,14 +1293,18 @@ def open_register(target: str | os.PathLike[str], *, migrate: bool = True) -> Re
     location = _locate(target)
     if location.path is not None and not location.path.is_file():
         raise InclusionKitError(
-            f"{location.name}: no such register; create it with `inclusionkit register init`"
+            translate(
+                "{name}: no such register; create it with `inclusionkit register init`"
+            ).format(name=location.name)
         )
     register = Register(location)
     try:
         if not _has_table(register, "alembic_version"):
             raise InclusionKitError(
-                f"{location.name}: not an inclusionkit register (no schema version); create "
-                "one with `inclusionkit register init`"
+                translate(
+                    "{name}: not an inclusionkit register (no schema version); create one with "
+                    "`inclusionkit register init`"
+                ).format(name=location.name)
             )
         if migrate:
             register.migrations_run = _migrate(register)
@@ -1293,7 +1339,9 @@ def init_register(
     try:
         if _has_table(register, "alembic_version"):
             if not exist_ok:
-                raise InclusionKitError(f"{location.name}: a register exists there already")
+                raise InclusionKitError(
+                    translate("{name}: a register exists there already").format(name=location.name)
+                )
             register.migrations_run = _migrate(register)
             return register
         register.migrations_run = _migrate(register)
@@ -1316,13 +1364,15 @@ def init_register(
 def _create_private_file(path: Path, *, exist_ok: bool) -> None:
     """Create the SQLite file readable and writable by its owner only (mode 0600)."""
     if not path.parent.is_dir():
-        raise InclusionKitError(f"{path.parent}: no such folder")
+        raise InclusionKitError(translate("{path}: no such folder").format(path=path.parent))
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         if exist_ok:
             return
-        raise InclusionKitError(f"{path}: a file exists there already; never overwritten") from None
+        raise InclusionKitError(
+            translate("{path}: a file exists there already; never overwritten").format(path=path)
+        ) from None
     os.close(descriptor)
     os.chmod(path, 0o600)  # whatever the umask
 
@@ -1336,16 +1386,26 @@ def _has_table(register: Register, name: str) -> bool:
     except sa.exc.OperationalError as exc:
         if register.dialect == "postgresql":
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise InclusionKitError(f"{register.name}: cannot connect: {reason}") from None
+            raise InclusionKitError(
+                translate("{name}: cannot connect: {reason}").format(
+                    name=register.name, reason=reason
+                )
+            ) from None
         raise InclusionKitError(
-            f"{register.name}: not a database inclusionkit can open ({exc.orig})"
+            translate("{name}: not a database inclusionkit can open ({reason})").format(
+                name=register.name, reason=exc.orig
+            )
         ) from None
     except sa.exc.DatabaseError as exc:
         raise InclusionKitError(
-            f"{register.name}: not a database inclusionkit can open ({exc.orig})"
+            translate("{name}: not a database inclusionkit can open ({reason})").format(
+                name=register.name, reason=exc.orig
+            )
         ) from None
     except sa.exc.SQLAlchemyError as exc:
-        raise InclusionKitError(f"{register.name}: cannot open: {exc}") from None
+        raise InclusionKitError(
+            translate("{name}: cannot open: {reason}").format(name=register.name, reason=exc)
+        ) from None
 
 
 def _migrate(register: Register) -> tuple[str, ...]:
@@ -1364,8 +1424,10 @@ def _migrate(register: Register) -> tuple[str, ...]:
         known = {revision.revision for revision in script.walk_revisions()}
         if current is not None and current not in known:
             raise InclusionKitError(
-                f"{register.name}: made by a newer inclusionkit (schema {current}); upgrade "
-                "inclusionkit to open it"
+                translate(
+                    "{name}: made by a newer inclusionkit (schema {schema}); upgrade "
+                    "inclusionkit to open it"
+                ).format(name=register.name, schema=current)
             )
         if current == script.get_current_head():
             return ()
@@ -1377,5 +1439,7 @@ def _migrate(register: Register) -> tuple[str, ...]:
         try:
             command.upgrade(config, "head")
         except CommandError as exc:
-            raise InclusionKitError(f"{register.name}: cannot migrate: {exc}") from None
+            raise InclusionKitError(
+                translate("{name}: cannot migrate: {reason}").format(name=register.name, reason=exc)
+            ) from None
     return tuple(reversed(pending))

@@ -55,9 +55,12 @@ def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
             if "cnp" not in frame.columns:
                 frame = frame.assign(cnp=frame["participant_id"])
     if strict:
+        from inclusionkit._ingest._row_problems import header_location
         from inclusionkit._rejected import unplaced_columns
 
-        unplaced = unplaced_columns(frame.columns, source=str(path))
+        unplaced = unplaced_columns(
+            frame.columns, source=str(path), location=header_location(frame)
+        )
         if unplaced:
             raise ValidationError(unplaced, source=str(path))
     return frame

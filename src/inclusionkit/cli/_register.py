@@ -115,7 +115,7 @@ def import_command(
         click.echo(describe(problem))
     if len(result.withdrawn_rows):
         click.echo(translate("withdrawn ({count}):").format(count=len(result.withdrawn_rows)))
-        click.echo(format_table(_dates_as_text(result.withdrawn_rows)))
+        click.echo(format_table(_for_people(_dates_as_text(result.withdrawn_rows))))
     if rejected is not None and rejected_format is not None:
         columns = ["row", "codes", "message", *inclusionkit.COLUMN_NAMES]
         table = result.rejected_rows
@@ -157,7 +157,7 @@ def log_command(db: str) -> None:
         click.echo(translate("no imports yet"))
         return
     log["sha256"] = log["sha256"].str.slice(0, 12)
-    click.echo(format_table(log))
+    click.echo(format_table(_for_people(log)))
 
 
 @register_group.command(name="history")
@@ -177,7 +177,7 @@ def history_command(db: str, participant: str | None) -> None:
             else translate("no changes recorded")
         )
         return
-    click.echo(format_table(history.drop(columns=["sha256"])))
+    click.echo(format_table(_for_people(history.drop(columns=["sha256"]))))
 
 
 @register_group.command(name="export")
@@ -195,6 +195,22 @@ def export_command(db: str, output: Path, fmt: str | None) -> None:
     click.echo(
         translate("{path}: {count} participation rows").format(path=output, count=len(table))
     )
+
+
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """A register's table (log, history, diff) as printed, in the run's language: headers,
+    changes, modes and genders in words, each changed field named by its column's header. The
+    Python API's frames keep their English names."""
+    from inclusionkit._i18n import current_language
+    from inclusionkit._i18n._tables import column_header, translate_table
+
+    if current_language() == "en":
+        return frame
+    out = frame.copy()
+    if "field" in out.columns:
+        names = out["field"].dropna().unique()
+        out["field"] = out["field"].replace({name: column_header(str(name)) for name in names})
+    return translate_table(out)
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -248,7 +264,7 @@ def diff_command(db: str, period: str) -> None:
         diff = register.diff(period)
     click.echo(diff.summary())
     if len(diff.figures):
-        click.echo(format_table(diff.figures))
+        click.echo(format_table(_for_people(diff.figures)))
     if len(diff.changes):
         by_field = (
             diff.changes.fillna({"field": ""})
@@ -257,7 +273,7 @@ def diff_command(db: str, period: str) -> None:
             .reset_index(name="rows")
         )
         click.echo(translate("changes since it was submitted:"))
-        click.echo(format_table(by_field))
+        click.echo(format_table(_for_people(by_field)))
 
 
 @register_group.command(name="retention")

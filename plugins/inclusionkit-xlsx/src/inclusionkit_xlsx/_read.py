@@ -54,6 +54,7 @@ from inclusionkit import (
 )
 from inclusionkit import mapping_key as key
 from inclusionkit.plugin import format_bytes, limit, read_limited
+from inclusionkit_xlsx._translator import TRANSLATOR
 
 Cell = Any
 HEADER_SEARCH_ROWS = 20
@@ -185,8 +186,10 @@ def read_xlsx_raw(source: Any, *, options: Mapping[str, Any]) -> RawTable:
 
 def _damaged(name: str, exc: BaseException) -> InclusionKitError:
     return InclusionKitError(
-        f"{name}: the workbook is damaged and cannot be read ({exc}); open it in Excel or "
-        "LibreOffice and save it again as .xlsx, or ask for a fresh copy"
+        TRANSLATOR.translate(
+            "{name}: the workbook is damaged and cannot be read ({reason}); open it in Excel "
+            "or LibreOffice and save it again as .xlsx, or ask for a fresh copy"
+        ).format(name=name, reason=exc)
     )
 
 
@@ -199,34 +202,49 @@ def _source_name(source: Any) -> str:
 def _read_bytes(source: Any, name: str) -> bytes:
     if isinstance(source, str | os.PathLike):
         if os.path.isdir(source):
-            raise InclusionKitError(f"{name}: is a folder, not a workbook")
+            raise InclusionKitError(
+                TRANSLATOR.translate("{name}: is a folder, not a workbook").format(name=name)
+            )
         # Refused by its size on disk before a byte is read (the table limit).
         return read_limited(source, "table", name)
     stream: IO[bytes] = source
     data = stream.read(0)
     if not isinstance(data, bytes):
-        raise InclusionKitError(f"{name}: open the workbook in binary mode ('rb')")
+        raise InclusionKitError(
+            TRANSLATOR.translate("{name}: open the workbook in binary mode ('rb')").format(
+                name=name
+            )
+        )
     return read_limited(stream, "table", name)
 
 
 def _encrypted(name: str) -> InclusionKitError:
     return InclusionKitError(
-        f"{name}: the workbook is password-protected (encrypted), so it cannot be read; open it "
-        "in Excel (File > Info > Protect Workbook > Encrypt with Password, clear the password) or "
-        "LibreOffice (File > Save As, untick 'Save with password') and save it without a password"
+        TRANSLATOR.translate(
+            "{name}: the workbook is password-protected (encrypted), so it cannot be read; open "
+            "it in Excel (File > Info > Protect Workbook > Encrypt with Password, clear the "
+            "password) or LibreOffice (File > Save As, untick 'Save with password') and save it "
+            "without a password"
+        ).format(name=name)
     )
 
 
 def _sniff(data: bytes, name: str) -> None:
     """Refuse, with a message saying what to do, anything that is not an .xlsx workbook."""
     if not data:
-        raise InclusionKitError(f"{name}: the file is empty (0 bytes); ask for a fresh copy")
+        raise InclusionKitError(
+            TRANSLATOR.translate(
+                "{name}: the file is empty (0 bytes); ask for a fresh copy"
+            ).format(name=name)
+        )
     if data.startswith(_OLE_MAGIC):
         if any(stream in data for stream in _ENCRYPTED_STREAMS):
             raise _encrypted(name)
         raise InclusionKitError(
-            f"{name}: this is an old-style Excel 97-2003 (.xls) or other OLE file, not .xlsx; "
-            "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'"
+            TRANSLATOR.translate(
+                "{name}: this is an old-style Excel 97-2003 (.xls) or other OLE file, not "
+                ".xlsx; open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'"
+            ).format(name=name)
         )
     if not data.startswith(_ZIP_MAGIC):
         raise InclusionKitError(f"{name}: {_describe_non_zip(data)}")
@@ -239,22 +257,30 @@ def _sniff(data: bytes, name: str) -> None:
                 return
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         raise InclusionKitError(
-            f"{name}: the workbook is damaged or incomplete ({exc}); it may have been cut off "
-            "while copying or downloading: ask for a fresh copy"
+            TRANSLATOR.translate(
+                "{name}: the workbook is damaged or incomplete ({reason}); it may have been "
+                "cut off while copying or downloading: ask for a fresh copy"
+            ).format(name=name, reason=exc)
         ) from None
     except (ValueError, OSError, zlib.error) as exc:
         # zipfile's own parsing of a damaged central directory raises these too.
         raise InclusionKitError(
-            f"{name}: the workbook is damaged ({exc}); ask for a fresh copy"
+            TRANSLATOR.translate(
+                "{name}: the workbook is damaged ({reason}); ask for a fresh copy"
+            ).format(name=name, reason=exc)
         ) from None
     if b"opendocument.spreadsheet" in mimetype:
         raise InclusionKitError(
-            f"{name}: this is an OpenDocument spreadsheet (.ods), not .xlsx; open it in "
-            "LibreOffice and save it as 'Excel 2007-365 (.xlsx)'"
+            TRANSLATOR.translate(
+                "{name}: this is an OpenDocument spreadsheet (.ods), not .xlsx; open it in "
+                "LibreOffice and save it as 'Excel 2007-365 (.xlsx)'"
+            ).format(name=name)
         )
     raise InclusionKitError(
-        f"{name}: this is a ZIP archive but not an Excel workbook (it has no xl/workbook.xml); "
-        "check that you picked the right file"
+        TRANSLATOR.translate(
+            "{name}: this is a ZIP archive but not an Excel workbook (it has no "
+            "xl/workbook.xml); check that you picked the right file"
+        ).format(name=name)
     )
 
 
@@ -267,23 +293,35 @@ def _check_parts(archive: zipfile.ZipFile, data: bytes, name: str) -> None:
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise InclusionKitError(
-            f"{name}: refused: the file has {len(parts)} parts (an Excel workbook has a few "
-            f"dozen, at most {MAX_PARTS} are read)"
+            TRANSLATOR.translate(
+                "{name}: refused: the file has {count} parts (an Excel workbook has a few "
+                "dozen, at most {most} are read)"
+            ).format(name=name, count=len(parts), most=MAX_PARTS)
         )
     declared = sum(part.file_size for part in parts)
     allowed = _workbook_limit()
     if declared > allowed:
-        raise _bomb(name, f"its parts would expand to {format_bytes(declared)}", allowed)
+        raise _bomb(
+            name,
+            TRANSLATOR.translate("its parts would expand to {size}").format(
+                size=format_bytes(declared)
+            ),
+            allowed,
+        )
     for part in parts:
         if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise InclusionKitError(
-                f"{name}: part {part.filename!r} uses a compression Excel does not write "
-                f"(method {part.compress_type}); re-save the workbook in Excel or LibreOffice"
+                TRANSLATOR.translate(
+                    "{name}: part {part!r} uses a compression Excel does not write (method "
+                    "{method}); re-save the workbook in Excel or LibreOffice"
+                ).format(name=name, part=part.filename, method=part.compress_type)
             )
         if _inflated_crc(data, part, name) != part.CRC:
             raise InclusionKitError(
-                f"{name}: the workbook is damaged (part {part.filename!r} fails its checksum); "
-                "ask for a fresh copy or re-save it in Excel or LibreOffice"
+                TRANSLATOR.translate(
+                    "{name}: the workbook is damaged (part {part!r} fails its checksum); ask "
+                    "for a fresh copy or re-save it in Excel or LibreOffice"
+                ).format(name=name, part=part.filename)
             )
 
 
@@ -321,8 +359,9 @@ def _inflated_crc(data: bytes, part: zipfile.ZipInfo, name: str) -> int:
         if produced > part.file_size:
             raise _bomb(
                 name,
-                f"part {part.filename!r} inflates past the {format_bytes(part.file_size)} it "
-                "claims",
+                TRANSLATOR.translate("part {part!r} inflates past the {size} it claims").format(
+                    part=part.filename, size=format_bytes(part.file_size)
+                ),
                 limit("expanded"),
             )
         crc = zlib.crc32(out, crc)
@@ -340,9 +379,11 @@ def _workbook_limit() -> int:
 
 def _bomb(name: str, what: str, allowed: int) -> InclusionKitError:
     return InclusionKitError(
-        f"{name}: refused: {what}, over the limit of {format_bytes(allowed)} for the expanded "
-        "content of a workbook (a 'zip bomb'?). If the workbook is genuine, raise "
-        "INCLUSIONKIT_MAX_WORKBOOK_BYTES (or save it as CSV)"
+        TRANSLATOR.translate(
+            "{name}: refused: {what}, over the limit of {limit} for the expanded content of "
+            "a workbook (a 'zip bomb'?). If the workbook is genuine, raise "
+            "INCLUSIONKIT_MAX_WORKBOOK_BYTES (or save it as CSV)"
+        ).format(name=name, what=what, limit=format_bytes(allowed))
     )
 
 
@@ -350,7 +391,7 @@ def _describe_non_zip(data: bytes) -> str:
     head = data[:4096].removeprefix(b"\xef\xbb\xbf")
     stripped = head.lstrip()
     if stripped[:1] == b"<":
-        return (
+        return TRANSLATOR.translate(
             "this is an HTML or XML file named .xlsx (some web systems export tables like that), "
             "not an Excel workbook; open it in Excel or LibreOffice and save it as .xlsx"
         )
@@ -364,15 +405,15 @@ def _describe_non_zip(data: bytes) -> str:
     if text is not None and "\x00" not in text:
         first = text.splitlines()[0] if text.splitlines() else ""
         if any(sep in first for sep in (",", ";", "\t")):
-            return (
+            return TRANSLATOR.translate(
                 "this is a CSV (text) file named .xlsx, not an Excel workbook; rename it to .csv "
                 "and read it as CSV, or open it in Excel or LibreOffice and save it as .xlsx"
             )
-        return (
+        return TRANSLATOR.translate(
             "this is a text file, not an Excel workbook; open it in Excel or LibreOffice and "
             "save it as .xlsx"
         )
-    return (
+    return TRANSLATOR.translate(
         "this is not an Excel .xlsx workbook (its first bytes are not those of one); it may be "
         "damaged or another format: ask for a fresh copy or re-save it as .xlsx"
     )
@@ -442,15 +483,22 @@ def _locate(
         return found_in(found[0], heads[found[0]])
     if not found:
         raise InclusionKitError(
-            f"{name}: no visible sheet has a header row (looked at the top {HEADER_SEARCH_ROWS} "
-            f"rows of {', '.join(map(repr, visible)) or 'no sheet'}); the register needs one row "
-            "naming its columns, such as 'ID participant', 'Sex', 'Data nașterii' (or name the "
-            "sheet with options={'sheet': NAME})"
+            TRANSLATOR.translate(
+                "{name}: no visible sheet has a header row (looked at the top {count} rows of "
+                "{sheets}); the register needs one row naming its columns, such as 'ID "
+                "participant', 'Sex', 'Data nașterii' (or name the sheet with "
+                "options={{'sheet': NAME}})"
+            ).format(
+                name=name,
+                count=HEADER_SEARCH_ROWS,
+                sheets=", ".join(map(repr, visible)) or TRANSLATOR.translate("no sheet"),
+            )
         )
     raise InclusionKitError(
-        f"{name}: {len(found)} sheets look like participant registers "
-        f"({', '.join(map(repr, found))}); choose one with "
-        "options={'sheet': NAME} (or 'sheet' in a mapping file)"
+        TRANSLATOR.translate(
+            "{name}: {count} sheets look like participant registers ({sheets}); choose one "
+            "with options={{'sheet': NAME}} (or 'sheet' in a mapping file)"
+        ).format(name=name, count=len(found), sheets=", ".join(map(repr, found)))
     )
 
 
@@ -459,8 +507,12 @@ def _choose_sheet(sheets: list[str], wanted: str | int, name: str) -> str:
         if 0 <= wanted < len(sheets):
             return sheets[wanted]
         raise InclusionKitError(
-            f"{name}: there is no sheet number {wanted} (0-based); the workbook has "
-            f"{len(sheets)}: {', '.join(map(repr, sheets))}"
+            TRANSLATOR.translate(
+                "{name}: there is no sheet number {wanted} (0-based); the workbook has "
+                "{count}: {sheets}"
+            ).format(
+                name=name, wanted=wanted, count=len(sheets), sheets=", ".join(map(repr, sheets))
+            )
         )
     if wanted in sheets:
         return wanted
@@ -468,7 +520,9 @@ def _choose_sheet(sheets: list[str], wanted: str | int, name: str) -> str:
     if key(wanted) in by_key:
         return by_key[key(wanted)]
     raise InclusionKitError(
-        f"{name}: there is no sheet {wanted!r}; the workbook has {', '.join(map(repr, sheets))}"
+        TRANSLATOR.translate(
+            "{name}: there is no sheet {wanted!r}; the workbook has {sheets}"
+        ).format(name=name, wanted=wanted, sheets=", ".join(map(repr, sheets)))
     )
 
 
@@ -478,8 +532,10 @@ def _header_index(rows: Sequence[Sequence[Cell]], opts: _Options, name: str, she
         row = rows[index] if index < len(rows) else []
         if not any(isinstance(cell, str) and cell.strip() for cell in row):
             raise InclusionKitError(
-                f"{name}: sheet {sheet!r}, row {opts.header_row} (the header_row asked for) has "
-                "no header text; point header_row at the row naming the columns"
+                TRANSLATOR.translate(
+                    "{name}: sheet {sheet!r}, row {row} (the header_row asked for) has no "
+                    "header text; point header_row at the row naming the columns"
+                ).format(name=name, sheet=sheet, row=opts.header_row)
             )
         return index
     found = _find_header(rows, opts.mapping)
@@ -489,20 +545,24 @@ def _header_index(rows: Sequence[Sequence[Cell]], opts: _Options, name: str, she
         seen = (
             ""
             if sample is None
-            else f"; its data starts at row {sample + 1}: {_preview(rows[sample])}"
+            else TRANSLATOR.translate("; its data starts at row {row}: {preview}").format(
+                row=sample + 1, preview=_preview(rows[sample])
+            )
         )
         raise InclusionKitError(
-            f"{name}: sheet {sheet!r} has no header row (none of its top {HEADER_SEARCH_ROWS} "
-            f"rows names two or more known columns){seen}. Add a row of headers such as "
-            "'ID participant', 'Cod proiect', 'Sex', 'Data nașterii', or declare the headers "
-            "in a mapping file (options={'mapping': PATH})"
+            TRANSLATOR.translate(
+                "{name}: sheet {sheet!r} has no header row (none of its top {count} rows "
+                "names two or more known columns){seen}. Add a row of headers such as 'ID "
+                "participant', 'Cod proiect', 'Sex', 'Data nașterii', or declare the headers in "
+                "a mapping file (options={{'mapping': PATH}})"
+            ).format(name=name, sheet=sheet, count=HEADER_SEARCH_ROWS, seen=seen)
         )
     return found
 
 
 def _preview(row: Sequence[Cell]) -> str:
     filled = sum(_text(cell) is not None for cell in row)
-    return f"{filled} filled cell(s), none a known header"
+    return TRANSLATOR.translate("{count} filled cell(s), none a known header").format(count=filled)
 
 
 # -- building the table ----------------------------------------------------------------------
@@ -547,8 +607,11 @@ def _table(
             left_out.append(
                 Problem(
                     code="column.unnamed",
-                    message=f"column {_column_letter(j + 1)} has values but no header; "
-                    "it is left out (give it a header and map it)",
+                    message=TRANSLATOR.deferred(
+                        "column {letter} has values but no header; it is left out (give it a "
+                        "header and map it)",
+                        letter=_column_letter(j + 1),
+                    ),
                     source=name,
                     location=header_where,
                 )
@@ -559,7 +622,9 @@ def _table(
         opts.mapping,
         source=name,
         location=header_where,
-        places=[f"column {_column_letter(j + 1)}" for j, _ in named],
+        places=[
+            TRANSLATOR.deferred("column {letter}", letter=_column_letter(j + 1)) for j, _ in named
+        ],
     )
     left_out += headers.left_out
     if headers.unmapped:  # a strict mapping (the command line's): no column dropped silently
