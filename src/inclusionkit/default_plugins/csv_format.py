@@ -236,6 +236,8 @@ def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray
     lines: list[list[int] | None] = []
 
     def locate(rows: np.ndarray) -> list[str]:
+        if len(rows) == 0:  # nothing to say where: never decode and scan the whole file
+            return []
         if not lines:
             try:
                 lines.append(physical_lines(text(), form.delimiter, form.skip_lines))
