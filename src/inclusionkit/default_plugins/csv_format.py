@@ -23,7 +23,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,7 @@ def register_importers(register: RegisterImporter) -> None:
             kinds={"participations", "progress", "report"},
             read=read_csv,
             read_raw=read_csv_raw,
+            projects=True,
             description="comma- or semicolon-separated text (UTF-8, Windows-1250, ISO-8859-2)",
         )
     )
@@ -163,7 +164,8 @@ def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
 def read_csv_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
     """Read a CSV file's participations as they are written, for the ingestion pipeline.
 
-    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read; a UTF-8
+    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read, and with
+    a ``columns`` option (a projection) only those of them, the others never converted; a UTF-8
     file is read in place by Arrow, a Windows-1250 or ISO-8859-2 one decoded first. Columns of
     few distinct values are read dictionary-encoded, so each distinct text is cleaned and typed
     once.
@@ -200,10 +202,11 @@ def _raw(
     form = layout(head)
     mapping = options.get("mapping")
     keep_extra = bool(options.get("keep_extra", False))
+    only = options.get("columns")
     try:
         if not is_utf8(head, whole=len(head) < HEAD_SIZE):
             raise _NotUtf8
-        table = _arrow_read(path, name, form, mapping, keep_extra)
+        table, unread = _arrow_read(path, name, form, mapping, keep_extra, only)
         data = path.read_bytes() if staged else None
 
         def text() -> str:
@@ -215,7 +218,7 @@ def _raw(
             copy = Path(folder) / "source.csv"
             copy.write_text(decoded, encoding="utf-8")
             try:
-                table = _arrow_read(copy, name, form, mapping, keep_extra)
+                table, unread = _arrow_read(copy, name, form, mapping, keep_extra, only)
             except _NotUtf8:  # pragma: no cover - what was just written is UTF-8
                 raise InclusionKitError(f"{name}: cannot decode the file") from None
 
@@ -228,6 +231,7 @@ def _raw(
         locate=_line_locator(text, form),
         quoted_formulas=True,
         header_location=f"line {form.skip_lines + 1}",
+        unread=unread,
     )
 
 
@@ -278,8 +282,17 @@ def _header(path: Path, name: str, form: Layout) -> list[str]:
     return names
 
 
-def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: bool) -> pa.Table:
-    """The columns needed, as Arrow: first optimistically typed, then as text if a cell is not.
+def _arrow_read(
+    path: Path,
+    name: str,
+    form: Layout,
+    mapping: Any,
+    keep_extra: bool,
+    only: Collection[str] | None = None,
+) -> tuple[pa.Table, tuple[str, ...]]:
+    """The columns needed, as Arrow: first optimistically typed, then as text if a cell is not;
+    and the headers left unread. ``only`` (a projection: canonical and extra column names) leaves
+    out the columns it does not name: Arrow never converts them.
 
     Booleans and ISCED levels written plainly (``true``, ``Da``, ``3``) are typed by Arrow's
     parser in C, the fastest path; when any cell is not (``ISCED 3``, ``da `` with a space,
@@ -294,6 +307,8 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
     text: dict[str, pa.DataType] = {}
     typed: dict[str, pa.DataType] = {}
     for target, header in headers.columns.items():
+        if only is not None and target not in only:
+            continue
         if target in _PLAIN_TEXT or (target not in COLUMN_NAMES and keep_extra):
             text[header] = pa.string()
         elif target in COLUMN_NAMES:
@@ -306,10 +321,18 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
                 # A value map of words ("ISCED 3") leaves plain numbers to the parser.
                 typed[header] = pa.int8()
     if keep_extra:
-        text.update({header: pa.string() for header in headers.extras if header not in text})
+        text.update(
+            {
+                header: pa.string()
+                for header in headers.extras
+                if header not in text and (only is None or header.strip() in only)
+            }
+        )
+    # The headers left unread are still the file's: the pipeline maps them with the others.
+    unread = () if only is None else tuple(header for header in names if header not in text)
     if typed:
         try:
-            return _read_arrow(path, form, {**text, **typed})
+            return _read_arrow(path, form, {**text, **typed}), unread
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc) or "UTF-8" in str(exc):
                 raise _NotUtf8 from None
@@ -319,7 +342,7 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
                 f"{name}: cannot read this table ({arrow_reason(exc)})"
             ) from None
     try:
-        return _read_arrow(path, form, text)
+        return _read_arrow(path, form, text), unread
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8 from None
