@@ -301,7 +301,7 @@ def _arrow_read(
     """
     names = _header(path, name, form)
     headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
-    unmapped = dropped_unmapped(headers, keep_extra=keep_extra)
+    unmapped = dropped_unmapped(headers, keep_extra=keep_extra, columns=only)
     if unmapped:  # a strict mapping (the command line's): no column dropped silently
         raise ValidationError(unmapped, source=name)
     text: dict[str, pa.DataType] = {}
