@@ -5,13 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from inclusionkit import ValidationError
+from inclusionkit import InclusionKitError, ValidationError
 from inclusionkit._contract import COLUMNS
 from inclusionkit._ingest import (
+    decode_legacy,
     default_mapping,
     is_utf8,
     layout,
+    legacy_encoding,
     map_headers,
     physical_lines,
     sniff,
@@ -133,3 +137,48 @@ def test_strict_dates_refuse_impossible_days() -> None:
     assert bad.tolist() == [True, False, True, False]
     assert parsed.to_pylist()[1].isoformat() == "2014-09-01T00:00:00"
     assert np.asarray(bad).dtype == bool
+
+
+def _old_legacy_choice(data: bytes) -> str | None:
+    """The choice decode_legacy made by decoding the whole text and scoring its letters."""
+    romanian = set("ăâîșțşţĂÂÎȘȚŞŢ")
+    best: tuple[int, str] | None = None
+    for encoding in ("cp1250", "iso-8859-2"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = 0
+        for char in set(text):
+            if char.isascii():
+                continue
+            count = text.count(char)
+            if char in romanian:
+                score += 3 * count
+            elif char.isalpha():
+                score += count
+            elif "\x80" <= char <= "\x9f":
+                score -= 10 * count
+            else:
+                score -= count
+        if best is None or score > best[0]:
+            best = (score, encoding)
+    return None if best is None else best[1]
+
+
+@given(data=st.binary(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_the_legacy_encoding_of_a_file_is_chosen_from_its_byte_counts_as_from_its_text(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    """legacy_encoding (a count of a file's bytes, read in blocks) chooses the encoding that
+    scoring the whole decoded text chose, and decode_legacy agrees; neither is an error."""
+    path = tmp_path_factory.mktemp("legacy") / "file.csv"
+    path.write_bytes(data)
+    expected = _old_legacy_choice(data)
+    if expected is None:
+        with pytest.raises(InclusionKitError, match="not text in UTF-8"):
+            legacy_encoding(path, "file.csv")
+        return
+    assert legacy_encoding(path, "file.csv") == expected
+    assert decode_legacy(data)[1] == expected

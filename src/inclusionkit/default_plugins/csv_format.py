@@ -22,7 +22,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from inclusionkit._ingest import (
     ingest_raw,
     is_utf8,
     layout,
+    legacy_encoding,
     load_mapping,
     map_headers,
     physical_lines,
@@ -213,17 +213,17 @@ def _raw(
             return decode_text(data if data is not None else path.read_bytes(), name)
 
     except _NotUtf8:
-        decoded = decode_text(path.read_bytes(), name)
-        with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
-            copy = Path(folder) / "source.csv"
-            copy.write_text(decoded, encoding="utf-8")
-            try:
-                table, unread = _arrow_read(copy, name, form, mapping, keep_extra, only)
-            except _NotUtf8:  # pragma: no cover - what was just written is UTF-8
-                raise InclusionKitError(f"{name}: cannot decode the file") from None
+        # Windows-1250 or ISO-8859-2, chosen from a count of the bytes; Arrow decodes the file
+        # in streaming blocks as it parses (never a decoded copy of the whole file).
+        encoding = legacy_encoding(path, name)
+        try:
+            table, unread = _arrow_read(path, name, form, mapping, keep_extra, only, encoding)
+        except _NotUtf8:  # pragma: no cover - every byte decodes in the encoding chosen
+            raise InclusionKitError(f"{name}: cannot decode the file") from None
+        data = path.read_bytes() if staged else None
 
         def text() -> str:
-            return decoded
+            return decode_text(data if data is not None else path.read_bytes(), name)
 
     return RawTable(
         table=table,
@@ -257,12 +257,13 @@ def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray
     return locate
 
 
-def _header(path: Path, name: str, form: Layout) -> list[str]:
+def _header(path: Path, name: str, form: Layout, encoding: str = "utf8") -> list[str]:
     # Only the header line is needed; asking Arrow would parse a whole 16 MB block.
     # A header line is at most some 256 characters a column: never read a whole file as one.
     longest = max(1 << 20, 256 * limit("columns"))
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        text_encoding = "utf-8-sig" if encoding == "utf8" else encoding
+        with open(path, encoding=text_encoding, newline="") as handle:
             for _ in range(form.skip_lines):
                 handle.readline(longest)
             first = handle.readline(longest + 1)
@@ -289,17 +290,19 @@ def _arrow_read(
     mapping: Any,
     keep_extra: bool,
     only: Collection[str] | None = None,
+    encoding: str = "utf8",
 ) -> tuple[pa.Table, tuple[str, ...]]:
     """The columns needed, as Arrow: first optimistically typed, then as text if a cell is not;
     and the headers left unread. ``only`` (a projection: canonical and extra column names) leaves
-    out the columns it does not name: Arrow never converts them.
+    out the columns it does not name: Arrow never converts them. ``encoding`` is the file's
+    (Arrow decodes a legacy one in blocks).
 
     Booleans and ISCED levels written plainly (``true``, ``Da``, ``3``) are typed by Arrow's
     parser in C, the fastest path; when any cell is not (``ISCED 3``, ``da `` with a space,
     a header with its own value map) those columns are read as dictionary-encoded text instead
     and the pipeline maps each distinct text once. The result is the same either way.
     """
-    names = _header(path, name, form)
+    names = _header(path, name, form, encoding)
     headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
     unmapped = dropped_unmapped(headers, keep_extra=keep_extra, columns=only)
     if unmapped:  # a strict mapping (the command line's): no column dropped silently
@@ -332,7 +335,7 @@ def _arrow_read(
     unread = () if only is None else tuple(header for header in names if header not in text)
     if typed:
         try:
-            return _read_arrow(path, form, {**text, **typed}), unread
+            return _read_arrow(path, form, {**text, **typed}, encoding), unread
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc) or "UTF-8" in str(exc):
                 raise _NotUtf8 from None
@@ -342,11 +345,11 @@ def _arrow_read(
                 f"{name}: cannot read this table ({arrow_reason(exc)})"
             ) from None
     try:
-        return _read_arrow(path, form, text), unread
+        return _read_arrow(path, form, text, encoding), unread
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8 from None
-        where = _bad_row_line(path, form)
+        where = _bad_row_line(path, form, encoding)
         raise InclusionKitError(
             f"{name}: {where}not a well-formed CSV file ({arrow_reason(exc)}); "
             "check that row's quotes and delimiters"
@@ -357,7 +360,7 @@ def _arrow_read(
         raise InclusionKitError(f"{name}: cannot read this table ({arrow_reason(exc)})") from None
 
 
-def _bad_row_line(path: Path, form: Layout) -> str:
+def _bad_row_line(path: Path, form: Layout, encoding: str = "utf8") -> str:
     """``"line N: "`` of the first row with too many or too few cells, or ``""``.
 
     Read again single-threaded, so that Arrow numbers the rows, only once a read has failed.
@@ -372,7 +375,9 @@ def _bad_row_line(path: Path, form: Layout) -> str:
     with contextlib.suppress(pa.ArrowException, OSError):
         pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(use_threads=False, skip_rows=form.skip_lines),
+            read_options=pacsv.ReadOptions(
+                use_threads=False, skip_rows=form.skip_lines, encoding=encoding
+            ),
             parse_options=pacsv.ParseOptions(delimiter=form.delimiter, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(include_columns=[]),
         )
@@ -380,11 +385,13 @@ def _bad_row_line(path: Path, form: Layout) -> str:
     return f"line {found[0] + form.skip_lines}: " if found else ""
 
 
-def _read_arrow(path: Path, form: Layout, types: Mapping[str, pa.DataType]) -> pa.Table:
+def _read_arrow(
+    path: Path, form: Layout, types: Mapping[str, pa.DataType], encoding: str = "utf8"
+) -> pa.Table:
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(
-            use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines
+            use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines, encoding=encoding
         ),
         parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
         convert_options=pacsv.ConvertOptions(
