@@ -12,6 +12,7 @@ from inclusionkit import InclusionKitError, ValidationError
 from inclusionkit._contract import COLUMNS
 from inclusionkit._ingest import (
     decode_legacy,
+    decode_text,
     default_mapping,
     is_utf8,
     layout,
@@ -182,3 +183,22 @@ def test_the_legacy_encoding_of_a_file_is_chosen_from_its_byte_counts_as_from_it
         return
     assert legacy_encoding(path, "file.csv") == expected
     assert decode_legacy(data)[1] == expected
+
+
+@given(
+    lines=st.lists(st.sampled_from(["", "a,b", "ă;ş", "x", "1,2,3"]), max_size=12),
+    skip=st.integers(0, 2),
+    bom=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "cp1250"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_the_lines_of_rows_are_found_in_the_bytes_as_in_the_text(
+    lines: list[str], skip: int, bom: bool, encoding: str
+) -> None:
+    """physical_lines of a file's bytes (no quotes, no carriage returns) gives the lines that
+    decoding it first gives, with a BOM, empty lines and lines skipped."""
+    text = "\n".join(lines)
+    data = text.encode(encoding)
+    if bom and encoding == "utf-8":
+        data = b"\xef\xbb\xbf" + data
+    assert physical_lines(data, ",", skip) == physical_lines(decode_text(data), ",", skip)

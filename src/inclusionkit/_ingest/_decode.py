@@ -143,19 +143,24 @@ def _weight(char: str) -> int:
     return -1
 
 
-def physical_lines(text: str, delimiter: str, skip_lines: int) -> list[int]:
+def physical_lines(text: str | bytes, delimiter: str, skip_lines: int) -> list[int]:
     """The 1-based line on which each data row of a CSV text starts (only for messages).
 
     Arrow skips empty lines and a quoted cell may span lines, so row ``i`` is not always line
-    ``i + 2``; this is computed only when a problem has to be located.
+    ``i + 2``; this is computed only when a problem has to be located. ``text`` may be the
+    file's bytes (UTF-8 or a legacy encoding): without quotes and carriage returns, its lines
+    are found in the bytes, never decoded.
     """
     import csv
     import io
 
+    if isinstance(text, bytes):
+        data = text.removeprefix(_BOM)
+        if b'"' not in data and b"\r" not in data:
+            return _unquoted_lines(data, skip_lines)
+        text = decode_text(data)
     if '"' not in text and "\r" not in text:
         # No quoted cell can span lines: a row is a line that is not empty (fast, no parsing).
-        import numpy as np
-
         lines = np.array(text.split("\n"), dtype=object)
         numbers = np.flatnonzero(lines != "") + 1
         numbers = numbers[numbers > skip_lines]
@@ -170,6 +175,22 @@ def physical_lines(text: str, delimiter: str, skip_lines: int) -> list[int]:
             continue
         starts.append(start)
     return starts[1:]  # the first is the header
+
+
+def _unquoted_lines(data: bytes, skip_lines: int) -> list[int]:
+    """:func:`physical_lines` of bytes without quotes or carriage returns: the lines that are
+    not empty (a newline is byte 10 in UTF-8 and in the legacy encodings alike)."""
+    view = np.frombuffer(data, dtype=np.uint8)
+    block = 1 << 24
+    newlines = np.concatenate(
+        [np.zeros(0, dtype=np.int64)]
+        + [np.flatnonzero(view[i : i + block] == 10) + i for i in range(0, len(view), block)]
+    )
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(view)]))
+    numbers = np.flatnonzero(ends > starts) + 1
+    numbers = numbers[numbers > skip_lines]
+    return list(numbers[1:].tolist())  # the first is the header
 
 
 def csv_row_lines(path: str) -> Callable[[np.ndarray], np.ndarray]:

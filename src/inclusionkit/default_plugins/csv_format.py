@@ -207,11 +207,6 @@ def _raw(
         if not is_utf8(head, whole=len(head) < HEAD_SIZE):
             raise _NotUtf8
         table, unread = _arrow_read(path, name, form, mapping, keep_extra, only)
-        data = path.read_bytes() if staged else None
-
-        def text() -> str:
-            return decode_text(data if data is not None else path.read_bytes(), name)
-
     except _NotUtf8:
         # Windows-1250 or ISO-8859-2, chosen from a count of the bytes; Arrow decodes the file
         # in streaming blocks as it parses (never a decoded copy of the whole file).
@@ -220,10 +215,11 @@ def _raw(
             table, unread = _arrow_read(path, name, form, mapping, keep_extra, only, encoding)
         except _NotUtf8:  # pragma: no cover - every byte decodes in the encoding chosen
             raise InclusionKitError(f"{name}: cannot decode the file") from None
-        data = path.read_bytes() if staged else None
+    # A staged copy (of a stream) is gone once read: keep its bytes for the line numbers.
+    data = path.read_bytes() if staged else None
 
-        def text() -> str:
-            return decode_text(data if data is not None else path.read_bytes(), name)
+    def text() -> bytes:
+        return data if data is not None else path.read_bytes()
 
     return RawTable(
         table=table,
@@ -235,7 +231,7 @@ def _raw(
     )
 
 
-def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray], list[str]]:
+def _line_locator(text: Callable[[], bytes], form: Layout) -> Callable[[np.ndarray], list[str]]:
     """Say ``line N``: the physical line of each row, worked out only when a problem needs it."""
     lines: list[list[int] | None] = []
 
