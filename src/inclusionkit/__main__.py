@@ -2,6 +2,7 @@
 
 import sys
 
-from inclusionkit.cli import main
+from inclusionkit.cli import main, use_system_allocator
 
+use_system_allocator()  # before any command imports pyarrow
 sys.exit(main())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -23,6 +26,7 @@ from inclusionkit._ingest import (
     strict_arrow_dates,
 )
 from inclusionkit._ingest._clean import clean_array, clean_text
+from inclusionkit._ingest._decode import file_lines
 from inclusionkit._ingest._mapping import value_words
 from inclusionkit._ingest._type import type_column
 from inclusionkit.ro._text import fix_diacritics_arrow
@@ -186,7 +190,7 @@ def test_the_legacy_encoding_of_a_file_is_chosen_from_its_byte_counts_as_from_it
 
 
 @given(
-    lines=st.lists(st.sampled_from(["", "a,b", "ă;ş", "x", "1,2,3"]), max_size=12),
+    lines=st.lists(st.sampled_from(["", "a,b", "ă;ş", "x", "1,2,3", "\"q, r\",s"]), max_size=12),
     skip=st.integers(0, 2),
     bom=st.booleans(),
     encoding=st.sampled_from(["utf-8", "cp1250"]),
@@ -195,10 +199,15 @@ def test_the_legacy_encoding_of_a_file_is_chosen_from_its_byte_counts_as_from_it
 def test_the_lines_of_rows_are_found_in_the_bytes_as_in_the_text(
     lines: list[str], skip: int, bom: bool, encoding: str
 ) -> None:
-    """physical_lines of a file's bytes (no quotes, no carriage returns) gives the lines that
-    decoding it first gives, with a BOM, empty lines and lines skipped."""
+    """physical_lines of a file's bytes (no quotes, no carriage returns), and file_lines of the
+    file read in blocks, give the lines that decoding it first gives, with a BOM, empty lines
+    and lines skipped."""
     text = "\n".join(lines)
     data = text.encode(encoding)
     if bom and encoding == "utf-8":
         data = b"\xef\xbb\xbf" + data
     assert physical_lines(data, ",", skip) == physical_lines(decode_text(data), ",", skip)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "file.csv"
+        path.write_bytes(data)
+        assert file_lines(path, ",", skip) == physical_lines(decode_text(data), ",", skip)

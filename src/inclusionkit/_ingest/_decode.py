@@ -181,16 +181,40 @@ def _unquoted_lines(data: bytes, skip_lines: int) -> list[int]:
     """:func:`physical_lines` of bytes without quotes or carriage returns: the lines that are
     not empty (a newline is byte 10 in UTF-8 and in the legacy encodings alike)."""
     view = np.frombuffer(data, dtype=np.uint8)
-    block = 1 << 24
-    newlines = np.concatenate(
-        [np.zeros(0, dtype=np.int64)]
-        + [np.flatnonzero(view[i : i + block] == 10) + i for i in range(0, len(view), block)]
-    )
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [len(view)]))
+    return _non_empty_lines(np.flatnonzero(view == 10), len(view), 0, skip_lines)
+
+
+def _non_empty_lines(newlines: np.ndarray, size: int, first: int, skip_lines: int) -> list[int]:
+    """The data rows' lines, from where the ``newlines`` of ``size`` bytes are (the text
+    starting at byte ``first``, after a BOM): the lines that are not empty, but the header."""
+    starts = np.concatenate(([first], newlines + 1))
+    ends = np.concatenate((newlines, [size]))
     numbers = np.flatnonzero(ends > starts) + 1
     numbers = numbers[numbers > skip_lines]
     return list(numbers[1:].tolist())  # the first is the header
+
+
+def file_lines(path: str | os.PathLike[str], delimiter: str, skip_lines: int) -> list[int]:
+    """:func:`physical_lines` of the CSV file at ``path``, read in blocks: a file without
+    quotes or carriage returns is never held whole (its newlines are found block by block)."""
+    block = 1 << 24
+    found: list[np.ndarray] = []
+    size = 0
+    first = 0
+    with open(path, "rb") as handle:
+        for data in iter(lambda: handle.read(block), b""):
+            if b'"' in data or b"\r" in data:
+                break
+            if size == 0 and data.startswith(_BOM):
+                first = len(_BOM)
+            view = np.frombuffer(data, dtype=np.uint8)
+            found.append(np.flatnonzero(view == 10) + size)
+            size += len(data)
+        else:
+            newlines = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            return _non_empty_lines(newlines, size, first, skip_lines)
+    with open(path, "rb") as handle:
+        return physical_lines(handle.read(), delimiter, skip_lines)
 
 
 def csv_row_lines(path: str) -> Callable[[np.ndarray], np.ndarray]:

@@ -50,7 +50,7 @@ from inclusionkit._ingest import (
     map_headers,
     physical_lines,
 )
-from inclusionkit._ingest._decode import HEAD_SIZE
+from inclusionkit._ingest._decode import HEAD_SIZE, file_lines
 from inclusionkit._ingest._mapping import dropped_unmapped
 from inclusionkit._limits import ENV, check_count, check_size, limit, limited_source
 from inclusionkit._participations import (
@@ -218,20 +218,24 @@ def _raw(
     # A staged copy (of a stream) is gone once read: keep its bytes for the line numbers.
     data = path.read_bytes() if staged else None
 
-    def text() -> bytes:
-        return data if data is not None else path.read_bytes()
+    def lines() -> list[int]:
+        if data is not None:
+            return physical_lines(data, form.delimiter, form.skip_lines)
+        return file_lines(path, form.delimiter, form.skip_lines)  # in blocks, never whole
 
     return RawTable(
         table=table,
         source=name,
-        locate=_line_locator(text, form),
+        locate=_line_locator(lines, form),
         quoted_formulas=True,
         header_location=f"line {form.skip_lines + 1}",
         unread=unread,
     )
 
 
-def _line_locator(text: Callable[[], bytes], form: Layout) -> Callable[[np.ndarray], list[str]]:
+def _line_locator(
+    physical: Callable[[], list[int]], form: Layout
+) -> Callable[[np.ndarray], list[str]]:
     """Say ``line N``: the physical line of each row, worked out only when a problem needs it."""
     lines: list[list[int] | None] = []
 
@@ -240,7 +244,7 @@ def _line_locator(text: Callable[[], bytes], form: Layout) -> Callable[[np.ndarr
             return []
         if not lines:
             try:
-                lines.append(physical_lines(text(), form.delimiter, form.skip_lines))
+                lines.append(physical())
             except (csv.Error, OSError, InclusionKitError):
                 lines.append(None)
         starts = lines[0]
