@@ -2,7 +2,6 @@
 
 import sys
 
-from inclusionkit.cli import main, use_system_allocator
+from inclusionkit.cli import main
 
-use_system_allocator()  # before any command imports pyarrow
 sys.exit(main())
