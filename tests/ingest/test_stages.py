@@ -190,19 +190,20 @@ def test_the_legacy_encoding_of_a_file_is_chosen_from_its_byte_counts_as_from_it
 
 
 @given(
-    lines=st.lists(st.sampled_from(["", "a,b", "ă;ş", "x", "1,2,3", "\"q, r\",s"]), max_size=12),
+    lines=st.lists(st.sampled_from(["", "a,b", "ă;ş", "x", "1,2,3", '"q, r",s', " "]), max_size=12),
     skip=st.integers(0, 2),
     bom=st.booleans(),
     encoding=st.sampled_from(["utf-8", "cp1250"]),
+    ending=st.sampled_from(["\n", "\r\n"]),
 )
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 def test_the_lines_of_rows_are_found_in_the_bytes_as_in_the_text(
-    lines: list[str], skip: int, bom: bool, encoding: str
+    lines: list[str], skip: int, bom: bool, encoding: str, ending: str
 ) -> None:
     """physical_lines of a file's bytes (no quotes, no carriage returns), and file_lines of the
-    file read in blocks, give the lines that decoding it first gives, with a BOM, empty lines
-    and lines skipped."""
-    text = "\n".join(lines)
+    file read in blocks, give the lines that decoding it first gives, with a BOM, empty lines,
+    Windows line ends and lines skipped."""
+    text = ending.join(lines)
     data = text.encode(encoding)
     if bom and encoding == "utf-8":
         data = b"\xef\xbb\xbf" + data
@@ -210,4 +211,6 @@ def test_the_lines_of_rows_are_found_in_the_bytes_as_in_the_text(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "file.csv"
         path.write_bytes(data)
-        assert file_lines(path, ",", skip) == physical_lines(decode_text(data), ",", skip)
+        expected = physical_lines(decode_text(data), ",", skip)
+        assert file_lines(path, ",", skip) == expected
+        assert file_lines(path, ",", skip, block=4) == expected  # lines cut between blocks

@@ -148,15 +148,15 @@ def physical_lines(text: str | bytes, delimiter: str, skip_lines: int) -> list[i
 
     Arrow skips empty lines and a quoted cell may span lines, so row ``i`` is not always line
     ``i + 2``; this is computed only when a problem has to be located. ``text`` may be the
-    file's bytes (UTF-8 or a legacy encoding): without quotes and carriage returns, its lines
-    are found in the bytes, never decoded.
+    file's bytes (UTF-8 or a legacy encoding): without quotes, and with carriage returns only
+    at line ends, its lines are found in the bytes, never decoded.
     """
     import csv
     import io
 
     if isinstance(text, bytes):
         data = text.removeprefix(_BOM)
-        if b'"' not in data and b"\r" not in data:
+        if b'"' not in data and _crlf_only(data):
             return _unquoted_lines(data, skip_lines)
         text = decode_text(data)
     if '"' not in text and "\r" not in text:
@@ -177,42 +177,69 @@ def physical_lines(text: str | bytes, delimiter: str, skip_lines: int) -> list[i
     return starts[1:]  # the first is the header
 
 
+def _crlf_only(data: bytes) -> bool:
+    """Whether every carriage return of ``data`` ends a line (Windows line ends, or none)."""
+    return data.count(b"\r") == data.count(b"\r\n")
+
+
 def _unquoted_lines(data: bytes, skip_lines: int) -> list[int]:
-    """:func:`physical_lines` of bytes without quotes or carriage returns: the lines that are
-    not empty (a newline is byte 10 in UTF-8 and in the legacy encodings alike)."""
+    """:func:`physical_lines` of bytes without quotes, whose carriage returns end lines: the
+    lines that are not empty (a newline is byte 10 in UTF-8 and in the legacy encodings alike;
+    ``\r\n`` alone is an empty line, as the CSV parser reads it)."""
     view = np.frombuffer(data, dtype=np.uint8)
-    return _non_empty_lines(np.flatnonzero(view == 10), len(view), 0, skip_lines)
+    newlines = np.flatnonzero(view == 10)
+    crlf = view[np.maximum(newlines - 1, 0)] == 13 if len(view) else np.zeros(0, dtype=bool)
+    return _non_empty_lines(newlines, crlf & (newlines > 0), len(view), 0, skip_lines)
 
 
-def _non_empty_lines(newlines: np.ndarray, size: int, first: int, skip_lines: int) -> list[int]:
-    """The data rows' lines, from where the ``newlines`` of ``size`` bytes are (the text
-    starting at byte ``first``, after a BOM): the lines that are not empty, but the header."""
+def _non_empty_lines(
+    newlines: np.ndarray, crlf: np.ndarray, size: int, first: int, skip_lines: int
+) -> list[int]:
+    """The data rows' lines, from where the ``newlines`` of ``size`` bytes are and which of them
+    end in ``\r\n`` (``crlf``), the text starting at byte ``first`` (after a BOM): the lines
+    that are not empty, but the header."""
     starts = np.concatenate(([first], newlines + 1))
     ends = np.concatenate((newlines, [size]))
-    numbers = np.flatnonzero(ends > starts) + 1
+    carriage = np.concatenate((crlf, [False]))
+    empty = (ends == starts) | ((ends == starts + 1) & carriage)
+    numbers = np.flatnonzero(~empty) + 1
     numbers = numbers[numbers > skip_lines]
     return list(numbers[1:].tolist())  # the first is the header
 
 
-def file_lines(path: str | os.PathLike[str], delimiter: str, skip_lines: int) -> list[int]:
-    """:func:`physical_lines` of the CSV file at ``path``, read in blocks: a file without
-    quotes or carriage returns is never held whole (its newlines are found block by block)."""
-    block = 1 << 24
+def file_lines(
+    path: str | os.PathLike[str], delimiter: str, skip_lines: int, block: int = 1 << 24
+) -> list[int]:
+    """:func:`physical_lines` of the CSV file at ``path``, read in blocks of ``block`` bytes: a
+    file without quotes, whose carriage returns end lines, is never held whole (its newlines
+    are found block by block)."""
     found: list[np.ndarray] = []
+    returns: list[np.ndarray] = []
     size = 0
     first = 0
     with open(path, "rb") as handle:
         for data in iter(lambda: handle.read(block), b""):
-            if b'"' in data or b"\r" in data:
-                break
+            if data.endswith(b"\r"):
+                data += handle.read(1)  # never cut a block between \r and \n
+            if b'"' in data or not _crlf_only(data):
+                break  # a quote, or a carriage return inside a line: the CSV parser decides
             if size == 0 and data.startswith(_BOM):
                 first = len(_BOM)
             view = np.frombuffer(data, dtype=np.uint8)
-            found.append(np.flatnonzero(view == 10) + size)
+            newlines = np.flatnonzero(view == 10)
+            # A \n at the block's start follows no \r: a block never ends with one (above).
+            returns.append((newlines > 0) & (view[np.maximum(newlines - 1, 0)] == 13))
+            found.append(newlines + size)
             size += len(data)
         else:
-            newlines = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-            return _non_empty_lines(newlines, size, first, skip_lines)
+            empty = np.zeros(0, dtype=np.int64)
+            return _non_empty_lines(
+                np.concatenate(found) if found else empty,
+                np.concatenate(returns) if returns else empty.astype(bool),
+                size,
+                first,
+                skip_lines,
+            )
     with open(path, "rb") as handle:
         return physical_lines(handle.read(), delimiter, skip_lines)
 
