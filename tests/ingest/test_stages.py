@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from inclusionkit import ValidationError
+from inclusionkit import InclusionKitError, ValidationError
 from inclusionkit._contract import COLUMNS
 from inclusionkit._ingest import (
+    decode_legacy,
+    decode_text,
     default_mapping,
     is_utf8,
     layout,
+    legacy_encoding,
     map_headers,
     physical_lines,
     sniff,
     strict_arrow_dates,
 )
 from inclusionkit._ingest._clean import clean_array, clean_text
+from inclusionkit._ingest._decode import file_lines
 from inclusionkit._ingest._mapping import value_words
 from inclusionkit._ingest._type import type_column
 from inclusionkit.ro._text import fix_diacritics_arrow
@@ -133,3 +142,75 @@ def test_strict_dates_refuse_impossible_days() -> None:
     assert bad.tolist() == [True, False, True, False]
     assert parsed.to_pylist()[1].isoformat() == "2014-09-01T00:00:00"
     assert np.asarray(bad).dtype == bool
+
+
+def _old_legacy_choice(data: bytes) -> str | None:
+    """The choice decode_legacy made by decoding the whole text and scoring its letters."""
+    romanian = set("ăâîșțşţĂÂÎȘȚŞŢ")
+    best: tuple[int, str] | None = None
+    for encoding in ("cp1250", "iso-8859-2"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = 0
+        for char in set(text):
+            if char.isascii():
+                continue
+            count = text.count(char)
+            if char in romanian:
+                score += 3 * count
+            elif char.isalpha():
+                score += count
+            elif "\x80" <= char <= "\x9f":
+                score -= 10 * count
+            else:
+                score -= count
+        if best is None or score > best[0]:
+            best = (score, encoding)
+    return None if best is None else best[1]
+
+
+@given(data=st.binary(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_the_legacy_encoding_of_a_file_is_chosen_from_its_byte_counts_as_from_its_text(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    """legacy_encoding (a count of a file's bytes, read in blocks) chooses the encoding that
+    scoring the whole decoded text chose, and decode_legacy agrees; neither is an error."""
+    path = tmp_path_factory.mktemp("legacy") / "file.csv"
+    path.write_bytes(data)
+    expected = _old_legacy_choice(data)
+    if expected is None:
+        with pytest.raises(InclusionKitError, match="not text in UTF-8"):
+            legacy_encoding(path, "file.csv")
+        return
+    assert legacy_encoding(path, "file.csv") == expected
+    assert decode_legacy(data)[1] == expected
+
+
+@given(
+    lines=st.lists(st.sampled_from(["", "a,b", "ă;ş", "x", "1,2,3", '"q, r",s', " "]), max_size=12),
+    skip=st.integers(0, 2),
+    bom=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "cp1250"]),
+    ending=st.sampled_from(["\n", "\r\n"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_lines_of_rows_are_found_in_the_bytes_as_in_the_text(
+    lines: list[str], skip: int, bom: bool, encoding: str, ending: str
+) -> None:
+    """physical_lines of a file's bytes (no quotes, no carriage returns), and file_lines of the
+    file read in blocks, give the lines that decoding it first gives, with a BOM, empty lines,
+    Windows line ends and lines skipped."""
+    text = ending.join(lines)
+    data = text.encode(encoding)
+    if bom and encoding == "utf-8":
+        data = b"\xef\xbb\xbf" + data
+    assert physical_lines(data, ",", skip) == physical_lines(decode_text(data), ",", skip)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "file.csv"
+        path.write_bytes(data)
+        expected = physical_lines(decode_text(data), ",", skip)
+        assert file_lines(path, ",", skip) == expected
+        assert file_lines(path, ",", skip, block=4) == expected  # lines cut between blocks

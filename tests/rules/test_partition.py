@@ -16,6 +16,7 @@ import inclusionkit
 from inclusionkit._participations import write_participations
 from inclusionkit._rules._partition import KEY_COLUMNS, columns_read, tiebreak_columns
 from inclusionkit._rules._ruleset import builtin_names, get_ruleset
+from inclusionkit._sanitise import frame_to_csv
 from tests.rules.strategies import as_of_dates, participation_tables, table_from_rows
 
 BREAKDOWNS = st.sampled_from(
@@ -49,6 +50,18 @@ def _with_extras(table: pd.DataFrame, name: str) -> pd.DataFrame:
     return table.assign(**extra)
 
 
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as a CSV writes it: ISO dates, true/false, empty for missing."""
+    out = table.astype(object)
+    for column in table.columns:
+        values = table[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            out[column] = values.dt.strftime("%Y-%m-%d").astype(object)
+        elif pd.api.types.is_bool_dtype(values.dtype):
+            out[column] = values.map({True: "true", False: "false"}, na_action="ignore")
+    return out.where(out.notna(), None)
+
+
 def _same_report(pruned: inclusionkit.Report, whole: inclusionkit.Report) -> None:
     pd.testing.assert_frame_equal(pruned.table, whole.table)
     pd.testing.assert_frame_equal(pruned.excluded, whole.excluded)
@@ -65,6 +78,7 @@ def _same_report(pruned: inclusionkit.Report, whole: inclusionkit.Report) -> Non
     as_of=as_of_dates(),
     by=BREAKDOWNS,
     name=RULESETS,
+    suffix=st.sampled_from([".parquet", ".csv"]),
 )
 def test_a_file_read_for_its_columns_gives_the_report_of_the_whole_table(
     tmp_path_factory: pytest.TempPathFactory,
@@ -72,12 +86,17 @@ def test_a_file_read_for_its_columns_gives_the_report_of_the_whole_table(
     as_of: dt.date | None,
     by: tuple[str, ...],
     name: str,
+    suffix: str,
 ) -> None:
-    """compute(path) reads only the columns counting reads, and its report equals the whole
-    table's cell for cell, with the same excluded rows (by row) and provenance."""
-    path = tmp_path_factory.mktemp("projection") / "participations.parquet"
+    """compute(path) of a Parquet or CSV file reads only the columns counting reads, and its
+    report equals the whole table's cell for cell, with the same excluded rows (by row, a
+    CSV's by line) and provenance."""
+    path = tmp_path_factory.mktemp("projection") / f"participations{suffix}"
     table = _with_extras(table, name)
-    table.to_parquet(path)
+    if suffix == ".csv":
+        frame_to_csv(_as_text(table), path)
+    else:
+        table.to_parquet(path)
     pruned = inclusionkit.compute(path, rules=name, by=by, as_of=as_of)
     whole_table = inclusionkit.read_participations(path, keep_extra=True)
     assert list(whole_table.columns) == list(table.columns)
@@ -129,6 +148,29 @@ def test_a_report_from_parquet_reads_only_the_columns_it_counts(
     monkeypatch.setattr(pq, "read_table", spy)
     inclusionkit.compute(path, rules="esf-2007", by="region")
     assert sorted(asked[-1]) == sorted(columns_read(get_ruleset("esf-2007"), ("region",)))
+
+
+def test_a_report_from_csv_converts_only_the_columns_it_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV reader asks Arrow to convert the columns counting reads alone (esf-2007: 15)."""
+    import pyarrow.csv as pacsv
+
+    path = tmp_path / "participations.csv"
+    write_participations(_rows(3), path)
+    asked: list[list[str]] = []
+    read_csv = pacsv.read_csv
+
+    def spy(*args: object, **kwargs: object) -> object:
+        convert = kwargs.get("convert_options")
+        asked.append(list(getattr(convert, "include_columns", [])))
+        return read_csv(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pacsv, "read_csv", spy)
+    report = inclusionkit.compute(path, rules="esf-2007", by="region")
+    assert sorted(asked[-1]) == sorted(columns_read(get_ruleset("esf-2007"), ("region",)))
+    whole = inclusionkit.compute(inclusionkit.read_participations(path), "esf-2007", by="region")
+    pd.testing.assert_frame_equal(report.table, whole.table)
 
 
 def test_an_unknown_breakdown_names_the_columns_of_the_whole_file(tmp_path: Path) -> None:

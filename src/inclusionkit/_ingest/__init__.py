@@ -16,6 +16,7 @@ from inclusionkit._ingest._decode import (
     decode_text,
     is_utf8,
     layout,
+    legacy_encoding,
     physical_lines,
 )
 from inclusionkit._ingest._detect import find_importer, sniff, source_path
@@ -76,6 +77,7 @@ __all__ = [
     "is_utf8",
     "key",
     "layout",
+    "legacy_encoding",
     "lines_locator",
     "load_mapping",
     "map_headers",

@@ -9,6 +9,7 @@ more frequent of ``,`` and ``;`` is it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 
@@ -89,15 +90,42 @@ def decode_legacy(data: bytes, name: str = "<data>") -> tuple[str, str]:
     (¥ ± ¦ ¶ ¬ …). The decoding with more letters and no control codes wins; a tie goes to
     Windows-1250, what Romanian Windows versions of Excel write.
     """
-    best: tuple[int, str, str] | None = None
+    encoding = _best_encoding(_byte_counts(data), name)
+    text = data.decode(encoding).removeprefix("\ufeff")
+    return text, encoding
+
+
+def legacy_encoding(path: str | os.PathLike[str], name: str = "<data>") -> str:
+    """The encoding :func:`decode_legacy` would choose for the file at ``path``, worked out from
+    a count of its bytes read in blocks: the file is never decoded whole (Arrow then decodes it
+    in streaming blocks)."""
+    counts = np.zeros(256, dtype=np.int64)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            counts += _byte_counts(block)
+    return _best_encoding(counts, name)
+
+
+def _byte_counts(data: bytes) -> np.ndarray:
+    return np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256).astype(np.int64)
+
+
+def _best_encoding(counts: np.ndarray, name: str) -> str:
+    """The legacy encoding whose decoding of bytes with these ``counts`` scores best.
+
+    A single-byte encoding turns each byte into one letter, so the score of the decoded text
+    (more Romanian letters, no control codes) is a sum over the bytes present."""
+    best: tuple[int, str] | None = None
+    present = [byte for byte in range(0x80, 0x100) if counts[byte]]
     for encoding in LEGACY_ENCODINGS:
         try:
-            text = data.decode(encoding)
+            score = sum(
+                int(counts[byte]) * _weight(bytes([byte]).decode(encoding)) for byte in present
+            )
         except UnicodeDecodeError:
             continue
-        score = _score(text)
         if best is None or score > best[0]:
-            best = (score, encoding, text)
+            best = (score, encoding)
     if best is None:
         raise InclusionKitError(
             translate(
@@ -105,40 +133,37 @@ def decode_legacy(data: bytes, name: str = "<data>") -> tuple[str, str]:
                 "from your spreadsheet and retry"
             ).format(name=name)
         )
-    text = best[2].removeprefix("\ufeff")
-    return text, best[1]
+    return best[1]
 
 
-def _score(text: str) -> int:
-    score = 0
-    for char in set(text):
-        if char.isascii():
-            continue
-        count = text.count(char)
-        if char in _ROMANIAN:
-            score += 3 * count
-        elif char.isalpha():
-            score += count
-        elif "\x80" <= char <= "\x9f":
-            score -= 10 * count
-        else:
-            score -= count
-    return score
+def _weight(char: str) -> int:
+    if char in _ROMANIAN:
+        return 3
+    if char.isalpha():
+        return 1
+    if "\x80" <= char <= "\x9f":
+        return -10
+    return -1
 
 
-def physical_lines(text: str, delimiter: str, skip_lines: int) -> list[int]:
+def physical_lines(text: str | bytes, delimiter: str, skip_lines: int) -> list[int]:
     """The 1-based line on which each data row of a CSV text starts (only for messages).
 
     Arrow skips empty lines and a quoted cell may span lines, so row ``i`` is not always line
-    ``i + 2``; this is computed only when a problem has to be located.
+    ``i + 2``; this is computed only when a problem has to be located. ``text`` may be the
+    file's bytes (UTF-8 or a legacy encoding): without quotes, and with carriage returns only
+    at line ends, its lines are found in the bytes, never decoded.
     """
     import csv
     import io
 
+    if isinstance(text, bytes):
+        data = text.removeprefix(_BOM)
+        if b'"' not in data and _crlf_only(data):
+            return _unquoted_lines(data, skip_lines)
+        text = decode_text(data)
     if '"' not in text and "\r" not in text:
         # No quoted cell can span lines: a row is a line that is not empty (fast, no parsing).
-        import numpy as np
-
         lines = np.array(text.split("\n"), dtype=object)
         numbers = np.flatnonzero(lines != "") + 1
         numbers = numbers[numbers > skip_lines]
@@ -153,6 +178,73 @@ def physical_lines(text: str, delimiter: str, skip_lines: int) -> list[int]:
             continue
         starts.append(start)
     return starts[1:]  # the first is the header
+
+
+def _crlf_only(data: bytes) -> bool:
+    """Whether every carriage return of ``data`` ends a line (Windows line ends, or none)."""
+    return data.count(b"\r") == data.count(b"\r\n")
+
+
+def _unquoted_lines(data: bytes, skip_lines: int) -> list[int]:
+    """:func:`physical_lines` of bytes without quotes, whose carriage returns end lines: the
+    lines that are not empty (a newline is byte 10 in UTF-8 and in the legacy encodings alike;
+    ``\r\n`` alone is an empty line, as the CSV parser reads it)."""
+    view = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(view == 10)
+    crlf = view[np.maximum(newlines - 1, 0)] == 13 if len(view) else np.zeros(0, dtype=bool)
+    return _non_empty_lines(newlines, crlf & (newlines > 0), len(view), 0, skip_lines)
+
+
+def _non_empty_lines(
+    newlines: np.ndarray, crlf: np.ndarray, size: int, first: int, skip_lines: int
+) -> list[int]:
+    """The data rows' lines, from where the ``newlines`` of ``size`` bytes are and which of them
+    end in ``\r\n`` (``crlf``), the text starting at byte ``first`` (after a BOM): the lines
+    that are not empty, but the header."""
+    starts = np.concatenate(([first], newlines + 1))
+    ends = np.concatenate((newlines, [size]))
+    carriage = np.concatenate((crlf, [False]))
+    empty = (ends == starts) | ((ends == starts + 1) & carriage)
+    numbers = np.flatnonzero(~empty) + 1
+    numbers = numbers[numbers > skip_lines]
+    return list(numbers[1:].tolist())  # the first is the header
+
+
+def file_lines(
+    path: str | os.PathLike[str], delimiter: str, skip_lines: int, block: int = 1 << 24
+) -> list[int]:
+    """:func:`physical_lines` of the CSV file at ``path``, read in blocks of ``block`` bytes: a
+    file without quotes, whose carriage returns end lines, is never held whole (its newlines
+    are found block by block)."""
+    found: list[np.ndarray] = []
+    returns: list[np.ndarray] = []
+    size = 0
+    first = 0
+    with open(path, "rb") as handle:
+        for data in iter(lambda: handle.read(block), b""):
+            if data.endswith(b"\r"):
+                data += handle.read(1)  # never cut a block between \r and \n
+            if b'"' in data or not _crlf_only(data):
+                break  # a quote, or a carriage return inside a line: the CSV parser decides
+            if size == 0 and data.startswith(_BOM):
+                first = len(_BOM)
+            view = np.frombuffer(data, dtype=np.uint8)
+            newlines = np.flatnonzero(view == 10)
+            # A \n at the block's start follows no \r: a block never ends with one (above).
+            returns.append((newlines > 0) & (view[np.maximum(newlines - 1, 0)] == 13))
+            found.append(newlines + size)
+            size += len(data)
+        else:
+            empty = np.zeros(0, dtype=np.int64)
+            return _non_empty_lines(
+                np.concatenate(found) if found else empty,
+                np.concatenate(returns) if returns else empty.astype(bool),
+                size,
+                first,
+                skip_lines,
+            )
+    with open(path, "rb") as handle:
+        return physical_lines(handle.read(), delimiter, skip_lines)
 
 
 def csv_row_lines(path: str) -> Callable[[np.ndarray], np.ndarray]:

@@ -21,7 +21,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -503,11 +503,17 @@ def _no_header_problem(count: int, *, source: str, location: str) -> Problem:
     )
 
 
-def dropped_unmapped(headers: Headers, *, keep_extra: bool) -> list[Problem]:
+def dropped_unmapped(
+    headers: Headers, *, keep_extra: bool, columns: Collection[str] | None = None
+) -> list[Problem]:
     """The ``column.unmapped`` errors of the headers a read would drop (none with
-    ``keep_extra``, which keeps them): an importer reading only the mapped columns stops on
-    them as the pipeline does."""
-    return [] if keep_extra else list(headers.unmapped)
+    ``keep_extra``, which keeps them, but for those a projection, ``columns``, leaves out): an
+    importer reading only the mapped columns stops on them as the pipeline does."""
+    if not keep_extra:
+        return list(headers.unmapped)
+    if columns is None:
+        return []
+    return [problem for problem in headers.unmapped if problem.column not in columns]
 
 
 def check_headers(names: Sequence[str], *, source: str, location: str = "the header") -> None:

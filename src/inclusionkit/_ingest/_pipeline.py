@@ -260,7 +260,7 @@ def prepare(
         and (mapping is None or column.name not in mapping.optional)
     ]
     # A column that matches nothing and would be dropped stops the read (strict mappings only).
-    unmapped = dropped_unmapped(headers, keep_extra=keep_extra)
+    unmapped = dropped_unmapped(headers, keep_extra=keep_extra, columns=kept)
     if missing:
         raise ValidationError(
             [

@@ -373,31 +373,56 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
     # One chunk: pyarrow 26 crashes on some temporal kernels over multi-chunk arrays.
     text = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    # The spelling of the first cell is tried first on every cell; the other one only when
+    # cells are left (a column is nearly always written one way: one pass of kernels, not two).
+    spellings = [_iso_dates, _dotted_dates]
+    first = pc.drop_null(text.slice(0, 4096))
+    if len(first) and _DOTTED_START.match(first[0].as_py().strip()):
+        spellings.reverse()
+    result = spellings[0](text)
+    if result.null_count > text.null_count:
+        result = pc.coalesce(result, spellings[1](text))
+    bad = pc.and_(pc.is_valid(text), pc.is_null(result))
+    return result, bad.to_numpy(zero_copy_only=False)
+
+
+_DOTTED_START = re.compile(r"[0-9]{1,2}\.")
+_NO_DATE = pa.scalar(None, pa.timestamp("s"))
+
+
+def _iso_dates(text: pa.Array) -> pa.Array:
+    """The cells written ``YYYY-MM-DD`` (a four-digit year), parsed strictly; null otherwise."""
     parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
     # A year is four digits: strptime's %Y takes "90" as the year 90.
-    iso_shape = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{4}-"), False)
-    parsed = pc.if_else(iso_shape, parsed, pa.scalar(None, pa.timestamp("s")))
+    shape = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{4}-"), False)
     written = pc.utf8_slice_codeunits(text, 8, 10)
-    if parsed.null_count > text.null_count:
-        # Some cells are not ISO: try the Romanian spelling on those (day before the first dot).
-        trimmed = pc.utf8_trim_whitespace(text)
-        dotted = pc.strptime(trimmed, format="%d.%m.%Y", unit="s", error_is_null=True)
-        day_part = pc.split_pattern(trimmed, pattern=".", max_splits=1)
-        dotted_day = pc.list_element(day_part, 0)
-        dotted_shape = pc.fill_null(
-            pc.match_substring_regex(trimmed, r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$"), False
-        )
-        use_dotted = pc.and_(pc.and_(pc.is_null(parsed), pc.is_valid(dotted)), dotted_shape)
-        parsed = pc.if_else(use_dotted, dotted, parsed)
-        written = pc.if_else(use_dotted, dotted_day, written)
     # Only one or two digits name a day ("2015-01- 3" parses, but its day text is not a number).
     digits = pc.fill_null(pc.match_substring_regex(written, r"^[0-9]{1,2}$"), False)
-    usable = pc.and_(pc.is_valid(parsed), digits)
+    return _same_day(parsed, pc.and_(shape, digits), written)
+
+
+def _dotted_dates(text: pa.Array) -> pa.Array:
+    """The cells written ``D.M.YYYY`` (spaces around allowed), parsed strictly; null otherwise."""
+    trimmed = pc.utf8_trim_whitespace(text)
+    parsed = pc.strptime(trimmed, format="%d.%m.%Y", unit="s", error_is_null=True)
+    shape = pc.fill_null(
+        pc.match_substring_regex(trimmed, r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$"), False
+    )
+    # The day is the one or two digits before the first dot (the shape says there are).
+    written = pc.replace_substring(pc.utf8_slice_codeunits(trimmed, 0, 2), ".", "")
+    return _same_day(parsed, shape, written)
+
+
+def _same_day(parsed: pa.Array, usable: pa.Array, written: pa.Array) -> pa.Array:
+    """``parsed`` where the text had the right shape and the day written is the day parsed.
+
+    Arrow's ``strptime`` rolls impossible days over into the next month (``2014-02-30`` becomes
+    2 March), so 30 February parses to another day than the one written, and is no date.
+    """
+    usable = pc.and_(pc.is_valid(parsed), usable)
     written_day = pc.cast(pc.if_else(usable, written, None), pa.int64())
     good = pc.fill_null(pc.equal(written_day, pc.day(parsed)), False)
-    result = pc.if_else(good, parsed, pa.scalar(None, pa.timestamp("s")))
-    bad = pc.and_(pc.is_valid(text), pc.invert(good))
-    return result, bad.to_numpy(zero_copy_only=False)
+    return pc.if_else(good, parsed, _NO_DATE)
 
 
 def _arrow_mapper(arrow_type: pa.DataType) -> Any:

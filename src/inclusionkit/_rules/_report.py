@@ -20,6 +20,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._ingest._row_problems import located, row_numbers
+from inclusionkit._privacy._breakdowns import check_breakdown_values
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._dask import compute_dask
@@ -84,6 +85,10 @@ def compute(
     When ``gender`` is a breakdown every gender of the rule set appears, zeros included, plus a
     ``total`` row per cell of the other breakdowns. Per-year rule sets (``esf-2007``) add the
     ``year`` and ``flow`` breakdowns.
+
+    A file read into memory is read for the columns the report counts alone, and a breakdown
+    column of more distinct values than the ``breakdown`` limit (:mod:`inclusionkit._limits`)
+    is refused before counting.
 
     ``engine`` chooses how: ``"pandas"`` reads the whole table into memory; ``"streaming"``
     reads a Parquet file or dataset directory in batches, in bounded memory; ``"dask"``
@@ -172,6 +177,8 @@ def _compute_pandas(
     rows = len(table)
     if reading:
         emit(progress, "read", rows, rows)
+        # A breakdown of (nearly) one value per person would publish one row per person.
+        check_breakdown_values(table, breakdowns)
     ruleset, codes_period = choose_ruleset(rules, table["project_code"].dropna().unique())
     check_table(ruleset, breakdowns, table)
     emit(progress, "compute", 0, rows)

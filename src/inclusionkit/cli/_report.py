@@ -328,11 +328,14 @@ def pseudonymised_register(path: Path, key_file: Path) -> pd.DataFrame:
 
 
 def _participations(path: Path | str, engine: str, by: str, rules: str | None = None) -> Any:
-    """What the engine computes from: the path itself for the engines that read it in parts (a
-    directory, Parquet, ``--engine streaming|dask``), else the table :func:`inclusionkit.read`
-    gives, so every format any importer reads can be reported. Columns beyond the canonical
-    ones are read only when a breakdown or the rule set's ``extra_columns`` may need them."""
-    from inclusionkit import COLUMN_NAMES, load_ruleset
+    """What the engine computes from: the path itself, which :func:`inclusionkit.compute` reads
+    through the one pipeline (under the command's mapping), converting only the columns the
+    report counts; for a register's URL, or when a breakdown or the rule set's
+    ``extra_columns`` need a column beyond the canonical ones (whose values are checked here
+    first), the table :func:`inclusionkit.read` gives, so every format any importer reads can
+    be reported."""
+    from inclusionkit import load_ruleset
+    from inclusionkit._rules._grouping import BREAKDOWN_NAMES
 
     if isinstance(path, str):  # a register's database URL
         return read_table(path)
@@ -343,8 +346,9 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
         if path.is_file() and _unmapped_columns(path, {*names, *extra}):
             return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
-    if not extra and all(name in COLUMN_NAMES for name in names):
-        return read_table(path)
+    if not extra and all(name in BREAKDOWN_NAMES for name in names):
+        # A header the command's mapping cannot place stops the read there, as in read_table.
+        return os.fspath(path)
     return read_table(path, keep_extra=True)
 
 

@@ -22,8 +22,7 @@ import csv
 import io
 import os
 import re
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +45,12 @@ from inclusionkit._ingest import (
     ingest_raw,
     is_utf8,
     layout,
+    legacy_encoding,
     load_mapping,
     map_headers,
     physical_lines,
 )
-from inclusionkit._ingest._decode import HEAD_SIZE
+from inclusionkit._ingest._decode import HEAD_SIZE, file_lines
 from inclusionkit._ingest._mapping import dropped_unmapped
 from inclusionkit._limits import ENV, check_count, check_size, limit, limited_source
 from inclusionkit._participations import (
@@ -102,6 +102,7 @@ def register_importers(register: RegisterImporter) -> None:
             kinds={"participations", "progress", "report"},
             read=read_csv,
             read_raw=read_csv_raw,
+            projects=True,
             description="comma- or semicolon-separated text (UTF-8, Windows-1250, ISO-8859-2)",
         )
     )
@@ -163,7 +164,8 @@ def read_csv(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
 def read_csv_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
     """Read a CSV file's participations as they are written, for the ingestion pipeline.
 
-    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read; a UTF-8
+    Only the columns the mapping fills (and the extra ones with ``keep_extra``) are read, and with
+    a ``columns`` option (a projection) only those of them, the others never converted; a UTF-8
     file is read in place by Arrow, a Windows-1250 or ISO-8859-2 one decoded first. Columns of
     few distinct values are read dictionary-encoded, so each distinct text is cleaned and typed
     once.
@@ -200,45 +202,49 @@ def _raw(
     form = layout(head)
     mapping = options.get("mapping")
     keep_extra = bool(options.get("keep_extra", False))
+    only = options.get("columns")
     try:
         if not is_utf8(head, whole=len(head) < HEAD_SIZE):
             raise _NotUtf8
-        table = _arrow_read(path, name, form, mapping, keep_extra)
-        data = path.read_bytes() if staged else None
-
-        def text() -> str:
-            return decode_text(data if data is not None else path.read_bytes(), name)
-
+        table, unread = _arrow_read(path, name, form, mapping, keep_extra, only)
     except _NotUtf8:
-        decoded = decode_text(path.read_bytes(), name)
-        with tempfile.TemporaryDirectory(prefix="inclusionkit-") as folder:
-            copy = Path(folder) / "source.csv"
-            copy.write_text(decoded, encoding="utf-8")
-            try:
-                table = _arrow_read(copy, name, form, mapping, keep_extra)
-            except _NotUtf8:  # pragma: no cover - what was just written is UTF-8
-                raise InclusionKitError(f"{name}: cannot decode the file") from None
+        # Windows-1250 or ISO-8859-2, chosen from a count of the bytes; Arrow decodes the file
+        # in streaming blocks as it parses (never a decoded copy of the whole file).
+        encoding = legacy_encoding(path, name)
+        try:
+            table, unread = _arrow_read(path, name, form, mapping, keep_extra, only, encoding)
+        except _NotUtf8:  # pragma: no cover - every byte decodes in the encoding chosen
+            raise InclusionKitError(f"{name}: cannot decode the file") from None
+    # A staged copy (of a stream) is gone once read: keep its bytes for the line numbers.
+    data = path.read_bytes() if staged else None
 
-        def text() -> str:
-            return decoded
+    def lines() -> list[int]:
+        if data is not None:
+            return physical_lines(data, form.delimiter, form.skip_lines)
+        return file_lines(path, form.delimiter, form.skip_lines)  # in blocks, never whole
 
     return RawTable(
         table=table,
         source=name,
-        locate=_line_locator(text, form),
+        locate=_line_locator(lines, form),
         quoted_formulas=True,
         header_location=f"line {form.skip_lines + 1}",
+        unread=unread,
     )
 
 
-def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray], list[str]]:
+def _line_locator(
+    physical: Callable[[], list[int]], form: Layout
+) -> Callable[[np.ndarray], list[str]]:
     """Say ``line N``: the physical line of each row, worked out only when a problem needs it."""
     lines: list[list[int] | None] = []
 
     def locate(rows: np.ndarray) -> list[str]:
+        if len(rows) == 0:  # nothing to say where: never decode and scan the whole file
+            return []
         if not lines:
             try:
-                lines.append(physical_lines(text(), form.delimiter, form.skip_lines))
+                lines.append(physical())
             except (csv.Error, OSError, InclusionKitError):
                 lines.append(None)
         starts = lines[0]
@@ -251,12 +257,13 @@ def _line_locator(text: Callable[[], str], form: Layout) -> Callable[[np.ndarray
     return locate
 
 
-def _header(path: Path, name: str, form: Layout) -> list[str]:
+def _header(path: Path, name: str, form: Layout, encoding: str = "utf8") -> list[str]:
     # Only the header line is needed; asking Arrow would parse a whole 16 MB block.
     # A header line is at most some 256 characters a column: never read a whole file as one.
     longest = max(1 << 20, 256 * limit("columns"))
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        text_encoding = "utf-8-sig" if encoding == "utf8" else encoding
+        with open(path, encoding=text_encoding, newline="") as handle:
             for _ in range(form.skip_lines):
                 handle.readline(longest)
             first = handle.readline(longest + 1)
@@ -276,22 +283,35 @@ def _header(path: Path, name: str, form: Layout) -> list[str]:
     return names
 
 
-def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: bool) -> pa.Table:
-    """The columns needed, as Arrow: first optimistically typed, then as text if a cell is not.
+def _arrow_read(
+    path: Path,
+    name: str,
+    form: Layout,
+    mapping: Any,
+    keep_extra: bool,
+    only: Collection[str] | None = None,
+    encoding: str = "utf8",
+) -> tuple[pa.Table, tuple[str, ...]]:
+    """The columns needed, as Arrow: first optimistically typed, then as text if a cell is not;
+    and the headers left unread. ``only`` (a projection: canonical and extra column names) leaves
+    out the columns it does not name: Arrow never converts them. ``encoding`` is the file's
+    (Arrow decodes a legacy one in blocks).
 
     Booleans and ISCED levels written plainly (``true``, ``Da``, ``3``) are typed by Arrow's
     parser in C, the fastest path; when any cell is not (``ISCED 3``, ``da `` with a space,
     a header with its own value map) those columns are read as dictionary-encoded text instead
     and the pipeline maps each distinct text once. The result is the same either way.
     """
-    names = _header(path, name, form)
+    names = _header(path, name, form, encoding)
     headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
-    unmapped = dropped_unmapped(headers, keep_extra=keep_extra)
+    unmapped = dropped_unmapped(headers, keep_extra=keep_extra, columns=only)
     if unmapped:  # a strict mapping (the command line's): no column dropped silently
         raise ValidationError(unmapped, source=name)
     text: dict[str, pa.DataType] = {}
     typed: dict[str, pa.DataType] = {}
     for target, header in headers.columns.items():
+        if only is not None and target not in only:
+            continue
         if target in _PLAIN_TEXT or (target not in COLUMN_NAMES and keep_extra):
             text[header] = pa.string()
         elif target in COLUMN_NAMES:
@@ -304,10 +324,18 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
                 # A value map of words ("ISCED 3") leaves plain numbers to the parser.
                 typed[header] = pa.int8()
     if keep_extra:
-        text.update({header: pa.string() for header in headers.extras if header not in text})
+        text.update(
+            {
+                header: pa.string()
+                for header in headers.extras
+                if header not in text and (only is None or header.strip() in only)
+            }
+        )
+    # The headers left unread are still the file's: the pipeline maps them with the others.
+    unread = () if only is None else tuple(header for header in names if header not in text)
     if typed:
         try:
-            return _read_arrow(path, form, {**text, **typed})
+            return _read_arrow(path, form, {**text, **typed}, encoding), unread
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc) or "UTF-8" in str(exc):
                 raise _NotUtf8 from None
@@ -317,11 +345,11 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
                 f"{name}: cannot read this table ({arrow_reason(exc)})"
             ) from None
     try:
-        return _read_arrow(path, form, text)
+        return _read_arrow(path, form, text, encoding), unread
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8 from None
-        where = _bad_row_line(path, form)
+        where = _bad_row_line(path, form, encoding)
         raise InclusionKitError(
             f"{name}: {where}not a well-formed CSV file ({arrow_reason(exc)}); "
             "check that row's quotes and delimiters"
@@ -332,7 +360,7 @@ def _arrow_read(path: Path, name: str, form: Layout, mapping: Any, keep_extra: b
         raise InclusionKitError(f"{name}: cannot read this table ({arrow_reason(exc)})") from None
 
 
-def _bad_row_line(path: Path, form: Layout) -> str:
+def _bad_row_line(path: Path, form: Layout, encoding: str = "utf8") -> str:
     """``"line N: "`` of the first row with too many or too few cells, or ``""``.
 
     Read again single-threaded, so that Arrow numbers the rows, only once a read has failed.
@@ -347,7 +375,9 @@ def _bad_row_line(path: Path, form: Layout) -> str:
     with contextlib.suppress(pa.ArrowException, OSError):
         pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(use_threads=False, skip_rows=form.skip_lines),
+            read_options=pacsv.ReadOptions(
+                use_threads=False, skip_rows=form.skip_lines, encoding=encoding
+            ),
             parse_options=pacsv.ParseOptions(delimiter=form.delimiter, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(include_columns=[]),
         )
@@ -355,11 +385,13 @@ def _bad_row_line(path: Path, form: Layout) -> str:
     return f"line {found[0] + form.skip_lines}: " if found else ""
 
 
-def _read_arrow(path: Path, form: Layout, types: Mapping[str, pa.DataType]) -> pa.Table:
+def _read_arrow(
+    path: Path, form: Layout, types: Mapping[str, pa.DataType], encoding: str = "utf8"
+) -> pa.Table:
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(
-            use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines
+            use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines, encoding=encoding
         ),
         parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
         convert_options=pacsv.ConvertOptions(
