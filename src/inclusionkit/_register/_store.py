@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from inclusionkit._atomic import note_input
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._formats import REGISTER_SUFFIXES
 from inclusionkit._i18n import translate
 from inclusionkit._io import REGISTER_URLS
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
@@ -49,8 +50,6 @@ __all__ = [
     "period_end",
 ]
 
-REGISTER_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
-"""File extensions taken for an SQLite register."""
 
 _SQLITE_PREFIX = "sqlite:///"
 _POSTGRES_PREFIXES = tuple(url for url in REGISTER_URLS if url != _SQLITE_PREFIX)

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._formats import Importer, Source
+from inclusionkit._formats import REGISTER_SUFFIXES, Importer, Source
 from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable
-from inclusionkit._register import REGISTER_SUFFIXES, open_register
 from inclusionkit._rejected import attach_row_problems
 from inclusionkit.default_plugins import check_options, source_name
 from inclusionkit.hookspecs import RegisterImporter, hookimpl
@@ -47,6 +46,8 @@ def read_register_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable
         given = {**own, "keep_extra": bool(options.get("keep_extra"))}
         frame = read_register(source, kind="participations", options=given)
         return RawTable.from_frame(frame, source=source_name(source))
+    from inclusionkit._register import open_register  # SQLAlchemy: only when a register is read
+
     if not isinstance(source, str | os.PathLike):
         raise InclusionKitError(f"{source_name(source)}: a register is read from its path or URL")
     with open_register(source) as register:
@@ -61,6 +62,8 @@ def read_register(source: Source, *, kind: str, options: Mapping[str, Any]) -> A
     if kind not in ("participations", "auto"):
         raise InclusionKitError(f"{os.fspath(source)}: a register holds participations, not {kind}")
     check_options("register", options, _OPTIONS)
+    from inclusionkit._register import open_register  # SQLAlchemy: only when a register is read
+
     with open_register(source) as register:
         frame = register.participations(
             include_withdrawn=bool(options.get("include_withdrawn", False)),
