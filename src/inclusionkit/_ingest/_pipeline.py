@@ -36,6 +36,7 @@ from inclusionkit._ingest._mapping import (
     dropped_unmapped,
     load_mapping,
     map_headers,
+    missing_columns,
     missing_problem,
     value_words,
 )
@@ -256,14 +257,7 @@ def prepare(
         location=raw.header_location or "line 1",
     )
     kept = None if columns is None else frozenset(columns)
-    missing = [
-        column.name
-        for column in COLUMNS
-        if column.required
-        and column.name not in headers.columns
-        and raw.defaults.get(column.name) is None
-        and (mapping is None or column.name not in mapping.optional)
-    ]
+    missing = missing_columns(headers.columns, mapping, defaults=raw.defaults)
     # A column that matches nothing and would be dropped stops the read (strict mappings only).
     unmapped = dropped_unmapped(headers, keep_extra=keep_extra, columns=kept)
     if missing:
