@@ -55,10 +55,16 @@ class Problem:
 
     def __str__(self) -> str:
         where = [part for part in (self.source, self.location) if part]
-        if self.column:
+        if self.column and not names_column(self.location, self.column):
             where.append(f"column {self.column!r}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+
+def names_column(location: str | None, column: str) -> bool:
+    """Whether ``location`` already says where ``column`` is, by the file's own header
+    (``line 9, column 'Statut' (labour_status)``), so the column is not said twice."""
+    return location is not None and ", column " in location and location.endswith(f" ({column})")
 
 
 class ValidationError(InclusionKitError):

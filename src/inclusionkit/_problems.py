@@ -16,10 +16,11 @@ test fails when it is stale.
 
 from __future__ import annotations
 
+import ast
 import enum
 import re
 
-from inclusionkit._errors import Problem
+from inclusionkit._errors import Problem, names_column
 from inclusionkit._i18n import N_, Deferred, resolve_language, translate
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
@@ -336,8 +337,13 @@ def describe(problem: Problem, lang: str | None = None) -> str:
     if lang == "en":
         return str(problem)
     where: list[str] = [part for part in (problem.source, problem.location) if part]
+    titled = None
     if problem.location:
         location = problem.location
+        if problem.column and names_column(location, problem.column):
+            # ``line 9, column 'Statut' (labour_status)``: the header is the user's, not words.
+            location, _, titled = location.partition(", column ")
+            titled = titled.removesuffix(f" ({problem.column})")
         for pattern, text in _PLACE_WORDS:
             template = translate(text, lang)
             location = pattern.sub(
@@ -345,7 +351,10 @@ def describe(problem: Problem, lang: str | None = None) -> str:
                 location,
             )
         where[-1] = location
-    if problem.column:
+    if titled is not None:
+        column = translate("column {name!r}", lang).format(name=ast.literal_eval(titled))
+        where.append(f"{column} ({problem.column})")
+    elif problem.column:
         where.append(translate("column {name!r}", lang).format(name=problem.column))
     if isinstance(problem.message, Deferred):  # said where it was found, in every language
         meaning = problem.message.in_language(lang)

@@ -99,6 +99,26 @@ def test_validate_stops_on_an_unmapped_column_as_the_other_commands_do(
     assert "all valid" in out
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_report_names_an_unmapped_and_a_missing_column_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    """`Etnia` unmapped and `gender` missing: report, like validate, names both at once."""
+    frame = _table().drop(columns=["gender"])
+    frame["Etnia"] = "Da"
+    source = tmp_path / f"p{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(source, index=False)
+    else:
+        frame.to_excel(source, index=False)
+    for argv in (["report", str(source)], ["validate", str(source)]):
+        code, out, err = run(argv, capsys)
+        assert code == 2, out + err
+        said = out + err
+        assert "'Etnia'" in said, argv
+        assert "'gender'" in said, argv
+
+
 def test_ignore_columns_leaves_a_column_out_on_purpose(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import inclusionkit
 from inclusionkit._ingest import physical_lines
+from inclusionkit._problems import describe
 from inclusionkit._rejected import read_with_rejections
 from inclusionkit._validate_cli import validate_path
 from inclusionkit.cli import cli
@@ -285,3 +286,44 @@ def test_streaming_names_a_bad_cell_by_its_file_and_its_row_there(tmp_path: Path
         alone = [(p.source, p.location) for p in exc.problems]
     assert [(Path(str(s)).name, where) for s, where in streamed] == [("b.parquet", "row 1")]
     assert [(Path(str(s)).name, where) for s, where in alone] == [("b.parquet", "row 1")]
+
+
+RO_HEADER = HEADER.replace("labour_status", "Statut pe piața muncii").replace("isced", "ISCED")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_problem_names_the_users_header_beside_the_canonical_column(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A mapped header is named as the file has it, with the canonical name beside it."""
+    rows = [RO_HEADER, GOOD.format(pid="p1").replace("unemployed", ""), GOOD.format(pid="p2")]
+    path = tmp_path / f"registru.{suffix}"
+    if suffix == "csv":
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        where = "line 2"
+    else:
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "Registru"
+        for line in rows:
+            sheet.append(line.split(","))
+        workbook.save(path)
+        where = "sheet 'Registru', row 2"
+    problems, _ = validate_path(path, today=TODAY)
+    assert [(p.column, p.row) for p in problems] == [("labour_status", 2)]
+    place = f"{where}, column 'Statut pe piața muncii' (labour_status)"
+    assert problems[0].location == place
+    assert str(problems[0]).startswith(f"{path}, {place}: ")
+    described = describe(problems[0], "ro")
+    assert "coloana 'Statut pe piața muncii' (labour_status): " in described
+    assert described.count("labour_status") == 1
+
+
+def test_a_canonical_header_is_named_once(tmp_path: Path) -> None:
+    """A header that is the canonical name is said once, as the problem's column."""
+    path = tmp_path / "t.csv"
+    path.write_text(f"{HEADER}\n{GOOD.format(pid='p1').replace('unemployed', '')}\n")
+    problems, _ = validate_path(path, today=TODAY)
+    assert [(p.location, p.column) for p in problems] == [("line 2", "labour_status")]
+    assert str(problems[0]).startswith(f"{path}, line 2, column 'labour_status': ")

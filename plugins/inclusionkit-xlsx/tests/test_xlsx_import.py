@@ -12,7 +12,7 @@ import pytest
 from inclusionkit_xlsx import XlsxImportWarning, read_xlsx
 
 from conftest import ROMANIAN_HEADERS, ROMANIAN_ROWS, make_workbook
-from inclusionkit import COLUMN_NAMES, DTYPES, InclusionKitError, ValidationError
+from inclusionkit import COLUMN_NAMES, DTYPES, InclusionKitError, ValidationError, using_language
 
 
 def read(source: Any, **options: Any) -> pd.DataFrame:
@@ -376,3 +376,26 @@ def test_register_placed_away_from_a1_keeps_its_row_numbers(tmp_path: Path) -> N
     assert problem.location == "sheet 'Participanți', row 5"
     assert problem.column == "Data nașterii"
     assert "(read as 'birth_date')" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("lang", "where"),
+    [("en", "sheet 'Participanți', rows "), ("ro", "sheet 'Participanți', rândurile ")],
+)
+def test_unknown_value_rows_are_said_in_the_runs_language(
+    tmp_path: Path, lang: str, where: str
+) -> None:
+    """Several rows with an unknown value are named with 'rows' in the run's language."""
+    rows = [list(row) for row in ROMANIAN_ROWS] * 4
+    for row in rows:
+        row[8] = "pensionar"
+    path = make_workbook(tmp_path / "r.xlsx", ROMANIAN_HEADERS, rows)
+    with using_language(lang), pytest.warns(XlsxImportWarning) as record:
+        read_xlsx(path, kind="participations", options={})
+    problem = next(
+        p for w in record for p in getattr(w.message, "problems", ()) if p.code == "value.unknown"
+    )
+    assert problem.location is not None
+    assert problem.location.startswith(f"{where}2, 3, 4, 5, 6")
+    more = {"en": " and {count} more", "ro": " și încă {count}"}[lang]
+    assert problem.location.endswith(more.format(count=len(rows) - 5))

@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 import jsonschema
 
-from inclusionkit._contract import BOOL_COLUMNS, COLUMN_NAMES
+from inclusionkit._contract import BOOL_COLUMNS, COLUMN_NAMES, COLUMNS
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._i18n import Deferred, deferred, translate
 from inclusionkit._schemas import schema
@@ -383,12 +383,16 @@ class Headers:
 
     ``unmapped`` holds the errors of the headers a strict mapping (``unmapped="error"``) cannot
     place: the read stops on them when those columns would be dropped (not kept as extras).
+    ``missing`` holds those of the required columns no header fills (an importer's default,
+    ``project_code=CODE``, may still stand for one), named with the unmapped ones when a read
+    stops on them.
     """
 
     columns: Mapping[str, str]
     extras: tuple[str, ...]
     left_out: tuple[Problem, ...]
     unmapped: tuple[Problem, ...] = ()
+    missing: tuple[Problem, ...] = ()
 
 
 def map_headers(
@@ -470,8 +474,16 @@ def map_headers(
         # The first row holds a person's data, not names: naming its cells would print them.
         unmapped = [_no_header_problem(len(names), source=source, location=location)]
         left_out = list(unmapped)
+    missing = (
+        missing_problem(name, mapping, source=source, location=location)
+        for name in missing_columns(columns, mapping)
+    )
     return Headers(
-        columns=columns, extras=tuple(extras), left_out=tuple(left_out), unmapped=tuple(unmapped)
+        columns=columns,
+        extras=tuple(extras),
+        left_out=tuple(left_out),
+        unmapped=tuple(unmapped),
+        missing=tuple(missing),
     )
 
 
@@ -514,6 +526,25 @@ def dropped_unmapped(
     if columns is None:
         return []
     return [problem for problem in headers.unmapped if problem.column not in columns]
+
+
+def missing_columns(
+    filled: Collection[str],
+    mapping: ColumnMapping | None,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """The required canonical columns not ``filled`` by a header, that no default
+    (``project_code=CODE``) stands for and the mapping does not make optional."""
+    defaults = defaults or {}
+    return [
+        column.name
+        for column in COLUMNS
+        if column.required
+        and column.name not in filled
+        and defaults.get(column.name) is None
+        and (mapping is None or column.name not in mapping.optional)
+    ]
 
 
 def check_headers(names: Sequence[str], *, source: str, location: str = "the header") -> None:

@@ -15,6 +15,7 @@ stages 3 to 6 all the same, so every door gives the same table.
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from collections.abc import Callable, Collection, Mapping
@@ -35,6 +36,7 @@ from inclusionkit._ingest._mapping import (
     dropped_unmapped,
     load_mapping,
     map_headers,
+    missing_columns,
     missing_problem,
     value_words,
 )
@@ -61,6 +63,9 @@ every header, but types, checks and converts only those columns; an importer tha
 """
 
 MappingArg = str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None
+
+_TITLES = "inclusionkit.titles"
+"""Schema metadata key of a prepared table: its canonical columns' headers in the file (JSON)."""
 
 
 def ingest(
@@ -213,11 +218,12 @@ def run(
         raise ValidationError(notes, source=source or None)
     if problems and on_error == "raise":
         raise ValidationError([problem for _, problem in problems], source=source or None)
+    titles = json.loads((typed.schema.metadata or {}).get(_TITLES.encode(), b"{}"))
     frame = to_frame(typed)
     del typed
     pa.default_memory_pool().release_unused()
     if locate is not default_location:  # a file says where its rows are; a frame does not
-        attach_locations(frame, locate, header=header)
+        attach_locations(frame, locate, header=header, titles=titles)
     if on_error == "coerce":
         attach_row_problems(frame, problems)
     if warn is not None and notes:
@@ -251,14 +257,7 @@ def prepare(
         location=raw.header_location or "line 1",
     )
     kept = None if columns is None else frozenset(columns)
-    missing = [
-        column.name
-        for column in COLUMNS
-        if column.required
-        and column.name not in headers.columns
-        and raw.defaults.get(column.name) is None
-        and (mapping is None or column.name not in mapping.optional)
-    ]
+    missing = missing_columns(headers.columns, mapping, defaults=raw.defaults)
     # A column that matches nothing and would be dropped stops the read (strict mappings only).
     unmapped = dropped_unmapped(headers, keep_extra=keep_extra, columns=kept)
     if missing:
@@ -314,7 +313,10 @@ def prepare(
     problems.sort(key=lambda pair: (pair[0], order.get(pair[1].column or "", len(order))))
     if unmapped:
         raise ValidationError([*unmapped, *(problem for _, problem in problems)], source=source)
-    return pa.table(arrays), problems, left_out if notes else []
+    # The file's own header of each canonical column, for the problems found later (``run``).
+    titles = {name: header for name, header in headers.columns.items() if name in arrays}
+    table = pa.table(arrays).replace_schema_metadata({_TITLES: json.dumps(titles)})
+    return table, problems, left_out if notes else []
 
 
 def _cnp_id_problems(

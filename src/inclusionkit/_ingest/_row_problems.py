@@ -9,7 +9,7 @@ This module sits below the pipeline and the rejection report, so both can use it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ __all__ = [
     "attach_locations",
     "attach_row_problems",
     "coerced",
+    "column_place",
     "locate_rows",
     "located",
     "problems_by_row",
@@ -49,22 +50,41 @@ class RowLocations(dict[str, Any]):
     so it is written as ``{}`` and never breaks a write.
     """
 
-    def __init__(self, locate: Locate, header: str | None = None) -> None:
+    def __init__(
+        self, locate: Locate, header: str | None = None, titles: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.locate = locate
         self.header = header
+        self.titles = dict(titles or {})
 
     def __call__(self, rows: np.ndarray) -> list[str]:
         return self.locate(rows)
 
 
 def attach_locations(
-    frame: pd.DataFrame, locate: Locate, *, header: str | None = None
+    frame: pd.DataFrame,
+    locate: Locate,
+    *,
+    header: str | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`), and
-    where its header is (``line 1``, ``sheet 'Registru', row 8``)."""
-    frame.attrs[ROW_LOCATIONS] = RowLocations(locate, header)
+    """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`), where
+    its header is (``line 1``, ``sheet 'Registru', row 8``), and the file's own header of each
+    canonical column mapped from another (``titles``: ``labour_status`` → ``Statut``)."""
+    titles = {name: title.strip() for name, title in (titles or {}).items()}
+    differ = {name: title for name, title in titles.items() if title and title != name}
+    frame.attrs[ROW_LOCATIONS] = RowLocations(locate, header, differ)
     return frame
+
+
+def column_place(frame: pd.DataFrame, column: str) -> str | None:
+    """Where ``column`` of ``frame`` is, said with the file's own header when the file named it
+    otherwise (``column 'Statut pe piața muncii' (labour_status)``), to follow a row's location;
+    ``None`` when the file's header is the canonical name (the problem's column says it)."""
+    locate = frame.attrs.get(ROW_LOCATIONS)
+    title = locate.titles.get(column) if isinstance(locate, RowLocations) else None
+    return None if title is None else f"column {title!r} ({column})"
 
 
 def header_location(frame: pd.DataFrame) -> str:
@@ -108,7 +128,7 @@ def located(frame: pd.DataFrame) -> bool:
     return isinstance(frame.attrs.get(ROW_LOCATIONS), RowLocations)
 
 
-_LAST_NUMBER = re.compile(r"(\d+)\]?$")
+_LAST_NUMBER = re.compile(r"(\d+)\]?(?:, column .*)?$")
 
 
 def row_number(location: str) -> int | None:

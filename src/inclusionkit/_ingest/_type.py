@@ -324,6 +324,10 @@ def _texts(values: pa.Array) -> list[Any]:
     return list(text.to_pylist())
 
 
+_PLURAL_PLACES = {"line": N_("lines {numbers}"), "row": N_("rows {numbers}")}
+"""Several rows of a file said at once (``rows 3, 5``), in the run's language."""
+
+
 def unknown_value_problems(
     typed: TypedColumn, header: str, source: str, locate: Any
 ) -> list[Problem]:
@@ -337,7 +341,14 @@ def unknown_value_problems(
         if len(prefixes) == 1 and len(places) > 1:
             # "sheet 'X', rows 3, 5" rather than the prefix again and again.
             numbers = ", ".join(place.rsplit(" ", 1)[1] for place in places)
-            places = [f"{prefixes.pop()}s {numbers}"]
+            head, _, word = prefixes.pop().rpartition(" ")
+            plural = _PLURAL_PLACES.get(word)
+            said = (
+                f"{word}s {numbers}"
+                if plural is None
+                else translate(plural).format(numbers=numbers)
+            )
+            places = [f"{head} {said}".lstrip()]
         problems.append(
             Problem(
                 code="value.unknown",

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from inclusionkit._errors import Problem, ValidationError
 from inclusionkit._ingest._row_problems import (
     ROW_LOCATIONS,
+    column_place,
     locate_rows,
     located,
     row_numbers,
@@ -152,6 +153,9 @@ class ValidationReport:
             ["column", "code", "message", "index", "location", "row"]
         ].itertuples(index=False):
             location = str(where) if located or not source else f"line {int(index) + 2}"
+            # A column the file names otherwise is said by the file's header too.
+            place = None if pd.isna(column) else column_place(self.source, str(column))
+            location = location if place is None else f"{location}, {place}"
             number = int(row) if located or not source else int(index) + 2
             out.append(
                 Problem(

@@ -306,7 +306,8 @@ def _arrow_read(
     headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
     unmapped = dropped_unmapped(headers, keep_extra=keep_extra, columns=only)
     if unmapped:  # a strict mapping (the command line's): no column dropped silently
-        raise ValidationError(unmapped, source=name)
+        # With the required columns no header fills, as the pipeline names them (one stop).
+        raise ValidationError([*unmapped, *headers.missing], source=name)
     text: dict[str, pa.DataType] = {}
     typed: dict[str, pa.DataType] = {}
     for target, header in headers.columns.items():

@@ -627,8 +627,22 @@ def _table(
         ],
     )
     left_out += headers.left_out
+    missing = [
+        column
+        for column in REQUIRED
+        if column not in headers.columns
+        and not (column == "project_code" and opts.project_code)
+        and column not in opts.mapping.optional
+    ]
     if headers.unmapped:  # a strict mapping (the command line's): no column dropped silently
-        raise ValidationError(list(headers.unmapped), source=name)
+        # With the required columns no header fills, all in one stop.
+        raise ValidationError(
+            [
+                *headers.unmapped,
+                *(_missing_problem(column, name, header_where, opts) for column in missing),
+            ],
+            source=name,
+        )
     position: dict[str, int] = {}
     for j, title in named:
         position.setdefault(title, j)
@@ -642,13 +656,6 @@ def _table(
             "pseudonymous id: add such a column, or pseudonymise the names/CNP into one before "
             "importing. inclusionkit does not derive ids from personal data by itself."
         )
-    missing = [
-        column
-        for column in REQUIRED
-        if column not in columns
-        and not (column == "project_code" and opts.project_code)
-        and column not in opts.mapping.optional
-    ]
     if missing:
         raise ValidationError(
             [_missing_problem(column, name, header_where, opts) for column in missing], source=name
