@@ -73,11 +73,6 @@ def using_language(lang: str) -> Iterator[str]:
         _CURRENT.reset(token)
 
 
-def set_language(lang: str) -> None:
-    """Make ``lang`` the language of the rest of this run (the command line's ``--lang``)."""
-    _CURRENT.set(check_language(lang))
-
-
 def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
     """The language the user's locale asks for: the first of ``LC_ALL``, ``LC_MESSAGES`` and
     ``LANG`` that is set (gettext's order) names Romanian when it starts with ``ro``
@@ -211,8 +206,7 @@ def deferred(text: str, /, *, context: str | None = None, **fields: object) -> D
 
 
 def in_language(text: object, lang: str | None = None) -> object:
-    """``text`` said in ``lang`` if it is a :class:`Deferred` (or a list of them, joined as
-    written); anything else as it is."""
+    """``text`` said in ``lang`` if it is a :class:`Deferred`; anything else as it is."""
     if isinstance(text, Deferred):
         return text.in_language(lang)
     return text
@@ -275,7 +269,6 @@ __all__ = [
     "in_language",
     "language_from_environment",
     "resolve_language",
-    "set_language",
     "translate",
     "using_language",
 ]

@@ -334,7 +334,7 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
     ``extra_columns`` need a column beyond the canonical ones (whose values are checked here
     first), the table :func:`inclusionkit.read` gives, so every format any importer reads can
     be reported."""
-    from inclusionkit import load_ruleset
+    from inclusionkit import get_plugin_manager, load_ruleset
     from inclusionkit._rules._grouping import BREAKDOWN_NAMES
 
     if isinstance(path, str):  # a register's database URL
@@ -346,22 +346,14 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
         if path.is_file() and _unmapped_columns(path, {*names, *extra}):
             return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
-    if not extra and all(name in BREAKDOWN_NAMES for name in names) and _claimed(path):
-        # A header the command's mapping cannot place stops the read there, as in read_table.
+    if not extra and all(name in BREAKDOWN_NAMES for name in names):
+        # The registry's refusal of an extension no importer claims names --format; a header
+        # the command's mapping cannot place stops compute's read, as in read_table.
+        get_plugin_manager().find_importer(
+            None, os.fspath(path), "participations", option="--format"
+        )
         return os.fspath(path)
     return read_table(path, keep_extra=True)
-
-
-def _claimed(path: Path) -> bool:
-    """Whether an importer of participations claims ``path``'s extension; a file no importer
-    claims is read by :func:`read_table`, whose refusal names ``--format``."""
-    from inclusionkit import get_plugin_manager
-
-    suffix = path.suffix.lower()
-    return any(
-        suffix in importer.extensions and "participations" in importer.kinds
-        for importer in get_plugin_manager().importers().values()
-    )
 
 
 def _unmapped_columns(path: Path, used: set[str]) -> bool:
