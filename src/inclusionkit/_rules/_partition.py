@@ -11,7 +11,7 @@ cells' labels and the provenance counters; :mod:`._assemble` adds partials up in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -22,6 +22,7 @@ from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._rules._grouping import Grouping, check_breakdowns, check_not_output_columns
 from inclusionkit._rules._language import Evaluator, columns_used
+from inclusionkit._rules._populations import DERIVED_FROM
 from inclusionkit._rules._records import (
     EXCLUDED_COLUMNS,
     PreparedParticipations,
@@ -82,13 +83,10 @@ KEY_COLUMNS: tuple[str, ...] = (
 """What every report reads: the re-entry key and dates, the partner (the provenance counts the
 persons several partners served) and the project code (which tells the programming period)."""
 
-_DERIVED_FROM: dict[str, tuple[str, ...]] = {
-    "age_at_entry": ("birth_date", "entry_date"),
-    "age_band": ("birth_date", "entry_date"),
-    "entry_year": ("entry_date",),
-    "exit_year": ("exit_date",),
-    "leaver": ("exit_date",),
-    "observed_6m": ("exit_date",),
+# The derived values' sources, and the age band's (a breakdown of the age at entry).
+_DERIVED_FROM: Mapping[str, tuple[str, ...]] = {
+    **DERIVED_FROM,
+    "age_band": DERIVED_FROM["age_at_entry"],
 }
 
 

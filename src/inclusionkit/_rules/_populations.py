@@ -36,6 +36,17 @@ DERIVED: Mapping[str, Kind] = MappingProxyType(
 )
 """Values the engine computes for each participation (they depend on the as-of date)."""
 
+DERIVED_FROM: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "age_at_entry": ("birth_date", "entry_date"),
+        "leaver": ("exit_date",),
+        "observed_6m": ("exit_date",),
+        "entry_year": ("entry_date",),
+        "exit_year": ("exit_date",),
+    }
+)
+"""The columns each derived value is computed from (what a file must give to compute it)."""
+
 DERIVED_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
         "age_at_entry": "completed years between birth_date and entry_date",
