@@ -6,7 +6,8 @@ Usage::
 
 writes ``participations-1000000.parquet``, ``participations-1000000.csv`` (ISO dates, ``,``) and
 ``participations-1000000-ro.csv`` (``DD.MM.YYYY`` dates, ``;``) with the canonical columns of
-``shared/reference/participation-table.md``.
+``shared/reference/participation-table.md``. ``--xlsx`` also writes ``register-100000.xlsx``, the
+Excel register of the xlsx phase (:func:`generate_xlsx`).
 
 Rows are produced in chunks of one million, each from ``numpy.random.default_rng([seed, chunk])``,
 so any size is generated in bounded memory, a rerun is byte-identical, and the first million rows
@@ -45,6 +46,7 @@ import pyarrow.parquet as pq
 
 SEED = 20142020
 CHUNK_ROWS = 1_000_000
+XLSX_ROWS = 100_000  # the register of the read_xlsx phase (issue 15: an xlsx register of 100k rows)
 ROW_GROUP_ROWS = 122_880  # DuckDB's own row-group size; larger groups starve its threads
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -392,15 +394,78 @@ def _write_chunks(
             csv_ro.write_table(_ro_variant(table))
 
 
+def xlsx_path(out: Path = DATA_DIR, rows: int = XLSX_ROWS) -> Path:
+    return out / f"register-{rows}.xlsx"
+
+
+def generate_xlsx(
+    out: Path = DATA_DIR, rows: int = XLSX_ROWS, seed: int = SEED, *, force: bool = False
+) -> Path:
+    """The first ``rows`` rows of the 1M table as a user's Excel register (cached in ``out``).
+
+    One sheet, ``Registru``, written by openpyxl (write-only mode) the way a user's workbook
+    has it: the Romanian headers and values of the blank register template (``Cod participant``,
+    ``feminin``, ``șomer``, ``Da``/``Nu``), birth, entry and exit dates as real date cells
+    formatted ``DD.MM.YYYY``, ISCED as a number, an empty cell where the table has no value.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    # benchmarks/ may use private names: the register's wording is the template's own.
+    from inclusionkit._i18n._tables import COLUMN_HEADERS, GENDER_VALUES, STATUS_VALUES
+
+    path = xlsx_path(out, rows)
+    if path.exists() and not force:
+        return path
+    if rows > CHUNK_ROWS:
+        raise ValueError(f"an xlsx register of more than {CHUNK_ROWS:,} rows is not generated")
+    table = generate_chunk(0, CHUNK_ROWS, seed).slice(0, rows)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Registru")
+    headers = COLUMN_HEADERS["ro"]
+    sheet.append([headers.get(name, name) for name in table.column_names])
+    columns: list[list[object]] = []
+    for field in table.schema:
+        values = table.column(field.name).to_pylist()
+        if pa.types.is_boolean(field.type):
+            values = [None if v is None else ("Da" if v else "Nu") for v in values]
+        elif field.name == "gender":
+            values = [None if v is None else GENDER_VALUES["ro"][v] for v in values]
+        elif field.name == "labour_status":
+            values = [None if v is None else STATUS_VALUES["ro"].get(v, v) for v in values]
+        elif pa.types.is_date(field.type):
+            values = [None if v is None else _date_cell(sheet, v, WriteOnlyCell) for v in values]
+        columns.append(values)
+    for row in zip(*columns, strict=True):
+        sheet.append(row)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    workbook.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def _date_cell(sheet: object, day: dt.date, cell_type: type) -> object:
+    cell = cell_type(sheet, value=day)
+    cell.number_format = "DD.MM.YYYY"
+    return cell
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--force", action="store_true", help="regenerate even if the files exist")
+    parser.add_argument(
+        "--xlsx", action="store_true", help=f"also the {XLSX_ROWS:,}-row Excel register"
+    )
     args = parser.parse_args(argv)
     paths = generate(args.rows, args.out, args.seed, force=args.force)
-    for path in paths.all():
+    written = list(paths.all())
+    if args.xlsx:
+        written.append(generate_xlsx(args.out, seed=args.seed, force=args.force))
+    for path in written:
         print(f"{path}  {path.stat().st_size / 2**20:,.1f} MiB")
     return 0
 

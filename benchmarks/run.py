@@ -65,6 +65,12 @@ CASES: tuple[Case, ...] = (
     Case("read_csv", "pyarrow", "pyarrow.csv.read_csv with the canonical column types"),
     Case("read_csv_ro", "inclusionkit", "read_participations(csv) of the DD.MM.YYYY ';' file"),
     Case("read_csv_ro", "pyarrow", "pyarrow.csv.read_csv, ';', %d.%m.%Y, canonical types"),
+    Case(
+        "read_xlsx",
+        "inclusionkit",
+        "read_participations(xlsx), the 100k-row register whatever the size",
+    ),
+    Case("read_xlsx", "calamine", "python-calamine: the same sheet to Python rows (to_python)"),
     Case("read_parquet", "inclusionkit", "read_participations(parquet)"),
     Case("read_parquet", "pyarrow", "pyarrow.parquet.read_table"),
     Case("validate", "inclusionkit", "validate_participations(frame) on the loaded table"),
@@ -98,6 +104,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("read Parquet + compute", "parquet_compute", "inclusionkit", "polars", None),
     Comparison("read CSV (ISO dates, ',')", "read_csv", "inclusionkit", "pyarrow", 1.3),
     Comparison("read CSV (DD.MM.YYYY, ';')", "read_csv_ro", "inclusionkit", "pyarrow", 1.3),
+    Comparison("read xlsx register (100k rows)", "read_xlsx", "inclusionkit", "calamine", 1.5),
     Comparison("read Parquet", "read_parquet", "inclusionkit", "pyarrow", None),
     Comparison("whole process, Parquet → report", "process_parquet", "inclusionkit", "duckdb", 1.0),
     Comparison("whole process, CSV → report", "process_csv", "inclusionkit", "duckdb", 1.0),
@@ -108,6 +115,9 @@ PROCESS_PHASES = ("process_parquet", "process_csv")
 PROCESS_MEMORY_TARGET = 1.0  # inclusionkit's peak RSS / DuckDB's, whole process
 VALIDATE_TARGET_S = 3.0  # at 1M rows, on this 2-core machine
 MEMORY_TARGET = 2.0  # compute peak RSS / Arrow table size, at 10M rows
+# The xlsx phase reads one workbook (generate.XLSX_ROWS rows, the first rows of the 1M table)
+# whatever the size: it runs once per run, at the first size that has that many rows.
+XLSX_PHASE = "read_xlsx"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,6 +175,23 @@ def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], 
         read, parse, convert = _pyarrow_csv_options(ro=phase == "read_csv_ro")
         return lambda: pacsv.read_csv(
             csv, read_options=read, parse_options=parse, convert_options=convert
+        )
+    if phase == XLSX_PHASE:
+        workbook = generate.xlsx_path(paths.parquet.parent)
+        if engine == "inclusionkit":
+            import inclusionkit
+
+            # The plugin manager (which imports the xlsx plugin) is built before timing starts:
+            # imports are never timed.
+            inclusionkit.get_plugin_manager()
+            return lambda: inclusionkit.read_participations(workbook)
+        import python_calamine
+
+        sheet = python_calamine.CalamineWorkbook.from_path(workbook).sheet_names[0]
+        return lambda: (
+            python_calamine.CalamineWorkbook.from_path(workbook)
+            .get_sheet_by_name(sheet)
+            .to_python()
         )
     if phase == "read_parquet":
         if engine == "inclusionkit":
@@ -393,9 +420,9 @@ def _run_worker(case: Case, rows: int, data: Path, as_of: dt.date) -> dict[str, 
     return result
 
 
-def _warm_page_cache(paths: generate.Paths) -> None:
+def _warm_page_cache(paths: list[Path]) -> None:
     """Read every input once so each case starts with the files in the page cache."""
-    for path in paths.all():
+    for path in paths:
         with open(path, "rb") as handle:
             while handle.read(1 << 24):
                 pass
@@ -488,8 +515,11 @@ def run_size(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     paths = generate.generate(rows, data)
+    inputs = list(paths.all())
+    if XLSX_PHASE in phases:
+        inputs.append(generate.generate_xlsx(data))
     log(f"[{rows:,}] data ready in {time.perf_counter() - started:.1f} s ({paths.parquet.name})")
-    _warm_page_cache(paths)
+    _warm_page_cache(inputs)
     sizes = _arrow_sizes(paths)
     measurements = {
         (c.phase, c.engine): Measurement(c.phase, c.engine, rows)
@@ -597,8 +627,9 @@ def markdown(report: dict[str, Any]) -> str:
             target = "–" if c.target is None else f"≤ {c.target}×"
             cpu_a, cpu_b = ours.get("median_cpu_s"), ref.get("median_cpu_s")
             cpu = f"{cpu_a / cpu_b:.2f}×" if cpu_a is not None and cpu_b else "–"
+            shown = generate.XLSX_ROWS if c.phase == XLSX_PHASE else size["rows"]
             lines.append(
-                f"| {c.label} | {size['rows']:,} | {_fmt_s(a)} | {c.reference} | {_fmt_s(b)} "
+                f"| {c.label} | {shown:,} | {_fmt_s(a)} | {c.reference} | {_fmt_s(b)} "
                 f"| {'–' if ratio is None else f'{ratio:.2f}×'} | {target} "
                 f"| {_verdict(ratio, c.target)} | {cpu} |"
             )
@@ -778,8 +809,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(),
         "sizes": [],
     }
+    # The xlsx phase reads the same workbook at every size: once, at the first size with as
+    # many rows as the workbook.
+    xlsx_at = next((rows for rows in sizes if rows >= generate.XLSX_ROWS), None)
     for rows in sizes:
-        report["sizes"].append(run_size(rows, args.repeat, phases, args.data, log))
+        size_phases = tuple(p for p in phases if p != XLSX_PHASE or rows == xlsx_at)
+        report["sizes"].append(run_size(rows, args.repeat, size_phases, args.data, log))
     report["seconds"] = (dt.datetime.now().astimezone() - started).total_seconds()
     text = markdown(report)
     print(text)
