@@ -35,8 +35,11 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import python_calamine as calamine
 
 from inclusionkit import (
@@ -592,9 +595,16 @@ def _table(
 ) -> RawTable:
     header = rows[header_index]
     width = max((len(row) for row in rows), default=0)
-    body_index = [
-        i for i in range(header_index + 1, len(rows)) if any(_text(cell) for cell in rows[i])
-    ]
+    # The body column by column (one 2-D object array of calamine's cells): every column is
+    # turned into Arrow text in a few vectorised steps, never a Python call per cell.
+    body = _grid(rows, header_index + 1, width)
+    texts: dict[int, pa.StringArray] = {}
+
+    def text(j: int) -> pa.StringArray:
+        if j not in texts:
+            texts[j] = _texts(body[:, j])
+        return texts[j]
+
     where = f"sheet {sheet_name!r}"
     header_where = f"{where}, row {header_index + 1}"
     left_out: list[Problem] = []
@@ -603,7 +613,7 @@ def _table(
         title = _text(header[j]) if j < len(header) else None
         if title is not None:
             named.append((j, title))
-        elif any(j < len(rows[i]) and _text(rows[i][j]) for i in body_index):
+        elif _filled(text(j)).any():
             left_out.append(
                 Problem(
                     code="column.unnamed",
@@ -664,33 +674,27 @@ def _table(
         raise ValidationError(left_out, source=name)
 
     # A row is a participation when a mapped column has a value: rows that only carry a
-    # pre-filled "Nr. crt." or a note in an ignored column are not.
-    mapped = sorted(j for j, _ in columns.values())
-    body_index = [
-        i for i in body_index if any(j < len(rows[i]) and _text(rows[i][j]) for j in mapped)
-    ]
-    excel_rows = [i + 1 for i in body_index]
+    # pre-filled "Nr. crt." or a note in an ignored column (or nothing) are not.
+    filled = {j: _filled(text(j)) for j in sorted({j for j, _ in columns.values()})}
+    participation = np.zeros(len(body), dtype=bool)
+    for mask in filled.values():
+        participation |= mask
+    kept = np.flatnonzero(participation)
+    excel_rows = (kept + header_index + 2).tolist()
     # The raw table: each mapped column under its header as written, cells as text (a date
     # cell as ISO text); the pipeline maps, cleans and types it like any other format's.
-    wanted = [
-        (target, j, title)
-        for target, (j, title) in columns.items()
-        if target not in IDENTIFIERS or opts.keep_identifiers
-    ]
+    rows_kept = pa.array(kept)
     table = pa.table(
         {
-            title: pa.array(
-                [_cell(rows[i][j]) if j < len(rows[i]) else None for i in body_index],
-                type=pa.string(),
-            )
-            for _, j, title in wanted
+            title: text(j).take(rows_kept)
+            for target, (j, title) in columns.items()
+            if target not in IDENTIFIERS or opts.keep_identifiers
         }
     )
-    id_column = columns["participant_id"][0] if "participant_id" in columns else None
-    no_id = (
-        []
-        if id_column is None
-        else [
+    no_id: list[tuple[int, Problem]] = []
+    if "participant_id" in columns:
+        id_column, id_title = columns["participant_id"]
+        no_id = [
             (
                 position,
                 Problem(
@@ -698,13 +702,11 @@ def _table(
                     message="the row has values but no participant id (a totals row? remove it)",
                     source=name,
                     location=f"{where}, row {excel_rows[position]}",
-                    column=columns["participant_id"][1],
+                    column=id_title,
                 ),
             )
-            for position, i in enumerate(body_index)
-            if id_column >= len(rows[i]) or not _text(rows[i][id_column])
+            for position in np.flatnonzero(~filled[id_column][kept]).tolist()
         ]
-    )
     return RawTable(
         table=table,
         source=name,
@@ -724,6 +726,82 @@ def _rows_locator(prefix: str, excel_rows: list[int]) -> Any:
         return [f"{prefix} {excel_rows[int(row)]}" for row in rows]
 
     return locate
+
+
+def _grid(rows: list[list[Cell]], start: int, width: int) -> npt.NDArray[np.object_]:
+    """``rows[start:]`` as one 2-D object array ``width`` cells wide (a short row padded with
+    empty cells; calamine's rows all have the sheet's width)."""
+    body = rows[start:]
+    if any(len(row) != width for row in body):
+        body = [[*row, *[""] * (width - len(row))] for row in body]
+    grid = np.empty((len(body), width), dtype=object)
+    if body and width:
+        grid[...] = body
+    return grid
+
+
+def _texts(cells: npt.NDArray[np.object_]) -> pa.StringArray:
+    """A column of body cells as Arrow text, as :func:`_cell` writes each one; an empty cell is
+    null. Column-wise: the cells of each Python type are converted together, in Arrow."""
+    try:  # the common column: text (and empty cells, "" from calamine, made null in Arrow)
+        texts: pa.StringArray = pa.array(cells, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    else:
+        return pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+    empty = np.equal(cells, "")
+    kinds = set(map(type, cells[~empty])) - {type(None)}
+    if len(kinds) == 1:  # dates, or numbers, ... (and empty cells)
+        return _kind_texts(kinds.pop(), cells, empty)
+    # A column of mixed types: each type's cells converted apart, then put in their places.
+    cell_kinds = np.fromiter(map(type, cells), dtype=object, count=len(cells))
+    texts = pa.nulls(len(cells), pa.string())
+    for kind in kinds:
+        chosen = np.equal(cell_kinds, kind) & ~empty
+        texts = pc.replace_with_mask(texts, pa.array(chosen), _kind_texts(kind, cells[chosen]))
+    return texts
+
+
+def _kind_texts(
+    kind: type, cells: npt.NDArray[np.object_], empty: npt.NDArray[np.bool_] | None = None
+) -> pa.StringArray:
+    """Cells all of one Python type but the ``empty`` ones (null) as text, as :func:`_cell`."""
+    texts: pa.StringArray
+    if kind is str:
+        texts = pa.array(cells, type=pa.string(), mask=empty)
+    elif kind is bool:
+        texts = pc.if_else(pa.array(cells, type=pa.bool_(), mask=empty), "true", "false")
+    elif kind is dt.datetime:  # calamine's datetimes are naive: their date, as _cell
+        stamps = pa.array(cells, type=pa.timestamp("us"), mask=empty)
+        texts = pc.cast(stamps, pa.date32(), safe=False).cast(pa.string())
+    elif kind is dt.date:
+        texts = pa.array(cells, type=pa.date32(), mask=empty).cast(pa.string())
+    elif kind is float:
+        numbers = pa.array(cells, type=pa.float64(), mask=empty).to_numpy(zero_copy_only=False)
+        # A whole number without ".0" (through int64, within its range); any other as Python
+        # writes a float.
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
+            whole &= np.abs(numbers) < 2.0**63
+        texts = pa.array(np.where(whole, numbers, 0).astype(np.int64), mask=empty).cast(
+            pa.string()
+        )
+        other = ~whole if empty is None else ~whole & ~empty
+        if other.any():
+            rest = pa.array([str(number) for number in cells[other]], type=pa.string())
+            texts = pc.replace_with_mask(texts, pa.array(other), rest)
+    else:  # Python ints (any size), times, ...: cell by cell, as _cell writes them
+        texts = pa.array([_cell(cell) for cell in cells], type=pa.string())
+    return texts
+
+
+def _filled(texts: pa.StringArray) -> npt.NDArray[np.bool_]:
+    """Which cells have a value (:func:`_text` is not ``None``: not empty, not only spaces)."""
+    trimmed = pc.utf8_length(pc.utf8_trim_whitespace(texts))
+    filled: npt.NDArray[np.bool_] = (
+        pc.fill_null(pc.greater(trimmed, 0), False).to_numpy(zero_copy_only=False)
+    )
+    return filled
 
 
 def _cell(cell: Cell) -> str | None:
