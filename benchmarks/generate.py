@@ -394,12 +394,13 @@ def _write_chunks(
             csv_ro.write_table(_ro_variant(table))
 
 
-def xlsx_path(out: Path = DATA_DIR, rows: int = XLSX_ROWS) -> Path:
-    return out / f"register-{rows}.xlsx"
+def xlsx_path(out: Path = DATA_DIR, rows: int | None = None) -> Path:
+    """The Excel register of ``rows`` rows (default :data:`XLSX_ROWS`) in ``out``."""
+    return out / f"register-{rows or XLSX_ROWS}.xlsx"
 
 
 def generate_xlsx(
-    out: Path = DATA_DIR, rows: int = XLSX_ROWS, seed: int = SEED, *, force: bool = False
+    out: Path = DATA_DIR, rows: int | None = None, seed: int = SEED, *, force: bool = False
 ) -> Path:
     """The first ``rows`` rows of the 1M table as a user's Excel register (cached in ``out``).
 
@@ -414,6 +415,7 @@ def generate_xlsx(
     # benchmarks/ may use private names: the register's wording is the template's own.
     from inclusionkit._i18n._tables import COLUMN_HEADERS, GENDER_VALUES, STATUS_VALUES
 
+    rows = rows or XLSX_ROWS
     path = xlsx_path(out, rows)
     if path.exists() and not force:
         return path

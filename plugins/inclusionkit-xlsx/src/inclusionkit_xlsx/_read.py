@@ -757,7 +757,7 @@ def _texts(cells: npt.NDArray[np.object_]) -> pa.StringArray:
     cell_kinds = np.fromiter(map(type, cells), dtype=object, count=len(cells))
     texts = pa.nulls(len(cells), pa.string())
     for kind in kinds:
-        chosen = np.equal(cell_kinds, kind) & ~empty
+        chosen = (cell_kinds == kind) & ~empty
         texts = pc.replace_with_mask(texts, pa.array(chosen), _kind_texts(kind, cells[chosen]))
     return texts
 
@@ -778,17 +778,15 @@ def _kind_texts(
         texts = pa.array(cells, type=pa.date32(), mask=empty).cast(pa.string())
     elif kind is float:
         numbers = pa.array(cells, type=pa.float64(), mask=empty).to_numpy(zero_copy_only=False)
-        # A whole number without ".0" (through int64, within its range); any other as Python
-        # writes a float.
+        # A whole number without ".0" (through int64, within its range); any other, and a
+        # whole number past int64, as _cell writes it.
         with np.errstate(invalid="ignore"):
             whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
             whole &= np.abs(numbers) < 2.0**63
-        texts = pa.array(np.where(whole, numbers, 0).astype(np.int64), mask=empty).cast(
-            pa.string()
-        )
+        texts = pa.array(np.where(whole, numbers, 0).astype(np.int64), mask=empty).cast(pa.string())
         other = ~whole if empty is None else ~whole & ~empty
         if other.any():
-            rest = pa.array([str(number) for number in cells[other]], type=pa.string())
+            rest = pa.array([_cell(number) for number in cells[other]], type=pa.string())
             texts = pc.replace_with_mask(texts, pa.array(other), rest)
     else:  # Python ints (any size), times, ...: cell by cell, as _cell writes them
         texts = pa.array([_cell(cell) for cell in cells], type=pa.string())
@@ -798,8 +796,8 @@ def _kind_texts(
 def _filled(texts: pa.StringArray) -> npt.NDArray[np.bool_]:
     """Which cells have a value (:func:`_text` is not ``None``: not empty, not only spaces)."""
     trimmed = pc.utf8_length(pc.utf8_trim_whitespace(texts))
-    filled: npt.NDArray[np.bool_] = (
-        pc.fill_null(pc.greater(trimmed, 0), False).to_numpy(zero_copy_only=False)
+    filled: npt.NDArray[np.bool_] = pc.fill_null(pc.greater(trimmed, 0), False).to_numpy(
+        zero_copy_only=False
     )
     return filled
 
