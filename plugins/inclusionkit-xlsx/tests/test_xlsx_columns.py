@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from inclusionkit_xlsx import read_xlsx_raw
 from inclusionkit_xlsx._read import _cell, _filled, _grid, _text, _texts
+
+from conftest import ROMANIAN_HEADERS, ROMANIAN_ROWS, make_workbook
 
 # What python-calamine hands over for a cell: text ("" when empty), a number (float), a
 # boolean, a date or datetime, a time or duration; None and ints are handled too.
@@ -84,3 +90,19 @@ def test_grid_pads_short_rows() -> None:
     assert grid.shape == (2, 3)
     assert grid.tolist() == [["a", "", ""], ["b", 1.0, "c"]]
     assert _grid([["h1", "h2"]], 1, 2).shape == (0, 2)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cycle_collector_left_as_it_was(tmp_path: Path, enabled: bool) -> None:
+    """Reading pauses the cycle collector only while calamine makes the cells, then restores it."""
+    path = make_workbook(tmp_path / "r.xlsx", ROMANIAN_HEADERS, ROMANIAN_ROWS)
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        raw = read_xlsx_raw(path, options={})
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+    assert raw.table.num_rows == len(ROMANIAN_ROWS)
