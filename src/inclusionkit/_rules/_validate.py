@@ -643,11 +643,18 @@ def _content_hash(columns: _TableColumns) -> np.ndarray:
     The typed cells are one function of the cells given, so equal rows have equal codes here;
     unequal rows may collide (the hash only narrows the rows to compare, never decides).
     """
-    h = np.zeros(len(columns.typed), dtype=np.uint64)
+    n = len(columns.typed)
+    h = np.zeros(n, dtype=np.uint64)
+    wide = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for col in columns.converted(_CONTENT_COLUMNS):
-            h *= _ODD
-            h ^= col.values.astype(np.int64, copy=False).view(np.uint64)
+            np.multiply(h, _ODD, out=h)
+            if col.values.dtype == np.int64:
+                np.bitwise_xor(h, col.values.view(np.uint64), out=h)
+            else:
+                # Codes and small numbers widened in place (no new array per column).
+                np.copyto(wide, col.values, casting="unsafe")
+                np.bitwise_xor(h, wide, out=h)
     return finalise(h)
 
 
