@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import inclusionkit._rules as rules
 from inclusionkit import ValidationError
 from inclusionkit.ro import cnp_check_digit
-from tests.rules.strategies import participation_tables, table_from_rows
+from tests.rules.strategies import participation_rows, participation_tables, table_from_rows
 
 D = dt.date
 TODAY = D(2025, 1, 15)
@@ -122,6 +122,61 @@ def test_duplicates_keep_the_first_and_respect_every_column() -> None:
     report = rules.validate_participations(table_from_rows(rows), today=TODAY)
     duplicates = report.problems[report.problems["code"] == "row.duplicate"]["row"].tolist()
     assert duplicates == [2, 4]
+
+
+@st.composite
+def _tables_with_repeats(draw: st.DrawFn) -> pd.DataFrame:
+    """Tables where rows come back: exactly, or differing in one cell (a flag or a partner the
+    dates and codes do not show, a missing id or exit), in any order."""
+    rows = draw(st.lists(participation_rows(), min_size=1, max_size=10))
+    for _ in range(draw(st.integers(0, 12))):
+        row = dict(draw(st.sampled_from(rows)))
+        change = draw(st.sampled_from([None, None, "participant_id", "minority", "partner"]))
+        if change == "participant_id":
+            row["participant_id"] = None
+        elif change == "minority":
+            row["minority"] = not row["minority"]
+        elif change == "partner":
+            row["partner"] = "other"
+        rows.append(row)
+    return table_from_rows(draw(st.permutations(rows)))
+
+
+@given(_tables_with_repeats())
+def test_each_exact_duplicate_names_the_first_of_its_equals(table: pd.DataFrame) -> None:
+    """Exactly the rows equal in every cell to an earlier row are duplicates, each pointing to
+    the first of its equals (rows that share key, dates and codes but differ elsewhere are not)."""
+    seen: dict[tuple[Any, ...], int] = {}
+    expected = []
+    for index, row in enumerate(table.itertuples(index=False)):
+        cells = tuple(None if pd.isna(value) else value for value in row)
+        if cells in seen:
+            expected.append((index, f"the row repeats row {seen[cells]} exactly"))
+        else:
+            seen[cells] = index
+    report = rules.validate_participations(table, today=TODAY)
+    found = report.problems[report.problems["code"] == "row.duplicate"]
+    assert list(zip(found["row"], found["message"], strict=True)) == expected
+
+
+def test_a_row_is_empty_only_without_any_value() -> None:
+    """A date, a flag, a zero or a word keeps a row; a row of blanks and empty cells is empty."""
+    table = table_from_rows(
+        [
+            {"birth_date": D(1985, 4, 7)},
+            {},
+            {"minority": False},
+            {"partner": "  "},
+            {"region": "RO32"},
+            {"isced": 0},
+            {"partner": " x "},
+        ]
+    )
+    report = rules.validate_participations(table, today=TODAY)
+    empty = report.problems[report.problems["code"] == "row.empty"]
+    assert list(empty["row"]) == [1, 3]
+    as_text = rules.validate_participations(table.astype(object), today=TODAY)
+    assert list(as_text.problems[as_text.problems["code"] == "row.empty"]["row"]) == [1, 3]
 
 
 def test_cnp_checks() -> None:

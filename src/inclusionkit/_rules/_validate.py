@@ -38,7 +38,7 @@ from inclusionkit._rules._completeness import (
     failures,
 )
 from inclusionkit._rules._dates import completed_years, date_to_days, ymd_of
-from inclusionkit._rules._keys import duplicated_keys
+from inclusionkit._rules._keys import candidates_of, duplicated_keys, finalise
 from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
 
 PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "code", "message", "index", "location")
@@ -287,6 +287,10 @@ class _TableColumns:
             self._cols[name] = col
         return col
 
+    def converted(self, names: tuple[str, ...]) -> list[Col]:
+        """Those of columns ``names`` already converted (none is converted for the asking)."""
+        return [self._cols[name] for name in names if name in self._cols]
+
     def valid(self, name: str) -> np.ndarray:
         # Asking whether a key is empty should not dictionary-encode a million distinct ids.
         col = self._cols.get(name)
@@ -352,15 +356,11 @@ def validate_participations(
         _project_code_check(collector, columns, str(project.code))
     if "cnp" in frame.columns:
         _cnp_checks(collector, frame, columns, today, participations)
-    duplicate, first = _duplicates(frame)
-    if duplicate.any():
-        originals = dict(
-            zip(
-                np.flatnonzero(duplicate).tolist(),
-                locate_rows(participations, first[duplicate]),
-                strict=True,
-            )
-        )
+    repeats, first = _duplicates(frame, columns)
+    if repeats.size:
+        originals = dict(zip(repeats.tolist(), locate_rows(participations, first), strict=True))
+        duplicate = np.zeros(len(frame), dtype=bool)
+        duplicate[repeats] = True
         collector.add(
             duplicate,
             "",
@@ -382,15 +382,32 @@ def validate_participations(
 
 
 def _empty_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows with no value in any column (a line of separators only)."""
+    """Rows with no value in any column (a line of separators only).
+
+    A row is given as soon as one column has a value, so the cheap null masks of the typed
+    columns come first, and text (which must be trimmed to tell a blank from a value) is looked
+    at only in the rows still without a value: a table whose dates are all there trims nothing.
+    """
     given = np.zeros(len(frame), dtype=bool)
+    texts = []
     for name in frame.columns:
         values = frame[name]
-        present = values.notna().to_numpy(dtype=bool)
         if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-            text = values.astype("string").str.strip()
-            present = present & (text != "").fillna(False).to_numpy(dtype=bool)
-        given |= present
+            texts.append(name)
+            continue
+        given |= values.notna().to_numpy(dtype=bool)
+        if given.all():
+            return ~given
+    for name in texts:
+        rest = np.flatnonzero(~given)
+        if rest.size == 0:
+            break
+        values = frame[name].iloc[rest]
+        text = values.astype("string").str.strip()
+        present = values.notna().to_numpy(dtype=bool) & (text != "").fillna(False).to_numpy(
+            dtype=bool
+        )
+        given[rest[present]] = True
     return ~given
 
 
@@ -424,9 +441,9 @@ def _date_checks(
             _after(typed, name, f" is after the as-of date ({today.isoformat()})"),
         )
     # A birth after entry is its own problem (a negative age); the age is not asked of it again.
-    both = birth.valid & entry.valid & (birth.values <= entry.values)
-    age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
     if min_age is not None:
+        both = birth.valid & entry.valid & (birth.values <= entry.values)
+        age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
         collector.add(
             both & ~future & (age < min_age),
             "birth_date",
@@ -606,40 +623,93 @@ def _several_ids(
     )
 
 
-def _duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Rows that repeat an earlier row exactly (every column equal, missing equal missing), and
-    for each the first row it repeats.
+# The typed columns a row's content hash reads, those of them the checks have coded already
+# (dates as days, text as small codes, numbers as numbers; missing as one fixed value).
+_CONTENT_COLUMNS = (
+    "birth_date",
+    "entry_date",
+    "exit_date",
+    "gender",
+    "labour_status",
+    "isced",
+    "region",
+)
+_ODD = np.uint64(0x9E3779B97F4A7C15)
 
-    Identical rows share their (project_code, participant_id) key, so only rows whose key
-    repeats (or is incomplete) need comparing: the key search hashes one column, not all.
+
+def _content_hash(columns: _TableColumns) -> np.ndarray:
+    """A 64-bit hash of each row's dates and coded values: rows equal in the table hash alike.
+
+    The typed cells are one function of the cells given, so equal rows have equal codes here;
+    unequal rows may collide (the hash only narrows the rows to compare, never decides).
+    """
+    n = len(columns.typed)
+    h = np.zeros(n, dtype=np.uint64)
+    wide = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in columns.converted(_CONTENT_COLUMNS):
+            np.multiply(h, _ODD, out=h)
+            if col.values.dtype == np.int64:
+                np.bitwise_xor(h, col.values.view(np.uint64), out=h)
+            else:
+                # Codes and small numbers widened in place (no new array per column).
+                np.copyto(wide, col.values, casting="unsafe")
+                np.bitwise_xor(h, wide, out=h)
+    return finalise(h)
+
+
+def _duplicates(frame: pd.DataFrame, columns: _TableColumns) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that repeat an earlier row exactly (every column equal, missing equal missing),
+    each with the first row it repeats.
+
+    Equal rows are equal in any few columns, so the search narrows before it compares: first
+    to rows whose dates and coded values (:func:`_content_hash`, from columns the checks have
+    already read) are shared, then to those whose (project_code, participant_id) key repeats (or
+    is incomplete) and whose key and dates repeat exactly; only those few are compared in every
+    column. A table of distinct people hashes no text at all but the few ids left.
     """
     n = len(frame)
-    out = np.zeros(n, dtype=bool)
-    first = np.full(n, -1, dtype=np.int64)
     if n < 2:
-        return out, first
-    project = arrow_chunks(frame["project_code"])
-    person = arrow_chunks(frame["participant_id"])
-    repeated, _ = duplicated_keys(project, person)
-    unkeyed = np.flatnonzero(
-        ~(
-            project.is_valid().to_numpy(zero_copy_only=False)
-            & person.is_valid().to_numpy(zero_copy_only=False)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    shared = candidates_of(_content_hash(columns))
+    if shared.size < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    index = pa.array(shared)
+    project = arrow_chunks(frame["project_code"]).take(index)
+    person = arrow_chunks(frame["participant_id"]).take(index)
+    repeated, groups = duplicated_keys(project, person)
+    keyed = np.ones(shared.size, dtype=bool)
+    for key in (project, person):
+        if key.null_count:
+            keyed &= key.is_valid().to_numpy(zero_copy_only=False)
+    # A row without a full key is compared too; its group is -1 (no key to share).
+    number = np.full(shared.size, -1, dtype=np.int64)
+    number[repeated] = groups
+    kept = np.flatnonzero((number >= 0) | ~keyed)
+    candidates, key_group = shared[kept], number[kept]
+    if candidates.size > 1:
+        # Keep the rows whose key group and dates repeat (pandas' own equality, on these only).
+        narrow = pd.DataFrame(
+            {
+                "key": key_group,
+                **{
+                    name: frame[name].take(candidates).reset_index(drop=True)
+                    for name in ("birth_date", "entry_date", "exit_date")
+                },
+            }
         )
-    )
-    candidates = np.union1d(repeated, unkeyed)
-    if candidates.size:
-        # Exact comparison of those rows, in input order, so the first of equals is kept.
-        rows = frame.iloc[candidates]
-        same = rows.duplicated(keep="first").to_numpy(dtype=bool)
-        if same.any():
-            # The first of each group of equal rows: number the groups by the rows' content.
-            group = rows.groupby(list(rows.columns), dropna=False, sort=False).ngroup()
-            group_values = group.to_numpy()
-            first_of = pd.Series(candidates).groupby(group_values).transform("min").to_numpy()
-            out[candidates[same]] = True
-            first[candidates[same]] = first_of[same]
-    return out, first
+        candidates = candidates[narrow.duplicated(keep=False).to_numpy(dtype=bool)]
+    if candidates.size < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # Exact comparison of those rows, in input order, so the first of equals is kept.
+    rows = frame.iloc[candidates]
+    same = rows.duplicated(keep="first").to_numpy(dtype=bool)
+    if not same.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # The first of each group of equal rows: number the groups by the rows' content.
+    group = rows.groupby(list(rows.columns), dropna=False, sort=False).ngroup().to_numpy()
+    first_of = pd.Series(candidates).groupby(group).transform("min").to_numpy()
+    return candidates[same].astype(np.int64), first_of[same].astype(np.int64)
 
 
 def _rejected(
