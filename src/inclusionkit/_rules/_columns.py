@@ -145,8 +145,14 @@ def to_col(
         if vocabulary is not None:
             codes, categories = string_codes(series, vocabulary)
             valid = series.notna().to_numpy(dtype=bool)
-            if not np.any(valid & (codes < 0)):
-                return Col(kind="string", values=codes, valid=valid, categories=categories)
+            outside = np.flatnonzero(valid & (codes < 0))
+            if outside.size:
+                # Only the values outside the vocabulary are coded apart (usually few), after it.
+                extra_codes, extra = string_codes(series.take(outside))
+                codes = codes.copy() if not codes.flags.writeable else codes
+                codes[outside] = extra_codes + len(categories)
+                categories = (*categories, *extra)
+            return Col(kind="string", values=codes, valid=valid, categories=categories)
         codes, categories = string_codes(series)
         return Col(kind="string", values=codes, valid=codes >= 0, categories=categories)
     masked = _masked_parts(series)
