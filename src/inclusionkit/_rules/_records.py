@@ -129,6 +129,8 @@ def as_table(
         raise InclusionKitError(f"cannot read the participation table: {exc}") from None
 
 
+_KEY = ("project_code", "participant_id")
+
 _NOT_TIEBREAKERS = frozenset({"participant_id", "project_code", "birth_date"})
 
 
@@ -377,16 +379,24 @@ class PreparedParticipations:
                 [reasons, np.full(after.size, str(ProblemCode.ENTRY_DATE_IN_FUTURE), dtype=object)]
             )
             message = pa.concat_arrays([message.cast(pa.large_string()), said])
-        frame = pd.DataFrame(
+        rows = rows.astype(np.int64)
+        # Sorted by key, then row: Arrow compares text by its UTF-8 bytes, which is the order of
+        # code points (pandas' order), and puts a missing key last (its default), as pandas does.
+        keys = {name: self.table[name].take(rows).reset_index(drop=True) for name in _KEY}
+        order = pc.sort_indices(
+            pa.table({**{name: arrow_chunks(key) for name, key in keys.items()}, "row": rows}),
+            sort_keys=[(name, "ascending") for name in (*_KEY, "row")],
+        ).to_numpy()
+        return pd.DataFrame(
             {
-                "project_code": self.table["project_code"].take(rows).reset_index(drop=True),
-                "participant_id": self.table["participant_id"].take(rows).reset_index(drop=True),
-                "row": rows.astype(np.int64),
-                "reason": pd.array(reasons, dtype=DTYPES["project_code"]),
-                "message": pd.array(message.cast(pa.string()), dtype=DTYPES["project_code"]),
+                **{name: key.take(order).reset_index(drop=True) for name, key in keys.items()},
+                "row": rows[order],
+                "reason": pd.array(reasons[order], dtype=DTYPES["project_code"]),
+                "message": pd.array(
+                    message.take(pa.array(order)).cast(pa.string()), dtype=DTYPES["project_code"]
+                ),
             }
         )
-        return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
 
 
 class ParticipationSource:
