@@ -349,10 +349,15 @@ class PreparedParticipations:
         ``validate`` gives it (``entry_date.in_future``): it is not counted, and never silently.
         """
         rows = np.flatnonzero(self.active & ~self.counted)
-        codes = np.array([str(test.code) for test, _ in self._failures], dtype=object)
+        # Reason codes by number (the last one: entered after the as-of date), as Arrow text.
+        codes = pa.array(
+            [*(str(test.code) for test, _ in self._failures), str(ProblemCode.ENTRY_DATE_IN_FUTURE)],
+            type=pa.string(),
+        )
         reason = first_failed(self._failures, rows)
+        none = pa.scalar(None, pa.string())
         parts = [
-            pa.array(np.where(failed[rows], test.code.message, np.array(None)), type=pa.string())
+            pc.if_else(pa.array(failed[rows]), pa.scalar(test.code.message, pa.string()), none)
             for test, failed in self._failures
         ]
         message = (
@@ -360,7 +365,6 @@ class PreparedParticipations:
             if rows.size
             else pa.array([], type=pa.string())
         )
-        reasons = codes[reason] if rows.size else np.array([], dtype=object)
         after = np.flatnonzero(self.after_as_of)
         if after.size:
             assert self.as_of is not None
@@ -375,9 +379,7 @@ class PreparedParticipations:
                 pa.scalar("", pa.large_string()),
             )
             rows = np.concatenate([rows, after])
-            reasons = np.concatenate(
-                [reasons, np.full(after.size, str(ProblemCode.ENTRY_DATE_IN_FUTURE), dtype=object)]
-            )
+            reason = np.concatenate([reason, np.full(after.size, len(codes) - 1)])
             message = pa.concat_arrays([message.cast(pa.large_string()), said])
         rows = rows.astype(np.int64)
         # Sorted by key, then row: Arrow compares text by its UTF-8 bytes, which is the order of
@@ -391,7 +393,7 @@ class PreparedParticipations:
             {
                 **{name: key.take(order).reset_index(drop=True) for name, key in keys.items()},
                 "row": rows[order],
-                "reason": pd.array(reasons[order], dtype=DTYPES["project_code"]),
+                "reason": pd.array(codes.take(reason[order]), dtype=DTYPES["project_code"]),
                 "message": pd.array(
                     message.take(pa.array(order)).cast(pa.string()), dtype=DTYPES["project_code"]
                 ),
