@@ -160,6 +160,11 @@ def to_col(
         data, missing = masked
         valid = ~missing
         if kind == "bool":
+            if not missing.any():
+                # Every value known: the column's own array, read-only, instead of a copy.
+                known = data.view()
+                known.flags.writeable = False
+                return Col(kind="bool", values=known, valid=valid)
             return Col(kind="bool", values=data & valid, valid=valid)
         if kind == "int":
             return Col(kind="int", values=np.where(valid, data, 0), valid=valid)

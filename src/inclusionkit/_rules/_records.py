@@ -318,6 +318,9 @@ class PreparedParticipations:
         assert self._merge_rows is not None
         char, res, exit_days, exit_valid = self._merge_rows
         col = self.input_col(name)
+        # The input's own column is not read again once patched: drop it (asked for again, it
+        # would be converted again).
+        del self._input_cols[name]
         values = col.values.copy()
         valid = col.valid.copy()
         if name == "exit_date":
@@ -338,7 +341,11 @@ class PreparedParticipations:
         self.counted = self.active & ~any_failed(failed, self.size)
         self.counted_count = int(np.count_nonzero(self.counted))
         self.all_counted = self.counted_count == self.size
-        self._failures: list[tuple[ColumnTest, np.ndarray]] = failed
+        # The excluded rows are all excluded_frame reads of the tests' masks: keep those alone.
+        self._excluded_rows = np.flatnonzero(self.active & ~self.counted)
+        self._failures: list[tuple[ColumnTest, np.ndarray]] = [
+            (test, mask[self._excluded_rows]) for test, mask in failed
+        ]
 
     def excluded_frame(self) -> pd.DataFrame:
         """One row per participation not counted: key, input row, reason code and message.
@@ -348,16 +355,17 @@ class PreparedParticipations:
         of every failing test. A row entered after the as-of date is listed too, under the code
         ``validate`` gives it (``entry_date.in_future``): it is not counted, and never silently.
         """
-        rows = np.flatnonzero(self.active & ~self.counted)
+        rows = self._excluded_rows
+        at = np.arange(rows.shape[0])
         # Reason codes by number (the last one: entered after the as-of date), as Arrow text.
         codes = pa.array(
             [*(str(test.code) for test, _ in self._failures), str(ProblemCode.ENTRY_DATE_IN_FUTURE)],
             type=pa.string(),
         )
-        reason = first_failed(self._failures, rows)
+        reason = first_failed(self._failures, at)
         none = pa.scalar(None, pa.string())
         parts = [
-            pc.if_else(pa.array(failed[rows]), pa.scalar(test.code.message, pa.string()), none)
+            pc.if_else(pa.array(failed), pa.scalar(test.code.message, pa.string()), none)
             for test, failed in self._failures
         ]
         message = (
