@@ -171,7 +171,8 @@ def candidates_of(h: np.ndarray) -> np.ndarray:
             bucket &= np.uint64((1 << bits) - 1)
         # Below 2**24 the bucket numbers read as int64 as they are (bincount's index type).
         bucket = bucket.view(np.int64)
-        shared = np.bincount(bucket, minlength=1 << bits)[bucket] > 1
+        # Gathered from a table of booleans: an eighth of the counts' size, kinder to caches.
+        shared = (np.bincount(bucket, minlength=1 << bits) > 1)[bucket]
         kept = np.flatnonzero(shared)
         positions = kept if positions is None else positions[kept]
         hashes = hashes[kept]
