@@ -105,7 +105,8 @@ def _words_hash(
     """The hash of the values at ``starts`` (of ``lengths`` bytes) of ``data``, every word of
     which lies inside ``data``.
 
-    When every value has the same length (a fixed-width identifier), each word is a strided view of the buffer instead of a gather.
+    When every value has the same length (a fixed-width identifier), each word is a strided
+    view of the buffer instead of a gather.
     """
     n = starts.shape[0]
     h = np.full(n, _SEED, dtype=np.uint64)

@@ -358,10 +358,8 @@ class PreparedParticipations:
         rows = self._excluded_rows
         at = np.arange(rows.shape[0])
         # Reason codes by number (the last one: entered after the as-of date), as Arrow text.
-        codes = pa.array(
-            [*(str(test.code) for test, _ in self._failures), str(ProblemCode.ENTRY_DATE_IN_FUTURE)],
-            type=pa.string(),
-        )
+        names = [str(test.code) for test, _ in self._failures]
+        codes = pa.array([*names, str(ProblemCode.ENTRY_DATE_IN_FUTURE)], type=pa.string())
         reason = first_failed(self._failures, at)
         none = pa.scalar(None, pa.string())
         parts = [
