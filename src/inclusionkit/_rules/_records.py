@@ -445,7 +445,8 @@ class ParticipationSource:
         prepared = self.prepared
         if name == "age_at_entry":
             birth, entry = self.col("birth_date"), self.col("entry_date")
-            age = completed_years(self.ymd("birth_date"), self.ymd("entry_date"))
+            # The birth date's yyyymmdd serves the age alone: not kept (the entry date's is).
+            age = completed_years(ymd_of(birth.values, birth.valid), self.ymd("entry_date"))
             return from_numpy("int", age, birth.valid & entry.valid)
         if name in ("entry_year", "exit_year"):
             column = "entry_date" if name == "entry_year" else "exit_date"
