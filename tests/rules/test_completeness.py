@@ -6,15 +6,18 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import inclusionkit._rules as rules
 from inclusionkit import ProblemCode
+from inclusionkit._rules._columns import from_numpy
 from inclusionkit._rules._completeness import (
     COLUMN_TESTS,
     DEFAULT_COMPLETENESS,
     HOUSEHOLD_FIELDS,
     Completeness,
+    value_text,
 )
 from inclusionkit._rules._problem_docs import problems_markdown
 from tests.rules.strategies import table_from_rows
@@ -214,3 +217,14 @@ def test_validate_uses_the_completeness_of_the_rule_set(tmp_path: Path) -> None:
     for args in (["--rules", "esf-2021"], []):
         result = CliRunner().invoke(cli, ["validate", str(path), *args])
         assert result.exit_code == 0, result.output
+
+
+def test_dates_of_messages_read_as_numpy_writes_them() -> None:
+    """A date in a message is its ISO text, for years before 1000, after 9999 and before 1."""
+    days = np.array(["0001-01-01", "0999-12-31", "2024-02-29", "10000-01-01"], dtype="M8[D]")
+    col = from_numpy("date", days.view(np.int64))
+    at = np.arange(days.shape[0])
+    assert value_text(col, at).to_pylist() == np.datetime_as_string(days).tolist()
+    before = np.array(["-0001-01-01", "2020-01-01"], dtype="M8[D]")
+    early = value_text(from_numpy("date", before.view(np.int64)), np.arange(2))
+    assert early.to_pylist() == np.datetime_as_string(before).tolist()

@@ -111,3 +111,16 @@ def test_a_long_table_in_two_chunks_merges_its_reentries() -> None:
     rows, groups = duplicated_keys(projects, people)
     assert rows.tolist() == [0, 2]
     assert np.unique(groups).size == 1
+
+
+@given(
+    st.integers(0, 20),
+    st.lists(st.integers(0, 25), min_size=1, max_size=60),
+    st.integers(0, 5),
+)
+def test_fixed_width_ids_hash_as_in_a_mixed_table(width: int, seeds: list[int], skip: int) -> None:
+    """Ids of one length (read as strided words) hash as they do beside a longer id (gathered)."""
+    values = [(chr(97 + s) * (width + 1))[:width] for s in seeds]
+    fixed = pa.array(values, type=pa.large_string()).slice(min(skip, len(values) - 1))
+    mixed = pa.array([*values, "x" * 30], type=pa.large_string()).slice(fixed.offset)
+    assert (string_hash(fixed) == string_hash(mixed)[: len(fixed)]).all()

@@ -315,3 +315,16 @@ def test_a_table_with_text_cells_is_normalised() -> None:
     report = rules.compute(table, by=())
     assert report.value("TOTAL") == 1
     assert np.issubdtype(report.table["value"].dtype, np.integer)
+
+
+def test_excluded_rows_are_sorted_like_pandas_sorts_them() -> None:
+    """The excluded list is ordered by key (code points, a missing key last), then by row."""
+    keys = [("ș1", "P1"), ("a", None), ("Z", "P1"), ("", "Ă"), (None, "P1"), ("é", "p1")]
+    rows = [_row("", participant_id=pid, project_code=code, gender=None) for pid, code in keys]
+    excluded = (
+        rules.RecordSet.from_participations(table_from_rows(rows)).prepared().excluded_frame()
+    )
+    expected = excluded.sample(frac=1, random_state=1).sort_values(
+        ["project_code", "participant_id", "row"]
+    )
+    assert excluded["row"].tolist() == expected["row"].tolist()

@@ -145,8 +145,14 @@ def to_col(
         if vocabulary is not None:
             codes, categories = string_codes(series, vocabulary)
             valid = series.notna().to_numpy(dtype=bool)
-            if not np.any(valid & (codes < 0)):
-                return Col(kind="string", values=codes, valid=valid, categories=categories)
+            outside = np.flatnonzero(valid & (codes < 0))
+            if outside.size:
+                # Only the values outside the vocabulary are coded apart (usually few), after it.
+                extra_codes, extra = string_codes(series.take(outside))
+                codes = codes.copy() if not codes.flags.writeable else codes
+                codes[outside] = extra_codes + len(categories)
+                categories = (*categories, *extra)
+            return Col(kind="string", values=codes, valid=valid, categories=categories)
         codes, categories = string_codes(series)
         return Col(kind="string", values=codes, valid=codes >= 0, categories=categories)
     masked = _masked_parts(series)
@@ -154,6 +160,11 @@ def to_col(
         data, missing = masked
         valid = ~missing
         if kind == "bool":
+            if not missing.any():
+                # Every value known: the column's own array, read-only, instead of a copy.
+                known = data.view()
+                known.flags.writeable = False
+                return Col(kind="bool", values=known, valid=valid)
             return Col(kind="bool", values=data & valid, valid=valid)
         if kind == "int":
             return Col(kind="int", values=np.where(valid, data, 0), valid=valid)

@@ -362,12 +362,18 @@ def first_failed(failed: Sequence[tuple[ColumnTest, np.ndarray]], rows: np.ndarr
     return first
 
 
+_FIRST_DAY_AD = -719_162  # 0001-01-01 in days since 1970-01-01
+
+
 def value_text(col: Col, rows: np.ndarray) -> pa.Array:
     """The values of ``col`` at ``rows`` as text (dates as ``YYYY-MM-DD``), for messages."""
     values = col.values[rows]
     if col.kind == "string":
         text = np.array([*col.categories, ""], dtype=object)[values]
     elif col.kind == "date":
+        if values.size and values.min() >= _FIRST_DAY_AD and values.max() < 2**31:
+            # Arrow's text of a date is numpy's for every year from 1 on, and ten times faster.
+            return pc.cast(pa.array(values.astype(np.int32), type=pa.date32()), pa.large_string())
         text = np.datetime_as_string(values.astype("datetime64[D]"))
     else:
         text = values.astype(str)

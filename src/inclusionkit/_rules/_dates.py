@@ -32,8 +32,11 @@ def days_of(values: Any) -> tuple[np.ndarray, np.ndarray]:
         days = array.view(np.int64) // SECONDS_PER_DAY
     else:
         days = array.astype("datetime64[D]").view(np.int64)
-    # NaT turns into a huge negative number; give it a harmless value instead.
-    return np.where(valid, days, 0), valid
+    # NaT turns into a huge negative number; give it a harmless value instead (in place: both
+    # conversions above made a new array).
+    if not valid.all():
+        days[~valid] = 0
+    return days, valid
 
 
 def date_to_days(value: dt.date) -> int:

@@ -169,12 +169,19 @@ class Grouping:
             gender_codes = self._gender_codes(self.source.col("gender"), genders, placed)
         others = [name for name in self.by if name != "gender"]
         coded = [self._coded(self.source, name, age_bands) for name in others]
-        other_idx, self.other_labels = self._combine(coded, placed)
+        placed_rows = np.flatnonzero(placed)
+        other_idx, self.other_labels = self._combine(coded, placed, placed_rows)
         self.O = len(self.other_labels) if coded else 1
         self.G = len(self.gender_labels) if self.with_gender else 1
         self.C = self.O * self.G
-        cell = other_idx * self.G if gender_codes is None else other_idx * self.G + gender_codes
+        if gender_codes is None:
+            cell = other_idx * self.G if self.G != 1 else other_idx
+        else:
+            cell = other_idx * self.G
+            cell += gender_codes
+        # Rows not placed have no cell (their other_idx may be -1: never read).
         self.row_cell = np.where(placed, cell, -1)
+        del cell, other_idx, gender_codes
         if self.C == 1:
             self.mode = "single"
         elif self.C <= _MASK_CELLS:
@@ -182,7 +189,6 @@ class Grouping:
             self._cell_masks = [self.row_cell == c for c in range(self.C)]
         else:
             self.mode = "sorted"
-            placed_rows = np.flatnonzero(placed)
             in_cells = self.row_cell[placed_rows]
             dtype = np.int16 if self.C < (1 << 15) else np.int64
             self._order = placed_rows[np.argsort(in_cells.astype(dtype), kind="stable")]
@@ -222,20 +228,21 @@ class Grouping:
         return _code_col(name, source.col(name))
 
     def _combine(
-        self, coded: Sequence[Coded], placed: np.ndarray
+        self, coded: Sequence[Coded], placed: np.ndarray, counted_rows: np.ndarray
     ) -> tuple[np.ndarray, pd.DataFrame]:
+        """Each row's number among the placed rows' distinct combinations of ``coded`` (any
+        number where not placed) and the labels of each combination."""
         n = placed.shape[0]
         if not coded:
             return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
-        key = np.zeros(n, dtype=np.int64)
-        radix = 1
-        for item in coded:
+        key = np.asarray(coded[0].codes, dtype=np.int64)
+        radix = coded[0].size
+        for item in coded[1:]:
             key = key * item.size + item.codes
             radix *= item.size
             if radix > (1 << 40):
                 _, key = np.unique(key, return_inverse=True)
                 radix = int(key.max()) + 1 if key.size else 1
-        counted_rows = np.flatnonzero(placed)
         counted_keys = key[counted_rows]
         if radix <= _DENSE_LIMIT:
             present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
@@ -260,7 +267,7 @@ class Grouping:
             },
             index=range(representative.shape[0]),
         )
-        return np.where(other_idx >= 0, other_idx, 0), labels
+        return other_idx, labels
 
     # -- counting
 

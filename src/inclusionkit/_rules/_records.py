@@ -129,6 +129,8 @@ def as_table(
         raise InclusionKitError(f"cannot read the participation table: {exc}") from None
 
 
+_KEY = ("project_code", "participant_id")
+
 _NOT_TIEBREAKERS = frozenset({"participant_id", "project_code", "birth_date"})
 
 
@@ -316,6 +318,9 @@ class PreparedParticipations:
         assert self._merge_rows is not None
         char, res, exit_days, exit_valid = self._merge_rows
         col = self.input_col(name)
+        # The input's own column is not read again once patched: drop it (asked for again, it
+        # would be converted again).
+        del self._input_cols[name]
         values = col.values.copy()
         valid = col.valid.copy()
         if name == "exit_date":
@@ -336,7 +341,11 @@ class PreparedParticipations:
         self.counted = self.active & ~any_failed(failed, self.size)
         self.counted_count = int(np.count_nonzero(self.counted))
         self.all_counted = self.counted_count == self.size
-        self._failures: list[tuple[ColumnTest, np.ndarray]] = failed
+        # The excluded rows are all excluded_frame reads of the tests' masks: keep those alone.
+        self._excluded_rows = np.flatnonzero(self.active & ~self.counted)
+        self._failures: list[tuple[ColumnTest, np.ndarray]] = [
+            (test, mask[self._excluded_rows]) for test, mask in failed
+        ]
 
     def excluded_frame(self) -> pd.DataFrame:
         """One row per participation not counted: key, input row, reason code and message.
@@ -346,11 +355,15 @@ class PreparedParticipations:
         of every failing test. A row entered after the as-of date is listed too, under the code
         ``validate`` gives it (``entry_date.in_future``): it is not counted, and never silently.
         """
-        rows = np.flatnonzero(self.active & ~self.counted)
-        codes = np.array([str(test.code) for test, _ in self._failures], dtype=object)
-        reason = first_failed(self._failures, rows)
+        rows = self._excluded_rows
+        at = np.arange(rows.shape[0])
+        # Reason codes by number (the last one: entered after the as-of date), as Arrow text.
+        names = [str(test.code) for test, _ in self._failures]
+        codes = pa.array([*names, str(ProblemCode.ENTRY_DATE_IN_FUTURE)], type=pa.string())
+        reason = first_failed(self._failures, at)
+        none = pa.scalar(None, pa.string())
         parts = [
-            pa.array(np.where(failed[rows], test.code.message, np.array(None)), type=pa.string())
+            pc.if_else(pa.array(failed), pa.scalar(test.code.message, pa.string()), none)
             for test, failed in self._failures
         ]
         message = (
@@ -358,7 +371,6 @@ class PreparedParticipations:
             if rows.size
             else pa.array([], type=pa.string())
         )
-        reasons = codes[reason] if rows.size else np.array([], dtype=object)
         after = np.flatnonzero(self.after_as_of)
         if after.size:
             assert self.as_of is not None
@@ -373,20 +385,26 @@ class PreparedParticipations:
                 pa.scalar("", pa.large_string()),
             )
             rows = np.concatenate([rows, after])
-            reasons = np.concatenate(
-                [reasons, np.full(after.size, str(ProblemCode.ENTRY_DATE_IN_FUTURE), dtype=object)]
-            )
+            reason = np.concatenate([reason, np.full(after.size, len(codes) - 1)])
             message = pa.concat_arrays([message.cast(pa.large_string()), said])
-        frame = pd.DataFrame(
+        rows = rows.astype(np.int64)
+        # Sorted by key, then row: Arrow compares text by its UTF-8 bytes, which is the order of
+        # code points (pandas' order), and puts a missing key last (its default), as pandas does.
+        keys = {name: self.table[name].take(rows).reset_index(drop=True) for name in _KEY}
+        order = pc.sort_indices(
+            pa.table({**{name: arrow_chunks(key) for name, key in keys.items()}, "row": rows}),
+            sort_keys=[(name, "ascending") for name in (*_KEY, "row")],
+        ).to_numpy()
+        return pd.DataFrame(
             {
-                "project_code": self.table["project_code"].take(rows).reset_index(drop=True),
-                "participant_id": self.table["participant_id"].take(rows).reset_index(drop=True),
-                "row": rows.astype(np.int64),
-                "reason": pd.array(reasons, dtype=DTYPES["project_code"]),
-                "message": pd.array(message.cast(pa.string()), dtype=DTYPES["project_code"]),
+                **{name: key.take(order).reset_index(drop=True) for name, key in keys.items()},
+                "row": rows[order],
+                "reason": pd.array(codes.take(reason[order]), dtype=DTYPES["project_code"]),
+                "message": pd.array(
+                    message.take(pa.array(order)).cast(pa.string()), dtype=DTYPES["project_code"]
+                ),
             }
         )
-        return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
 
 
 class ParticipationSource:
@@ -427,7 +445,8 @@ class ParticipationSource:
         prepared = self.prepared
         if name == "age_at_entry":
             birth, entry = self.col("birth_date"), self.col("entry_date")
-            age = completed_years(self.ymd("birth_date"), self.ymd("entry_date"))
+            # The birth date's yyyymmdd serves the age alone: not kept (the entry date's is).
+            age = completed_years(ymd_of(birth.values, birth.valid), self.ymd("entry_date"))
             return from_numpy("int", age, birth.valid & entry.valid)
         if name in ("entry_year", "exit_year"):
             column = "entry_date" if name == "entry_year" else "exit_date"
