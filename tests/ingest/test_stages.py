@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -142,6 +143,54 @@ def test_strict_dates_refuse_impossible_days() -> None:
     assert bad.tolist() == [True, False, True, False]
     assert parsed.to_pylist()[1].isoformat() == "2014-09-01T00:00:00"
     assert np.asarray(bad).dtype == bool
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.just(""),
+            st.tuples(st.integers(0, 39), st.integers(0, 14), st.integers(1, 9999)).map(
+                lambda dmy: f"{dmy[0]:02d}.{dmy[1]:02d}.{dmy[2]:04d}"
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(0, 3),
+)
+def test_dates_written_dd_mm_yyyy_read_as_python_reads_them(
+    cells: list[str | None], cut: int
+) -> None:
+    """A column of DD.MM.YYYY dates (the fast path) gives Python's dates; others are bad."""
+    array = pa.array(cells, pa.string()).slice(min(cut, len(cells) - 1))
+    parsed, bad = strict_arrow_dates(array)
+    for cell, value, wrong in zip(array.to_pylist(), parsed.to_pylist(), bad.tolist(), strict=True):
+        if not cell:
+            assert value is None and not wrong
+            continue
+        day, month, year = (int(part) for part in cell.split("."))
+        try:
+            expected = dt.datetime(year, month, day)
+        except ValueError:
+            assert value is None and wrong
+        else:
+            assert value == expected and not wrong
+
+
+def test_dotted_dates_written_otherwise_take_the_general_path() -> None:
+    """1.2.2015, spaces around, a letter: the same dates and bad cells as ever."""
+    parsed, bad = strict_arrow_dates(
+        pa.array(["01.02.2015", "1.2.2015", " 03.04.2015", "0a.01.2015"])
+    )
+    assert [v and v.date().isoformat() for v in parsed.to_pylist()] == [
+        "2015-02-01",
+        "2015-02-01",
+        "2015-04-03",
+        None,
+    ]
+    assert bad.tolist() == [False, False, False, True]
 
 
 def _old_legacy_choice(data: bytes) -> str | None:
