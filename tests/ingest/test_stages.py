@@ -80,6 +80,38 @@ def test_clean_trims_fixes_cedillas_and_undoes_formula_quotes() -> None:
     ]
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=" \t\u00a0\u2003'=-+aşŞ1.", max_size=6),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(0, 3),
+    st.booleans(),
+    st.booleans(),
+)
+def test_clean_array_skips_only_steps_its_cells_do_not_need(
+    cells: list[str | None], cut: int, trim: bool, quoted: bool
+) -> None:
+    """Skipping the trim, the unquoting or the emptying when the bytes say so changes nothing."""
+    array = pa.array(cells, pa.string()).slice(min(cut, len(cells) - 1))
+    expected = [
+        None if cell is None else clean_text(cell, trim=trim, quoted_formulas=quoted)
+        for cell in array.to_pylist()
+    ]
+    assert clean_array(array, trim=trim, quoted_formulas=quoted).to_pylist() == expected
+
+
+def test_clean_array_returns_clean_text_as_it_is() -> None:
+    """A column without spaces around, quotes in front or empty cells is not copied."""
+    clean = pa.array(["P001", None, "Asociația"])
+    assert clean_array(clean, quoted_formulas=True) is clean
+
+
 def test_cedilla_scan_leaves_clean_text_untouched() -> None:
     """Text without ş/ţ is returned as the same array (no copy); with them it is fixed."""
     clean = pa.array(["ă", "î", "Ș"])
