@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +30,7 @@ from inclusionkit._ingest import (
 )
 from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._decode import file_lines
-from inclusionkit._ingest._mapping import value_words
+from inclusionkit._ingest._mapping import validate_mapping, value_words
 from inclusionkit._ingest._type import type_column
 from inclusionkit.ro._text import fix_diacritics_arrow
 
@@ -119,6 +121,12 @@ def test_cedilla_scan_leaves_clean_text_untouched() -> None:
     assert fix_diacritics_arrow(pa.array(["ţară"])).to_pylist() == ["țară"]
 
 
+def test_the_built_in_mapping_satisfies_the_mapping_schema() -> None:
+    """default_mapping.json is valid (the library reads it without validating it each time)."""
+    text = (resources.files("inclusionkit._ingest") / "default_mapping.json").read_text("utf-8")
+    validate_mapping(json.loads(text), source="default_mapping.json")
+
+
 def test_map_headers_finds_romanian_headers_and_refuses_two_for_one_column() -> None:
     """'Data nașterii' fills birth_date; 'Sex' and 'Gen' together are a duplicate."""
     headers = map_headers(
@@ -200,15 +208,15 @@ def test_dates_written_dd_mm_yyyy_read_as_python_reads_them(
     parsed, bad = strict_arrow_dates(array)
     for cell, value, wrong in zip(array.to_pylist(), parsed.to_pylist(), bad.tolist(), strict=True):
         if not cell:
-            assert value is None and not wrong
+            assert (value, wrong) == (None, False)
             continue
         day, month, year = (int(part) for part in cell.split("."))
         try:
             expected = dt.datetime(year, month, day)
         except ValueError:
-            assert value is None and wrong
+            assert (value, wrong) == (None, True)
         else:
-            assert value == expected and not wrong
+            assert (value, wrong) == (expected, False)
 
 
 def test_dotted_dates_written_otherwise_take_the_general_path() -> None:
