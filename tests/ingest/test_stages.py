@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -31,7 +32,7 @@ from inclusionkit._ingest import (
 from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._decode import file_lines
 from inclusionkit._ingest._mapping import validate_mapping, value_words
-from inclusionkit._ingest._type import type_column
+from inclusionkit._ingest._type import to_frame, type_column
 from inclusionkit.ro._text import fix_diacritics_arrow
 
 BY_NAME = {column.name: column for column in COLUMNS}
@@ -112,6 +113,25 @@ def test_clean_array_returns_clean_text_as_it_is() -> None:
     """A column without spaces around, quotes in front or empty cells is not copied."""
     clean = pa.array(["P001", None, "Asociația"])
     assert clean_array(clean, quoted_formulas=True) is clean
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans()), max_size=40), st.integers(0, 20))
+def test_booleans_reach_pandas_as_pandas_itself_converts_them(
+    cells: list[bool | None], cut: int
+) -> None:
+    """to_frame's unpacked bitmaps give pandas' own BooleanArray, sliced and chunked too."""
+    array = pa.array(cells, pa.bool_())
+    middle = len(cells) // 2
+    chunked = pa.chunked_array([array.slice(0, middle), array.slice(middle)], pa.bool_())
+    table = pa.table({"rural": chunked.slice(min(cut, len(cells)))})
+    got = to_frame(table)["rural"].array
+    expected = pd.BooleanDtype().__from_arrow__(table.column("rural"))
+    assert (
+        got.to_numpy(dtype=object, na_value=None).tolist()
+        == expected.to_numpy(dtype=object, na_value=None).tolist()
+    )
+    assert got.dtype == expected.dtype
 
 
 def test_cedilla_scan_leaves_clean_text_untouched() -> None:
