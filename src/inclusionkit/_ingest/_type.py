@@ -439,10 +439,32 @@ def _fixed_dotted_dates(text: pa.Array) -> pa.Array | None:
             return None  # a null slot with bytes (Arrow allows it): the cells are not end to end
         written &= valid
     cells = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 10)
+    # Block by block, so the scratch arrays stay small (the peak memory of a read is the
+    # table's, not this arithmetic's); each block is a few whole-array operations.
+    seconds = np.empty(len(cells), dtype=np.int64)
+    for start in range(0, len(cells), _DATE_BLOCK):
+        days = _dotted_days(cells[start : start + _DATE_BLOCK])
+        if days is None:
+            return None
+        np.multiply(days, 86400, out=seconds[start : start + len(days)], dtype=np.int64)
+    if not written.all():
+        spread = np.zeros(len(text), dtype=np.int64)
+        spread[written] = seconds
+        seconds = spread
+    validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
+    return pa.Array.from_buffers(pa.timestamp("s"), len(text), [validity, pa.py_buffer(seconds)])
+
+
+_DATE_BLOCK = 1 << 16
+"""How many dates :func:`_fixed_dotted_dates` works on at a time."""
+
+
+def _dotted_days(cells: np.ndarray) -> np.ndarray | None:
+    """The days since 1970-01-01 of ``DD.MM.YYYY`` cells (rows of 10 bytes), or ``None`` when
+    one is no date (a byte that is no digit or dot, month 13, 30 February …)."""
     if not ((cells[:, 2] == ord(".")) & (cells[:, 5] == ord("."))).all():
         return None
-    # Each digit as a number, a byte that is no digit wrapping round past 9 (small types: a
-    # column of dates is a few array operations over a few MB).
+    # Each digit as a number, a byte that is no digit wrapping round past 9.
     digits = [cells[:, position] - np.uint8(ord("0")) for position in (0, 1, 3, 4, 6, 7, 8, 9)]
     if any((digit > 9).any() for digit in digits):
         return None
@@ -455,14 +477,8 @@ def _fixed_dotted_dates(text: pa.Array) -> pa.Array | None:
     leap = _LEAP_YEAR[year]
     if (day > _MONTH_DAYS[month] + (leap & (month == 2))).any():
         return None
-    days = _YEAR_START[year] + _MONTH_START[month] + (leap & (month > 2)) + day - 1
-    if written.all():
-        seconds = days.astype(np.int64) * 86400
-    else:
-        seconds = np.zeros(len(text), dtype=np.int64)
-        seconds[written] = days.astype(np.int64) * 86400
-    validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
-    return pa.Array.from_buffers(pa.timestamp("s"), len(text), [validity, pa.py_buffer(seconds)])
+    days: np.ndarray = _YEAR_START[year] + _MONTH_START[month] + (leap & (month > 2)) + day - 1
+    return days
 
 
 _NO_DATE = pa.scalar(None, pa.timestamp("s"))
