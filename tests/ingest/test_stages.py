@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -27,8 +31,8 @@ from inclusionkit._ingest import (
 )
 from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._decode import file_lines
-from inclusionkit._ingest._mapping import value_words
-from inclusionkit._ingest._type import type_column
+from inclusionkit._ingest._mapping import validate_mapping, value_words
+from inclusionkit._ingest._type import to_frame, type_column
 from inclusionkit.ro._text import fix_diacritics_arrow
 
 BY_NAME = {column.name: column for column in COLUMNS}
@@ -79,11 +83,68 @@ def test_clean_trims_fixes_cedillas_and_undoes_formula_quotes() -> None:
     ]
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=" \t\u00a0\u2003'=-+aşŞ1.", max_size=6),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(0, 3),
+    st.booleans(),
+    st.booleans(),
+)
+def test_clean_array_skips_only_steps_its_cells_do_not_need(
+    cells: list[str | None], cut: int, trim: bool, quoted: bool
+) -> None:
+    """Skipping the trim, the unquoting or the emptying when the bytes say so changes nothing."""
+    array = pa.array(cells, pa.string()).slice(min(cut, len(cells) - 1))
+    expected = [
+        None if cell is None else clean_text(cell, trim=trim, quoted_formulas=quoted)
+        for cell in array.to_pylist()
+    ]
+    assert clean_array(array, trim=trim, quoted_formulas=quoted).to_pylist() == expected
+
+
+def test_clean_array_returns_clean_text_as_it_is() -> None:
+    """A column without spaces around, quotes in front or empty cells is not copied."""
+    clean = pa.array(["P001", None, "Asociația"])
+    assert clean_array(clean, quoted_formulas=True) is clean
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans()), max_size=40), st.integers(0, 20))
+def test_booleans_reach_pandas_as_pandas_itself_converts_them(
+    cells: list[bool | None], cut: int
+) -> None:
+    """to_frame's unpacked bitmaps give pandas' own BooleanArray, sliced and chunked too."""
+    array = pa.array(cells, pa.bool_())
+    middle = len(cells) // 2
+    chunked = pa.chunked_array([array.slice(0, middle), array.slice(middle)], pa.bool_())
+    table = pa.table({"rural": chunked.slice(min(cut, len(cells)))})
+    got = to_frame(table)["rural"].array
+    expected = pd.BooleanDtype().__from_arrow__(table.column("rural"))
+    assert (
+        got.to_numpy(dtype=object, na_value=None).tolist()
+        == expected.to_numpy(dtype=object, na_value=None).tolist()
+    )
+    assert got.dtype == expected.dtype
+
+
 def test_cedilla_scan_leaves_clean_text_untouched() -> None:
     """Text without ş/ţ is returned as the same array (no copy); with them it is fixed."""
     clean = pa.array(["ă", "î", "Ș"])
     assert fix_diacritics_arrow(clean) is clean
     assert fix_diacritics_arrow(pa.array(["ţară"])).to_pylist() == ["țară"]
+
+
+def test_the_built_in_mapping_satisfies_the_mapping_schema() -> None:
+    """default_mapping.json is valid (the library reads it without validating it each time)."""
+    text = (resources.files("inclusionkit._ingest") / "default_mapping.json").read_text("utf-8")
+    validate_mapping(json.loads(text), source="default_mapping.json")
 
 
 def test_map_headers_finds_romanian_headers_and_refuses_two_for_one_column() -> None:
@@ -142,6 +203,54 @@ def test_strict_dates_refuse_impossible_days() -> None:
     assert bad.tolist() == [True, False, True, False]
     assert parsed.to_pylist()[1].isoformat() == "2014-09-01T00:00:00"
     assert np.asarray(bad).dtype == bool
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.just(""),
+            st.tuples(st.integers(0, 39), st.integers(0, 14), st.integers(1, 9999)).map(
+                lambda dmy: f"{dmy[0]:02d}.{dmy[1]:02d}.{dmy[2]:04d}"
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(0, 3),
+)
+def test_dates_written_dd_mm_yyyy_read_as_python_reads_them(
+    cells: list[str | None], cut: int
+) -> None:
+    """A column of DD.MM.YYYY dates (the fast path) gives Python's dates; others are bad."""
+    array = pa.array(cells, pa.string()).slice(min(cut, len(cells) - 1))
+    parsed, bad = strict_arrow_dates(array)
+    for cell, value, wrong in zip(array.to_pylist(), parsed.to_pylist(), bad.tolist(), strict=True):
+        if not cell:
+            assert (value, wrong) == (None, False)
+            continue
+        day, month, year = (int(part) for part in cell.split("."))
+        try:
+            expected = dt.datetime(year, month, day)
+        except ValueError:
+            assert (value, wrong) == (None, True)
+        else:
+            assert (value, wrong) == (expected, False)
+
+
+def test_dotted_dates_written_otherwise_take_the_general_path() -> None:
+    """1.2.2015, spaces around, a letter: the same dates and bad cells as ever."""
+    parsed, bad = strict_arrow_dates(
+        pa.array(["01.02.2015", "1.2.2015", " 03.04.2015", "0a.01.2015"])
+    )
+    assert [v and v.date().isoformat() for v in parsed.to_pylist()] == [
+        "2015-02-01",
+        "2015-02-01",
+        "2015-04-03",
+        None,
+    ]
+    assert bad.tolist() == [False, False, False, True]
 
 
 def _old_legacy_choice(data: bytes) -> str | None:

@@ -10,6 +10,10 @@ values of a dictionary-encoded column).
 
 from __future__ import annotations
 
+from typing import Any
+
+import attrs
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -18,15 +22,74 @@ from inclusionkit.ro._text import fix_diacritics, fix_diacritics_arrow
 
 
 def clean_array(values: pa.Array, *, trim: bool = True, quoted_formulas: bool = False) -> pa.Array:
-    """A text array cleaned; with ``trim`` an empty (or all-space) cell becomes null."""
-    if trim:
+    """A text array cleaned; with ``trim`` an empty (or all-space) cell becomes null.
+
+    A step its cells do not need is skipped, as a look at the first and last byte of each cell
+    tells (:func:`_edges`): most columns have no spaces around, no quote in front and no empty
+    cell, and are then returned as they are.
+    """
+    edges = _edges(values)
+    if trim and (edges is None or edges.spaced):
         values = pc.utf8_trim_whitespace(values)
-    values = fix_diacritics_arrow(values)
-    if quoted_formulas:
-        values = restore_arrow(values)
-    if trim:
+        edges = _edges(values)
+    values = fix_diacritics_arrow(values)  # never makes or empties a cell, nor adds a quote
+    if quoted_formulas and (edges is None or edges.quoted):
+        values = restore_arrow(values)  # what it unquotes is never empty
+    if trim and (edges is None or edges.empty):
         values = pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
     return values
+
+
+@attrs.frozen
+class _Edges:
+    """What the first and last bytes of a text array's cells say it may need cleaned."""
+
+    spaced: bool
+    """A cell may start or end with a space: an ASCII space or control byte, or a letter
+    beyond ASCII (some of those are spaces, as U+00A0)."""
+    quoted: bool
+    """A cell starts with ``'`` (a formula quoted by a CSV writer, perhaps)."""
+    empty: bool
+    """A cell (not a null) is empty."""
+
+
+_MAYBE_SPACE = np.zeros(256, dtype=bool)
+_MAYBE_SPACE[: ord(" ") + 1] = True
+_MAYBE_SPACE[0x7F:] = True
+
+
+def _edges(values: pa.Array) -> _Edges | None:
+    """The :class:`_Edges` of a text array, from its offsets and the bytes at them (a few
+    array operations, no copy of the text); ``None`` for another type."""
+    if pa.types.is_string(values.type):
+        width: type[np.integer[Any]] = np.int32
+    elif pa.types.is_large_string(values.type):
+        width = np.int64
+    else:
+        return None
+    offsets_buffer, data_buffer = values.buffers()[1:3]
+    if offsets_buffer is None or len(values) == 0:
+        return _Edges(spaced=False, quoted=False, empty=False)
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[
+        values.offset : values.offset + len(values) + 1
+    ]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    empty = not filled.all()
+    if empty and values.null_count:
+        empty = bool((~filled & values.is_valid().to_numpy(zero_copy_only=False)).any())
+    if data_buffer is None or not filled.any():
+        return _Edges(spaced=False, quoted=False, empty=empty)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    if filled.all():
+        first, last = data[starts], data[ends - 1]
+    else:
+        first, last = data[starts[filled]], data[ends[filled] - 1]
+    return _Edges(
+        spaced=bool(_MAYBE_SPACE[first].any() or _MAYBE_SPACE[last].any()),
+        quoted=bool((first == ord("'")).any()),
+        empty=empty,
+    )
 
 
 def clean_text(text: str, *, trim: bool = True, quoted_formulas: bool = False) -> str | None:

@@ -23,10 +23,9 @@ import os
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import jsonschema
 
 from inclusionkit._contract import BOOL_COLUMNS, COLUMN_NAMES, COLUMNS
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
@@ -35,6 +34,9 @@ from inclusionkit._schemas import schema
 from inclusionkit.models import Gender, LabourStatus
 from inclusionkit.ro._geography import region
 from inclusionkit.ro._text import RomanianCodeError, fold
+
+if TYPE_CHECKING:
+    import jsonschema
 
 IDENTIFIERS: tuple[str, ...] = ("last_name", "first_name", "cnp")
 """Personal identifiers a register may hold: read only with ``keep_identifiers``."""
@@ -128,6 +130,8 @@ def mapping_schema() -> Mapping[str, Any]:
 
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only a mapping file needs it: the built-in mapping is checked by a test
+
     return jsonschema.Draft202012Validator(_schema())
 
 
@@ -149,8 +153,11 @@ def validate_mapping(document: Any, *, source: str | None = None) -> None:
         )
 
 
-def _parse(document: Mapping[str, Any], *, source: str | None) -> ColumnMapping:
-    validate_mapping(document, source=source)
+def _parse(
+    document: Mapping[str, Any], *, source: str | None, validate: bool = True
+) -> ColumnMapping:
+    if validate:
+        validate_mapping(document, source=source)
     headers: dict[str, Target] = {}
     problems: list[Problem] = []
     for header, target in document.get("columns", {}).items():
@@ -208,7 +215,11 @@ def default_mapping() -> ColumnMapping:
     text = (resources.files("inclusionkit._ingest") / "default_mapping.json").read_text(
         encoding="utf-8"
     )
-    parsed = _parse(json.loads(text), source="inclusionkit/_ingest/default_mapping.json")
+    # The built-in file is valid (tests/ingest/test_stages.py checks it against the schema):
+    # a command that reads with it does not load a JSON Schema validator.
+    parsed = _parse(
+        json.loads(text), source="inclusionkit/_ingest/default_mapping.json", validate=False
+    )
     return _with_canonical_names(parsed)
 
 

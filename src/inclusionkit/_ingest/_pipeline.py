@@ -21,8 +21,10 @@ import warnings
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from inclusionkit._contract import ARROW_TYPES, COLUMN_NAMES, COLUMNS, OnError
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
@@ -325,7 +327,12 @@ def _cnp_id_problems(
     """A ``participant_id.cnp`` problem for each id that is a valid CNP (never printed)."""
     from inclusionkit.ro._cnp import cnp_id_rows
 
-    rows = cnp_id_rows(values)
+    # A CNP is 13 digits: only the ids of 13 bytes or more are looked at (often none are).
+    long = pc.fill_null(pc.greater_equal(pc.binary_length(values), 13), False)
+    if not pc.any(long).as_py():
+        return []
+    candidates = np.flatnonzero(long.to_numpy(zero_copy_only=False))
+    rows = candidates[cnp_id_rows(values.take(pa.array(candidates)))]
     message = deferred(
         "the participant id is a valid CNP, which would leave in every output; pseudonymise "
         "the register first (inclusionkit pseudonymise IN OUT --key-file KEY)"
