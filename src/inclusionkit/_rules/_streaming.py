@@ -40,16 +40,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
+from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare, to_frame
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
-from inclusionkit._participations import COLUMN_NAMES, from_arrow
+from inclusionkit._participations import from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._keys import string_hash
 from inclusionkit._rules._model import Report
-from inclusionkit._rules._partition import Spec, check_table, evaluate_partition, normalise_by
+from inclusionkit._rules._partition import (
+    Spec,
+    check_table,
+    columns_read,
+    evaluate_partition,
+    normalise_by,
+)
 from inclusionkit._rules._period import choose_ruleset, table_period
 from inclusionkit._rules._ruleset import RuleSet
+from inclusionkit.default_plugins.parquet_format import parquet_columns
 
 __all__ = [
     "BATCH_ROWS",
@@ -150,13 +157,29 @@ class _Dataset:
     and types, the file's extra columns after them); ``headers`` maps each of its columns to the
     column of the files that fills it (a ``Data nașterii`` header fills ``birth_date``), by
     ``mapping``: the ingestion pipeline's when the dataset was opened (a command's ``--mapping``,
-    else the built-in one), with which every batch is read.
+    else the built-in one), with which every batch is read. ``file_schema`` is the files' own.
     """
 
     files: tuple[str, ...]
     schema: pa.Schema
     headers: Mapping[str, str] = attrs.field(factory=dict)
     mapping: ColumnMapping = attrs.field(factory=default_mapping)
+    file_schema: pa.Schema = attrs.field(factory=lambda: pa.schema([]))
+
+    def read_plan(self, columns: Sequence[str]) -> tuple[list[str], list[str], tuple[str, ...]]:
+        """For the participation ``columns`` (a projection): the files' columns to read, those
+        of them to read as dictionaries, and the files' other columns (left unread), as every
+        reader of Parquet files chooses them (:func:`parquet_columns`)."""
+        names = self.file_schema.names
+        read, dictionary = parquet_columns(
+            names, self.mapping, keep_extra=True, source=self.files[0], only=columns
+        )
+        dictionary = [
+            name
+            for name in dictionary
+            if name in read and pa.types.is_string(self.file_schema.field(name).type)
+        ]
+        return read, dictionary, tuple(name for name in names if name not in read)
 
     def count_rows(self) -> int:
         """The number of rows, from the files' footers (no data is read)."""
@@ -193,6 +216,7 @@ def _open_dataset(source: str) -> _Dataset:
         schema=typed.schema,
         headers={name: names[name] for name in typed.schema.names if name in names},
         mapping=mapping,
+        file_schema=dataset.schema,
     )
 
 
@@ -204,10 +228,17 @@ def _project_codes(dataset: _Dataset, batch_rows: int) -> list[Any]:
     column = dataset.headers.get("project_code", "project_code")
     if "project_code" not in dataset.schema.names:
         return []
+    names = dataset.file_schema.names
+    text = column in names and pa.types.is_string(dataset.file_schema.field(column).type)
     seen: set[Any] = set()
     for path in dataset.files:
-        for batch in pq.ParquetFile(path).iter_batches(batch_rows, columns=[column]):
-            codes = pc.utf8_trim_whitespace(batch.column(0).cast(pa.large_string()))
+        # Text as a dictionary: a row group's few distinct codes are decoded, not every row's.
+        reader = pq.ParquetFile(path, read_dictionary=[column] if text else None)
+        for batch in reader.iter_batches(batch_rows, columns=[column]):
+            codes = batch.column(0)
+            if pa.types.is_dictionary(codes.type):
+                codes = codes.unique().cast(codes.type.value_type)
+            codes = pc.utf8_trim_whitespace(codes.cast(pa.large_string()))
             seen.update(pc.unique(codes).to_pylist())
     return sorted(code for code in seen if code)
 
@@ -221,18 +252,22 @@ def source_period(source: Any) -> str | None:
 
 
 def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
-    """The dataset in input order, in tables of about ``batch_rows`` rows.
+    """The dataset's ``columns`` (a projection) in input order, in tables of about
+    ``batch_rows`` rows.
 
     Each file is read row group by row group, on demand: ``pyarrow.dataset``'s scanner reads
     ahead of a slow consumer (hundreds of MB on the 10M-row file), while ``iter_batches``
-    without pre-buffering holds one batch. Each batch goes through the ingestion pipeline's
-    mapping, cleaning and typing (a bad cell is an error naming its row); batches are gathered
-    up to ``batch_rows`` rows so every partition gets fewer, larger writes.
+    without pre-buffering holds one batch. Only the files' columns that fill ``columns`` are
+    decoded (text of few distinct values as dictionaries, as every Parquet reader reads it);
+    each batch goes through the ingestion pipeline's mapping, cleaning and typing of those
+    columns (a bad cell is an error naming its row; every header is still mapped, so a missing
+    required column stops the read as always); batches are gathered up to ``batch_rows`` rows
+    so every partition gets fewer, larger writes.
     """
     import pyarrow.parquet as pq
 
     schema = pa.schema([dataset.schema.field(name) for name in columns])
-    files = [dataset.headers.get(name, name) for name in columns]
+    read, dictionary, unread = dataset.read_plan(columns)
     mapping = dataset.mapping
     pending: list[pa.Table] = []
     held = 0
@@ -240,16 +275,19 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
         # A bad cell is named by its file and its row in that file (0-based, as every reader
         # of Parquet numbers them), as the in-memory reader names it.
         offset = 0
-        reader = pq.ParquetFile(path, pre_buffer=False)
-        for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=files):
+        reader = pq.ParquetFile(path, pre_buffer=False, read_dictionary=dictionary)
+        for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=read):
             if batch.num_rows == 0:
                 continue
             raw = RawTable(
                 table=pa.Table.from_batches([batch]),
                 source=path,
                 locate=offset_locator("row", offset),
+                unread=unread,
             )
-            typed, problems, _ = prepare(raw, mapping=mapping, keep_extra=True)
+            typed, problems, _ = prepare(
+                raw, mapping=mapping, keep_extra=True, notes=False, columns=columns
+            )
             if problems:
                 raise ValidationError([problem for _, problem in problems], source=path)
             offset += batch.num_rows
@@ -287,8 +325,10 @@ def _scatter(
             part = partition_numbers(table.column("participant_id"), partitions)
             counts = np.bincount(part, minlength=partitions)
             if partitions > 1:
-                # A stable sort keeps each partition's rows in input order.
-                table = table.take(pa.array(np.argsort(part, kind="stable")))
+                # A stable sort keeps each partition's rows in input order (numpy sorts 16-bit
+                # keys by radix, several times faster than 64-bit ones).
+                keys = part.astype(np.uint16) if partitions <= 2**16 else part
+                table = table.take(pa.array(np.argsort(keys, kind="stable")))
             start = 0
             for number in np.flatnonzero(counts).tolist():
                 writer = writers.get(number)
@@ -367,11 +407,8 @@ def compute_streaming(
     # The in-memory engine's column checks, on an empty table of the file's schema.
     template = from_arrow(dataset.schema.empty_table(), source=source, keep_extra=True)
     check_table(ruleset, breakdowns, template)
-    wanted = {*breakdowns, *ruleset.extra_columns}
-    columns = [
-        *COLUMN_NAMES,
-        *(name for name in names if name not in COLUMN_NAMES and name in wanted),
-    ]
+    # Only the columns the report reads (as the in-memory engine reads a file).
+    columns = [name for name in columns_read(ruleset, breakdowns) if name in names]
     total = int(dataset.count_rows())
     partitions = min(max(1, math.ceil(total / partition_rows)), _partition_limit())
     totals = Assembler(spec)
@@ -382,8 +419,11 @@ def compute_streaming(
         done = 0
         emit(progress, "compute", 0, total)
         for path, size in files:
-            frame = from_arrow(_read_partition(path), source=source, keep_extra=True)
-            rows = frame.pop(ROW_COLUMN).to_numpy(dtype=np.int64)
+            table = _read_partition(path)
+            rows = table.column(ROW_COLUMN).to_numpy()
+            # The scan typed every cell: the partition only becomes the canonical frame.
+            frame = to_frame(table.drop_columns([ROW_COLUMN]))
+            del table
             totals.add(evaluate_partition(frame, rows, spec))
             del frame
             path.unlink()
