@@ -96,9 +96,10 @@ process may open: beyond ``MAX_PARTITIONS * partition_rows`` rows partitions gro
 ROW_COLUMN = "__inclusionkit_row__"
 """The input position each row carries through the partitions (for the excluded list)."""
 
-# zstd: 40% smaller than lz4 for the same CPU time on the benchmark data (398 vs 672 MiB per
-# 10M rows), which matters once the partitions no longer fit in the page cache.
-_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+# Uncompressed: with the text of few distinct values as dictionaries a partition is about 58
+# bytes a row, and compressing it cost more than everything else the scan does to write it
+# (zstd 0.45 s, lz4 0.3 s, none 0.1 s of CPU per million rows written and read back).
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression=None)
 # Rows decoded at a time from a Parquet file (a row group of the benchmark files).
 _READ_ROWS = 131_072
 
@@ -311,7 +312,14 @@ def _scatter(
     progress: ProgressCallback | None,
 ) -> list[tuple[Path, int]]:
     """Spread the rows over ``partitions`` Arrow IPC files by participant; return the
-    non-empty files with their row counts."""
+    non-empty files with their row counts.
+
+    The text columns the files hold as dictionaries (a project code, a region: few distinct
+    values) are written as dictionaries too, so each row moves and stores a 4-byte code rather
+    than its text (:func:`_read_partition` decodes them).
+    """
+    _, dictionary, _ = dataset.read_plan(columns)
+    encode = {name for name in columns if dataset.headers.get(name, name) in dictionary}
     writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
     sizes = np.zeros(partitions, dtype=np.int64)
     offset = 0
@@ -319,8 +327,13 @@ def _scatter(
     try:
         for table in _batches(dataset, columns, batch_rows):
             n = table.num_rows
-            table = table.append_column(
-                ROW_COLUMN, pa.array(np.arange(offset, offset + n, dtype=np.int64))
+            arrays = [
+                pc.dictionary_encode(table.column(name)) if name in encode else table.column(name)
+                for name in table.column_names
+            ]
+            table = pa.table(
+                [*arrays, pa.array(np.arange(offset, offset + n, dtype=np.int64))],
+                names=[*table.column_names, ROW_COLUMN],
             )
             part = partition_numbers(table.column("participant_id"), partitions)
             counts = np.bincount(part, minlength=partitions)
@@ -362,8 +375,14 @@ def _partition_limit() -> int:
 
 
 def _read_partition(path: Path) -> pa.Table:
+    """A partition as :func:`_scatter` wrote it, its dictionaries decoded (each batch of the
+    scan has its own), one chunk per column."""
     with pa.OSFile(str(path), "rb") as source:
         table = pa.ipc.open_stream(source).read_all()
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            decoded = table.column(index).cast(field.type.value_type)
+            table = table.set_column(index, field.name, decoded)
     # One chunk per column: fewer, larger arrays convert faster, and some pyarrow kernels
     # misbehave on many-chunk arrays (performance notes).
     return table.combine_chunks()
