@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import itertools
 import math
 import os
 import tempfile
@@ -82,7 +83,7 @@ row benchmark file), so 512 MiB of Parquet (about 20 million rows) would need ab
 The ``INCLUSIONKIT_STREAMING_THRESHOLD`` environment variable (bytes) overrides it.
 """
 
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 500_000
 """Rows read and scattered at a time during the scan."""
 
 PARTITION_ROWS = 500_000
@@ -345,15 +346,18 @@ def _ahead(items: Iterator[_T]) -> Iterator[_T]:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    end = object()
+    def step(context: contextvars.Context) -> list[_T]:
+        """The next item (none at the end), made in ``context``."""
+        return context.run(lambda: list(itertools.islice(items, 1)))
+
     with ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-stream") as pool:
-        making = pool.submit(contextvars.copy_context().run, next, items, end)
+        making = pool.submit(step, contextvars.copy_context())
         while True:
             item = making.result()
-            if item is end:
+            if not item:
                 return
-            making = pool.submit(contextvars.copy_context().run, next, items, end)
-            yield item  # type: ignore[misc]
+            making = pool.submit(step, contextvars.copy_context())
+            yield item[0]
 
 
 def _scatter(
