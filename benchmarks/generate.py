@@ -7,7 +7,8 @@ Usage::
 writes ``participations-1000000.parquet``, ``participations-1000000.csv`` (ISO dates, ``,``) and
 ``participations-1000000-ro.csv`` (``DD.MM.YYYY`` dates, ``;``) with the canonical columns of
 ``shared/reference/participation-table.md``. ``--xlsx`` also writes ``register-100000.xlsx``, the
-Excel register of the xlsx phase (:func:`generate_xlsx`).
+Excel register of the xlsx phase (:func:`generate_xlsx`). ``--formats parquet`` writes only
+the Parquet file (the 100M streaming benchmark needs 2.4 GB of Parquet, not 39 GB of CSV).
 
 Rows are produced in chunks of one million, each from ``numpy.random.default_rng([seed, chunk])``,
 so any size is generated in bounded memory, a rerun is byte-identical, and the first million rows
@@ -32,8 +33,10 @@ agree exactly.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -136,6 +139,10 @@ def _days(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days
 
 
+FORMATS = ("parquet", "csv", "csv_ro")
+"""The files ``generate`` can write, by the name of their field in :class:`Paths`."""
+
+
 @dataclass(frozen=True)
 class Paths:
     parquet: Path
@@ -144,6 +151,10 @@ class Paths:
 
     def all(self) -> tuple[Path, Path, Path]:
         return (self.parquet, self.csv, self.csv_ro)
+
+    def of(self, formats: tuple[str, ...]) -> tuple[Path, ...]:
+        """The paths of ``formats`` (names of :data:`FORMATS`), in that order."""
+        return tuple(getattr(self, name) for name in formats)
 
 
 def paths_for(rows: int, out: Path = DATA_DIR) -> Paths:
@@ -346,52 +357,64 @@ def _ro_variant(table: pa.Table) -> pa.Table:
     return table
 
 
-def generate(rows: int, out: Path = DATA_DIR, seed: int = SEED, *, force: bool = False) -> Paths:
-    """Write the three files for ``rows`` rows (skipped when they exist, unless ``force``)."""
+def generate(
+    rows: int,
+    out: Path = DATA_DIR,
+    seed: int = SEED,
+    *,
+    force: bool = False,
+    formats: tuple[str, ...] = FORMATS,
+) -> Paths:
+    """Write the files of ``formats`` for ``rows`` rows (those that exist are kept, unless
+    ``force``)."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not formats:
+        raise ValueError(f"formats must be some of {FORMATS}, not {formats}")
     paths = paths_for(rows, out)
-    if not force and all(p.exists() for p in paths.all()):
+    wanted = [name for name in FORMATS if name in formats]
+    if not force:
+        wanted = [name for name in wanted if not getattr(paths, name).exists()]
+    if not wanted:
         return paths
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Paths(*(p.with_name(p.name + ".tmp") for p in paths.all()))
-    # pyarrow quotes the header even with quoting_style="none"; write a plain one ourselves.
-    csv_options = pacsv.WriteOptions(quoting_style="none", include_header=False)
-    ro_options = pacsv.WriteOptions(quoting_style="none", include_header=False, delimiter=";")
-    ro_schema = _ro_variant(SCHEMA.empty_table()).schema
-    with (
-        open(tmp.csv, "wb") as csv_file,
-        open(tmp.csv_ro, "wb") as csv_ro_file,
-    ):
-        csv_file.write((",".join(SCHEMA.names) + "\n").encode())
-        csv_ro_file.write((";".join(SCHEMA.names) + "\n").encode())
-        _write_chunks(
-            rows, seed, tmp.parquet, csv_file, csv_ro_file, csv_options, ro_options, ro_schema
-        )
-    for done, final in zip(tmp.all(), paths.all(), strict=True):
-        done.replace(final)
-    return paths
-
-
-def _write_chunks(
-    rows: int,
-    seed: int,
-    parquet_path: Path,
-    csv_file: BinaryIO,
-    csv_ro_file: BinaryIO,
-    csv_options: pacsv.WriteOptions,
-    ro_options: pacsv.WriteOptions,
-    ro_schema: pa.Schema,
-) -> None:
-    with (
-        pq.ParquetWriter(parquet_path, SCHEMA, compression="snappy") as parquet,
-        pacsv.CSVWriter(csv_file, SCHEMA, write_options=csv_options) as csv,
-        pacsv.CSVWriter(csv_ro_file, ro_schema, write_options=ro_options) as csv_ro,
-    ):
+    final = dict(zip(wanted, paths.of(tuple(wanted)), strict=True))
+    tmp = {name: path.with_name(path.name + ".tmp") for name, path in final.items()}
+    with contextlib.ExitStack() as stack:
+        writers: list[Callable[[pa.Table], None]] = []
+        if "parquet" in tmp:
+            parquet = stack.enter_context(
+                pq.ParquetWriter(tmp["parquet"], SCHEMA, compression="snappy")
+            )
+            writers.append(lambda t: parquet.write_table(t, row_group_size=ROW_GROUP_ROWS))
+        if "csv" in tmp:
+            writers.append(_csv_writer(stack, tmp["csv"], ",", SCHEMA, lambda t: t))
+        if "csv_ro" in tmp:
+            ro_schema = _ro_variant(SCHEMA.empty_table()).schema
+            writers.append(_csv_writer(stack, tmp["csv_ro"], ";", ro_schema, _ro_variant))
         for chunk in range((rows + CHUNK_ROWS - 1) // CHUNK_ROWS):
             size = min(CHUNK_ROWS, rows - chunk * CHUNK_ROWS)
             table = generate_chunk(chunk, size, seed)
-            parquet.write_table(table, row_group_size=ROW_GROUP_ROWS)
-            csv.write_table(table)
-            csv_ro.write_table(_ro_variant(table))
+            for write in writers:
+                write(table)
+    for name, done in tmp.items():
+        done.replace(final[name])
+    return paths
+
+
+def _csv_writer(
+    stack: contextlib.ExitStack,
+    path: Path,
+    delimiter: str,
+    schema: pa.Schema,
+    convert: Callable[[pa.Table], pa.Table],
+) -> Callable[[pa.Table], None]:
+    """A writer of chunks to the CSV file at ``path``, closed by ``stack``."""
+    handle: BinaryIO = stack.enter_context(path.open("wb"))
+    # pyarrow quotes the header even with quoting_style="none"; write a plain one ourselves.
+    handle.write((delimiter.join(SCHEMA.names) + "\n").encode())
+    options = pacsv.WriteOptions(quoting_style="none", include_header=False, delimiter=delimiter)
+    writer = stack.enter_context(pacsv.CSVWriter(handle, schema, write_options=options))
+    return lambda table: writer.write_table(convert(table))
 
 
 def xlsx_path(out: Path = DATA_DIR, rows: int | None = None) -> Path:
@@ -462,9 +485,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--xlsx", action="store_true", help=f"also the {XLSX_ROWS:,}-row Excel register"
     )
+    parser.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help=f"comma-separated subset of {','.join(FORMATS)} (default: all)",
+    )
     args = parser.parse_args(argv)
-    paths = generate(args.rows, args.out, args.seed, force=args.force)
-    written = list(paths.all())
+    formats = tuple(name for name in args.formats.split(",") if name)
+    if not formats or set(formats) - set(FORMATS):
+        parser.error(f"--formats: choose from {','.join(FORMATS)}")
+    paths = generate(args.rows, args.out, args.seed, force=args.force, formats=formats)
+    written = list(paths.of(formats))
     if args.xlsx:
         written.append(generate_xlsx(args.out, seed=args.seed, force=args.force))
     for path in written:

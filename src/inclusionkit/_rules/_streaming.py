@@ -14,8 +14,9 @@ Streaming therefore makes two passes:
    counts; the one assembler (:class:`~inclusionkit._rules._assemble.Assembler`) adds them up
    and builds the report, exactly as it does for the in-memory engine's single partition.
 
-Peak memory is one batch during the scan and one partition (``partition_rows`` rows, about two
-million by default) during the compute, whatever the size of the file. The Dask engine
+Peak memory is two batches during the scan and two partitions (``partition_rows`` rows, half a
+million by default) during the compute, whatever the size of the file: a helper thread reads
+the next batch (partition) while the current one is scattered (counted). The Dask engine
 (:mod:`._dask`) evaluates partitions the same way and hands them to the same assembler.
 
 Hashing by ``participant_id`` (rather than the pair of keys) keeps a person's participations in
@@ -25,13 +26,15 @@ partitions; ``count_distinct`` of any other column cannot be split and is refuse
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import itertools
 import math
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -40,16 +43,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
+from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare, to_frame
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
-from inclusionkit._participations import COLUMN_NAMES, from_arrow
+from inclusionkit._participations import from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._keys import string_hash
 from inclusionkit._rules._model import Report
-from inclusionkit._rules._partition import Spec, check_table, evaluate_partition, normalise_by
+from inclusionkit._rules._partition import (
+    Spec,
+    check_table,
+    columns_read,
+    evaluate_partition,
+    normalise_by,
+)
 from inclusionkit._rules._period import choose_ruleset, table_period
 from inclusionkit._rules._ruleset import RuleSet
+from inclusionkit.default_plugins.parquet_format import parquet_columns
 
 __all__ = [
     "BATCH_ROWS",
@@ -73,14 +83,15 @@ row benchmark file), so 512 MiB of Parquet (about 20 million rows) would need ab
 The ``INCLUSIONKIT_STREAMING_THRESHOLD`` environment variable (bytes) overrides it.
 """
 
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 500_000
 """Rows read and scattered at a time during the scan."""
 
-PARTITION_ROWS = 1_000_000
+PARTITION_ROWS = 500_000
 """Rows per on-disk partition (on average): what the compute pass holds in memory at once.
 
-A million rows peak at about 0.9 GB in this process (the 10-million-row benchmark file); two
-million at about 1.6 GB, with no gain in speed."""
+The compute pass counts one partition while it reads the next. Half a million rows peak at
+about 0.85 GB in this process on the 10-million-row benchmark file, a million at about 1.2 GB
+(and took no less CPU time)."""
 
 MAX_PARTITIONS = 1_000
 """At most this many partitions (one open file each during the scan), and never more than the
@@ -89,9 +100,11 @@ process may open: beyond ``MAX_PARTITIONS * partition_rows`` rows partitions gro
 ROW_COLUMN = "__inclusionkit_row__"
 """The input position each row carries through the partitions (for the excluded list)."""
 
-# zstd: 40% smaller than lz4 for the same CPU time on the benchmark data (398 vs 672 MiB per
-# 10M rows), which matters once the partitions no longer fit in the page cache.
-_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+# Uncompressed: with the text of few distinct values as dictionaries a partition is about 58
+# bytes a row, and compressing it cost more than everything else the scan does to write it
+# (zstd 0.45 s, lz4 0.3 s, none 0.1 s of CPU per million rows written and read back).
+# A dictionary that grows is written as a delta (its new values only), see _Dictionaries.
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression=None, emit_dictionary_deltas=True)
 # Rows decoded at a time from a Parquet file (a row group of the benchmark files).
 _READ_ROWS = 131_072
 
@@ -150,13 +163,29 @@ class _Dataset:
     and types, the file's extra columns after them); ``headers`` maps each of its columns to the
     column of the files that fills it (a ``Data nașterii`` header fills ``birth_date``), by
     ``mapping``: the ingestion pipeline's when the dataset was opened (a command's ``--mapping``,
-    else the built-in one), with which every batch is read.
+    else the built-in one), with which every batch is read. ``file_schema`` is the files' own.
     """
 
     files: tuple[str, ...]
     schema: pa.Schema
     headers: Mapping[str, str] = attrs.field(factory=dict)
     mapping: ColumnMapping = attrs.field(factory=default_mapping)
+    file_schema: pa.Schema = attrs.field(factory=lambda: pa.schema([]))
+
+    def read_plan(self, columns: Sequence[str]) -> tuple[list[str], list[str], tuple[str, ...]]:
+        """For the participation ``columns`` (a projection): the files' columns to read, those
+        of them to read as dictionaries, and the files' other columns (left unread), as every
+        reader of Parquet files chooses them (:func:`parquet_columns`)."""
+        names = self.file_schema.names
+        read, dictionary = parquet_columns(
+            names, self.mapping, keep_extra=True, source=self.files[0], only=columns
+        )
+        dictionary = [
+            name
+            for name in dictionary
+            if name in read and pa.types.is_string(self.file_schema.field(name).type)
+        ]
+        return read, dictionary, tuple(name for name in names if name not in read)
 
     def count_rows(self) -> int:
         """The number of rows, from the files' footers (no data is read)."""
@@ -193,6 +222,7 @@ def _open_dataset(source: str) -> _Dataset:
         schema=typed.schema,
         headers={name: names[name] for name in typed.schema.names if name in names},
         mapping=mapping,
+        file_schema=dataset.schema,
     )
 
 
@@ -204,10 +234,17 @@ def _project_codes(dataset: _Dataset, batch_rows: int) -> list[Any]:
     column = dataset.headers.get("project_code", "project_code")
     if "project_code" not in dataset.schema.names:
         return []
+    names = dataset.file_schema.names
+    text = column in names and pa.types.is_string(dataset.file_schema.field(column).type)
     seen: set[Any] = set()
     for path in dataset.files:
-        for batch in pq.ParquetFile(path).iter_batches(batch_rows, columns=[column]):
-            codes = pc.utf8_trim_whitespace(batch.column(0).cast(pa.large_string()))
+        # Text as a dictionary: a row group's few distinct codes are decoded, not every row's.
+        reader = pq.ParquetFile(path, read_dictionary=[column] if text else None)
+        for batch in reader.iter_batches(batch_rows, columns=[column]):
+            codes = batch.column(0)
+            if pa.types.is_dictionary(codes.type):
+                codes = codes.unique().cast(codes.type.value_type)
+            codes = pc.utf8_trim_whitespace(codes.cast(pa.large_string()))
             seen.update(pc.unique(codes).to_pylist())
     return sorted(code for code in seen if code)
 
@@ -221,18 +258,22 @@ def source_period(source: Any) -> str | None:
 
 
 def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
-    """The dataset in input order, in tables of about ``batch_rows`` rows.
+    """The dataset's ``columns`` (a projection) in input order, in tables of about
+    ``batch_rows`` rows.
 
     Each file is read row group by row group, on demand: ``pyarrow.dataset``'s scanner reads
     ahead of a slow consumer (hundreds of MB on the 10M-row file), while ``iter_batches``
-    without pre-buffering holds one batch. Each batch goes through the ingestion pipeline's
-    mapping, cleaning and typing (a bad cell is an error naming its row); batches are gathered
-    up to ``batch_rows`` rows so every partition gets fewer, larger writes.
+    without pre-buffering holds one batch. Only the files' columns that fill ``columns`` are
+    decoded (text of few distinct values as dictionaries, as every Parquet reader reads it);
+    each batch goes through the ingestion pipeline's mapping, cleaning and typing of those
+    columns (a bad cell is an error naming its row; every header is still mapped, so a missing
+    required column stops the read as always); batches are gathered up to ``batch_rows`` rows
+    so every partition gets fewer, larger writes.
     """
     import pyarrow.parquet as pq
 
     schema = pa.schema([dataset.schema.field(name) for name in columns])
-    files = [dataset.headers.get(name, name) for name in columns]
+    read, dictionary, unread = dataset.read_plan(columns)
     mapping = dataset.mapping
     pending: list[pa.Table] = []
     held = 0
@@ -240,16 +281,19 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
         # A bad cell is named by its file and its row in that file (0-based, as every reader
         # of Parquet numbers them), as the in-memory reader names it.
         offset = 0
-        reader = pq.ParquetFile(path, pre_buffer=False)
-        for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=files):
+        reader = pq.ParquetFile(path, pre_buffer=False, read_dictionary=dictionary)
+        for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=read):
             if batch.num_rows == 0:
                 continue
             raw = RawTable(
                 table=pa.Table.from_batches([batch]),
                 source=path,
                 locate=offset_locator("row", offset),
+                unread=unread,
             )
-            typed, problems, _ = prepare(raw, mapping=mapping, keep_extra=True)
+            typed, problems, _ = prepare(
+                raw, mapping=mapping, keep_extra=True, notes=False, columns=columns
+            )
             if problems:
                 raise ValidationError([problem for _, problem in problems], source=path)
             offset += batch.num_rows
@@ -263,6 +307,59 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
         yield pa.concat_tables(pending).combine_chunks()
 
 
+_T = TypeVar("_T")
+
+
+class _Dictionaries:
+    """One dictionary per text column for the whole scan, grown as batches bring new values.
+
+    Every batch encoded against the same dictionary means every partition's stream carries it
+    once (and each growth as a delta of the new values), not once per write: 200 partitions
+    times 100 batches would otherwise write 1.6 GB of project codes at 100M rows.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, pa.Array] = {}
+
+    def encode(self, name: str, column: pa.ChunkedArray) -> pa.DictionaryArray:
+        encoded = pc.dictionary_encode(column.combine_chunks())
+        values = encoded.dictionary
+        known = self._values.get(name)
+        if known is None:
+            known = values
+        else:
+            new = values.filter(pc.is_null(pc.index_in(values, value_set=known)))
+            if len(new):
+                known = pa.concat_arrays([known, new])
+        self._values[name] = known
+        positions = pc.index_in(values, value_set=known).cast(pa.int32())
+        return pa.DictionaryArray.from_arrays(positions.take(encoded.indices), known)
+
+
+def _ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """``items``, each made in a helper thread while the caller works on the one before.
+
+    Exactly one item is made ahead, so at most two are held at once. Reading and decoding
+    (Parquet, Arrow, the ingestion pipeline's kernels) and the caller's work (hashing, sorting,
+    writing; counting) mostly release the GIL, so the two overlap on two cores. The helper runs
+    in a copy of the caller's context (the language of messages); an error there is raised here.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def step(context: contextvars.Context) -> list[_T]:
+        """The next item (none at the end), made in ``context``."""
+        return context.run(lambda: list(itertools.islice(items, 1)))
+
+    with ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-stream") as pool:
+        making = pool.submit(step, contextvars.copy_context())
+        while True:
+            item = making.result()
+            if not item:
+                return
+            making = pool.submit(step, contextvars.copy_context())
+            yield item[0]
+
+
 def _scatter(
     dataset: _Dataset,
     columns: list[str],
@@ -273,22 +370,39 @@ def _scatter(
     progress: ProgressCallback | None,
 ) -> list[tuple[Path, int]]:
     """Spread the rows over ``partitions`` Arrow IPC files by participant; return the
-    non-empty files with their row counts."""
+    non-empty files with their row counts.
+
+    The text columns the files hold as dictionaries (a project code, a region: few distinct
+    values) are written as dictionaries too, so each row moves and stores a 4-byte code rather
+    than its text (:func:`_read_partition` decodes them).
+    """
+    _, dictionary, _ = dataset.read_plan(columns)
+    encode = {name for name in columns if dataset.headers.get(name, name) in dictionary}
+    dictionaries = _Dictionaries()
     writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
     sizes = np.zeros(partitions, dtype=np.int64)
     offset = 0
     emit(progress, "scan", 0, total)
     try:
-        for table in _batches(dataset, columns, batch_rows):
+        for table in _ahead(_batches(dataset, columns, batch_rows)):
             n = table.num_rows
-            table = table.append_column(
-                ROW_COLUMN, pa.array(np.arange(offset, offset + n, dtype=np.int64))
+            arrays = [
+                dictionaries.encode(name, table.column(name))
+                if name in encode
+                else table.column(name)
+                for name in table.column_names
+            ]
+            table = pa.table(
+                [*arrays, pa.array(np.arange(offset, offset + n, dtype=np.int64))],
+                names=[*table.column_names, ROW_COLUMN],
             )
             part = partition_numbers(table.column("participant_id"), partitions)
             counts = np.bincount(part, minlength=partitions)
             if partitions > 1:
-                # A stable sort keeps each partition's rows in input order.
-                table = table.take(pa.array(np.argsort(part, kind="stable")))
+                # A stable sort keeps each partition's rows in input order (numpy sorts 16-bit
+                # keys by radix, several times faster than 64-bit ones).
+                keys = part.astype(np.uint16) if partitions <= 2**16 else part
+                table = table.take(pa.array(np.argsort(keys, kind="stable")))
             start = 0
             for number in np.flatnonzero(counts).tolist():
                 writer = writers.get(number)
@@ -322,11 +436,30 @@ def _partition_limit() -> int:
 
 
 def _read_partition(path: Path) -> pa.Table:
+    """A partition as :func:`_scatter` wrote it, its dictionaries decoded (each batch of the
+    scan has its own), one chunk per column."""
     with pa.OSFile(str(path), "rb") as source:
         table = pa.ipc.open_stream(source).read_all()
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            decoded = table.column(index).cast(field.type.value_type)
+            table = table.set_column(index, field.name, decoded)
     # One chunk per column: fewer, larger arrays convert faster, and some pyarrow kernels
     # misbehave on many-chunk arrays (performance notes).
     return table.combine_chunks()
+
+
+def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pd.DataFrame, np.ndarray, int]]:
+    """Each partition file as the canonical frame, its rows' input positions and its row
+    count; the file is removed once read."""
+    for path, size in files:
+        table = _read_partition(path)
+        path.unlink()
+        rows = table.column(ROW_COLUMN).to_numpy()
+        # The scan typed every cell: the partition only becomes the canonical frame.
+        frame = to_frame(table.drop_columns([ROW_COLUMN]))
+        del table
+        yield frame, rows, size
 
 
 def compute_streaming(
@@ -367,11 +500,8 @@ def compute_streaming(
     # The in-memory engine's column checks, on an empty table of the file's schema.
     template = from_arrow(dataset.schema.empty_table(), source=source, keep_extra=True)
     check_table(ruleset, breakdowns, template)
-    wanted = {*breakdowns, *ruleset.extra_columns}
-    columns = [
-        *COLUMN_NAMES,
-        *(name for name in names if name not in COLUMN_NAMES and name in wanted),
-    ]
+    # Only the columns the report reads (as the in-memory engine reads a file).
+    columns = [name for name in columns_read(ruleset, breakdowns) if name in names]
     total = int(dataset.count_rows())
     partitions = min(max(1, math.ceil(total / partition_rows)), _partition_limit())
     totals = Assembler(spec)
@@ -381,15 +511,16 @@ def compute_streaming(
         pa.default_memory_pool().release_unused()
         done = 0
         emit(progress, "compute", 0, total)
-        for path, size in files:
-            frame = from_arrow(_read_partition(path), source=source, keep_extra=True)
-            rows = frame.pop(ROW_COLUMN).to_numpy(dtype=np.int64)
+        # The next partition is read while this one is counted.
+        for frame, rows, size in _ahead(_partitions(files)):
             totals.add(evaluate_partition(frame, rows, spec))
-            del frame
-            path.unlink()
+            del frame, rows
             done += size
             emit(progress, "compute", done, total)
     if not totals.partitions:
         # An empty input still makes a report: the in-memory engine's, of an empty table.
         totals.add(evaluate_partition(template, None, spec))
+    # The partitions' scratch memory goes back to the system before the report is built: the
+    # excluded list is about a twentieth of the rows, and sorting it is the last peak.
+    pa.default_memory_pool().release_unused()
     return totals.report(project)
