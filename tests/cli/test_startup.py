@@ -146,9 +146,9 @@ def test_a_parquet_report_imports_no_validator_converter_or_plugin_reader(tmp_pa
     source = tmp_path / "participations.parquet"
     inclusionkit.write(participations, source)
     argv = [str(source), "--rules", "esf-2014", "--by", "gender", "--no-progress"]
+    argv += ["-o", str(tmp_path / "out.csv")]
     done = subprocess.run(
-        [sys.executable, "-c", REPORT_PROBE, json.dumps(NOT_FOR_A_PARQUET_REPORT), "report"]
-        + [*argv, "-o", str(tmp_path / "out.csv")],
+        [sys.executable, "-c", REPORT_PROBE, json.dumps(NOT_FOR_A_PARQUET_REPORT), "report", *argv],
         capture_output=True,
         text=True,
         check=True,
