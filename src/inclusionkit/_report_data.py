@@ -20,7 +20,13 @@ import pandas as pd
 
 from inclusionkit._convert import unstructure
 
-__all__ = ["EXCLUDED_IDS_OPTION", "ReportData", "excluded_by_reason", "provenance_dict"]
+__all__ = [
+    "EXCLUDED_IDS_OPTION",
+    "ReportData",
+    "excluded_by_reason",
+    "provenance_dict",
+    "report_table",
+]
 
 EXCLUDED_IDS_OPTION = "include_excluded_ids"
 """The write option of every report exporter that keeps the excluded participations' ids."""
@@ -49,14 +55,8 @@ class ReportData:
         ``.checks`` when present), unstructuring an attrs provenance to a ``dict``."""
         if isinstance(report, ReportData):
             return report
-        for attribute in ("table", "provenance"):
-            if not hasattr(report, attribute):
-                raise TypeError(
-                    f"a report needs .table and .provenance; {type(report).__name__} has no "
-                    f".{attribute}"
-                )
         return cls(
-            table=_frame(report.table, "table"),
+            table=report_table(report),
             excluded=_frame(getattr(report, "excluded", None), "excluded"),
             checks=_frame(getattr(report, "checks", None), "checks"),
             provenance=provenance_dict(report.provenance),
@@ -83,6 +83,20 @@ class ReportData:
             and self.checks.equals(that.checks)
             and self.provenance == that.provenance
         )
+
+
+def report_table(report: Any) -> pd.DataFrame:
+    """The tidy table of any report-like object, as :meth:`ReportData.from_report` takes it,
+    without serialising the provenance (a writer of the table alone does not need it)."""
+    if isinstance(report, ReportData):
+        return report.table
+    for attribute in ("table", "provenance"):
+        if not hasattr(report, attribute):
+            raise TypeError(
+                f"a report needs .table and .provenance; {type(report).__name__} has no "
+                f".{attribute}"
+            )
+    return _frame(report.table, "table")
 
 
 def excluded_by_reason(excluded: pd.DataFrame) -> pd.DataFrame:

@@ -13,14 +13,16 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import referencing
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from inclusionkit._errors import Problem
 from inclusionkit._i18n import deferred
+
+if TYPE_CHECKING:
+    # Imported where a document is validated: a command that reads only the built-in schemas'
+    # data (the mapping, the rule sets, checked by tests) does not load a JSON Schema validator.
+    import jsonschema
+    import referencing
 
 SCHEMA_NAMES: tuple[str, ...] = ("participation", "project", "ruleset", "mapping")
 
@@ -47,6 +49,9 @@ def schema(name: str) -> Mapping[str, Any]:
 
 @functools.cache
 def _registry() -> referencing.Registry[Any]:
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     resources_ = [
         (schema(name)["$id"], DRAFT202012.create_resource(schema(name))) for name in SCHEMA_NAMES
     ]
@@ -55,6 +60,8 @@ def _registry() -> referencing.Registry[Any]:
 
 @functools.cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(
         schema(name),
         registry=_registry(),
@@ -74,6 +81,8 @@ def iter_schema_problems(
     document: Any, name: str, *, source: str | None = None
 ) -> Iterator[Problem]:
     """Yield a :class:`Problem` for every way ``document`` breaks schema ``name``, deepest first."""
+    import jsonschema
+
     errors = sorted(_validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
     for error in errors:
         # A oneOf/anyOf failure is clearest through its best sub-error.

@@ -103,3 +103,55 @@ def test_the_progress_command_spells_the_technical_layout_as_the_library_does() 
     from inclusionkit.cli import _project
 
     assert _project.LAYOUT == LAYOUT
+
+
+# What a `report` of a Parquet file to CSV never needs: JSON Schema validation (the built-in
+# mapping and rule sets are checked by tests), the cattrs converter, and the plugins' readers and
+# writers (each plugin registers its formats from a light top module).
+NOT_FOR_A_PARQUET_REPORT = (
+    "jsonschema",
+    "referencing",
+    "cattrs",
+    "lxml",
+    "python_calamine",
+    "openpyxl",
+    "matplotlib",
+    "jinja2",
+    "inclusionkit_iati._export",
+    "inclusionkit_iati._import",
+    "inclusionkit_iati._validate",
+    "inclusionkit_xlsx._read",
+    "inclusionkit_xlsx._write",
+    "inclusionkit_datapackage._build",
+    "inclusionkit_datapackage._write",
+    "inclusionkit_html._report",
+)
+
+REPORT_PROBE = """
+import contextlib, io, json, sys
+from inclusionkit.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[2:])
+lazy = sorted(name for name in json.loads(sys.argv[1]) if name in sys.modules)
+print(json.dumps({"code": code, "loaded": lazy}))
+"""
+
+
+def test_a_parquet_report_imports_no_validator_converter_or_plugin_reader(tmp_path: Path) -> None:
+    """`report FILE.parquet -o out.csv` imports neither jsonschema, cattrs nor a plugin's reader."""
+    from inclusionkit import examples
+
+    participations = examples.load("dreptul-la-munca").participations
+    assert participations is not None
+    source = tmp_path / "participations.parquet"
+    inclusionkit.write(participations, source)
+    argv = [str(source), "--rules", "esf-2014", "--by", "gender", "--no-progress"]
+    argv += ["-o", str(tmp_path / "out.csv")]
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT_PROBE, json.dumps(NOT_FOR_A_PARQUET_REPORT), "report", *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}
+    assert (tmp_path / "out.csv").stat().st_size > 0

@@ -10,7 +10,7 @@ import pytest
 
 import inclusionkit._rules as rules
 from inclusionkit import InclusionKitError, ValidationError
-from inclusionkit._rules._ruleset import read_builtin
+from inclusionkit._rules._ruleset import builtin_names, read_builtin
 from inclusionkit._schemas import iter_schema_problems
 
 BUILTIN = ("esf-2007", "esf-2014", "esf-2021")
@@ -27,6 +27,13 @@ def test_builtin_documents_are_valid_against_the_schema(name: str) -> None:
     document = read_builtin(name)
     assert list(iter_schema_problems(document, "ruleset")) == []
     assert rules.ruleset_problems(document) == []
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_shipped_ruleset_is_valid_against_the_schema(name: str) -> None:
+    """Every rule set file shipped is valid against ruleset.schema.json: what lets a command load
+    it without a JSON Schema validator."""
+    assert list(iter_schema_problems(read_builtin(name), "ruleset")) == []
 
 
 @pytest.mark.parametrize("name", BUILTIN)

@@ -59,7 +59,7 @@ from inclusionkit._participations import (
     DATE_COLUMNS,
     write_participations,
 )
-from inclusionkit._report_data import ReportData
+from inclusionkit._report_data import ReportData, report_table
 from inclusionkit._sanitise import arrow_reason, frame_to_csv, restore_frame
 from inclusionkit._sfc2021 import Sfc2021Report
 from inclusionkit._technical import LAYOUT, TechnicalReport
@@ -558,7 +558,7 @@ def _report_frame(report: Any, options: Mapping[str, Any]) -> pd.DataFrame:
             f"layout {layout!r}: a report is written as its tidy table; the wide and checks "
             "layouts are those of an SFC2021 report"
         )
-    return translate_table(ReportData.from_report(report).table, lang)
+    return translate_table(report_table(report), lang)
 
 
 def _write_technical(

@@ -18,9 +18,8 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import pandas as pd
 import pyarrow as pa
 
@@ -47,6 +46,11 @@ from inclusionkit.default_plugins import (
 )
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
 from inclusionkit.models import Project
+
+if TYPE_CHECKING:
+    # Imported where a JSON participation file is validated: loading the plugin (every command
+    # does) does not load a JSON Schema validator.
+    import jsonschema
 
 REPORT_PARTS: tuple[str, ...] = ("table", "excluded", "checks")
 _READ_OPTIONS: dict[str, tuple[str, ...]] = {}
@@ -304,6 +308,8 @@ def _coerce(records: list[Any], errors: list[jsonschema.ValidationError]) -> lis
 
 
 def _participations_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     from inclusionkit._schemas import _registry, schema
 
     # One validator call over the whole list, so every problem comes back with its $[row] path.

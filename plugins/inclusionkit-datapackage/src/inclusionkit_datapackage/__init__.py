@@ -22,17 +22,30 @@ See this distribution's ``README.md`` and ``docs/formats/datapackage.md``.
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from inclusionkit import Exporter
 from inclusionkit.hookspecs import RegisterExporter, hookimpl
-from inclusionkit_datapackage._build import DEFAULT_RULES, build_datapackage
-from inclusionkit_datapackage._model import DataPackage, Field, ForeignKey, Table, read_csv_rows
-from inclusionkit_datapackage._tables import TABLE_NAMES, table_specs
-from inclusionkit_datapackage._write import (
-    write_datapackage,
-    write_datapackage_zip,
-    write_folder,
-    write_zip,
-)
+
+if TYPE_CHECKING:
+    from inclusionkit_datapackage._build import DEFAULT_RULES, build_datapackage
+    from inclusionkit_datapackage._model import (
+        DataPackage,
+        Field,
+        ForeignKey,
+        Table,
+        read_csv_rows,
+    )
+    from inclusionkit_datapackage._tables import TABLE_NAMES, table_specs
+    from inclusionkit_datapackage._write import (
+        write_datapackage,
+        write_datapackage_zip,
+        write_folder,
+        write_zip,
+    )
 
 __version__ = "0.1.0"
 
@@ -55,6 +68,40 @@ __all__ = [
 ]
 
 
+# public name -> module: imported on first use (PEP 562). inclusionkit loads every plugin to list
+# its formats; the package builder is paid for only by a command that writes a data package.
+_LAZY: dict[str, str] = {
+    "DEFAULT_RULES": "inclusionkit_datapackage._build",
+    "build_datapackage": "inclusionkit_datapackage._build",
+    "DataPackage": "inclusionkit_datapackage._model",
+    "Field": "inclusionkit_datapackage._model",
+    "ForeignKey": "inclusionkit_datapackage._model",
+    "Table": "inclusionkit_datapackage._model",
+    "read_csv_rows": "inclusionkit_datapackage._model",
+    "TABLE_NAMES": "inclusionkit_datapackage._tables",
+    "table_specs": "inclusionkit_datapackage._tables",
+    "write_datapackage": "inclusionkit_datapackage._write",
+    "write_datapackage_zip": "inclusionkit_datapackage._write",
+    "write_folder": "inclusionkit_datapackage._write",
+    "write_zip": "inclusionkit_datapackage._write",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def _write_zip(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:
+    from inclusionkit_datapackage._write import write_datapackage_zip
+
+    write_datapackage_zip(obj, path, kind=kind, options=options)
+
+
 @hookimpl
 def register_exporters(register: RegisterExporter) -> None:
     """Contribute the data package writer (a zipped package, since the host writes one file)."""
@@ -63,7 +110,7 @@ def register_exporters(register: RegisterExporter) -> None:
             name="datapackage",
             extensions=(".zip",),
             kinds={"project", "report"},
-            write=write_datapackage_zip,
+            write=_write_zip,
             description="Frictionless tabular data package (zip): CSV tables with Table Schemas",
         )
     )

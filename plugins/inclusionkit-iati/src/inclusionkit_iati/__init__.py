@@ -13,17 +13,24 @@ a file, with the import's warnings as data). See ``docs/formats/iati.md``.
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from inclusionkit import Exporter, Importer
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
-from inclusionkit_iati._export import DEFAULT_SUPPRESS, ReportingOrg, project_to_iati, write_project
-from inclusionkit_iati._import import (
-    DEFAULT_MAX_BYTES,
-    IatiImport,
-    IatiImportWarning,
-    read_iati,
-    read_project,
-)
-from inclusionkit_iati._validate import schema_errors
+
+if TYPE_CHECKING:
+    from inclusionkit import Project
+    from inclusionkit_iati._export import DEFAULT_SUPPRESS, ReportingOrg, project_to_iati
+    from inclusionkit_iati._import import (
+        DEFAULT_MAX_BYTES,
+        IatiImport,
+        IatiImportWarning,
+        read_iati,
+    )
+    from inclusionkit_iati._validate import schema_errors
 
 __version__ = "0.1.0"
 
@@ -46,6 +53,43 @@ FORMAT_NAME = "iati"
 # come, callers name the format (format="iati") rather than rely on the extension.
 EXTENSIONS = (".xml",)
 
+# public name -> module: imported on first use (PEP 562). inclusionkit loads every plugin to list
+# its formats; lxml and the XSD-backed modules are paid for only by a command that reads or
+# writes IATI XML.
+_LAZY: dict[str, str] = {
+    "DEFAULT_MAX_BYTES": "inclusionkit_iati._import",
+    "DEFAULT_SUPPRESS": "inclusionkit_iati._export",
+    "IatiImport": "inclusionkit_iati._import",
+    "IatiImportWarning": "inclusionkit_iati._import",
+    "ReportingOrg": "inclusionkit_iati._export",
+    "project_to_iati": "inclusionkit_iati._export",
+    "read_iati": "inclusionkit_iati._import",
+    "schema_errors": "inclusionkit_iati._validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def _write_project(
+    obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]
+) -> None:
+    from inclusionkit_iati._export import write_project
+
+    write_project(obj, path, kind=kind, options=options)
+
+
+def _read_project(source: Any, *, kind: str, options: Mapping[str, Any]) -> Project:
+    from inclusionkit_iati._import import read_project
+
+    return read_project(source, kind=kind, options=options)
+
 
 @hookimpl
 def register_exporters(register: RegisterExporter) -> None:
@@ -55,7 +99,7 @@ def register_exporters(register: RegisterExporter) -> None:
             name=FORMAT_NAME,
             extensions=EXTENSIONS,
             kinds={"project"},
-            write=write_project,
+            write=_write_project,
             description="IATI 2.03 activity XML (validated against the official schema)",
         )
     )
@@ -69,7 +113,7 @@ def register_importers(register: RegisterImporter) -> None:
             name=FORMAT_NAME,
             extensions=EXTENSIONS,
             kinds={"project"},
-            read=read_project,
+            read=_read_project,
             description="IATI 2.0x activity XML (each guess reported as an IatiImportWarning)",
         )
     )

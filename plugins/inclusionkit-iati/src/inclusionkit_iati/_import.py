@@ -177,7 +177,8 @@ def read_project(source: Any, *, kind: str, options: Mapping[str, Any]) -> Proje
                 "returned: pass activity=... to choose, or use inclusionkit_iati.read_iati for all"
             )
     for message in messages:
-        warnings.warn(message, IatiImportWarning, stacklevel=3)
+        # 4: past this function and the plugin's lazy `read` in __init__, to the caller of the host.
+        warnings.warn(message, IatiImportWarning, stacklevel=4)
     return project
 
 

@@ -13,6 +13,7 @@ See this distribution's ``README.md`` for what is mapped, how, and what is left 
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 # the code that imported it from this plugin before.
 from inclusionkit import Exporter, Importer, load_mapping, mapping_schema, validate_mapping
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
-from inclusionkit_xlsx._read import XlsxImportWarning, read_xlsx, read_xlsx_raw
 
 if TYPE_CHECKING:
+    from inclusionkit import RawTable
+    from inclusionkit_xlsx._read import XlsxImportWarning, read_xlsx, read_xlsx_raw
     from inclusionkit_xlsx._write import write_xlsx
 
 __version__ = "0.1.0"
@@ -42,14 +44,36 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # openpyxl costs a quarter of a second to import: only a command that writes a workbook
-    # pays it, not every command that loads the plugins.
-    if name == "write_xlsx":
-        from inclusionkit_xlsx._write import write_xlsx
+# public name -> module: imported on first use (PEP 562). inclusionkit loads every plugin to list
+# its formats: openpyxl (a quarter of a second) is paid for only by a command that writes a
+# workbook, python-calamine and the reader only by one that reads a workbook.
+_LAZY: dict[str, str] = {
+    "XlsxImportWarning": "inclusionkit_xlsx._read",
+    "read_xlsx": "inclusionkit_xlsx._read",
+    "read_xlsx_raw": "inclusionkit_xlsx._read",
+    "write_xlsx": "inclusionkit_xlsx._write",
+}
 
-        return write_xlsx
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def _read_workbook(source: Any, *, kind: str, options: Mapping[str, Any]) -> Any:
+    from inclusionkit_xlsx._read import read_xlsx
+
+    return read_xlsx(source, kind=kind, options=options)
+
+
+def _read_workbook_raw(source: Any, *, options: Mapping[str, Any]) -> RawTable:
+    from inclusionkit_xlsx._read import read_xlsx_raw
+
+    return read_xlsx_raw(source, options=options)
 
 
 def _write_workbook(
@@ -68,8 +92,8 @@ def register_importers(register: RegisterImporter) -> None:
             name="xlsx",
             extensions=(".xlsx",),
             kinds={"participations"},
-            read=read_xlsx,
-            read_raw=read_xlsx_raw,
+            read=_read_workbook,
+            read_raw=_read_workbook_raw,
             description="Excel participant registers (Romanian or English headers, mapping files)",
         )
     )
