@@ -60,6 +60,7 @@ __all__ = [
     "exporters",
     "get_plugin_manager",
     "importers",
+    "lazy_names",
     "plugin_info",
     "reset_plugin_manager",
     "use_plugin_manager",
@@ -67,6 +68,32 @@ __all__ = [
 ]
 
 log = logging.getLogger("inclusionkit.plugins")
+
+
+def lazy_names(package: str, names: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` (PEP 562) importing each public name of ``package`` on first use.
+
+    inclusionkit imports every plugin's top module to list its formats, so whatever that module
+    imports is paid for by every command. ``names`` maps a public name to the module that
+    defines it; the first access imports that module and keeps the value in ``package``'s
+    namespace, so later accesses are plain lookups::
+
+        __getattr__ = lazy_names(__name__, {"read_iati": "inclusionkit_iati._read"})
+
+    (Import the same names under ``typing.TYPE_CHECKING`` for type checkers.)
+    """
+    table = dict(names)
+
+    def __getattr__(name: str) -> Any:
+        module = table.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(importlib.import_module(package), name, value)
+        return value
+
+    return __getattr__
+
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "inclusionkit.default_plugins.csv_format",

@@ -38,7 +38,8 @@ Translations
     coded words in a language).
 Plugins and errors
     :func:`get_plugin_manager`, :func:`reset_plugin_manager`, :class:`PluginManager`,
-    :class:`PluginInfo`,
+    :class:`PluginInfo`, :func:`lazy_names` (a plugin's public names imported on first use, so
+    that listing its formats costs every command nothing),
     :class:`RegisteredRuleset`; :class:`InclusionKitError`, :class:`ValidationError`,
     :class:`Problem`, :class:`PluginError`, :class:`PluginWarning`, :class:`ImporterWarning`
     (the base of an importer's own warnings).
@@ -76,6 +77,7 @@ from inclusionkit._plugins import (
     PluginManager,
     RegisteredRuleset,
     get_plugin_manager,
+    lazy_names,
     reset_plugin_manager,
 )
 from inclusionkit._report_data import ReportData, provenance_dict
@@ -133,6 +135,7 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "input_limits",
+    "lazy_names",
     "limit",
     "limited_source",
     "needs_quote",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -518,3 +519,39 @@ def test_one_rule_set_registry_for_hooks_and_calls() -> None:
         assert "from-a-call" not in inclusionkit.available_rulesets()
     # Outside the block, the shared manager never saw either.
     assert "from-a-hook" not in inclusionkit.available_rulesets()
+
+
+def test_lazy_names_import_a_public_name_on_first_use(tmp_path: Path, monkeypatch: Any) -> None:
+    """lazy_names imports a name's module only when the name is first read, then keeps it."""
+    package = tmp_path / "lazy_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from inclusionkit.plugin import lazy_names\n"
+        "__getattr__ = lazy_names(__name__, {'heavy': 'lazy_pkg._heavy'})\n"
+    )
+    (package / "_heavy.py").write_text("heavy = object()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    lazy_pkg = importlib.import_module("lazy_pkg")
+    try:
+        assert "lazy_pkg._heavy" not in sys.modules
+        value = lazy_pkg.heavy
+        assert "lazy_pkg._heavy" in sys.modules
+        assert value is sys.modules["lazy_pkg._heavy"].heavy
+        assert vars(lazy_pkg)["heavy"] is value  # kept: the next read is a plain lookup
+        with pytest.raises(AttributeError, match="no attribute 'missing'"):
+            _ = lazy_pkg.missing
+    finally:
+        for name in ("lazy_pkg", "lazy_pkg._heavy"):
+            sys.modules.pop(name, None)
+
+
+def test_the_shipped_plugins_keep_their_readers_unimported_until_used() -> None:
+    """Loading the xlsx and IATI plugins imports neither reader; reading a public name does."""
+    code = (
+        "import sys, inclusionkit_xlsx, inclusionkit_iati\n"
+        "assert 'inclusionkit_xlsx._read' not in sys.modules\n"
+        "assert 'inclusionkit_iati._read' not in sys.modules\n"
+        "inclusionkit_xlsx.read_xlsx\n"
+        "assert 'inclusionkit_xlsx._read' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

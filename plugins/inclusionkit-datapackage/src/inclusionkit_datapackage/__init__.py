@@ -22,13 +22,13 @@ See this distribution's ``README.md`` and ``docs/formats/datapackage.md``.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from inclusionkit import Exporter
 from inclusionkit.hookspecs import RegisterExporter, hookimpl
+from inclusionkit.plugin import lazy_names
 
 if TYPE_CHECKING:
     from inclusionkit_datapackage._build import DEFAULT_RULES, build_datapackage
@@ -87,13 +87,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def _write_zip(obj: Any, path: os.PathLike[str], *, kind: str, options: Mapping[str, Any]) -> None:

@@ -13,13 +13,13 @@ a file, with the import's warnings as data). See ``docs/formats/iati.md``.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from inclusionkit import Exporter, Importer
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
+from inclusionkit.plugin import lazy_names
 
 if TYPE_CHECKING:
     from inclusionkit import Project
@@ -68,13 +68,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def _write_project(

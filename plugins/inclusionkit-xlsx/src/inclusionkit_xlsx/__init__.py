@@ -13,7 +13,6 @@ See this distribution's ``README.md`` for what is mapped, how, and what is left 
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 # the code that imported it from this plugin before.
 from inclusionkit import Exporter, Importer, load_mapping, mapping_schema, validate_mapping
 from inclusionkit.hookspecs import RegisterExporter, RegisterImporter, hookimpl
+from inclusionkit.plugin import lazy_names
 
 if TYPE_CHECKING:
     from inclusionkit import RawTable
@@ -55,13 +55,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def _read_workbook(source: Any, *, kind: str, options: Mapping[str, Any]) -> Any:
