@@ -243,10 +243,10 @@ class _Codes:
         where[new] = len(self.values) + np.arange(np.count_nonzero(new))
         if new.any():
             self.values = pa.concat_arrays([self.values, local.filter(pa.array(new))])
-        indices = encoded.indices
-        codes = where[indices.fill_null(0).to_numpy(zero_copy_only=False)]
-        codes[np.asarray(indices.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = -1
-        self.parts.append(codes.astype(np.int32))
+        # A missing value's index is null: it takes the last code, -1.
+        where = np.append(where, -1)
+        indices = encoded.indices.fill_null(len(local)).to_numpy(zero_copy_only=False)
+        self.parts.append(where[indices].astype(np.int32))
 
     def codes(self) -> np.ndarray:
         """Every partition's codes, in order (the parts are let go)."""
