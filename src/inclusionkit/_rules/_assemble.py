@@ -543,7 +543,8 @@ class Assembler:
         self, project: Any = None, rows: Callable[[np.ndarray], np.ndarray] | None = None
     ) -> Report:
         """The report of the whole table (``rows`` turns the excluded list's codes into input
-        positions, for the Dask engine); ``project`` gives the entity indicators."""
+        positions, for the Dask engine); ``project`` gives the entity indicators. Called once:
+        the excluded list is built from the held parts, which are let go as it is."""
         spec, ruleset = self.spec, self.spec.ruleset
         if not self.partitions:
             raise InclusionKitError("no partition was evaluated")
