@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
-from inclusionkit._rules._assemble import Assembler, cell_order
+from inclusionkit._rules._assemble import Assembler, _ExcludedList, cell_order
 from inclusionkit._rules._partition import Spec, evaluate_partition
 from inclusionkit._rules._ruleset import load_ruleset
 from tests.rules.strategies import as_of_dates, participation_tables
@@ -91,3 +91,41 @@ def test_dependencies_go_one_way_engines_assembler_model() -> None:
     assert not _imports("_partition") & {"_assemble", "_model", *engines}
     assert "_report" not in _imports("_streaming") | _imports("_dask")
     assert "_dask" not in _imports("_streaming")
+
+
+TEXT = st.one_of(st.none(), st.sampled_from(["", "a", "B", "é", "ab", "Ă1", "z", "a b", "ß"]))
+
+
+@st.composite
+def excluded_lists(draw: st.DrawFn) -> pd.DataFrame:
+    """An excluded list (sorted, as a partition gives it) of rows with repeated, missing and
+    non-ASCII text."""
+    n = draw(st.integers(0, 12))
+    text = {
+        name: pd.array([draw(TEXT) for _ in range(n)], dtype=pd.StringDtype("pyarrow"))
+        for name in ("project_code", "participant_id", "reason", "message")
+    }
+    rows = np.array(draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n, unique=True)))
+    frame = pd.DataFrame({**text, "row": rows.astype(np.int64)})
+    frame = frame[["project_code", "participant_id", "row", "reason", "message"]]
+    return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(excluded_lists(), min_size=1, max_size=6), st.booleans())
+def test_excluded_lists_held_compactly_give_the_sorted_concatenation(
+    parts: list[pd.DataFrame], resolve: bool
+) -> None:
+    """The excluded lists of many partitions, held as codes, give what concatenating and sorting
+    the pandas lists gives: the same rows, order, values and dtypes (rows resolved or not)."""
+    held = _ExcludedList()
+    for part in parts:
+        held.add(part)
+    rows = (lambda codes: codes * 3 + 1) if resolve else None
+    want = pd.concat(parts, ignore_index=True)
+    if rows is not None:
+        want["row"] = rows(want["row"].to_numpy())
+    want = want.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
+    got = held.frame(rows)
+    pdt.assert_frame_equal(got, want)
+    assert got["row"].dtype == np.int64

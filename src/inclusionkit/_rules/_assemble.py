@@ -12,7 +12,8 @@ the report once, the same way for every engine:
   (:mod:`._checks`, the one check engine);
 - **provenance**: the counters added up, with the rule set, breakdowns and as-of date.
 
-Counts are additive across disjoint participations; the excluded lists are concatenated.
+Counts are additive across disjoint participations; the excluded lists are concatenated
+(held compactly until the report is built: :class:`_ExcludedList`).
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ from typing import Any
 import attrs
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import DTYPES
 from inclusionkit._rules import _checks
+from inclusionkit._rules._columns import arrow_chunks, arrow_strings
 from inclusionkit._rules._grouping import UNKNOWN_GENDER, age_band_labels
 from inclusionkit._rules._language import Evaluator
 from inclusionkit._rules._model import Provenance, Report
@@ -39,6 +43,7 @@ from inclusionkit._rules._records import (
     FrameSource,
     RecordSet,
     aggregate_value,
+    excluded_order,
     period_event,
 )
 from inclusionkit._rules._ruleset import Check, RuleSet
@@ -220,6 +225,139 @@ class _Layout:
         )
 
 
+class _Codes:
+    """One text column of the excluded list as codes into a dictionary that grows as partitions
+    bring new values (a project code, a reason or a message repeats over many rows)."""
+
+    def __init__(self) -> None:
+        self.values = pa.array([], type=pa.large_string())
+        self.parts: list[np.ndarray] = []
+
+    def add(self, column: pd.Series) -> None:
+        """Add a partition's column: its codes (-1 for a missing value), new values appended."""
+        encoded = arrow_strings(column).cast(pa.large_string()).dictionary_encode()
+        local = encoded.dictionary
+        known = pc.index_in(local, value_set=self.values)
+        new = np.asarray(known.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        where = np.asarray(known.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        where[new] = len(self.values) + np.arange(np.count_nonzero(new))
+        if new.any():
+            self.values = pa.concat_arrays([self.values, local.filter(pa.array(new))])
+        # A missing value's index is null: it takes the last code, -1.
+        where = np.append(where, -1)
+        indices = encoded.indices.fill_null(len(local)).to_numpy(zero_copy_only=False)
+        self.parts.append(where[indices].astype(np.int32))
+
+    def codes(self) -> np.ndarray:
+        """Every partition's codes, in order (the parts are let go)."""
+        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int32)
+        self.parts = []
+        return codes
+
+    def ranks(self, codes: np.ndarray) -> np.ndarray:
+        """Each code's place in the order of the values (a missing value last)."""
+        rank = np.empty(len(self.values) + 1, dtype=np.int32)
+        rank[np.asarray(pc.sort_indices(self.values).to_numpy(), dtype=np.int64)] = np.arange(
+            len(self.values), dtype=np.int32
+        )
+        rank[-1] = len(self.values)  # code -1: missing
+        ranks: np.ndarray = rank[codes]
+        return ranks
+
+    def column(self, codes: np.ndarray) -> pd.Series:
+        """The text of ``codes`` (-1: missing) as a canonical text column."""
+        missing = codes < 0
+        text = self.values.take(pa.array(codes, mask=missing if missing.any() else None))
+        return pd.Series(pd.array(text, dtype=_STRING), copy=False)
+
+
+class _ExcludedList:
+    """The excluded rows of every partition, held compactly until the report is built.
+
+    A partition's list (sorted by key, then row) is kept as it is while it is the only one, so
+    the in-memory engine's list is returned untouched. From the second non-empty list on, the
+    lists are held as codes (project code, reason and message, which repeat), the participant
+    ids as Arrow text and the rows as integers: about a quarter of the pandas columns' size.
+    The report's list is then sorted once and built once, column by column, in the same order
+    and with the same values and dtypes as sorting the concatenated pandas lists.
+    """
+
+    _TEXT = ("project_code", "reason", "message")
+
+    def __init__(self) -> None:
+        self.first: pd.DataFrame | None = None
+        self.text = {name: _Codes() for name in self._TEXT}
+        self.ids: list[pa.Array | pa.ChunkedArray] = []
+        self.rows: list[np.ndarray] = []
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Add one partition's list (columns :data:`EXCLUDED_COLUMNS`, sorted)."""
+        if self.rows:
+            if len(frame):
+                self._hold(frame)
+            return
+        if self.first is None or not len(self.first):
+            # Empty lists are not kept (one stays, to give the columns and dtypes).
+            self.first = frame
+        elif len(frame):
+            self._hold(self.first)
+            self.first = None
+            self._hold(frame)
+
+    def _hold(self, frame: pd.DataFrame) -> None:
+        for name, codes in self.text.items():
+            codes.add(frame[name])
+        self.ids.append(arrow_chunks(frame["participant_id"]))
+        self.rows.append(frame["row"].to_numpy(dtype=np.int64))
+
+    def frame(self, rows: Callable[[np.ndarray], np.ndarray] | None) -> pd.DataFrame:
+        """The whole list, sorted by key, then row (``rows`` turns the codes in ``row`` into
+        input positions)."""
+        columns = list(EXCLUDED_COLUMNS)
+        if not self.rows:
+            assert self.first is not None
+            frame = self.first[columns]
+            if rows is None or not len(frame):
+                return frame
+            frame = frame.copy()
+            frame["row"] = rows(frame["row"].to_numpy(dtype=np.int64))
+            order = excluded_order(
+                arrow_chunks(frame["project_code"]),
+                arrow_chunks(frame["participant_id"]),
+                frame["row"].to_numpy(dtype=np.int64),
+            )
+            return frame.take(order).reset_index(drop=True)
+        at = np.concatenate(self.rows)
+        self.rows = []
+        if rows is not None:
+            at = rows(at)
+        project = self.text["project_code"].codes()
+        ids = pa.chunked_array(
+            [chunk for part in self.ids for chunk in _chunks(part)], type=pa.large_string()
+        )
+        self.ids = []
+        order = excluded_order(self.text["project_code"].ranks(project), ids, at)
+        out: dict[str, Any] = {}
+        out["project_code"] = self.text["project_code"].column(project[order])
+        del project
+        out["participant_id"] = pd.Series(
+            pd.array(ids.take(pa.array(order)), dtype=_STRING), copy=False
+        )
+        del ids
+        out["row"] = at[order]
+        del at
+        for name in ("reason", "message"):
+            out[name] = self.text[name].column(self.text[name].codes()[order])
+        frame = pd.DataFrame(out, index=range(len(order)))
+        return frame[columns]
+
+
+def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    """An Arrow text array's chunks, as large strings."""
+    parts = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    return [part.cast(pa.large_string()) for part in parts]
+
+
 class Assembler:
     """The sum of the partial counts of one table, and the report it makes.
 
@@ -248,7 +386,7 @@ class Assembler:
         self.tail: dict[str, np.ndarray] = {}  # (flows, other cells, genders + total)
         self.data_years: tuple[int, int] | None = None
         self.genders_seen: set[str] = set()
-        self.excluded: list[pd.DataFrame] = []
+        self.excluded = _ExcludedList()
         self.counts = dict.fromkeys(_COUNTERS, 0)
         self.partitions = 0
 
@@ -259,10 +397,7 @@ class Assembler:
         self.partitions += 1
         for name in self.counts:
             self.counts[name] += int(getattr(partial, name))
-        if len(partial.excluded) or not self.excluded:
-            # Empty lists are not kept (one stays, to give the columns and dtypes).
-            self.excluded = [frame for frame in self.excluded if len(frame)]
-            self.excluded.append(partial.excluded)
+        self.excluded.add(partial.excluded)
         self.genders_seen.update(partial.gender_labels)
         if partial.data_years is not None:
             first, last = partial.data_years
@@ -404,23 +539,12 @@ class Assembler:
             blocks = blocks.reshape(years.shape[0] * grid.shape[1], *grid.shape[2:])
         return np.ascontiguousarray(blocks[:, order][:, :, genders])
 
-    def _excluded(self, rows: Callable[[np.ndarray], np.ndarray] | None) -> pd.DataFrame:
-        if len(self.excluded) == 1 and rows is None:
-            # One partition's list is already in key order.
-            return self.excluded[0][list(EXCLUDED_COLUMNS)]
-        excluded = pd.concat(self.excluded, ignore_index=True)
-        if rows is not None and len(excluded):
-            excluded["row"] = rows(excluded["row"].to_numpy(dtype=np.int64))
-        excluded = excluded.sort_values(["project_code", "participant_id", "row"]).reset_index(
-            drop=True
-        )
-        return excluded[list(EXCLUDED_COLUMNS)]
-
     def report(
         self, project: Any = None, rows: Callable[[np.ndarray], np.ndarray] | None = None
     ) -> Report:
         """The report of the whole table (``rows`` turns the excluded list's codes into input
-        positions, for the Dask engine); ``project`` gives the entity indicators."""
+        positions, for the Dask engine); ``project`` gives the entity indicators. Called once:
+        the excluded list is built from the held parts, which are let go as it is."""
         spec, ruleset = self.spec, self.spec.ruleset
         if not self.partitions:
             raise InclusionKitError("no partition was evaluated")
@@ -494,7 +618,7 @@ class Assembler:
             )
         return Report(
             table=table,
-            excluded=self._excluded(rows),
+            excluded=self.excluded.frame(rows),
             checks=checks,
             provenance=provenance,
             ruleset=ruleset,

@@ -388,13 +388,10 @@ class PreparedParticipations:
             reason = np.concatenate([reason, np.full(after.size, len(codes) - 1)])
             message = pa.concat_arrays([message.cast(pa.large_string()), said])
         rows = rows.astype(np.int64)
-        # Sorted by key, then row: Arrow compares text by its UTF-8 bytes, which is the order of
-        # code points (pandas' order), and puts a missing key last (its default), as pandas does.
         keys = {name: self.table[name].take(rows).reset_index(drop=True) for name in _KEY}
-        order = pc.sort_indices(
-            pa.table({**{name: arrow_chunks(key) for name, key in keys.items()}, "row": rows}),
-            sort_keys=[(name, "ascending") for name in (*_KEY, "row")],
-        ).to_numpy()
+        order = excluded_order(
+            arrow_chunks(keys["project_code"]), arrow_chunks(keys["participant_id"]), rows
+        )
         return pd.DataFrame(
             {
                 **{name: key.take(order).reset_index(drop=True) for name, key in keys.items()},
@@ -405,6 +402,26 @@ class PreparedParticipations:
                 ),
             }
         )
+
+
+def excluded_order(
+    project_code: pa.Array | pa.ChunkedArray,
+    participant_id: pa.Array | pa.ChunkedArray,
+    rows: np.ndarray,
+) -> np.ndarray:
+    """The order of an excluded list: by key (project code, participant id), then input row.
+
+    Arrow compares text by its UTF-8 bytes, which is the order of code points (pandas' order),
+    and puts a missing key last (its default), as pandas does. ``project_code`` may also be
+    given as ranks (integers in the order of the codes, a missing one null or above the rest).
+    """
+    return np.asarray(
+        pc.sort_indices(
+            pa.table({"project_code": project_code, "participant_id": participant_id, "row": rows}),
+            sort_keys=[(name, "ascending") for name in ("project_code", "participant_id", "row")],
+        ).to_numpy(),
+        dtype=np.int64,
+    )
 
 
 class ParticipationSource:
