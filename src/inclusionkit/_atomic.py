@@ -127,7 +127,7 @@ def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Itera
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o600 if private else 0o666 & ~umask
-    with _removed_on_sigterm():
+    with removed_on_sigterm():
         try:
             fd, tmp_name = tempfile.mkstemp(
                 prefix=f".{target.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=target.parent
@@ -195,9 +195,11 @@ class _Terminated(SystemExit):
 
 
 @contextlib.contextmanager
-def _removed_on_sigterm() -> Iterator[None]:
+def removed_on_sigterm() -> Iterator[None]:
     """While the block runs (in the main thread, with no SIGTERM handler of the program's own),
-    SIGTERM exits through Python's unwinding, removing the temporary file, with status 143."""
+    SIGTERM exits through Python's unwinding, so that ``finally`` blocks and context managers
+    remove temporaries (an atomic write's file, the streaming engine's partitions), with
+    status 143."""
     import signal
     import threading
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
 import attrs
@@ -274,3 +276,46 @@ def test_the_cli_streams_a_directory(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     want = rules.compute(table, by=("gender", "region"))
     assert result.stdout == want.table.to_csv(index=False, lineterminator="\n")
+
+
+_TERMINATED_MIDWAY = """
+import os, signal, sys
+from inclusionkit._rules import _streaming
+
+counted = _streaming.evaluate_partition
+
+
+def terminated(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)  # as a scheduler's timeout would, partitions on disk
+    return counted(*args, **kwargs)
+
+
+_streaming.evaluate_partition = terminated
+_streaming.compute_streaming(sys.argv[1], temp_dir=sys.argv[2], batch_rows=5, partition_rows=6)
+"""
+
+
+def test_sigterm_midway_removes_the_partitions(tmp_path: Path) -> None:
+    """A streaming run terminated (SIGTERM) while counting exits 143 and leaves no partitions."""
+    rows = [
+        {
+            "participant_id": f"p{i}",
+            "project_code": "POCU/1/4/16/100001",
+            "gender": "female",
+            "birth_date": dt.date(1990, 1, 1),
+            "entry_date": dt.date(2020, 1, 1),
+            "labour_status": "unemployed",
+            "isced": 3,
+        }
+        for i in range(20)
+    ]
+    path = write_parquet(table_from_rows(rows), tmp_path / "t.parquet", row_group_size=4)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", _TERMINATED_MIDWAY, str(path), str(scratch)],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 143, done.stderr.decode(errors="replace")
+    assert list(scratch.iterdir()) == []

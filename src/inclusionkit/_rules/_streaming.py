@@ -42,6 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit._atomic import removed_on_sigterm
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare, to_frame
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
@@ -505,7 +506,12 @@ def compute_streaming(
     total = int(dataset.count_rows())
     partitions = min(max(1, math.ceil(total / partition_rows)), _partition_limit())
     totals = Assembler(spec)
-    with tempfile.TemporaryDirectory(prefix="inclusionkit-stream-", dir=temp_dir) as folder:
+    # SIGTERM (a scheduler's timeout, `kill`) unwinds like an exception, so the partitions
+    # (about the input's size on disk) are removed rather than left in the temporary folder.
+    with (
+        removed_on_sigterm(),
+        tempfile.TemporaryDirectory(prefix="inclusionkit-stream-", dir=temp_dir) as folder,
+    ):
         files = _scatter(dataset, columns, partitions, Path(folder), batch_rows, total, progress)
         # Hand the scan's buffers back to the system before the partitions need memory.
         pa.default_memory_pool().release_unused()
