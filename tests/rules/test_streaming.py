@@ -181,8 +181,8 @@ def test_an_empty_file_makes_the_empty_report(tmp_path: Path) -> None:
     assert_same_report(got, want)
 
 
-def test_progress_reports_the_scan_then_the_compute(tmp_path: Path) -> None:
-    """Events come as scan 0..total then compute 0..total, never going back."""
+def twenty_participants(folder: Path) -> Path:
+    """A Parquet file of 20 complete participations in row groups of 4."""
     rows = [
         {
             "participant_id": f"p{i}",
@@ -195,7 +195,12 @@ def test_progress_reports_the_scan_then_the_compute(tmp_path: Path) -> None:
         }
         for i in range(20)
     ]
-    path = write_parquet(table_from_rows(rows), tmp_path / "t.parquet", row_group_size=4)
+    return write_parquet(table_from_rows(rows), folder / "t.parquet", row_group_size=4)
+
+
+def test_progress_reports_the_scan_then_the_compute(tmp_path: Path) -> None:
+    """Events come as scan 0..total then compute 0..total, never going back."""
+    path = twenty_participants(tmp_path)
     events: list[ProgressEvent] = []
     compute_streaming(path, progress=events.append, batch_rows=5, partition_rows=6)
     phases = [event.phase for event in events]
@@ -297,19 +302,7 @@ _streaming.compute_streaming(sys.argv[1], temp_dir=sys.argv[2], batch_rows=5, pa
 
 def test_sigterm_midway_removes_the_partitions(tmp_path: Path) -> None:
     """A streaming run terminated (SIGTERM) while counting exits 143 and leaves no partitions."""
-    rows = [
-        {
-            "participant_id": f"p{i}",
-            "project_code": "POCU/1/4/16/100001",
-            "gender": "female",
-            "birth_date": dt.date(1990, 1, 1),
-            "entry_date": dt.date(2020, 1, 1),
-            "labour_status": "unemployed",
-            "isced": 3,
-        }
-        for i in range(20)
-    ]
-    path = write_parquet(table_from_rows(rows), tmp_path / "t.parquet", row_group_size=4)
+    path = twenty_participants(tmp_path)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     done = subprocess.run(
