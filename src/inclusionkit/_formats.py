@@ -37,6 +37,10 @@ REGISTER_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
 """File extensions taken for an SQLite register: here, in the light formats module, so that
 registering the register's importer does not import SQLAlchemy on every command (0.17 s)."""
 
+REGISTER_URLS = ("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")
+"""Database URLs read by the register importer (``docs/register.md``): every reader of
+participations (:func:`inclusionkit.read`, the ingestion pipeline) gives them to it."""
+
 Source = str | os.PathLike[str] | IO[bytes]
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from inclusionkit._atomic import atomic_path, guard_inputs, note_input
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._formats import KINDS, Exporter, Importer, Source
+from inclusionkit._formats import KINDS, REGISTER_URLS, Exporter, Importer, Source
 from inclusionkit._ingest import ingest_with
 from inclusionkit._plugins import get_plugin_manager
 
@@ -28,9 +28,6 @@ __all__ = ["AUTO_KIND", "infer_kind", "read", "read_with", "write", "write_with"
 AUTO_KIND = "auto"
 """The ``kind`` an importer receives when the caller did not say and it reads several kinds:
 the importer decides from the content."""
-
-REGISTER_URLS = ("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")
-"""Database URLs :func:`read` gives to the register importer (``docs/register.md``)."""
 
 PERSONAL_KINDS = frozenset({"participations", "table"})
 """Kinds of one row per person: a new file of them is created owner-only (``0600``)."""

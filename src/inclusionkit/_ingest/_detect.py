@@ -1,6 +1,7 @@
 """Stage 1 of the ingestion pipeline: which registered importer reads a file.
 
-By name (``format="xlsx"``), else by the file's extension, else by its content: a ZIP holding
+By name (``format="xlsx"``), else a register's database URL by the register importer, else by
+the file's extension, else by its content: a ZIP holding
 ``xl/workbook.xml`` is a workbook, ``PAR1`` a Parquet file, a leading ``[`` or ``{`` JSON. Every
 importer that plugins register is a candidate, so a format added by a plugin (``xlsx``) is read
 at every door. A text file with an unknown extension is not guessed to be CSV: the message lists
@@ -16,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._formats import Importer, Source
+from inclusionkit._formats import REGISTER_URLS, Importer, Source
 from inclusionkit._i18n import translate
 from inclusionkit._plugins import get_plugin_manager
 
@@ -56,6 +57,8 @@ def find_importer(source: Source, format: str | None = None) -> Importer:
     """The importer of participations for ``source`` (see the module docstring)."""
     manager = get_plugin_manager()
     path = source_path(source)
+    if format is None and path is not None and path.startswith(REGISTER_URLS):
+        format = "register"  # a database URL has no extension to choose by
     if format is not None:
         return manager.find_importer(format, path, "participations")
     suffix = Path(path).suffix.lower() if path else ""

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from inclusionkit._contract import ARROW_TYPES, COLUMN_NAMES, COLUMNS, OnError
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
-from inclusionkit._formats import Importer, Source
+from inclusionkit._formats import REGISTER_URLS, Importer, Source
 from inclusionkit._i18n import deferred, translate
 from inclusionkit._ingest._clean import clean_array
 from inclusionkit._ingest._detect import find_importer, source_path
@@ -85,8 +85,10 @@ def ingest(
     See :func:`inclusionkit.read_participations`, which is this function. ``columns`` reads
     only those columns (see :data:`PIPELINE_OPTIONS`): the others are left out of the table.
     """
-    if isinstance(source, str | os.PathLike) and not os.path.exists(source):
-        raise InclusionKitError(translate("{path}: no such file").format(path=os.fspath(source)))
+    path = os.fspath(source) if isinstance(source, str | os.PathLike) else None
+    # A register's database URL is read by the register importer: it is no file.
+    if path is not None and not path.startswith(REGISTER_URLS) and not os.path.exists(path):
+        raise InclusionKitError(translate("{path}: no such file").format(path=path))
     importer = find_importer(source, format)
     return ingest_with(
         importer,

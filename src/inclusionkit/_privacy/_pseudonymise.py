@@ -43,6 +43,7 @@ __all__ = [
     "MIN_DISTINCT_BYTES",
     "MIN_DISTINCT_STEPS",
     "MIN_KEY_BYTES",
+    "PSEUDONYMISE_READS",
     "PseudonymisedTable",
     "check_key",
     "cnp_id_rows",
@@ -88,6 +89,17 @@ ID_PREFIX = "ik1_"
 
 _ID_HEX_DIGITS = 32
 _NAME_COLUMNS = ("nume", "prenume", "name", "first_name", "last_name", "full_name")
+
+PSEUDONYMISE_READS: tuple[str, ...] = (
+    "participant_id",
+    "gender",
+    "birth_date",
+    "cnp",
+    *_NAME_COLUMNS,
+)
+"""The columns :func:`pseudonymise` reads (by these names, as a read with ``keep_extra`` gives
+them): the id it replaces, the CNP and names it hashes, the gender and birth date a CNP fills. A
+register read to be pseudonymised for a report reads these and the report's columns alone."""
 _KEY_HELP = (
     'create one with: python -c "import secrets; print(secrets.token_hex(32))" > key.txt '
     "and give the same file to every partner who must recognise the same people"

@@ -33,9 +33,9 @@ import pyarrow as pa
 
 from inclusionkit._atomic import note_input
 from inclusionkit._errors import InclusionKitError, Problem
-from inclusionkit._formats import REGISTER_SUFFIXES
+from inclusionkit._formats import REGISTER_SUFFIXES, REGISTER_URLS
 from inclusionkit._i18n import translate
-from inclusionkit._io import REGISTER_URLS
+from inclusionkit._ingest import RawTable, run
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._register._schema import KEY, KEY_INDEX
 
@@ -350,9 +350,12 @@ class Register:
             frame = _with_identifiers(frame, table.column("identifiers").to_pandas())
         return frame
 
-    def counted_arrow(self, *, snapshot: bool = True) -> pa.Table:
+    def counted_arrow(
+        self, *, snapshot: bool = True, columns: Sequence[str] = COLUMN_NAMES
+    ) -> pa.Table:
         """The rows a report counts (not withdrawn; the incomplete ones kept included) as one
-        Arrow table: ``row_id`` and the canonical columns, in the order they were first imported.
+        Arrow table: ``row_id`` and the canonical ``columns`` (by default all of them; a
+        projection reads only those), in the order they were first imported.
 
         Each import stores this table, as Parquet, in the same transaction (the ``snapshot``
         table), so a report reads one value instead of every row; when the last write to the
@@ -360,13 +363,14 @@ class Register:
         are read from ``participations`` (also with ``snapshot=False``).
         """
         with self._adbc() as connection, connection.cursor() as cursor:
-            stored = self._snapshot(cursor) if snapshot else None
+            stored = self._snapshot(cursor, columns) if snapshot else None
             if stored is not None:
                 return stored
-            return self._counted_rows(cursor)
+            return self._counted_rows(cursor, columns=columns)
 
-    def _snapshot(self, cursor: Any) -> pa.Table | None:
-        """The stored snapshot, if the last write to the register was the import that made it."""
+    def _snapshot(self, cursor: Any, columns: Sequence[str] = COLUMN_NAMES) -> pa.Table | None:
+        """The stored snapshot (``row_id`` and ``columns``), if the last write to the register
+        was the import that made it."""
         import pyarrow.parquet as pq
 
         found = self._fetch(
@@ -376,22 +380,36 @@ class Register:
         )
         if not found.num_rows:
             return None
-        table: pa.Table = pq.read_table(pa.BufferReader(found.column("data")[0].as_buffer()))
+        data = pa.BufferReader(found.column("data")[0].as_buffer())
+        table: pa.Table = pq.read_table(data, columns=["row_id", *_canonical(columns)])
         return table
 
-    def _counted_rows(self, cursor: Any, *, but_partner: str | None = None) -> pa.Table:
+    def _counted_rows(
+        self,
+        cursor: Any,
+        *,
+        but_partner: str | None = None,
+        columns: Sequence[str] = COLUMN_NAMES,
+    ) -> pa.Table:
         """The rows a report counts, read from ``participations`` (``but_partner``'s left out),
-        in the snapshot's types."""
+        in the snapshot's types: ``row_id`` and ``columns``, the only ones the query selects."""
         where = "NOT withdrawn"
         params: tuple[str, ...] = ()
         if but_partner is not None:
             where += " AND partner <> ?1"
             params = (but_partner,)
-        columns = ", ".join(["row_id", *COLUMN_NAMES])
-        table = self._fetch(cursor, f"SELECT {columns} FROM participations WHERE {where}", *params)
-        frame = from_arrow(table.select(list(COLUMN_NAMES)), source=self.name)
+        names = _canonical(columns)
+        selected = ", ".join(["row_id", *names])
+        table = self._fetch(cursor, f"SELECT {selected} FROM participations WHERE {where}", *params)
+        # Typed as a projection: the columns not selected are named unread, never missing.
+        raw = RawTable(
+            table=table.select(names),
+            source=self.name,
+            unread=tuple(name for name in COLUMN_NAMES if name not in names),
+        )
+        frame = run(raw, mapping=None, columns=names)
         frame.insert(0, "row_id", table.column("row_id").to_numpy().astype(np.int64))
-        return _by_row_id(_snapshot_arrow(frame))
+        return _by_row_id(_snapshot_arrow(frame, names))
 
     def _store_snapshot(
         self, cursor: Any, import_id: int, partner: str, partner_rows: pd.DataFrame
@@ -1211,9 +1229,13 @@ def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array | pa.Chunked
     return pa.array(values.astype(object).where(values.notna(), None), pa.string())
 
 
-def _snapshot_arrow(rows: pd.DataFrame) -> pa.Table:
-    """``row_id`` and the canonical columns as Arrow, in the register's types (the snapshot)."""
-    fields = [("row_id", pa.int64()), *((c.name, _ARROW_KINDS[c.kind]) for c in COLUMNS)]
+def _snapshot_arrow(rows: pd.DataFrame, columns: Sequence[str] = COLUMN_NAMES) -> pa.Table:
+    """``row_id`` and the canonical ``columns`` as Arrow, in the register's types (the
+    snapshot)."""
+    fields = [
+        ("row_id", pa.int64()),
+        *((c.name, _ARROW_KINDS[c.kind]) for c in COLUMNS if c.name in columns),
+    ]
     return pa.table(
         {name: _arrow_column(rows[name], kind) for name, kind in fields},
         schema=pa.schema(fields),
@@ -1257,6 +1279,11 @@ def _with_identifiers(frame: pd.DataFrame, stored: pd.Series) -> pd.DataFrame:
     records.index = frame.index[present]
     extras = records.reindex(frame.index).astype("string")
     return pd.concat([frame, extras], axis=1)
+
+
+def _canonical(columns: Sequence[str]) -> list[str]:
+    """The canonical columns among ``columns``, in the contract's order."""
+    return [name for name in COLUMN_NAMES if name in columns]
 
 
 def _sha256(path: Path) -> str:

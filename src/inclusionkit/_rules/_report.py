@@ -47,6 +47,7 @@ __all__ = [
     "compute",
     "input_fingerprints",
     "normalise_by",
+    "report_columns",
 ]
 
 
@@ -137,23 +138,35 @@ def input_fingerprints(path: str | os.PathLike[str]) -> tuple[tuple[str, str], .
     return tuple(out)
 
 
-def _projection(
-    participations: Any,
+def report_columns(
     rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None,
     breakdowns: Sequence[str],
 ) -> tuple[str, ...] | None:
-    """The columns to read from a participation file: those counting reads
-    (:func:`~._partition.columns_read`), for ``rules`` or, without one, for any rule set the
-    codes may choose. ``None`` (read everything) for a DataFrame, or rules that do not load
-    (computing then says why, after reading the file as before)."""
-    if not isinstance(participations, str | os.PathLike):
-        return None
+    """The columns a report of ``rules`` by ``breakdowns`` reads from a participation file
+    (a projection): those counting reads (:func:`~._partition.columns_read`), for ``rules``
+    or, without one, for any rule set the codes may choose; a breakdown outside the contract
+    is one of them. ``None`` (read everything) for rules that do not load (computing then
+    says why, after reading the file as before). Every reader of a file for a report (the
+    in-memory engine, the ``report`` command's register and ``--key-file`` reads) asks for
+    these."""
     try:
         candidates = candidate_rulesets(rules)
     except InclusionKitError:
         return None
     read = [name for ruleset in candidates for name in columns_read(ruleset, breakdowns)]
     return tuple(dict.fromkeys(read))
+
+
+def _projection(
+    participations: Any,
+    rules: RuleSet | Mapping[str, Any] | str | os.PathLike[str] | None,
+    breakdowns: Sequence[str],
+) -> tuple[str, ...] | None:
+    """The columns to read from ``participations`` (:func:`report_columns`); ``None`` (read
+    everything) for a DataFrame."""
+    if not isinstance(participations, str | os.PathLike):
+        return None
+    return report_columns(rules, breakdowns)
 
 
 def _compute_pandas(

@@ -115,7 +115,7 @@ def participation_source(value: str) -> Path | str:
     """A participation argument as given: a file's path, or a register's database URL kept as
     text (a path would fold its ``//``)."""
     from inclusionkit._atomic import note_input
-    from inclusionkit._io import REGISTER_URLS
+    from inclusionkit._formats import REGISTER_URLS
 
     note_input(value)  # read later, perhaps by a streaming engine: never an output
     return value if value.startswith(REGISTER_URLS) else Path(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,14 +30,17 @@ if TYPE_CHECKING:
 __all__ = ["pseudonymise_command", "retention_command"]
 
 
-def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
+def read_register(
+    path: Path, *, strict: bool = False, columns: Collection[str] | None = None
+) -> pd.DataFrame:
     """Read a register with its identifier columns, in any format an importer reads, through the
     one reader, with ``participant_id`` and (unless ``strict``) every canonical column allowed to
     be missing: a register has no ids before it is pseudonymised.
 
     The identifiers (CNP, names) and other extra columns are kept; with ``strict``, an extra
     column that is neither an identifier nor left out with ``--ignore-columns`` is an error
-    (the report would lose it silently).
+    (the report would lose it silently). ``columns`` (a projection) reads only those columns:
+    the file's others are neither typed nor kept (an extra one still stops a strict read).
     """
     from inclusionkit._contract import COLUMN_NAMES
     from inclusionkit._errors import ValidationError
@@ -46,12 +50,12 @@ def read_register(path: Path, *, strict: bool = False) -> pd.DataFrame:
     wanted = COLUMN_NAMES if not strict else ("participant_id",)
     with using_mapping(attrs.evolve(mapping, optional=mapping.optional | set(wanted))):
         try:
-            frame = read_table(path, keep_extra=True)
+            frame = read_table(path, keep_extra=True, columns=columns)
         except ValidationError as exc:
             if not all(problem.code == "participant_id.cnp" for problem in exc.problems):
                 raise
             # CNPs as ids: exactly what pseudonymising is for. They are the CNP to hash.
-            frame = read_table(path, keep_extra=True, on_error="coerce")
+            frame = read_table(path, keep_extra=True, on_error="coerce", columns=columns)
             if "cnp" not in frame.columns:
                 frame = frame.assign(cnp=frame["participant_id"])
     if strict:

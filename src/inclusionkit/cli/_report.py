@@ -255,7 +255,7 @@ def report_command(
     if key_file is not None:
         if not isinstance(participations, Path):
             raise InclusionKitError("--key-file pseudonymises a register file, not a database")
-        source: Any = pseudonymised_register(participations, key_file)
+        source: Any = pseudonymised_register(participations, key_file, by, rules)
     else:
         source = _participations(participations, engine, by, rules)
     if isinstance(source, pd.DataFrame | str):
@@ -314,31 +314,51 @@ def report_command(
         )
 
 
-def pseudonymised_register(path: Path, key_file: Path) -> pd.DataFrame:
+def pseudonymised_register(
+    path: Path, key_file: Path, by: str | None = None, rules: str | None = None
+) -> pd.DataFrame:
     """The register at ``path`` pseudonymised in memory with the key in ``key_file``: its
     identifiers (CNP, names) are read, turned into keyed ids and dropped, never written. A row
-    that cannot be pseudonymised stops the command, listed as ``pseudonymise`` lists it."""
+    that cannot be pseudonymised stops the command, listed as ``pseudonymise`` lists it.
+
+    With ``by`` (a report's breakdowns) only what pseudonymising reads and the columns the
+    report of ``rules`` by ``by`` reads are read (:func:`_report_columns`)."""
     from inclusionkit import load_key, pseudonymise
+    from inclusionkit._privacy._pseudonymise import PSEUDONYMISE_READS
     from inclusionkit.cli._privacy import read_register, refuse_rejected
 
     key = load_key(key_file)
-    result = pseudonymise(read_register(path, strict=True), key)
+    columns = None if by is None else _report_columns(by, rules)
+    if columns is not None:
+        columns = (*columns, *(name for name in PSEUDONYMISE_READS if name not in columns))
+    result = pseudonymise(read_register(path, strict=True, columns=columns), key)
     refuse_rejected(path, result, "fix them in the register, then report again")
-    return result.table
+    table = result.table
+    if columns is not None:
+        # Every canonical column, so compute() counts the table as it is (its rows' numbers in
+        # the file kept): those the report does not read come empty, never read.
+        import pandas as pd
+
+        from inclusionkit._contract import COLUMN_NAMES, DTYPES
+
+        absent = [name for name in COLUMN_NAMES if name not in table.columns]
+        table = table.assign(
+            **{name: pd.Series(pd.NA, index=table.index, dtype=DTYPES[name]) for name in absent}
+        )
+    return table
 
 
 def _participations(path: Path | str, engine: str, by: str, rules: str | None = None) -> Any:
-    """What the engine computes from: the path itself, which :func:`inclusionkit.compute` reads
-    through the one pipeline (under the command's mapping), converting only the columns the
-    report counts; for a register's URL, or when a breakdown or the rule set's
-    ``extra_columns`` need a column beyond the canonical ones (whose values are checked here
-    first), the table :func:`inclusionkit.read` gives, so every format any importer reads can
-    be reported."""
+    """What the engine computes from: the path (or a register's database URL) itself, which
+    :func:`inclusionkit.compute` reads through the one pipeline (under the command's mapping),
+    reading only the columns the report counts (its projection: a breakdown outside the
+    contract and the rule set's ``extra_columns`` among them), so every format any importer
+    reads can be reported. A register's URL given to the streaming or Dask engine (which read
+    Parquet files) is read here, whole, as that engine's input."""
     from inclusionkit import get_plugin_manager, load_ruleset
-    from inclusionkit._rules._grouping import BREAKDOWN_NAMES
 
     if isinstance(path, str):  # a register's database URL
-        return read_table(path)
+        return read_table(path) if engine in ("streaming", "dask") else path
     names = [name.strip() for name in by.split(",") if name.strip()]
     extra = () if rules is None else load_ruleset(rules).extra_columns
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
@@ -346,14 +366,18 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
         if path.is_file() and _unmapped_columns(path, {*names, *extra}):
             return read_table(path)  # stops with every problem of the file, that column's first
         return os.fspath(path)
-    if not extra and all(name in BREAKDOWN_NAMES for name in names):
-        # The registry's refusal of an extension no importer claims names --format; a header
-        # the command's mapping cannot place stops compute's read, as in read_table.
-        get_plugin_manager().find_importer(
-            None, os.fspath(path), "participations", option="--format"
-        )
-        return os.fspath(path)
-    return read_table(path, keep_extra=True)
+    # The registry's refusal of an extension no importer claims names --format; a header the
+    # command's mapping cannot place stops compute's read, as in read_table.
+    get_plugin_manager().find_importer(None, os.fspath(path), "participations", option="--format")
+    return os.fspath(path)
+
+
+def _report_columns(by: str, rules: str | None) -> tuple[str, ...] | None:
+    """The columns the report of ``rules`` by ``by`` reads (a projection, as
+    :func:`inclusionkit.compute` reads a file), or ``None`` to read every column."""
+    from inclusionkit._rules._report import report_columns
+
+    return report_columns(rules, [name.strip() for name in by.split(",") if name.strip()])
 
 
 def _unmapped_columns(path: Path, used: set[str]) -> bool:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from inclusionkit._contract import COLUMN_NAMES
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import REGISTER_SUFFIXES, Importer, Source
 from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable
@@ -32,6 +33,7 @@ def register_importers(register: RegisterImporter) -> None:
             kinds={"participations"},
             read=read_register,
             read_raw=read_register_raw,
+            projects=True,
             description="an inclusionkit register (SQLite file, or a postgresql:// URL)",
         )
     )
@@ -39,10 +41,17 @@ def register_importers(register: RegisterImporter) -> None:
 
 def read_register_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
     """The register's participations as Arrow, for the ingestion pipeline (run once, as for a
-    Parquet file): the rows a report counts, from the snapshot the last import stored."""
+    Parquet file): the rows a report counts, from the snapshot the last import stored. With a
+    ``columns`` option (a projection) only those of its columns are read, the others named as
+    unread; the identifiers it stores only when ``keep_extra`` and the projection, if any, asks
+    for a column outside the contract."""
     own = {k: v for k, v in options.items() if k not in PIPELINE_OPTIONS}
     check_options("register", own, _OPTIONS)
-    if own.get("include_withdrawn") or options.get("keep_extra"):
+    only = options.get("columns")
+    extra = options.get("keep_extra") and (
+        only is None or any(name not in COLUMN_NAMES for name in only)
+    )
+    if own.get("include_withdrawn") or extra:
         given = {**own, "keep_extra": bool(options.get("keep_extra"))}
         frame = read_register(source, kind="participations", options=given)
         return RawTable.from_frame(frame, source=source_name(source))
@@ -50,9 +59,11 @@ def read_register_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable
 
     if not isinstance(source, str | os.PathLike):
         raise InclusionKitError(f"{source_name(source)}: a register is read from its path or URL")
+    columns = COLUMN_NAMES if only is None else [name for name in COLUMN_NAMES if name in only]
     with open_register(source) as register:
-        table = register.counted_arrow().drop_columns("row_id")
-        return RawTable(table=table, source=register.name)
+        table = register.counted_arrow(columns=columns).drop_columns("row_id")
+        unread = tuple(name for name in COLUMN_NAMES if name not in columns)
+        return RawTable(table=table, source=register.name, unread=unread)
 
 
 def read_register(source: Source, *, kind: str, options: Mapping[str, Any]) -> Any:
