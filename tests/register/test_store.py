@@ -421,3 +421,32 @@ def test_the_key_join_falls_back_to_the_key_columns_when_hashes_mislead(
     expected = new.merge(old, on=list(KEY), how="outer", suffixes=("", "_old"), indicator=True)
     assert merged["_merge"].value_counts().to_dict() == expected["_merge"].value_counts().to_dict()
     assert (merged["_merge"] == "both").sum() == 60
+
+
+def test_counted_arrow_reads_only_the_columns_asked_for(
+    register: inclusionkit.Register,
+    seed: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """counted_arrow(columns=) gives row_id and those columns, as a whole read has them, from
+    the snapshot and from a query that selects those columns alone."""
+    for partner in ("cpe", "agentia"):
+        source = _write(partner_rows(seed, partner), tmp_path / f"{partner}.csv")
+        register.import_table(source, partner=partner)
+    queries: list[str] = []
+    fetch = _store.Register._fetch
+
+    def spy(self: _store.Register, cursor: object, sql: str, *params: object) -> object:
+        queries.append(sql)
+        return fetch(self, cursor, sql, *params)
+
+    monkeypatch.setattr(_store.Register, "_fetch", spy)
+    columns = ["partner", "entry_date", "gender"]  # given in any order: read in the contract's
+    for snapshot in (True, False):
+        whole = register.counted_arrow(snapshot=snapshot)
+        projected = register.counted_arrow(snapshot=snapshot, columns=columns)
+        assert projected.column_names == ["row_id", "gender", "entry_date", "partner"]
+        assert projected.equals(whole.select(projected.column_names))
+    selects = [sql for sql in queries if "FROM participations" in sql]
+    assert any(sql.startswith("SELECT row_id, gender, entry_date, partner ") for sql in selects)

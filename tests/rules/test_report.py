@@ -372,3 +372,29 @@ def test_provenance_has_one_serialisation() -> None:
     assert data["not_computed"] == list(report.provenance.not_computed)
     assert data["inputs"] == []
     assert set(data) == {field.name for field in report.provenance.__attrs_attrs__}
+
+
+def test_report_columns_is_what_the_in_memory_engine_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """report_columns (a breakdown outside the contract among them) is the projection compute()
+    asks the pipeline for when it reads a file."""
+    from inclusionkit._rules import _report
+
+    asked: list[Any] = []
+    as_table = _report.as_table
+
+    def spy(participations: Any, columns: Any = None) -> pd.DataFrame:
+        asked.append(columns)
+        return as_table(participations, columns)
+
+    table = table_from_rows([{"participant_id": "P1"}]).assign(cohort="A")
+    path = tmp_path / "p.csv"
+    inclusionkit.write(table, path, kind="table")
+    monkeypatch.setattr(_report, "as_table", spy)
+    inclusionkit.compute(str(path), "esf-2014", by=["gender", "cohort"])
+    columns = _report.report_columns("esf-2014", ["gender", "cohort"])
+    assert columns is not None
+    assert columns[-1] == "cohort"
+    assert asked == [columns]
+    assert _report.report_columns("no-such-rule-set", ["gender"]) is None
