@@ -74,6 +74,21 @@ def test_two_ones_under_a_published_total_are_not_enough() -> None:
     assert cell(out, gender="non_binary")["status"] == "secondary"
 
 
+def test_zeros_stay_published_when_only_margins_are_left_to_hide() -> None:
+    """Small cells among zeros: the margins are hidden, never a zero (a case hypothesis found)."""
+    counts = {
+        "CO01": {"female": 1, "male": 0, "non_binary": 0},
+        "CO03": {"female": 2, "male": 0, "non_binary": 1},
+        "CO05": {"female": 5, "male": 1, "non_binary": 2},
+    }
+    rows = [row for code, parts in counts.items() for row in gender_rows(code, parts)]
+    totals = {g: sum(parts[g] for parts in counts.values()) for g in GENDERS}
+    table = pd.DataFrame([*rows, *gender_rows("TOTAL", totals)])
+    out = suppress(table, 5).table
+    assert (table["value"][out["suppressed"].to_numpy(dtype=bool)] > 0).all()
+    assert_unrecoverable(table, out)
+
+
 def test_nothing_below_threshold_means_nothing_suppressed() -> None:
     """A table of zeros and large counts is published as it is."""
     table = pd.DataFrame(gender_rows("CO01", {"female": 30, "male": 10, "non_binary": 0}))

@@ -15,7 +15,8 @@ Rules, and why:
   a published number, so it takes part in the equations: ``female = 3, male = 0, total = 3``
   would give the 3 away through the zero, and the secondary step below sees and prevents that.
   Zeros are never chosen as secondary cells (a reader who guesses "it is the usual zero" would be
-  right), except as a last resort that never arises when the table's margins add up.
+  right), and never need to be: with every non-zero cell hidden, doubling all hidden values keeps
+  every sum, so no hidden value is pinned.
 - **Secondary:** further cells, always non-zero, are suppressed until no suppressed value is
   determined by the published ones: for each suppressed cell there is a direction in which the
   suppressed values can move while every published sum still holds. Because every suppressed
@@ -274,16 +275,16 @@ def _secondary(
         return not suppressed[cells[0]] and int(values[hidden].sum()) <= len(hidden)
 
     def partner(candidates: Iterable[int], wanted: set[int]) -> int | None:
-        # Prefer a cell that also fixes other sums in ``wanted``; then the smallest non-zero
-        # cell that is not a margin, then the smallest margin; zeros only as a last resort.
-        free = {c for c in candidates if not suppressed[c]}
+        # Never a zero: readers are told zeros are published. That always suffices: once every
+        # non-zero cell is hidden, doubling all hidden values keeps every sum and every value
+        # >= 1, so none is pinned. Prefer a cell that also fixes other sums in ``wanted``; then
+        # the smallest cell that is not a margin, then the smallest margin.
+        free = {c for c in candidates if not suppressed[c] and values[c] != 0}
         if not free:
             return None
         return min(
             free,
             key=lambda c: (
-                values[c] == 0,
-                -len(wanted.intersection(touching.get(c, ()))),
                 bool(margin[c]),
                 int(values[c]),
                 c,
