@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pyarrow as pa
 import pytest
 
@@ -16,7 +18,7 @@ def test_each_cell_is_its_bytes_between_two_offsets_also_in_a_slice(kind: pa.Dat
     assert buffers is not None
     offsets, data = buffers
     assert len(offsets) == len(values) + 1
-    cells = [bytes(data[start:end]).decode() for start, end in zip(offsets, offsets[1:])]
+    cells = [bytes(data[start:end]).decode() for start, end in itertools.pairwise(offsets)]
     assert cells == ["", "", "ță", "xyz"]
 
 
@@ -24,5 +26,6 @@ def test_an_empty_array_and_another_type() -> None:
     """An empty text array has one offset and no bytes; a number array has no text buffers."""
     buffers = text_buffers(pa.array([], type=pa.string()))
     assert buffers is not None
-    assert buffers[0].tolist() == [0] and len(buffers[1]) == 0
+    assert buffers[0].tolist() == [0]
+    assert len(buffers[1]) == 0
     assert text_buffers(pa.array([1, 2])) is None
