@@ -115,6 +115,11 @@ def type_column(
     if (kind == "string" and column.name in _FREE_TEXT) or (
         kind == "string" and not words and not (column.name == "region" and regions)
     ):
+        if pa.types.is_dictionary(array.type) and _is_text(array.type.value_type):
+            # Each distinct text cleaned once, then spread over the rows by one gather.
+            distinct = array.dictionary.cast(pa.string())
+            cleaned = clean_array(distinct, quoted_formulas=quoted_formulas)
+            return TypedColumn(values=cleaned.take(array.indices))
         text = array if _is_text(array.type) else _as_text(array)
         return TypedColumn(
             values=clean_array(text.cast(pa.string()), quoted_formulas=quoted_formulas)
