@@ -183,7 +183,11 @@ def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], 
         if engine == "inclusionkit":
             import inclusionkit
 
-            return lambda: inclusionkit.read_participations(csv)
+            # Imports are never timed: the lazy attribute imports pandas and the reader's
+            # modules, and the plugin manager imports the plugins, as for the other reads.
+            read_participations = inclusionkit.read_participations
+            inclusionkit.get_plugin_manager()
+            return lambda: read_participations(csv)
         import pyarrow.csv as pacsv
 
         read, parse, convert = _pyarrow_csv_options(ro=phase == "read_csv_ro")
@@ -211,7 +215,9 @@ def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], 
         if engine == "inclusionkit":
             import inclusionkit
 
-            return lambda: inclusionkit.read_participations(paths.parquet)
+            read_participations = inclusionkit.read_participations  # imports are never timed
+            inclusionkit.get_plugin_manager()
+            return lambda: read_participations(paths.parquet)
         import pyarrow.dataset  # noqa: F401  (read_table imports it, and pandas, on first use)
         import pyarrow.parquet as pq
 

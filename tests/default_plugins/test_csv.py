@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pandas.testing as pdt
+import pyarrow as pa
 import pytest
 from hypothesis import given
 
@@ -125,8 +126,9 @@ def test_import_reads_a_utf8_file_in_place_with_arrow(
     calls: list[Path] = []
     original = csv_format.pacsv.read_csv
 
-    def spy(path: Path, **options: Any) -> Any:
-        calls.append(Path(path))
+    def spy(path: Any, **options: Any) -> Any:
+        if not isinstance(path, pa.Buffer):  # the first rows' dates, looked at in memory
+            calls.append(Path(path))
         return original(path, **options)
 
     monkeypatch.setattr(csv_format.pacsv, "read_csv", spy)
@@ -240,3 +242,61 @@ def test_a_legacy_letter_after_the_first_64_kib_is_decoded(tmp_path: Path) -> No
     frame = read(path)
     assert frame["partner"].iloc[-1] == "Fundația"
     assert (frame["partner"].iloc[:-1] == "lead").all()
+
+
+# -- ISO dates typed by Arrow as it parses -------------------------------------------------------
+
+ISO_ROW = ROW.replace("03.05.1990", "1990-05-03").replace("01.09.2018", " 2018-09-01")
+
+
+def _iso_csv(rows: int, last: str | None = None) -> str:
+    """A ','-separated participation CSV of ``rows`` rows with ISO dates; ``last`` its last
+    row's entry date."""
+    filler = ISO_ROW.format(partner="lead").replace(";", ",")
+    lines = [HEADER.replace(";", ","), *[filler] * rows]
+    if last is not None:
+        lines[-1] = filler.replace(" 2018-09-01", last)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("cell", ["", "31.01.2015", "2015-01-01 10:00"])
+def test_iso_dates_read_as_date32_give_the_frame_the_text_path_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str
+) -> None:
+    """ISO dates are typed by Arrow's date32 conversion; the frame is the text path's, also
+    when a later cell (another spelling, a time) sends the read back to text."""
+    path = tmp_path / "p.csv"
+    path.write_text(_iso_csv(3_000, last=cell), encoding="utf-8")
+    types: list[set[str]] = []
+    original = csv_format._read_arrow
+
+    def spy(path: Path, form: Any, given: dict[str, pa.DataType], *args: Any) -> pa.Table:
+        types.append({str(t) for t in given.values()})
+        return original(path, form, given, *args)
+
+    monkeypatch.setattr(csv_format, "_read_arrow", spy)
+    typed = read(path)
+    assert "date32[day]" in types[0]
+    assert ("date32[day]" in types[-1]) == (cell == "")
+    monkeypatch.setattr(csv_format, "_iso_head", lambda *args: False)
+    as_text = read(path)
+    assert "date32[day]" not in types[-1]
+    pdt.assert_frame_equal(typed, as_text, check_exact=True)
+
+
+@pytest.mark.parametrize("cell", ["2015-02-30", "2015-13-01"])
+def test_a_bad_iso_date_past_the_first_rows_is_named_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str
+) -> None:
+    """A date Arrow's date32 does not take, after ISO first rows, reads the dates as text again:
+    30 February is the same problem, naming the file, its line and column, as on that path."""
+    path = tmp_path / "p.csv"
+    path.write_text(_iso_csv(3_000, last=cell), encoding="utf-8")
+    with pytest.raises(ValidationError) as typed:
+        read(path)
+    monkeypatch.setattr(csv_format, "_iso_head", lambda *args: False)
+    with pytest.raises(ValidationError) as as_text:
+        read(path)
+    assert str(typed.value) == str(as_text.value)
+    assert typed.value.problems[0].location == "line 3001"
+    assert typed.value.problems[0].column == "entry_date"

@@ -10,13 +10,12 @@ values of a dictionary-encoded column).
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit._arrow_text import text_buffers
 from inclusionkit._sanitise import restore_arrow, restore_text
 from inclusionkit.ro._text import fix_diacritics, fix_diacritics_arrow
 
@@ -61,26 +60,19 @@ _MAYBE_SPACE[0x7F:] = True
 def _edges(values: pa.Array) -> _Edges | None:
     """The :class:`_Edges` of a text array, from its offsets and the bytes at them (a few
     array operations, no copy of the text); ``None`` for another type."""
-    if pa.types.is_string(values.type):
-        width: type[np.integer[Any]] = np.int32
-    elif pa.types.is_large_string(values.type):
-        width = np.int64
-    else:
+    buffers = text_buffers(values)
+    if buffers is None:
         return None
-    offsets_buffer, data_buffer = values.buffers()[1:3]
-    if offsets_buffer is None or len(values) == 0:
+    if len(values) == 0:
         return _Edges(spaced=False, quoted=False, empty=False)
-    offsets = np.frombuffer(offsets_buffer, dtype=width)[
-        values.offset : values.offset + len(values) + 1
-    ]
+    offsets, data = buffers
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
     empty = not filled.all()
     if empty and values.null_count:
         empty = bool((~filled & values.is_valid().to_numpy(zero_copy_only=False)).any())
-    if data_buffer is None or not filled.any():
+    if not filled.any():
         return _Edges(spaced=False, quoted=False, empty=empty)
-    data = np.frombuffer(data_buffer, dtype=np.uint8)
     if filled.all():
         first, last = data[starts], data[ends - 1]
     else:

@@ -107,7 +107,11 @@ def legacy_encoding(path: str | os.PathLike[str], name: str = "<data>") -> str:
 
 
 def _byte_counts(data: bytes) -> np.ndarray:
-    return np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256).astype(np.int64)
+    """How many times each byte value occurs, for those beyond ASCII (the only ones the choice
+    of encoding looks at; ASCII bytes count 0): a mask and a count of the few such bytes, not a
+    count of every byte (which widens each to 8 bytes: seconds for a file of 200 MB)."""
+    view = np.frombuffer(data, dtype=np.uint8)
+    return np.bincount(view[view >= 0x80], minlength=256).astype(np.int64)
 
 
 def _best_encoding(counts: np.ndarray, name: str) -> str:

@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit._arrow_text import text_buffers
 from inclusionkit._contract import (
     ARROW_TYPES,
     COLUMN_NAMES,
@@ -114,6 +115,11 @@ def type_column(
     if (kind == "string" and column.name in _FREE_TEXT) or (
         kind == "string" and not words and not (column.name == "region" and regions)
     ):
+        if pa.types.is_dictionary(array.type) and _is_text(array.type.value_type):
+            # Each distinct text cleaned once, then spread over the rows by one gather.
+            distinct = array.dictionary.cast(pa.string())
+            cleaned = clean_array(distinct, quoted_formulas=quoted_formulas)
+            return TypedColumn(values=cleaned.take(array.indices))
         text = array if _is_text(array.type) else _as_text(array)
         return TypedColumn(
             values=clean_array(text.cast(pa.string()), quoted_formulas=quoted_formulas)
@@ -423,12 +429,10 @@ def _fixed_dotted_dates(text: pa.Array) -> pa.Array | None:
     spaces, another spelling) or is no date: the general, slower path then says which cells are
     bad. An empty cell is no date (null), as there.
     """
-    data = text.buffers()[2] if pa.types.is_string(text.type) else None
-    if data is None or len(text) == 0:
+    buffers = text_buffers(text) if pa.types.is_string(text.type) else None
+    if buffers is None or len(text) == 0 or len(buffers[1]) == 0:
         return None
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[
-        text.offset : text.offset + len(text) + 1
-    ]
+    offsets, data = buffers
     lengths = np.diff(offsets)
     written = lengths == 10
     if not written.any() or ((lengths != 0) & ~written).any():
@@ -438,7 +442,7 @@ def _fixed_dotted_dates(text: pa.Array) -> pa.Array | None:
         if (lengths[~valid] != 0).any():
             return None  # a null slot with bytes (Arrow allows it): the cells are not end to end
         written &= valid
-    cells = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 10)
+    cells = data[offsets[0] : offsets[-1]].reshape(-1, 10)
     # Block by block, so the scratch arrays stay small (the peak memory of a read is the
     # table's, not this arithmetic's); each block is a few whole-array operations.
     seconds = np.empty(len(cells), dtype=np.int64)

@@ -206,13 +206,13 @@ def _raw(
     try:
         if not is_utf8(head, whole=len(head) < HEAD_SIZE):
             raise _NotUtf8
-        table, unread = _arrow_read(path, name, form, mapping, keep_extra, only)
+        table, unread = _arrow_read(path, name, head, form, mapping, keep_extra, only)
     except _NotUtf8:
         # Windows-1250 or ISO-8859-2, chosen from a count of the bytes; Arrow decodes the file
         # in streaming blocks as it parses (never a decoded copy of the whole file).
         encoding = legacy_encoding(path, name)
         try:
-            table, unread = _arrow_read(path, name, form, mapping, keep_extra, only, encoding)
+            table, unread = _arrow_read(path, name, head, form, mapping, keep_extra, only, encoding)
         except _NotUtf8:  # pragma: no cover - every byte decodes in the encoding chosen
             raise InclusionKitError(f"{name}: cannot decode the file") from None
     # A staged copy (of a stream) is gone once read: keep its bytes for the line numbers.
@@ -286,6 +286,7 @@ def _header(path: Path, name: str, form: Layout, encoding: str = "utf8") -> list
 def _arrow_read(
     path: Path,
     name: str,
+    head: bytes,
     form: Layout,
     mapping: Any,
     keep_extra: bool,
@@ -300,7 +301,11 @@ def _arrow_read(
     Booleans and ISCED levels written plainly (``true``, ``Da``, ``3``) are typed by Arrow's
     parser in C, the fastest path; when any cell is not (``ISCED 3``, ``da `` with a space,
     a header with its own value map) those columns are read as dictionary-encoded text instead
-    and the pipeline maps each distinct text once. The result is the same either way.
+    and the pipeline maps each distinct text once. Dates written ``YYYY-MM-DD`` (as the file's
+    first rows show, :func:`_iso_head`) are typed by Arrow's ``date32`` conversion as it parses,
+    strictly; a cell it does not take (``30.02.2015``, ``2015-02-30``, a time) reads the dates
+    as text again, for the pipeline to parse and name the bad cells. The result is the same
+    either way.
     """
     names = _header(path, name, form, encoding)
     headers = map_headers(names, mapping, source=name, location=f"line {form.skip_lines + 1}")
@@ -310,11 +315,14 @@ def _arrow_read(
         raise ValidationError([*unmapped, *headers.missing], source=name)
     text: dict[str, pa.DataType] = {}
     typed: dict[str, pa.DataType] = {}
+    dated: dict[str, pa.DataType] = {}
     for target, header in headers.columns.items():
         if only is not None and target not in only:
             continue
         if target in _PLAIN_TEXT or (target not in COLUMN_NAMES and keep_extra):
             text[header] = pa.string()
+            if _KINDS.get(target) == "date":
+                dated[header] = pa.date32()
         elif target in COLUMN_NAMES:
             text[header] = _DICTIONARY
             kind = _KINDS[target]
@@ -334,13 +342,21 @@ def _arrow_read(
         )
     # The headers left unread are still the file's: the pipeline maps them with the others.
     unread = () if only is None else tuple(header for header in names if header not in text)
+    if dated and not _iso_head(head, form, dated, encoding):
+        dated = {}  # D.M.YYYY dates (or none at all): read as text, typed by the pipeline
+    # The most typed read first; a cell it does not take sends it to the next one.
+    attempts = [{**text, **typed, **dated}] if dated else []
     if typed:
+        attempts.append({**text, **typed})
+    for types in attempts:
         try:
-            return _read_arrow(path, form, {**text, **typed}, encoding), unread
+            return _read_arrow(path, form, types, encoding), unread
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc) or "UTF-8" in str(exc):
                 raise _NotUtf8 from None
-            # A cell the typed parser does not take: read those columns as text below.
+            if "date32" not in str(exc):
+                break  # a boolean's or a number's cell the parser does not take: all as text
+            # A date not written YYYY-MM-DD: the next read takes the dates as text.
         except pa.ArrowException as exc:
             raise InclusionKitError(
                 f"{name}: cannot read this table ({arrow_reason(exc)})"
@@ -359,6 +375,33 @@ def _arrow_read(
         # A file the Arrow parser chokes on instead of reporting (found by fuzzing): the file
         # is refused, not the program.
         raise InclusionKitError(f"{name}: cannot read this table ({arrow_reason(exc)})") from None
+
+
+def _iso_head(head: bytes, form: Layout, dated: Mapping[str, pa.DataType], encoding: str) -> bool:
+    """Whether the date columns of the file's first rows (in ``head``) read as ISO dates.
+
+    Arrow's own ``date32`` conversion then types them as it parses (strictly: ``YYYY-MM-DD``,
+    a day that exists, spaces around allowed); the text path and its problems remain for a
+    file where a later cell does not read so (:func:`_arrow_read`).
+    """
+    whole = head.rfind(b"\n") + 1
+    try:
+        pacsv.read_csv(
+            pa.py_buffer(head[:whole]),
+            read_options=pacsv.ReadOptions(
+                use_threads=False, skip_rows=form.skip_lines, encoding=encoding
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dated,
+                include_columns=list(dated),
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowException:
+        return False  # another spelling, or a head Arrow does not take whole: text it is
+    return whole > 0
 
 
 def _bad_row_line(path: Path, form: Layout, encoding: str = "utf8") -> str:
@@ -392,7 +435,7 @@ def _read_arrow(
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(
-            use_threads=True, block_size=1 << 24, skip_rows=form.skip_lines, encoding=encoding
+            use_threads=True, block_size=_BLOCK, skip_rows=form.skip_lines, encoding=encoding
         ),
         parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
         convert_options=pacsv.ConvertOptions(
@@ -410,6 +453,9 @@ def _spellings(words: Any) -> list[str]:
     return sorted({form for word in words for form in (word, word.title(), word.upper())})
 
 
+_BLOCK = 1 << 22
+"""Bytes of the file Arrow parses at a time. 4 MiB blocks took less CPU time and a lower peak
+than 16 MiB ones at 1M rows (docs/performance.md, 2026-12-07)."""
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _PLAIN_TEXT = frozenset({"participant_id", *DATE_COLUMNS})
 """Columns of (nearly) one value per row: read as plain text, not dictionary-encoded."""
