@@ -167,6 +167,25 @@ def test_extra_columns_used_as_breakdowns_travel_through_the_partitions(tmp_path
     assert_same_report(got, want)
 
 
+def test_texts_spelt_many_ways_stream_like_the_in_memory_read(tmp_path: Path) -> None:
+    """A register's texts in many spellings (spaces, diacritics, words mapped to unknown, empty
+    and missing cells), new ones appearing row group after row group, count as read in memory."""
+    table = sample_table(200)
+    rng = np.random.default_rng(3)
+    spellings = {
+        "gender": ["F", " femeie", "female", "M", "Bărbat ", "male", "nu", "", None, "altceva"],
+        "labour_status": ["angajat", "employed", " Șomer", "unemployed", "inactive", None, "?"],
+        "region": ["Nord-Est", "nord-est ", "Bucuresti-Ilfov", "București-Ilfov", "Centru", None],
+    }
+    for name, texts in spellings.items():
+        table[name] = pd.array(rng.choice(np.array(texts, dtype=object), len(table)), dtype=object)
+    path = tmp_path / "register.parquet"
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path, row_group_size=7)
+    want = rules.compute(path, by=("region", "gender"), engine="pandas")
+    got = compute_streaming(path, by=("region", "gender"), batch_rows=5, partition_rows=40)
+    assert_same_report(got, want)
+
+
 def test_an_empty_file_makes_the_empty_report(tmp_path: Path) -> None:
     """No rows: the same (zero) report as the in-memory engine on an empty table."""
     from inclusionkit._participations import empty_table
