@@ -24,7 +24,7 @@ from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._rules._report import Report
-from inclusionkit._rules._streaming import choose_engine, compute_streaming
+from inclusionkit._rules._streaming import _Dictionaries, choose_engine, compute_streaming
 from tests.rules.strategies import (
     as_of_dates,
     as_of_or_periods,
@@ -184,6 +184,23 @@ def test_texts_spelt_many_ways_stream_like_the_in_memory_read(tmp_path: Path) ->
     want = rules.compute(path, by=("region", "gender"), engine="pandas")
     got = compute_streaming(path, by=("region", "gender"), batch_rows=5, partition_rows=40)
     assert_same_report(got, want)
+
+
+def test_codes_from_the_files_codes_are_those_of_the_typed_texts() -> None:
+    """A row's code is the same whether looked up through the file's dictionary codes or by
+    encoding the typed texts themselves (texts typed alike or to missing share a code)."""
+    raw = pa.array(["a", "B ", None, "b", "a", "x", "B ", None]).dictionary_encode()
+    typed = pa.array(["A", "B", None, "B", "A", None, "B", None])
+    for batch in range(2):
+        through_file = _Dictionaries()
+        by_text = _Dictionaries()
+        if batch:  # a dictionary that already holds values from an earlier batch
+            through_file.codes("region", pa.array(["Z", "B"]), pa.array(["z", "b"]))
+            by_text.codes("region", pa.array(["Z", "B"]), pa.array(["z", "b"]))
+        got = through_file.encode("region", [through_file.codes("region", typed, raw)])
+        want = by_text.encode("region", [by_text.codes("region", typed, typed)])
+        assert got.cast(pa.string()).equals(typed)
+        assert want.cast(pa.string()).equals(typed)
 
 
 def test_an_empty_file_makes_the_empty_report(tmp_path: Path) -> None:
