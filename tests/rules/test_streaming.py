@@ -24,7 +24,7 @@ from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._rules._report import Report
-from inclusionkit._rules._streaming import choose_engine, compute_streaming
+from inclusionkit._rules._streaming import _Dictionaries, choose_engine, compute_streaming
 from tests.rules.strategies import (
     as_of_dates,
     as_of_or_periods,
@@ -165,6 +165,42 @@ def test_extra_columns_used_as_breakdowns_travel_through_the_partitions(tmp_path
     want = rules.compute(path, by=("county", "gender"), engine="pandas")
     got = compute_streaming(path, by=("county", "gender"), batch_rows=2, partition_rows=2)
     assert_same_report(got, want)
+
+
+def test_texts_spelt_many_ways_stream_like_the_in_memory_read(tmp_path: Path) -> None:
+    """A register's texts in many spellings (spaces, diacritics, words mapped to unknown, empty
+    and missing cells), new ones appearing row group after row group, count as read in memory."""
+    table = sample_table(200)
+    rng = np.random.default_rng(3)
+    spellings = {
+        "gender": ["F", " femeie", "female", "M", "Bărbat ", "male", "nu", "", None, "altceva"],
+        "labour_status": ["angajat", "employed", " Șomer", "unemployed", "inactive", None, "?"],
+        "region": ["Nord-Est", "nord-est ", "Bucuresti-Ilfov", "București-Ilfov", "Centru", None],
+    }
+    for name, texts in spellings.items():
+        table[name] = pd.array(rng.choice(np.array(texts, dtype=object), len(table)), dtype=object)
+    path = tmp_path / "register.parquet"
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path, row_group_size=7)
+    want = rules.compute(path, by=("region", "gender"), engine="pandas")
+    got = compute_streaming(path, by=("region", "gender"), batch_rows=5, partition_rows=40)
+    assert_same_report(got, want)
+
+
+def test_codes_from_the_files_codes_are_those_of_the_typed_texts() -> None:
+    """A row's code is the same whether looked up through the file's dictionary codes or by
+    encoding the typed texts themselves (texts typed alike or to missing share a code)."""
+    raw = pa.array(["a", "B ", None, "b", "a", "x", "B ", None]).dictionary_encode()
+    typed = pa.array(["A", "B", None, "B", "A", None, "B", None])
+    for batch in range(2):
+        through_file = _Dictionaries()
+        by_text = _Dictionaries()
+        if batch:  # a dictionary that already holds values from an earlier batch
+            through_file.codes("region", pa.array(["Z", "B"]), pa.array(["z", "b"]))
+            by_text.codes("region", pa.array(["Z", "B"]), pa.array(["z", "b"]))
+        got = through_file.encode("region", [through_file.codes("region", typed, raw)])
+        want = by_text.encode("region", [by_text.codes("region", typed, typed)])
+        assert got.cast(pa.string()).equals(typed)
+        assert want.cast(pa.string()).equals(typed)
 
 
 def test_an_empty_file_makes_the_empty_report(tmp_path: Path) -> None:

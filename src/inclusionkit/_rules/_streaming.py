@@ -32,7 +32,7 @@ import itertools
 import math
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -258,9 +258,12 @@ def source_period(source: Any) -> str | None:
     return table_period(_project_codes(_open_dataset(os.fspath(source)), BATCH_ROWS))
 
 
-def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
+def _batches(
+    dataset: _Dataset, columns: list[str], batch_rows: int, encode: Collection[str] = ()
+) -> Iterator[pa.Table]:
     """The dataset's ``columns`` (a projection) in input order, in tables of about
-    ``batch_rows`` rows.
+    ``batch_rows`` rows; the text columns named in ``encode`` as dictionaries, on one growing
+    dictionary each (:class:`_Dictionaries`).
 
     Each file is read row group by row group, on demand: ``pyarrow.dataset``'s scanner reads
     ahead of a slow consumer (hundreds of MB on the 10M-row file), while ``iter_batches``
@@ -273,11 +276,24 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
     """
     import pyarrow.parquet as pq
 
-    schema = pa.schema([dataset.schema.field(name) for name in columns])
     read, dictionary, unread = dataset.read_plan(columns)
     mapping = dataset.mapping
+    dictionaries = _Dictionaries()
     pending: list[pa.Table] = []
+    codes: dict[str, list[pa.Array]] = {name: [] for name in encode}
+    # The typed texts of those columns are not kept: their codes replace them.
+    kept = [name for name in columns if name not in codes]
+    schema = pa.schema([dataset.schema.field(name) for name in kept])
     held = 0
+
+    def gathered() -> pa.Table:
+        table = pa.concat_tables(pending).combine_chunks()
+        arrays = {name: table.column(name) for name in kept}
+        for name, parts in codes.items():
+            arrays[name] = dictionaries.encode(name, parts)
+            parts.clear()
+        return pa.table([arrays[name] for name in columns], names=columns)
+
     for path in dataset.files:
         # A bad cell is named by its file and its row in that file (0-based, as every reader
         # of Parquet numbers them), as the in-memory reader names it.
@@ -298,14 +314,17 @@ def _batches(dataset: _Dataset, columns: list[str], batch_rows: int) -> Iterator
             if problems:
                 raise ValidationError([problem for _, problem in problems], source=path)
             offset += batch.num_rows
+            for name, parts in codes.items():
+                header = dataset.headers.get(name, name)
+                parts.append(dictionaries.codes(name, typed.column(name), batch.column(header)))
             # Files of one dataset may type a column differently (int32 / int8, ...).
-            pending.append(typed.select(columns).cast(schema))
+            pending.append(typed.select(kept).cast(schema))
             held += batch.num_rows
             if held >= batch_rows:
-                yield pa.concat_tables(pending).combine_chunks()
+                yield gathered()
                 pending, held = [], 0
     if pending:
-        yield pa.concat_tables(pending).combine_chunks()
+        yield gathered()
 
 
 _T = TypeVar("_T")
@@ -317,24 +336,59 @@ class _Dictionaries:
     Every batch encoded against the same dictionary means every partition's stream carries it
     once (and each growth as a delta of the new values), not once per write: 200 partitions
     times 100 batches would otherwise write 1.6 GB of project codes at 100M rows.
+
+    A text column the files hold as a dictionary is typed one distinct text at a time (each
+    cell's typed value depends on its text alone), so a row's code here follows from its code
+    in the file: only the typed value of one row per file code is looked up (:meth:`codes`),
+    not every row's text hashed again.
     """
 
     def __init__(self) -> None:
         self._values: dict[str, pa.Array] = {}
 
-    def encode(self, name: str, column: pa.ChunkedArray) -> pa.DictionaryArray:
-        encoded = pc.dictionary_encode(column.combine_chunks())
-        values = encoded.dictionary
+    def _positions(self, name: str, values: pa.Array) -> pa.Array:
+        """Each of ``values``' position in the dictionary of ``name`` (which takes in the new
+        ones), null for a missing value."""
+        distinct = pc.unique(values.drop_null())
         known = self._values.get(name)
         if known is None:
-            known = values
+            known = distinct
         else:
-            new = values.filter(pc.is_null(pc.index_in(values, value_set=known)))
+            new = distinct.filter(pc.is_null(pc.index_in(distinct, value_set=known)))
             if len(new):
                 known = pa.concat_arrays([known, new])
         self._values[name] = known
-        positions = pc.index_in(values, value_set=known).cast(pa.int32())
-        return pa.DictionaryArray.from_arrays(positions.take(encoded.indices), known)
+        return pc.index_in(values, value_set=known)
+
+    def codes(self, name: str, typed: pa.Array | pa.ChunkedArray, raw: Any) -> pa.Array:
+        """The code of each row of the typed text column ``typed`` (null for a missing value),
+        read in the file as ``raw`` (the same rows)."""
+        typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
+        if isinstance(raw, pa.ChunkedArray):
+            raw = raw.combine_chunks() if raw.num_chunks != 1 else raw.chunk(0)
+        if not pa.types.is_dictionary(raw.type):
+            encoded = pc.dictionary_encode(typed)
+            return self._positions(name, encoded.dictionary).take(encoded.indices)
+        # One row per file code (any row of it: they all typed alike) gives its typed value.
+        indices = raw.indices
+        distinct = len(raw.dictionary)
+        if indices.null_count:
+            indices = pc.fill_null(indices, distinct)
+        row = np.full(distinct + 1, -1, dtype=np.int64)
+        row[indices.to_numpy()] = np.arange(len(indices), dtype=np.int64)
+        present = row[:distinct] >= 0
+        sample = typed.take(pa.array(row[:distinct][present]))
+        lookup = np.zeros(distinct + 1, dtype=np.int32)
+        missing = np.ones(distinct + 1, dtype=bool)
+        positions = self._positions(name, sample)
+        lookup[:distinct][present] = positions.fill_null(0).to_numpy(zero_copy_only=False)
+        missing[:distinct][present] = positions.is_null().to_numpy(zero_copy_only=False)
+        return pa.array(lookup, mask=missing).take(indices)
+
+    def encode(self, name: str, codes: Sequence[pa.Array]) -> pa.DictionaryArray:
+        """Rows' :meth:`codes` as one dictionary array (on the dictionary as it stands)."""
+        indices = pa.concat_arrays(list(codes)).cast(pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, self._values[name], safe=False)
 
 
 def _ahead(items: Iterator[_T]) -> Iterator[_T]:
@@ -379,23 +433,15 @@ def _scatter(
     """
     _, dictionary, _ = dataset.read_plan(columns)
     encode = {name for name in columns if dataset.headers.get(name, name) in dictionary}
-    dictionaries = _Dictionaries()
     writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
     sizes = np.zeros(partitions, dtype=np.int64)
     offset = 0
     emit(progress, "scan", 0, total)
     try:
-        for table in _ahead(_batches(dataset, columns, batch_rows)):
+        for table in _ahead(_batches(dataset, columns, batch_rows, encode)):
             n = table.num_rows
-            arrays = [
-                dictionaries.encode(name, table.column(name))
-                if name in encode
-                else table.column(name)
-                for name in table.column_names
-            ]
-            table = pa.table(
-                [*arrays, pa.array(np.arange(offset, offset + n, dtype=np.int64))],
-                names=[*table.column_names, ROW_COLUMN],
+            table = table.append_column(
+                ROW_COLUMN, pa.array(np.arange(offset, offset + n, dtype=np.int64))
             )
             part = partition_numbers(table.column("participant_id"), partitions)
             counts = np.bincount(part, minlength=partitions)
@@ -443,11 +489,30 @@ def _read_partition(path: Path) -> pa.Table:
         table = pa.ipc.open_stream(source).read_all()
     for index, field in enumerate(table.schema):
         if pa.types.is_dictionary(field.type):
-            decoded = table.column(index).cast(field.type.value_type)
-            table = table.set_column(index, field.name, decoded)
+            table = table.set_column(index, field.name, _decoded(table.column(index)))
     # One chunk per column: fewer, larger arrays convert faster, and some pyarrow kernels
     # misbehave on many-chunk arrays (performance notes).
     return table.combine_chunks()
+
+
+def _decoded(column: pa.ChunkedArray) -> pa.Array:
+    """A dictionary column of a partition as one array of its values.
+
+    Each write of the scan extends the one dictionary (a delta), so every chunk's dictionary
+    is the start of the last one: the chunks' codes are joined and looked up once, rather than
+    each chunk decoded and the texts copied again to join them.
+    """
+    value_type = column.type.value_type
+    if column.num_chunks == 0:
+        return pa.array([], type=value_type)
+    chunks = column.chunks
+    last = chunks[-1].dictionary
+    if any(not chunk.dictionary.equals(last.slice(0, len(chunk.dictionary))) for chunk in chunks):
+        # Not one growing dictionary (never written so by the scan): decode each chunk.
+        return column.cast(value_type).combine_chunks()
+    indices = pa.concat_arrays([chunk.indices for chunk in chunks])
+    decoded: pa.Array = last.take(indices)
+    return decoded
 
 
 def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pd.DataFrame, np.ndarray, int]]:
