@@ -25,7 +25,7 @@ import pandas as pd
 from inclusionkit._participations import DTYPES
 from inclusionkit._rules._dates import last_exit_observed, ymd_of
 from inclusionkit._rules._period import choose_ruleset
-from inclusionkit._rules._records import ParticipationSource, RecordSet, as_table
+from inclusionkit._rules._records import RecordSet, as_table
 from inclusionkit._rules._reporting import parse_period
 from inclusionkit._rules._ruleset import RuleSet
 
@@ -87,7 +87,7 @@ def followup(
     table = as_table(participations)
     ruleset, _ = choose_ruleset(rules, table["project_code"].dropna().unique())
     prepared = RecordSet(participations=table, as_of=end).prepared(ruleset.completeness)
-    source = ParticipationSource(prepared)
+    source = prepared.source
     exit_ = source.col("exit_date")
     # The six-month point is monotone in the exit date: two threshold days bound the window.
     low = last_exit_observed(start - dt.timedelta(days=1))

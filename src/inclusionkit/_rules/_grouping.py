@@ -161,7 +161,7 @@ class Grouping:
         placed = prepared.placed
         self.placed = placed
         self.all_placed = prepared.placed_count == prepared.size
-        self.source = ParticipationSource(prepared)
+        self.source = prepared.source
         self.with_gender = "gender" in self.by
         self.gender_labels: tuple[str, ...] = ()
         gender_codes: np.ndarray | None = None

@@ -356,7 +356,9 @@ class PreparedParticipations:
     # -- completeness
 
     def _completeness(self) -> None:
-        source = ParticipationSource(self)
+        # One source for the tests and for counting: a column or derived value (the dates'
+        # yyyymmdd, which the age test and the age at entry share) is computed once.
+        self.source = source = ParticipationSource(self)
         failed = failures(self.completeness.tests(), source)
         self.placed = self.active & source.valid("entry_date")
         self.placed_count = int(np.count_nonzero(self.placed))
@@ -489,8 +491,7 @@ class ParticipationSource:
         prepared = self.prepared
         if name == "age_at_entry":
             birth, entry = self.col("birth_date"), self.col("entry_date")
-            # The birth date's yyyymmdd serves the age alone: not kept (the entry date's is).
-            age = completed_years(ymd_of(birth.values, birth.valid), self.ymd("entry_date"))
+            age = completed_years(self.ymd("birth_date"), self.ymd("entry_date"))
             return from_numpy("int", age, birth.valid & entry.valid)
         if name in ("entry_year", "exit_year"):
             column = "entry_date" if name == "entry_year" else "exit_date"
