@@ -305,27 +305,17 @@ def _evaluate(
     )
     excluded_later = None if pool is None else pool.submit(_excluded, prepared, rows)
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
-    evaluator = Evaluator(grouping.source)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
-    evaluator.plan([ind.node for ind in personal])
     flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
-    values: dict[str, np.ndarray] = {}
-    events: dict[str, np.ndarray] = {}
-    for indicator in personal:
-        mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
-        values[indicator.code] = (
-            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
-        )
-        if spec.period is not None:
-            event = period_event(indicator.timing, indicator.kind)
-            if event not in events:
-                events[event] = in_period(grouping.source, event, spec.period.start)
-            in_period_mask = mask & events[event]
-            values[period_key(indicator.code)] = (
-                flows.values(indicator, in_period_mask)
-                if flows
-                else _cell_values(indicator, in_period_mask, grouping)
-            )
+    if pool is None:
+        values = _indicator_values(personal, spec, prepared, grouping, flows)
+    else:
+        # The other thread counts the second half once the excluded list is built; each half
+        # has its own evaluator (a sub-predicate both halves use is computed by each).
+        half = len(personal) // 2
+        later = pool.submit(_indicator_values, personal[half:], spec, prepared, grouping, flows)
+        values = _indicator_values(personal[:half], spec, prepared, grouping, flows)
+        values.update(later.result())
     excluded = _excluded(prepared, rows) if excluded_later is None else excluded_later.result()
     return Partial(
         values=values,
@@ -342,6 +332,37 @@ def _evaluate(
         pending_6m=_pending_6m(grouping, prepared),
         several_partners=prepared.several_partners,
     )
+
+
+def _indicator_values(
+    indicators: Sequence[IndicatorSpec],
+    spec: Spec,
+    prepared: PreparedParticipations,
+    grouping: Grouping,
+    flows: _Flows | None,
+) -> dict[str, np.ndarray]:
+    """The values per cell of ``indicators`` (personal ones), and with a reporting period
+    their values for the period (under :func:`period_key`), in the indicators' order."""
+    evaluator = Evaluator(grouping.source)
+    evaluator.plan([ind.node for ind in indicators])
+    values: dict[str, np.ndarray] = {}
+    events: dict[str, np.ndarray] = {}
+    for indicator in indicators:
+        mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
+        values[indicator.code] = (
+            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
+        )
+        if spec.period is not None:
+            event = period_event(indicator.timing, indicator.kind)
+            if event not in events:
+                events[event] = in_period(grouping.source, event, spec.period.start)
+            in_period_mask = mask & events[event]
+            values[period_key(indicator.code)] = (
+                flows.values(indicator, in_period_mask)
+                if flows
+                else _cell_values(indicator, in_period_mask, grouping)
+            )
+    return values
 
 
 def _excluded(prepared: PreparedParticipations, rows: np.ndarray | None) -> pd.DataFrame:
