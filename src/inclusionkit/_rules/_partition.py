@@ -307,15 +307,7 @@ def _evaluate(
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
     flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
-    if pool is None:
-        values = _indicator_values(personal, spec, prepared, grouping, flows)
-    else:
-        # The other thread counts the second half once the excluded list is built; each half
-        # has its own evaluator (a sub-predicate both halves use is computed by each).
-        half = len(personal) // 2
-        later = pool.submit(_indicator_values, personal[half:], spec, prepared, grouping, flows)
-        values = _indicator_values(personal[:half], spec, prepared, grouping, flows)
-        values.update(later.result())
+    values = _indicator_values(personal, spec, prepared, grouping, flows)
     excluded = _excluded(prepared, rows) if excluded_later is None else excluded_later.result()
     return Partial(
         values=values,

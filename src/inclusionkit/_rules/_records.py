@@ -341,8 +341,8 @@ class PreparedParticipations:
         char, res, exit_days, exit_valid = self._merge_rows
         col = self.input_col(name)
         # The input's own column is not read again once patched: drop it (asked for again, it
-        # would be converted again). Two threads counting may both patch it: the same values.
-        self._input_cols.pop(name, None)
+        # would be converted again).
+        del self._input_cols[name]
         values = col.values.copy()
         valid = col.valid.copy()
         if name == "exit_date":
