@@ -267,8 +267,12 @@ def evaluate_partition(
     """
     if not threads or len(table) < THREADED_ROWS:
         return _evaluate(table, rows, spec, None)
-    with ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-count") as pool:
+    pool = ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-count")
+    try:
         return _evaluate(table, rows, spec, pool)
+    finally:
+        # Stopped early (an error, Ctrl-C), the other thread's queued work is dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _text_read(table: pd.DataFrame, spec: Spec) -> list[str]:
