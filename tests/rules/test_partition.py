@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -14,10 +15,23 @@ from hypothesis import strategies as st
 
 import inclusionkit
 from inclusionkit._participations import write_participations
-from inclusionkit._rules._partition import KEY_COLUMNS, columns_read, tiebreak_columns
+from inclusionkit._rules import _partition
+from inclusionkit._rules._partition import (
+    KEY_COLUMNS,
+    Partial,
+    Spec,
+    columns_read,
+    evaluate_partition,
+    tiebreak_columns,
+)
 from inclusionkit._rules._ruleset import builtin_names, get_ruleset
 from inclusionkit._sanitise import frame_to_csv
-from tests.rules.strategies import as_of_dates, participation_tables, table_from_rows
+from tests.rules.strategies import (
+    as_of_dates,
+    as_of_or_periods,
+    participation_tables,
+    table_from_rows,
+)
 
 BREAKDOWNS = st.sampled_from(
     [(), ("gender",), ("region", "gender"), ("age_band",), ("partner",), ("entry_year", "rural")]
@@ -181,3 +195,36 @@ def test_an_unknown_breakdown_names_the_columns_of_the_whole_file(tmp_path: Path
     table.to_parquet(path)
     with pytest.raises(inclusionkit.InclusionKitError, match="judet"):
         inclusionkit.compute(path, rules="esf-2014", by="county")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    table=participation_tables(max_rows=30),
+    when=as_of_or_periods(),
+    by=BREAKDOWNS,
+    name=RULESETS,
+)
+def test_a_partition_counted_with_a_second_thread_counts_the_same(
+    table: pd.DataFrame,
+    when: tuple[dt.date | None, str | None],
+    by: tuple[str, ...],
+    name: str,
+) -> None:
+    """evaluate_partition with threads (text columns converted and the excluded list built on
+    a second thread) gives the same values, labels, excluded list and counters as without."""
+    table = _with_extras(table, name)
+    as_of, period = when
+    spec = Spec.build(get_ruleset(name), by, as_of, None, period)
+    rows = np.arange(len(table)) * 3 + 7
+    alone = evaluate_partition(table, rows, spec)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_partition, "THREADED_ROWS", 0)
+        threaded = evaluate_partition(table, rows, spec, threads=True)
+    assert alone.values.keys() == threaded.values.keys()
+    for code, values in alone.values.items():
+        np.testing.assert_array_equal(values, threaded.values[code])
+    pd.testing.assert_frame_equal(alone.other_labels, threaded.other_labels)
+    pd.testing.assert_frame_equal(alone.excluded, threaded.excluded)
+    for field in attrs.fields(Partial):
+        if field.name not in ("values", "other_labels", "excluded", "sources"):
+            assert getattr(alone, field.name) == getattr(threaded, field.name), field.name

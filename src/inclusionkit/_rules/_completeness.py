@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._problems import ProblemCode
-from inclusionkit._rules._columns import Col
+from inclusionkit._rules._columns import Col, codes_in
 from inclusionkit._rules._dates import completed_years, ymd_of
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
@@ -89,8 +89,8 @@ class OneOf(ColumnTest):
     def failing(self, columns: Columns) -> np.ndarray:
         """Rows with a value outside the vocabulary."""
         col = columns.col(self.column)
-        known = np.array([*(c in self.values for c in col.categories), True], dtype=bool)
-        return np.asarray(col.valid & ~known[col.values])
+        unknown = np.array([*(c not in self.values for c in col.categories), False], dtype=bool)
+        return np.asarray(col.valid & codes_in(col.values, unknown))
 
     def detail(self, columns: Columns, rows: np.ndarray) -> str | pa.Array:
         """``gender 'man' is not one of female, male, non_binary``."""
@@ -116,7 +116,7 @@ class NotReported(OneOf):
         """Rows with a known value the rule set does not report."""
         col = columns.col(self.column)
         known = [c in self.vocabulary and c not in self.values for c in col.categories]
-        return np.asarray(col.valid & np.array([*known, False], dtype=bool)[col.values])
+        return np.asarray(col.valid & codes_in(col.values, np.array([*known, False], dtype=bool)))
 
     def detail(self, columns: Columns, rows: np.ndarray) -> str | pa.Array:
         """``gender 'non_binary' is not reported by the rule set (female, male)``."""
@@ -213,7 +213,13 @@ class AgeAtMost(ColumnTest):
     def _ages(self, columns: Columns) -> tuple[np.ndarray, np.ndarray]:
         col, other = columns.col(self.column), columns.col(self.other)
         both = col.valid & other.valid & (col.values <= other.values)
-        ages = completed_years(ymd_of(col.values, both), ymd_of(other.values, both))
+        # Columns that keep each date's yyyymmdd (the participations' source, which the age at
+        # entry reads too) lend it; the ages are only read where both dates are given.
+        ymd = getattr(columns, "ymd", None)
+        if ymd is not None:
+            ages = completed_years(ymd(self.column), ymd(self.other))
+        else:
+            ages = completed_years(ymd_of(col.values, both), ymd_of(other.values, both))
         return both, ages
 
     def failing(self, columns: Columns) -> np.ndarray:

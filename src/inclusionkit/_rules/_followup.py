@@ -24,8 +24,9 @@ import pandas as pd
 
 from inclusionkit._participations import DTYPES
 from inclusionkit._rules._dates import last_exit_observed, ymd_of
+from inclusionkit._rules._partition import tiebreak_columns
 from inclusionkit._rules._period import choose_ruleset
-from inclusionkit._rules._records import ParticipationSource, RecordSet, as_table
+from inclusionkit._rules._records import RecordSet, as_table
 from inclusionkit._rules._reporting import parse_period
 from inclusionkit._rules._ruleset import RuleSet
 
@@ -86,8 +87,12 @@ def followup(
     start, end = parse_window(window)
     table = as_table(participations)
     ruleset, _ = choose_ruleset(rules, table["project_code"].dropna().unique())
-    prepared = RecordSet(participations=table, as_of=end).prepared(ruleset.completeness)
-    source = ParticipationSource(prepared)
+    # Re-entry ties broken as a report breaks them (by the rule set's columns), so a row the
+    # report counts is the row listed here as counted.
+    prepared = RecordSet(participations=table, as_of=end).prepared(
+        ruleset.completeness, tiebreak=tiebreak_columns(ruleset, ())
+    )
+    source = prepared.source
     exit_ = source.col("exit_date")
     # The six-month point is monotone in the exit date: two threshold days bound the window.
     low = last_exit_observed(start - dt.timedelta(days=1))

@@ -54,6 +54,8 @@ DERIVED_BREAKDOWNS: tuple[str, ...] = ("age_band", *DERIVED)
 _MASK_CELLS = 4
 _LOOP_CELLS = 512
 _DENSE_LIMIT = 1 << 22
+# Up to this many categories a gender column's are counted by comparing codes.
+_FEW_CATEGORIES = 8
 
 _STRING = DTYPES["project_code"]
 
@@ -161,7 +163,7 @@ class Grouping:
         placed = prepared.placed
         self.placed = placed
         self.all_placed = prepared.placed_count == prepared.size
-        self.source = ParticipationSource(prepared)
+        self.source = prepared.source
         self.with_gender = "gender" in self.by
         self.gender_labels: tuple[str, ...] = ()
         gender_codes: np.ndarray | None = None
@@ -200,7 +202,17 @@ class Grouping:
     # -- coding
 
     def _gender_codes(self, col: Col, genders: Sequence[str], placed: np.ndarray) -> np.ndarray:
-        counts = np.bincount(col.values[placed & col.valid], minlength=len(col.categories))
+        if len(col.categories) <= _FEW_CATEGORIES:
+            # A compare per category instead of gathering the placed rows' codes to count them.
+            counts = np.array(
+                [
+                    np.count_nonzero((col.values == index) & placed)
+                    for index in range(len(col.categories))
+                ],
+                dtype=np.int64,
+            )
+        else:
+            counts = np.bincount(col.values[placed & col.valid], minlength=len(col.categories))
         present = {category for index, category in enumerate(col.categories) if counts[index]}
         extra = [g for g in GENDERS if g in present and g not in genders]
         known = (*genders, *extra)
@@ -237,13 +249,34 @@ class Grouping:
             return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
         key = np.asarray(coded[0].codes, dtype=np.int64)
         radix = coded[0].size
+        renumbered = False
         for item in coded[1:]:
             key = key * item.size + item.codes
             radix *= item.size
             if radix > (1 << 40):
                 _, key = np.unique(key, return_inverse=True)
                 radix = int(key.max()) + 1 if key.size else 1
+                renumbered = True
         counted_keys = key[counted_rows]
+        if radix <= _DENSE_LIMIT and not renumbered:
+            present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
+            remap = np.full(radix, -1, dtype=np.int64)
+            remap[present] = np.arange(present.shape[0])
+            other_idx = remap[key]
+            # A present key is its breakdowns' codes in mixed radix: read them back.
+            codes: list[np.ndarray] = []
+            rest = present
+            for item in reversed(coded):
+                codes.append(rest % item.size)
+                rest = rest // item.size
+            labels = pd.DataFrame(
+                {
+                    item.name: item.labels.take(code).reset_index(drop=True)
+                    for item, code in zip(coded, reversed(codes), strict=True)
+                },
+                index=range(present.shape[0]),
+            )
+            return other_idx, labels
         if radix <= _DENSE_LIMIT:
             present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
             remap = np.full(radix, -1, dtype=np.int64)

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import Problem
-from inclusionkit._rules._columns import Col, Kind
+from inclusionkit._rules._columns import Col, Kind, codes_in
 from inclusionkit._rules._dates import date_to_days
 
 COMPARISONS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -136,8 +136,8 @@ class Leaf(Node):
 
 
 def _string_test(op: str, col: Col, values: tuple[Any, ...]) -> np.ndarray:
-    # Decide per category, then gather: a lookup over a few categories instead of string compares
-    # over every row. The extra last slot is the answer for code -1 (missing).
+    # Decide per category, then test the codes: a lookup over a few categories instead of string
+    # compares over every row. The extra last slot is the answer for code -1 (missing).
     lookup = np.zeros(len(col.categories) + 1, dtype=bool)
     if op == "contains":
         if col.categories:
@@ -148,9 +148,7 @@ def _string_test(op: str, col: Col, values: tuple[Any, ...]) -> np.ndarray:
         for index, category in enumerate(col.categories):
             if category in wanted:
                 lookup[index] = True
-    if op == "eq" and lookup.sum() == 1:
-        return np.asarray(col.values == int(np.flatnonzero(lookup)[0]))
-    return np.asarray(lookup[col.values])
+    return codes_in(col.values, lookup)
 
 
 @attrs.frozen

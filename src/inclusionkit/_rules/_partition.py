@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -20,6 +21,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES
+from inclusionkit._rules._columns import kind_of_dtype
 from inclusionkit._rules._grouping import Grouping, check_breakdowns, check_not_output_columns
 from inclusionkit._rules._language import Evaluator, columns_used
 from inclusionkit._rules._populations import DERIVED_FROM
@@ -248,43 +250,69 @@ class Partial:
     sources: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec) -> Partial:
+THREADED_ROWS = 200_000
+"""From this many rows a partition evaluated with ``threads`` uses a second thread."""
+
+
+def evaluate_partition(
+    table: pd.DataFrame, rows: np.ndarray | None, spec: Spec, *, threads: bool = False
+) -> Partial:
     """Count one self-contained partition (a canonical table).
 
-    ``rows`` gives each row's input position (``None``: its position in ``table``).
+    ``rows`` gives each row's input position (``None``: its position in ``table``). With
+    ``threads`` (the in-memory engine, which has the machine to itself) a partition of at least
+    :data:`THREADED_ROWS` rows has a second thread convert its text columns while the
+    re-entries are found, then build the excluded list while the indicators are counted: both
+    are Arrow and numpy work that runs without Python's lock. The counts are the same.
     """
+    if not threads or len(table) < THREADED_ROWS:
+        return _evaluate(table, rows, spec, None)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-count")
+    try:
+        return _evaluate(table, rows, spec, pool)
+    finally:
+        # Stopped early (an error, Ctrl-C), the other thread's queued work is dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _text_read(table: pd.DataFrame, spec: Spec) -> list[str]:
+    """The text columns counting converts, in the order it first reads them: the
+    completeness tests', the breakdowns', then the indicators' (for :func:`_evaluate`'s other
+    thread to convert early)."""
     ruleset = spec.ruleset
-    records = RecordSet(participations=_typed_extras(table, ruleset), as_of=spec.as_of)
+    names: list[str] = []
+    for test in ruleset.completeness.tests():
+        names += [test.column, getattr(test, "other", "")]
+    names += spec.breakdowns
+    for indicator in ruleset.indicators:
+        if not indicator.is_entity:
+            names += sorted(columns_used(indicator.node))
+    return [
+        name
+        for name in dict.fromkeys(names)
+        if name in table.columns and kind_of_dtype(table[name].dtype) == "string"
+    ]
+
+
+def _evaluate(
+    table: pd.DataFrame, rows: np.ndarray | None, spec: Spec, pool: Executor | None
+) -> Partial:
+    ruleset = spec.ruleset
+    table = _typed_extras(table, ruleset)
+    records = RecordSet(participations=table, as_of=spec.as_of)
     prepared = records.prepared(
         ruleset.completeness,
         per_partner="partner" in spec.breakdowns,
         tiebreak=tiebreak_columns(ruleset, spec.breakdowns),
+        pool=pool,
+        early=_text_read(table, spec) if pool is not None else (),
     )
+    excluded_later = None if pool is None else pool.submit(_excluded, prepared, rows)
     grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
-    evaluator = Evaluator(grouping.source)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
-    evaluator.plan([ind.node for ind in personal])
     flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
-    values: dict[str, np.ndarray] = {}
-    events: dict[str, np.ndarray] = {}
-    for indicator in personal:
-        mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
-        values[indicator.code] = (
-            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
-        )
-        if spec.period is not None:
-            event = period_event(indicator.timing, indicator.kind)
-            if event not in events:
-                events[event] = in_period(grouping.source, event, spec.period.start)
-            in_period_mask = mask & events[event]
-            values[period_key(indicator.code)] = (
-                flows.values(indicator, in_period_mask)
-                if flows
-                else _cell_values(indicator, in_period_mask, grouping)
-            )
-    excluded = prepared.excluded_frame()[list(EXCLUDED_COLUMNS)]
-    if rows is not None and len(excluded):
-        excluded["row"] = rows[excluded["row"].to_numpy()]
+    values = _indicator_values(personal, spec, prepared, grouping, flows)
+    excluded = _excluded(prepared, rows) if excluded_later is None else excluded_later.result()
     return Partial(
         values=values,
         other_labels=grouping.other_labels,
@@ -300,6 +328,45 @@ def evaluate_partition(table: pd.DataFrame, rows: np.ndarray | None, spec: Spec)
         pending_6m=_pending_6m(grouping, prepared),
         several_partners=prepared.several_partners,
     )
+
+
+def _indicator_values(
+    indicators: Sequence[IndicatorSpec],
+    spec: Spec,
+    prepared: PreparedParticipations,
+    grouping: Grouping,
+    flows: _Flows | None,
+) -> dict[str, np.ndarray]:
+    """The values per cell of ``indicators`` (personal ones), and with a reporting period
+    their values for the period (under :func:`period_key`), in the indicators' order."""
+    evaluator = Evaluator(grouping.source)
+    evaluator.plan([ind.node for ind in indicators])
+    values: dict[str, np.ndarray] = {}
+    events: dict[str, np.ndarray] = {}
+    for indicator in indicators:
+        mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
+        values[indicator.code] = (
+            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
+        )
+        if spec.period is not None:
+            event = period_event(indicator.timing, indicator.kind)
+            if event not in events:
+                events[event] = in_period(grouping.source, event, spec.period.start)
+            in_period_mask = mask & events[event]
+            values[period_key(indicator.code)] = (
+                flows.values(indicator, in_period_mask)
+                if flows
+                else _cell_values(indicator, in_period_mask, grouping)
+            )
+    return values
+
+
+def _excluded(prepared: PreparedParticipations, rows: np.ndarray | None) -> pd.DataFrame:
+    """The partition's excluded list, its rows as input positions."""
+    excluded = prepared.excluded_frame()[list(EXCLUDED_COLUMNS)]
+    if rows is not None and len(excluded):
+        excluded["row"] = rows[excluded["row"].to_numpy()]
+    return excluded
 
 
 def _typed_extras(table: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:

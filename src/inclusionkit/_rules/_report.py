@@ -197,7 +197,7 @@ def _compute_pandas(
     emit(progress, "compute", 0, rows)
     spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
     assembler = Assembler(spec)
-    assembler.add(evaluate_partition(table, None, spec))
+    assembler.add(evaluate_partition(table, None, spec, threads=True))
     # The excluded rows as the user sees them (a CSV's line, a sheet row), as validate says them.
     report = assembler.report(
         project, rows=(lambda r: row_numbers(table, r)) if located(table) else None
