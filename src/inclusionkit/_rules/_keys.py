@@ -13,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit._arrow_text import text_buffers
+
 _PRIME = np.uint64(0x100000001B3)
 _SEED = np.uint64(0xCBF29CE484222325)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
@@ -70,15 +72,10 @@ def _chunk_hash(array: pa.Array) -> np.ndarray:
     n = len(array)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
-    if pa.types.is_string(array.type):
-        array = array.cast(pa.large_string())
-    _, offsets_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[array.offset : array.offset + n + 1]
-    raw = (
-        np.frombuffer(data_buffer, dtype=np.uint8)
-        if data_buffer is not None
-        else np.zeros(0, dtype=np.uint8)
-    )
+    buffers = text_buffers(array)
+    assert buffers is not None  # as_offset_strings gave string or large_string
+    # Offsets widened to int64: word positions past a value's start must not wrap in int32.
+    offsets, raw = buffers[0].astype(np.int64, copy=False), buffers[1]
     starts = offsets[:-1]
     lengths = np.diff(offsets)
     width = int(lengths.max())
