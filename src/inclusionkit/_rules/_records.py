@@ -131,7 +131,6 @@ def as_table(
         raise InclusionKitError(f"cannot read the participation table: {exc}") from None
 
 
-
 _NOT_TIEBREAKERS = frozenset({"participant_id", "project_code", "birth_date"})
 
 
