@@ -54,10 +54,10 @@ def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
     records = json.loads(table.to_json(orient="records", date_format="iso"))
     failed = json.loads(report.failed_checks().to_json(orient="records", date_format="iso"))
     reason = report.excluded["reason"]
-    if isinstance(reason.dtype, pd.CategoricalDtype):
+    if reason.dtype == "category":
         # A categorical's counts list every category: count the codes instead, so only the
         # reasons present are listed, most frequent first and ties in order of appearance.
-        counts = pd.Series(reason.array.codes).value_counts()
+        counts = reason.cat.codes.value_counts()
         counts = counts[counts.index >= 0]
         counts.index = reason.cat.categories[counts.index.to_numpy()]
     else:
