@@ -248,9 +248,10 @@ class _Codes:
         where[new] = len(self.values) + np.arange(np.count_nonzero(new))
         if new.any():
             self.values = pa.concat_arrays([self.values, local.filter(pa.array(new))])
-        # A missing value's code is -1: it takes the last code, -1.
-        where = np.append(where, -1)
-        self.parts.append(where[np.asarray(categorical.codes)].astype(np.int32))
+        # A missing value's code is -1: it takes the last code, -1. Each part is held in the
+        # smallest integers its codes fit (they are joined in the widest of them).
+        where = np.append(where, -1).astype(np.min_scalar_type(-max(len(self.values), 1)))
+        self.parts.append(where[np.asarray(categorical.codes)])
 
     def codes(self) -> np.ndarray:
         """Every partition's codes, in order (the parts are let go)."""
@@ -299,7 +300,10 @@ class _ExcludedList:
         for name, codes in self.text.items():
             codes.add(frame[name])
         self.ids.append(arrow_chunks(frame["participant_id"]))
-        self.rows.append(frame["row"].to_numpy(dtype=np.int64))
+        rows = frame["row"].to_numpy(dtype=np.int64)
+        # Input positions below 2**31 (every file but the largest) are held in half the bytes.
+        small = rows.size and rows.min() >= -(2**31) and rows.max() < 2**31
+        self.rows.append(rows.astype(np.int32) if small else rows)
 
     def frame(self, rows: Callable[[np.ndarray], np.ndarray] | None) -> pd.DataFrame:
         """The whole list, sorted by key, then row (``rows`` turns the codes in ``row`` into
@@ -316,22 +320,29 @@ class _ExcludedList:
                 reason=frame["reason"].array,
                 message=frame["message"].array,
             )
-        at = np.concatenate(self.rows)
-        self.rows = []
-        if rows is not None:
-            at = rows(at)
+        # Nothing is kept here: excluded_list lets each column go once it is taken in order.
+        return excluded_list(
+            project_code=self.text["project_code"].categorical(),
+            participant_id=self._ids(),
+            row=self._rows(rows),
+            reason=self.text["reason"].categorical(),
+            message=self.text["message"].categorical(),
+        )
+
+    def _ids(self) -> pa.ChunkedArray:
+        """Every partition's participant ids, in order (the parts are let go)."""
         ids = pa.chunked_array(
             [chunk for part in self.ids for chunk in _chunks(part)], type=pa.large_string()
         )
         self.ids = []
-        text = {name: codes.categorical() for name, codes in self.text.items()}
-        return excluded_list(
-            project_code=text["project_code"],
-            participant_id=ids,
-            row=at,
-            reason=text["reason"],
-            message=text["message"],
-        )
+        return ids
+
+    def _rows(self, rows: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
+        """Every partition's rows, in order, as ``int64`` input positions (the parts are let
+        go)."""
+        at = np.concatenate(self.rows).astype(np.int64)
+        self.rows = []
+        return at if rows is None else rows(at)
 
 
 def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:

@@ -437,22 +437,24 @@ def excluded_list(
     millions of rows held as text is most of a streaming run's memory. ``participant_id`` is
     the canonical text dtype, ``row`` an ``int64``.
     """
-    codes = np.asarray(project_code.codes, dtype=np.int64)
+    codes = np.asarray(project_code.codes)
     ranks = np.where(codes < 0, len(project_code.categories), codes)
     order = excluded_order(ranks, participant_id, row)
     del codes, ranks
-    return pd.DataFrame(
-        {
-            "project_code": project_code.take(order),
-            "participant_id": pd.array(
-                participant_id.take(pa.array(order)), dtype=DTYPES["participant_id"]
-            ),
-            "row": np.asarray(row, dtype=np.int64)[order],
-            "reason": reason.take(order),
-            "message": message.take(order),
-        },
-        index=range(len(order)),
-    )
+    # Each column is taken in order and its input let go before the next (the caller keeps
+    # none): at millions of rows the ids are the largest, taken first.
+    ids = participant_id.take(pa.array(order))
+    del participant_id
+    columns: dict[str, Any] = {
+        "project_code": project_code.take(order),
+        "participant_id": pd.array(ids, dtype=DTYPES["participant_id"]),
+    }
+    del ids, project_code
+    columns["row"] = np.asarray(row, dtype=np.int64)[order]
+    del row
+    columns["reason"] = reason.take(order)
+    columns["message"] = message.take(order)
+    return pd.DataFrame(columns, index=range(len(order)))
 
 
 def excluded_order(
