@@ -354,6 +354,7 @@ class PreparedParticipations:
         :data:`~inclusionkit._rules._completeness.COLUMN_TESTS`); ``message`` gives the message
         of every failing test. A row entered after the as-of date is listed too, under the code
         ``validate`` gives it (``entry_date.in_future``): it is not counted, and never silently.
+        Built by :func:`excluded_list`, as every engine's list is.
         """
         rows = self._excluded_rows
         at = np.arange(rows.shape[0])
@@ -437,7 +438,7 @@ def excluded_list(
     millions of rows held as text is most of a streaming run's memory. ``participant_id`` is
     the canonical text dtype, ``row`` an ``int64``.
     """
-    codes = np.asarray(project_code.codes)
+    codes = np.asarray(project_code.codes)  # pandas picks a width that holds the categories count
     ranks = np.where(codes < 0, len(project_code.categories), codes)
     order = excluded_order(ranks, participant_id, row)
     del codes, ranks
