@@ -109,7 +109,8 @@ def excluded_by_reason(excluded: pd.DataFrame) -> pd.DataFrame:
         )
     if "count" in excluded.columns and not {"participant_id", "row"} & set(excluded.columns):
         return excluded[["reason", "count"]]
-    counts = excluded["reason"].astype("string").value_counts(sort=False)
+    counts = excluded["reason"].value_counts(sort=False)
+    counts = counts[counts > 0]  # a categorical (a report's list) counts every category
     out = pd.DataFrame(
         {"reason": counts.index.astype("string"), "count": counts.to_numpy(dtype="int64")}
     )

@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
 from inclusionkit._rules._assemble import Assembler, _ExcludedList, cell_order
 from inclusionkit._rules._partition import Spec, evaluate_partition
+from inclusionkit._rules._records import EXCLUDED_TEXT, excluded_list, text_categorical
 from inclusionkit._rules._ruleset import load_ruleset
 from tests.rules.strategies import as_of_dates, participation_tables
 
@@ -111,21 +113,49 @@ def excluded_lists(draw: st.DrawFn) -> pd.DataFrame:
     return frame.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
 
 
+def _as_partition_gives(frame: pd.DataFrame) -> pd.DataFrame:
+    """A text excluded list as a partition hands it over (built by ``excluded_list``)."""
+    arrow = {
+        name: pa.array(frame[name].astype(object), type=pa.string(), from_pandas=True)
+        for name in (*EXCLUDED_TEXT, "participant_id")
+    }
+    return excluded_list(
+        project_code=text_categorical(arrow["project_code"]),
+        participant_id=arrow["participant_id"],
+        row=frame["row"].to_numpy(),
+        reason=text_categorical(arrow["reason"]),
+        message=text_categorical(arrow["message"]),
+    )
+
+
+def _categorised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A text excluded list with its repeated text columns as the report gives them: categoricals
+    whose categories are the values present, sorted (by pandas, independently of the engines)."""
+    out = frame.copy()
+    for name in EXCLUDED_TEXT:
+        present = sorted(set(frame[name].dropna()))
+        categories = pd.Index(pd.array(present, dtype=pd.StringDtype("pyarrow")))
+        out[name] = frame[name].astype(pd.CategoricalDtype(categories))
+    return out
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.lists(excluded_lists(), min_size=1, max_size=6), st.booleans())
 def test_excluded_lists_held_compactly_give_the_sorted_concatenation(
     parts: list[pd.DataFrame], resolve: bool
 ) -> None:
     """The excluded lists of many partitions, held as codes, give what concatenating and sorting
-    the pandas lists gives: the same rows, order, values and dtypes (rows resolved or not)."""
+    the text lists gives: the same rows, order and values, text categories sorted (rows resolved
+    or not)."""
     held = _ExcludedList()
     for part in parts:
-        held.add(part)
+        held.add(_as_partition_gives(part))
     rows = (lambda codes: codes * 3 + 1) if resolve else None
     want = pd.concat(parts, ignore_index=True)
     if rows is not None:
         want["row"] = rows(want["row"].to_numpy())
     want = want.sort_values(["project_code", "participant_id", "row"]).reset_index(drop=True)
+    want = _categorised(want)
     got = held.frame(rows)
     pdt.assert_frame_equal(got, want)
     assert got["row"].dtype == np.int64

@@ -67,6 +67,42 @@ def test_report_prints_the_tidy_csv_and_a_summary(csv_path: Path) -> None:
     assert "1 excluded" in result.stderr
 
 
+def test_report_json_on_stdout_counts_the_reasons_present(tmp_path: Path) -> None:
+    """--format json on stdout counts each reason present (none of the categoricals' other
+    categories), most frequent first, ties in the excluded list's order as counting text did."""
+    rows = [
+        {
+            "participant_id": pid,
+            "project_code": "P",
+            "gender": gender,
+            "birth_date": D(1990, 1, 1),
+            "entry_date": D(2020, 1, 1),
+            "labour_status": status,
+            "isced": isced,
+        }
+        for pid, gender, status, isced in [
+            ("a", "female", None, 2),
+            ("b", None, "unemployed", 2),
+            ("c", None, "unemployed", 2),
+            ("d", "male", "unemployed", None),
+            ("e", "male", "unemployed", 2),
+        ]
+    ]
+    path = tmp_path / "participants.csv"
+    write_participations(table_from_rows(rows), path)
+    result = CliRunner().invoke(
+        cli, ["report", str(path), "--as-of", "2024-12-31", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    excluded = json.loads(result.stdout)["excluded"]
+    assert excluded["count"] == 4
+    assert list(excluded["by_reason"].items()) == [
+        ("gender.missing", 2),
+        ("labour_status.missing", 1),
+        ("isced.missing", 1),
+    ]
+
+
 def test_report_json_and_output_file(csv_path: Path, tmp_path: Path) -> None:
     """--format json writes provenance, table and failed checks; --output writes a file."""
     out = tmp_path / "report.json"

@@ -328,3 +328,43 @@ def test_excluded_rows_are_sorted_like_pandas_sorts_them() -> None:
         ["project_code", "participant_id", "row"]
     )
     assert excluded["row"].tolist() == expected["row"].tolist()
+
+
+def test_every_engine_gives_the_excluded_list_as_categoricals_with_equal_values(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In memory, streaming (many partitions) and Dask give one excluded list: the repeated
+    text as categoricals (categories the values present, sorted), ids as text, rows int64."""
+    import pandas as pd
+    import pandas.testing as pdt
+
+    from inclusionkit._rules._streaming import compute_streaming
+    from tests.rules.test_streaming import sample_table, write_parquet
+
+    table = sample_table(80, seed=5)
+    as_of = D(2021, 6, 30)  # rows entered later are listed too (entry_date.in_future)
+    want = rules.compute(table, by=("gender",), as_of=as_of).excluded
+    path = write_parquet(table, tmp_path / "table.parquet")
+    lists = {
+        "streaming": compute_streaming(
+            path, by=("gender",), as_of=as_of, batch_rows=7, partition_rows=9
+        ).excluded
+    }
+    dd = pytest.importorskip("dask.dataframe")
+    import inclusionkit._rules._dask as engine
+
+    monkeypatch.setattr(engine, "_client", lambda: None)
+    frame = dd.from_pandas(table, npartitions=4, sort=False)
+    lists["dask"] = rules.compute(frame, by=("gender",), as_of=as_of, engine="dask").excluded
+    assert want["reason"].nunique() > 1
+    assert want["message"].nunique() > 1
+    for name in ("project_code", "reason", "message"):
+        dtype = want[name].dtype
+        assert isinstance(dtype, pd.CategoricalDtype)
+        assert not dtype.ordered
+        assert dtype.categories.dtype == pd.StringDtype("pyarrow")
+        assert list(dtype.categories) == sorted(set(want[name].dropna()))
+    assert want["participant_id"].dtype == pd.StringDtype("pyarrow")
+    assert want["row"].dtype == np.int64
+    for got in lists.values():
+        pdt.assert_frame_equal(got, want)

@@ -13,7 +13,8 @@ the report once, the same way for every engine:
 - **provenance**: the counters added up, with the rule set, breakdowns and as-of date.
 
 Counts are additive across disjoint participations; the excluded lists are concatenated
-(held compactly until the report is built: :class:`_ExcludedList`).
+(held compactly until the report is built, as every engine's list is, by
+:func:`~._records.excluded_list`: :class:`_ExcludedList`).
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ from inclusionkit._rules._period import period_warning
 from inclusionkit._rules._populations import POPULATION_COLUMNS
 from inclusionkit._rules._records import (
     EXCLUDED_COLUMNS,
+    EXCLUDED_TEXT,
     FrameSource,
     RecordSet,
     aggregate_value,
-    excluded_order,
+    codes_categorical,
+    excluded_list,
     period_event,
 )
 from inclusionkit._rules._ruleset import Check, RuleSet
@@ -234,19 +237,21 @@ class _Codes:
         self.parts: list[np.ndarray] = []
 
     def add(self, column: pd.Series) -> None:
-        """Add a partition's column: its codes (-1 for a missing value), new values appended."""
-        encoded = arrow_strings(column).cast(pa.large_string()).dictionary_encode()
-        local = encoded.dictionary
+        """Add a partition's categorical column: its codes (-1 for a missing value), new values
+        appended."""
+        categorical = column.array
+        assert isinstance(categorical, pd.Categorical)
+        local = arrow_strings(pd.Series(categorical.categories)).cast(pa.large_string())
         known = pc.index_in(local, value_set=self.values)
         new = np.asarray(known.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         where = np.asarray(known.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
         where[new] = len(self.values) + np.arange(np.count_nonzero(new))
         if new.any():
             self.values = pa.concat_arrays([self.values, local.filter(pa.array(new))])
-        # A missing value's index is null: it takes the last code, -1.
-        where = np.append(where, -1)
-        indices = encoded.indices.fill_null(len(local)).to_numpy(zero_copy_only=False)
-        self.parts.append(where[indices].astype(np.int32))
+        # A missing value's code is -1: it takes the last code, -1. Each part is held in the
+        # smallest integers its codes fit (they are joined in the widest of them).
+        where = np.append(where, -1).astype(np.min_scalar_type(-max(len(self.values), 1)))
+        self.parts.append(where[np.asarray(categorical.codes)])
 
     def codes(self) -> np.ndarray:
         """Every partition's codes, in order (the parts are let go)."""
@@ -254,21 +259,9 @@ class _Codes:
         self.parts = []
         return codes
 
-    def ranks(self, codes: np.ndarray) -> np.ndarray:
-        """Each code's place in the order of the values (a missing value last)."""
-        rank = np.empty(len(self.values) + 1, dtype=np.int32)
-        rank[np.asarray(pc.sort_indices(self.values).to_numpy(), dtype=np.int64)] = np.arange(
-            len(self.values), dtype=np.int32
-        )
-        rank[-1] = len(self.values)  # code -1: missing
-        ranks: np.ndarray = rank[codes]
-        return ranks
-
-    def column(self, codes: np.ndarray) -> pd.Series:
-        """The text of ``codes`` (-1: missing) as a canonical text column."""
-        missing = codes < 0
-        text = self.values.take(pa.array(codes, mask=missing if missing.any() else None))
-        return pd.Series(pd.array(text, dtype=_STRING), copy=False)
+    def categorical(self) -> pd.Categorical:
+        """Every partition's values, in order, as the excluded list's categorical."""
+        return codes_categorical(self.codes(), self.values)
 
 
 class _ExcludedList:
@@ -277,21 +270,20 @@ class _ExcludedList:
     A partition's list (sorted by key, then row) is kept as it is while it is the only one, so
     the in-memory engine's list is returned untouched. From the second non-empty list on, the
     lists are held as codes (project code, reason and message, which repeat), the participant
-    ids as Arrow text and the rows as integers: about a quarter of the pandas columns' size.
-    The report's list is then sorted once and built once, column by column, in the same order
-    and with the same values and dtypes as sorting the concatenated pandas lists.
+    ids as Arrow text and the rows as integers. The report's list is then built once by
+    :func:`~._records.excluded_list`, as every engine's is: the same rows, order, values and
+    dtypes as sorting the concatenated lists, its text categories the values it holds, sorted.
     """
-
-    _TEXT = ("project_code", "reason", "message")
 
     def __init__(self) -> None:
         self.first: pd.DataFrame | None = None
-        self.text = {name: _Codes() for name in self._TEXT}
+        self.text = {name: _Codes() for name in EXCLUDED_TEXT}
         self.ids: list[pa.Array | pa.ChunkedArray] = []
         self.rows: list[np.ndarray] = []
 
     def add(self, frame: pd.DataFrame) -> None:
-        """Add one partition's list (columns :data:`EXCLUDED_COLUMNS`, sorted)."""
+        """Add one partition's list (columns :data:`EXCLUDED_COLUMNS`, sorted; built by
+        :func:`~._records.excluded_list`)."""
         if self.rows:
             if len(frame):
                 self._hold(frame)
@@ -308,48 +300,49 @@ class _ExcludedList:
         for name, codes in self.text.items():
             codes.add(frame[name])
         self.ids.append(arrow_chunks(frame["participant_id"]))
-        self.rows.append(frame["row"].to_numpy(dtype=np.int64))
+        rows = frame["row"].to_numpy(dtype=np.int64)
+        # Input positions below 2**31 (every file but the largest) are held in half the bytes.
+        small = rows.size and rows.min() >= -(2**31) and rows.max() < 2**31
+        self.rows.append(rows.astype(np.int32) if small else rows)
 
     def frame(self, rows: Callable[[np.ndarray], np.ndarray] | None) -> pd.DataFrame:
         """The whole list, sorted by key, then row (``rows`` turns the codes in ``row`` into
         input positions)."""
-        columns = list(EXCLUDED_COLUMNS)
         if not self.rows:
             assert self.first is not None
-            frame = self.first[columns]
+            frame = self.first[list(EXCLUDED_COLUMNS)]
             if rows is None or not len(frame):
                 return frame
-            frame = frame.copy()
-            frame["row"] = rows(frame["row"].to_numpy(dtype=np.int64))
-            order = excluded_order(
-                arrow_chunks(frame["project_code"]),
-                arrow_chunks(frame["participant_id"]),
-                frame["row"].to_numpy(dtype=np.int64),
+            return excluded_list(
+                project_code=frame["project_code"].array,
+                participant_id=arrow_chunks(frame["participant_id"]),
+                row=rows(frame["row"].to_numpy(dtype=np.int64)),
+                reason=frame["reason"].array,
+                message=frame["message"].array,
             )
-            return frame.take(order).reset_index(drop=True)
-        at = np.concatenate(self.rows)
-        self.rows = []
-        if rows is not None:
-            at = rows(at)
-        project = self.text["project_code"].codes()
+        # Nothing is kept here: excluded_list lets each column go once it is taken in order.
+        return excluded_list(
+            project_code=self.text["project_code"].categorical(),
+            participant_id=self._ids(),
+            row=self._rows(rows),
+            reason=self.text["reason"].categorical(),
+            message=self.text["message"].categorical(),
+        )
+
+    def _ids(self) -> pa.ChunkedArray:
+        """Every partition's participant ids, in order (the parts are let go)."""
         ids = pa.chunked_array(
             [chunk for part in self.ids for chunk in _chunks(part)], type=pa.large_string()
         )
         self.ids = []
-        order = excluded_order(self.text["project_code"].ranks(project), ids, at)
-        out: dict[str, Any] = {}
-        out["project_code"] = self.text["project_code"].column(project[order])
-        del project
-        out["participant_id"] = pd.Series(
-            pd.array(ids.take(pa.array(order)), dtype=_STRING), copy=False
-        )
-        del ids
-        out["row"] = at[order]
-        del at
-        for name in ("reason", "message"):
-            out[name] = self.text[name].column(self.text[name].codes()[order])
-        frame = pd.DataFrame(out, index=range(len(order)))
-        return frame[columns]
+        return ids
+
+    def _rows(self, rows: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
+        """Every partition's rows, in order, as ``int64`` input positions (the parts are let
+        go)."""
+        at = np.concatenate(self.rows).astype(np.int64)
+        self.rows = []
+        return at if rows is None else rows(at)
 
 
 def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:

@@ -90,7 +90,12 @@ class Report:
     (``period`` and ``cumulative`` rows), one column per breakdown (``year`` and ``flow`` first
     for per-year rule sets), ``value``. ``excluded`` lists every participation not counted
     (``project_code``, ``participant_id``, input ``row``, ``reason``, ``message``): the
-    incomplete ones, and each row entered after the as-of date (``entry_date.in_future``).
+    incomplete ones, and each row entered after the as-of date (``entry_date.in_future``),
+    sorted by key (project code, participant id), then row. ``project_code``, ``reason`` and
+    ``message`` are pandas categoricals (their categories the values present, of the ``string``
+    dtype, sorted), ``participant_id`` is ``string``, ``row`` ``int64``, whatever the engine:
+    the repeated text is held once (a streaming report of 100M rows lists millions). Count
+    with ``observed=True`` (``groupby``) or drop zero counts (``value_counts``).
     ``checks`` holds every consistency check per cell (``check``, ``kind``, ``indicator``,
     ``expression``, the breakdowns, ``left``, ``right``, ``passed``). ``provenance`` says what
     went in.

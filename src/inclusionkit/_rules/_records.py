@@ -42,7 +42,7 @@ from inclusionkit._participations import (
     normalise_participations,
 )
 from inclusionkit._problems import ProblemCode
-from inclusionkit._rules._columns import Col, arrow_chunks, from_numpy, to_col
+from inclusionkit._rules._columns import Col, arrow_chunks, arrow_strings, from_numpy, to_col
 from inclusionkit._rules._completeness import (
     DEFAULT_COMPLETENESS,
     ColumnTest,
@@ -73,6 +73,8 @@ from inclusionkit.models._vocabulary import COLUMN_VOCABULARIES
 _MIN_INT64 = np.iinfo(np.int64).min
 
 EXCLUDED_COLUMNS: tuple[str, ...] = ("project_code", "participant_id", "row", "reason", "message")
+EXCLUDED_TEXT: tuple[str, ...] = ("project_code", "reason", "message")
+"""The excluded list's repeated text columns: categoricals (see :func:`excluded_list`)."""
 
 
 def parse_as_of(value: Any) -> dt.date | None:
@@ -129,8 +131,6 @@ def as_table(
     except (TypeError, ValueError) as exc:
         raise InclusionKitError(f"cannot read the participation table: {exc}") from None
 
-
-_KEY = ("project_code", "participant_id")
 
 _NOT_TIEBREAKERS = frozenset({"participant_id", "project_code", "birth_date"})
 
@@ -378,6 +378,7 @@ class PreparedParticipations:
         :data:`~inclusionkit._rules._completeness.COLUMN_TESTS`); ``message`` gives the message
         of every failing test. A row entered after the as-of date is listed too, under the code
         ``validate`` gives it (``entry_date.in_future``): it is not counted, and never silently.
+        Built by :func:`excluded_list`, as every engine's list is.
         """
         rows = self._excluded_rows
         at = np.arange(rows.shape[0])
@@ -412,25 +413,78 @@ class PreparedParticipations:
             reason = np.concatenate([reason, np.full(after.size, len(codes) - 1)])
             message = pa.concat_arrays([message.cast(pa.large_string()), said])
         rows = rows.astype(np.int64)
-        keys = {name: self.table[name].take(rows).reset_index(drop=True) for name in _KEY}
-        order = excluded_order(
-            arrow_chunks(keys["project_code"]), arrow_chunks(keys["participant_id"]), rows
-        )
-        return pd.DataFrame(
-            {
-                **{name: key.take(order).reset_index(drop=True) for name, key in keys.items()},
-                "row": rows[order],
-                "reason": pd.array(codes.take(reason[order]), dtype=DTYPES["project_code"]),
-                "message": pd.array(
-                    message.take(pa.array(order)).cast(pa.string()), dtype=DTYPES["project_code"]
-                ),
-            }
+        return excluded_list(
+            project_code=text_categorical(arrow_strings(self.table["project_code"].take(rows))),
+            participant_id=arrow_chunks(self.table["participant_id"].take(rows)),
+            row=rows,
+            reason=text_categorical(codes.take(pa.array(reason))),
+            message=text_categorical(message),
         )
 
 
 def _convert(name: str, series: pd.Series) -> Col:
     """Input column ``name`` as a :class:`Col` (text coded against its vocabulary, if any)."""
     return to_col(series, vocabulary=COLUMN_VOCABULARIES.get(name))
+
+
+def text_categorical(text: pa.Array | pa.ChunkedArray) -> pd.Categorical:
+    """Arrow text as a categorical (:func:`codes_categorical`) of the values it holds."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    encoded = text.dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes_categorical(codes, encoded.dictionary)
+
+
+def codes_categorical(codes: np.ndarray, values: pa.Array) -> pd.Categorical:
+    """Text given as ``codes`` (-1: missing) into ``values`` (distinct, in any order) as a
+    categorical: its categories the canonical text dtype, sorted by code point (Arrow's order of
+    UTF-8 bytes, pandas' order of text), so one list has the same categories whichever way, and
+    in whatever pieces, it was built. No text is materialised per row."""
+    order = np.asarray(pc.sort_indices(values).to_numpy(), dtype=np.int64)
+    rank = np.empty(len(values) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    rank[-1] = -1  # code -1 (missing) stays -1
+    categories = pd.Index(pd.array(values.take(pa.array(order)), dtype=DTYPES["project_code"]))
+    return pd.Categorical.from_codes(
+        rank[np.asarray(codes, dtype=np.int64)], dtype=pd.CategoricalDtype(categories)
+    )
+
+
+def excluded_list(
+    *,
+    project_code: pd.Categorical,
+    participant_id: pa.Array | pa.ChunkedArray,
+    row: np.ndarray,
+    reason: pd.Categorical,
+    message: pd.Categorical,
+) -> pd.DataFrame:
+    """The excluded list as a report gives it (``Report.excluded``), whatever the engine: one
+    row per participation not counted, sorted by key (project code, participant id), then row.
+
+    ``project_code``, ``reason`` and ``message`` are categoricals (of the canonical text dtype,
+    categories sorted: :func:`codes_categorical`): they repeat over many rows, and a list of
+    millions of rows held as text is most of a streaming run's memory. ``participant_id`` is
+    the canonical text dtype, ``row`` an ``int64``.
+    """
+    codes = np.asarray(project_code.codes)  # pandas picks a width that holds the categories count
+    ranks = np.where(codes < 0, len(project_code.categories), codes)
+    order = excluded_order(ranks, participant_id, row)
+    del codes, ranks
+    # Each column is taken in order and its input let go before the next (the caller keeps
+    # none): at millions of rows the ids are the largest, taken first.
+    ids = participant_id.take(pa.array(order))
+    del participant_id
+    columns: dict[str, Any] = {
+        "project_code": project_code.take(order),
+        "participant_id": pd.array(ids, dtype=DTYPES["participant_id"]),
+    }
+    del ids, project_code
+    columns["row"] = np.asarray(row, dtype=np.int64)[order]
+    del row
+    columns["reason"] = reason.take(order)
+    columns["message"] = message.take(order)
+    return pd.DataFrame(columns, index=range(len(order)))
 
 
 def excluded_order(

@@ -53,7 +53,16 @@ def report_json(report: Any, table: pd.DataFrame | None = None) -> str:
     table = report.table if table is None else table
     records = json.loads(table.to_json(orient="records", date_format="iso"))
     failed = json.loads(report.failed_checks().to_json(orient="records", date_format="iso"))
-    reasons = report.excluded["reason"].value_counts().to_dict()
+    reason = report.excluded["reason"]
+    if reason.dtype == "category":
+        # A categorical's counts list every category: count the codes instead, so only the
+        # reasons present are listed, most frequent first and ties in order of appearance.
+        counts = reason.cat.codes.value_counts()
+        counts = counts[counts.index >= 0]
+        counts.index = reason.cat.categories[counts.index.to_numpy()]
+    else:
+        counts = reason.value_counts()
+    reasons = counts.to_dict()
     document = {
         "provenance": report.provenance.as_dict(),
         "table": records,

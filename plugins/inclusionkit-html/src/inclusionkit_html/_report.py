@@ -287,7 +287,10 @@ def _indicators(report: Report, options: ReportOptions, labels: Labels) -> dict[
         }
         for record in entities.to_dict("records")
     ]
-    reasons = Counter(str(reason) for reason in report.excluded["reason"])
+    # Per reason, not per row; a report's reasons are a categorical, whose counts list every
+    # category: only those present are kept.
+    counted = report.excluded["reason"].value_counts(sort=False)
+    reasons = {str(reason): int(count) for reason, count in counted.items() if count > 0}
     provenance = report.provenance
     return {
         "title": f"{ruleset.name} {ruleset.version}",
