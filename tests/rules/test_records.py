@@ -368,3 +368,22 @@ def test_every_engine_gives_the_excluded_list_as_categoricals_with_equal_values(
     assert want["row"].dtype == np.int64
     for got in lists.values():
         pdt.assert_frame_equal(got, want)
+
+
+def test_prepared_participations_are_freed_without_the_garbage_collector() -> None:
+    """No reference cycle keeps a partition's prepared columns alive once it is dropped."""
+    import gc
+    import weakref
+
+    from inclusionkit._rules._records import RecordSet
+
+    table = table_from_rows([_row("p"), _row("q", entry_date=None)])
+    gc.disable()
+    try:
+        prepared = RecordSet(participations=table).prepared()
+        assert prepared.source.col("age_at_entry").valid.any()
+        alive = weakref.ref(prepared)
+        del prepared
+        assert alive() is None
+    finally:
+        gc.enable()

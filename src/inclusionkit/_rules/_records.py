@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import json
 import os
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from typing import Any
@@ -358,7 +359,10 @@ class PreparedParticipations:
     def _completeness(self) -> None:
         # One source for the tests and for counting: a column or derived value (the dates'
         # yyyymmdd, which the age test and the age at entry share) is computed once.
-        self.source = source = ParticipationSource(self)
+        # The source refers back to this object weakly: a cycle would keep each partition's
+        # columns alive until the garbage collector runs (a streaming run at 10M rows peaked
+        # at twice its memory). Whoever holds the source holds this object too (Grouping).
+        self.source = source = ParticipationSource(weakref.proxy(self))
         failed = failures(self.completeness.tests(), source)
         self.placed = self.active & source.valid("entry_date")
         self.placed_count = int(np.count_nonzero(self.placed))
