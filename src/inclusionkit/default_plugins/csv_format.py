@@ -386,19 +386,7 @@ def _iso_head(head: bytes, form: Layout, dated: Mapping[str, pa.DataType], encod
     """
     whole = head.rfind(b"\n") + 1
     try:
-        pacsv.read_csv(
-            pa.py_buffer(head[:whole]),
-            read_options=pacsv.ReadOptions(
-                use_threads=False, skip_rows=form.skip_lines, encoding=encoding
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dated,
-                include_columns=list(dated),
-                null_values=[""],
-                strings_can_be_null=True,
-            ),
-        )
+        _read_arrow(pa.py_buffer(head[:whole]), form, dated, encoding, threads=False)
     except pa.ArrowException:
         return False  # another spelling, or a head Arrow does not take whole: text it is
     return whole > 0
@@ -430,12 +418,18 @@ def _bad_row_line(path: Path, form: Layout, encoding: str = "utf8") -> str:
 
 
 def _read_arrow(
-    path: Path, form: Layout, types: Mapping[str, pa.DataType], encoding: str = "utf8"
+    source: Path | pa.Buffer,
+    form: Layout,
+    types: Mapping[str, pa.DataType],
+    encoding: str = "utf8",
+    *,
+    threads: bool = True,
 ) -> pa.Table:
+    """The ``types`` columns of a CSV file (or of the bytes of its first rows) as Arrow."""
     return pacsv.read_csv(
-        path,
+        source,
         read_options=pacsv.ReadOptions(
-            use_threads=True, block_size=_BLOCK, skip_rows=form.skip_lines, encoding=encoding
+            use_threads=threads, block_size=_BLOCK, skip_rows=form.skip_lines, encoding=encoding
         ),
         parse_options=pacsv.ParseOptions(delimiter=form.delimiter),
         convert_options=pacsv.ConvertOptions(
