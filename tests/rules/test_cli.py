@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -35,25 +36,28 @@ cli.add_command(rulesets_command)
 @pytest.fixture
 def csv_path(tmp_path: Path) -> Path:
     """A participation table of three rows (one incomplete), as CSV."""
-    rows = [
-        {
-            "participant_id": pid,
-            "project_code": "P",
-            "gender": gender,
-            "birth_date": D(1990, 1, 1),
-            "entry_date": D(2020, 1, 1),
-            "labour_status": "unemployed",
-            "isced": 2,
-            "region": region,
-        }
-        for pid, gender, region in [
-            ("a", "female", "RO11"),
-            ("b", "male", "RO32"),
-            ("c", None, None),
-        ]
-    ]
-    path = tmp_path / "participants.csv"
-    write_participations(table_from_rows(rows), path)
+    return _participations_csv(
+        tmp_path,
+        [
+            {"participant_id": "a", "gender": "female", "region": "RO11"},
+            {"participant_id": "b", "gender": "male", "region": "RO32"},
+            {"participant_id": "c", "gender": None, "region": None},
+        ],
+    )
+
+
+def _participations_csv(folder: Path, rows: list[dict[str, Any]]) -> Path:
+    """``participants.csv`` in ``folder``: one complete participation per row, but for
+    ``rows``' values."""
+    complete = {
+        "project_code": "P",
+        "birth_date": D(1990, 1, 1),
+        "entry_date": D(2020, 1, 1),
+        "labour_status": "unemployed",
+        "isced": 2,
+    }
+    path = folder / "participants.csv"
+    write_participations(table_from_rows([{**complete, **row} for row in rows]), path)
     return path
 
 
@@ -70,26 +74,16 @@ def test_report_prints_the_tidy_csv_and_a_summary(csv_path: Path) -> None:
 def test_report_json_on_stdout_counts_the_reasons_present(tmp_path: Path) -> None:
     """--format json on stdout counts each reason present (none of the categoricals' other
     categories), most frequent first, ties in the excluded list's order as counting text did."""
-    rows = [
-        {
-            "participant_id": pid,
-            "project_code": "P",
-            "gender": gender,
-            "birth_date": D(1990, 1, 1),
-            "entry_date": D(2020, 1, 1),
-            "labour_status": status,
-            "isced": isced,
-        }
-        for pid, gender, status, isced in [
-            ("a", "female", None, 2),
-            ("b", None, "unemployed", 2),
-            ("c", None, "unemployed", 2),
-            ("d", "male", "unemployed", None),
-            ("e", "male", "unemployed", 2),
-        ]
-    ]
-    path = tmp_path / "participants.csv"
-    write_participations(table_from_rows(rows), path)
+    path = _participations_csv(
+        tmp_path,
+        [
+            {"participant_id": "a", "gender": "female", "labour_status": None},
+            {"participant_id": "b", "gender": None},
+            {"participant_id": "c", "gender": None},
+            {"participant_id": "d", "gender": "male", "isced": None},
+            {"participant_id": "e", "gender": "male"},
+        ],
+    )
     result = CliRunner().invoke(
         cli, ["report", str(path), "--as-of", "2024-12-31", "--format", "json"]
     )
