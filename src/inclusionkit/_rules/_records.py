@@ -471,6 +471,11 @@ def excluded_list(
     millions of rows held as text is most of a streaming run's memory. ``participant_id`` is
     the canonical text dtype, ``row`` an ``int64``.
     """
+    if isinstance(participant_id, pa.ChunkedArray) and participant_id.num_chunks > 1:
+        # One array first (the chunks let go): Arrow's take over many chunks joins them itself
+        # and keeps the chunks too, three copies of the ids at once (~100 MiB more at the
+        # peak of a 100M-row streaming report, whose list comes in one chunk per partition).
+        participant_id = participant_id.combine_chunks()
     codes = np.asarray(project_code.codes)  # pandas picks a width that holds the categories count
     ranks = np.where(codes < 0, len(project_code.categories), codes)
     order = excluded_order(ranks, participant_id, row)
