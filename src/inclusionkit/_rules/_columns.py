@@ -123,9 +123,9 @@ def string_codes(
     return _int32(pc.fill_null(indices, -1)), tuple(dictionary.to_pylist())
 
 
-_FEW_CODES = 8
-"""Up to this many codes a test compares the codes one by one (a compare is a tenth of a
-gather through a lookup table, whose int32 codes numpy first widens)."""
+FEW_CODES = 8
+"""Up to this many codes, rows are tested (or counted) code by code, by comparing (a compare
+is a tenth of a gather through a lookup table, whose int32 codes numpy first widens)."""
 
 
 def codes_in(codes: np.ndarray, lookup: np.ndarray) -> np.ndarray:
@@ -133,7 +133,7 @@ def codes_in(codes: np.ndarray, lookup: np.ndarray) -> np.ndarray:
     code ``-1`` (missing): by comparing against the few codes that hold, else through the
     table."""
     chosen = np.flatnonzero(lookup[:-1])
-    if lookup[-1] or chosen.shape[0] > _FEW_CODES:
+    if lookup[-1] or chosen.shape[0] > FEW_CODES:
         return np.asarray(lookup[codes])
     if chosen.shape[0] == 0:
         return np.zeros(codes.shape[0], dtype=bool)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES, DTYPES
-from inclusionkit._rules._columns import Col
+from inclusionkit._rules._columns import FEW_CODES, Col
 from inclusionkit._rules._populations import DERIVED
 from inclusionkit._rules._records import ParticipationSource, PreparedParticipations
 from inclusionkit.models._vocabulary import GENDERS
@@ -54,8 +54,6 @@ DERIVED_BREAKDOWNS: tuple[str, ...] = ("age_band", *DERIVED)
 _MASK_CELLS = 4
 _LOOP_CELLS = 512
 _DENSE_LIMIT = 1 << 22
-# Up to this many categories a gender column's are counted by comparing codes.
-_FEW_CATEGORIES = 8
 
 _STRING = DTYPES["project_code"]
 
@@ -202,7 +200,7 @@ class Grouping:
     # -- coding
 
     def _gender_codes(self, col: Col, genders: Sequence[str], placed: np.ndarray) -> np.ndarray:
-        if len(col.categories) <= _FEW_CATEGORIES:
+        if len(col.categories) <= FEW_CODES:
             # A compare per category instead of gathering the placed rows' codes to count them.
             counts = np.array(
                 [
@@ -258,47 +256,37 @@ class Grouping:
                 radix = int(key.max()) + 1 if key.size else 1
                 renumbered = True
         counted_keys = key[counted_rows]
-        if radix <= _DENSE_LIMIT and not renumbered:
-            present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
-            remap = np.full(radix, -1, dtype=np.int64)
-            remap[present] = np.arange(present.shape[0])
-            other_idx = remap[key]
-            # A present key is its breakdowns' codes in mixed radix: read them back.
-            codes: list[np.ndarray] = []
-            rest = present
-            for item in reversed(coded):
-                codes.append(rest % item.size)
-                rest = rest // item.size
-            labels = pd.DataFrame(
-                {
-                    item.name: item.labels.take(code).reset_index(drop=True)
-                    for item, code in zip(coded, reversed(codes), strict=True)
-                },
-                index=range(present.shape[0]),
-            )
-            return other_idx, labels
+        # Each present combination's code in every breakdown, for its labels.
+        codes: list[np.ndarray]
         if radix <= _DENSE_LIMIT:
             present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
             remap = np.full(radix, -1, dtype=np.int64)
             remap[present] = np.arange(present.shape[0])
             other_idx = remap[key]
-            # The first counted row of each present key gives its labels.
-            first = np.full(radix, -1, dtype=np.int64)
-            first[counted_keys[::-1]] = counted_rows[::-1]
-            representative = first[present]
+            if renumbered:
+                # The first counted row of each present key gives its codes.
+                first = np.full(radix, -1, dtype=np.int64)
+                first[counted_keys[::-1]] = counted_rows[::-1]
+                codes = [item.codes[first[present]] for item in coded]
+            else:
+                # A present key is its breakdowns' codes in mixed radix: read them back.
+                codes, rest = [], present
+                for item in reversed(coded):
+                    codes.insert(0, rest % item.size)
+                    rest = rest // item.size
         else:
             _, first_index, inverse = np.unique(
                 counted_keys, return_index=True, return_inverse=True
             )
             other_idx = np.full(n, -1, dtype=np.int64)
             other_idx[counted_rows] = inverse
-            representative = counted_rows[first_index]
+            codes = [item.codes[counted_rows[first_index]] for item in coded]
         labels = pd.DataFrame(
             {
-                item.name: item.labels.take(item.codes[representative]).reset_index(drop=True)
-                for item in coded
+                item.name: item.labels.take(code).reset_index(drop=True)
+                for item, code in zip(coded, codes, strict=True)
             },
-            index=range(representative.shape[0]),
+            index=range(codes[0].shape[0]),
         )
         return other_idx, labels
 
