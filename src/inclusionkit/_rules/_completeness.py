@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import Col, codes_in
-from inclusionkit._rules._dates import completed_years, ymd_of
+from inclusionkit._rules._dates import completed_years
 from inclusionkit.models._vocabulary import GENDERS, ISCED_LEVELS, LABOUR_STATUSES, REGION_CODES
 
 
@@ -40,6 +40,11 @@ class Columns(Protocol):
 
     def valid(self, name: str) -> np.ndarray:
         """Where column ``name`` is not empty."""
+        ...
+
+    def ymd(self, name: str) -> np.ndarray:
+        """``yyyymmdd`` of date column ``name`` (0 where empty), kept: the age test and the
+        age at entry read the same dates."""
         ...
 
 
@@ -213,14 +218,8 @@ class AgeAtMost(ColumnTest):
     def _ages(self, columns: Columns) -> tuple[np.ndarray, np.ndarray]:
         col, other = columns.col(self.column), columns.col(self.other)
         both = col.valid & other.valid & (col.values <= other.values)
-        # Columns that keep each date's yyyymmdd (the participations' source, which the age at
-        # entry reads too) lend it; the ages are only read where both dates are given.
-        ymd = getattr(columns, "ymd", None)
-        if ymd is not None:
-            ages = completed_years(ymd(self.column), ymd(self.other))
-        else:
-            ages = completed_years(ymd_of(col.values, both), ymd_of(other.values, both))
-        return both, ages
+        # The ages are only read where both dates are given.
+        return both, completed_years(columns.ymd(self.column), columns.ymd(self.other))
 
     def failing(self, columns: Columns) -> np.ndarray:
         """Rows older than ``years`` at ``other``."""

@@ -279,6 +279,7 @@ class _TableColumns:
     def __init__(self, typed: pd.DataFrame) -> None:
         self.typed = typed
         self._cols: dict[str, Col] = {}
+        self._ymd: dict[str, np.ndarray] = {}
 
     def col(self, name: str) -> Col:
         col = self._cols.get(name)
@@ -297,6 +298,13 @@ class _TableColumns:
         if col is not None:
             return col.valid
         return np.asarray(self.typed[name].notna().to_numpy(dtype=bool))
+
+    def ymd(self, name: str) -> np.ndarray:
+        ymd = self._ymd.get(name)
+        if ymd is None:
+            col = self.col(name)
+            ymd = self._ymd[name] = ymd_of(col.values, col.valid)
+        return ymd
 
 
 def validate_participations(
@@ -443,7 +451,7 @@ def _date_checks(
     # A birth after entry is its own problem (a negative age); the age is not asked of it again.
     if min_age is not None:
         both = birth.valid & entry.valid & (birth.values <= entry.values)
-        age = completed_years(ymd_of(birth.values, both), ymd_of(entry.values, both))
+        age = completed_years(columns.ymd("birth_date"), columns.ymd("entry_date"))
         collector.add(
             both & ~future & (age < min_age),
             "birth_date",
