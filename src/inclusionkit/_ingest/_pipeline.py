@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from inclusionkit._contract import ARROW_TYPES, COLUMN_NAMES, COLUMNS, OnError
+from inclusionkit._contract import COLUMN_NAMES, COLUMNS, OnError
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import REGISTER_URLS, Importer, Source
 from inclusionkit._i18n import deferred, translate
@@ -50,6 +50,7 @@ from inclusionkit._ingest._row_problems import (
 )
 from inclusionkit._ingest._type import (
     cell_problems,
+    constant_column,
     one_chunk,
     to_frame,
     type_column,
@@ -284,13 +285,7 @@ def prepare(
             continue
         header = headers.columns.get(column.name)
         if header is None:
-            default = raw.defaults.get(column.name)
-            wanted = ARROW_TYPES[column.kind]
-            arrays[column.name] = (
-                pa.nulls(rows, wanted)
-                if default is None
-                else pa.repeat(pa.scalar(default, wanted), rows)
-            )
+            arrays[column.name] = constant_column(column, raw.defaults.get(column.name), rows)
             continue
         typed = type_column(
             table.column(header),

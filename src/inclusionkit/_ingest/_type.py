@@ -97,12 +97,14 @@ def type_column(
         return TypedColumn(values=values)  # typed by the format: no copy
     array = one_chunk(values)
     if pa.types.is_null(array.type):
-        return TypedColumn(values=pa.nulls(len(array), wanted))
+        return TypedColumn(values=constant_column(column, None, len(array)))
     if pa.types.is_nested(array.type):
         # A list, struct or map (a nested Parquet column) is no cell value: each one is a bad cell.
         bad = array.is_valid().to_numpy(zero_copy_only=False)
         return TypedColumn(
-            values=pa.nulls(len(array), wanted), bad=bad if bad.any() else None, nested=True
+            values=constant_column(column, None, len(array)),
+            bad=bad if bad.any() else None,
+            nested=True,
         )
     if kind == "date":
         return _dates(array, quoted_formulas)
@@ -112,9 +114,7 @@ def type_column(
         return _numbers(array)
     if kind == "bool" and (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
         return _numeric_booleans(array)
-    if (kind == "string" and column.name in _FREE_TEXT) or (
-        kind == "string" and not words and not (column.name == "region" and regions)
-    ):
+    if kind == "string" and column.name in _FREE_TEXT:
         if pa.types.is_dictionary(array.type) and _is_text(array.type.value_type):
             # Each distinct text cleaned once, then spread over the rows by one gather.
             distinct = array.dictionary.cast(pa.string())
@@ -124,7 +124,53 @@ def type_column(
         return TypedColumn(
             values=clean_array(text.cast(pa.string()), quoted_formulas=quoted_formulas)
         )
+    if kind == "string" and not words and not (column.name == "region" and regions):
+        # Text without a vocabulary (a project code, a partner): each distinct text cleaned once.
+        encoded = _dictionary(array)
+        cleaned = clean_array(encoded.dictionary.cast(pa.string()), quoted_formulas=quoted_formulas)
+        return TypedColumn(values=text_codes(cleaned, encoded.indices))
     return _distinct(array, column, words, quoted_formulas=quoted_formulas, regions=regions)
+
+
+TEXT_CODES = pa.dictionary(pa.int32(), pa.string())
+"""The type of a typed text column of few distinct values (all but :data:`_FREE_TEXT`)."""
+
+
+def constant_column(column: Column, value: Any, rows: int) -> pa.Array:
+    """A column the table lacks: ``value`` (``None``: unknown) in every row, in the type
+    :func:`type_column` gives the column (text of few distinct values as :data:`TEXT_CODES`)."""
+    few = column.kind == "string" and column.name not in _FREE_TEXT
+    wanted = TEXT_CODES if few else ARROW_TYPES[column.kind]
+    if value is None:
+        return pa.nulls(rows, wanted)
+    if few:
+        return pa.DictionaryArray.from_arrays(
+            pa.repeat(pa.scalar(0, pa.int32()), rows), pa.array([value], pa.string())
+        )
+    return pa.repeat(pa.scalar(value, wanted), rows)
+
+
+def _dictionary(array: pa.Array) -> pa.DictionaryArray:
+    """``array`` as a dictionary of texts (as it is when it already is one)."""
+    if pa.types.is_dictionary(array.type) and _is_text(array.type.value_type):
+        return array
+    text = array if _is_text(array.type) else _as_text(array)
+    encoded: pa.DictionaryArray = pc.dictionary_encode(text)
+    return encoded
+
+
+def text_codes(values: pa.Array, codes: pa.Array) -> pa.DictionaryArray:
+    """The typed text of each row as a :data:`TEXT_CODES` dictionary: ``values`` holds the typed
+    text of each of the raw dictionary's codes (texts spelt apart may type alike, or to null),
+    ``codes`` each row's raw code (null for a null cell).
+
+    The dictionary holds each typed text once (two raw texts that type alike share one code),
+    so the rows are re-coded by one gather of integers, not of texts; a null value or code is a
+    null row.
+    """
+    encoded = pc.dictionary_encode(values.cast(pa.string()))
+    rows = encoded.indices.take(codes)
+    return pa.DictionaryArray.from_arrays(rows, encoded.dictionary, safe=False)
 
 
 def _as_text(array: pa.Array) -> pa.Array:
@@ -203,11 +249,7 @@ def _distinct(
     regions: bool,
 ) -> TypedColumn:
     """Clean, map and type each distinct text once (few distinct values: a dictionary)."""
-    if pa.types.is_dictionary(array.type) and _is_text(array.type.value_type):
-        encoded = array
-    else:
-        text = array if _is_text(array.type) else _as_text(array)
-        encoded = pc.dictionary_encode(text)
+    encoded = _dictionary(array)
     dictionary = encoded.dictionary.to_pylist()
     out: list[Any] = []
     bad_codes: list[int] = []
@@ -227,8 +269,14 @@ def _distinct(
         if typed is None:
             bad_codes.append(code)
         out.append(typed)
-    # A null index takes a null: one gather spreads the typed values over the rows.
-    values = pa.array(out, type=ARROW_TYPES[column.kind]).take(encoded.indices)
+    per_code = pa.array(out, type=ARROW_TYPES[column.kind])
+    # A null index takes a null: one gather spreads the typed values over the rows (text as
+    # codes into its distinct typed values, see text_codes).
+    values = (
+        text_codes(per_code, encoded.indices)
+        if column.kind == "string"
+        else per_code.take(encoded.indices)
+    )
     bad: np.ndarray | None = None
     unknown: dict[str, np.ndarray] = {}
     if bad_codes or unknown_codes:
@@ -538,6 +586,9 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     (for the canonical columns it has: a projection has some only)."""
     booleans = [field.name for field in table.schema if pa.types.is_boolean(field.type)]
     rest = table.drop_columns(booleans)
+    for position, field in enumerate(rest.schema):
+        if pa.types.is_dictionary(field.type) and _is_text(field.type.value_type):
+            rest = rest.set_column(position, field.name, decoded_text(rest.column(position)))
     if rest.num_columns:
         frame = rest.to_pandas(types_mapper=_arrow_mapper)
     else:
@@ -554,6 +605,16 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     if casts:
         frame = frame.astype(casts)
     return frame
+
+
+def decoded_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary text column decoded to ``large_string``, the type pandas' Arrow-backed
+    ``string`` dtype holds (so pandas takes it as it is, with no second copy): each chunk's
+    dictionary cast, then gathered by the codes."""
+    chunks = [
+        chunk.dictionary.cast(pa.large_string()).take(chunk.indices) for chunk in values.chunks
+    ]
+    return pa.chunked_array(chunks, pa.large_string())
 
 
 def _boolean_array(values: pa.ChunkedArray) -> pd.arrays.BooleanArray:

@@ -262,8 +262,8 @@ def _batches(
     dataset: _Dataset, columns: list[str], batch_rows: int, encode: Collection[str] = ()
 ) -> Iterator[pa.Table]:
     """The dataset's ``columns`` (a projection) in input order, in tables of about
-    ``batch_rows`` rows; the text columns named in ``encode`` as dictionaries, on one growing
-    dictionary each (:class:`_Dictionaries`).
+    ``batch_rows`` rows; the text columns named in ``encode`` (those the pipeline types as
+    dictionaries) on one growing dictionary each (:class:`_Dictionaries`).
 
     Each file is read row group by row group, on demand: ``pyarrow.dataset``'s scanner reads
     ahead of a slow consumer (hundreds of MB on the 10M-row file), while ``iter_batches``
@@ -315,8 +315,7 @@ def _batches(
                 raise ValidationError([problem for _, problem in problems], source=path)
             offset += batch.num_rows
             for name, parts in codes.items():
-                header = dataset.headers.get(name, name)
-                parts.append(dictionaries.codes(name, typed.column(name), batch.column(header)))
+                parts.append(dictionaries.codes(name, typed.column(name)))
             # Files of one dataset may type a column differently (int32 / int8, ...).
             pending.append(typed.select(kept).cast(schema))
             held += batch.num_rows
@@ -337,10 +336,9 @@ class _Dictionaries:
     once (and each growth as a delta of the new values), not once per write: 200 partitions
     times 100 batches would otherwise write 1.6 GB of project codes at 100M rows.
 
-    A text column the files hold as a dictionary is typed one distinct text at a time (each
-    cell's typed value depends on its text alone), so a row's code here follows from its code
-    in the file: only the typed value of one row per file code is looked up (:meth:`codes`),
-    not every row's text hashed again.
+    The ingestion pipeline types a text column of few distinct values as a dictionary of its
+    distinct typed texts, so a row's code here follows from its code there: each distinct text
+    is looked up once (:meth:`codes`), and the rows re-coded by one gather of integers.
     """
 
     def __init__(self) -> None:
@@ -360,30 +358,14 @@ class _Dictionaries:
         self._values[name] = known
         return pc.index_in(values, value_set=known)
 
-    def codes(self, name: str, typed: pa.Array | pa.ChunkedArray, raw: Any) -> pa.Array:
-        """The code of each row of the typed text column ``typed`` (null for a missing value),
-        read in the file as ``raw`` (the same rows)."""
+    def codes(self, name: str, typed: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """The code of each row of the typed text column ``typed`` (null for a missing value):
+        a dictionary as the pipeline types it, or plain text (encoded here first)."""
         typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
-        if isinstance(raw, pa.ChunkedArray):
-            raw = raw.combine_chunks() if raw.num_chunks != 1 else raw.chunk(0)
-        if not pa.types.is_dictionary(raw.type):
-            encoded = pc.dictionary_encode(typed)
-            return self._positions(name, encoded.dictionary).take(encoded.indices)
-        # One row per file code (any row of it: they all typed alike) gives its typed value.
-        indices = raw.indices
-        distinct = len(raw.dictionary)
-        if indices.null_count:
-            indices = pc.fill_null(indices, distinct)
-        row = np.full(distinct + 1, -1, dtype=np.int64)
-        row[indices.to_numpy()] = np.arange(len(indices), dtype=np.int64)
-        present = row[:distinct] >= 0
-        sample = typed.take(pa.array(row[:distinct][present]))
-        lookup = np.zeros(distinct + 1, dtype=np.int32)
-        missing = np.ones(distinct + 1, dtype=bool)
-        positions = self._positions(name, sample)
-        lookup[:distinct][present] = positions.fill_null(0).to_numpy(zero_copy_only=False)
-        missing[:distinct][present] = positions.is_null().to_numpy(zero_copy_only=False)
-        return pa.array(lookup, mask=missing).take(indices)
+        if not pa.types.is_dictionary(typed.type):
+            typed = pc.dictionary_encode(typed)
+        positions: pa.Array = self._positions(name, typed.dictionary).take(typed.indices)
+        return positions
 
     def encode(self, name: str, codes: Sequence[pa.Array]) -> pa.DictionaryArray:
         """Rows' :meth:`codes` as one dictionary array (on the dictionary as it stands)."""
@@ -427,12 +409,11 @@ def _scatter(
     """Spread the rows over ``partitions`` Arrow IPC files by participant; return the
     non-empty files with their row counts.
 
-    The text columns the files hold as dictionaries (a project code, a region: few distinct
-    values) are written as dictionaries too, so each row moves and stores a 4-byte code rather
-    than its text (:func:`_read_partition` decodes them).
+    The text columns the ingestion pipeline types as dictionaries (a project code, a region:
+    few distinct values) are written as dictionaries too, so each row moves and stores a 4-byte
+    code rather than its text (:func:`_read_partition` decodes them).
     """
-    _, dictionary, _ = dataset.read_plan(columns)
-    encode = {name for name in columns if dataset.headers.get(name, name) in dictionary}
+    encode = {name for name in columns if pa.types.is_dictionary(dataset.schema.field(name).type)}
     writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
     sizes = np.zeros(partitions, dtype=np.int64)
     offset = 0
