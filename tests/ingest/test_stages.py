@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,13 +27,15 @@ from inclusionkit._ingest import (
     legacy_encoding,
     map_headers,
     physical_lines,
+    prepare,
     sniff,
     strict_arrow_dates,
 )
 from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._decode import file_lines
 from inclusionkit._ingest._mapping import validate_mapping, value_words
-from inclusionkit._ingest._type import to_frame, type_column
+from inclusionkit._ingest._raw import RawTable
+from inclusionkit._ingest._type import TEXT_CODES, to_frame, type_column
 from inclusionkit.ro._text import fix_diacritics_arrow
 
 BY_NAME = {column.name: column for column in COLUMNS}
@@ -195,6 +198,114 @@ def test_type_maps_each_distinct_text_once() -> None:
     )
     assert region.values.to_pylist() == ["RO31", "RO11", "Atlantis"]
     assert set(region.unknown) == {"Atlantis"}
+
+
+_FEW_TEXT = ("project_code", "gender", "labour_status", "region", "partner")
+_DIRTY_TEXTS = [
+    "F",
+    " femeie",
+    "female",
+    "Bărbat ",
+    "M",
+    "nu",
+    "",
+    "  ",
+    "altceva",
+    "angajat",
+    " Şomer",
+    "unemployed",
+    "Nord-Est",
+    "nord-est ",
+    "Bucuresti-Ilfov",
+    "București-Ilfov",
+    "RO11",
+    "'=POCU/1",
+    "POCU/1",
+    " POCU/1 ",
+    "Asociaţia X",
+    "Asociația X",
+]
+"""Texts spelt many ways: each few-distinct text column types several of them alike."""
+
+
+def _dirty_column() -> st.SearchStrategy[list[str | None]]:
+    text = st.one_of(
+        st.none(),
+        st.sampled_from(_DIRTY_TEXTS),
+        st.text(alphabet=" \t'=-aşŞFM1.", max_size=5),
+    )
+    return st.lists(text, min_size=0, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=_dirty_column(),
+    name=st.sampled_from(_FEW_TEXT),
+    form=st.sampled_from(["plain", "encoded", "repeated"]),
+    mapped=st.booleans(),
+    quoted=st.booleans(),
+)
+def test_typed_text_decodes_to_each_cell_typed_alone(
+    cells: list[str | None], name: str, form: str, mapped: bool, quoted: bool
+) -> None:
+    """Typed few-distinct text is a dictionary of unique texts whose decoded rows are each cell's
+    typed text alone (as the typed values spread over the rows were), whether the input is plain,
+    encoded, or a dictionary with repeated, null and unused texts (unified row groups)."""
+    column = BY_NAME[name]
+    mapping = default_mapping() if mapped else None
+    words = value_words(mapping, name, name)
+
+    def typed(array: pa.Array) -> pa.Array:
+        return type_column(array, column, words, quoted_formulas=quoted, regions=mapped).values
+
+    raw = pa.array(cells, pa.string())
+    if form == "encoded":
+        raw = raw.dictionary_encode()
+    elif form == "repeated":
+        dictionary = pa.array([*cells, "Nord-Est"], pa.string())
+        raw = pa.DictionaryArray.from_arrays(pa.array(range(len(cells)), pa.int32()), dictionary)
+    got = typed(raw)
+    assert got.type == TEXT_CODES
+    assert len(pc.unique(got.dictionary)) == len(got.dictionary)
+    assert got.dictionary.null_count == 0
+    want = [typed(pa.array([cell], pa.string())).to_pylist()[0] for cell in cells]
+    assert got.to_pylist() == want
+
+
+def test_prepare_keeps_few_distinct_text_as_unique_dictionaries() -> None:
+    """Texts that type alike share one code; ids stay plain text; a missing column or a default
+    is a dictionary too; to_frame gives the frame the plain texts give."""
+    table = pa.table(
+        {
+            "participant_id": ["p1", "p2 ", "p3", "p4"],
+            "project_code": pa.array(["POCU/1", " POCU/1", "POCU/2", None]).dictionary_encode(),
+            "gender": ["F", "femeie", " female", "altceva"],
+            "birth_date": ["1990-01-01"] * 4,
+            "entry_date": ["2020-01-01"] * 4,
+            "labour_status": ["angajat", "employed", None, ""],
+            "isced": ["3", "3", "2", "1"],
+            "region": ["Nord-Est", "nord-est ", "RO21", None],
+        }
+    )
+    raw = RawTable(table=table, source="t.csv", defaults={"partner": "Asociația X"})
+    typed, problems, _ = prepare(raw, mapping=default_mapping())
+    assert not problems
+    assert pa.types.is_string(typed.schema.field("participant_id").type)
+    for name in _FEW_TEXT:
+        values = typed.column(name).combine_chunks()
+        assert values.type == TEXT_CODES, name
+        assert len(pc.unique(values.dictionary)) == len(values.dictionary), name
+    assert typed.column("gender").combine_chunks().dictionary.to_pylist() == ["female", "altceva"]
+    assert typed.column("region").to_pylist() == ["RO21", "RO21", "RO21", None]
+    assert typed.column("partner").to_pylist() == ["Asociația X"] * 4
+    assert typed.column("exit_date").null_count == 4
+    plain = typed
+    for index, field in enumerate(typed.schema):
+        if pa.types.is_dictionary(field.type):
+            plain = plain.set_column(index, field.name, typed.column(index).cast(pa.string()))
+    frame = to_frame(typed)
+    pd.testing.assert_frame_equal(frame, to_frame(plain), check_exact=True)
+    assert frame["gender"].array._pa_array.type == pa.large_string()
 
 
 def test_strict_dates_refuse_impossible_days() -> None:
