@@ -245,7 +245,9 @@ def prepare(
     columns: Collection[str] | None = None,
 ) -> tuple[pa.Table, list[tuple[int, Problem]], list[Problem]]:
     """Stages 3 to 5, in Arrow: the typed table, the bad cells by row, and (with ``notes``) the
-    headers and values left out.
+    headers and values left out. The table's text of few distinct values (every text column but
+    ``participant_id``) is a dictionary of its distinct typed texts (``_type.TEXT_CODES``);
+    :func:`to_frame` makes it the canonical pandas table.
 
     With ``columns`` (a projection) every header is still mapped (a missing required column,
     a header a strict mapping cannot place stop the read as always), but only the columns named

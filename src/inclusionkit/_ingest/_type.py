@@ -3,8 +3,10 @@
 Input is Arrow, as an importer produced it and the header mapping named it; output is Arrow in
 the canonical types (``string``, ``timestamp[s]``, ``bool``, ``int8``). Columns of few distinct
 values (booleans, gender, labour status, ISCED, region, …) are dictionary-encoded and each
-distinct text is cleaned, mapped and typed once, then spread back with one ``take``; columns of
-many (ids, dates) are cleaned and parsed by Arrow kernels. Dates are strict: ISO ``YYYY-MM-DD`` or
+distinct text is cleaned, mapped and typed once; booleans and numbers are then spread back with
+one ``take``, while text stays a dictionary (:data:`TEXT_CODES`) of its distinct typed texts,
+each once, which :func:`to_frame` decodes for pandas. Columns of many values (ids, dates) are
+cleaned and parsed by Arrow kernels. Dates are strict: ISO ``YYYY-MM-DD`` or
 ``D.M.YYYY``, and 30 February is not a date. Every cell that does not read is a
 :class:`~inclusionkit.Problem` (``cell.date``, ``cell.bool``, ``cell.int``) with its place in the
 file; the text of a personal column (an id, a birth date, sensitive data) is never quoted.

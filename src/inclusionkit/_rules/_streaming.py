@@ -364,8 +364,13 @@ class _Dictionaries:
         typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
         if not pa.types.is_dictionary(typed.type):
             typed = pc.dictionary_encode(typed)
-        positions: pa.Array = self._positions(name, typed.dictionary).take(typed.indices)
-        return positions
+        positions = self._positions(name, typed.dictionary)
+        same = positions.null_count == 0 and np.array_equal(
+            positions.to_numpy(), np.arange(len(positions))
+        )
+        # Its values in the order the scan's dictionary has them (often so): its codes are ours.
+        codes: pa.Array = typed.indices if same else positions.take(typed.indices)
+        return codes
 
     def encode(self, name: str, codes: Sequence[pa.Array]) -> pa.DictionaryArray:
         """Rows' :meth:`codes` as one dictionary array (on the dictionary as it stands)."""
