@@ -35,7 +35,7 @@ from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._decode import file_lines
 from inclusionkit._ingest._mapping import validate_mapping, value_words
 from inclusionkit._ingest._raw import RawTable
-from inclusionkit._ingest._type import TEXT_CODES, to_frame, type_column
+from inclusionkit._ingest._type import TEXT_CODES, gathered_booleans, to_frame, type_column
 from inclusionkit.ro._text import fix_diacritics_arrow
 
 BY_NAME = {column.name: column for column in COLUMNS}
@@ -135,6 +135,29 @@ def test_booleans_reach_pandas_as_pandas_itself_converts_them(
         == expected.to_numpy(dtype=object, na_value=None).tolist()
     )
     assert got.dtype == expected.dtype
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.booleans()), min_size=1, max_size=40),
+    st.integers(0, 20),
+    st.data(),
+)
+def test_booleans_gathered_by_numpy_are_arrows_take(
+    cells: list[bool | None], cut: int, data: st.DataObject
+) -> None:
+    """gathered_booleans gives Arrow's own take of the rows, sliced and chunked columns too."""
+    array = pa.array(cells, pa.bool_())
+    middle = len(cells) // 2
+    chunked = pa.chunked_array([array.slice(0, middle), array.slice(middle)], pa.bool_())
+    column = chunked.slice(min(cut, len(cells) - 1))
+    rows = np.array(
+        data.draw(st.lists(st.integers(0, len(column) - 1), max_size=50)), dtype=np.int64
+    )
+    got = gathered_booleans(column, rows)
+    want = column.take(pa.array(rows, pa.int64())).combine_chunks()
+    assert got.equals(want)
+    got.validate(full=True)
 
 
 def test_cedilla_scan_leaves_clean_text_untouched() -> None:

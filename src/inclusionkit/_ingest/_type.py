@@ -629,6 +629,20 @@ def _boolean_array(values: pa.ChunkedArray) -> pd.arrays.BooleanArray:
     return pd.arrays.BooleanArray(bits, ~_bits(validity, array.offset, len(array)))
 
 
+def gathered_booleans(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """An Arrow boolean column's ``rows`` (positions, as ``take`` would gather them), its bitmaps
+    unpacked, gathered and packed again by numpy: several times faster than Arrow's ``take``
+    of bits."""
+    array = one_chunk(values)
+    length = len(array)
+    validity, data = array.buffers()
+    bits = np.packbits(_bits(data, array.offset, length)[rows], bitorder="little")
+    if validity is None or array.null_count == 0:
+        return pa.Array.from_buffers(pa.bool_(), len(rows), [None, pa.py_buffer(bits)])
+    valid = np.packbits(_bits(validity, array.offset, length)[rows], bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(rows), [pa.py_buffer(valid), pa.py_buffer(bits)])
+
+
 def _bits(buffer: pa.Buffer | None, offset: int, length: int) -> np.ndarray:
     """``length`` bits of an Arrow bitmap from bit ``offset``, as a numpy boolean array."""
     if buffer is None or length == 0:

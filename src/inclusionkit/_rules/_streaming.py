@@ -46,6 +46,7 @@ from inclusionkit._atomic import removed_on_sigterm
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare, to_frame
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
+from inclusionkit._ingest._type import gathered_booleans
 from inclusionkit._participations import from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -435,7 +436,7 @@ def _scatter(
                 # A stable sort keeps each partition's rows in input order (numpy sorts 16-bit
                 # keys by radix, several times faster than 64-bit ones).
                 keys = part.astype(np.uint16) if partitions <= 2**16 else part
-                table = table.take(pa.array(np.argsort(keys, kind="stable")))
+                table = _gathered(table, np.argsort(keys, kind="stable"))
             start = 0
             for number in np.flatnonzero(counts).tolist():
                 writer = writers.get(number)
@@ -452,6 +453,19 @@ def _scatter(
         for writer in writers.values():
             writer.close()
     return [(folder / f"part-{n:05d}.arrows", int(sizes[n])) for n in sorted(writers)]
+
+
+def _gathered(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)``, its boolean columns gathered by numpy (:func:`gathered_booleans`:
+    Arrow's ``take`` of bits was two thirds of the scan's sorting of a batch)."""
+    indices = pa.array(rows)
+    columns = [
+        gathered_booleans(column, rows)
+        if pa.types.is_boolean(column.type)
+        else column.take(indices)
+        for column in table.columns
+    ]
+    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 def _partition_limit() -> int:
