@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 
 from inclusionkit._atomic import removed_on_sigterm
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare, to_frame
+from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
 from inclusionkit._participations import from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
@@ -515,17 +515,15 @@ def _decoded(column: pa.ChunkedArray) -> pa.Array:
     return decoded
 
 
-def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pd.DataFrame, np.ndarray, int]]:
-    """Each partition file as the canonical frame, its rows' input positions and its row
+def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pa.Table, np.ndarray, int]]:
+    """Each partition file as its typed Arrow table, its rows' input positions and its row
     count; the file is removed once read."""
     for path, size in files:
         table = _read_partition(path)
         path.unlink()
         rows = table.column(ROW_COLUMN).to_numpy()
-        # The scan typed every cell: the partition only becomes the canonical frame.
-        frame = to_frame(table.drop_columns([ROW_COLUMN]))
-        del table
-        yield frame, rows, size
+        # The scan typed every cell: the engine reads the partition's Arrow table as it is.
+        yield table.drop_columns([ROW_COLUMN]), rows, size
 
 
 def compute_streaming(
@@ -583,9 +581,9 @@ def compute_streaming(
         done = 0
         emit(progress, "compute", 0, total)
         # The next partition is read while this one is counted.
-        for frame, rows, size in _ahead(_partitions(files)):
-            totals.add(evaluate_partition(frame, rows, spec))
-            del frame, rows
+        for table, rows, size in _ahead(_partitions(files)):
+            totals.add(evaluate_partition(table, rows, spec))
+            del table, rows
             done += size
             emit(progress, "compute", done, total)
     if not totals.partitions:
