@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -233,15 +234,24 @@ def test_a_partition_counted_with_a_second_thread_counts_the_same(
 
 
 def _dictionary_text(table: pa.Table) -> pa.Table:
-    """``table`` with every text column dictionary-encoded, in two chunks of their own
-    dictionaries (as a dictionary-keeping reader may give them)."""
+    """``table`` with every text column dictionary-encoded, in two chunks of dictionaries of
+    their own, each holding a value no row has and every value twice (odd rows point at the
+    second): what a reader keeping dictionaries may give."""
     half = table.num_rows // 2
     for index, field in enumerate(table.schema):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             column = table.column(index).combine_chunks()
-            chunks = [column.slice(0, half), column.slice(half)]
-            encoded = pa.chunked_array([chunk.dictionary_encode() for chunk in chunks])
-            table = table.set_column(index, field.name, encoded)
+            chunks = []
+            for chunk in (column.slice(0, half), column.slice(half)):
+                encoded = chunk.dictionary_encode()
+                size = len(encoded.dictionary)
+                odd = np.arange(len(chunk)) % 2 == 1
+                indices = pc.add(encoded.indices, pa.array(np.where(odd, size + 1, 0), pa.int32()))
+                dictionary = pa.concat_arrays(
+                    [encoded.dictionary, pa.array(["\uffffunused"]), encoded.dictionary]
+                )
+                chunks.append(pa.DictionaryArray.from_arrays(indices, dictionary))
+            table = table.set_column(index, field.name, pa.chunked_array(chunks))
     return table
 
 

@@ -438,14 +438,14 @@ class TableColumns:
         names = self.names if names is None else [name for name in names if name in self]
         if self.arrow:
             taken = self.table.select(list(names)).take(pa.array(rows, type=pa.int64()))
-            return to_frame(taken)
+            return to_frame(_decoded(taken))
         return pd.DataFrame({name: self.table[name].take(rows) for name in names})
 
     def series(self, name: str) -> pd.Series:
         """Column ``name`` as the canonical pandas column (an Arrow one converted as the
         pipeline converts it)."""
         if self.arrow:
-            return to_frame(self.table.select([name]))[name]
+            return to_frame(_decoded(self.table.select([name])))[name]
         column: pd.Series = self.table[name]
         return column
 
@@ -459,3 +459,14 @@ class TableColumns:
         for name, series in columns.items():
             table = table.set_column(table.column_names.index(name), name, pa.array(series))
         return TableColumns(table)
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary-encoded columns as their values (a dictionary may repeat a
+    value, which a pandas categorical cannot)."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(
+                index, field.name, table.column(index).cast(field.type.value_type)
+            )
+    return table
