@@ -326,22 +326,34 @@ def _arrow_col(
 
 
 def _valid(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """The not-missing mask of an Arrow column."""
+    """The not-missing mask of an Arrow column (its validity bitmaps unpacked by numpy)."""
     if array.null_count == 0:
         return np.ones(len(array), dtype=bool)
-    return np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=bool)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    return np.concatenate([_bits(chunk) for chunk in chunks]) if chunks else np.ones(0, bool)
+
+
+def _bits(chunk: pa.Array) -> np.ndarray:
+    """One chunk's not-missing mask."""
+    validity = chunk.buffers()[0]
+    if validity is None or chunk.null_count == 0:
+        return np.ones(len(chunk), dtype=bool)
+    first = chunk.offset // 8
+    packed = np.frombuffer(validity, dtype=np.uint8)[first : (chunk.offset + len(chunk) + 7) // 8]
+    start = chunk.offset - first * 8
+    bits: np.ndarray = np.unpackbits(packed, bitorder="little")[start : start + len(chunk)]
+    return bits.view(bool)
 
 
 def _numbers(array: pa.Array | pa.ChunkedArray, dtype: Any) -> np.ndarray:
-    """An Arrow column's values as a writable numpy array, a missing value as zero (false)."""
+    """An Arrow column's values as numpy, a missing value as zero (false): a read-only view of
+    the Arrow buffer where it can be one (numbers without a missing value)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
     if array.null_count:
         array = pc.fill_null(array, pa.scalar(0 if dtype is not np.bool_ else False, array.type))
-    values = (
-        array.to_numpy()
-        if isinstance(array, pa.ChunkedArray)
-        else array.to_numpy(zero_copy_only=False)
-    )
-    return np.array(values, dtype=dtype, copy=True)
+    values = np.asarray(array.to_numpy(zero_copy_only=False))
+    return values if dtype is None else values.astype(dtype, copy=False)
 
 
 def _masked_parts(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:

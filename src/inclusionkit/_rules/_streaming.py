@@ -583,6 +583,9 @@ def compute_streaming(
         for table, rows, size in _ahead(_partitions(files)):
             totals.add(evaluate_partition(table, rows, spec))
             del table, rows
+            # The partition is Arrow memory: handed back, or Arrow's pool would keep it from the
+            # next partition's numpy arrays.
+            pa.default_memory_pool().release_unused()
             done += size
             emit(progress, "compute", done, total)
     if not totals.partitions:
