@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -315,3 +316,34 @@ def test_a_partition_counts_the_same_from_its_typed_arrow_table(
     spec = Spec.build(get_ruleset(name), by, as_of, None, period)
     rows = np.arange(len(frame), dtype=np.int64) * 3 + 2
     _same_partial(evaluate_partition(typed, rows, spec), evaluate_partition(frame, rows, spec))
+
+
+def test_a_counted_partition_leaves_no_cycle_holding_its_columns() -> None:
+    """Once a partition is counted (from pandas or from Arrow), its evaluator and the columns it
+    read are freed without the garbage collector: the streaming engine's next partitions do not
+    pile up on them."""
+    import gc
+    import weakref
+
+    from inclusionkit._rules import _language
+
+    made: list[weakref.ref[Any]] = []
+    init = _language.Evaluator.__init__
+
+    def tracked(self: _language.Evaluator, *args: Any, **kwargs: Any) -> None:
+        made.append(weakref.ref(self))
+        init(self, *args, **kwargs)
+
+    table = _rows(20)
+    spec = Spec.build(get_ruleset("esf-2014"), ("region", "gender"), None, None)
+    typed = run_typed(RawTable.from_frame(table), mapping=None).table
+    gc.disable()
+    try:
+        _language.Evaluator.__init__ = tracked  # type: ignore[method-assign]
+        for partition in (table, typed):
+            evaluate_partition(partition, None, spec)
+    finally:
+        _language.Evaluator.__init__ = init  # type: ignore[method-assign]
+        gc.enable()
+    assert len(made) == 2
+    assert all(ref() is None for ref in made)

@@ -312,6 +312,13 @@ def _arrow_col(
         if not valid.all():
             days[~valid] = 0
         return Col(kind="date", values=days, valid=valid)
+    if kind == "bool" and pa.types.is_boolean(array.type):
+        # The value bitmaps unpacked once, missing values cleared in place.
+        chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+        known = _concatenated([_bits(chunk, 1) for chunk in chunks], len(array))
+        if array.null_count:
+            known &= valid
+        return Col(kind="bool", values=known, valid=valid)
     if kind == "bool":
         return Col(kind="bool", values=_numbers(array, np.bool_) & valid, valid=valid)
     if kind == "int":
@@ -330,16 +337,24 @@ def _valid(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if array.null_count == 0:
         return np.ones(len(array), dtype=bool)
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
-    return np.concatenate([_bits(chunk) for chunk in chunks]) if chunks else np.ones(0, bool)
+    return _concatenated([_bits(chunk, 0) for chunk in chunks], len(array))
 
 
-def _bits(chunk: pa.Array) -> np.ndarray:
-    """One chunk's not-missing mask."""
-    validity = chunk.buffers()[0]
-    if validity is None or chunk.null_count == 0:
+def _concatenated(parts: list[np.ndarray], size: int) -> np.ndarray:
+    """``parts`` as one writable array (the one part itself)."""
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.ones(size, dtype=bool)
+
+
+def _bits(chunk: pa.Array, buffer: int) -> np.ndarray:
+    """One chunk's bitmap ``buffer`` (0: validity, every row valid when absent; 1: a boolean
+    array's values) unpacked, as a new writable boolean array."""
+    bitmap = chunk.buffers()[buffer]
+    if bitmap is None or (buffer == 0 and chunk.null_count == 0):
         return np.ones(len(chunk), dtype=bool)
     first = chunk.offset // 8
-    packed = np.frombuffer(validity, dtype=np.uint8)[first : (chunk.offset + len(chunk) + 7) // 8]
+    packed = np.frombuffer(bitmap, dtype=np.uint8)[first : (chunk.offset + len(chunk) + 7) // 8]
     start = chunk.offset - first * 8
     bits: np.ndarray = np.unpackbits(packed, bitorder="little")[start : start + len(chunk)]
     return bits.view(bool)
