@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import inclusionkit
+from inclusionkit._ingest import RawTable, run_typed, to_frame
 from inclusionkit._participations import write_participations
 from inclusionkit._rules import _partition
 from inclusionkit._rules._partition import (
@@ -228,3 +232,118 @@ def test_a_partition_counted_with_a_second_thread_counts_the_same(
     for field in attrs.fields(Partial):
         if field.name not in ("values", "other_labels", "excluded", "sources"):
             assert getattr(alone, field.name) == getattr(threaded, field.name), field.name
+
+
+def _dictionary_text(table: pa.Table) -> pa.Table:
+    """``table`` with every text column dictionary-encoded, in two chunks of dictionaries of
+    their own, each holding a value no row has and every value twice (odd rows point at the
+    second): what a reader keeping dictionaries may give."""
+    half = table.num_rows // 2
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            column = table.column(index).combine_chunks()
+            chunks = []
+            for chunk in (column.slice(0, half), column.slice(half)):
+                encoded = chunk.dictionary_encode()
+                size = len(encoded.dictionary)
+                odd = np.arange(len(chunk)) % 2 == 1
+                indices = pc.add(encoded.indices, pa.array(np.where(odd, size + 1, 0), pa.int32()))
+                dictionary = pa.concat_arrays(
+                    [encoded.dictionary, pa.array(["\uffffunused"]), encoded.dictionary]
+                )
+                chunks.append(pa.DictionaryArray.from_arrays(indices, dictionary))
+            table = table.set_column(index, field.name, pa.chunked_array(chunks))
+    return table
+
+
+def _same_partial(arrow: Partial, frame: Partial) -> None:
+    assert arrow.values.keys() == frame.values.keys()
+    for code, values in frame.values.items():
+        np.testing.assert_array_equal(arrow.values[code], values, err_msg=code)
+    pd.testing.assert_frame_equal(arrow.other_labels, frame.other_labels)
+    pd.testing.assert_frame_equal(arrow.excluded, frame.excluded)
+    for name in (
+        "gender_labels",
+        "first_year",
+        "data_years",
+        "input_rows",
+        "rows_after_as_of",
+        "participations",
+        "merged_rows",
+        "counted",
+        "pending_6m",
+        "several_partners",
+    ):
+        assert getattr(arrow, name) == getattr(frame, name), name
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    table=participation_tables(max_rows=30),
+    as_of_period=as_of_or_periods(),
+    by=BREAKDOWNS,
+    name=RULESETS,
+    encoding=st.sampled_from(["plain", "dictionary", "date32", "text extras"]),
+)
+def test_a_partition_counts_the_same_from_its_typed_arrow_table(
+    table: pd.DataFrame,
+    as_of_period: tuple[dt.date | None, str | None],
+    by: tuple[str, ...],
+    name: str,
+    encoding: str,
+) -> None:
+    """evaluate_partition of the typed Arrow table a file is read into (text plain or
+    dictionary-encoded, dates timestamp[s] or date32, true/false extras as text) gives what it
+    gives of that table's pandas frame: the same values, labels, excluded list (its dtypes too)
+    and counters."""
+    as_of, period = as_of_period
+    typed = run_typed(
+        RawTable.from_frame(_with_extras(table, name)), mapping=None, keep_extra=True
+    ).table
+    frame = to_frame(typed)
+    extras = get_ruleset(name).extra_columns
+    if encoding == "dictionary":
+        typed = _dictionary_text(typed)
+    elif encoding == "date32":
+        for index, field in enumerate(typed.schema):
+            if pa.types.is_timestamp(field.type):
+                typed = typed.set_column(index, field.name, typed.column(index).cast(pa.date32()))
+    elif encoding == "text extras" and extras:
+        for column in extras:
+            index = typed.column_names.index(column)
+            typed = typed.set_column(index, column, typed.column(index).cast(pa.string()))
+            frame[column] = frame[column].astype("string")
+    spec = Spec.build(get_ruleset(name), by, as_of, None, period)
+    rows = np.arange(len(frame), dtype=np.int64) * 3 + 2
+    _same_partial(evaluate_partition(typed, rows, spec), evaluate_partition(frame, rows, spec))
+
+
+def test_a_counted_partition_leaves_no_cycle_holding_its_columns() -> None:
+    """Once a partition is counted (from pandas or from Arrow), its evaluator and the columns it
+    read are freed without the garbage collector: the streaming engine's next partitions do not
+    pile up on them."""
+    import gc
+    import weakref
+
+    from inclusionkit._rules import _language
+
+    made: list[weakref.ref[Any]] = []
+    init = _language.Evaluator.__init__
+
+    def tracked(self: _language.Evaluator, *args: Any, **kwargs: Any) -> None:
+        made.append(weakref.ref(self))
+        init(self, *args, **kwargs)
+
+    table = _rows(20)
+    spec = Spec.build(get_ruleset("esf-2014"), ("region", "gender"), None, None)
+    typed = run_typed(RawTable.from_frame(table), mapping=None).table
+    gc.disable()
+    try:
+        _language.Evaluator.__init__ = tracked  # type: ignore[method-assign]
+        for partition in (table, typed):
+            evaluate_partition(partition, None, spec)
+    finally:
+        _language.Evaluator.__init__ = init  # type: ignore[method-assign]
+        gc.enable()
+    assert len(made) == 2
+    assert all(ref() is None for ref in made)

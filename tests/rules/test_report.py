@@ -382,16 +382,16 @@ def test_report_columns_is_what_the_in_memory_engine_reads(
     from inclusionkit._rules import _report
 
     asked: list[Any] = []
-    as_table = _report.as_table
+    typed_table = _report.typed_table
 
-    def spy(participations: Any, columns: Any = None) -> pd.DataFrame:
+    def spy(participations: Any, columns: Any = None) -> Any:
         asked.append(columns)
-        return as_table(participations, columns)
+        return typed_table(participations, columns)
 
     table = table_from_rows([{"participant_id": "P1"}]).assign(cohort="A")
     path = tmp_path / "p.csv"
     inclusionkit.write(table, path, kind="table")
-    monkeypatch.setattr(_report, "as_table", spy)
+    monkeypatch.setattr(_report, "typed_table", spy)
     inclusionkit.compute(str(path), "esf-2014", by=["gender", "cohort"])
     columns = _report.report_columns("esf-2014", ["gender", "cohort"])
     assert columns is not None

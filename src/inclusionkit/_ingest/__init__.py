@@ -35,13 +35,17 @@ from inclusionkit._ingest._mapping import (
 from inclusionkit._ingest._pipeline import (
     PIPELINE_OPTIONS,
     MappingArg,
+    TypedTable,
+    canonical_frame,
     from_arrow,
     ingest,
     ingest_raw,
+    ingest_typed,
     ingest_with,
     normalise_participations,
     prepare,
     run,
+    run_typed,
 )
 from inclusionkit._ingest._raw import RawTable, lines_locator, offset_locator
 from inclusionkit._ingest._row_problems import ROW_PROBLEMS, attach_row_problems, coerced, row_of
@@ -63,7 +67,9 @@ __all__ = [
     "MappingArg",
     "RawTable",
     "Target",
+    "TypedTable",
     "attach_row_problems",
+    "canonical_frame",
     "coerced",
     "decode_head",
     "decode_legacy",
@@ -73,6 +79,7 @@ __all__ = [
     "from_arrow",
     "ingest",
     "ingest_raw",
+    "ingest_typed",
     "ingest_with",
     "is_utf8",
     "key",
@@ -90,6 +97,7 @@ __all__ = [
     "prepare",
     "row_of",
     "run",
+    "run_typed",
     "sniff",
     "source_path",
     "strict_arrow_dates",

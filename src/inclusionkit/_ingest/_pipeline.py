@@ -9,6 +9,10 @@
 6. convert to pandas once. Validation of the contract (vocabularies, completeness, dates in
    order) is :func:`inclusionkit.validate_participations`, on the result.
 
+Stages 1 to 5 alone (:func:`ingest_typed`, :func:`run_typed`) give the typed Arrow table and
+where its rows are in the file (a :class:`TypedTable`): what ``compute`` counts from a file,
+with no pandas frame of every row. Stage 6 is :func:`canonical_frame` of that, one path.
+
 An importer without ``read_raw`` (a third-party plugin) returns a DataFrame; it goes through
 stages 3 to 6 all the same, so every door gives the same table.
 """
@@ -21,6 +25,7 @@ import warnings
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -44,9 +49,11 @@ from inclusionkit._ingest._mapping import (
 )
 from inclusionkit._ingest._raw import RawTable, default_location
 from inclusionkit._ingest._row_problems import (
+    ROW_LOCATIONS,
     ROW_PROBLEMS,
-    attach_locations,
+    RowLocations,
     attach_row_problems,
+    row_locations,
 )
 from inclusionkit._ingest._type import (
     cell_problems,
@@ -71,6 +78,19 @@ _TITLES = "inclusionkit.titles"
 """Schema metadata key of a prepared table: its canonical columns' headers in the file (JSON)."""
 
 
+@attrs.frozen(kw_only=True, eq=False)
+class TypedTable:
+    """A participation table after stages 1 to 5: the typed Arrow table (canonical Arrow types,
+    :data:`~inclusionkit._contract.ARROW_TYPES`; a text column may be dictionary-encoded),
+    where its rows are in the file (``locations``: ``None`` for a table not read from a file,
+    whose rows are numbered from 0) and, in coerce mode, the cells blanked
+    (``problems``: ``(row, Problem)`` pairs; ``None`` in raise mode)."""
+
+    table: pa.Table
+    locations: RowLocations | None = None
+    problems: tuple[tuple[int, Problem], ...] | None = None
+
+
 def ingest(
     source: Source,
     format: str | None = None,
@@ -86,12 +106,37 @@ def ingest(
     See :func:`inclusionkit.read_participations`, which is this function. ``columns`` reads
     only those columns (see :data:`PIPELINE_OPTIONS`): the others are left out of the table.
     """
+    return canonical_frame(
+        ingest_typed(
+            source,
+            format,
+            mapping=mapping,
+            keep_extra=keep_extra,
+            on_error=on_error,
+            columns=columns,
+            **options,
+        )
+    )
+
+
+def ingest_typed(
+    source: Source,
+    format: str | None = None,
+    *,
+    mapping: MappingArg = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    columns: Collection[str] | None = None,
+    **options: Any,
+) -> TypedTable:
+    """:func:`ingest` up to the typed Arrow table (stages 1 to 5), not converted to pandas:
+    the same problems raised the same way."""
     path = os.fspath(source) if isinstance(source, str | os.PathLike) else None
     # A register's database URL is read by the register importer: it is no file.
     if path is not None and not path.startswith(REGISTER_URLS) and not os.path.exists(path):
         raise InclusionKitError(translate("{path}: no such file").format(path=path))
     importer = find_importer(source, format)
-    return ingest_with(
+    return _typed_with(
         importer,
         source,
         mapping=mapping,
@@ -113,6 +158,30 @@ def ingest_with(
     **options: Any,
 ) -> pd.DataFrame:
     """Read participations with a given importer, through the pipeline (see :func:`ingest`)."""
+    return canonical_frame(
+        _typed_with(
+            importer,
+            source,
+            mapping=mapping,
+            keep_extra=keep_extra,
+            on_error=on_error,
+            columns=columns,
+            **options,
+        )
+    )
+
+
+def _typed_with(
+    importer: Importer,
+    source: Source,
+    *,
+    mapping: MappingArg = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    columns: Collection[str] | None = None,
+    **options: Any,
+) -> TypedTable:
+    """:func:`ingest_with` up to the typed Arrow table."""
     if on_error not in ("raise", "coerce"):
         raise InclusionKitError(f"on_error must be 'raise' or 'coerce', not {on_error!r}")
     read_raw = getattr(importer, "read_raw", None)
@@ -126,7 +195,7 @@ def ingest_with(
             raw: RawTable = read_raw(source, options=given)
             return raw
 
-        return ingest_raw(
+        return _typed_raw(
             read,
             mapping=mapping,
             keep_extra=keep_extra,
@@ -152,7 +221,10 @@ def ingest_with(
         )
     row_problems = tuple(frame.attrs.get(ROW_PROBLEMS, ()))
     raw = RawTable.from_frame(frame, source=source_path(source) or "", row_problems=row_problems)
-    return run(raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error, columns=columns)
+    del frame
+    return run_typed(
+        raw, mapping=resolved, keep_extra=keep_extra, on_error=on_error, columns=columns
+    )
 
 
 def ingest_raw(
@@ -171,6 +243,30 @@ def ingest_raw(
     ``columns`` (a projection, :data:`PIPELINE_OPTIONS`) is handed to ``read_raw`` as the
     ``columns`` option when given.
     """
+    return canonical_frame(
+        _typed_raw(
+            read_raw,
+            check=check,
+            mapping=mapping,
+            keep_extra=keep_extra,
+            on_error=on_error,
+            columns=columns,
+            **options,
+        )
+    )
+
+
+def _typed_raw(
+    read_raw: Callable[[Mapping[str, Any]], RawTable],
+    *,
+    check: Callable[[Mapping[str, Any]], None] | None = None,
+    mapping: MappingArg = None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    columns: Collection[str] | None = None,
+    **options: Any,
+) -> TypedTable:
+    """:func:`ingest_raw` up to the typed Arrow table."""
     if on_error not in ("raise", "coerce"):
         raise InclusionKitError(f"on_error must be 'raise' or 'coerce', not {on_error!r}")
     if check is not None:
@@ -180,8 +276,8 @@ def ingest_raw(
     if columns is not None:
         columns = frozenset(columns)
         given["columns"] = columns
-    # Handed over without a name kept here, so ``run`` can free the raw table once it is typed.
-    return run(
+    # Handed over without a name kept here, so the raw table is freed once it is typed.
+    return run_typed(
         read_raw(given),
         mapping=resolved,
         keep_extra=keep_extra,
@@ -200,12 +296,39 @@ def run(
     warn: Callable[..., Warning] | None = None,
     columns: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """Stages 3 to 6 on a raw table: map, clean, type, convert (see the module docstring).
+    """Stages 3 to 6 on a raw table: map, clean, type, convert (see the module docstring):
+    :func:`run_typed`, then :func:`canonical_frame`."""
+    return canonical_frame(
+        run_typed(
+            raw,
+            mapping=mapping,
+            keep_extra=keep_extra,
+            on_error=on_error,
+            strict=strict,
+            warn=warn,
+            columns=columns,
+        )
+    )
+
+
+def run_typed(
+    raw: RawTable,
+    *,
+    mapping: ColumnMapping | None,
+    keep_extra: bool = False,
+    on_error: OnError = "raise",
+    strict: bool = False,
+    warn: Callable[..., Warning] | None = None,
+    columns: Collection[str] | None = None,
+) -> TypedTable:
+    """Stages 3 to 5 on a raw table: map, clean, type (see the module docstring); the typed
+    Arrow table and where its rows are.
 
     ``mapping=None`` recognises the canonical names and values only (an in-memory table).
     Unknown headers and values are ``notes``: with ``warn`` they are issued as that warning
     (``strict`` makes them an error); the raw table's own ``keep_extra``, ``strict`` and ``warn``
     (an importer's) take precedence. ``columns`` keeps only those columns (:func:`prepare`).
+    Problems in cells raise :class:`ValidationError` unless ``on_error="coerce"``.
     """
     keep_extra = keep_extra if raw.keep_extra is None else raw.keep_extra
     strict = strict or raw.strict
@@ -224,15 +347,32 @@ def run(
     if problems and on_error == "raise":
         raise ValidationError([problem for _, problem in problems], source=source or None)
     titles = json.loads((typed.schema.metadata or {}).get(_TITLES.encode(), b"{}"))
-    frame = to_frame(typed)
-    del typed
-    pa.default_memory_pool().release_unused()
-    if locate is not default_location:  # a file says where its rows are; a frame does not
-        attach_locations(frame, locate, header=header, titles=titles)
-    if on_error == "coerce":
-        attach_row_problems(frame, problems)
     if warn is not None and notes:
-        warnings.warn(warn(notes, source=source or None), stacklevel=4)
+        warnings.warn(warn(notes, source=source or None), stacklevel=5)
+    return TypedTable(
+        table=typed,
+        # A file says where its rows are; a frame does not.
+        locations=None
+        if locate is default_location
+        else row_locations(locate, header=header, titles=titles),
+        problems=tuple(problems) if on_error == "coerce" else None,
+    )
+
+
+def canonical_frame(typed: TypedTable) -> pd.DataFrame:
+    """Stage 6: the typed table as the canonical pandas table, converted once, its rows'
+    locations (:data:`~._row_problems.ROW_LOCATIONS`) and, in coerce mode, the cells blanked
+    (:data:`~._row_problems.ROW_PROBLEMS`) attached."""
+    table, locations, problems = typed.table, typed.locations, typed.problems
+    # Handed over without a name kept by the caller: the typed table goes once converted.
+    del typed
+    frame = to_frame(table)
+    del table
+    pa.default_memory_pool().release_unused()
+    if locations is not None:
+        frame.attrs[ROW_LOCATIONS] = locations
+    if problems is not None:
+        attach_row_problems(frame, problems)
     return frame
 
 

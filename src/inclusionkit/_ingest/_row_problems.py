@@ -27,6 +27,7 @@ __all__ = [
     "locate_rows",
     "located",
     "problems_by_row",
+    "row_locations",
     "row_number",
     "row_numbers",
     "row_of",
@@ -61,6 +62,32 @@ class RowLocations(dict[str, Any]):
     def __call__(self, rows: np.ndarray) -> list[str]:
         return self.locate(rows)
 
+    def numbers(self, rows: np.ndarray, default: np.ndarray | None = None) -> np.ndarray:
+        """The number the user sees for each of the 0-based ``rows`` of the table read (a
+        CSV's line, a sheet row), or ``default`` (the row itself) where a location holds no
+        number."""
+        rows = np.asarray(rows, dtype=np.int64)
+        default = rows if default is None else default
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        places = pa.array(self.locate(rows), pa.string())
+        digits = pc.struct_field(pc.extract_regex(places, r"(?P<n>\d+)\]?$"), [0])
+        numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+        found = ~np.isnan(numbers) if numbers.dtype.kind == "f" else np.ones(len(rows), dtype=bool)
+        return np.where(found, np.nan_to_num(numbers), default).astype(np.int64)
+
+
+def row_locations(
+    locate: Locate, *, header: str | None = None, titles: Mapping[str, str] | None = None
+) -> RowLocations:
+    """Where a table's rows are in the file they were read from (see :data:`ROW_LOCATIONS`),
+    where its header is (``line 1``, ``sheet 'Registru', row 8``), and the file's own header of
+    each canonical column mapped from another (``titles``: ``labour_status`` → ``Statut``)."""
+    titles = {name: title.strip() for name, title in (titles or {}).items()}
+    differ = {name: title for name, title in titles.items() if title and title != name}
+    return RowLocations(locate, header, differ)
+
 
 def attach_locations(
     frame: pd.DataFrame,
@@ -69,12 +96,8 @@ def attach_locations(
     header: str | None = None,
     titles: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Record on ``frame`` where its rows are in the file (see :data:`ROW_LOCATIONS`), where
-    its header is (``line 1``, ``sheet 'Registru', row 8``), and the file's own header of each
-    canonical column mapped from another (``titles``: ``labour_status`` → ``Statut``)."""
-    titles = {name: title.strip() for name, title in (titles or {}).items()}
-    differ = {name: title for name, title in titles.items() if title and title != name}
-    frame.attrs[ROW_LOCATIONS] = RowLocations(locate, header, differ)
+    """Record on ``frame`` where its rows are in the file (:func:`row_locations`)."""
+    frame.attrs[ROW_LOCATIONS] = row_locations(locate, header=header, titles=titles)
     return frame
 
 
@@ -111,16 +134,13 @@ def row_numbers(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """The number the user sees for each of the 0-based ``rows`` (a CSV's line, a sheet row; the
     0-based row of an in-memory table)."""
     rows = np.asarray(rows, dtype=np.int64)
-    if not located(frame):
+    locate = frame.attrs.get(ROW_LOCATIONS)
+    if not isinstance(locate, RowLocations):
         return rows
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    places = pa.array(locate_rows(frame, rows), pa.string())
-    digits = pc.struct_field(pc.extract_regex(places, r"(?P<n>\d+)\]?$"), [0])
-    numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
-    found = ~np.isnan(numbers) if numbers.dtype.kind == "f" else np.ones(len(rows), dtype=bool)
-    return np.where(found, np.nan_to_num(numbers), rows).astype(np.int64)
+    if pd.api.types.is_integer_dtype(frame.index.dtype):
+        # By index label: a slice of the table read keeps its rows' labels (locate_rows).
+        return locate.numbers(frame.index.to_numpy()[rows], default=rows)
+    return rows
 
 
 def located(frame: pd.DataFrame) -> bool:

@@ -17,6 +17,7 @@ from inclusionkit._errors import InclusionKitError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "PER_PERSON_COLUMNS",
@@ -59,11 +60,12 @@ def check_publishable_breakdowns(by: Sequence[str], allowed: Iterable[str] = ())
             )
 
 
-def check_breakdown_values(frame: pd.DataFrame | str, by: Sequence[str]) -> None:
+def check_breakdown_values(frame: pd.DataFrame | pa.Table | str, by: Sequence[str]) -> None:
     """Refuse a breakdown column of more distinct values than the ``breakdown`` limit
     (``INCLUSIONKIT_MAX_BREAKDOWN_VALUES``, :mod:`inclusionkit._limits`), before computing.
 
-    ``frame`` may be the path of a Parquet file or directory (what the streaming engine reads):
+    ``frame`` is a pandas or typed Arrow table, or the path of a Parquet file or directory (what
+    the streaming engine reads):
     then only the columns outside the contract are read, one at a time. A breakdown by a column
     of one value per person (an allowed column that is in fact an id)
     would build a table as long as the register and publish it; counting its distinct values is
@@ -75,13 +77,30 @@ def check_breakdown_values(frame: pd.DataFrame | str, by: Sequence[str]) -> None
     if isinstance(frame, str):
         _check_parquet_breakdowns(frame, by, allowed)
         return
+    names = frame.column_names if hasattr(frame, "column_names") else frame.columns
     for name in by:
-        if name not in frame.columns:
+        if name not in names:
             continue  # derived (age_band …) or unknown: the engine says so
-        count = int(frame[name].nunique(dropna=True))
+        count = _distinct_count(frame, name)
         if count > allowed:
             # So many values publish (nearly) one row per person, and cost a table as long.
             raise too_many(f"--by {name}", count, "breakdown")
+
+
+def _distinct_count(frame: pd.DataFrame | pa.Table, name: str) -> int:
+    """How many distinct values column ``name`` of a pandas or Arrow table holds (missing not
+    counted)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(frame, pa.Table):
+        return int(frame[name].nunique(dropna=True))
+    column = frame.column(name)
+    if pa.types.is_dictionary(column.type):
+        # A dictionary may hold values no row has, or one value twice: the rows' own values.
+        column = pc.unique(column.unify_dictionaries())
+        column = column.cast(column.type.value_type)
+    return int(pc.count_distinct(column, mode="only_valid").as_py())
 
 
 def _check_parquet_breakdowns(path: str, by: Sequence[str], allowed: int) -> None:

@@ -116,10 +116,11 @@ BREAKDOWN_NAMES: frozenset[str] = frozenset({*COLUMN_NAMES, *DERIVED_BREAKDOWNS}
 an extra column is a breakdown of the tables that have it."""
 
 
-def check_breakdowns(by: Sequence[str], table: pd.DataFrame, reserved: Sequence[str]) -> None:
-    """Raise :class:`InclusionKitError` for an unknown or repeated breakdown name."""
+def check_breakdowns(by: Sequence[str], columns: Sequence[str], reserved: Sequence[str]) -> None:
+    """Raise :class:`InclusionKitError` for an unknown or repeated breakdown name (``columns``:
+    the table's)."""
     known = [*COLUMN_NAMES, *DERIVED_BREAKDOWNS]
-    extras = [name for name in table.columns if name not in COLUMN_NAMES]
+    extras = [name for name in columns if name not in COLUMN_NAMES]
     for name in by:
         if name in reserved:
             raise InclusionKitError(

@@ -206,7 +206,10 @@ def duplicated_keys(
     never grouped: nothing says they are the same participation. ``include`` (a boolean mask)
     restricts the search to some rows (those entered by the as-of date).
     """
-    project_code = as_offset_strings(project_code)
+    # A dictionary-encoded project code is read at the few candidates alone, as it is: only
+    # those rows' text is decoded.
+    if not pa.types.is_dictionary(project_code.type):
+        project_code = as_offset_strings(project_code)
     participant_id = as_offset_strings(participant_id)
     # The key repeats only where the participant id repeats: hash the ids alone, and look at
     # project codes only for the few rows whose id hash is shared.
@@ -227,7 +230,7 @@ def duplicated_keys(
     # "binary_join_element_wise ... (large_string, large_string, string)").
     index = pa.array(candidates)
     joined = pc.binary_join_element_wise(
-        _contiguous(project_code.take(index)).cast(pa.large_string()),
+        as_offset_strings(_contiguous(project_code.take(index))).cast(pa.large_string()),
         _contiguous(participant_id.take(index)).cast(pa.large_string()),
         pa.scalar("\x1f", type=pa.large_string()),
     )

@@ -269,20 +269,20 @@ class Evaluator:
     def plan(self, roots: Iterable[Node]) -> None:
         """Count the uses of every node under ``roots`` (call before evaluating them)."""
         seen: set[tuple[str, bool]] = set()
-
-        def visit(node: Node, positive: bool) -> None:
+        # A loop, not a recursive inner function: that function would refer to itself through
+        # its closure, a cycle holding this evaluator (and every column it read) until the
+        # garbage collector runs; a streaming run would hold several partitions' columns.
+        stack: list[tuple[Node, bool]] = [(root, True) for root in reversed(list(roots))]
+        while stack:
+            node, positive = stack.pop()
             node = _unwrap(node)
             slot = (node.key, positive)
             self._uses[slot] = self._uses.get(slot, 0) + 1
             if slot in seen:
-                return
+                continue
             seen.add(slot)
             flip = isinstance(node, Not)
-            for child in node.children():
-                visit(child, positive != flip)
-
-        for root in roots:
-            visit(root, True)
+            stack.extend((child, positive != flip) for child in reversed(list(node.children())))
 
     def mask(self, node: Node, positive: bool = True) -> np.ndarray:
         """Where ``node`` is true (or, with ``positive=False``, false). Shared: callers must

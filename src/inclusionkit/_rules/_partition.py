@@ -18,10 +18,11 @@ from typing import Any
 import attrs
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import COLUMN_NAMES
-from inclusionkit._rules._columns import kind_of_dtype
+from inclusionkit._rules._columns import TableColumns
 from inclusionkit._rules._grouping import Grouping, check_breakdowns, check_not_output_columns
 from inclusionkit._rules._language import Evaluator, columns_used
 from inclusionkit._rules._populations import DERIVED_FROM
@@ -141,16 +142,20 @@ def _in_order(names: set[str]) -> tuple[str, ...]:
     return (*canonical, *sorted(read - set(COLUMN_NAMES)))
 
 
-def check_table(ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame) -> None:
-    """Raise :class:`InclusionKitError` when the table lacks a column the rule set reads, or a
-    breakdown is unknown (only the columns of ``table`` are looked at: it may be empty)."""
-    missing = [name for name in ruleset.extra_columns if name not in table.columns]
+def check_table(
+    ruleset: RuleSet, breakdowns: Sequence[str], table: pd.DataFrame | pa.Table | TableColumns
+) -> None:
+    """Raise :class:`InclusionKitError` when the table (pandas or typed Arrow) lacks a column the
+    rule set reads, or a breakdown is unknown (only its columns are looked at: it may be
+    empty)."""
+    table = TableColumns(table)
+    missing = [name for name in ruleset.extra_columns if name not in table]
     if missing:
         raise InclusionKitError(
             f"rule set {ruleset.name!r} reads the columns {', '.join(missing)}, "
             "which the participation table does not have"
         )
-    check_breakdowns(breakdowns, table, FLOW_BREAKDOWNS if ruleset.flows else ())
+    check_breakdowns(breakdowns, table.names, FLOW_BREAKDOWNS if ruleset.flows else ())
 
 
 @attrs.frozen(kw_only=True)
@@ -255,9 +260,14 @@ THREADED_ROWS = 200_000
 
 
 def evaluate_partition(
-    table: pd.DataFrame, rows: np.ndarray | None, spec: Spec, *, threads: bool = False
+    table: pd.DataFrame | pa.Table | TableColumns,
+    rows: np.ndarray | None,
+    spec: Spec,
+    *,
+    threads: bool = False,
 ) -> Partial:
-    """Count one self-contained partition (a canonical table).
+    """Count one self-contained partition (a canonical table: a pandas frame, or the typed Arrow
+    table a file was read into, read as it is: :class:`~._columns.TableColumns`).
 
     ``rows`` gives each row's input position (``None``: its position in ``table``). With
     ``threads`` (the in-memory engine, which has the machine to itself) a partition of at least
@@ -265,6 +275,7 @@ def evaluate_partition(
     re-entries are found, then build the excluded list while the indicators are counted: both
     are Arrow and numpy work that runs without Python's lock. The counts are the same.
     """
+    table = TableColumns(table)
     if not threads or len(table) < THREADED_ROWS:
         return _evaluate(table, rows, spec, None)
     pool = ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-count")
@@ -275,7 +286,7 @@ def evaluate_partition(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _text_read(table: pd.DataFrame, spec: Spec) -> list[str]:
+def _text_read(table: TableColumns, spec: Spec) -> list[str]:
     """The text columns counting converts, in the order it first reads them: the
     completeness tests', the breakdowns', then the indicators' (for :func:`_evaluate`'s other
     thread to convert early)."""
@@ -287,15 +298,11 @@ def _text_read(table: pd.DataFrame, spec: Spec) -> list[str]:
     for indicator in ruleset.indicators:
         if not indicator.is_entity:
             names += sorted(columns_used(indicator.node))
-    return [
-        name
-        for name in dict.fromkeys(names)
-        if name in table.columns and kind_of_dtype(table[name].dtype) == "string"
-    ]
+    return [name for name in dict.fromkeys(names) if name in table and table.kind(name) == "string"]
 
 
 def _evaluate(
-    table: pd.DataFrame, rows: np.ndarray | None, spec: Spec, pool: Executor | None
+    table: TableColumns, rows: np.ndarray | None, spec: Spec, pool: Executor | None
 ) -> Partial:
     ruleset = spec.ruleset
     table = _typed_extras(table, ruleset)
@@ -369,18 +376,18 @@ def _excluded(prepared: PreparedParticipations, rows: np.ndarray | None) -> pd.D
     return excluded
 
 
-def _typed_extras(table: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
+def _typed_extras(table: TableColumns, ruleset: RuleSet) -> TableColumns:
     """The table with the rule set's true/false extra columns parsed when read as text (a CSV's
     ``true``/``da``), as the optional columns are; others as they are."""
     from inclusionkit._participations import parse_booleans
 
     text = {
-        name: parse_booleans(table[name].astype("string").str.strip()).astype("boolean")
+        name: parse_booleans(table.series(name).astype("string").str.strip()).astype("boolean")
         for name, kind in ruleset.extra_columns.items()
-        if kind == "bool" and name in table.columns
-        if not pd.api.types.is_bool_dtype(table[name].dtype)
+        if kind == "bool" and name in table
+        if table.kind(name) != "bool"
     }
-    return table.assign(**text) if text else table
+    return table.replaced(text)
 
 
 def _pending_6m(grouping: Grouping, prepared: PreparedParticipations) -> int:

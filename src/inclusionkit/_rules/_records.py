@@ -36,14 +36,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest import ingest
+from inclusionkit._ingest import TypedTable, ingest, ingest_typed
 from inclusionkit._participations import (
     COLUMN_NAMES,
     DTYPES,
     normalise_participations,
 )
 from inclusionkit._problems import ProblemCode
-from inclusionkit._rules._columns import Col, arrow_chunks, arrow_strings, from_numpy, to_col
+from inclusionkit._rules._columns import Col, Column, TableColumns, from_numpy, to_col
 from inclusionkit._rules._completeness import (
     DEFAULT_COMPLETENESS,
     ColumnTest,
@@ -133,6 +133,12 @@ def as_table(
         raise InclusionKitError(f"cannot read the participation table: {exc}") from None
 
 
+def typed_table(path: str | os.PathLike[str], columns: Collection[str] | None = None) -> TypedTable:
+    """A participation file read as :func:`as_table` reads it, up to the typed Arrow table
+    (what the engine counts from a file: no pandas frame of every row) and where its rows are."""
+    return ingest_typed(path, keep_extra=True, columns=columns)
+
+
 _NOT_TIEBREAKERS = frozenset({"participant_id", "project_code", "birth_date"})
 
 
@@ -166,7 +172,7 @@ class PreparedParticipations:
 
     def __init__(
         self,
-        table: pd.DataFrame,
+        table: pd.DataFrame | pa.Table | TableColumns,
         as_of: dt.date | None,
         completeness: Completeness = DEFAULT_COMPLETENESS,
         *,
@@ -175,7 +181,8 @@ class PreparedParticipations:
         pool: Executor | None = None,
         early: Sequence[str] = (),
     ) -> None:
-        self.table = table
+        # A pandas frame (an in-memory table) or the typed Arrow table a file was read into.
+        self.table = table = TableColumns(table)
         self.as_of = as_of
         self.completeness = completeness
         self.per_partner = per_partner
@@ -191,7 +198,7 @@ class PreparedParticipations:
             {
                 name: pool.submit(_convert, name, table[name])
                 for name in dict.fromkeys(early)
-                if name in table.columns
+                if name in table
             }
             if pool is not None
             else {}
@@ -208,7 +215,7 @@ class PreparedParticipations:
             early = self._early.pop(name, None)
             if early is not None:
                 col = early.result()
-            elif name not in self.table.columns:
+            elif name not in self.table:
                 raise InclusionKitError(f"the participation table has no column {name!r}")
             else:
                 col = _convert(name, self.table[name])
@@ -239,14 +246,14 @@ class PreparedParticipations:
             self.after_as_of = after
             active &= ~after
         dup_rows, groups = duplicated_keys(
-            arrow_chunks(self.table["project_code"]),
-            arrow_chunks(self.table["participant_id"]),
+            self.table.text("project_code"),
+            self.table.text("participant_id"),
             include=active if self.rows_after_as_of else None,
         )
         self._merge_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.merged = 0
         self.several_partners = 0
-        if dup_rows.size and "partner" in self.table.columns:
+        if dup_rows.size and "partner" in self.table:
             dup_rows, groups = self._partners(dup_rows, groups)
         if dup_rows.size:
             char, res, exit_days, exit_valid = self._merge_repeated(dup_rows, groups, entry)
@@ -260,7 +267,8 @@ class PreparedParticipations:
     def _partners(self, dup_rows: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Count the groups of repeated keys whose rows name several partners; with
         ``per_partner``, split each group by partner (a group of one row is no re-entry)."""
-        partner, names = pd.factorize(self.table["partner"].take(dup_rows), use_na_sentinel=False)
+        partners = self.table.rows(dup_rows, ["partner"])["partner"]
+        partner, names = pd.factorize(partners, use_na_sentinel=False)
         pairs, split = np.unique(groups * len(names) + partner, return_inverse=True)
         self.several_partners = int(np.count_nonzero(np.bincount(pairs // len(names)) > 1))
         if not self.per_partner or not self.several_partners:
@@ -307,7 +315,8 @@ class PreparedParticipations:
         tied_groups = np.zeros(int(groups.max()) + 1, dtype=bool)
         tied_groups[sorted_groups[chosen[tied]]] = True
         in_tied = np.flatnonzero(tied_groups[groups])
-        rows = self.table.iloc[dup_rows[in_tied]]
+        read = {name for group in self.tiebreak for name in group} | {"birth_date", "entry_date"}
+        rows = self.table.rows(dup_rows[in_tied], [n for n in self.table.names if n in read])
         # Most significant first; lexsort takes its keys least significant first.
         hashes = [
             self._content_hash(rows, group, in_tied, groups.shape[0]) for group in self.tiebreak
@@ -418,15 +427,15 @@ class PreparedParticipations:
             message = pa.concat_arrays([message.cast(pa.large_string()), said])
         rows = rows.astype(np.int64)
         return excluded_list(
-            project_code=text_categorical(arrow_strings(self.table["project_code"].take(rows))),
-            participant_id=arrow_chunks(self.table["participant_id"].take(rows)),
+            project_code=text_categorical(self.table.text_at("project_code", rows)),
+            participant_id=self.table.text_at("participant_id", rows),
             row=rows,
             reason=text_categorical(codes.take(pa.array(reason))),
             message=text_categorical(message),
         )
 
 
-def _convert(name: str, series: pd.Series) -> Col:
+def _convert(name: str, series: Column) -> Col:
     """Input column ``name`` as a :class:`Col` (text coded against its vocabulary, if any)."""
     return to_col(series, vocabulary=COLUMN_VOCABULARIES.get(name))
 
@@ -741,7 +750,7 @@ class RecordSet:
     partners and the project have no date, so they have no value for a period.
     """
 
-    participations: pd.DataFrame | None = None
+    participations: pd.DataFrame | pa.Table | TableColumns | None = None
     project: Any = None
     as_of: dt.date | None = None
     since: dt.date | None = None

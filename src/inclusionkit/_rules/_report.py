@@ -9,13 +9,15 @@ partition: the whole table. Dependencies go one way: engines → assembler → r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
@@ -23,6 +25,7 @@ from inclusionkit._ingest._row_problems import located, row_numbers
 from inclusionkit._privacy._breakdowns import check_breakdown_values
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
+from inclusionkit._rules._columns import TableColumns
 from inclusionkit._rules._dask import compute_dask
 from inclusionkit._rules._grouping import BREAKDOWN_NAMES
 from inclusionkit._rules._model import Provenance, Report
@@ -35,7 +38,7 @@ from inclusionkit._rules._partition import (
     normalise_by,
 )
 from inclusionkit._rules._period import candidate_rulesets, choose_ruleset
-from inclusionkit._rules._records import as_table
+from inclusionkit._rules._records import as_table, typed_table
 from inclusionkit._rules._ruleset import RuleSet
 from inclusionkit._rules._streaming import choose_engine, compute_streaming
 
@@ -178,29 +181,40 @@ def _compute_pandas(
     progress: ProgressCallback | None,
     period: Any = None,
 ) -> Report:
-    """The in-memory engine: the whole table as one partition."""
+    """The in-memory engine: the whole table as one partition. A file is counted from the typed
+    Arrow table it is read into (no pandas frame of every row); a DataFrame as it is."""
     breakdowns = normalise_by(by)
     reading = not isinstance(participations, pd.DataFrame)
     if reading:
         emit(progress, "read", 0, None)
-    table = as_table(participations, _projection(participations, rules, breakdowns))
-    if not all(name in table.columns or name in BREAKDOWN_NAMES for name in breakdowns):
-        # An unknown breakdown: read every column, so the error lists the table's own.
-        table = as_table(participations)
+    # The number the user sees for each excluded row (a CSV's line, a sheet row), as validate
+    # says them; ``None``: the 0-based row of an in-memory table.
+    seen: Callable[[np.ndarray], np.ndarray] | None = None
+    if isinstance(participations, str | os.PathLike):
+        typed = typed_table(participations, _projection(participations, rules, breakdowns))
+        if not all(
+            name in typed.table.column_names or name in BREAKDOWN_NAMES for name in breakdowns
+        ):
+            # An unknown breakdown: read every column, so the error lists the table's own.
+            typed = typed_table(participations)
+        table = TableColumns(typed.table)
+        seen = None if typed.locations is None else typed.locations.numbers
+        del typed
+    else:
+        frame = as_table(participations)
+        table = TableColumns(frame)
+        seen = functools.partial(row_numbers, frame) if located(frame) else None
     rows = len(table)
     if reading:
         emit(progress, "read", rows, rows)
         # A breakdown of (nearly) one value per person would publish one row per person.
-        check_breakdown_values(table, breakdowns)
-    ruleset, codes_period = choose_ruleset(rules, table["project_code"].dropna().unique())
+        check_breakdown_values(table.table, breakdowns)
+    ruleset, codes_period = choose_ruleset(rules, table.distinct("project_code"))
     check_table(ruleset, breakdowns, table)
     emit(progress, "compute", 0, rows)
     spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
     assembler = Assembler(spec)
     assembler.add(evaluate_partition(table, None, spec, threads=True))
-    # The excluded rows as the user sees them (a CSV's line, a sheet row), as validate says them.
-    report = assembler.report(
-        project, rows=(lambda r: row_numbers(table, r)) if located(table) else None
-    )
+    report = assembler.report(project, rows=seen)
     emit(progress, "compute", rows, rows)
     return report

@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 
 from inclusionkit._atomic import removed_on_sigterm
 from inclusionkit._errors import InclusionKitError, ValidationError
-from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare, to_frame
+from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
 from inclusionkit._ingest._type import gathered_booleans
 from inclusionkit._participations import from_arrow
@@ -483,24 +483,24 @@ def _partition_limit() -> int:
 
 
 def _read_partition(path: Path) -> pa.Table:
-    """A partition as :func:`_scatter` wrote it, its dictionaries decoded (each batch of the
-    scan has its own), one chunk per column."""
+    """A partition as :func:`_scatter` wrote it, one chunk per column; its dictionary columns
+    kept as dictionaries (the engine reads their codes: no text spread over the rows)."""
     with pa.OSFile(str(path), "rb") as source:
         table = pa.ipc.open_stream(source).read_all()
     for index, field in enumerate(table.schema):
         if pa.types.is_dictionary(field.type):
-            table = table.set_column(index, field.name, _decoded(table.column(index)))
+            table = table.set_column(index, field.name, _joined(table.column(index)))
     # One chunk per column: fewer, larger arrays convert faster, and some pyarrow kernels
     # misbehave on many-chunk arrays (performance notes).
     return table.combine_chunks()
 
 
-def _decoded(column: pa.ChunkedArray) -> pa.Array:
-    """A dictionary column of a partition as one array of its values.
+def _joined(column: pa.ChunkedArray) -> pa.Array:
+    """A dictionary column of a partition as one dictionary array, on the last dictionary.
 
     Each write of the scan extends the one dictionary (a delta), so every chunk's dictionary
-    is the start of the last one: the chunks' codes are joined and looked up once, rather than
-    each chunk decoded and the texts copied again to join them.
+    is the start of the last one: the chunks' codes are joined and mean the same values in the
+    last dictionary, rather than each chunk decoded.
     """
     value_type = column.type.value_type
     if column.num_chunks == 0:
@@ -511,21 +511,18 @@ def _decoded(column: pa.ChunkedArray) -> pa.Array:
         # Not one growing dictionary (never written so by the scan): decode each chunk.
         return column.cast(value_type).combine_chunks()
     indices = pa.concat_arrays([chunk.indices for chunk in chunks])
-    decoded: pa.Array = last.take(indices)
-    return decoded
+    return pa.DictionaryArray.from_arrays(indices, last)
 
 
-def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pd.DataFrame, np.ndarray, int]]:
-    """Each partition file as the canonical frame, its rows' input positions and its row
+def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pa.Table, np.ndarray, int]]:
+    """Each partition file as its typed Arrow table, its rows' input positions and its row
     count; the file is removed once read."""
     for path, size in files:
         table = _read_partition(path)
         path.unlink()
         rows = table.column(ROW_COLUMN).to_numpy()
-        # The scan typed every cell: the partition only becomes the canonical frame.
-        frame = to_frame(table.drop_columns([ROW_COLUMN]))
-        del table
-        yield frame, rows, size
+        # The scan typed every cell: the engine reads the partition's Arrow table as it is.
+        yield table.drop_columns([ROW_COLUMN]), rows, size
 
 
 def compute_streaming(
@@ -583,9 +580,12 @@ def compute_streaming(
         done = 0
         emit(progress, "compute", 0, total)
         # The next partition is read while this one is counted.
-        for frame, rows, size in _ahead(_partitions(files)):
-            totals.add(evaluate_partition(frame, rows, spec))
-            del frame, rows
+        for table, rows, size in _ahead(_partitions(files)):
+            totals.add(evaluate_partition(table, rows, spec))
+            del table, rows
+            # The partition is Arrow memory: handed back, or Arrow's pool would keep it from the
+            # next partition's numpy arrays.
+            pa.default_memory_pool().release_unused()
             done += size
             emit(progress, "compute", done, total)
     if not totals.partitions:
