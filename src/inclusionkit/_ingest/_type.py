@@ -623,10 +623,10 @@ def _boolean_array(values: pa.ChunkedArray) -> pd.arrays.BooleanArray:
     """An Arrow boolean column as pandas' nullable booleans, its bitmaps unpacked by numpy."""
     array = one_chunk(values)
     validity, data = array.buffers()
-    bits = _bits(data, array.offset, len(array))
+    bits = bitmap_bits(data, array.offset, len(array))
     if validity is None or array.null_count == 0:
         return pd.arrays.BooleanArray(bits, np.zeros(len(array), dtype=bool))
-    return pd.arrays.BooleanArray(bits, ~_bits(validity, array.offset, len(array)))
+    return pd.arrays.BooleanArray(bits, ~bitmap_bits(validity, array.offset, len(array)))
 
 
 def gathered_booleans(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
@@ -636,14 +636,14 @@ def gathered_booleans(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> p
     array = one_chunk(values)
     length = len(array)
     validity, data = array.buffers()
-    bits = np.packbits(_bits(data, array.offset, length)[rows], bitorder="little")
+    bits = np.packbits(bitmap_bits(data, array.offset, length)[rows], bitorder="little")
     if validity is None or array.null_count == 0:
         return pa.Array.from_buffers(pa.bool_(), len(rows), [None, pa.py_buffer(bits)])
-    valid = np.packbits(_bits(validity, array.offset, length)[rows], bitorder="little")
+    valid = np.packbits(bitmap_bits(validity, array.offset, length)[rows], bitorder="little")
     return pa.Array.from_buffers(pa.bool_(), len(rows), [pa.py_buffer(valid), pa.py_buffer(bits)])
 
 
-def _bits(buffer: pa.Buffer | None, offset: int, length: int) -> np.ndarray:
+def bitmap_bits(buffer: pa.Buffer | None, offset: int, length: int) -> np.ndarray:
     """``length`` bits of an Arrow bitmap from bit ``offset``, as a numpy boolean array."""
     if buffer is None or length == 0:
         return np.zeros(length, dtype=bool)

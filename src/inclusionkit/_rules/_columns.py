@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from inclusionkit._ingest._type import to_frame
+from inclusionkit._ingest._type import bitmap_bits, to_frame
 from inclusionkit._rules._dates import days_of
 
 Column: TypeAlias = pd.Series | pa.Array | pa.ChunkedArray
@@ -353,11 +353,7 @@ def _bits(chunk: pa.Array, buffer: int) -> np.ndarray:
     bitmap = chunk.buffers()[buffer]
     if bitmap is None or (buffer == 0 and chunk.null_count == 0):
         return np.ones(len(chunk), dtype=bool)
-    first = chunk.offset // 8
-    packed = np.frombuffer(bitmap, dtype=np.uint8)[first : (chunk.offset + len(chunk) + 7) // 8]
-    start = chunk.offset - first * 8
-    bits: np.ndarray = np.unpackbits(packed, bitorder="little")[start : start + len(chunk)]
-    return bits.view(bool)
+    return bitmap_bits(bitmap, chunk.offset, len(chunk))
 
 
 def _numbers(array: pa.Array | pa.ChunkedArray, dtype: Any) -> np.ndarray:
@@ -465,14 +461,14 @@ class TableColumns:
         names = self.names if names is None else [name for name in names if name in self]
         if self.arrow:
             taken = self.table.select(list(names)).take(pa.array(rows, type=pa.int64()))
-            return to_frame(_decoded(taken))
+            return to_frame(taken)
         return pd.DataFrame({name: self.table[name].take(rows) for name in names})
 
     def series(self, name: str) -> pd.Series:
         """Column ``name`` as the canonical pandas column (an Arrow one converted as the
         pipeline converts it)."""
         if self.arrow:
-            return to_frame(_decoded(self.table.select([name])))[name]
+            return to_frame(self.table.select([name]))[name]
         column: pd.Series = self.table[name]
         return column
 
@@ -486,14 +482,3 @@ class TableColumns:
         for name, series in columns.items():
             table = table.set_column(table.column_names.index(name), name, pa.array(series))
         return TableColumns(table)
-
-
-def _decoded(table: pa.Table) -> pa.Table:
-    """``table`` with its dictionary-encoded columns as their values (a dictionary may repeat a
-    value, which a pandas categorical cannot)."""
-    for index, field in enumerate(table.schema):
-        if pa.types.is_dictionary(field.type):
-            table = table.set_column(
-                index, field.name, table.column(index).cast(field.type.value_type)
-            )
-    return table
