@@ -224,14 +224,7 @@ def test_a_partition_counted_with_a_second_thread_counts_the_same(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_partition, "THREADED_ROWS", 0)
         threaded = evaluate_partition(table, rows, spec, threads=True)
-    assert alone.values.keys() == threaded.values.keys()
-    for code, values in alone.values.items():
-        np.testing.assert_array_equal(values, threaded.values[code])
-    pd.testing.assert_frame_equal(alone.other_labels, threaded.other_labels)
-    pd.testing.assert_frame_equal(alone.excluded, threaded.excluded)
-    for field in attrs.fields(Partial):
-        if field.name not in ("values", "other_labels", "excluded", "sources"):
-            assert getattr(alone, field.name) == getattr(threaded, field.name), field.name
+    _same_partial(threaded, alone)
 
 
 def _dictionary_text(table: pa.Table) -> pa.Table:
@@ -256,25 +249,16 @@ def _dictionary_text(table: pa.Table) -> pa.Table:
     return table
 
 
-def _same_partial(arrow: Partial, frame: Partial) -> None:
-    assert arrow.values.keys() == frame.values.keys()
-    for code, values in frame.values.items():
-        np.testing.assert_array_equal(arrow.values[code], values, err_msg=code)
-    pd.testing.assert_frame_equal(arrow.other_labels, frame.other_labels)
-    pd.testing.assert_frame_equal(arrow.excluded, frame.excluded)
-    for name in (
-        "gender_labels",
-        "first_year",
-        "data_years",
-        "input_rows",
-        "rows_after_as_of",
-        "participations",
-        "merged_rows",
-        "counted",
-        "pending_6m",
-        "several_partners",
-    ):
-        assert getattr(arrow, name) == getattr(frame, name), name
+def _same_partial(other: Partial, partial: Partial) -> None:
+    """``other`` holds what ``partial`` holds: values, labels, excluded list, every counter."""
+    assert other.values.keys() == partial.values.keys()
+    for code, values in partial.values.items():
+        np.testing.assert_array_equal(other.values[code], values, err_msg=code)
+    pd.testing.assert_frame_equal(other.other_labels, partial.other_labels)
+    pd.testing.assert_frame_equal(other.excluded, partial.excluded)
+    for field in attrs.fields(Partial):
+        if field.name not in ("values", "other_labels", "excluded", "sources"):
+            assert getattr(other, field.name) == getattr(partial, field.name), field.name
 
 
 @settings(max_examples=80, deadline=None)
