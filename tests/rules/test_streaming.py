@@ -349,3 +349,24 @@ def test_sigterm_midway_removes_the_partitions(tmp_path: Path) -> None:
     )
     assert done.returncode == 143, done.stderr.decode(errors="replace")
     assert list(scratch.iterdir()) == []
+
+
+def test_a_files_project_codes_are_those_its_rows_hold(tmp_path: Path) -> None:
+    """A Parquet dictionary holding a code no row has (a categorical's unused category, written
+    as it is) does not make that code's period the file's: the streaming engine tells the period
+    from the codes its rows hold, as the in-memory engine does."""
+    from inclusionkit._rules._streaming import source_period
+
+    table = pa.Table.from_pandas(sample_table(8).assign(project_code="P"), preserve_index=False)
+    dictionary = pa.array(["POSDRU/1/1.1/S/1", " POCU/1/4/16/100001 ", ""])
+    indices = pa.array([1, None, 2, 1, 1, 1, 1, 1], pa.int32())
+    position = table.column_names.index("project_code")
+    table = table.set_column(
+        position, "project_code", pa.DictionaryArray.from_arrays(indices, dictionary)
+    )
+    path = tmp_path / "codes.parquet"
+    pq.write_table(table, path)
+    written = pq.ParquetFile(path, read_dictionary=["project_code"]).read()
+    assert written.column("project_code").chunk(0).dictionary.equals(dictionary)
+    assert source_period(path) == "2014-2020"
+    assert source_period(path) == source_period(written.to_pandas())

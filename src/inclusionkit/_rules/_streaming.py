@@ -245,10 +245,21 @@ def _project_codes(dataset: _Dataset, batch_rows: int) -> list[Any]:
         for batch in reader.iter_batches(batch_rows, columns=[column]):
             codes = batch.column(0)
             if pa.types.is_dictionary(codes.type):
-                codes = codes.unique().cast(codes.type.value_type)
+                codes = _used_values(codes)
             codes = pc.utf8_trim_whitespace(codes.cast(pa.large_string()))
             seen.update(pc.unique(codes).to_pylist())
     return sorted(code for code in seen if code)
+
+
+def _used_values(codes: pa.DictionaryArray) -> pa.Array:
+    """The dictionary values some row of ``codes`` points at: its indices counted by numpy (a
+    tenth of hashing them; a file's dictionary may hold values no row has)."""
+    size = len(codes.dictionary)
+    indices = codes.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, size)  # a missing code counts in the extra slot
+    counts = np.bincount(indices.to_numpy(zero_copy_only=False), minlength=size + 1)
+    return codes.dictionary.take(pa.array(np.flatnonzero(counts[:size])))
 
 
 def source_period(source: Any) -> str | None:
