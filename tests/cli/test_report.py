@@ -112,3 +112,33 @@ def test_a_register_url_is_read_for_the_projection_alone(
     from inclusionkit.cli._report import report_csv
 
     assert out == report_csv(expected.table)
+
+
+@pytest.mark.parametrize("engine", ["streaming", "dask"])
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_a_register_url_with_a_file_engine_is_refused_before_it_is_read(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    engine: str,
+    lang: str,
+) -> None:
+    """A register's URL with --engine streaming or dask (engines that read Parquet files) stops
+    with what to do instead, in the user's language, before the register is read, and the URL
+    (which may hold a password) is not echoed."""
+    path = tmp_path / "registru.db"
+    with inclusionkit.init_register(path, examples.load("dreptul-la-munca").project):
+        pass
+    read: list[object] = []
+    monkeypatch.setattr(_store.Register, "counted_arrow", lambda *a, **k: read.append(a))
+    url = f"sqlite:///{path}"
+    code = main(["report", url, "--engine", engine, "--lang", lang, "-o", str(tmp_path / "r.csv")])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert not read
+    assert url not in err
+    assert "Traceback" not in err
+    assert f"--engine {engine}" in err
+    assert ("nu un registru" in err) == (lang == "ro")
+    assert ("not a register" in err) == (lang == "en")
+    assert not (tmp_path / "r.csv").exists()

@@ -362,12 +362,20 @@ def _participations(path: Path | str, engine: str, by: str, rules: str | None = 
     :func:`inclusionkit.compute` reads through the one pipeline (under the command's mapping),
     reading only the columns the report counts (its projection: a breakdown outside the
     contract and the rule set's ``extra_columns`` among them), so every format any importer
-    reads can be reported. A register's URL given to the streaming or Dask engine (which read
-    Parquet files) is read here, whole, as that engine's input."""
+    reads can be reported. A register's URL is counted in memory: the streaming and Dask
+    engines read files, so they are refused before anything is read."""
     from inclusionkit import get_plugin_manager, load_ruleset
 
-    if isinstance(path, str):  # a register's database URL
-        return read_table(path) if engine in ("streaming", "dask") else path
+    if isinstance(path, str):  # a register's database URL (never echoed: it may hold a password)
+        if engine in ("streaming", "dask"):
+            raise InclusionKitError(
+                translate(
+                    "--engine {engine} reads Parquet files, not a register: use --engine auto "
+                    "or pandas, or write the register to Parquet first (inclusionkit register "
+                    "export DB FILE.parquet)"
+                ).format(engine=engine)
+            )
+        return path
     names = [name.strip() for name in by.split(",") if name.strip()]
     extra = () if rules is None else load_ruleset(rules).extra_columns
     streamed = engine in ("streaming", "dask") or path.suffix.lower() in _STREAMED_SUFFIXES
