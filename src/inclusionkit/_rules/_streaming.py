@@ -428,7 +428,7 @@ def _scatter(
 
     The text columns the ingestion pipeline types as dictionaries (a project code, a region:
     few distinct values) are written as dictionaries too, so each row moves and stores a 4-byte
-    code rather than its text (:func:`_read_partition` decodes them).
+    code rather than its text (:func:`_read_partition` keeps them so: the engine reads the codes).
     """
     encode = {name for name in columns if pa.types.is_dictionary(dataset.schema.field(name).type)}
     writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
