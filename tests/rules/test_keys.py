@@ -124,3 +124,27 @@ def test_fixed_width_ids_hash_as_in_a_mixed_table(width: int, seeds: list[int], 
     fixed = pa.array(values, type=pa.large_string()).slice(min(skip, len(values) - 1))
     mixed = pa.array([*values, "x" * 30], type=pa.large_string()).slice(fixed.offset)
     assert (string_hash(fixed) == string_hash(mixed)[: len(fixed)]).all()
+
+
+@given(
+    st.lists(_IDS, min_size=1, max_size=60),
+    st.integers(1, 7),
+    st.sampled_from([pa.string(), pa.large_string()]),
+)
+def test_hashing_block_by_block_changes_no_hash(
+    values: list[str], block: int, kind: pa.DataType
+) -> None:
+    """A column hashed a few rows at a time (as a long one is) hashes as in one block."""
+    import inclusionkit._rules._keys as keys
+
+    array = pa.array(values, type=kind)
+    whole = string_hash(array)
+    saved = keys.HASH_BLOCK
+    keys.HASH_BLOCK = block
+    try:
+        blocked = string_hash(array)
+    finally:
+        keys.HASH_BLOCK = saved
+    assert blocked.tolist() == whole.tolist()
+    for i, value in enumerate(values):
+        assert string_hash(pa.array([value]))[0] == whole[i]

@@ -68,37 +68,46 @@ def string_hash(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return _chunk_hash(array)
 
 
+HASH_BLOCK = 1 << 18
+"""Rows hashed at a time: each pass's temporaries (a few arrays of this many words) stay in
+the caches and a 10M-row key never needs more than a few MiB of them (whole, ~0.5 GiB at once)."""
+
+
 def _chunk_hash(array: pa.Array) -> np.ndarray:
     n = len(array)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
     buffers = text_buffers(array)
     assert buffers is not None  # as_offset_strings gave string or large_string
-    # Offsets widened to int64: word positions past a value's start must not wrap in int32.
-    offsets, raw = buffers[0].astype(np.int64, copy=False), buffers[1]
-    starts = offsets[:-1]
-    lengths = np.diff(offsets)
-    width = int(lengths.max())
-    shortest = int(lengths.min())
+    offsets, raw = buffers
+    width = max(
+        int(np.diff(offsets[start : start + HASH_BLOCK + 1]).max())
+        for start in range(0, n, HASH_BLOCK)
+    )
     # Words are read straight from the data buffer (no copy), for every value whose last word
     # ends inside it; the last few values (offsets ascend) read a padded copy of the buffer's end.
     reach = -(-width // 8) * 8
-    body = int(np.searchsorted(starts, raw.shape[0] - reach, side="right"))
-    h = _words_hash(raw, starts[:body], lengths[:body], width, shortest)
+    body = int(np.searchsorted(offsets[:-1], raw.shape[0] - reach, side="right"))
+    h = np.empty(n, dtype=np.uint64)
+    # Block by block: a value's hash depends on its own bytes alone, never on its block's.
+    for start in range(0, body, HASH_BLOCK):
+        stop = min(start + HASH_BLOCK, body)
+        # Offsets widened to int64: word positions past a value's start must not wrap in int32.
+        window = offsets[start : stop + 1].astype(np.int64)
+        h[start:stop] = _words_hash(raw, window[:-1], np.diff(window))
     if body < n:
-        first = int(starts[body])
-        tail = np.zeros(int(offsets[-1]) - first + reach + 8, dtype=np.uint8)
-        tail[: int(offsets[-1]) - first] = raw[first : int(offsets[-1])]
-        rest = _words_hash(tail, starts[body:] - first, lengths[body:], width, shortest)
-        h = np.concatenate([h, rest])
+        window = offsets[body:].astype(np.int64)
+        first = int(window[0])
+        last = int(window[-1])
+        tail = np.zeros(last - first + reach + 8, dtype=np.uint8)
+        tail[: last - first] = raw[first:last]
+        h[body:] = _words_hash(tail, window[:-1] - first, np.diff(window))
     if array.null_count:
         h[~np.asarray(array.is_valid().to_numpy(zero_copy_only=False))] = _SEED
     return h
 
 
-def _words_hash(
-    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int, shortest: int
-) -> np.ndarray:
+def _words_hash(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The hash of the values at ``starts`` (of ``lengths`` bytes) of ``data``, every word of
     which lies inside ``data``.
 
@@ -109,6 +118,8 @@ def _words_hash(
     h = np.full(n, _SEED, dtype=np.uint64)
     if n == 0:
         return h
+    width = int(lengths.max())
+    shortest = int(lengths.min())
     # Values are consecutive in the buffer, so equal lengths mean equally spaced starts.
     fixed = width == shortest
     words = (
