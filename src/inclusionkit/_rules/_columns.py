@@ -13,6 +13,7 @@ engine reads it.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any, Literal, TypeAlias
 
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._ingest._type import bitmap_bits, to_frame
-from inclusionkit._rules._dates import days_of
+from inclusionkit._rules._dates import DAYS_INT32, SECONDS_PER_DAY, days_of
 
 Column: TypeAlias = pd.Series | pa.Array | pa.ChunkedArray
 """One column of a participation table: a pandas column or an Arrow (chunked) array."""
@@ -40,7 +41,10 @@ class Col:
 
     ``values`` holds integer codes into ``categories`` for strings (``-1`` for missing), the
     known-true mask for booleans, the numbers for ``int``/``float`` and day numbers since
-    1970-01-01 for dates. ``valid`` is the not-missing mask.
+    1970-01-01 for dates (``int32``: :func:`~._dates.narrow_days`). ``valid`` is the
+    not-missing mask: for a column with no missing value, the one read-only mask every such
+    column of as many rows shares (:func:`all_valid`). Both may be read-only views of the
+    Arrow buffers; neither is ever written in place.
     """
 
     kind: Kind
@@ -61,6 +65,27 @@ class Col:
             valid=self.valid.take(index),
             categories=self.categories,
         )
+
+
+_ALL_VALID: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+
+def all_valid(size: int) -> np.ndarray:
+    """The not-missing mask of ``size`` rows none of which is missing: one read-only array
+    shared by every such column while any holds it (a 10M-row table's dozen complete columns
+    hold one 10 MB mask, not a dozen)."""
+    mask = _ALL_VALID.get(size)
+    if mask is None:
+        mask = np.ones(size, dtype=bool)
+        mask.flags.writeable = False
+        _ALL_VALID[size] = mask
+    return mask
+
+
+def is_all_valid(mask: np.ndarray) -> bool:
+    """Whether ``mask`` is the shared mask of :func:`all_valid` (every row known; a mask that
+    merely holds only ``True`` is not)."""
+    return mask is _ALL_VALID.get(mask.shape[0])
 
 
 def kind_of_dtype(dtype: Any) -> Kind:
@@ -291,7 +316,8 @@ def _arrow_col(
             array = array.cast(pa.large_string())
         codes, categories = string_codes(array, vocabulary)
         if vocabulary is None:
-            return Col(kind="string", values=codes, valid=codes >= 0, categories=categories)
+            valid = all_valid(len(codes)) if array.null_count == 0 else codes >= 0
+            return Col(kind="string", values=codes, valid=valid, categories=categories)
         valid = _valid(array)
         outside = np.flatnonzero(valid & (codes < 0))
         if outside.size:
@@ -303,15 +329,7 @@ def _arrow_col(
         return Col(kind="string", values=codes, valid=valid, categories=categories)
     valid = _valid(array)
     if kind == "date":
-        if pa.types.is_date(array.type):
-            days = _numbers(array.cast(pa.date32()).cast(pa.int32()), np.int64)
-        else:
-            seconds = array.cast(pa.timestamp("s")) if array.type != pa.timestamp("s") else array
-            # Floor division keeps dates before 1970 on the right day.
-            days = _numbers(seconds.cast(pa.int64()), np.int64) // 86_400
-        if not valid.all():
-            days[~valid] = 0
-        return Col(kind="date", values=days, valid=valid)
+        return Col(kind="date", values=_arrow_days(array), valid=valid)
     if kind == "bool" and pa.types.is_boolean(array.type):
         # The value bitmaps unpacked once, missing values cleared in place.
         chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
@@ -328,14 +346,33 @@ def _arrow_col(
         return Col(kind="int", values=values, valid=valid)
     values = _numbers(array, np.float64)
     # pandas reads a NaN as missing: so does this.
-    valid &= ~np.isnan(values)
+    valid = valid & ~np.isnan(values)
     return Col(kind="float", values=np.where(valid, values, 0.0), valid=valid)
+
+
+def _arrow_days(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A date or timestamp column's day numbers since 1970-01-01 (0 where missing): ``int32``
+    (:func:`~._dates.narrow_days`), read straight from a ``date32`` column's buffer (read-only)
+    when nothing is missing."""
+    if not pa.types.is_date32(array.type):
+        if pa.types.is_timestamp(array.type):
+            seconds = array.cast(pa.timestamp("s")) if array.type != pa.timestamp("s") else array
+            low, high = pc.min_max(seconds.cast(pa.int64())).values()
+            if low.is_valid and not (
+                DAYS_INT32[0] * SECONDS_PER_DAY <= low.as_py()
+                and high.as_py() < (DAYS_INT32[1] + 1) * SECONDS_PER_DAY
+            ):
+                # A day beyond int32 (no register has one): int64 days, floored.
+                return _numbers(seconds.cast(pa.int64()), np.int64) // SECONDS_PER_DAY
+        # Arrow's cast floors to the day (a date before 1970 stays on its day), whole columns.
+        array = array.cast(pa.date32(), safe=False)
+    return _numbers(array.cast(pa.int32()), np.int32)
 
 
 def _valid(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """The not-missing mask of an Arrow column (its validity bitmaps unpacked by numpy)."""
     if array.null_count == 0:
-        return np.ones(len(array), dtype=bool)
+        return all_valid(len(array))
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
     return _concatenated([_bits(chunk, 0) for chunk in chunks], len(array))
 
@@ -385,7 +422,7 @@ def _masked_parts(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
 def from_numpy(kind: Kind, values: np.ndarray, valid: np.ndarray | None = None) -> Col:
     """A :class:`Col` from arrays already computed (derived values)."""
     if valid is None:
-        valid = np.ones(values.shape[0], dtype=bool)
+        valid = all_valid(values.shape[0])
     return Col(kind=kind, values=values, valid=valid)
 
 

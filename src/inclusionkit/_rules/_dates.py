@@ -1,6 +1,7 @@
 """Whole-column calendar arithmetic on day numbers, without Python loops or ``datetime64[Y]``.
 
-Dates travel as ``int64`` days since 1970-01-01 with a separate validity mask. Calendar fields are
+Dates travel as days since 1970-01-01 (``int32``, which holds every day of five million years;
+``int64`` for a day beyond) with a separate validity mask. Calendar fields are
 read as one ``yyyymmdd`` integer, because that single number answers every question the rules ask:
 completed years between two dates (``(later - earlier) // 10000``) and the year (``// 10000``).
 "Plus six calendar months" is monotone in the date, so it reduces to one threshold day.
@@ -36,7 +37,21 @@ def days_of(values: Any) -> tuple[np.ndarray, np.ndarray]:
     # conversions above made a new array).
     if not valid.all():
         days[~valid] = 0
-    return days, valid
+    return narrow_days(days), valid
+
+
+DAYS_INT32 = (-(2**31), 2**31 - 1)
+"""The day numbers an ``int32`` holds."""
+
+
+def narrow_days(days: np.ndarray) -> np.ndarray:
+    """Day numbers as ``int32`` when every one fits (half the memory of ``int64``), else as
+    they are."""
+    if days.dtype == np.int32 or days.size == 0:
+        return days.astype(np.int32, copy=False)
+    if int(days.min()) < DAYS_INT32[0] or int(days.max()) > DAYS_INT32[1]:
+        return days
+    return days.astype(np.int32)
 
 
 def date_to_days(value: dt.date) -> int:
@@ -67,8 +82,8 @@ def ymd_of(days: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """``yyyymmdd`` for each valid day number (0 where not valid), through a lookup table."""
     if days.size == 0 or not valid.any():
         return np.zeros(days.shape, dtype=np.int64)
-    low = int(days.min(where=valid, initial=np.iinfo(np.int64).max))
-    high = int(days.max(where=valid, initial=np.iinfo(np.int64).min))
+    low = int(days.min(where=valid, initial=np.iinfo(days.dtype).max))
+    high = int(days.max(where=valid, initial=np.iinfo(days.dtype).min))
     if high - low > _MAX_TABLE_DAYS or low < -_MAX_TABLE_DAYS * 4:
         return np.where(valid, civil_ymd(days), 0)
     table = civil_ymd(np.arange(low, high + 1, dtype=np.int64)).astype(np.int32)

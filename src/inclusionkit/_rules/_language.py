@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import Problem
-from inclusionkit._rules._columns import Col, Kind, codes_in
+from inclusionkit._rules._columns import Col, Kind, codes_in, is_all_valid
 from inclusionkit._rules._dates import date_to_days
 
 COMPARISONS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -116,7 +116,9 @@ class Leaf(Node):
         col = ev.col(self.column)
         if self.op == "is_null":
             return ~col.valid if positive else col.valid
-        holds = np.asarray(self._holds(col) & col.valid)
+        holds = np.asarray(self._holds(col))
+        if not is_all_valid(col.valid):
+            holds = holds & col.valid
         return holds if positive else ~holds
 
     def _holds(self, col: Col) -> np.ndarray:

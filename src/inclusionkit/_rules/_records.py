@@ -282,8 +282,12 @@ class PreparedParticipations:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         exit_col = self.input_col("exit_date")
         # A missing entry date sorts first: the earliest row is then unknown, hence incomplete.
-        entry_key = np.where(entry.valid[dup_rows], entry.values[dup_rows], _MIN_INT64)
-        exit_key = np.where(exit_col.valid[dup_rows], exit_col.values[dup_rows], _MIN_INT64)
+        entry_key = np.where(
+            entry.valid[dup_rows], entry.values[dup_rows].astype(np.int64), _MIN_INT64
+        )
+        exit_key = np.where(
+            exit_col.valid[dup_rows], exit_col.values[dup_rows].astype(np.int64), _MIN_INT64
+        )
         char = dup_rows[self._pick(dup_rows, groups, entry_key, first=True)]
         res = dup_rows[self._pick(dup_rows, groups, exit_key, first=False)]
         count = char.shape[0]
