@@ -88,18 +88,19 @@ def _code_col(name: str, col: Col) -> Coded:
     if col.kind == "string":
         categories = np.array(col.categories, dtype=object)
         order = np.argsort(categories, kind="stable") if len(categories) else np.zeros(0, int)
-        rank = np.empty(len(categories) + 1, dtype=np.int64)
+        rank = np.empty(len(categories) + 1, dtype=np.int32)
         rank[order] = np.arange(len(categories))
         rank[-1] = len(categories)
         codes = rank[col.values]
         labels = [*categories[order], None]
         return Coded(name, codes, pd.Series(pd.array(labels, dtype=_STRING)))
     if col.kind == "bool":
-        codes = np.where(col.valid, col.values.astype(np.int64), 2)
+        codes = col.values.astype(np.int32)
+        codes[~col.valid] = 2
         return Coded(name, codes, pd.Series(pd.array([False, True, None], dtype="boolean")))
     values = col.values[col.valid]
     uniques, inverse = np.unique(values, return_inverse=True)
-    codes = np.full(col.values.shape[0], len(uniques), dtype=np.int64)
+    codes = np.full(col.values.shape[0], len(uniques), dtype=np.int32)
     codes[col.valid] = inverse
     if col.kind == "date":
         dates = uniques.astype("datetime64[D]").astype("datetime64[s]")
@@ -170,18 +171,21 @@ class Grouping:
             gender_codes = self._gender_codes(self.source.col("gender"), genders, placed)
         others = [name for name in self.by if name != "gender"]
         coded = [self._coded(self.source, name, age_bands) for name in others]
-        placed_rows = np.flatnonzero(placed)
-        other_idx, self.other_labels = self._combine(coded, placed, placed_rows)
-        self.O = len(self.other_labels) if coded else 1
+        other_idx, self.other_labels = self._combine(coded, placed)
+        del coded
+        self.O = len(self.other_labels) if others else 1
         self.G = len(self.gender_labels) if self.with_gender else 1
         self.C = self.O * self.G
-        if gender_codes is None:
-            cell = other_idx * self.G if self.G != 1 else other_idx
-        else:
-            cell = other_idx * self.G
+        # ``other_idx`` is this grouping's own array: the cells are made in it, in place.
+        cell = other_idx
+        if self.G != 1:
+            cell *= self.G
+        if gender_codes is not None:
             cell += gender_codes
         # Rows not placed have no cell (their other_idx may be -1: never read).
-        self.row_cell = np.where(placed, cell, -1)
+        if not self.all_placed:
+            np.putmask(cell, ~placed, -1)
+        self.row_cell = cell
         del cell, other_idx, gender_codes
         if self.C == 1:
             self.mode = "single"
@@ -190,10 +194,15 @@ class Grouping:
             self._cell_masks = [self.row_cell == c for c in range(self.C)]
         else:
             self.mode = "sorted"
-            in_cells = self.row_cell[placed_rows]
-            dtype = np.int16 if self.C < (1 << 15) else np.int64
-            self._order = placed_rows[np.argsort(in_cells.astype(dtype), kind="stable")]
-            sizes = np.bincount(in_cells, minlength=self.C)
+            # The rows not placed sort last, under the one code past the cells, and are cut off:
+            # a radix sort of small integers over every row, no list of the placed rows made.
+            small = np.int16 if self.C < (1 << 15) - 1 else np.int64
+            keys = self.row_cell.astype(small)
+            if not self.all_placed:
+                np.putmask(keys, ~placed, self.C)
+            sizes = np.bincount(keys, minlength=self.C + 1)[: self.C]
+            self._order = np.argsort(keys, kind="stable")[: prepared.placed_count]
+            del keys
             ends = np.cumsum(sizes)
             self._bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
             self._sizes = sizes
@@ -201,6 +210,8 @@ class Grouping:
     # -- coding
 
     def _gender_codes(self, col: Col, genders: Sequence[str], placed: np.ndarray) -> np.ndarray:
+        """Each row's gender code (the position of its label in :attr:`gender_labels`), as
+        ``int32``."""
         if len(col.categories) <= FEW_CODES:
             # A compare per category instead of gathering the placed rows' codes to count them.
             counts = np.array(
@@ -219,7 +230,7 @@ class Grouping:
             counts[index] for index, category in enumerate(col.categories) if category not in known
         )
         self.gender_labels = (*known, *((UNKNOWN_GENDER,) if unknown else ()))
-        lookup = np.full(len(col.categories) + 1, len(known), dtype=np.int64)
+        lookup = np.full(len(col.categories) + 1, len(known), dtype=np.int32)
         for index, category in enumerate(col.categories):
             if category in known:
                 lookup[index] = known.index(category)
@@ -234,40 +245,45 @@ class Grouping:
             if bands[0] > 0:
                 labels = [f"<{bands[0]}", *labels]
                 index = index + 1
-            codes = np.where(age.valid, index, len(labels))
+            codes = np.where(age.valid, index, len(labels)).astype(np.int32)
             return Coded(name, codes, pd.Series(pd.array([*labels, None], dtype=_STRING)))
         return _code_col(name, source.col(name))
 
     def _combine(
-        self, coded: Sequence[Coded], placed: np.ndarray, counted_rows: np.ndarray
+        self, coded: Sequence[Coded], placed: np.ndarray
     ) -> tuple[np.ndarray, pd.DataFrame]:
         """Each row's number among the placed rows' distinct combinations of ``coded`` (any
-        number where not placed) and the labels of each combination."""
+        number where not placed; a new ``int32`` array, or ``int64`` past two billion
+        combinations) and the labels of each combination."""
         n = placed.shape[0]
         if not coded:
-            return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
-        key = np.asarray(coded[0].codes, dtype=np.int64)
+            return np.zeros(n, dtype=np.int32), pd.DataFrame(index=range(1))
+        total = int(np.prod([float(item.size) for item in coded]))
+        # The key's arithmetic is done in place, in the narrowest integer that holds it.
+        wide = np.int32 if total < (1 << 31) else np.int64
+        key = np.array(coded[0].codes, dtype=wide)
         radix = coded[0].size
         renumbered = False
         for item in coded[1:]:
-            key = key * item.size + item.codes
+            key *= item.size
+            key += item.codes
             radix *= item.size
             if radix > (1 << 40):
                 _, key = np.unique(key, return_inverse=True)
                 radix = int(key.max()) + 1 if key.size else 1
                 renumbered = True
-        counted_keys = key[counted_rows]
+        counted_keys = key[placed]
         # Each present combination's code in every breakdown, for its labels.
         codes: list[np.ndarray]
         if radix <= _DENSE_LIMIT:
             present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
-            remap = np.full(radix, -1, dtype=np.int64)
+            remap = np.full(radix, -1, dtype=np.int32)
             remap[present] = np.arange(present.shape[0])
             other_idx = remap[key]
             if renumbered:
                 # The first counted row of each present key gives its codes.
                 first = np.full(radix, -1, dtype=np.int64)
-                first[counted_keys[::-1]] = counted_rows[::-1]
+                first[counted_keys[::-1]] = np.flatnonzero(placed)[::-1]
                 codes = [item.codes[first[present]] for item in coded]
             else:
                 # A present key is its breakdowns' codes in mixed radix: read them back.
@@ -279,9 +295,9 @@ class Grouping:
             _, first_index, inverse = np.unique(
                 counted_keys, return_index=True, return_inverse=True
             )
-            other_idx = np.full(n, -1, dtype=np.int64)
-            other_idx[counted_rows] = inverse
-            codes = [item.codes[counted_rows[first_index]] for item in coded]
+            other_idx = np.full(n, -1, dtype=np.int32)
+            other_idx[placed] = inverse
+            codes = [item.codes[np.flatnonzero(placed)[first_index]] for item in coded]
         labels = pd.DataFrame(
             {
                 item.name: item.labels.take(code).reset_index(drop=True)

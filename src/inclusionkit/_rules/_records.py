@@ -43,7 +43,14 @@ from inclusionkit._participations import (
     normalise_participations,
 )
 from inclusionkit._problems import ProblemCode
-from inclusionkit._rules._columns import Col, Column, TableColumns, from_numpy, to_col
+from inclusionkit._rules._columns import (
+    Col,
+    Column,
+    TableColumns,
+    from_numpy,
+    is_all_valid,
+    to_col,
+)
 from inclusionkit._rules._completeness import (
     DEFAULT_COMPLETENESS,
     ColumnTest,
@@ -357,15 +364,21 @@ class PreparedParticipations:
         # The input's own column is not read again once patched: drop it (asked for again, it
         # would be converted again).
         del self._input_cols[name]
-        values = col.values.copy()
-        valid = col.valid.copy()
-        if name == "exit_date":
-            values[char] = exit_days
-            valid[char] = exit_valid
+        new_valid = exit_valid if name == "exit_date" else col.valid[res]
+        values = self._own(col.values)
+        if is_all_valid(col.valid) and new_valid.all():
+            valid = col.valid
         else:
-            values[char] = col.values[res]
-            valid[char] = col.valid[res]
+            valid = self._own(col.valid)
+            valid[char] = new_valid
+        values[char] = exit_days if name == "exit_date" else col.values[res]
         return Col(kind=col.kind, values=values, valid=valid, categories=col.categories)
+
+    def _own(self, array: np.ndarray) -> np.ndarray:
+        """``array`` to patch in place: itself when this engine made it (a writable array
+        converted from an Arrow table, which nobody else holds), else a copy (a pandas frame's
+        own column, an Arrow buffer, the shared all-valid mask)."""
+        return array if self.table.arrow and array.flags.writeable else array.copy()
 
     # -- completeness
 
