@@ -111,3 +111,48 @@ def test_arrow_dates_booleans_and_numbers_convert_as_pandas_ones(
             assert col.kind == expected.kind
             np.testing.assert_array_equal(col.valid, expected.valid)
             np.testing.assert_array_equal(col.values, expected.values)
+
+
+def test_complete_columns_share_one_read_only_mask() -> None:
+    """Arrow columns with no missing value share one read-only all-valid mask; a column with
+    a missing value has its own, and a mask merely all true is not taken for the shared one."""
+    from inclusionkit._rules._columns import is_all_valid
+
+    dates = to_col(pa.array([1, 2, 3], pa.date32()))
+    flags = to_col(pa.array([True, False, True]))
+    holed = to_col(pa.array([True, None, False]))
+    assert dates.valid is flags.valid
+    assert is_all_valid(dates.valid)
+    assert not dates.valid.flags.writeable
+    assert not is_all_valid(holed.valid)
+    assert not is_all_valid(np.ones(3, dtype=bool))
+    np.testing.assert_array_equal(dates.valid, [True, True, True])
+
+
+def test_dates_are_int32_days_floored_before_1970() -> None:
+    """Timestamps and date32 dates become int32 day numbers (a time of day before 1970 on its
+    own day); a day past int32's range keeps int64 rather than wrapping."""
+    seconds = pa.array([-1, -86_401, 0, 86_399, None], pa.timestamp("s"))
+    col = to_col(seconds)
+    assert col.values.dtype == np.int32
+    assert col.values.tolist() == [-1, -2, 0, 0, 0]
+    assert col.valid.tolist() == [True, True, True, True, False]
+    assert to_col(pa.array([5, None], pa.date32())).values.dtype == np.int32
+    far = to_col(pa.array([2**31 * 86_400], pa.timestamp("s")))
+    assert far.values.dtype == np.int64
+    assert far.values.tolist() == [2**31]
+
+
+def test_table_columns_of_table_columns_is_the_same_and_lets_arrow_columns_go() -> None:
+    """Wrapping a TableColumns gives the same object, so a released Arrow column is gone for
+    every holder; a pandas frame keeps its columns."""
+    from inclusionkit._rules._columns import TableColumns
+
+    columns = TableColumns(pa.table({"a": [1], "b": [2]}))
+    assert TableColumns(columns) is columns
+    columns.release(["a", "z"])
+    assert TableColumns(columns).names == ("b",)
+    frame = pd.DataFrame({"a": [1], "b": [2]})
+    kept = TableColumns(frame)
+    kept.release(["a"])
+    assert kept.names == ("a", "b")

@@ -387,3 +387,44 @@ def test_prepared_participations_are_freed_without_the_garbage_collector() -> No
         assert alive() is None
     finally:
         gc.enable()
+
+
+def test_an_arrow_table_keeps_only_the_key_text_once_prepared(tmp_path: Any) -> None:
+    """Preparing a typed Arrow table lets the converted columns' Arrow buffers go (the key text
+    stays for the excluded list), and the merged exit is the same as from pandas."""
+    from inclusionkit import write
+    from inclusionkit._rules._columns import TableColumns
+    from inclusionkit._rules._records import RecordSet, typed_table
+
+    rows = [
+        _row("p", exit_date=D(2020, 6, 1), employed_at_exit=True),
+        _row("p", entry_date=D(2020, 7, 1), exit_date=D(2020, 9, 1), employed_at_exit=False),
+        _row("q", exit_date=D(2020, 3, 1)),
+    ]
+    frame = table_from_rows(rows)
+    path = tmp_path / "p.parquet"
+    write(frame, path, kind="table")
+    table = TableColumns(typed_table(path).table)
+    prepared = RecordSet(participations=table).prepared()
+    assert "exit_date" not in table
+    assert "entry_date" not in table
+    assert "project_code" in table
+    assert "participant_id" in table
+    from_pandas = RecordSet(participations=frame).prepared()
+    for name in ("exit_date", "employed_at_exit"):
+        np.testing.assert_array_equal(prepared.column(name).values, from_pandas.column(name).values)
+        np.testing.assert_array_equal(prepared.column(name).valid, from_pandas.column(name).valid)
+
+
+def test_merging_reentries_leaves_the_callers_frame_as_it_was() -> None:
+    """The merged exit and results are patched into the engine's arrays, never into the
+    DataFrame the caller passed."""
+    rows = [
+        _row("p", exit_date=D(2020, 6, 1), employed_at_exit=True),
+        _row("p", entry_date=D(2020, 7, 1), exit_date=D(2020, 9, 1), employed_at_exit=False),
+    ]
+    frame = table_from_rows(rows)
+    before = frame.copy(deep=True)
+    report = rules.compute(frame, by=())
+    assert report.provenance.merged_rows == 1
+    assert frame.equals(before)

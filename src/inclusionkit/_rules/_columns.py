@@ -434,11 +434,20 @@ class TableColumns:
     :class:`Col` either way), their kinds, their text as Arrow, their distinct values, and the
     canonical pandas frame of a few rows (re-entry ties, the excluded list's keys), which for an
     Arrow table is converted as the pipeline converts the whole (:func:`to_frame`).
+
+    ``TableColumns(columns)`` of a :class:`TableColumns` is that same object: every holder of
+    a table shares one, so the Arrow columns it lets go (:meth:`release`) are gone for all.
     """
 
-    def __init__(self, table: pd.DataFrame | pa.Table | TableColumns) -> None:
+    def __new__(cls, table: pd.DataFrame | pa.Table | TableColumns) -> TableColumns:
         if isinstance(table, TableColumns):
-            table = table.table
+            return table
+        return super().__new__(cls)
+
+    def __init__(self, table: pd.DataFrame | pa.Table | TableColumns) -> None:
+        if table is self:
+            return
+        assert not isinstance(table, TableColumns)
         self.table: pd.DataFrame | pa.Table = table
         self.arrow = isinstance(table, pa.Table)
 
@@ -508,6 +517,16 @@ class TableColumns:
             return to_frame(self.table.select([name]))[name]
         column: pd.Series = self.table[name]
         return column
+
+    def release(self, names: Sequence[str]) -> None:
+        """Let an Arrow table's columns ``names`` go (once converted, their :class:`Col` holds
+        what counting reads: a 10M-row table's dates and coded text are ~0.5 GiB of Arrow
+        buffers). The table no longer has them; a pandas frame (the caller's) keeps all."""
+        if not self.arrow:
+            return
+        gone = [name for name in dict.fromkeys(names) if name in self.table.column_names]
+        if gone:
+            self.table = self.table.drop_columns(gone)
 
     def replaced(self, columns: dict[str, pd.Series]) -> TableColumns:
         """The table with ``columns`` (pandas, as long as the table) in place of its own."""

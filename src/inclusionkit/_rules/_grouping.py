@@ -261,7 +261,7 @@ class Grouping:
         total = int(np.prod([float(item.size) for item in coded]))
         # The key's arithmetic is done in place, in the narrowest integer that holds it.
         wide = np.int32 if total < (1 << 31) else np.int64
-        key = np.array(coded[0].codes, dtype=wide)
+        key: np.ndarray = np.array(coded[0].codes, dtype=wide)
         radix = coded[0].size
         renumbered = False
         for item in coded[1:]:

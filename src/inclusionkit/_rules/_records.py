@@ -148,6 +148,9 @@ def typed_table(path: str | os.PathLike[str], columns: Collection[str] | None = 
 
 _NOT_TIEBREAKERS = frozenset({"participant_id", "project_code", "birth_date"})
 
+_KEPT = frozenset({"project_code", "participant_id"})
+"""The columns an Arrow table keeps while counting: the excluded list reads their text."""
+
 
 class PreparedParticipations:
     """Participations after the as-of cut, the re-entry merge and the completeness test.
@@ -212,7 +215,12 @@ class PreparedParticipations:
         )
         self.as_of_days = None if as_of is None else date_to_days(as_of)
         self.as_of_ymd = None if as_of is None else date_to_ymd(as_of)
+        self._merged = False
         self._merge()
+        # The re-entry ties and partners were read from the table: from here on each column is
+        # read once, converted, and its Arrow buffers let go (:meth:`input_col`).
+        self._merged = True
+        self.table.release([name for name in self._input_cols if name not in _KEPT])
         self._completeness()
 
     def input_col(self, name: str) -> Col:
@@ -227,6 +235,8 @@ class PreparedParticipations:
             else:
                 col = _convert(name, self.table[name])
             self._input_cols[name] = col
+            if self._merged and name not in _KEPT:
+                self.table.release([name])
         return col
 
     def column(self, name: str) -> Col:
