@@ -392,9 +392,7 @@ class _Dictionaries:
             positions = last[1]
         else:
             found = self._positions(name, typed.dictionary)
-            same = found.null_count == 0 and np.array_equal(
-                found.to_numpy(), np.arange(len(found))
-            )
+            same = found.null_count == 0 and np.array_equal(found.to_numpy(), np.arange(len(found)))
             # Its values in the order the scan's dictionary has them (often so): its codes
             # are ours (no positions to map them through).
             positions = None if same else found
