@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
+import inclusionkit._rules._streaming as streaming
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
@@ -370,3 +371,71 @@ def test_a_files_project_codes_are_those_its_rows_hold(tmp_path: Path) -> None:
     assert written.column("project_code").chunk(0).dictionary.equals(dictionary)
     assert source_period(path) == "2014-2020"
     assert source_period(path) == source_period(written.to_pandas())
+
+
+def test_a_typed_dictionary_seen_again_gives_the_same_codes() -> None:
+    """Row groups typed to the same dictionary reuse its lookup, and a new dictionary after it
+    (other values, or the same values in another order) is looked up afresh."""
+    scan = _Dictionaries()
+    first = pa.DictionaryArray.from_arrays(pa.array([0, 1, None, 1], pa.int32()), ["A", "B"])
+    again = pa.DictionaryArray.from_arrays(pa.array([1, 1, 0], pa.int32()), ["A", "B"])
+    swapped = pa.DictionaryArray.from_arrays(pa.array([0, 1, 2], pa.int32()), ["B", "A", "C"])
+    parts = [scan.codes("region", batch) for batch in (first, again, swapped, again)]
+    got = scan.encode("region", parts).cast(pa.string())
+    want = pa.concat_arrays([b.cast(pa.string()) for b in (first, again, swapped, again)])
+    assert got.equals(want)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_partitions_counted_in_threads_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """Counting one, two or three partitions at once gives the in-memory engine's report of the
+    file, every part of it (the partials are added in the files' order), and leaves no
+    partition file behind."""
+    table = varied_ids(
+        table_from_rows(
+            [
+                {
+                    "participant_id": f"p{i % 23}",
+                    "project_code": f"POCU/1/4/16/10000{i % 3}",
+                    "gender": ["female", "male", None][i % 3],
+                    "birth_date": dt.date(1960 + i % 40, 1 + i % 12, 1),
+                    "entry_date": dt.date(2019 + i % 5, 1 + i % 12, 1),
+                    "exit_date": dt.date(2024, 6, 1) if i % 4 else None,
+                    "labour_status": ["unemployed", "inactive", "employed"][i % 3],
+                    "isced": i % 9,
+                    "region": ["Nord-Est", "Centru", None][i % 3],
+                }
+                for i in range(120)
+            ]
+        )
+    )
+    path = write_parquet(table, tmp_path / "t.parquet", row_group_size=7)
+    monkeypatch.setattr(streaming, "COUNT_THREADS", threads)
+    monkeypatch.setattr(streaming.tempfile, "tempdir", str(tmp_path))
+    want = rules.compute(path, by=("region", "gender"), as_of="2023-12-31", engine="pandas")
+    got = compute_streaming(
+        path, by=("region", "gender"), as_of="2023-12-31", batch_rows=11, partition_rows=9
+    )
+    assert_same_report(got, want)
+    assert not list(tmp_path.glob("inclusionkit-stream-*"))
+
+
+def test_an_error_counting_a_partition_is_raised_and_the_rest_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partition whose counting fails in a helper thread stops the compute pass with that
+    error, and the partition files are still removed."""
+    path = twenty_participants(tmp_path)
+    calls: list[int] = []
+
+    def failing(table: object, rows: object, spec: object) -> object:
+        calls.append(1)
+        raise InclusionKitError("counting failed")
+
+    monkeypatch.setattr(streaming, "evaluate_partition", failing)
+    with pytest.raises(InclusionKitError, match="counting failed"):
+        compute_streaming(path, batch_rows=5, partition_rows=4, temp_dir=tmp_path)
+    assert calls
+    assert not list(tmp_path.glob("inclusionkit-stream-*"))

@@ -53,6 +53,7 @@ from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._keys import string_hash
 from inclusionkit._rules._model import Report
 from inclusionkit._rules._partition import (
+    Partial,
     Spec,
     check_table,
     columns_read,
@@ -94,6 +95,9 @@ PARTITION_ROWS = 500_000
 The compute pass counts one partition while it reads the next. Half a million rows peak at
 about 0.85 GB in this process on the 10-million-row benchmark file, a million at about 1.2 GB
 (and took no less CPU time)."""
+
+COUNT_THREADS = 2
+"""Partitions counted at once in the compute pass (each in its own thread; each one held)."""
 
 MAX_PARTITIONS = 1_000
 """At most this many partitions (one open file each during the scan), and never more than the
@@ -518,9 +522,10 @@ def _partition_limit() -> int:
     return max(1, min(MAX_PARTITIONS, soft - 64))
 
 
-def _read_partition(path: Path) -> pa.Table:
-    """A partition as :func:`_scatter` wrote it, one chunk per column; its dictionary columns
-    kept as dictionaries (the engine reads their codes: no text spread over the rows)."""
+def _read_partition(path: Path) -> tuple[pa.Table, np.ndarray]:
+    """A partition as :func:`_scatter` wrote it, one chunk per column, and its rows' input
+    positions; its dictionary columns kept as dictionaries (the engine reads their codes: no
+    text spread over the rows). The scan typed every cell: the engine reads it as it is."""
     with pa.OSFile(str(path), "rb") as source:
         table = pa.ipc.open_stream(source).read_all()
     for index, field in enumerate(table.schema):
@@ -528,7 +533,9 @@ def _read_partition(path: Path) -> pa.Table:
             table = table.set_column(index, field.name, _joined(table.column(index)))
     # One chunk per column: fewer, larger arrays convert faster, and some pyarrow kernels
     # misbehave on many-chunk arrays (performance notes).
-    return table.combine_chunks()
+    table = table.combine_chunks()
+    rows = table.column(ROW_COLUMN).to_numpy()
+    return table.drop_columns([ROW_COLUMN]), rows
 
 
 def _joined(column: pa.ChunkedArray) -> pa.Array:
@@ -550,15 +557,41 @@ def _joined(column: pa.ChunkedArray) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, last)
 
 
-def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pa.Table, np.ndarray, int]]:
-    """Each partition file as its typed Arrow table, its rows' input positions and its row
-    count; the file is removed once read."""
-    for path, size in files:
-        table = _read_partition(path)
+def _counted(
+    files: list[tuple[Path, int]], spec: Spec, threads: int
+) -> Iterator[tuple[Partial, int]]:
+    """Each partition file's partial counts and row count, in the files' order.
+
+    ``threads`` partitions are read and counted at once, each in a helper thread (reading a
+    partition and counting it are Arrow and numpy work that mostly runs without Python's lock),
+    so at most ``threads`` partitions are held at once. The helpers run in a copy of the caller's
+    context (the language of messages); an error there is raised here, the rest dropped.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def count(path: Path, size: int) -> tuple[Partial, int]:
+        table, rows = _read_partition(path)
         path.unlink()
-        rows = table.column(ROW_COLUMN).to_numpy()
-        # The scan typed every cell: the engine reads the partition's Arrow table as it is.
-        yield table.drop_columns([ROW_COLUMN]), rows, size
+        partial = evaluate_partition(table, rows, spec)
+        del table, rows
+        # The partition is Arrow memory: handed back, or Arrow's pool would keep it from the
+        # next partition's numpy arrays.
+        pa.default_memory_pool().release_unused()
+        return partial, size
+
+    pending: list[Future[tuple[Partial, int]]] = []
+    with ThreadPoolExecutor(max(1, threads), thread_name_prefix="inclusionkit-count") as pool:
+        try:
+            for path, size in files:
+                context = contextvars.copy_context()
+                pending.append(pool.submit(context.run, count, path, size))
+                if len(pending) >= threads:
+                    yield pending.pop(0).result()
+            while pending:
+                yield pending.pop(0).result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def compute_streaming(
@@ -615,13 +648,8 @@ def compute_streaming(
         pa.default_memory_pool().release_unused()
         done = 0
         emit(progress, "compute", 0, total)
-        # The next partition is read while this one is counted.
-        for table, rows, size in _ahead(_partitions(files)):
-            totals.add(evaluate_partition(table, rows, spec))
-            del table, rows
-            # The partition is Arrow memory: handed back, or Arrow's pool would keep it from the
-            # next partition's numpy arrays.
-            pa.default_memory_pool().release_unused()
+        for partial, size in _counted(files, spec, COUNT_THREADS):
+            totals.add(partial)
             done += size
             emit(progress, "compute", done, total)
     if not totals.partitions:
