@@ -46,7 +46,7 @@ from inclusionkit._atomic import removed_on_sigterm
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
-from inclusionkit._ingest._type import gathered_booleans
+from inclusionkit._ingest._type import bitmap_bits, gathered_booleans
 from inclusionkit._participations import from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -454,11 +454,14 @@ def _scatter(
     writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
     sinks: list[pa.NativeFile] = []
     sizes = np.zeros(partitions, dtype=np.int64)
+    # A row's input position in 4 bytes when every position fits (read back as int64).
+    position_type = np.dtype(np.uint32 if total < 2**32 else np.int64)
     offset = 0
     emit(progress, "scan", 0, total)
     try:
         for table in _ahead(_batches(dataset, columns, batch_rows, encode)):
             n = table.num_rows
+            table = _as_days(table)
             part = partition_numbers(table.column("participant_id"), partitions)
             counts = np.bincount(part, minlength=partitions)
             if partitions > 1:
@@ -468,10 +471,12 @@ def _scatter(
                 order = np.argsort(keys, kind="stable")
                 table = _gathered(table, order)
                 # The rows' input positions, in the same order: no column to gather.
-                positions = order.astype(np.int64) + offset
+                positions = order + offset
             else:
-                positions = np.arange(offset, offset + n, dtype=np.int64)
-            table = table.append_column(ROW_COLUMN, pa.array(positions))
+                positions = np.arange(offset, offset + n)
+            table = table.append_column(
+                ROW_COLUMN, pa.array(positions.astype(position_type, copy=False))
+            )
             start = 0
             for number in np.flatnonzero(counts).tolist():
                 writer = writers.get(number)
@@ -493,6 +498,34 @@ def _scatter(
         for sink in sinks:
             sink.close()
     return [(folder / f"part-{n:05d}.arrows", int(sizes[n])) for n in sorted(writers)]
+
+
+def _as_days(table: pa.Table) -> pa.Table:
+    """``table`` with its ``timestamp[s]`` columns (the pipeline's typed dates) as ``date32``:
+    each date the day it falls on, as the engine reads it (:func:`~._columns.to_col`: seconds
+    floor-divided by a day), in 4 bytes instead of 8 to sort, write and read back."""
+    for index, field in enumerate(table.schema):
+        if field.type == pa.timestamp("s"):
+            days = [_chunk_days(chunk) for chunk in table.column(index).chunks]
+            table = table.set_column(
+                index, pa.field(field.name, pa.date32()), pa.chunked_array(days, pa.date32())
+            )
+    return table
+
+
+def _chunk_days(chunk: pa.Array) -> pa.Array:
+    """A ``timestamp[s]`` array as ``date32`` (floor division; a missing date stays missing)."""
+    validity, data = chunk.buffers()
+    seconds = np.frombuffer(data, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk)]
+    # A missing date's slot holds no date: whatever it holds, only the validity bitmap counts.
+    days = (seconds // 86_400).astype(np.int32)
+    if validity is not None and chunk.null_count and chunk.offset:
+        validity = pa.py_buffer(
+            np.packbits(bitmap_bits(validity, chunk.offset, len(chunk)), bitorder="little")
+        )
+    elif not chunk.null_count:
+        validity = None
+    return pa.Array.from_buffers(pa.date32(), len(chunk), [validity, pa.py_buffer(days)])
 
 
 def _gathered(table: pa.Table, rows: np.ndarray) -> pa.Table:
@@ -534,7 +567,7 @@ def _read_partition(path: Path) -> tuple[pa.Table, np.ndarray]:
     # One chunk per column: fewer, larger arrays convert faster, and some pyarrow kernels
     # misbehave on many-chunk arrays (performance notes).
     table = table.combine_chunks()
-    rows = table.column(ROW_COLUMN).to_numpy()
+    rows = table.column(ROW_COLUMN).to_numpy().astype(np.int64)
     return table.drop_columns([ROW_COLUMN]), rows
 
 
