@@ -391,47 +391,11 @@ def test_a_typed_dictionary_seen_again_gives_the_same_codes() -> None:
     assert got.equals(want)
 
 
-@pytest.mark.parametrize("threads", [1, 2, 3])
-def test_partitions_counted_in_threads_give_the_same_report(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
-) -> None:
-    """Counting one, two or three partitions at once gives the in-memory engine's report of the
-    file, every part of it (the partials are added in the files' order), and leaves no
-    partition file behind."""
-    table = varied_ids(
-        table_from_rows(
-            [
-                {
-                    "participant_id": f"p{i % 23}",
-                    "project_code": f"POCU/1/4/16/10000{i % 3}",
-                    "gender": ["female", "male", None][i % 3],
-                    "birth_date": dt.date(1960 + i % 40, 1 + i % 12, 1),
-                    "entry_date": dt.date(2019 + i % 5, 1 + i % 12, 1),
-                    "exit_date": dt.date(2024, 6, 1) if i % 4 else None,
-                    "labour_status": ["unemployed", "inactive", "employed"][i % 3],
-                    "isced": i % 9,
-                    "region": ["Nord-Est", "Centru", None][i % 3],
-                }
-                for i in range(120)
-            ]
-        )
-    )
-    path = write_parquet(table, tmp_path / "t.parquet", row_group_size=7)
-    monkeypatch.setattr(streaming, "COUNT_THREADS", threads)
-    monkeypatch.setattr(streaming.tempfile, "tempdir", str(tmp_path))
-    want = rules.compute(path, by=("region", "gender"), as_of="2023-12-31", engine="pandas")
-    got = compute_streaming(
-        path, by=("region", "gender"), as_of="2023-12-31", batch_rows=11, partition_rows=9
-    )
-    assert_same_report(got, want)
-    assert not list(tmp_path.glob("inclusionkit-stream-*"))
-
-
 def test_an_error_counting_a_partition_is_raised_and_the_rest_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A partition whose counting fails in a helper thread stops the compute pass with that
-    error, and the partition files are still removed."""
+    """A partition whose counting fails stops the compute pass with that error, and the
+    partition files are still removed."""
     path = twenty_participants(tmp_path)
     calls: list[int] = []
 

@@ -53,7 +53,6 @@ from inclusionkit._rules._assemble import Assembler
 from inclusionkit._rules._keys import string_hash
 from inclusionkit._rules._model import Report
 from inclusionkit._rules._partition import (
-    Partial,
     Spec,
     check_table,
     columns_read,
@@ -95,9 +94,6 @@ PARTITION_ROWS = 500_000
 The compute pass counts one partition while it reads the next. Half a million rows peak at
 about 0.85 GB in this process on the 10-million-row benchmark file, a million at about 1.2 GB
 (and took no less CPU time)."""
-
-COUNT_THREADS = 2
-"""Partitions counted at once in the compute pass (each in its own thread; each one held)."""
 
 MAX_PARTITIONS = 1_000
 """At most this many partitions (one open file each during the scan), and never more than the
@@ -590,41 +586,13 @@ def _joined(column: pa.ChunkedArray) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, last)
 
 
-def _counted(
-    files: list[tuple[Path, int]], spec: Spec, threads: int
-) -> Iterator[tuple[Partial, int]]:
-    """Each partition file's partial counts and row count, in the files' order.
-
-    ``threads`` partitions are read and counted at once, each in a helper thread (reading a
-    partition and counting it are Arrow and numpy work that mostly runs without Python's lock),
-    so at most ``threads`` partitions are held at once. The helpers run in a copy of the caller's
-    context (the language of messages); an error there is raised here, the rest dropped.
-    """
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    def count(path: Path, size: int) -> tuple[Partial, int]:
+def _partitions(files: list[tuple[Path, int]]) -> Iterator[tuple[pa.Table, np.ndarray, int]]:
+    """Each partition file as its typed Arrow table, its rows' input positions and its row
+    count; the file is removed once read."""
+    for path, size in files:
         table, rows = _read_partition(path)
         path.unlink()
-        partial = evaluate_partition(table, rows, spec)
-        del table, rows
-        # The partition is Arrow memory: handed back, or Arrow's pool would keep it from the
-        # next partition's numpy arrays.
-        pa.default_memory_pool().release_unused()
-        return partial, size
-
-    pending: list[Future[tuple[Partial, int]]] = []
-    with ThreadPoolExecutor(max(1, threads), thread_name_prefix="inclusionkit-count") as pool:
-        try:
-            for path, size in files:
-                context = contextvars.copy_context()
-                pending.append(pool.submit(context.run, count, path, size))
-                if len(pending) >= threads:
-                    yield pending.pop(0).result()
-            while pending:
-                yield pending.pop(0).result()
-        finally:
-            for future in pending:
-                future.cancel()
+        yield table, rows, size
 
 
 def compute_streaming(
@@ -681,8 +649,13 @@ def compute_streaming(
         pa.default_memory_pool().release_unused()
         done = 0
         emit(progress, "compute", 0, total)
-        for partial, size in _counted(files, spec, COUNT_THREADS):
-            totals.add(partial)
+        # The next partition is read while this one is counted.
+        for table, rows, size in _ahead(_partitions(files)):
+            totals.add(evaluate_partition(table, rows, spec))
+            del table, rows
+            # The partition is Arrow memory: handed back, or Arrow's pool would keep it from the
+            # next partition's numpy arrays.
+            pa.default_memory_pool().release_unused()
             done += size
             emit(progress, "compute", done, total)
     if not totals.partitions:
