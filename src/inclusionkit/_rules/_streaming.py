@@ -102,8 +102,9 @@ process may open: beyond ``MAX_PARTITIONS * partition_rows`` rows partitions gro
 ROW_COLUMN = "__inclusionkit_row__"
 """The input position each row carries through the partitions (for the excluded list)."""
 
-# Uncompressed: with the text of few distinct values as dictionaries a partition is about 58
-# bytes a row, and compressing it cost more than everything else the scan does to write it
+# Uncompressed: with the text of few distinct values as dictionaries, dates as days and input
+# positions in 4 bytes a partition is about 56 bytes a row (72 with 8-byte dates and
+# positions), and compressing it cost more than everything else the scan does to write it
 # (zstd 0.45 s, lz4 0.3 s, none 0.1 s of CPU per million rows written and read back).
 # A dictionary that grows is written as a delta (its new values only), see _Dictionaries.
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression=None, emit_dictionary_deltas=True)
@@ -511,6 +512,8 @@ def _as_days(table: pa.Table) -> pa.Table:
 
 def _chunk_days(chunk: pa.Array) -> pa.Array:
     """A ``timestamp[s]`` array as ``date32`` (floor division; a missing date stays missing)."""
+    if len(chunk) == 0 or chunk.null_count == len(chunk):
+        return pa.nulls(len(chunk), pa.date32())
     validity, data = chunk.buffers()
     seconds = np.frombuffer(data, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk)]
     # A missing date's slot holds no date: whatever it holds, only the validity bitmap counts.
