@@ -391,7 +391,7 @@ def test_a_typed_dictionary_seen_again_gives_the_same_codes() -> None:
     assert got.equals(want)
 
 
-def test_an_error_counting_a_partition_is_raised_and_the_rest_dropped(
+def test_an_error_counting_a_partition_is_raised_and_the_partitions_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A partition whose counting fails stops the compute pass with that error, and the
