@@ -20,11 +20,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
+import inclusionkit._rules._streaming as streaming
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._rules._report import Report
-from inclusionkit._rules._streaming import _Dictionaries, choose_engine, compute_streaming
+from inclusionkit._rules._streaming import (
+    _as_days,
+    _Dictionaries,
+    choose_engine,
+    compute_streaming,
+)
 from tests.rules.strategies import (
     as_of_dates,
     as_of_or_periods,
@@ -370,3 +376,55 @@ def test_a_files_project_codes_are_those_its_rows_hold(tmp_path: Path) -> None:
     assert written.column("project_code").chunk(0).dictionary.equals(dictionary)
     assert source_period(path) == "2014-2020"
     assert source_period(path) == source_period(written.to_pandas())
+
+
+def test_a_typed_dictionary_seen_again_gives_the_same_codes() -> None:
+    """Row groups typed to the same dictionary reuse its lookup, and a new dictionary after it
+    (other values, or the same values in another order) is looked up afresh."""
+    scan = _Dictionaries()
+    first = pa.DictionaryArray.from_arrays(pa.array([0, 1, None, 1], pa.int32()), ["A", "B"])
+    again = pa.DictionaryArray.from_arrays(pa.array([1, 1, 0], pa.int32()), ["A", "B"])
+    swapped = pa.DictionaryArray.from_arrays(pa.array([0, 1, 2], pa.int32()), ["B", "A", "C"])
+    parts = [scan.codes("region", batch) for batch in (first, again, swapped, again)]
+    got = scan.encode("region", parts).cast(pa.string())
+    want = pa.concat_arrays([b.cast(pa.string()) for b in (first, again, swapped, again)])
+    assert got.equals(want)
+
+
+def test_an_error_counting_a_partition_is_raised_and_the_partitions_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partition whose counting fails stops the compute pass with that error, and the
+    partition files are still removed."""
+    path = twenty_participants(tmp_path)
+    calls: list[int] = []
+
+    def failing(table: object, rows: object, spec: object) -> object:
+        calls.append(1)
+        raise InclusionKitError("counting failed")
+
+    monkeypatch.setattr(streaming, "evaluate_partition", failing)
+    with pytest.raises(InclusionKitError, match="counting failed"):
+        compute_streaming(path, batch_rows=5, partition_rows=4, temp_dir=tmp_path)
+    assert calls
+    assert not list(tmp_path.glob("inclusionkit-stream-*"))
+
+
+def test_dates_written_as_days_are_the_days_the_engine_reads() -> None:
+    """The scan's ``date32`` of a ``timestamp[s]`` column is each date's day as the engine reads
+    it (floor division: before 1970 and with a time of day too), on sliced chunks with missing
+    dates at any bit offset, empty and all-missing chunks; other columns pass unchanged."""
+    from inclusionkit._rules._columns import to_col
+
+    seconds = [-86_401, -1, 0, None, 86_399, 1_700_000_000, None, -2_000_000_000, 3_000]
+    stamps = pa.array(seconds, pa.timestamp("s"))
+    chunks = [stamps.slice(1, 5), stamps.slice(0, 0), stamps.slice(0, 1), stamps.slice(3)]
+    column = pa.chunked_array([*chunks, pa.nulls(2, pa.timestamp("s"))])
+    table = pa.table({"entry_date": column, "isced": pa.array(range(len(column)), pa.int8())})
+    got = _as_days(table)
+    assert got.schema.field("entry_date").type == pa.date32()
+    assert got.column("isced").equals(table.column("isced"))
+    want = to_col(column)
+    days = to_col(got.column("entry_date"))
+    assert np.array_equal(days.valid, want.valid)
+    assert np.array_equal(days.values[days.valid], want.values[want.valid])
