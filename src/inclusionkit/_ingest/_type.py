@@ -585,20 +585,18 @@ def _arrow_mapper(arrow_type: pa.DataType) -> Any:
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """The typed Arrow table as the canonical pandas table: converted once, canonical dtypes
-    (for the canonical columns it has: a projection has some only)."""
-    booleans = [field.name for field in table.schema if pa.types.is_boolean(field.type)]
-    rest = table.drop_columns(booleans)
-    for position, field in enumerate(rest.schema):
-        if pa.types.is_dictionary(field.type) and _is_text(field.type.value_type):
-            rest = rest.set_column(position, field.name, decoded_text(rest.column(position)))
-    if rest.num_columns:
-        frame = rest.to_pandas(types_mapper=_arrow_mapper)
-    else:
-        frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
-    # Booleans: their bits unpacked directly (pandas' own conversion is several times slower).
-    for position, name in enumerate(table.column_names):
-        if name in booleans:
-            frame.insert(position, name, _boolean_array(table.column(name)))
+    (for the canonical columns it has: a projection has some only).
+
+    Each column becomes its pandas array directly and the frame is made of them without a copy:
+    no pandas block of several columns is consolidated, no column inserted (each a copy), so
+    every column's memory is written once (fresh memory is slow to touch in these VMs).
+    """
+    arrays = [_pandas_array(values) for values in table.columns]
+    if not arrays:
+        return pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    # By position, then named: a table may repeat a name (extra columns kept as written).
+    frame = pd.DataFrame(dict(enumerate(arrays)), copy=False)
+    frame.columns = pd.Index(table.column_names)
     casts = {
         name: DTYPES[name]
         for name in COLUMN_NAMES
@@ -607,6 +605,20 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     if casts:
         frame = frame.astype(casts)
     return frame
+
+
+def _pandas_array(values: pa.ChunkedArray) -> Any:
+    """One typed Arrow column as the pandas array :func:`to_frame` makes of it."""
+    data_type = values.type
+    if pa.types.is_boolean(data_type):
+        # Its bits unpacked directly (pandas' own conversion is several times slower).
+        return _boolean_array(values)
+    if pa.types.is_dictionary(data_type) and _is_text(data_type.value_type):
+        return STRING_DTYPE.__from_arrow__(decoded_text(values))
+    mapped = _arrow_mapper(data_type)
+    if mapped is not None:
+        return mapped.__from_arrow__(values)
+    return values.to_pandas(types_mapper=_arrow_mapper).array
 
 
 def decoded_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
