@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import tempfile
 from importlib import resources
@@ -385,6 +386,73 @@ def test_dotted_dates_written_otherwise_take_the_general_path() -> None:
         None,
     ]
     assert bad.tolist() == [False, False, False, True]
+
+
+_DOTTED_OR_BAD = st.one_of(
+    st.none(),
+    st.just(""),
+    st.tuples(st.integers(1, 31), st.integers(1, 13), st.integers(1900, 2030)).map(
+        lambda dmy: f"{dmy[0]:02d}.{dmy[1]:02d}.{dmy[2]:04d}"
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_DOTTED_OR_BAD, min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=4),
+)
+def test_dotted_dates_in_chunks_type_as_in_one_chunk(
+    cells: list[str | None], cuts: list[int]
+) -> None:
+    """A DD.MM.YYYY date column in several chunks (as Arrow's CSV reader gives it; a chunk may
+    be empty or all empty cells) types to the same dates and bad cells as in one chunk."""
+    bounds = sorted({0, len(cells), *(min(cut, len(cells)) for cut in cuts)})
+    chunked = pa.chunked_array(
+        [pa.array(cells[a:b], pa.string()) for a, b in itertools.pairwise(bounds)],
+        pa.string(),
+    )
+    column = next(c for c in COLUMNS if c.name == "birth_date")
+    whole = type_column(pa.array(cells, pa.string()), column, {})
+    parts = type_column(chunked, column, {})
+    assert parts.values.type == whole.values.type
+    assert parts.values.to_pylist() == whole.values.to_pylist()
+    assert (parts.bad is None) == (whole.bad is None)
+    if whole.bad is not None:
+        assert parts.bad is not None
+        assert parts.bad.tolist() == whole.bad.tolist()
+
+
+def test_every_column_to_frame_makes_can_be_written_to() -> None:
+    """No column of the frame to_frame makes is a read-only view of Arrow's memory (dates
+    without a missing value, an extra column of numbers): a cell can be set."""
+    table = pa.table(
+        {
+            "birth_date": pa.array([0, 86_400], pa.timestamp("s")),
+            "isced": pa.array([1, None], pa.int8()),
+            "rural": pa.array([True, False]),
+            "score": pa.array([1.5, 2.5]),
+        }
+    )
+    frame = to_frame(table)
+    frame.loc[0, "birth_date"] = np.datetime64("2000-01-01", "s")
+    frame.loc[0, "isced"] = 3
+    frame.loc[0, "rural"] = False
+    frame.loc[0, "score"] = 3.0
+    assert frame.loc[0].tolist() == [pd.Timestamp("2000-01-01"), 3, False, 3.0]
+
+
+def test_to_frame_keeps_a_repeated_column_name_in_its_places() -> None:
+    """A table that names two columns alike gives a frame with both, in order, each its type."""
+    table = pa.table(
+        [pa.array(["a", "b"]), pa.array([True, None]), pa.array(["c", None])],
+        names=["note", "rural", "note"],
+    )
+    frame = to_frame(table)
+    assert frame.columns.tolist() == ["note", "rural", "note"]
+    assert frame.iloc[:, 0].tolist() == ["a", "b"]
+    assert frame.iloc[:, 2].tolist() == ["c", pd.NA]
+    assert str(frame.dtypes.iloc[1]) == "boolean"
 
 
 def _old_legacy_choice(data: bytes) -> str | None:

@@ -97,6 +97,11 @@ def type_column(
     wanted = ARROW_TYPES[kind]
     if values.type == wanted and kind in ("bool", "int"):
         return TypedColumn(values=values)  # typed by the format: no copy
+    if kind == "date" and pa.types.is_string(values.type):
+        # Written DD.MM.YYYY, the dates are parsed from the chunks: the text is never joined.
+        fixed = _fixed_dotted_dates(values)
+        if fixed is not None:
+            return TypedColumn(values=fixed)
     array = one_chunk(values)
     if pa.types.is_null(array.type):
         return TypedColumn(values=constant_column(column, None, len(array)))
@@ -470,29 +475,29 @@ _YEAR_START = (
 """The days from 1970-01-01 to 1 January of each year 0 to 9999."""
 
 
-def _fixed_dotted_dates(text: pa.Array) -> pa.Array | None:
+def _fixed_dotted_dates(text: pa.Array | pa.ChunkedArray) -> pa.Array | None:
     """Dates all written ``DD.MM.YYYY`` (what a Romanian spreadsheet writes), parsed strictly.
 
     Every cell being 10 bytes, the cells lie end to end in the array's data: their digits are
     read as numbers by a few array operations over those bytes, and a day must exist in its
     month (30 February is no date). ``None`` when a cell is written otherwise (``1.2.2015``,
     spaces, another spelling) or is no date: the general, slower path then says which cells are
-    bad. An empty cell is no date (null), as there.
+    bad. An empty cell is no date (null), as there. A chunked array's text is never joined into
+    one Arrow array: only the bytes of its dates are gathered, once.
     """
-    buffers = text_buffers(text) if pa.types.is_string(text.type) else None
-    if buffers is None or len(text) == 0 or len(buffers[1]) == 0:
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    parts = []
+    for chunk in chunks:
+        part = _written_cells(chunk)
+        if part is None:
+            return None
+        parts.append(part)
+    if not parts:
         return None
-    offsets, data = buffers
-    lengths = np.diff(offsets)
-    written = lengths == 10
-    if not written.any() or ((lengths != 0) & ~written).any():
+    cells = np.concatenate([part[0] for part in parts]) if len(parts) > 1 else parts[0][0]
+    written = np.concatenate([part[1] for part in parts]) if len(parts) > 1 else parts[0][1]
+    if not written.any():
         return None
-    if text.null_count:
-        valid = text.is_valid().to_numpy(zero_copy_only=False)
-        if (lengths[~valid] != 0).any():
-            return None  # a null slot with bytes (Arrow allows it): the cells are not end to end
-        written &= valid
-    cells = data[offsets[0] : offsets[-1]].reshape(-1, 10)
     # Block by block, so the scratch arrays stay small (the peak memory of a read is the
     # table's, not this arithmetic's); each block is a few whole-array operations.
     seconds = np.empty(len(cells), dtype=np.int64)
@@ -502,11 +507,30 @@ def _fixed_dotted_dates(text: pa.Array) -> pa.Array | None:
             return None
         np.multiply(days, 86400, out=seconds[start : start + len(days)], dtype=np.int64)
     if not written.all():
-        spread = np.zeros(len(text), dtype=np.int64)
+        spread = np.zeros(len(written), dtype=np.int64)
         spread[written] = seconds
         seconds = spread
     validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
-    return pa.Array.from_buffers(pa.timestamp("s"), len(text), [validity, pa.py_buffer(seconds)])
+    return pa.Array.from_buffers(pa.timestamp("s"), len(written), [validity, pa.py_buffer(seconds)])
+
+
+def _written_cells(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """The 10-byte cells of one array (rows of bytes, a view of its data) and which of its
+    cells they are; ``None`` when a cell with text is not 10 bytes long."""
+    buffers = text_buffers(text) if pa.types.is_string(text.type) else None
+    if buffers is None:
+        return None
+    offsets, data = buffers
+    lengths = np.diff(offsets)
+    written = lengths == 10
+    if ((lengths != 0) & ~written).any():
+        return None
+    if text.null_count:
+        valid = text.is_valid().to_numpy(zero_copy_only=False)
+        if (lengths[~valid] != 0).any():
+            return None  # a null slot with bytes (Arrow allows it): the cells are not end to end
+        written &= valid
+    return data[offsets[0] : offsets[-1]].reshape(-1, 10), written
 
 
 _DATE_BLOCK = 1 << 16
@@ -618,7 +642,12 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
     mapped = _arrow_mapper(data_type)
     if mapped is not None:
         return mapped.__from_arrow__(values)
-    return values.to_pandas(types_mapper=_arrow_mapper).array
+    series = values.to_pandas(types_mapper=_arrow_mapper)
+    array = series.array
+    if isinstance(series.dtype, np.dtype) and not np.asarray(array).flags.writeable:
+        # A view of Arrow's memory is read-only: the frame's columns can be written to.
+        array = array.copy()
+    return array
 
 
 def decoded_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
