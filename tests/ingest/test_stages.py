@@ -336,7 +336,8 @@ def test_strict_dates_refuse_impossible_days() -> None:
     """30 February and month 13 are bad; ISO and D.M.YYYY are read."""
     parsed, bad = strict_arrow_dates(pa.array(["2014-02-30", "1.9.2014", "2014-13-01", None]))
     assert bad.tolist() == [True, False, True, False]
-    assert parsed.to_pylist()[1].isoformat() == "2014-09-01T00:00:00"
+    assert parsed.type == pa.date32()
+    assert parsed.to_pylist()[1].isoformat() == "2014-09-01"
     assert np.asarray(bad).dtype == bool
 
 
@@ -367,7 +368,7 @@ def test_dates_written_dd_mm_yyyy_read_as_python_reads_them(
             continue
         day, month, year = (int(part) for part in cell.split("."))
         try:
-            expected = dt.datetime(year, month, day)
+            expected = dt.date(year, month, day)
         except ValueError:
             assert (value, wrong) == (None, True)
         else:
@@ -379,13 +380,49 @@ def test_dotted_dates_written_otherwise_take_the_general_path() -> None:
     parsed, bad = strict_arrow_dates(
         pa.array(["01.02.2015", "1.2.2015", " 03.04.2015", "0a.01.2015"])
     )
-    assert [v and v.date().isoformat() for v in parsed.to_pylist()] == [
+    assert [v and v.isoformat() for v in parsed.to_pylist()] == [
         "2015-02-01",
         "2015-02-01",
         "2015-04-03",
         None,
     ]
     assert bad.tolist() == [False, False, False, True]
+
+
+def test_a_time_in_a_date_cell_is_the_day_it_names() -> None:
+    """ISO dates written with a time of day (all cells, or some) type to the days they name,
+    as a timestamp does; the frame has them at midnight."""
+    column = next(c for c in COLUMNS if c.name == "entry_date")
+    for cells in (["2015-01-01 10:00", "1969-12-31T23:59:59"], ["2015-01-01 10:00", "2015-01-02"]):
+        typed = type_column(pa.array(cells), column, {})
+        assert typed.bad is None
+        assert typed.values.type == pa.date32()
+        frame = to_frame(pa.table({"entry_date": typed.values}))
+        assert frame["entry_date"].dtype == np.dtype("datetime64[s]")
+    assert frame["entry_date"].tolist() == [pd.Timestamp("2015-01-01"), pd.Timestamp("2015-01-02")]
+
+
+def test_typed_dates_are_date32_and_reach_pandas_as_datetime64_seconds() -> None:
+    """Dates typed from text, timestamps or date32 are date32; to_frame gives datetime64[s]
+    with NaT for a missing date, before 1970 too, whatever the chunks."""
+    column = next(c for c in COLUMNS if c.name == "birth_date")
+    days = [-36_500, None, 0, 19_000]
+    sources = [
+        pa.chunked_array([pa.array(days[:2], pa.date32()), pa.array(days[2:], pa.date32())]),
+        pa.array([None if d is None else d * 86_400 + 3_600 for d in days], pa.timestamp("s")),
+        pa.array(["1870-01-25", None, "1970-01-01", "2022-01-08"]),
+        pa.array(["25.01.1870", None, "01.01.1970", "08.01.2022"]),
+    ]
+    expected = pd.Series(
+        np.array([-36_500, "NaT", 0, 19_000], dtype="datetime64[D]").astype("datetime64[s]"),
+        name="birth_date",
+    )
+    for source in sources:
+        typed = type_column(source, column, {})
+        assert typed.values.type == pa.date32()
+        frame = to_frame(pa.table({"birth_date": typed.values}))
+        pd.testing.assert_series_equal(frame["birth_date"], expected, check_exact=True)
+        frame.loc[1, "birth_date"] = np.datetime64("2000-01-01", "s")  # writable
 
 
 _DOTTED_OR_BAD = st.one_of(

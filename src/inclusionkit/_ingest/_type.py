@@ -1,7 +1,7 @@
 """Stage 5 of the ingestion pipeline: give every column its canonical type, naming bad cells.
 
 Input is Arrow, as an importer produced it and the header mapping named it; output is Arrow in
-the canonical types (``string``, ``timestamp[s]``, ``bool``, ``int8``). Columns of few distinct
+the canonical types (``string``, ``date32``, ``bool``, ``int8``). Columns of few distinct
 values (booleans, gender, labour status, ISCED, region, …) are dictionary-encoded and each
 distinct text is cleaned, mapped and typed once; booleans and numbers are then spread back with
 one ``take``, while text stays a dictionary (:data:`TEXT_CODES`) of its distinct typed texts,
@@ -16,7 +16,9 @@ a date column (an Excel serial, seconds since 1970) is a ``cell.date``; a number
 column other than 0 or 1 (a "refused" code 9, −1, 0.5) is a ``cell.bool``, as the text ``-1`` is;
 a two-digit year (``31.01.90``) is a ``cell.two_digit_year`` with a hint. A timezone-aware
 timestamp is the date in its own timezone (never shifted to UTC); a time of day other than
-midnight is dropped: the date is the calendar day the timestamp names in its own zone.
+midnight is dropped: the date is the calendar day the timestamp names in its own zone (so is
+a time written in a date cell, ``2015-01-01 10:00``). Dates are ``date32`` (4 bytes), as Arrow's
+CSV reader and Parquet give them: :func:`to_frame` makes them pandas' ``datetime64[s]``.
 """
 
 from __future__ import annotations
@@ -200,9 +202,9 @@ def _dates(array: pa.Array, quoted_formulas: bool) -> TypedColumn:
     if pa.types.is_timestamp(array.type):
         if array.type.tz is not None:
             array = pc.local_timestamp(array)
-        return TypedColumn(values=pc.floor_temporal(array, unit="day").cast(pa.timestamp("s")))
+        return TypedColumn(values=_day_of(array))
     if pa.types.is_date(array.type):
-        return TypedColumn(values=array.cast(pa.timestamp("s")))
+        return TypedColumn(values=array if array.type == _DATE else array.cast(_DATE))
     text = _as_text(array) if not _is_text(array.type) else array
     text = text.cast(pa.string())
     parsed, bad = strict_arrow_dates(text)
@@ -427,21 +429,23 @@ def unknown_value_problems(
 
 
 def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Parse ISO or ``D.M.YYYY`` text to ``timestamp[s]`` in Arrow, strictly and vectorised.
+    """Parse ISO or ``D.M.YYYY`` text to ``date32`` in Arrow, strictly and vectorised.
 
     Returns the parsed array (null where the text is empty or invalid) and a boolean mask of the
     cells that had text but no valid date. Arrow's ``strptime`` rolls impossible days over into
     the next month (``2014-02-30`` becomes 2 March), so the day written must equal the day parsed.
     """
-    try:
-        # Clean ISO dates (the common case): Arrow's cast is strict and several times faster.
-        # A failing cast of a large array is slow to fail: try the first cells first.
-        pc.cast(array.slice(0, 4096), pa.timestamp("s"))
-        typed = pc.cast(array, pa.timestamp("s"))
+    # Clean ISO dates (the common case): Arrow's cast is strict and several times faster; ISO
+    # dates with a time of day (``2015-01-01 10:00``) are the days they name.
+    for target in (_DATE, pa.timestamp("s")):
+        try:
+            # A failing cast of a large array is slow to fail: try the first cells first.
+            pc.cast(array.slice(0, 4096), target)
+            typed = pc.cast(array, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
         typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
-        return typed, np.zeros(len(typed), dtype=bool)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+        return (typed if target == _DATE else _day_of(typed)), np.zeros(len(typed), dtype=bool)
     # One chunk: pyarrow 26 crashes on some temporal kernels over multi-chunk arrays.
     text = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     fixed = _fixed_dotted_dates(text)
@@ -458,7 +462,15 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
     if result.null_count > text.null_count:
         result = pc.coalesce(result, spellings[1](text))
     bad = pc.and_(pc.is_valid(text), pc.is_null(result))
-    return result, bad.to_numpy(zero_copy_only=False)
+    return result.cast(_DATE), bad.to_numpy(zero_copy_only=False)
+
+
+_DATE = ARROW_TYPES["date"]
+
+
+def _day_of(stamps: Any) -> Any:
+    """The calendar day each timestamp names (a time of day dropped), as a date."""
+    return pc.floor_temporal(stamps, unit="day").cast(_DATE)
 
 
 _DOTTED_START = re.compile(r"[0-9]{1,2}\.")
@@ -500,18 +512,18 @@ def _fixed_dotted_dates(text: pa.Array | pa.ChunkedArray) -> pa.Array | None:
         return None
     # Block by block, so the scratch arrays stay small (the peak memory of a read is the
     # table's, not this arithmetic's); each block is a few whole-array operations.
-    seconds = np.empty(len(cells), dtype=np.int64)
+    days = np.empty(len(cells), dtype=np.int32)
     for start in range(0, len(cells), _DATE_BLOCK):
-        days = _dotted_days(cells[start : start + _DATE_BLOCK])
-        if days is None:
+        block = _dotted_days(cells[start : start + _DATE_BLOCK])
+        if block is None:
             return None
-        np.multiply(days, 86400, out=seconds[start : start + len(days)], dtype=np.int64)
+        days[start : start + len(block)] = block
     if not written.all():
-        spread = np.zeros(len(written), dtype=np.int64)
-        spread[written] = seconds
-        seconds = spread
+        spread = np.zeros(len(written), dtype=np.int32)
+        spread[written] = days
+        days = spread
     validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
-    return pa.Array.from_buffers(pa.timestamp("s"), len(written), [validity, pa.py_buffer(seconds)])
+    return pa.Array.from_buffers(_DATE, len(written), [validity, pa.py_buffer(days)])
 
 
 def _written_cells(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
@@ -639,6 +651,8 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
         return _boolean_array(values)
     if pa.types.is_dictionary(data_type) and _is_text(data_type.value_type):
         return STRING_DTYPE.__from_arrow__(decoded_text(values))
+    if pa.types.is_date32(data_type):
+        return _date_seconds(values)
     mapped = _arrow_mapper(data_type)
     if mapped is not None:
         return mapped.__from_arrow__(values)
@@ -648,6 +662,26 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
         # A view of Arrow's memory is read-only: the frame's columns can be written to.
         array = array.copy()
     return array
+
+
+def _date_seconds(values: pa.ChunkedArray) -> np.ndarray:
+    """``date32`` dates as pandas' ``datetime64[s]``, written once into one new array (a missing
+    date is ``NaT``)."""
+    out = np.empty(len(values), dtype=DATE_DTYPE)
+    seconds = out.view(np.int64)
+    start = 0
+    for chunk in values.chunks:
+        stop = start + len(chunk)
+        if len(chunk):
+            days = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
+                chunk.offset : chunk.offset + len(chunk)
+            ]
+            np.multiply(days, 86_400, out=seconds[start:stop], dtype=np.int64)
+            if chunk.null_count:
+                missing = ~bitmap_bits(chunk.buffers()[0], chunk.offset, len(chunk))
+                seconds[start:stop][missing] = np.iinfo(np.int64).min
+        start = stop
+    return out
 
 
 def decoded_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
