@@ -109,7 +109,7 @@ PANDAS_DTYPES: dict[ColumnKind, Any] = {
 }
 ARROW_TYPES: dict[ColumnKind, pa.DataType] = {
     "string": pa.string(),
-    "date": pa.timestamp("s"),
+    "date": pa.date32(),
     "bool": pa.bool_(),
     "int": pa.int8(),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import tempfile
 from importlib import resources
@@ -335,7 +336,8 @@ def test_strict_dates_refuse_impossible_days() -> None:
     """30 February and month 13 are bad; ISO and D.M.YYYY are read."""
     parsed, bad = strict_arrow_dates(pa.array(["2014-02-30", "1.9.2014", "2014-13-01", None]))
     assert bad.tolist() == [True, False, True, False]
-    assert parsed.to_pylist()[1].isoformat() == "2014-09-01T00:00:00"
+    assert parsed.type == pa.date32()
+    assert parsed.to_pylist()[1].isoformat() == "2014-09-01"
     assert np.asarray(bad).dtype == bool
 
 
@@ -366,7 +368,7 @@ def test_dates_written_dd_mm_yyyy_read_as_python_reads_them(
             continue
         day, month, year = (int(part) for part in cell.split("."))
         try:
-            expected = dt.datetime(year, month, day)
+            expected = dt.date(year, month, day)
         except ValueError:
             assert (value, wrong) == (None, True)
         else:
@@ -378,13 +380,116 @@ def test_dotted_dates_written_otherwise_take_the_general_path() -> None:
     parsed, bad = strict_arrow_dates(
         pa.array(["01.02.2015", "1.2.2015", " 03.04.2015", "0a.01.2015"])
     )
-    assert [v and v.date().isoformat() for v in parsed.to_pylist()] == [
+    assert [v and v.isoformat() for v in parsed.to_pylist()] == [
         "2015-02-01",
         "2015-02-01",
         "2015-04-03",
         None,
     ]
     assert bad.tolist() == [False, False, False, True]
+
+
+def test_a_time_in_a_date_cell_is_the_day_it_names() -> None:
+    """ISO dates written with a time of day (all cells, or some) type to the days they name,
+    as a timestamp does; the frame has them at midnight."""
+    column = next(c for c in COLUMNS if c.name == "entry_date")
+    for cells in (["2015-01-01 10:00", "1969-12-31T23:59:59"], ["2015-01-01 10:00", "2015-01-02"]):
+        typed = type_column(pa.array(cells), column, {})
+        assert typed.bad is None
+        assert typed.values.type == pa.date32()
+        frame = to_frame(pa.table({"entry_date": typed.values}))
+        assert frame["entry_date"].dtype == np.dtype("datetime64[s]")
+    assert frame["entry_date"].tolist() == [pd.Timestamp("2015-01-01"), pd.Timestamp("2015-01-02")]
+
+
+def test_typed_dates_are_date32_and_reach_pandas_as_datetime64_seconds() -> None:
+    """Dates typed from text, timestamps or date32 are date32; to_frame gives datetime64[s]
+    with NaT for a missing date, before 1970 too, whatever the chunks."""
+    column = next(c for c in COLUMNS if c.name == "birth_date")
+    days = [-36_500, None, 0, 19_000]
+    sources = [
+        pa.chunked_array([pa.array(days[:2], pa.date32()), pa.array(days[2:], pa.date32())]),
+        pa.array([None if d is None else d * 86_400 + 3_600 for d in days], pa.timestamp("s")),
+        pa.array(["1870-01-25", None, "1970-01-01", "2022-01-08"]),
+        pa.array(["25.01.1870", None, "01.01.1970", "08.01.2022"]),
+    ]
+    expected = pd.Series(
+        np.array([-36_500, "NaT", 0, 19_000], dtype="datetime64[D]").astype("datetime64[s]"),
+        name="birth_date",
+    )
+    for source in sources:
+        typed = type_column(source, column, {})
+        assert typed.values.type == pa.date32()
+        frame = to_frame(pa.table({"birth_date": typed.values}))
+        pd.testing.assert_series_equal(frame["birth_date"], expected, check_exact=True)
+        frame.loc[1, "birth_date"] = np.datetime64("2000-01-01", "s")  # writable
+
+
+_DOTTED_OR_BAD = st.one_of(
+    st.none(),
+    st.just(""),
+    st.tuples(st.integers(1, 31), st.integers(1, 13), st.integers(1900, 2030)).map(
+        lambda dmy: f"{dmy[0]:02d}.{dmy[1]:02d}.{dmy[2]:04d}"
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_DOTTED_OR_BAD, min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=4),
+)
+def test_dotted_dates_in_chunks_type_as_in_one_chunk(
+    cells: list[str | None], cuts: list[int]
+) -> None:
+    """A DD.MM.YYYY date column in several chunks (as Arrow's CSV reader gives it; a chunk may
+    be empty or all empty cells) types to the same dates and bad cells as in one chunk."""
+    bounds = sorted({0, len(cells), *(min(cut, len(cells)) for cut in cuts)})
+    chunked = pa.chunked_array(
+        [pa.array(cells[a:b], pa.string()) for a, b in itertools.pairwise(bounds)],
+        pa.string(),
+    )
+    column = next(c for c in COLUMNS if c.name == "birth_date")
+    whole = type_column(pa.array(cells, pa.string()), column, {})
+    parts = type_column(chunked, column, {})
+    assert parts.values.type == whole.values.type
+    assert parts.values.to_pylist() == whole.values.to_pylist()
+    assert (parts.bad is None) == (whole.bad is None)
+    if whole.bad is not None:
+        assert parts.bad is not None
+        assert parts.bad.tolist() == whole.bad.tolist()
+
+
+def test_every_column_to_frame_makes_can_be_written_to() -> None:
+    """No column of the frame to_frame makes is a read-only view of Arrow's memory (dates
+    without a missing value, an extra column of numbers): a cell can be set."""
+    table = pa.table(
+        {
+            "birth_date": pa.array([0, 86_400], pa.timestamp("s")),
+            "isced": pa.array([1, None], pa.int8()),
+            "rural": pa.array([True, False]),
+            "score": pa.array([1.5, 2.5]),
+        }
+    )
+    frame = to_frame(table)
+    frame.loc[0, "birth_date"] = np.datetime64("2000-01-01", "s")
+    frame.loc[0, "isced"] = 3
+    frame.loc[0, "rural"] = False
+    frame.loc[0, "score"] = 3.0
+    assert frame.loc[0].tolist() == [pd.Timestamp("2000-01-01"), 3, False, 3.0]
+
+
+def test_to_frame_keeps_a_repeated_column_name_in_its_places() -> None:
+    """A table that names two columns alike gives a frame with both, in order, each its type."""
+    table = pa.table(
+        [pa.array(["a", "b"]), pa.array([True, None]), pa.array(["c", None])],
+        names=["note", "rural", "note"],
+    )
+    frame = to_frame(table)
+    assert frame.columns.tolist() == ["note", "rural", "note"]
+    assert frame.iloc[:, 0].tolist() == ["a", "b"]
+    assert frame.iloc[:, 2].tolist() == ["c", pd.NA]
+    assert str(frame.dtypes.iloc[1]) == "boolean"
 
 
 def _old_legacy_choice(data: bytes) -> str | None:

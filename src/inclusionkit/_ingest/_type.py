@@ -1,7 +1,7 @@
 """Stage 5 of the ingestion pipeline: give every column its canonical type, naming bad cells.
 
 Input is Arrow, as an importer produced it and the header mapping named it; output is Arrow in
-the canonical types (``string``, ``timestamp[s]``, ``bool``, ``int8``). Columns of few distinct
+the canonical types (``string``, ``date32``, ``bool``, ``int8``). Columns of few distinct
 values (booleans, gender, labour status, ISCED, region, …) are dictionary-encoded and each
 distinct text is cleaned, mapped and typed once; booleans and numbers are then spread back with
 one ``take``, while text stays a dictionary (:data:`TEXT_CODES`) of its distinct typed texts,
@@ -16,7 +16,9 @@ a date column (an Excel serial, seconds since 1970) is a ``cell.date``; a number
 column other than 0 or 1 (a "refused" code 9, −1, 0.5) is a ``cell.bool``, as the text ``-1`` is;
 a two-digit year (``31.01.90``) is a ``cell.two_digit_year`` with a hint. A timezone-aware
 timestamp is the date in its own timezone (never shifted to UTC); a time of day other than
-midnight is dropped: the date is the calendar day the timestamp names in its own zone.
+midnight is dropped: the date is the calendar day the timestamp names in its own zone (so is
+a time written in a date cell, ``2015-01-01 10:00``). Dates are ``date32`` (4 bytes), as Arrow's
+CSV reader and Parquet give them: :func:`to_frame` makes them pandas' ``datetime64[s]``.
 """
 
 from __future__ import annotations
@@ -97,6 +99,11 @@ def type_column(
     wanted = ARROW_TYPES[kind]
     if values.type == wanted and kind in ("bool", "int"):
         return TypedColumn(values=values)  # typed by the format: no copy
+    if kind == "date" and pa.types.is_string(values.type):
+        # Written DD.MM.YYYY, the dates are parsed from the chunks: the text is never joined.
+        fixed = _fixed_dotted_dates(values)
+        if fixed is not None:
+            return TypedColumn(values=fixed)
     array = one_chunk(values)
     if pa.types.is_null(array.type):
         return TypedColumn(values=constant_column(column, None, len(array)))
@@ -195,9 +202,9 @@ def _dates(array: pa.Array, quoted_formulas: bool) -> TypedColumn:
     if pa.types.is_timestamp(array.type):
         if array.type.tz is not None:
             array = pc.local_timestamp(array)
-        return TypedColumn(values=pc.floor_temporal(array, unit="day").cast(pa.timestamp("s")))
+        return TypedColumn(values=_day_of(array))
     if pa.types.is_date(array.type):
-        return TypedColumn(values=array.cast(pa.timestamp("s")))
+        return TypedColumn(values=array if array.type == _DATE else array.cast(_DATE))
     text = _as_text(array) if not _is_text(array.type) else array
     text = text.cast(pa.string())
     parsed, bad = strict_arrow_dates(text)
@@ -422,21 +429,23 @@ def unknown_value_problems(
 
 
 def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Parse ISO or ``D.M.YYYY`` text to ``timestamp[s]`` in Arrow, strictly and vectorised.
+    """Parse ISO or ``D.M.YYYY`` text to ``date32`` in Arrow, strictly and vectorised.
 
     Returns the parsed array (null where the text is empty or invalid) and a boolean mask of the
     cells that had text but no valid date. Arrow's ``strptime`` rolls impossible days over into
     the next month (``2014-02-30`` becomes 2 March), so the day written must equal the day parsed.
     """
-    try:
-        # Clean ISO dates (the common case): Arrow's cast is strict and several times faster.
-        # A failing cast of a large array is slow to fail: try the first cells first.
-        pc.cast(array.slice(0, 4096), pa.timestamp("s"))
-        typed = pc.cast(array, pa.timestamp("s"))
+    # Clean ISO dates (the common case): Arrow's cast is strict and several times faster; ISO
+    # dates with a time of day (``2015-01-01 10:00``) are the days they name.
+    for target in (_DATE, pa.timestamp("s")):
+        try:
+            # A failing cast of a large array is slow to fail: try the first cells first.
+            pc.cast(array.slice(0, 4096), target)
+            typed = pc.cast(array, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
         typed = typed.combine_chunks() if isinstance(typed, pa.ChunkedArray) else typed
-        return typed, np.zeros(len(typed), dtype=bool)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+        return (typed if target == _DATE else _day_of(typed)), np.zeros(len(typed), dtype=bool)
     # One chunk: pyarrow 26 crashes on some temporal kernels over multi-chunk arrays.
     text = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     fixed = _fixed_dotted_dates(text)
@@ -453,7 +462,15 @@ def strict_arrow_dates(array: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.
     if result.null_count > text.null_count:
         result = pc.coalesce(result, spellings[1](text))
     bad = pc.and_(pc.is_valid(text), pc.is_null(result))
-    return result, bad.to_numpy(zero_copy_only=False)
+    return result.cast(_DATE), bad.to_numpy(zero_copy_only=False)
+
+
+_DATE = ARROW_TYPES["date"]
+
+
+def _day_of(stamps: Any) -> Any:
+    """The calendar day each timestamp names (a time of day dropped), as a date."""
+    return pc.floor_temporal(stamps, unit="day").cast(_DATE)
 
 
 _DOTTED_START = re.compile(r"[0-9]{1,2}\.")
@@ -470,43 +487,62 @@ _YEAR_START = (
 """The days from 1970-01-01 to 1 January of each year 0 to 9999."""
 
 
-def _fixed_dotted_dates(text: pa.Array) -> pa.Array | None:
+def _fixed_dotted_dates(text: pa.Array | pa.ChunkedArray) -> pa.Array | None:
     """Dates all written ``DD.MM.YYYY`` (what a Romanian spreadsheet writes), parsed strictly.
 
     Every cell being 10 bytes, the cells lie end to end in the array's data: their digits are
     read as numbers by a few array operations over those bytes, and a day must exist in its
     month (30 February is no date). ``None`` when a cell is written otherwise (``1.2.2015``,
     spaces, another spelling) or is no date: the general, slower path then says which cells are
-    bad. An empty cell is no date (null), as there.
+    bad. An empty cell is no date (null), as there. A chunked array's text is never joined into
+    one Arrow array: only the bytes of its dates are gathered, once.
     """
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    parts = []
+    for chunk in chunks:
+        part = _written_cells(chunk)
+        if part is None:
+            return None
+        parts.append(part)
+    if not parts:
+        return None
+    cells = np.concatenate([part[0] for part in parts]) if len(parts) > 1 else parts[0][0]
+    written = np.concatenate([part[1] for part in parts]) if len(parts) > 1 else parts[0][1]
+    if not written.any():
+        return None
+    # Block by block, so the scratch arrays stay small (the peak memory of a read is the
+    # table's, not this arithmetic's); each block is a few whole-array operations.
+    days = np.empty(len(cells), dtype=np.int32)
+    for start in range(0, len(cells), _DATE_BLOCK):
+        block = _dotted_days(cells[start : start + _DATE_BLOCK])
+        if block is None:
+            return None
+        days[start : start + len(block)] = block
+    if not written.all():
+        spread = np.zeros(len(written), dtype=np.int32)
+        spread[written] = days
+        days = spread
+    validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
+    return pa.Array.from_buffers(_DATE, len(written), [validity, pa.py_buffer(days)])
+
+
+def _written_cells(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """The 10-byte cells of one array (rows of bytes, a view of its data) and which of its
+    cells they are; ``None`` when a cell with text is not 10 bytes long."""
     buffers = text_buffers(text) if pa.types.is_string(text.type) else None
-    if buffers is None or len(text) == 0 or len(buffers[1]) == 0:
+    if buffers is None:
         return None
     offsets, data = buffers
     lengths = np.diff(offsets)
     written = lengths == 10
-    if not written.any() or ((lengths != 0) & ~written).any():
+    if ((lengths != 0) & ~written).any():
         return None
     if text.null_count:
         valid = text.is_valid().to_numpy(zero_copy_only=False)
         if (lengths[~valid] != 0).any():
             return None  # a null slot with bytes (Arrow allows it): the cells are not end to end
         written &= valid
-    cells = data[offsets[0] : offsets[-1]].reshape(-1, 10)
-    # Block by block, so the scratch arrays stay small (the peak memory of a read is the
-    # table's, not this arithmetic's); each block is a few whole-array operations.
-    seconds = np.empty(len(cells), dtype=np.int64)
-    for start in range(0, len(cells), _DATE_BLOCK):
-        days = _dotted_days(cells[start : start + _DATE_BLOCK])
-        if days is None:
-            return None
-        np.multiply(days, 86400, out=seconds[start : start + len(days)], dtype=np.int64)
-    if not written.all():
-        spread = np.zeros(len(text), dtype=np.int64)
-        spread[written] = seconds
-        seconds = spread
-    validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
-    return pa.Array.from_buffers(pa.timestamp("s"), len(text), [validity, pa.py_buffer(seconds)])
+    return data[offsets[0] : offsets[-1]].reshape(-1, 10), written
 
 
 _DATE_BLOCK = 1 << 16
@@ -585,20 +621,18 @@ def _arrow_mapper(arrow_type: pa.DataType) -> Any:
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """The typed Arrow table as the canonical pandas table: converted once, canonical dtypes
-    (for the canonical columns it has: a projection has some only)."""
-    booleans = [field.name for field in table.schema if pa.types.is_boolean(field.type)]
-    rest = table.drop_columns(booleans)
-    for position, field in enumerate(rest.schema):
-        if pa.types.is_dictionary(field.type) and _is_text(field.type.value_type):
-            rest = rest.set_column(position, field.name, decoded_text(rest.column(position)))
-    if rest.num_columns:
-        frame = rest.to_pandas(types_mapper=_arrow_mapper)
-    else:
-        frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
-    # Booleans: their bits unpacked directly (pandas' own conversion is several times slower).
-    for position, name in enumerate(table.column_names):
-        if name in booleans:
-            frame.insert(position, name, _boolean_array(table.column(name)))
+    (for the canonical columns it has: a projection has some only).
+
+    Each column becomes its pandas array directly and the frame is made of them without a copy:
+    no pandas block of several columns is consolidated, no column inserted (each a copy), so
+    every column's memory is written once (fresh memory is slow to touch in these VMs).
+    """
+    arrays = [_pandas_array(values) for values in table.columns]
+    if not arrays:
+        return pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    # By position, then named: a table may repeat a name (extra columns kept as written).
+    frame = pd.DataFrame(dict(enumerate(arrays)), copy=False)
+    frame.columns = pd.Index(table.column_names)
     casts = {
         name: DTYPES[name]
         for name in COLUMN_NAMES
@@ -607,6 +641,47 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     if casts:
         frame = frame.astype(casts)
     return frame
+
+
+def _pandas_array(values: pa.ChunkedArray) -> Any:
+    """One typed Arrow column as the pandas array :func:`to_frame` makes of it."""
+    data_type = values.type
+    if pa.types.is_boolean(data_type):
+        # Its bits unpacked directly (pandas' own conversion is several times slower).
+        return _boolean_array(values)
+    if pa.types.is_dictionary(data_type) and _is_text(data_type.value_type):
+        return STRING_DTYPE.__from_arrow__(decoded_text(values))
+    if pa.types.is_date32(data_type):
+        return _date_seconds(values)
+    mapped = _arrow_mapper(data_type)
+    if mapped is not None:
+        return mapped.__from_arrow__(values)
+    series = values.to_pandas(types_mapper=_arrow_mapper)
+    array = series.array
+    if isinstance(series.dtype, np.dtype) and not np.asarray(array).flags.writeable:
+        # A view of Arrow's memory is read-only: the frame's columns can be written to.
+        array = array.copy()
+    return array
+
+
+def _date_seconds(values: pa.ChunkedArray) -> np.ndarray:
+    """``date32`` dates as pandas' ``datetime64[s]``, written once into one new array (a missing
+    date is ``NaT``)."""
+    out = np.empty(len(values), dtype=DATE_DTYPE)
+    seconds = out.view(np.int64)
+    start = 0
+    for chunk in values.chunks:
+        stop = start + len(chunk)
+        if len(chunk):
+            days = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
+                chunk.offset : chunk.offset + len(chunk)
+            ]
+            np.multiply(days, 86_400, out=seconds[start:stop], dtype=np.int64)
+            if chunk.null_count:
+                missing = ~bitmap_bits(chunk.buffers()[0], chunk.offset, len(chunk))
+                seconds[start:stop][missing] = np.iinfo(np.int64).min
+        start = stop
+    return out
 
 
 def decoded_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
