@@ -26,7 +26,6 @@ from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._rules._report import Report
 from inclusionkit._rules._streaming import (
-    _as_days,
     _Dictionaries,
     choose_engine,
     compute_streaming,
@@ -408,23 +407,3 @@ def test_an_error_counting_a_partition_is_raised_and_the_partitions_removed(
         compute_streaming(path, batch_rows=5, partition_rows=4, temp_dir=tmp_path)
     assert calls
     assert not list(tmp_path.glob("inclusionkit-stream-*"))
-
-
-def test_dates_written_as_days_are_the_days_the_engine_reads() -> None:
-    """The scan's ``date32`` of a ``timestamp[s]`` column is each date's day as the engine reads
-    it (floor division: before 1970 and with a time of day too), on sliced chunks with missing
-    dates at any bit offset, empty and all-missing chunks; other columns pass unchanged."""
-    from inclusionkit._rules._columns import to_col
-
-    seconds = [-86_401, -1, 0, None, 86_399, 1_700_000_000, None, -2_000_000_000, 3_000]
-    stamps = pa.array(seconds, pa.timestamp("s"))
-    chunks = [stamps.slice(1, 5), stamps.slice(0, 0), stamps.slice(0, 1), stamps.slice(3)]
-    column = pa.chunked_array([*chunks, pa.nulls(2, pa.timestamp("s"))])
-    table = pa.table({"entry_date": column, "isced": pa.array(range(len(column)), pa.int8())})
-    got = _as_days(table)
-    assert got.schema.field("entry_date").type == pa.date32()
-    assert got.column("isced").equals(table.column("isced"))
-    want = to_col(column)
-    days = to_col(got.column("entry_date"))
-    assert np.array_equal(days.valid, want.valid)
-    assert np.array_equal(days.values[days.valid], want.values[want.valid])

@@ -46,7 +46,7 @@ from inclusionkit._atomic import removed_on_sigterm
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
-from inclusionkit._ingest._type import bitmap_bits, gathered_booleans
+from inclusionkit._ingest._type import gathered_booleans
 from inclusionkit._participations import from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -102,10 +102,11 @@ process may open: beyond ``MAX_PARTITIONS * partition_rows`` rows partitions gro
 ROW_COLUMN = "__inclusionkit_row__"
 """The input position each row carries through the partitions (for the excluded list)."""
 
-# Uncompressed: with the text of few distinct values as dictionaries, dates as days and input
-# positions in 4 bytes a partition is about 56 bytes a row (72 with 8-byte dates and
-# positions), and compressing it cost more than everything else the scan does to write it
-# (zstd 0.45 s, lz4 0.3 s, none 0.1 s of CPU per million rows written and read back).
+# Uncompressed: with the text of few distinct values as dictionaries, dates as days (the
+# pipeline types them as date32) and input positions in 4 bytes a partition is about 56 bytes
+# a row (72 with 8-byte dates and positions), and compressing it cost more than everything
+# else the scan does to write it (zstd 0.45 s, lz4 0.3 s, none 0.1 s of CPU per million rows
+# written and read back).
 # A dictionary that grows is written as a delta (its new values only), see _Dictionaries.
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression=None, emit_dictionary_deltas=True)
 # Rows decoded at a time from a Parquet file (a row group of the benchmark files).
@@ -458,7 +459,6 @@ def _scatter(
     try:
         for table in _ahead(_batches(dataset, columns, batch_rows, encode)):
             n = table.num_rows
-            table = _as_days(table)
             part = partition_numbers(table.column("participant_id"), partitions)
             counts = np.bincount(part, minlength=partitions)
             if partitions > 1:
@@ -495,36 +495,6 @@ def _scatter(
         for sink in sinks:
             sink.close()
     return [(folder / f"part-{n:05d}.arrows", int(sizes[n])) for n in sorted(writers)]
-
-
-def _as_days(table: pa.Table) -> pa.Table:
-    """``table`` with its ``timestamp[s]`` columns (the pipeline's typed dates) as ``date32``:
-    each date the day it falls on, as the engine reads it (:func:`~._columns.to_col`: seconds
-    floor-divided by a day), in 4 bytes instead of 8 to sort, write and read back."""
-    for index, field in enumerate(table.schema):
-        if field.type == pa.timestamp("s"):
-            days = [_chunk_days(chunk) for chunk in table.column(index).chunks]
-            table = table.set_column(
-                index, pa.field(field.name, pa.date32()), pa.chunked_array(days, pa.date32())
-            )
-    return table
-
-
-def _chunk_days(chunk: pa.Array) -> pa.Array:
-    """A ``timestamp[s]`` array as ``date32`` (floor division; a missing date stays missing)."""
-    if len(chunk) == 0 or chunk.null_count == len(chunk):
-        return pa.nulls(len(chunk), pa.date32())
-    validity, data = chunk.buffers()
-    seconds = np.frombuffer(data, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk)]
-    # A missing date's slot holds no date: whatever it holds, only the validity bitmap counts.
-    days = (seconds // 86_400).astype(np.int32)
-    if validity is not None and chunk.null_count and chunk.offset:
-        validity = pa.py_buffer(
-            np.packbits(bitmap_bits(validity, chunk.offset, len(chunk)), bitorder="little")
-        )
-    elif not chunk.null_count:
-        validity = None
-    return pa.Array.from_buffers(pa.date32(), len(chunk), [validity, pa.py_buffer(days)])
 
 
 def _gathered(table: pa.Table, rows: np.ndarray) -> pa.Table:
