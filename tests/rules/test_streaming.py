@@ -407,3 +407,35 @@ def test_an_error_counting_a_partition_is_raised_and_the_partitions_removed(
         compute_streaming(path, batch_rows=5, partition_rows=4, temp_dir=tmp_path)
     assert calls
     assert not list(tmp_path.glob("inclusionkit-stream-*"))
+
+
+def test_a_given_rule_set_takes_the_codes_period_from_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a rule set given, the project codes are not read before the scan: the scan collects
+    the codes its rows hold (not a dictionary's unused ones, spaces trimmed), and the report's
+    period and warning are the in-memory engine's; without one the codes are read first."""
+    table = pa.Table.from_pandas(sample_table(8).assign(project_code="P"), preserve_index=False)
+    dictionary = pa.array(["POSDRU/1/1.1/S/1", " POCU/1/4/16/100001 ", "", "PEO/1/2/3"])
+    indices = pa.array([1, None, 2, 0, 1, 1, 1, 1], pa.int32())
+    position = table.column_names.index("project_code")
+    table = table.set_column(
+        position, "project_code", pa.DictionaryArray.from_arrays(indices, dictionary)
+    )
+    path = tmp_path / "codes.parquet"
+    pq.write_table(table, path, row_group_size=3)
+    frame = table.to_pandas()
+    frame["project_code"] = frame["project_code"].astype(object)
+    want = rules.compute(frame, rules="esf-2021", by=("gender",))
+    assert want.provenance.table_period == "2007-2013, 2014-2020"
+    assert want.provenance.warnings
+
+    reads: list[object] = []
+    real = streaming._project_codes
+    monkeypatch.setattr(streaming, "_project_codes", lambda *a: reads.append(a) or real(*a))
+    got = compute_streaming(path, rules="esf-2021", by=("gender",), batch_rows=2)
+    assert reads == []
+    assert_same_report(got, want)
+    guessed = compute_streaming(path, by=("gender",), batch_rows=2)
+    assert len(reads) == 1
+    assert guessed.provenance.table_period == want.provenance.table_period

@@ -269,6 +269,16 @@ def _used_values(codes: pa.DictionaryArray) -> pa.Array:
     return codes.dictionary.take(pa.array(np.flatnonzero(counts[:size])))
 
 
+def _distinct_codes(column: pa.ChunkedArray) -> list[Any]:
+    """The distinct non-empty values of a typed ``project_code`` column (its dictionaries'
+    values some row points at, as :func:`_project_codes` reads them)."""
+    seen: set[Any] = set()
+    for chunk in column.chunks:
+        values = _used_values(chunk) if pa.types.is_dictionary(chunk.type) else pc.unique(chunk)
+        seen.update(values.to_pylist())
+    return [code for code in seen if code]
+
+
 def source_period(source: Any) -> str | None:
     """The programming period of a participation table given as a DataFrame, or as the path of
     a Parquet file or dataset directory (only its ``project_code`` column is read)."""
@@ -440,9 +450,12 @@ def _scatter(
     batch_rows: int,
     total: int,
     progress: ProgressCallback | None,
+    codes: set[Any] | None = None,
 ) -> list[tuple[Path, int]]:
     """Spread the rows over ``partitions`` Arrow IPC files by participant; return the
-    non-empty files with their row counts.
+    non-empty files with their row counts. With ``codes``, the distinct typed project codes of
+    the rows are added to it (so a rule set given by the caller needs no read of the column
+    before the scan: :func:`compute_streaming`).
 
     The text columns the ingestion pipeline types as dictionaries (a project code, a region:
     few distinct values) are written as dictionaries too, so each row moves and stores a 4-byte
@@ -459,6 +472,8 @@ def _scatter(
     try:
         for table in _ahead(_batches(dataset, columns, batch_rows, encode)):
             n = table.num_rows
+            if codes is not None:
+                codes.update(_distinct_codes(table.column("project_code")))
             part = partition_numbers(table.column("participant_id"), partitions)
             counts = np.bincount(part, minlength=partitions)
             if partitions > 1:
@@ -598,7 +613,11 @@ def compute_streaming(
         raise InclusionKitError("batch_rows and partition_rows must be positive")
     source = os.fspath(participations)
     dataset = _open_dataset(source)
-    ruleset, codes_period = choose_ruleset(rules, _project_codes(dataset, batch_rows))
+    # Without a rule set the project codes choose it: the column is read first. With one, the
+    # scan collects the codes as it goes (their period is only the report's provenance).
+    ruleset, codes_period = choose_ruleset(
+        rules, _project_codes(dataset, batch_rows) if rules is None else ()
+    )
     breakdowns = normalise_by(by)
     spec = Spec.build(ruleset, breakdowns, as_of, codes_period, period)
     spec.require_additive()
@@ -608,16 +627,28 @@ def compute_streaming(
     check_table(ruleset, breakdowns, template)
     # Only the columns the report reads (as the in-memory engine reads a file).
     columns = [name for name in columns_read(ruleset, breakdowns) if name in names]
+    codes: set[Any] | None = None
+    if rules is not None:
+        if "project_code" in columns:
+            codes = set()
+        else:
+            spec = attrs.evolve(
+                spec, table_period=table_period(_project_codes(dataset, batch_rows))
+            )
     total = int(dataset.count_rows())
     partitions = min(max(1, math.ceil(total / partition_rows)), _partition_limit())
-    totals = Assembler(spec)
     # SIGTERM (a scheduler's timeout, `kill`) unwinds like an exception, so the partitions
     # (about the input's size on disk) are removed rather than left in the temporary folder.
     with (
         removed_on_sigterm(),
         tempfile.TemporaryDirectory(prefix="inclusionkit-stream-", dir=temp_dir) as folder,
     ):
-        files = _scatter(dataset, columns, partitions, Path(folder), batch_rows, total, progress)
+        files = _scatter(
+            dataset, columns, partitions, Path(folder), batch_rows, total, progress, codes
+        )
+        if codes is not None:
+            spec = attrs.evolve(spec, table_period=table_period(codes))
+        totals = Assembler(spec)
         # Hand the scan's buffers back to the system before the partitions need memory.
         pa.default_memory_pool().release_unused()
         done = 0
