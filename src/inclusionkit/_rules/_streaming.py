@@ -627,14 +627,8 @@ def compute_streaming(
     check_table(ruleset, breakdowns, template)
     # Only the columns the report reads (as the in-memory engine reads a file).
     columns = [name for name in columns_read(ruleset, breakdowns) if name in names]
-    codes: set[Any] | None = None
-    if rules is not None:
-        if "project_code" in columns:
-            codes = set()
-        else:
-            spec = attrs.evolve(
-                spec, table_period=table_period(_project_codes(dataset, batch_rows))
-            )
+    # (``project_code`` is part of the re-entry key: a file the engine can count has it.)
+    codes: set[Any] | None = set() if rules is not None and "project_code" in columns else None
     total = int(dataset.count_rows())
     partitions = min(max(1, math.ceil(total / partition_rows)), _partition_limit())
     # SIGTERM (a scheduler's timeout, `kill`) unwinds like an exception, so the partitions
