@@ -299,17 +299,15 @@ def _batches(
     ``batch_rows`` rows; the text columns named in ``encode`` (those the pipeline types as
     dictionaries) on one growing dictionary each (:class:`_Dictionaries`).
 
-    Each file is read row group by row group, on demand: ``pyarrow.dataset``'s scanner reads
-    ahead of a slow consumer (hundreds of MB on the 10M-row file), while ``iter_batches``
-    without pre-buffering holds one batch. Only the files' columns that fill ``columns`` are
+    Each file is read row group by row group, on demand, one batch decoded ahead in a helper
+    thread (:func:`_decoded`; ``pyarrow.dataset``'s scanner reads ahead of a slow consumer,
+    hundreds of MB on the 10M-row file). Only the files' columns that fill ``columns`` are
     decoded (text of few distinct values as dictionaries, as every Parquet reader reads it);
     each batch goes through the ingestion pipeline's mapping, cleaning and typing of those
     columns (a bad cell is an error naming its row; every header is still mapped, so a missing
     required column stops the read as always); batches are gathered up to ``batch_rows`` rows
     so every partition gets fewer, larger writes.
     """
-    import pyarrow.parquet as pq
-
     read, dictionary, unread = dataset.read_plan(columns)
     mapping = dataset.mapping
     dictionaries = _Dictionaries()
@@ -330,36 +328,52 @@ def _batches(
             parts.clear()
         return pa.table([arrays[name] for name in columns], names=columns)
 
-    for path in dataset.files:
-        # A bad cell is named by its file and its row in that file (0-based, as every reader
-        # of Parquet numbers them), as the in-memory reader names it.
+    # Decoded in a helper thread of its own, a batch ahead: Parquet's decoding (Arrow's threads,
+    # without the GIL) overlaps the typing of the batch before.
+    for path, offset, batch in _ahead(_decoded(dataset.files, read, dictionary, batch_rows)):
+        raw = RawTable(
+            table=pa.Table.from_batches([batch]),
+            source=path,
+            locate=offset_locator("row", offset),
+            unread=unread,
+        )
+        typed, problems, _ = prepare(
+            raw, mapping=mapping, keep_extra=True, notes=False, columns=columns
+        )
+        if problems:
+            raise ValidationError([problem for _, problem in problems], source=path)
+        for name, parts in codes.items():
+            parts.append(dictionaries.codes(name, typed.column(name)))
+        # Files of one dataset may type a column differently (int32 / int8, ...).
+        pending.append(typed.select(kept).cast(schema))
+        held += batch.num_rows
+        if held >= batch_rows:
+            yield gathered()
+            pending, held = [], 0
+    if pending:
+        yield gathered()
+
+
+def _decoded(
+    files: Sequence[str], read: list[str], dictionary: list[str], batch_rows: int
+) -> Iterator[tuple[str, int, pa.RecordBatch]]:
+    """The non-empty record batches of the Parquet ``files`` (the columns ``read``, those in
+    ``dictionary`` as dictionaries), each with its file and the position of its first row
+    there: a bad cell is named by its file and its row in that file (0-based, as every reader
+    of Parquet numbers them), as the in-memory reader names it.
+
+    Each file is read row group by row group, on demand (``iter_batches`` without
+    pre-buffering holds one batch), at most :data:`_READ_ROWS` rows at a time.
+    """
+    import pyarrow.parquet as pq
+
+    for path in files:
         offset = 0
         reader = pq.ParquetFile(path, pre_buffer=False, read_dictionary=dictionary)
         for batch in reader.iter_batches(batch_size=min(batch_rows, _READ_ROWS), columns=read):
-            if batch.num_rows == 0:
-                continue
-            raw = RawTable(
-                table=pa.Table.from_batches([batch]),
-                source=path,
-                locate=offset_locator("row", offset),
-                unread=unread,
-            )
-            typed, problems, _ = prepare(
-                raw, mapping=mapping, keep_extra=True, notes=False, columns=columns
-            )
-            if problems:
-                raise ValidationError([problem for _, problem in problems], source=path)
-            offset += batch.num_rows
-            for name, parts in codes.items():
-                parts.append(dictionaries.codes(name, typed.column(name)))
-            # Files of one dataset may type a column differently (int32 / int8, ...).
-            pending.append(typed.select(kept).cast(schema))
-            held += batch.num_rows
-            if held >= batch_rows:
-                yield gathered()
-                pending, held = [], 0
-    if pending:
-        yield gathered()
+            if batch.num_rows:
+                yield path, offset, batch
+                offset += batch.num_rows
 
 
 _T = TypeVar("_T")
