@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import itertools
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -21,7 +24,7 @@ from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
 import inclusionkit._rules._streaming as streaming
-from inclusionkit._errors import InclusionKitError
+from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._participations import write_participations
 from inclusionkit._progressbar import ProgressEvent
 from inclusionkit._rules._report import Report
@@ -439,3 +442,100 @@ def test_a_given_rule_set_takes_the_codes_period_from_the_scan(
     guessed = compute_streaming(path, by=("gender",), batch_rows=2)
     assert len(reads) == 1
     assert guessed.provenance.table_period == want.provenance.table_period
+
+
+def test_a_bad_cell_found_by_the_reading_thread_is_the_usual_error(tmp_path: Path) -> None:
+    """A bad cell met by the scan's reading threads (a batch ahead, after partitions were
+    written) stops the run with the usual error naming its row, and the partitions are removed."""
+    path = twenty_participants(tmp_path)
+    table = pq.read_table(path)
+    bad = pa.array(["3"] * 17 + ["doi"] + ["3"] * 2)
+    table = table.set_column(table.schema.get_field_index("isced"), "isced", bad)
+    pq.write_table(table, path, row_group_size=4)
+    with pytest.raises(ValidationError) as caught:
+        compute_streaming(path, "esf-2014", batch_rows=5, partition_rows=4, temp_dir=tmp_path)
+    assert [(p.column, p.location) for p in caught.value.problems] == [("isced", "row 17")]
+    assert not list(tmp_path.glob("inclusionkit-stream-*"))
+
+
+@pytest.mark.parametrize("stage", ["decoding", "sorting"])
+def test_an_error_in_a_scan_thread_is_raised_and_the_partitions_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    """An error in the thread decoding the file or in one sorting a batch, after earlier batches
+    were written, is raised as it was raised there, and the partition files are removed."""
+    path = twenty_participants(tmp_path)
+    written: list[int] = []
+
+    def failing_after(real: Callable[..., Any], calls: int) -> Callable[..., Any]:
+        count = itertools.count()
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if next(count) == calls:
+                written.extend(len(list(folder.iterdir())) for folder in scratch())
+                raise InclusionKitError(f"{stage} failed")
+            return real(*args, **kwargs)
+
+        return wrapped
+
+    def scratch() -> list[Path]:
+        return list(tmp_path.glob("inclusionkit-stream-*"))
+
+    if stage == "decoding":
+        real = streaming._decoded
+
+        def decoded(*args: Any) -> Iterator[Any]:
+            fail = failing_after(lambda item: item, 12)
+            for item in real(*args):
+                yield fail(item)
+
+        monkeypatch.setattr(streaming, "_decoded", decoded)
+    else:
+        monkeypatch.setattr(streaming, "_sorted", failing_after(streaming._sorted, 12))
+    # Batches of one row: the twelfth is met only once earlier ones were written (each stage
+    # holds a bounded number of batches).
+    with pytest.raises(InclusionKitError, match=f"{stage} failed"):
+        compute_streaming(path, "esf-2014", batch_rows=1, partition_rows=4, temp_dir=tmp_path)
+    assert written  # it failed, and
+    assert written[0] > 0  # partitions had been written by then
+    assert not scratch()
+
+
+def test_batches_sorted_in_helper_threads_come_in_their_order() -> None:
+    """``_in_order`` gives each item's result in the items' order whatever order the threads
+    finish in, runs the work in the caller's context, raises a worker's error, and closes the
+    items it was reading."""
+    import time
+
+    language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
+    language.set("ro")
+
+    def slow_for_small(item: int) -> tuple[int, str]:
+        time.sleep(0.002 * (10 - item))
+        return item * item, language.get()
+
+    got = list(streaming._in_order(slow_for_small, iter(range(10)), 3))
+    assert got == [(i * i, "ro") for i in range(10)]
+
+    closed: list[bool] = []
+
+    def items() -> Iterator[int]:
+        try:
+            yield from range(100)
+        finally:
+            closed.append(True)
+
+    def failing(item: int) -> int:
+        if item == 5:
+            raise InclusionKitError("item 5")
+        return item
+
+    seen: list[int] = []
+
+    def take_all() -> None:
+        seen.extend(streaming._in_order(failing, items(), 2))
+
+    with pytest.raises(InclusionKitError, match="item 5"):
+        take_all()
+    assert seen == [0, 1, 2, 3, 4]
+    assert closed == [True]

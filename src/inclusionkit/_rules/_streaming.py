@@ -27,7 +27,6 @@ partitions; ``count_distinct`` of any other column cannot be split and is refuse
 from __future__ import annotations
 
 import collections
-import contextlib
 import contextvars
 import datetime as dt
 import itertools
@@ -508,12 +507,9 @@ def _in_order(work: Callable[[_T], _U], items: Iterator[_T], workers: int) -> It
     from concurrent.futures import Future, ThreadPoolExecutor
 
     waiting: collections.deque[Future[_U]] = collections.deque()
-    with (
-        contextlib.closing(items) as source,  # type: ignore[type-var]
-        ThreadPoolExecutor(workers, thread_name_prefix="inclusionkit-sort") as pool,
-    ):
+    with ThreadPoolExecutor(workers, thread_name_prefix="inclusionkit-sort") as pool:
         try:
-            for item in source:
+            for item in items:
                 waiting.append(pool.submit(contextvars.copy_context().run, work, item))
                 if len(waiting) >= workers:
                     yield waiting.popleft().result()
@@ -522,6 +518,10 @@ def _in_order(work: Callable[[_T], _U], items: Iterator[_T], workers: int) -> It
         finally:
             for future in waiting:
                 future.cancel()
+            # A generator (the scan's reading threads) is stopped now, not when collected.
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
 
 def _scatter(
