@@ -479,6 +479,55 @@ def test_every_column_to_frame_makes_can_be_written_to() -> None:
     assert frame.loc[0].tolist() == [pd.Timestamp("2000-01-01"), 3, False, 3.0]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.booleans()), max_size=70),
+    st.lists(st.integers(0, 70), max_size=4),
+    st.integers(0, 9),
+)
+def test_to_frame_booleans_numbers_and_dates_are_arrows_values(
+    cells: list[bool | None], cuts: list[int], skip: int
+) -> None:
+    """to_frame's booleans, ISCED numbers and dates (unpacked into memory from Arrow's pool) are
+    the cells pyarrow's own conversion gives, nulls as missing, whatever the chunks and slices
+    (a chunk starting mid-byte, a length not a multiple of 8, an all-null chunk)."""
+    bounds = sorted({0, len(cells), *(min(cut, len(cells)) for cut in cuts)})
+
+    def chunked(values: list[object], data_type: pa.DataType) -> pa.ChunkedArray:
+        # Each chunk a slice of a longer array, so its offset is not 0.
+        pad: list[object] = [None] * skip
+        return pa.chunked_array(
+            [
+                pa.array(pad + values[a:b], data_type).slice(skip)
+                for a, b in itertools.pairwise(bounds)
+            ],
+            data_type,
+        )
+
+    numbers = [None if c is None else int(c) * 3 - 1 for c in cells]
+    days = [None if c is None else 10_000 + int(c) * 7 for c in cells]
+    table = pa.table(
+        {
+            "rural": chunked(list(cells), pa.bool_()),
+            "isced": chunked(list(numbers), pa.int8()),
+            "birth_date": chunked(list(days), pa.date32()),
+        }
+    )
+    frame = to_frame(table)
+    assert frame["rural"].tolist() == [pd.NA if c is None else c for c in cells]
+    assert frame["isced"].tolist() == [pd.NA if n is None else n for n in numbers]
+    expected = [
+        pd.NaT if d is None else pd.Timestamp(dt.date(1970, 1, 1) + dt.timedelta(days=d))
+        for d in days
+    ]
+    assert frame["birth_date"].tolist() == expected
+    assert [str(t) for t in frame.dtypes] == ["boolean", "Int8", "datetime64[s]"]
+    if len(cells):  # the cells can be set
+        frame.loc[0, "rural"] = True
+        frame.loc[0, "isced"] = 5
+        assert frame.loc[0, ["rural", "isced"]].tolist() == [True, 5]
+
+
 def test_to_frame_keeps_a_repeated_column_name_in_its_places() -> None:
     """A table that names two columns alike gives a frame with both, in order, each its type."""
     table = pa.table(

@@ -653,6 +653,17 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
         return STRING_DTYPE.__from_arrow__(decoded_text(values))
     if pa.types.is_date32(data_type):
         return _date_seconds(values)
+    if pa.types.is_int8(data_type):
+        array = one_chunk(values)
+        numbers = pool_array(len(array), np.int8)
+        data = array.buffers()[1]
+        if data is None:  # no buffer (an empty or all-null array): no number to copy
+            numbers[:] = 0
+        else:
+            numbers[:] = np.frombuffer(data, dtype=np.int8)[
+                array.offset : array.offset + len(array)
+            ]
+        return pd.arrays.IntegerArray(numbers, _missing(array))
     mapped = _arrow_mapper(data_type)
     if mapped is not None:
         return mapped.__from_arrow__(values)
@@ -665,9 +676,9 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
 
 
 def _date_seconds(values: pa.ChunkedArray) -> np.ndarray:
-    """``date32`` dates as pandas' ``datetime64[s]``, written once into one new array (a missing
-    date is ``NaT``)."""
-    out = np.empty(len(values), dtype=DATE_DTYPE)
+    """``date32`` dates as pandas' ``datetime64[s]``, written once into one new array from
+    Arrow's pool (:func:`pool_array`; a missing date is ``NaT``)."""
+    out = pool_array(len(values), DATE_DTYPE)
     seconds = out.view(np.int64)
     start = 0
     for chunk in values.chunks:
@@ -695,13 +706,66 @@ def decoded_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _boolean_array(values: pa.ChunkedArray) -> pd.arrays.BooleanArray:
-    """An Arrow boolean column as pandas' nullable booleans, its bitmaps unpacked by numpy."""
+    """An Arrow boolean column as pandas' nullable booleans, its bitmaps unpacked by numpy into
+    memory from Arrow's pool (:func:`pool_array`)."""
     array = one_chunk(values)
-    validity, data = array.buffers()
-    bits = bitmap_bits(data, array.offset, len(array))
+    data = array.buffers()[1]
+    bits = pool_array(len(array), np.bool_)
+    _unpack_bits(data, array.offset, bits)
+    return pd.arrays.BooleanArray(bits, _missing(array))
+
+
+def _missing(array: pa.Array) -> np.ndarray:
+    """Which cells of ``array`` are null, as a new numpy boolean array (:func:`pool_array`)."""
+    missing = pool_array(len(array), np.bool_)
+    validity = array.buffers()[0]
     if validity is None or array.null_count == 0:
-        return pd.arrays.BooleanArray(bits, np.zeros(len(array), dtype=bool))
-    return pd.arrays.BooleanArray(bits, ~bitmap_bits(validity, array.offset, len(array)))
+        missing[:] = False
+    else:
+        _unpack_bits(validity, array.offset, missing)
+        np.logical_not(missing, out=missing)
+    return missing
+
+
+def pool_array(length: int, dtype: Any) -> np.ndarray:
+    """A new, writable numpy array of ``length`` items in memory from Arrow's pool.
+
+    The pandas frame's columns are written once into new memory, and in these VMs fresh memory
+    from ``malloc`` costs a page fault every 4 KiB (numpy's arrays under 4 MiB get no huge
+    pages); Arrow's pool (mimalloc) hands out memory that is several times cheaper to write
+    for the first time (docs/performance.md, 2026-12-07). The array keeps its buffer alive.
+    """
+    dtype = np.dtype(dtype)
+    buffer = pa.allocate_buffer(length * dtype.itemsize)
+    return np.frombuffer(buffer, dtype=dtype, count=length)
+
+
+_BYTE_BITS = (
+    np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")
+    .view(np.uint64)
+    .ravel()
+)
+"""The eight booleans (bytes) of each byte's bits, least significant first, as one 8-byte
+item: a gather of these unpacks a bitmap into a given array (``np.unpackbits`` cannot)."""
+
+
+def _unpack_bits(buffer: pa.Buffer | None, offset: int, out: np.ndarray) -> None:
+    """Write ``len(out)`` bits of an Arrow bitmap from bit ``offset`` into the booleans ``out``
+    (what :func:`bitmap_bits` returns, without a new array)."""
+    length = len(out)
+    if buffer is None or length == 0:
+        out[:] = False
+        return
+    if offset % 8:
+        out[:] = bitmap_bits(buffer, offset, length)
+        return
+    first = offset // 8
+    packed = np.frombuffer(buffer, dtype=np.uint8)[first : first + (length + 7) // 8]
+    whole = length // 8
+    # mode="clip": every byte is an index of the table, and the gather writes straight to out.
+    np.take(_BYTE_BITS, packed[:whole], out=out[: whole * 8].view(np.uint64), mode="clip")
+    if length > whole * 8:
+        out[whole * 8 :] = bitmap_bits(buffer, offset + whole * 8, length - whole * 8)
 
 
 def gathered_booleans(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
