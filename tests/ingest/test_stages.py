@@ -8,6 +8,7 @@ import json
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -294,6 +295,50 @@ def test_typed_text_decodes_to_each_cell_typed_alone(
     assert got.dictionary.null_count == 0
     want = [typed(pa.array([cell], pa.string())).to_pylist()[0] for cell in cells]
     assert got.to_pylist() == want
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cells=_dirty_column(),
+    name=st.sampled_from([*_FEW_TEXT, "participant_id"]),
+    cut=st.integers(0, 30),
+    mapped=st.booleans(),
+    quoted=st.booleans(),
+    large=st.booleans(),
+)
+def test_text_typed_as_read_is_the_text_typed_as_a_dictionary(
+    cells: list[str | None], name: str, cut: int, mapped: bool, quoted: bool, large: bool
+) -> None:
+    """For a frame (as_read), plain text in chunks types to the cells, bad cells and unknown
+    values that the dictionary typing gives; when every distinct text is its own typed text
+    (as the samples of one spelling are) the column comes back as read, not copied."""
+    column = BY_NAME[name]
+    mapping = default_mapping() if mapped else None
+    words = value_words(mapping, name, name)
+    text_type = pa.large_string() if large else pa.string()
+    cut = min(cut, len(cells))
+    raw = pa.chunked_array(
+        [pa.array(cells[:cut], text_type), pa.array(cells[cut:], text_type)], text_type
+    )
+
+    def typed(as_read: bool) -> Any:
+        return type_column(
+            raw, column, words, quoted_formulas=quoted, regions=mapped, as_read=as_read
+        )
+
+    plain, coded = typed(True), typed(False)
+    assert plain.values.to_pylist() == coded.values.to_pylist()
+    assert (plain.bad is None) == (coded.bad is None)
+    assert sorted(plain.unknown) == sorted(coded.unknown)
+    for text, rows in coded.unknown.items():
+        assert plain.unknown[text].tolist() == rows.tolist()
+    if name != "participant_id" and all(
+        typed_alone == cell
+        for cell, typed_alone in zip(cells, coded.values.to_pylist(), strict=True)
+    ):
+        assert plain.values is raw  # the text as read, not a dictionary
+    frame = to_frame(pa.table({name: plain.values}))
+    assert frame[name].tolist() == [pd.NA if v is None else v for v in coded.values.to_pylist()]
 
 
 def test_prepare_keeps_few_distinct_text_as_unique_dictionaries() -> None:

@@ -93,12 +93,39 @@ def type_column(
     *,
     quoted_formulas: bool = False,
     regions: bool = True,
+    as_read: bool = False,
 ) -> TypedColumn:
-    """One column of a raw table in its canonical type (see the module docstring)."""
+    """One column of a raw table in its canonical type (see the module docstring).
+
+    With ``as_read`` (the table becomes a pandas frame: :func:`~._pipeline.text_as_read`), a
+    plain text column of few distinct values whose every distinct text is its own typed text
+    (clean, a known value) is returned as it was read, not as a dictionary.
+    """
     kind = column.kind
     wanted = ARROW_TYPES[kind]
     if values.type == wanted and kind in ("bool", "int"):
         return TypedColumn(values=values)  # typed by the format: no copy
+    if as_read and kind == "string" and column.name not in _FREE_TEXT and _is_text(values.type):
+        unknown = _typed_as_written(
+            values, column, words, quoted_formulas=quoted_formulas, regions=regions
+        )
+        if unknown is not None:
+            # The rows of each text no vocabulary word matched (kept as written), for the notes.
+            masks = {
+                text: pc.fill_null(pc.equal(values, text), False).to_numpy(zero_copy_only=False)
+                for text in unknown
+            }
+            return TypedColumn(values=values, raw=values, unknown=masks)
+    if (
+        as_read
+        and column.name in _FREE_TEXT
+        and isinstance(values, pa.ChunkedArray)
+        and _is_text(values.type)
+    ):
+        # Cleaned chunk by chunk (the cleaning is cell by cell): the ids are never joined into
+        # one array, a copy of every id the frame does not need.
+        chunks = [clean_array(chunk, quoted_formulas=quoted_formulas) for chunk in values.chunks]
+        return TypedColumn(values=pa.chunked_array(chunks, values.type))
     if kind == "date" and pa.types.is_string(values.type):
         # Written DD.MM.YYYY, the dates are parsed from the chunks: the text is never joined.
         fixed = _fixed_dotted_dates(values)
@@ -139,6 +166,44 @@ def type_column(
         cleaned = clean_array(encoded.dictionary.cast(pa.string()), quoted_formulas=quoted_formulas)
         return TypedColumn(values=text_codes(cleaned, encoded.indices))
     return _distinct(array, column, words, quoted_formulas=quoted_formulas, regions=regions)
+
+
+def _typed_as_written(
+    values: pa.Array | pa.ChunkedArray,
+    column: Column,
+    words: Mapping[str, Any],
+    *,
+    quoted_formulas: bool,
+    regions: bool,
+) -> list[str] | None:
+    """Whether every distinct text of a plain text column is its own typed text: the cleaning
+    changes none (no spaces around, no quote, no cedilla, none empty) and, for a column with a
+    vocabulary, each is a known value typed to itself or a text no word matches (kept as
+    written, as :func:`_distinct` keeps it); the typing of :func:`type_column` would then give
+    back the column's cells as they are. The texts no word matched, or ``None`` when not."""
+    distinct = pc.unique(values).drop_null()
+    if len(distinct) > _AS_WRITTEN_DISTINCT:
+        return None  # not few distinct values after all: typed as a dictionary
+    distinct = distinct.cast(pa.string())
+    if not words and not (column.name == "region" and regions):
+        # The texts type_column only cleans (a project code, a partner).
+        cleaned = clean_array(distinct, quoted_formulas=quoted_formulas)
+        return [] if cleaned.equals(distinct) else None
+    unknown = []
+    for text in distinct.to_pylist():
+        cell = clean_text(text, quoted_formulas=quoted_formulas)
+        if cell is None or cell != text:
+            return None
+        value, recognised = map_text(cell, column.name, words, regions=regions)
+        if value is None or _typed(value, column, cell) != text:
+            return None
+        if not recognised:
+            unknown.append(text)
+    return unknown
+
+
+_AS_WRITTEN_DISTINCT = 1 << 16
+"""At most this many distinct texts are looked at one by one (:func:`_typed_as_written`)."""
 
 
 TEXT_CODES = pa.dictionary(pa.int32(), pa.string())
