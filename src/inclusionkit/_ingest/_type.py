@@ -569,26 +569,34 @@ def _fixed_dotted_dates(text: pa.Array | pa.ChunkedArray) -> pa.Array | None:
         if part is None:
             return None
         parts.append(part)
-    if not parts:
+    if not any(written.any() for _, written in parts):
         return None
-    cells = np.concatenate([part[0] for part in parts]) if len(parts) > 1 else parts[0][0]
-    written = np.concatenate([part[1] for part in parts]) if len(parts) > 1 else parts[0][1]
-    if not written.any():
-        return None
-    # Block by block, so the scratch arrays stay small (the peak memory of a read is the
-    # table's, not this arithmetic's); each block is a few whole-array operations.
-    days = np.empty(len(cells), dtype=np.int32)
-    for start in range(0, len(cells), _DATE_BLOCK):
-        block = _dotted_days(cells[start : start + _DATE_BLOCK])
-        if block is None:
-            return None
-        days[start : start + len(block)] = block
-    if not written.all():
-        spread = np.zeros(len(written), dtype=np.int32)
-        spread[written] = days
-        days = spread
-    validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
-    return pa.Array.from_buffers(_DATE, len(written), [validity, pa.py_buffer(days)])
+    # Each chunk's cells are read where they lie (never gathered into one array), block by
+    # block, so the scratch arrays stay small (the peak memory of a read is the table's, not
+    # this arithmetic's); the days are written once, into memory from Arrow's pool.
+    days = pool_array(sum(len(written) for _, written in parts), np.int32)
+    start = 0
+    for cells, written in parts:
+        out = days[start : start + len(written)]
+        start += len(written)
+        every = bool(written.all())
+        if not every:
+            out[:] = 0
+            rows = np.flatnonzero(written)
+        for first in range(0, len(cells), _DATE_BLOCK):
+            block = _dotted_days(cells[first : first + _DATE_BLOCK])
+            if block is None:
+                return None
+            if every:
+                out[first : first + len(block)] = block
+            else:
+                out[rows[first : first + len(block)]] = block
+    if all(written.all() for _, written in parts):
+        validity = None
+    else:
+        written = np.concatenate([written for _, written in parts])
+        validity = pa.py_buffer(np.packbits(written, bitorder="little"))
+    return pa.Array.from_buffers(_DATE, len(days), [validity, pa.py_buffer(days)])
 
 
 def _written_cells(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
