@@ -116,6 +116,9 @@ def type_column(
                 for text in unknown
             }
             return TypedColumn(values=values, raw=values, unknown=masks)
+        if isinstance(values, pa.ChunkedArray):
+            # Typed as a dictionary after all: encoded chunk by chunk, never joined as text.
+            values = pc.dictionary_encode(values)
     if (
         as_read
         and column.name in _FREE_TEXT
