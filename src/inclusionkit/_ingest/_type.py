@@ -184,14 +184,18 @@ def _typed_as_written(
     vocabulary, each is a known value typed to itself or a text no word matches (kept as
     written, as :func:`_distinct` keeps it); the typing of :func:`type_column` would then give
     back the column's cells as they are. The texts no word matched, or ``None`` when not."""
+    if not words and not (column.name == "region" and regions):
+        # The texts type_column only cleans (a project code, a partner): the cleaning, cell by
+        # cell, leaves every chunk as it is (a look at the cells' edges and bytes, no hashing).
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        for chunk in chunks:
+            cleaned = clean_array(chunk, quoted_formulas=quoted_formulas)
+            if cleaned is not chunk and not cleaned.equals(chunk):
+                return None
+        return []
     distinct = pc.unique(values).drop_null()
     if len(distinct) > _AS_WRITTEN_DISTINCT:
         return None  # not few distinct values after all: typed as a dictionary
-    distinct = distinct.cast(pa.string())
-    if not words and not (column.name == "region" and regions):
-        # The texts type_column only cleans (a project code, a partner).
-        cleaned = clean_array(distinct, quoted_formulas=quoted_formulas)
-        return [] if cleaned.equals(distinct) else None
     unknown = []
     for text in distinct.to_pylist():
         cell = clean_text(text, quoted_formulas=quoted_formulas)
