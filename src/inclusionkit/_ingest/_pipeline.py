@@ -418,7 +418,8 @@ def prepare(
 ) -> tuple[pa.Table, list[tuple[int, Problem]], list[Problem]]:
     """Stages 3 to 5, in Arrow: the typed table, the bad cells by row, and (with ``notes``) the
     headers and values left out. The table's text of few distinct values (every text column but
-    ``participant_id``) is a dictionary of its distinct typed texts (``_type.TEXT_CODES``);
+    ``participant_id``) is a dictionary of its distinct typed texts (``_type.TEXT_CODES``), or,
+    for a frame (:func:`text_as_read`), the plain text as read where that is its typed text;
     :func:`to_frame` makes it the canonical pandas table.
 
     With ``columns`` (a projection) every header is still mapped (a missing required column,

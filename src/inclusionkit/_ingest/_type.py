@@ -99,7 +99,8 @@ def type_column(
 
     With ``as_read`` (the table becomes a pandas frame: :func:`~._pipeline.text_as_read`), a
     plain text column of few distinct values whose every distinct text is its own typed text
-    (clean, a known value) is returned as it was read, not as a dictionary.
+    (clean, a known value or a text no word matches) is returned as it was read, not as a
+    dictionary, and the ids are cleaned chunk by chunk, never joined.
     """
     kind = column.kind
     wanted = ARROW_TYPES[kind]
@@ -179,11 +180,11 @@ def _typed_as_written(
     quoted_formulas: bool,
     regions: bool,
 ) -> list[str] | None:
-    """Whether every distinct text of a plain text column is its own typed text: the cleaning
-    changes none (no spaces around, no quote, no cedilla, none empty) and, for a column with a
-    vocabulary, each is a known value typed to itself or a text no word matches (kept as
-    written, as :func:`_distinct` keeps it); the typing of :func:`type_column` would then give
-    back the column's cells as they are. The texts no word matched, or ``None`` when not."""
+    """The texts no vocabulary word matched when every distinct text of a plain text column is
+    its own typed text, ``None`` when one is not: the cleaning changes none (no spaces around,
+    no quote, no cedilla, none empty) and, for a column with a vocabulary, each is a known value
+    typed to itself or a text no word matches (kept as written, as :func:`_distinct` keeps it);
+    the typing of :func:`type_column` would then give back the column's cells as they are."""
     if not words and not (column.name == "region" and regions):
         # The texts type_column only cleans (a project code, a partner): the cleaning, cell by
         # cell, leaves every chunk as it is (a look at the cells' edges and bytes, no hashing).

@@ -169,7 +169,8 @@ def read_csv_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
     a ``columns`` option (a projection) only those of them, the others never converted; a UTF-8
     file is read in place by Arrow, a Windows-1250 or ISO-8859-2 one decoded first. Columns of
     few distinct values are read dictionary-encoded, so each distinct text is cleaned and typed
-    once.
+    once; for a pandas frame (:func:`~inclusionkit._ingest.text_as_read`) the text ones and the
+    ids are read as plain ``large_string``, which the frame takes as read when it is clean.
     """
     name = source_name(source)
     with local_path(limited_source(source, "table"), ".csv") as path:
