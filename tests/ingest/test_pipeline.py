@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -10,8 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import inclusionkit
 from inclusionkit import ValidationError
-from inclusionkit._ingest import ingest
+from inclusionkit._ingest import canonical_frame, ingest, ingest_typed, text_as_read
 
 WANTED = ("participant_id", "project_code", "gender", "entry_date", "judet")
 
@@ -95,3 +97,60 @@ def test_a_projection_from_csv_types_only_its_columns(tmp_path: Path) -> None:
     some = ingest(path, keep_extra=True, columns=WANTED)
     assert list(some.columns) == list(WANTED)
     assert some["entry_date"].iloc[0] == pd.Timestamp(dt.date(2020, 3, 2))
+
+
+_CLEAN_ROW = {
+    "participant_id": "p{n}",
+    "project_code": "POCU/1/1/1",
+    "gender": "female",
+    "birth_date": "1990-01-01",
+    "entry_date": "2020-01-01",
+    "exit_date": "",
+    "labour_status": "unemployed",
+    "isced": "3",
+    "region": "RO31",
+    "partner": "Asociatia",
+}
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        (None, None),  # every text already its typed text: the frame takes it as read
+        ("labour_status", "pensioner"),  # no word matches: kept as written, a note
+        ("gender", "Femeie"),  # a word of the mapping
+        ("gender", " female"),  # a space around
+        ("gender", ""),  # an empty cell
+        ("region", "Sud-Muntenia"),  # a region's name: its code
+        ("partner", "Fundaţia"),  # a cedilla: the comma below
+        ("partner", "'=1+1"),  # a formula quoted by a CSV writer: unquoted
+        ("project_code", " POCU/1/1/2 "),
+        ("participant_id", " p9 "),
+    ],
+)
+def test_a_frame_reads_the_text_as_the_engines_typed_table_types_it(
+    tmp_path: Path, column: str | None, cell: str | None
+) -> None:
+    """read_participations (a CSV's text read plain for the frame, text_as_read) gives the frame
+    and the notes that the engine's typed table (text dictionary-encoded) converted gives, when
+    every text is already typed and when a cell is not (a word, spaces, a cedilla, …)."""
+    rows = [{k: v.format(n=n) for k, v in _CLEAN_ROW.items()} for n in range(3000)]
+    if column is not None and cell is not None:
+        rows[1500][column] = cell
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "\n".join([",".join(_CLEAN_ROW), *(",".join(row.values()) for row in rows)]) + "\n",
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings(record=True) as plain_notes:
+        warnings.simplefilter("always")
+        frame = inclusionkit.read_participations(path)
+    with warnings.catch_warnings(record=True) as coded_notes:
+        warnings.simplefilter("always")
+        typed = ingest_typed(path)
+        coded = canonical_frame(typed)
+    assert not text_as_read()
+    pd.testing.assert_frame_equal(frame, coded, check_exact=True)
+    assert [str(w.message) for w in plain_notes] == [str(w.message) for w in coded_notes]
+    # The engine's typed table keeps its text of few distinct values as a dictionary.
+    assert pa.types.is_dictionary(typed.table.schema.field("gender").type)

@@ -8,6 +8,7 @@ import json
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -296,6 +297,50 @@ def test_typed_text_decodes_to_each_cell_typed_alone(
     assert got.to_pylist() == want
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    cells=_dirty_column(),
+    name=st.sampled_from([*_FEW_TEXT, "participant_id"]),
+    cut=st.integers(0, 30),
+    mapped=st.booleans(),
+    quoted=st.booleans(),
+    large=st.booleans(),
+)
+def test_text_typed_as_read_is_the_text_typed_as_a_dictionary(
+    cells: list[str | None], name: str, cut: int, mapped: bool, quoted: bool, large: bool
+) -> None:
+    """For a frame (as_read), plain text in chunks types to the cells, bad cells and unknown
+    values that the dictionary typing gives; when every distinct text is its own typed text
+    (as the samples of one spelling are) the column comes back as read, not copied."""
+    column = BY_NAME[name]
+    mapping = default_mapping() if mapped else None
+    words = value_words(mapping, name, name)
+    text_type = pa.large_string() if large else pa.string()
+    cut = min(cut, len(cells))
+    raw = pa.chunked_array(
+        [pa.array(cells[:cut], text_type), pa.array(cells[cut:], text_type)], text_type
+    )
+
+    def typed(as_read: bool) -> Any:
+        return type_column(
+            raw, column, words, quoted_formulas=quoted, regions=mapped, as_read=as_read
+        )
+
+    plain, coded = typed(True), typed(False)
+    assert plain.values.to_pylist() == coded.values.to_pylist()
+    assert (plain.bad is None) == (coded.bad is None)
+    assert sorted(plain.unknown) == sorted(coded.unknown)
+    for text, rows in coded.unknown.items():
+        assert plain.unknown[text].tolist() == rows.tolist()
+    if name != "participant_id" and all(
+        typed_alone == cell
+        for cell, typed_alone in zip(cells, coded.values.to_pylist(), strict=True)
+    ):
+        assert plain.values is raw  # the text as read, not a dictionary
+    frame = to_frame(pa.table({name: plain.values}))
+    assert frame[name].tolist() == [pd.NA if v is None else v for v in coded.values.to_pylist()]
+
+
 def test_prepare_keeps_few_distinct_text_as_unique_dictionaries() -> None:
     """Texts that type alike share one code; ids stay plain text; a missing column or a default
     is a dictionary too; to_frame gives the frame the plain texts give."""
@@ -477,6 +522,55 @@ def test_every_column_to_frame_makes_can_be_written_to() -> None:
     frame.loc[0, "rural"] = False
     frame.loc[0, "score"] = 3.0
     assert frame.loc[0].tolist() == [pd.Timestamp("2000-01-01"), 3, False, 3.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.booleans()), max_size=70),
+    st.lists(st.integers(0, 70), max_size=4),
+    st.integers(0, 9),
+)
+def test_to_frame_booleans_numbers_and_dates_are_arrows_values(
+    cells: list[bool | None], cuts: list[int], skip: int
+) -> None:
+    """to_frame's booleans, ISCED numbers and dates (unpacked into memory from Arrow's pool) are
+    the cells pyarrow's own conversion gives, nulls as missing, whatever the chunks and slices
+    (a chunk starting mid-byte, a length not a multiple of 8, an all-null chunk)."""
+    bounds = sorted({0, len(cells), *(min(cut, len(cells)) for cut in cuts)})
+
+    def chunked(values: list[object], data_type: pa.DataType) -> pa.ChunkedArray:
+        # Each chunk a slice of a longer array, so its offset is not 0.
+        pad: list[object] = [None] * skip
+        return pa.chunked_array(
+            [
+                pa.array(pad + values[a:b], data_type).slice(skip)
+                for a, b in itertools.pairwise(bounds)
+            ],
+            data_type,
+        )
+
+    numbers = [None if c is None else int(c) * 3 - 1 for c in cells]
+    days = [None if c is None else 10_000 + int(c) * 7 for c in cells]
+    table = pa.table(
+        {
+            "rural": chunked(list(cells), pa.bool_()),
+            "isced": chunked(list(numbers), pa.int8()),
+            "birth_date": chunked(list(days), pa.date32()),
+        }
+    )
+    frame = to_frame(table)
+    assert frame["rural"].tolist() == [pd.NA if c is None else c for c in cells]
+    assert frame["isced"].tolist() == [pd.NA if n is None else n for n in numbers]
+    expected = [
+        pd.NaT if d is None else pd.Timestamp(dt.date(1970, 1, 1) + dt.timedelta(days=d))
+        for d in days
+    ]
+    assert frame["birth_date"].tolist() == expected
+    assert [str(t) for t in frame.dtypes] == ["boolean", "Int8", "datetime64[s]"]
+    if len(cells):  # the cells can be set
+        frame.loc[0, "rural"] = True
+        frame.loc[0, "isced"] = 5
+        assert frame.loc[0, ["rural", "isced"]].tolist() == [True, 5]
 
 
 def test_to_frame_keeps_a_repeated_column_name_in_its_places() -> None:

@@ -46,6 +46,7 @@ from inclusionkit._ingest._pipeline import (
     prepare,
     run,
     run_typed,
+    text_as_read,
 )
 from inclusionkit._ingest._raw import RawTable, lines_locator, offset_locator
 from inclusionkit._ingest._row_problems import ROW_PROBLEMS, attach_row_problems, coerced, row_of
@@ -101,6 +102,7 @@ __all__ = [
     "sniff",
     "source_path",
     "strict_arrow_dates",
+    "text_as_read",
     "to_frame",
     "validate_mapping",
 ]

@@ -19,10 +19,12 @@ stages 3 to 6 all the same, so every door gives the same table.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import attrs
@@ -77,6 +79,32 @@ MappingArg = str | os.PathLike[str] | Mapping[str, Any] | ColumnMapping | None
 _TITLES = "inclusionkit.titles"
 """Schema metadata key of a prepared table: its canonical columns' headers in the file (JSON)."""
 
+_FRAME_BOUND: ContextVar[bool] = ContextVar("inclusionkit_frame_bound", default=False)
+"""Set while a table is read to become a pandas frame (:func:`text_as_read`)."""
+
+
+def text_as_read() -> bool:
+    """Whether the participations being read become a pandas frame (:func:`ingest`,
+    :func:`run` …), rather than a typed table for the engine (:func:`ingest_typed`).
+
+    Then a text column of few distinct values may be handed over as plain text, not
+    dictionary-encoded: where every distinct text is already its typed text (clean, a known
+    value), the typed column is that text as read (:func:`~._type.type_column`), which the frame
+    takes without decoding a dictionary. An importer may ask (the CSV reader does, as pyarrow's
+    own reader reads); either way the frame is the same. The engine's typed table keeps its
+    dictionaries (fewer bytes held, codes to count by).
+    """
+    return _FRAME_BOUND.get()
+
+
+@contextlib.contextmanager
+def _frame_bound() -> Iterator[None]:
+    token = _FRAME_BOUND.set(True)
+    try:
+        yield
+    finally:
+        _FRAME_BOUND.reset(token)
+
 
 @attrs.frozen(kw_only=True, eq=False)
 class TypedTable:
@@ -106,17 +134,18 @@ def ingest(
     See :func:`inclusionkit.read_participations`, which is this function. ``columns`` reads
     only those columns (see :data:`PIPELINE_OPTIONS`): the others are left out of the table.
     """
-    return canonical_frame(
-        ingest_typed(
-            source,
-            format,
-            mapping=mapping,
-            keep_extra=keep_extra,
-            on_error=on_error,
-            columns=columns,
-            **options,
+    with _frame_bound():
+        return canonical_frame(
+            ingest_typed(
+                source,
+                format,
+                mapping=mapping,
+                keep_extra=keep_extra,
+                on_error=on_error,
+                columns=columns,
+                **options,
+            )
         )
-    )
 
 
 def ingest_typed(
@@ -158,17 +187,18 @@ def ingest_with(
     **options: Any,
 ) -> pd.DataFrame:
     """Read participations with a given importer, through the pipeline (see :func:`ingest`)."""
-    return canonical_frame(
-        _typed_with(
-            importer,
-            source,
-            mapping=mapping,
-            keep_extra=keep_extra,
-            on_error=on_error,
-            columns=columns,
-            **options,
+    with _frame_bound():
+        return canonical_frame(
+            _typed_with(
+                importer,
+                source,
+                mapping=mapping,
+                keep_extra=keep_extra,
+                on_error=on_error,
+                columns=columns,
+                **options,
+            )
         )
-    )
 
 
 def _typed_with(
@@ -243,17 +273,18 @@ def ingest_raw(
     ``columns`` (a projection, :data:`PIPELINE_OPTIONS`) is handed to ``read_raw`` as the
     ``columns`` option when given.
     """
-    return canonical_frame(
-        _typed_raw(
-            read_raw,
-            check=check,
-            mapping=mapping,
-            keep_extra=keep_extra,
-            on_error=on_error,
-            columns=columns,
-            **options,
+    with _frame_bound():
+        return canonical_frame(
+            _typed_raw(
+                read_raw,
+                check=check,
+                mapping=mapping,
+                keep_extra=keep_extra,
+                on_error=on_error,
+                columns=columns,
+                **options,
+            )
         )
-    )
 
 
 def _typed_raw(
@@ -298,17 +329,18 @@ def run(
 ) -> pd.DataFrame:
     """Stages 3 to 6 on a raw table: map, clean, type, convert (see the module docstring):
     :func:`run_typed`, then :func:`canonical_frame`."""
-    return canonical_frame(
-        run_typed(
-            raw,
-            mapping=mapping,
-            keep_extra=keep_extra,
-            on_error=on_error,
-            strict=strict,
-            warn=warn,
-            columns=columns,
+    with _frame_bound():
+        return canonical_frame(
+            run_typed(
+                raw,
+                mapping=mapping,
+                keep_extra=keep_extra,
+                on_error=on_error,
+                strict=strict,
+                warn=warn,
+                columns=columns,
+            )
         )
-    )
 
 
 def run_typed(
@@ -386,7 +418,8 @@ def prepare(
 ) -> tuple[pa.Table, list[tuple[int, Problem]], list[Problem]]:
     """Stages 3 to 5, in Arrow: the typed table, the bad cells by row, and (with ``notes``) the
     headers and values left out. The table's text of few distinct values (every text column but
-    ``participant_id``) is a dictionary of its distinct typed texts (``_type.TEXT_CODES``);
+    ``participant_id``) is a dictionary of its distinct typed texts (``_type.TEXT_CODES``), or,
+    for a frame (:func:`text_as_read`), the plain text as read where that is its typed text;
     :func:`to_frame` makes it the canonical pandas table.
 
     With ``columns`` (a projection) every header is still mapped (a missing required column,
@@ -419,6 +452,7 @@ def prepare(
             source=source or None,
         )
     rows = table.num_rows
+    as_read = text_as_read()  # a frame's text may be the text as read (see text_as_read)
     arrays: dict[str, pa.Array] = {}
     problems: list[tuple[int, Problem]] = list(raw.row_problems)
     left_out: list[Problem] = [*raw.notes, *(headers.left_out if mapping is not None else ())]
@@ -435,6 +469,7 @@ def prepare(
             value_words(mapping, header, column.name),
             quoted_formulas=raw.quoted_formulas,
             regions=mapping is not None,
+            as_read=as_read,
         )
         arrays[column.name] = typed.values
         problems += cell_problems(typed, column, source, raw.locate, header)

@@ -93,12 +93,43 @@ def type_column(
     *,
     quoted_formulas: bool = False,
     regions: bool = True,
+    as_read: bool = False,
 ) -> TypedColumn:
-    """One column of a raw table in its canonical type (see the module docstring)."""
+    """One column of a raw table in its canonical type (see the module docstring).
+
+    With ``as_read`` (the table becomes a pandas frame: :func:`~._pipeline.text_as_read`), a
+    plain text column of few distinct values whose every distinct text is its own typed text
+    (clean, a known value or a text no word matches) is returned as it was read, not as a
+    dictionary, and the ids are cleaned chunk by chunk, never joined.
+    """
     kind = column.kind
     wanted = ARROW_TYPES[kind]
     if values.type == wanted and kind in ("bool", "int"):
         return TypedColumn(values=values)  # typed by the format: no copy
+    if as_read and kind == "string" and column.name not in _FREE_TEXT and _is_text(values.type):
+        unknown = _typed_as_written(
+            values, column, words, quoted_formulas=quoted_formulas, regions=regions
+        )
+        if unknown is not None:
+            # The rows of each text no vocabulary word matched (kept as written), for the notes.
+            masks = {
+                text: pc.fill_null(pc.equal(values, text), False).to_numpy(zero_copy_only=False)
+                for text in unknown
+            }
+            return TypedColumn(values=values, raw=values, unknown=masks)
+        if isinstance(values, pa.ChunkedArray):
+            # Typed as a dictionary after all: encoded chunk by chunk, never joined as text.
+            values = pc.dictionary_encode(values)
+    if (
+        as_read
+        and column.name in _FREE_TEXT
+        and isinstance(values, pa.ChunkedArray)
+        and _is_text(values.type)
+    ):
+        # Cleaned chunk by chunk (the cleaning is cell by cell): the ids are never joined into
+        # one array, a copy of every id the frame does not need.
+        chunks = [clean_array(chunk, quoted_formulas=quoted_formulas) for chunk in values.chunks]
+        return TypedColumn(values=pa.chunked_array(chunks, values.type))
     if kind == "date" and pa.types.is_string(values.type):
         # Written DD.MM.YYYY, the dates are parsed from the chunks: the text is never joined.
         fixed = _fixed_dotted_dates(values)
@@ -139,6 +170,48 @@ def type_column(
         cleaned = clean_array(encoded.dictionary.cast(pa.string()), quoted_formulas=quoted_formulas)
         return TypedColumn(values=text_codes(cleaned, encoded.indices))
     return _distinct(array, column, words, quoted_formulas=quoted_formulas, regions=regions)
+
+
+def _typed_as_written(
+    values: pa.Array | pa.ChunkedArray,
+    column: Column,
+    words: Mapping[str, Any],
+    *,
+    quoted_formulas: bool,
+    regions: bool,
+) -> list[str] | None:
+    """The texts no vocabulary word matched when every distinct text of a plain text column is
+    its own typed text, ``None`` when one is not: the cleaning changes none (no spaces around,
+    no quote, no cedilla, none empty) and, for a column with a vocabulary, each is a known value
+    typed to itself or a text no word matches (kept as written, as :func:`_distinct` keeps it);
+    the typing of :func:`type_column` would then give back the column's cells as they are."""
+    if not words and not (column.name == "region" and regions):
+        # The texts type_column only cleans (a project code, a partner): the cleaning, cell by
+        # cell, leaves every chunk as it is (a look at the cells' edges and bytes, no hashing).
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        for chunk in chunks:
+            cleaned = clean_array(chunk, quoted_formulas=quoted_formulas)
+            if cleaned is not chunk and not cleaned.equals(chunk):
+                return None
+        return []
+    distinct = pc.unique(values).drop_null()
+    if len(distinct) > _AS_WRITTEN_DISTINCT:
+        return None  # not few distinct values after all: typed as a dictionary
+    unknown = []
+    for text in distinct.to_pylist():
+        cell = clean_text(text, quoted_formulas=quoted_formulas)
+        if cell is None or cell != text:
+            return None
+        value, recognised = map_text(cell, column.name, words, regions=regions)
+        if value is None or _typed(value, column, cell) != text:
+            return None
+        if not recognised:
+            unknown.append(text)
+    return unknown
+
+
+_AS_WRITTEN_DISTINCT = 1 << 16
+"""At most this many distinct texts are looked at one by one (:func:`_typed_as_written`)."""
 
 
 TEXT_CODES = pa.dictionary(pa.int32(), pa.string())
@@ -504,26 +577,34 @@ def _fixed_dotted_dates(text: pa.Array | pa.ChunkedArray) -> pa.Array | None:
         if part is None:
             return None
         parts.append(part)
-    if not parts:
+    if not any(written.any() for _, written in parts):
         return None
-    cells = np.concatenate([part[0] for part in parts]) if len(parts) > 1 else parts[0][0]
-    written = np.concatenate([part[1] for part in parts]) if len(parts) > 1 else parts[0][1]
-    if not written.any():
-        return None
-    # Block by block, so the scratch arrays stay small (the peak memory of a read is the
-    # table's, not this arithmetic's); each block is a few whole-array operations.
-    days = np.empty(len(cells), dtype=np.int32)
-    for start in range(0, len(cells), _DATE_BLOCK):
-        block = _dotted_days(cells[start : start + _DATE_BLOCK])
-        if block is None:
-            return None
-        days[start : start + len(block)] = block
-    if not written.all():
-        spread = np.zeros(len(written), dtype=np.int32)
-        spread[written] = days
-        days = spread
-    validity = None if written.all() else pa.py_buffer(np.packbits(written, bitorder="little"))
-    return pa.Array.from_buffers(_DATE, len(written), [validity, pa.py_buffer(days)])
+    # Each chunk's cells are read where they lie (never gathered into one array), block by
+    # block, so the scratch arrays stay small (the peak memory of a read is the table's, not
+    # this arithmetic's); the days are written once, into memory from Arrow's pool.
+    days = pool_array(sum(len(written) for _, written in parts), np.int32)
+    start = 0
+    for cells, written in parts:
+        out = days[start : start + len(written)]
+        start += len(written)
+        every = bool(written.all())
+        if not every:
+            out[:] = 0
+            rows = np.flatnonzero(written)
+        for first in range(0, len(cells), _DATE_BLOCK):
+            block = _dotted_days(cells[first : first + _DATE_BLOCK])
+            if block is None:
+                return None
+            if every:
+                out[first : first + len(block)] = block
+            else:
+                out[rows[first : first + len(block)]] = block
+    if all(written.all() for _, written in parts):
+        validity = None
+    else:
+        written = np.concatenate([written for _, written in parts])
+        validity = pa.py_buffer(np.packbits(written, bitorder="little"))
+    return pa.Array.from_buffers(_DATE, len(days), [validity, pa.py_buffer(days)])
 
 
 def _written_cells(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
@@ -653,6 +734,17 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
         return STRING_DTYPE.__from_arrow__(decoded_text(values))
     if pa.types.is_date32(data_type):
         return _date_seconds(values)
+    if pa.types.is_int8(data_type):
+        array = one_chunk(values)
+        numbers = pool_array(len(array), np.int8)
+        data = array.buffers()[1]
+        if data is None:  # no buffer (an empty or all-null array): no number to copy
+            numbers[:] = 0
+        else:
+            numbers[:] = np.frombuffer(data, dtype=np.int8)[
+                array.offset : array.offset + len(array)
+            ]
+        return pd.arrays.IntegerArray(numbers, _missing(array))
     mapped = _arrow_mapper(data_type)
     if mapped is not None:
         return mapped.__from_arrow__(values)
@@ -665,9 +757,9 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
 
 
 def _date_seconds(values: pa.ChunkedArray) -> np.ndarray:
-    """``date32`` dates as pandas' ``datetime64[s]``, written once into one new array (a missing
-    date is ``NaT``)."""
-    out = np.empty(len(values), dtype=DATE_DTYPE)
+    """``date32`` dates as pandas' ``datetime64[s]``, written once into one new array from
+    Arrow's pool (:func:`pool_array`; a missing date is ``NaT``)."""
+    out = pool_array(len(values), DATE_DTYPE)
     seconds = out.view(np.int64)
     start = 0
     for chunk in values.chunks:
@@ -695,13 +787,66 @@ def decoded_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _boolean_array(values: pa.ChunkedArray) -> pd.arrays.BooleanArray:
-    """An Arrow boolean column as pandas' nullable booleans, its bitmaps unpacked by numpy."""
+    """An Arrow boolean column as pandas' nullable booleans, its bitmaps unpacked by numpy into
+    memory from Arrow's pool (:func:`pool_array`)."""
     array = one_chunk(values)
-    validity, data = array.buffers()
-    bits = bitmap_bits(data, array.offset, len(array))
+    data = array.buffers()[1]
+    bits = pool_array(len(array), np.bool_)
+    _unpack_bits(data, array.offset, bits)
+    return pd.arrays.BooleanArray(bits, _missing(array))
+
+
+def _missing(array: pa.Array) -> np.ndarray:
+    """Which cells of ``array`` are null, as a new numpy boolean array (:func:`pool_array`)."""
+    missing = pool_array(len(array), np.bool_)
+    validity = array.buffers()[0]
     if validity is None or array.null_count == 0:
-        return pd.arrays.BooleanArray(bits, np.zeros(len(array), dtype=bool))
-    return pd.arrays.BooleanArray(bits, ~bitmap_bits(validity, array.offset, len(array)))
+        missing[:] = False
+    else:
+        _unpack_bits(validity, array.offset, missing)
+        np.logical_not(missing, out=missing)
+    return missing
+
+
+def pool_array(length: int, dtype: Any) -> np.ndarray:
+    """A new, writable numpy array of ``length`` items in memory from Arrow's pool.
+
+    The pandas frame's columns are written once into new memory, and in these VMs fresh memory
+    from ``malloc`` costs a page fault every 4 KiB (numpy's arrays under 4 MiB get no huge
+    pages); Arrow's pool (mimalloc) hands out memory that is several times cheaper to write
+    for the first time (docs/performance.md, 2026-12-07). The array keeps its buffer alive.
+    """
+    dtype = np.dtype(dtype)
+    buffer = pa.allocate_buffer(length * dtype.itemsize)
+    return np.frombuffer(buffer, dtype=dtype, count=length)
+
+
+_BYTE_BITS = (
+    np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")
+    .view(np.uint64)
+    .ravel()
+)
+"""The eight booleans (bytes) of each byte's bits, least significant first, as one 8-byte
+item: a gather of these unpacks a bitmap into a given array (``np.unpackbits`` cannot)."""
+
+
+def _unpack_bits(buffer: pa.Buffer | None, offset: int, out: np.ndarray) -> None:
+    """Write ``len(out)`` bits of an Arrow bitmap from bit ``offset`` into the booleans ``out``
+    (what :func:`bitmap_bits` returns, without a new array)."""
+    length = len(out)
+    if buffer is None or length == 0:
+        out[:] = False
+        return
+    if offset % 8:
+        out[:] = bitmap_bits(buffer, offset, length)
+        return
+    first = offset // 8
+    packed = np.frombuffer(buffer, dtype=np.uint8)[first : first + (length + 7) // 8]
+    whole = length // 8
+    # mode="clip": every byte is an index of the table, and the gather writes straight to out.
+    np.take(_BYTE_BITS, packed[:whole], out=out[: whole * 8].view(np.uint64), mode="clip")
+    if length > whole * 8:
+        out[whole * 8 :] = bitmap_bits(buffer, offset + whole * 8, length - whole * 8)
 
 
 def gathered_booleans(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:

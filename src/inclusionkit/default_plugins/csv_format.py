@@ -49,6 +49,7 @@ from inclusionkit._ingest import (
     load_mapping,
     map_headers,
     physical_lines,
+    text_as_read,
 )
 from inclusionkit._ingest._decode import HEAD_SIZE, file_lines
 from inclusionkit._ingest._mapping import dropped_unmapped
@@ -168,7 +169,8 @@ def read_csv_raw(source: Source, *, options: Mapping[str, Any]) -> RawTable:
     a ``columns`` option (a projection) only those of them, the others never converted; a UTF-8
     file is read in place by Arrow, a Windows-1250 or ISO-8859-2 one decoded first. Columns of
     few distinct values are read dictionary-encoded, so each distinct text is cleaned and typed
-    once.
+    once; for a pandas frame (:func:`~inclusionkit._ingest.text_as_read`) the text ones and the
+    ids are read as plain ``large_string``, which the frame takes as read when it is clean.
     """
     name = source_name(source)
     with local_path(limited_source(source, "table"), ".csv") as path:
@@ -316,16 +318,19 @@ def _arrow_read(
     text: dict[str, pa.DataType] = {}
     typed: dict[str, pa.DataType] = {}
     dated: dict[str, pa.DataType] = {}
+    as_read = text_as_read()
     for target, header in headers.columns.items():
         if only is not None and target not in only:
             continue
         if target in _PLAIN_TEXT or (target not in COLUMN_NAMES and keep_extra):
-            text[header] = pa.string()
+            text[header] = _FRAME_TEXT if target == "participant_id" and as_read else pa.string()
             if _KINDS.get(target) == "date":
                 dated[header] = pa.date32()
         elif target in COLUMN_NAMES:
-            text[header] = _DICTIONARY
             kind = _KINDS[target]
+            # Text for a frame is read plain, as pyarrow's reader reads it: the typed column is
+            # then mostly the text as read, which the frame takes as it is (text_as_read).
+            text[header] = _FRAME_TEXT if kind == "string" and as_read else _DICTIONARY
             values = {} if mapping is None else mapping.value_map(header, target)
             if kind == "bool" and not values:
                 typed[header] = pa.bool_()
@@ -451,6 +456,9 @@ _BLOCK = 1 << 22
 """Bytes of the file Arrow parses at a time. 4 MiB blocks took less CPU time and a lower peak
 than 16 MiB ones at 1M rows (docs/performance.md, 2026-12-07)."""
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+_FRAME_TEXT = pa.large_string()
+"""The text columns of a table read for a pandas frame (:func:`text_as_read`): the type pandas'
+``string`` dtype holds, so the frame takes the cells as read, with no copy of new offsets."""
 _PLAIN_TEXT = frozenset({"participant_id", *DATE_COLUMNS})
 """Columns of (nearly) one value per row: read as plain text, not dictionary-encoded."""
 _KINDS = {column.name: column.kind for column in COLUMNS}
