@@ -11,9 +11,11 @@ cells' labels and the provenance counters; :mod:`._assemble` adds partials up in
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections import deque
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
@@ -43,6 +45,7 @@ __all__ = [
     "Spec",
     "check_table",
     "columns_read",
+    "count_workers",
     "evaluate_partition",
     "normalise_by",
     "period_key",
@@ -256,7 +259,30 @@ class Partial:
 
 
 THREADED_ROWS = 200_000
-"""From this many rows a partition evaluated with ``threads`` uses a second thread."""
+"""From this many rows a partition evaluated with ``threads`` uses other threads."""
+
+THREADS_ENV = "INCLUSIONKIT_THREADS"
+"""The environment variable that sets how many threads the in-memory engine counts with."""
+
+
+def count_workers() -> int:
+    """The threads the in-memory engine counts with: :data:`THREADS_ENV` when set (``1``:
+    everything on the calling thread), else the processors this process may run on (its CPU
+    affinity, which a container or ``taskset`` narrows; ``os.cpu_count()`` where the system
+    does not say)."""
+    text = os.environ.get(THREADS_ENV, "").strip()
+    if text:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise InclusionKitError(f"{THREADS_ENV}={text!r} is not a number of threads (1 or more)")
+        return value
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return max(len(affinity(0)), 1)
+    return os.cpu_count() or 1
 
 
 def evaluate_partition(
@@ -264,25 +290,29 @@ def evaluate_partition(
     rows: np.ndarray | None,
     spec: Spec,
     *,
-    threads: bool = False,
+    threads: bool | int = False,
 ) -> Partial:
     """Count one self-contained partition (a canonical table: a pandas frame, or the typed Arrow
     table a file was read into, read as it is: :class:`~._columns.TableColumns`).
 
-    ``rows`` gives each row's input position (``None``: its position in ``table``). With
-    ``threads`` (the in-memory engine, which has the machine to itself) a partition of at least
-    :data:`THREADED_ROWS` rows has a second thread convert its text columns while the
-    re-entries are found, then build the excluded list while the indicators are counted: both
-    are Arrow and numpy work that runs without Python's lock. The counts are the same.
+    ``rows`` gives each row's input position (``None``: its position in ``table``). ``threads``
+    (the in-memory engine, which has the machine to itself) is ``True`` for
+    :func:`count_workers` threads, or a number of them; from two, a partition of at least
+    :data:`THREADED_ROWS` rows is counted by the calling thread and a pool of that many others.
+    They convert the text columns and hash half of the keys while the re-entries are found,
+    then build the excluded list and the breakdown cells and count each indicator's mask per
+    cell while the calling thread evaluates the next masks: Arrow and numpy work that runs
+    without Python's lock. The counts are the same, whatever the number of threads.
     """
     table = TableColumns(table)
-    if not threads or len(table) < THREADED_ROWS:
+    workers = (count_workers() if threads is True else int(threads)) if threads else 1
+    if workers < 2 or len(table) < THREADED_ROWS:
         return _evaluate(table, rows, spec, None)
-    pool = ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-count")
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="inclusionkit-count")
     try:
         return _evaluate(table, rows, spec, pool)
     finally:
-        # Stopped early (an error, Ctrl-C), the other thread's queued work is dropped.
+        # Stopped early (an error, Ctrl-C), the other threads' queued work is dropped.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -315,10 +345,14 @@ def _evaluate(
         early=_text_read(table, spec) if pool is not None else (),
     )
     excluded_later = None if pool is None else pool.submit(_excluded, prepared, rows)
-    grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
+    cells: _Cells | Future[_Cells] = (
+        _cells(prepared, spec, records.as_of)
+        if pool is None
+        else pool.submit(_cells, prepared, spec, records.as_of)
+    )
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
-    flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
-    values = _indicator_values(personal, spec, prepared, grouping, flows)
+    values = _indicator_values(personal, spec, prepared, cells, pool)
+    grouping, flows = cells.result() if isinstance(cells, Future) else cells
     excluded = _excluded(prepared, rows) if excluded_later is None else excluded_later.result()
     return Partial(
         values=values,
@@ -337,35 +371,75 @@ def _evaluate(
     )
 
 
+_Cells: TypeAlias = "tuple[Grouping, _Flows | None]"
+"""The breakdown cells of a partition and, for a per-year rule set, its years' flows."""
+
+IN_FLIGHT = 2
+"""Masks evaluated ahead of their counting on another thread (each a byte per row)."""
+
+
+def _cells(prepared: PreparedParticipations, spec: Spec, as_of: dt.date | None) -> _Cells:
+    ruleset = spec.ruleset
+    grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
+    return grouping, (_Flows(grouping, ruleset.flows, as_of) if ruleset.flows else None)
+
+
+def _mask_values(indicator: IndicatorSpec, mask: np.ndarray, cells: _Cells) -> np.ndarray:
+    """An indicator's values per cell (per year and flow) from its mask."""
+    grouping, flows = cells
+    return flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
+
+
+def _counted_later(
+    indicator: IndicatorSpec, mask: np.ndarray, cells: Future[_Cells]
+) -> np.ndarray:
+    return _mask_values(indicator, mask, cells.result())
+
+
 def _indicator_values(
     indicators: Sequence[IndicatorSpec],
     spec: Spec,
     prepared: PreparedParticipations,
-    grouping: Grouping,
-    flows: _Flows | None,
+    cells: _Cells | Future[_Cells],
+    pool: Executor | None,
 ) -> dict[str, np.ndarray]:
     """The values per cell of ``indicators`` (personal ones), and with a reporting period
-    their values for the period (under :func:`period_key`), in the indicators' order."""
-    evaluator = Evaluator(grouping.source)
+    their values for the period (under :func:`period_key`), in the indicators' order.
+
+    With a ``pool`` the cells come from it (``cells`` is their future) and each mask is counted
+    there while this thread evaluates the next ones, :data:`IN_FLIGHT` at most ahead; each
+    value is still computed from its own mask alone, by the same function."""
+    source = prepared.source
+    evaluator = Evaluator(source)
     evaluator.plan([ind.node for ind in indicators])
-    values: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray | Future[np.ndarray]] = {}
+    in_flight: deque[Future[np.ndarray]] = deque()
+
+    def count(key: str, indicator: IndicatorSpec, mask: np.ndarray) -> None:
+        if isinstance(cells, Future):
+            assert pool is not None
+            later = pool.submit(_counted_later, indicator, mask, cells)
+            values[key] = later
+            in_flight.append(later)
+            if len(in_flight) > IN_FLIGHT:
+                in_flight.popleft().result()
+        else:
+            values[key] = _mask_values(indicator, mask, cells)
+
     events: dict[str, np.ndarray] = {}
     for indicator in indicators:
         mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
-        values[indicator.code] = (
-            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
-        )
+        count(indicator.code, indicator, mask)
         if spec.period is not None:
             event = period_event(indicator.timing, indicator.kind)
             if event not in events:
-                events[event] = in_period(grouping.source, event, spec.period.start)
-            in_period_mask = mask & events[event]
-            values[period_key(indicator.code)] = (
-                flows.values(indicator, in_period_mask)
-                if flows
-                else _cell_values(indicator, in_period_mask, grouping)
-            )
-    return values
+                events[event] = in_period(source, event, spec.period.start)
+            count(period_key(indicator.code), indicator, mask & events[event])
+        del mask
+    return {
+        key: value.result() if isinstance(value, Future) else value
+        for key, value in values.items()
+    }
 
 
 def _excluded(prepared: PreparedParticipations, rows: np.ndarray | None) -> pd.DataFrame:
