@@ -277,7 +277,9 @@ def count_workers() -> int:
         except ValueError:
             value = 0
         if value < 1:
-            raise InclusionKitError(f"{THREADS_ENV}={text!r} is not a number of threads (1 or more)")
+            raise InclusionKitError(
+                f"{THREADS_ENV}={text!r} is not a number of threads (1 or more)"
+            )
         return value
     affinity = getattr(os, "sched_getaffinity", None)
     if affinity is not None:
@@ -390,9 +392,7 @@ def _mask_values(indicator: IndicatorSpec, mask: np.ndarray, cells: _Cells) -> n
     return flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
 
 
-def _counted_later(
-    indicator: IndicatorSpec, mask: np.ndarray, cells: Future[_Cells]
-) -> np.ndarray:
+def _counted_later(indicator: IndicatorSpec, mask: np.ndarray, cells: Future[_Cells]) -> np.ndarray:
     return _mask_values(indicator, mask, cells.result())
 
 
@@ -437,8 +437,7 @@ def _indicator_values(
             count(period_key(indicator.code), indicator, mask & events[event])
         del mask
     return {
-        key: value.result() if isinstance(value, Future) else value
-        for key, value in values.items()
+        key: value.result() if isinstance(value, Future) else value for key, value in values.items()
     }
 
 
