@@ -175,7 +175,7 @@ class PreparedParticipations:
     reads count alike, whichever is chosen; and the table may hold those columns only (a
     projection) and give the same report.
 
-    With a ``pool`` (an executor of one other thread), the ``early`` columns are converted
+    With a ``pool`` (an executor of other threads), the ``early`` columns are converted
     there while this thread finds the re-entries: coding text columns (Arrow kernels) and
     hashing the keys (numpy) both run without Python's lock, so a second core shortens the
     preparation. Nothing else changes: each column is still converted once, the same way.
@@ -220,7 +220,7 @@ class PreparedParticipations:
         self.as_of_days = None if as_of is None else date_to_days(as_of)
         self.as_of_ymd = None if as_of is None else date_to_ymd(as_of)
         self._merged = False
-        self._merge()
+        self._merge(pool)
         # The re-entry ties and partners were read from the table: from here on each column is
         # read once, converted, and its Arrow buffers let go (:meth:`input_col`).
         self._merged = True
@@ -266,7 +266,7 @@ class PreparedParticipations:
 
     # -- as-of and re-entry
 
-    def _merge(self) -> None:
+    def _merge(self, pool: Executor | None) -> None:
         n = self.input_rows
         entry = self.input_col("entry_date")
         active = np.ones(n, dtype=bool)
@@ -281,6 +281,7 @@ class PreparedParticipations:
             self.table.text("project_code"),
             self.table.text("participant_id"),
             include=active if self.rows_after_as_of else None,
+            pool=pool,
         )
         self._merge_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.merged = 0
