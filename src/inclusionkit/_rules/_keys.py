@@ -9,6 +9,7 @@ merge two different participations.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -135,7 +136,7 @@ def _chunk_hash(array: pa.Array, pool: Executor | None = None) -> np.ndarray:
 
     # Block by block: a value's hash depends on its own bytes alone, never on its block's (so
     # never on which thread hashed it).
-    run_shared(pool, [lambda start=start: block(start) for start in range(0, body, HASH_BLOCK)])
+    run_shared(pool, [functools.partial(block, start) for start in range(0, body, HASH_BLOCK)])
     if body < n:
         window = offsets[body:].astype(np.int64)
         first = int(window[0])
@@ -223,9 +224,9 @@ def candidates_of(h: np.ndarray, pool: Executor | None = None) -> np.ndarray:
     del high
 
     def half(positions: np.ndarray) -> np.ndarray:
-        return positions[_repeated(h[positions], 63, 23)]
+        return np.asarray(positions[_repeated(h[positions], 63, 23)])
 
-    found = run_shared(pool, [lambda at=at: half(at) for at in halves])
+    found = run_shared(pool, [functools.partial(half, at) for at in halves])
     del halves
     return np.sort(np.concatenate(found)).astype(np.int64)
 
