@@ -180,17 +180,25 @@ def test_keys_searched_with_a_pool_give_the_same_rows_and_groups(
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, 2**64 - 1), max_size=300), st.integers(0, 40))
-def test_repeated_hashes_are_found_alike_in_two_halves(values: list[int], copies: int) -> None:
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=300),
+    st.integers(0, 40),
+    st.none() | st.integers(0, 2**32),
+)
+def test_repeated_hashes_are_found_alike_in_two_halves(
+    values: list[int], copies: int, seed: int | None
+) -> None:
     """candidates_of given a pool (each half of the hashes by their top bit searched apart)
-    gives the positions of the repeated hashes, as without."""
+    gives the positions of the repeated hashes among the included rows, as without."""
     h = np.array([*values, *values[:copies]], dtype=np.uint64)
+    include = None if seed is None else np.random.default_rng(seed).random(h.shape[0]) < 0.7
     with ThreadPoolExecutor(1) as pool, pytest.MonkeyPatch.context() as patch:
         patch.setattr(_keys, "SPLIT_HASHES", 0)
-        split = candidates_of(h, pool)
-    counts = Counter(h.tolist())
-    assert split.tolist() == [i for i, x in enumerate(h.tolist()) if counts[x] > 1]
-    assert split.tolist() == candidates_of(h).tolist()
+        split = candidates_of(h, pool, include)
+    kept = [i for i in range(h.shape[0]) if include is None or include[i]]
+    counts = Counter(h[kept].tolist())
+    assert split.tolist() == [i for i in kept if counts[int(h[i])] > 1]
+    assert split.tolist() == candidates_of(h, None, include).tolist()
     assert split.dtype == np.int64
 
 

@@ -201,8 +201,11 @@ SPLIT_HASHES = 1 << 20
 """From this many hashes, :func:`candidates_of` given a pool looks for repeats in two halves."""
 
 
-def candidates_of(h: np.ndarray, pool: Executor | None = None) -> np.ndarray:
-    """Positions whose 64-bit hash is repeated.
+def candidates_of(
+    h: np.ndarray, pool: Executor | None = None, include: np.ndarray | None = None
+) -> np.ndarray:
+    """Positions whose 64-bit hash is repeated (among the ``include`` rows, when given: a
+    boolean mask).
 
     Sorting a million hashes is the expensive way. Instead, bucket the hashes by one slice of
     their bits and keep only positions whose bucket holds more than one hash; repeat with other
@@ -216,12 +219,19 @@ def candidates_of(h: np.ndarray, pool: Executor | None = None) -> np.ndarray:
     """
     n = h.shape[0]
     if pool is None or n < SPLIT_HASHES:
-        return _repeated(h, 64, 24)
+        if include is None or include.all():
+            return _repeated(h, 64, 24)
+        positions = np.flatnonzero(include)
+        return np.asarray(positions[_repeated(h[positions], 64, 24)])
     # Positions as int32 below two billion rows: half the memory of the default.
     width = np.int32 if n < (1 << 31) else np.int64
-    high = h >> np.uint64(63)
-    halves = [np.flatnonzero(high == bit).astype(width, copy=False) for bit in (0, 1)]
-    del high
+    high = (h >> np.uint64(63)).astype(bool)
+    halves = []
+    for side in (~high, high):
+        if include is not None:
+            side &= include
+        halves.append(np.flatnonzero(side).astype(width, copy=False))
+    del high, side
 
     def half(positions: np.ndarray) -> np.ndarray:
         return np.asarray(positions[_repeated(h[positions], 63, 23)])
@@ -301,10 +311,8 @@ def duplicated_keys(
     for array in (project_code, participant_id):
         if array.null_count:
             known &= array.is_valid().to_numpy(zero_copy_only=False)
-    positions = np.flatnonzero(known) if not known.all() else None
-    candidates = candidates_of(h if positions is None else h[positions], pool)
-    if positions is not None:
-        candidates = positions[candidates]
+    candidates = candidates_of(h, pool, known)
+    del known
     if candidates.size == 0:
         return candidates.astype(np.int64), np.zeros(0, dtype=np.int64)
     # Exact grouping of the few candidates by their real strings. Every argument of the join,

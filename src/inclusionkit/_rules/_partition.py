@@ -386,14 +386,25 @@ def _cells(prepared: PreparedParticipations, spec: Spec, as_of: dt.date | None) 
     return grouping, (_Flows(grouping, ruleset.flows, as_of) if ruleset.flows else None)
 
 
-def _mask_values(indicator: IndicatorSpec, mask: np.ndarray, cells: _Cells) -> np.ndarray:
-    """An indicator's values per cell (per year and flow) from its mask."""
-    grouping, flows = cells
-    return flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
-
-
-def _counted_later(indicator: IndicatorSpec, mask: np.ndarray, cells: Future[_Cells]) -> np.ndarray:
-    return _mask_values(indicator, mask, cells.result())
+def _mask_values(
+    indicator: IndicatorSpec,
+    mask: np.ndarray,
+    prepared: PreparedParticipations,
+    in_period_mask: np.ndarray | None,
+    cells: _Cells | Future[_Cells],
+) -> list[np.ndarray]:
+    """An indicator's values per cell (per year and flow) from its filter's mask: of the
+    participations it counts (:func:`_counted`), then of those in the reporting period (when
+    ``in_period_mask`` is given)."""
+    grouping, flows = cells.result() if isinstance(cells, Future) else cells
+    counted = _counted(mask, indicator, prepared)
+    del mask
+    masks = [counted] if in_period_mask is None else [counted, counted & in_period_mask]
+    del counted
+    return [
+        flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
+        for mask in masks
+    ]
 
 
 def _indicator_values(
@@ -406,39 +417,39 @@ def _indicator_values(
     """The values per cell of ``indicators`` (personal ones), and with a reporting period
     their values for the period (under :func:`period_key`), in the indicators' order.
 
-    With a ``pool`` the cells come from it (``cells`` is their future) and each mask is counted
-    there while this thread evaluates the next ones, :data:`IN_FLIGHT` at most ahead; each
-    value is still computed from its own mask alone, by the same function."""
+    With a ``pool`` the cells come from it (``cells`` is their future) and each filter's mask
+    is counted there while this thread evaluates the next ones, :data:`IN_FLIGHT` at most
+    ahead; each value is still computed from its own mask alone, by the same function."""
     source = prepared.source
     evaluator = Evaluator(source)
     evaluator.plan([ind.node for ind in indicators])
-    values: dict[str, np.ndarray | Future[np.ndarray]] = {}
-    in_flight: deque[Future[np.ndarray]] = deque()
-
-    def count(key: str, indicator: IndicatorSpec, mask: np.ndarray) -> None:
-        if isinstance(cells, Future):
-            assert pool is not None
-            later = pool.submit(_counted_later, indicator, mask, cells)
-            values[key] = later
-            in_flight.append(later)
-            if len(in_flight) > IN_FLIGHT:
-                in_flight.popleft().result()
-        else:
-            values[key] = _mask_values(indicator, mask, cells)
-
     events: dict[str, np.ndarray] = {}
+    per_indicator: list[list[np.ndarray] | Future[list[np.ndarray]]] = []
+    in_flight: deque[Future[list[np.ndarray]]] = deque()
     for indicator in indicators:
-        mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
-        count(indicator.code, indicator, mask)
+        in_period_mask = None
         if spec.period is not None:
             event = period_event(indicator.timing, indicator.kind)
             if event not in events:
                 events[event] = in_period(source, event, spec.period.start)
-            count(period_key(indicator.code), indicator, mask & events[event])
+            in_period_mask = events[event]
+        mask = evaluator.mask(indicator.node)
+        if pool is None:
+            per_indicator.append(_mask_values(indicator, mask, prepared, in_period_mask, cells))
+            continue
+        later = pool.submit(_mask_values, indicator, mask, prepared, in_period_mask, cells)
         del mask
-    return {
-        key: value.result() if isinstance(value, Future) else value for key, value in values.items()
-    }
+        per_indicator.append(later)
+        in_flight.append(later)
+        if len(in_flight) > IN_FLIGHT:
+            in_flight.popleft().result()
+    values: dict[str, np.ndarray] = {}
+    for indicator, computed in zip(indicators, per_indicator, strict=True):
+        found = computed.result() if isinstance(computed, Future) else computed
+        values[indicator.code] = found[0]
+        if spec.period is not None:
+            values[period_key(indicator.code)] = found[1]
+    return values
 
 
 def _excluded(prepared: PreparedParticipations, rows: np.ndarray | None) -> pd.DataFrame:
