@@ -300,17 +300,19 @@ def evaluate_partition(
     ``rows`` gives each row's input position (``None``: its position in ``table``). ``threads``
     (the in-memory engine, which has the machine to itself) is ``True`` for
     :func:`count_workers` threads, or a number of them; from two, a partition of at least
-    :data:`THREADED_ROWS` rows is counted by the calling thread and a pool of that many others.
-    They convert the text columns and hash half of the keys while the re-entries are found,
-    then build the excluded list and the breakdown cells and count each indicator's mask per
-    cell while the calling thread evaluates the next masks: Arrow and numpy work that runs
-    without Python's lock. The counts are the same, whatever the number of threads.
+    :data:`THREADED_ROWS` rows is counted by the calling thread and a pool of the others.
+    They convert the text columns and hash and search part of the keys while the re-entries
+    are found, then build the excluded list and count each indicator's mask per cell while the
+    calling thread codes the cells and evaluates the next masks: Arrow and numpy work that
+    runs without Python's lock. The counts are the same, whatever the number of threads.
     """
     table = TableColumns(table)
     workers = (count_workers() if threads is True else int(threads)) if threads else 1
     if workers < 2 or len(table) < THREADED_ROWS:
         return _evaluate(table, rows, spec, None)
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="inclusionkit-count")
+    # The calling thread is one of the workers. (Each other thread gets its own malloc arena,
+    # which keeps some of what it freed: one more thread than needed is memory held.)
+    pool = ThreadPoolExecutor(workers - 1, thread_name_prefix="inclusionkit-count")
     try:
         return _evaluate(table, rows, spec, pool)
     finally:
@@ -347,14 +349,10 @@ def _evaluate(
         early=_text_read(table, spec) if pool is not None else (),
     )
     excluded_later = None if pool is None else pool.submit(_excluded, prepared, rows)
-    cells: _Cells | Future[_Cells] = (
-        _cells(prepared, spec, records.as_of)
-        if pool is None
-        else pool.submit(_cells, prepared, spec, records.as_of)
-    )
+    # The cells on this thread (the pool's builds the excluded list meanwhile), then the masks.
+    cells = grouping, flows = _cells(prepared, spec, records.as_of)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
     values = _indicator_values(personal, spec, prepared, cells, pool)
-    grouping, flows = cells.result() if isinstance(cells, Future) else cells
     excluded = _excluded(prepared, rows) if excluded_later is None else excluded_later.result()
     return Partial(
         values=values,
@@ -391,12 +389,12 @@ def _mask_values(
     mask: np.ndarray,
     prepared: PreparedParticipations,
     in_period_mask: np.ndarray | None,
-    cells: _Cells | Future[_Cells],
+    cells: _Cells,
 ) -> list[np.ndarray]:
     """An indicator's values per cell (per year and flow) from its filter's mask: of the
     participations it counts (:func:`_counted`), then of those in the reporting period (when
     ``in_period_mask`` is given)."""
-    grouping, flows = cells.result() if isinstance(cells, Future) else cells
+    grouping, flows = cells
     counted = _counted(mask, indicator, prepared)
     del mask
     masks = [counted] if in_period_mask is None else [counted, counted & in_period_mask]
@@ -411,15 +409,15 @@ def _indicator_values(
     indicators: Sequence[IndicatorSpec],
     spec: Spec,
     prepared: PreparedParticipations,
-    cells: _Cells | Future[_Cells],
+    cells: _Cells,
     pool: Executor | None,
 ) -> dict[str, np.ndarray]:
     """The values per cell of ``indicators`` (personal ones), and with a reporting period
     their values for the period (under :func:`period_key`), in the indicators' order.
 
-    With a ``pool`` the cells come from it (``cells`` is their future) and each filter's mask
-    is counted there while this thread evaluates the next ones, :data:`IN_FLIGHT` at most
-    ahead; each value is still computed from its own mask alone, by the same function."""
+    With a ``pool`` each filter's mask is counted there while this thread evaluates the next
+    ones, :data:`IN_FLIGHT` at most ahead; each value is still computed from its own mask
+    alone, by the same function."""
     source = prepared.source
     evaluator = Evaluator(source)
     evaluator.plan([ind.node for ind in indicators])
