@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
-from inclusionkit._rules._keys import duplicated_keys, string_hash
+from inclusionkit._rules import _keys
+from inclusionkit._rules._keys import candidates_of, duplicated_keys, run_shared, string_hash
 from inclusionkit.testing import participation_tables
 
 # Lengths on both sides of the 8-byte words the hash reads, so chunks differ in their widest value.
@@ -148,3 +152,71 @@ def test_hashing_block_by_block_changes_no_hash(
     assert blocked.tolist() == whole.tolist()
     for i, value in enumerate(values):
         assert string_hash(pa.array([value]))[0] == whole[i]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.none() | _PROJECTS, st.none() | _IDS), max_size=60),
+    st.integers(1, 7),
+    st.integers(0, 8),
+    st.sampled_from([pa.string(), pa.large_string()]),
+)
+def test_keys_searched_with_a_pool_give_the_same_rows_and_groups(
+    pairs: list[tuple[str | None, str | None]], block: int, split: int, kind: pa.DataType
+) -> None:
+    """Hashing blocks and searching hash halves on a pool's thread finds the same repeated
+    keys, in the same groups, as one thread does."""
+    projects = pa.array([p for p, _ in pairs], type=kind)
+    people = pa.array([q for _, q in pairs], type=kind)
+    alone = duplicated_keys(projects, people)
+    with ThreadPoolExecutor(2) as pool, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_keys, "HASH_BLOCK", block)
+        patch.setattr(_keys, "SPLIT_HASHES", split)
+        shared = duplicated_keys(projects, people, pool=pool)
+        hashes = string_hash(people, pool)
+    assert hashes.tolist() == string_hash(people).tolist()
+    assert shared[0].tolist() == alone[0].tolist()
+    assert shared[1].tolist() == alone[1].tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=300),
+    st.integers(0, 40),
+    st.none() | st.integers(0, 2**32),
+)
+def test_repeated_hashes_are_found_alike_in_two_halves(
+    values: list[int], copies: int, seed: int | None
+) -> None:
+    """candidates_of given a pool (each half of the hashes by their top bit searched apart)
+    gives the positions of the repeated hashes among the included rows, as without."""
+    h = np.array([*values, *values[:copies]], dtype=np.uint64)
+    include = None if seed is None else np.random.default_rng(seed).random(h.shape[0]) < 0.7
+    with ThreadPoolExecutor(1) as pool, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_keys, "SPLIT_HASHES", 0)
+        split = candidates_of(h, pool, include)
+    kept = [i for i in range(h.shape[0]) if include is None or include[i]]
+    counts = Counter(h[kept].tolist())
+    assert split.tolist() == [i for i in kept if counts[int(h[i])] > 1]
+    assert split.tolist() == candidates_of(h, None, include).tolist()
+    assert split.dtype == np.int64
+
+
+def test_shared_tasks_run_once_each_in_order_whoever_runs_them() -> None:
+    """run_shared gives every task's result in the tasks' order, runs each once, and does not
+    wait for a pool whose threads are busy: this thread then runs every task."""
+    ran: list[int] = []
+    tasks = [lambda i=i: ran.append(i) or i * i for i in range(50)]
+    with ThreadPoolExecutor(1) as pool:
+        assert run_shared(pool, tasks) == [i * i for i in range(50)]
+        assert sorted(ran) == list(range(50))
+        release = threading.Event()
+        busy = pool.submit(release.wait)
+        ran.clear()
+        by = set()
+        tasks = [lambda i=i: by.add(threading.get_ident()) or i for i in range(5)]
+        assert run_shared(pool, tasks) == list(range(5))
+        assert by == {threading.get_ident()}
+        release.set()
+        busy.result()
+    assert run_shared(None, [lambda: 1, lambda: 2]) == [1, 2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 import inclusionkit
 from inclusionkit._ingest import RawTable, run_typed, to_frame
 from inclusionkit._participations import write_participations
-from inclusionkit._rules import _partition
+from inclusionkit._rules import _keys, _partition
 from inclusionkit._rules._partition import (
     KEY_COLUMNS,
     Partial,
@@ -214,8 +215,9 @@ def test_a_partition_counted_with_a_second_thread_counts_the_same(
     by: tuple[str, ...],
     name: str,
 ) -> None:
-    """evaluate_partition with threads (text columns converted and the excluded list built on
-    a second thread) gives the same values, labels, excluded list and counters as without."""
+    """evaluate_partition with threads (text columns converted, keys hashed and searched, the
+    excluded list and cells built and each mask counted on other threads) gives the same
+    values, labels, excluded list and counters as without, whatever the number of threads."""
     table = _with_extras(table, name)
     as_of, period = when
     spec = Spec.build(get_ruleset(name), by, as_of, None, period)
@@ -223,8 +225,61 @@ def test_a_partition_counted_with_a_second_thread_counts_the_same(
     alone = evaluate_partition(table, rows, spec)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_partition, "THREADED_ROWS", 0)
-        threaded = evaluate_partition(table, rows, spec, threads=True)
-    _same_partial(threaded, alone)
+        patch.setattr(_keys, "HASH_BLOCK", 3)
+        patch.setattr(_keys, "SPLIT_HASHES", 0)
+        for threads in (True, 2, 3):
+            threaded = evaluate_partition(table, rows, spec, threads=threads)
+            _same_partial(threaded, alone)
+
+
+def _pools(patch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the pools evaluate_partition makes from here on (``patch`` undoes it)."""
+    sizes: list[int] = []
+    real = _partition.ThreadPoolExecutor
+
+    def recording(workers: int, **options: Any) -> Any:
+        sizes.append(workers)
+        return real(workers, **options)
+
+    patch.setattr(_partition, "ThreadPoolExecutor", recording)
+    return sizes
+
+
+def test_the_number_of_counting_threads_is_the_one_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """threads=True counts with INCLUSIONKIT_THREADS threads, the calling one included (1: no
+    other thread at all), else with the processors the process may run on; a number asks for
+    that many; a partition below THREADED_ROWS rows, or threads=False, is counted on the
+    calling thread alone."""
+    table = _rows(50)
+    spec = Spec.build(get_ruleset("esf-2014"), ("gender",), "2023-12-31", None)
+    sizes = _pools(monkeypatch)
+    monkeypatch.setattr(_partition, "THREADED_ROWS", 0)
+    monkeypatch.setenv(_partition.THREADS_ENV, "3")
+    assert _partition.count_workers() == 3
+    evaluate_partition(table, None, spec, threads=True)
+    monkeypatch.setenv(_partition.THREADS_ENV, "1")
+    evaluate_partition(table, None, spec, threads=True)
+    evaluate_partition(table, None, spec, threads=4)
+    evaluate_partition(table, None, spec, threads=1)
+    evaluate_partition(table, None, spec)
+    assert sizes == [2, 3]
+    monkeypatch.delenv(_partition.THREADS_ENV)
+    assert _partition.count_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(_partition, "THREADED_ROWS", 51)
+    evaluate_partition(table, None, spec, threads=4)
+    assert sizes == [2, 3]
+
+
+@pytest.mark.parametrize("text", ["0", "-2", "two", "1.5"])
+def test_a_number_of_threads_that_is_none_is_refused(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """INCLUSIONKIT_THREADS of anything but a whole number from 1 is an error naming it."""
+    monkeypatch.setenv(_partition.THREADS_ENV, text)
+    with pytest.raises(inclusionkit.InclusionKitError, match="INCLUSIONKIT_THREADS"):
+        _partition.count_workers()
 
 
 def _dictionary_text(table: pa.Table) -> pa.Table:

@@ -9,6 +9,12 @@ merge two different participations.
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from typing import TypeVar
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +26,37 @@ _SEED = np.uint64(0xCBF29CE484222325)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+_T = TypeVar("_T")
+
+
+def run_shared(pool: Executor | None, tasks: Sequence[Callable[[], _T]]) -> list[_T]:
+    """The results of ``tasks``, in their order, each run once: by this thread and, when a
+    ``pool`` is given, by one of its threads as well, each taking the next task left.
+
+    This thread never waits for the pool to start (its threads may be busy with other work):
+    when it has run the last task itself, a helper not yet started is cancelled. Each task
+    writes nothing but its result, so who ran it changes nothing.
+    """
+    results: list[_T | None] = [None] * len(tasks)
+    lock = threading.Lock()
+    left = iter(range(len(tasks)))
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(left, None)
+            if index is None:
+                return
+            results[index] = tasks[index]()
+
+    helper = pool.submit(work) if pool is not None and len(tasks) > 1 else None
+    try:
+        work()
+    finally:
+        if helper is not None and not helper.cancel():
+            helper.result()
+    return results  # type: ignore[return-value]  # every task has run: no None is left
 
 
 def finalise(h: np.ndarray) -> np.ndarray:
@@ -52,20 +89,21 @@ def as_offset_strings(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chunke
     return array.cast(pa.large_string())
 
 
-def string_hash(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def string_hash(array: pa.Array | pa.ChunkedArray, pool: Executor | None = None) -> np.ndarray:
     """A 64-bit hash of every string of an Arrow string array (nulls hash alike).
 
     Reads the values eight bytes at a time through an unaligned ``uint64`` view of the data
     buffer, masking off the bytes past each value's end, so a key of up to 8 bytes costs one
     gather per row and longer keys one more per 8 bytes. A chunked array is hashed chunk by
     chunk (no copy into one buffer). Other text types are cast first (:func:`as_offset_strings`).
+    With a ``pool``, one of its threads hashes some of the blocks (:func:`run_shared`).
     """
     array = as_offset_strings(array)
     if isinstance(array, pa.ChunkedArray):
         if array.num_chunks == 0:
             return np.zeros(0, dtype=np.uint64)
-        return np.concatenate([_chunk_hash(chunk) for chunk in array.chunks])
-    return _chunk_hash(array)
+        return np.concatenate([_chunk_hash(chunk, pool) for chunk in array.chunks])
+    return _chunk_hash(array, pool)
 
 
 HASH_BLOCK = 1 << 18
@@ -73,7 +111,7 @@ HASH_BLOCK = 1 << 18
 the caches and a 10M-row key never needs more than a few MiB of them (whole, ~0.5 GiB at once)."""
 
 
-def _chunk_hash(array: pa.Array) -> np.ndarray:
+def _chunk_hash(array: pa.Array, pool: Executor | None = None) -> np.ndarray:
     n = len(array)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
@@ -89,12 +127,16 @@ def _chunk_hash(array: pa.Array) -> np.ndarray:
     reach = -(-width // 8) * 8
     body = int(np.searchsorted(offsets[:-1], raw.shape[0] - reach, side="right"))
     h = np.empty(n, dtype=np.uint64)
-    # Block by block: a value's hash depends on its own bytes alone, never on its block's.
-    for start in range(0, body, HASH_BLOCK):
+
+    def block(start: int) -> None:
         stop = min(start + HASH_BLOCK, body)
         # Offsets widened to int64: word positions past a value's start must not wrap in int32.
         window = offsets[start : stop + 1].astype(np.int64)
         h[start:stop] = _words_hash(raw, window[:-1], np.diff(window))
+
+    # Block by block: a value's hash depends on its own bytes alone, never on its block's (so
+    # never on which thread hashed it).
+    run_shared(pool, [functools.partial(block, start) for start in range(0, body, HASH_BLOCK)])
     if body < n:
         window = offsets[body:].astype(np.int64)
         first = int(window[0])
@@ -155,25 +197,63 @@ def _words_hash(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np
         return finalise(h)
 
 
-def candidates_of(h: np.ndarray) -> np.ndarray:
-    """Positions whose 64-bit hash is repeated.
+SPLIT_HASHES = 1 << 20
+"""From this many hashes, :func:`candidates_of` given a pool looks for repeats in two halves."""
+
+
+def candidates_of(
+    h: np.ndarray, pool: Executor | None = None, include: np.ndarray | None = None
+) -> np.ndarray:
+    """Positions whose 64-bit hash is repeated (among the ``include`` rows, when given: a
+    boolean mask).
 
     Sorting a million hashes is the expensive way. Instead, bucket the hashes by one slice of
     their bits and keep only positions whose bucket holds more than one hash; repeat with other
     slices. Equal hashes always share every bucket, so they survive; distinct ones are thinned
     out fast, and only the few survivors are sorted.
+
+    With a ``pool`` (and at least :data:`SPLIT_HASHES` hashes), the hashes whose top bit is 0
+    and those whose top bit is 1 are searched apart, one half on another thread
+    (:func:`run_shared`): equal hashes share their top bit, so the positions are the same.
+    Each half's table of counts is half the size, so the two together take no more memory.
     """
+    n = h.shape[0]
+    if pool is None or n < SPLIT_HASHES:
+        if include is None or include.all():
+            return _repeated(h, 64, 24)
+        positions = np.flatnonzero(include)
+        return np.asarray(positions[_repeated(h[positions], 64, 24)])
+    # Positions as int32 below two billion rows: half the memory of the default.
+    width = np.int32 if n < (1 << 31) else np.int64
+    high = (h >> np.uint64(63)).astype(bool)
+    halves = []
+    for side in (~high, high):
+        if include is not None:
+            side &= include
+        halves.append(np.flatnonzero(side).astype(width, copy=False))
+    del high, side
+
+    def half(positions: np.ndarray) -> np.ndarray:
+        return np.asarray(positions[_repeated(h[positions], 63, 23)])
+
+    found = run_shared(pool, [functools.partial(half, at) for at in halves])
+    del halves
+    return np.sort(np.concatenate(found)).astype(np.int64)
+
+
+def _repeated(h: np.ndarray, top: int, most_bits: int) -> np.ndarray:
+    """:func:`candidates_of` for hashes whose bits from ``top`` up are all alike, with tables
+    of counts of at most ``2**most_bits``."""
     n = h.shape[0]
     positions: np.ndarray | None = None
     hashes = h
-    top = 64
     for last in (False, False, True):
         if hashes.shape[0] < 4096:
             break
         # About two buckets per hash (a table of counts half the size of four's, kinder to
         # caches, for a few more survivors), from the top bits down, then the lowest bits: each
         # pass reads other bits, and its table shrinks with the hashes still in the running.
-        bits = min(max(int(np.ceil(np.log2(hashes.shape[0]))) + 1, 10), 24)
+        bits = min(max(int(np.ceil(np.log2(hashes.shape[0]))) + 1, 10), most_bits)
         shift = 0 if last else max(top - bits, 0)
         top = shift
         bucket = hashes >> np.uint64(shift)
@@ -209,13 +289,15 @@ def duplicated_keys(
     project_code: pa.Array | pa.ChunkedArray,
     participant_id: pa.Array | pa.ChunkedArray,
     include: np.ndarray | None = None,
+    pool: Executor | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows sharing a (project_code, participant_id) key, and a group number for each.
 
     Returns ``(rows, groups)``: positions (ascending) of every row whose key occurs more than once,
     and for each a group id ``0..k-1``. Rows with a missing project code or participant id are
     never grouped: nothing says they are the same participation. ``include`` (a boolean mask)
-    restricts the search to some rows (those entered by the as-of date).
+    restricts the search to some rows (those entered by the as-of date). With a ``pool``,
+    another thread hashes and searches part of the keys (the same rows and groups).
     """
     # A dictionary-encoded project code is read at the few candidates alone, as it is: only
     # those rows' text is decoded.
@@ -224,15 +306,13 @@ def duplicated_keys(
     participant_id = as_offset_strings(participant_id)
     # The key repeats only where the participant id repeats: hash the ids alone, and look at
     # project codes only for the few rows whose id hash is shared.
-    h = string_hash(participant_id)
+    h = string_hash(participant_id, pool)
     known = np.ones(len(h), dtype=bool) if include is None else include.copy()
     for array in (project_code, participant_id):
         if array.null_count:
             known &= array.is_valid().to_numpy(zero_copy_only=False)
-    positions = np.flatnonzero(known) if not known.all() else None
-    candidates = candidates_of(h if positions is None else h[positions])
-    if positions is not None:
-        candidates = positions[candidates]
+    candidates = candidates_of(h, pool, known)
+    del known
     if candidates.size == 0:
         return candidates.astype(np.int64), np.zeros(0, dtype=np.int64)
     # Exact grouping of the few candidates by their real strings. Every argument of the join,

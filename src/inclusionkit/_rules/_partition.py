@@ -11,9 +11,11 @@ cells' labels and the provenance counters; :mod:`._assemble` adds partials up in
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections import deque
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
@@ -43,6 +45,7 @@ __all__ = [
     "Spec",
     "check_table",
     "columns_read",
+    "count_workers",
     "evaluate_partition",
     "normalise_by",
     "period_key",
@@ -256,7 +259,32 @@ class Partial:
 
 
 THREADED_ROWS = 200_000
-"""From this many rows a partition evaluated with ``threads`` uses a second thread."""
+"""From this many rows a partition evaluated with ``threads`` uses other threads."""
+
+THREADS_ENV = "INCLUSIONKIT_THREADS"
+"""The environment variable that sets how many threads the in-memory engine counts with."""
+
+
+def count_workers() -> int:
+    """The threads the in-memory engine counts with: :data:`THREADS_ENV` when set (``1``:
+    everything on the calling thread), else the processors this process may run on (its CPU
+    affinity, which a container or ``taskset`` narrows; ``os.cpu_count()`` where the system
+    does not say)."""
+    text = os.environ.get(THREADS_ENV, "").strip()
+    if text:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise InclusionKitError(
+                f"{THREADS_ENV}={text!r} is not a number of threads (1 or more)"
+            )
+        return value
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return max(len(affinity(0)), 1)
+    return os.cpu_count() or 1
 
 
 def evaluate_partition(
@@ -264,25 +292,31 @@ def evaluate_partition(
     rows: np.ndarray | None,
     spec: Spec,
     *,
-    threads: bool = False,
+    threads: bool | int = False,
 ) -> Partial:
     """Count one self-contained partition (a canonical table: a pandas frame, or the typed Arrow
     table a file was read into, read as it is: :class:`~._columns.TableColumns`).
 
-    ``rows`` gives each row's input position (``None``: its position in ``table``). With
-    ``threads`` (the in-memory engine, which has the machine to itself) a partition of at least
-    :data:`THREADED_ROWS` rows has a second thread convert its text columns while the
-    re-entries are found, then build the excluded list while the indicators are counted: both
-    are Arrow and numpy work that runs without Python's lock. The counts are the same.
+    ``rows`` gives each row's input position (``None``: its position in ``table``). ``threads``
+    (the in-memory engine, which has the machine to itself) is ``True`` for
+    :func:`count_workers` threads, or a number of them; from two, a partition of at least
+    :data:`THREADED_ROWS` rows is counted by the calling thread and a pool of the others.
+    They convert the text columns and hash and search part of the keys while the re-entries
+    are found, then build the excluded list and count each indicator's mask per cell while the
+    calling thread codes the cells and evaluates the next masks: Arrow and numpy work that
+    runs without Python's lock. The counts are the same, whatever the number of threads.
     """
     table = TableColumns(table)
-    if not threads or len(table) < THREADED_ROWS:
+    workers = (count_workers() if threads is True else int(threads)) if threads else 1
+    if workers < 2 or len(table) < THREADED_ROWS:
         return _evaluate(table, rows, spec, None)
-    pool = ThreadPoolExecutor(1, thread_name_prefix="inclusionkit-count")
+    # The calling thread is one of the workers. (Each other thread gets its own malloc arena,
+    # which keeps some of what it freed: one more thread than needed is memory held.)
+    pool = ThreadPoolExecutor(workers - 1, thread_name_prefix="inclusionkit-count")
     try:
         return _evaluate(table, rows, spec, pool)
     finally:
-        # Stopped early (an error, Ctrl-C), the other thread's queued work is dropped.
+        # Stopped early (an error, Ctrl-C), the other threads' queued work is dropped.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -315,10 +349,10 @@ def _evaluate(
         early=_text_read(table, spec) if pool is not None else (),
     )
     excluded_later = None if pool is None else pool.submit(_excluded, prepared, rows)
-    grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
+    # The cells on this thread (the pool's builds the excluded list meanwhile), then the masks.
+    cells = grouping, flows = _cells(prepared, spec, records.as_of)
     personal = [ind for ind in ruleset.indicators if not ind.is_entity]
-    flows = _Flows(grouping, ruleset.flows, records.as_of) if ruleset.flows else None
-    values = _indicator_values(personal, spec, prepared, grouping, flows)
+    values = _indicator_values(personal, spec, prepared, cells, pool)
     excluded = _excluded(prepared, rows) if excluded_later is None else excluded_later.result()
     return Partial(
         values=values,
@@ -337,34 +371,82 @@ def _evaluate(
     )
 
 
+_Cells: TypeAlias = "tuple[Grouping, _Flows | None]"
+"""The breakdown cells of a partition and, for a per-year rule set, its years' flows."""
+
+IN_FLIGHT = 2
+"""Masks evaluated ahead of their counting on another thread (each a byte per row)."""
+
+
+def _cells(prepared: PreparedParticipations, spec: Spec, as_of: dt.date | None) -> _Cells:
+    ruleset = spec.ruleset
+    grouping = Grouping(prepared, spec.breakdowns, ruleset.genders, ruleset.age_bands)
+    return grouping, (_Flows(grouping, ruleset.flows, as_of) if ruleset.flows else None)
+
+
+def _mask_values(
+    indicator: IndicatorSpec,
+    mask: np.ndarray,
+    prepared: PreparedParticipations,
+    in_period_mask: np.ndarray | None,
+    cells: _Cells,
+) -> list[np.ndarray]:
+    """An indicator's values per cell (per year and flow) from its filter's mask: of the
+    participations it counts (:func:`_counted`), then of those in the reporting period (when
+    ``in_period_mask`` is given)."""
+    grouping, flows = cells
+    counted = _counted(mask, indicator, prepared)
+    del mask
+    masks = [counted] if in_period_mask is None else [counted, counted & in_period_mask]
+    del counted
+    return [
+        flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
+        for mask in masks
+    ]
+
+
 def _indicator_values(
     indicators: Sequence[IndicatorSpec],
     spec: Spec,
     prepared: PreparedParticipations,
-    grouping: Grouping,
-    flows: _Flows | None,
+    cells: _Cells,
+    pool: Executor | None,
 ) -> dict[str, np.ndarray]:
     """The values per cell of ``indicators`` (personal ones), and with a reporting period
-    their values for the period (under :func:`period_key`), in the indicators' order."""
-    evaluator = Evaluator(grouping.source)
+    their values for the period (under :func:`period_key`), in the indicators' order.
+
+    With a ``pool`` each filter's mask is counted there while this thread evaluates the next
+    ones, :data:`IN_FLIGHT` at most ahead; each value is still computed from its own mask
+    alone, by the same function."""
+    source = prepared.source
+    evaluator = Evaluator(source)
     evaluator.plan([ind.node for ind in indicators])
-    values: dict[str, np.ndarray] = {}
     events: dict[str, np.ndarray] = {}
+    per_indicator: list[list[np.ndarray] | Future[list[np.ndarray]]] = []
+    in_flight: deque[Future[list[np.ndarray]]] = deque()
     for indicator in indicators:
-        mask = _counted(evaluator.mask(indicator.node), indicator, prepared)
-        values[indicator.code] = (
-            flows.values(indicator, mask) if flows else _cell_values(indicator, mask, grouping)
-        )
+        in_period_mask = None
         if spec.period is not None:
             event = period_event(indicator.timing, indicator.kind)
             if event not in events:
-                events[event] = in_period(grouping.source, event, spec.period.start)
-            in_period_mask = mask & events[event]
-            values[period_key(indicator.code)] = (
-                flows.values(indicator, in_period_mask)
-                if flows
-                else _cell_values(indicator, in_period_mask, grouping)
-            )
+                events[event] = in_period(source, event, spec.period.start)
+            in_period_mask = events[event]
+        mask = evaluator.mask(indicator.node)
+        if pool is None:
+            per_indicator.append(_mask_values(indicator, mask, prepared, in_period_mask, cells))
+            continue
+        later = pool.submit(_mask_values, indicator, mask, prepared, in_period_mask, cells)
+        del mask
+        per_indicator.append(later)
+        in_flight.append(later)
+        if len(in_flight) > IN_FLIGHT:
+            in_flight.popleft().result()
+    values: dict[str, np.ndarray] = {}
+    for indicator, computed in zip(indicators, per_indicator, strict=True):
+        found = computed.result() if isinstance(computed, Future) else computed
+        values[indicator.code] = found[0]
+        if spec.period is not None:
+            values[period_key(indicator.code)] = found[1]
     return values
 
 

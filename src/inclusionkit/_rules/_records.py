@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import json
 import os
+import threading
 import weakref
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Executor, Future
@@ -174,7 +175,7 @@ class PreparedParticipations:
     reads count alike, whichever is chosen; and the table may hold those columns only (a
     projection) and give the same report.
 
-    With a ``pool`` (an executor of one other thread), the ``early`` columns are converted
+    With a ``pool`` (an executor of other threads), the ``early`` columns are converted
     there while this thread finds the re-entries: coding text columns (Arrow kernels) and
     hashing the keys (numpy) both run without Python's lock, so a second core shortens the
     preparation. Nothing else changes: each column is still converted once, the same way.
@@ -203,6 +204,9 @@ class PreparedParticipations:
         self.size = self.input_rows
         self._input_cols: dict[str, Col] = {}
         self._patched: dict[str, Col] = {}
+        # Held while a column is converted or derived: with a pool, counting's threads read
+        # columns at once, and each is still converted once (its Arrow buffers let go after).
+        self.lock = threading.RLock()
         # The series are taken here, in this thread; the other thread only converts them.
         self._early: dict[str, Future[Col]] = (
             {
@@ -216,7 +220,7 @@ class PreparedParticipations:
         self.as_of_days = None if as_of is None else date_to_days(as_of)
         self.as_of_ymd = None if as_of is None else date_to_ymd(as_of)
         self._merged = False
-        self._merge()
+        self._merge(pool)
         # The re-entry ties and partners were read from the table: from here on each column is
         # read once, converted, and its Arrow buffers let go (:meth:`input_col`).
         self._merged = True
@@ -225,6 +229,13 @@ class PreparedParticipations:
 
     def input_col(self, name: str) -> Col:
         """A column of the input table as a :class:`Col` (converted once)."""
+        col = self._input_cols.get(name)
+        if col is not None:
+            return col
+        with self.lock:
+            return self._input_col(name)
+
+    def _input_col(self, name: str) -> Col:
         col = self._input_cols.get(name)
         if col is None:
             early = self._early.pop(name, None)
@@ -242,16 +253,20 @@ class PreparedParticipations:
     def column(self, name: str) -> Col:
         """Column ``name`` for every row (merged exit date and results where re-entries were
         folded together)."""
-        if name in self._patched:
-            return self._patched[name]
-        if self._merge_rows is not None and (name == "exit_date" or is_result_column(name)):
-            self._patched[name] = self._patch(name)
-            return self._patched[name]
-        return self.input_col(name)
+        col = self._patched.get(name)
+        if col is not None:
+            return col
+        with self.lock:
+            if name in self._patched:
+                return self._patched[name]
+            if self._merge_rows is not None and (name == "exit_date" or is_result_column(name)):
+                self._patched[name] = self._patch(name)
+                return self._patched[name]
+            return self.input_col(name)
 
     # -- as-of and re-entry
 
-    def _merge(self) -> None:
+    def _merge(self, pool: Executor | None) -> None:
         n = self.input_rows
         entry = self.input_col("entry_date")
         active = np.ones(n, dtype=bool)
@@ -266,6 +281,7 @@ class PreparedParticipations:
             self.table.text("project_code"),
             self.table.text("participant_id"),
             include=active if self.rows_after_as_of else None,
+            pool=pool,
         )
         self._merge_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.merged = 0
@@ -566,11 +582,15 @@ class ParticipationSource:
         self._ymd: dict[str, np.ndarray] = {}
 
     def col(self, name: str) -> Col:
-        """Column ``name`` (derived values computed on first use)."""
+        """Column ``name`` (derived values computed on first use, once: under the prepared
+        participations' lock)."""
         col = self._cols.get(name)
         if col is None:
-            col = self._derive(name) if name in DERIVED else self.prepared.column(name)
-            self._cols[name] = col
+            with self.prepared.lock:
+                col = self._cols.get(name)
+                if col is None:
+                    col = self._derive(name) if name in DERIVED else self.prepared.column(name)
+                    self._cols[name] = col
         return col
 
     def valid(self, name: str) -> np.ndarray:
@@ -581,9 +601,12 @@ class ParticipationSource:
         """``yyyymmdd`` of a date column (0 where missing)."""
         ymd = self._ymd.get(name)
         if ymd is None:
-            col = self.col(name)
-            ymd = ymd_of(col.values, col.valid)
-            self._ymd[name] = ymd
+            with self.prepared.lock:
+                ymd = self._ymd.get(name)
+                if ymd is None:
+                    col = self.col(name)
+                    ymd = ymd_of(col.values, col.valid)
+                    self._ymd[name] = ymd
         return ymd
 
     def _derive(self, name: str) -> Col:
