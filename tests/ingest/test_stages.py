@@ -34,7 +34,7 @@ from inclusionkit._ingest import (
     strict_arrow_dates,
 )
 from inclusionkit._ingest._clean import clean_array, clean_text
-from inclusionkit._ingest._decode import file_lines
+from inclusionkit._ingest._decode import _crlf_only, file_lines
 from inclusionkit._ingest._mapping import validate_mapping, value_words
 from inclusionkit._ingest._raw import RawTable
 from inclusionkit._ingest._type import TEXT_CODES, gathered_booleans, to_frame, type_column
@@ -62,6 +62,16 @@ def test_physical_lines_count_blank_lines_and_multiline_cells() -> None:
     """Row i starts where the file says, not at i + 2."""
     text = 'h1,h2\na,b\n\n"x\ny",z\nc,d\n'
     assert physical_lines(text, ",", 0) == [2, 4, 6]
+
+
+def test_carriage_returns_that_end_lines_are_told_from_others() -> None:
+    """Bytes with no carriage return, or each before a newline, have Windows line ends or none;
+    a carriage return elsewhere (inside a line, or ending the bytes) does not."""
+    assert _crlf_only(b"a,b\nc,d\n")
+    assert _crlf_only(b"")
+    assert _crlf_only(b"a,b\r\nc,d\r\n")
+    assert not _crlf_only(b"a\rb\nc,d\n")
+    assert not _crlf_only(b"a,b\r\nc\r")
 
 
 def test_sniff_tells_binary_formats_from_their_first_bytes() -> None:
