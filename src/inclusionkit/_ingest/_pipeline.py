@@ -134,18 +134,15 @@ def ingest(
     See :func:`inclusionkit.read_participations`, which is this function. ``columns`` reads
     only those columns (see :data:`PIPELINE_OPTIONS`): the others are left out of the table.
     """
-    with _frame_bound():
-        return canonical_frame(
-            ingest_typed(
-                source,
-                format,
-                mapping=mapping,
-                keep_extra=keep_extra,
-                on_error=on_error,
-                columns=columns,
-                **options,
-            )
-        )
+    return ingest_with(
+        _importer_for(source, format),
+        source,
+        mapping=mapping,
+        keep_extra=keep_extra,
+        on_error=on_error,
+        columns=columns,
+        **options,
+    )
 
 
 def ingest_typed(
@@ -160,13 +157,8 @@ def ingest_typed(
 ) -> TypedTable:
     """:func:`ingest` up to the typed Arrow table (stages 1 to 5), not converted to pandas:
     the same problems raised the same way."""
-    path = os.fspath(source) if isinstance(source, str | os.PathLike) else None
-    # A register's database URL is read by the register importer: it is no file.
-    if path is not None and not path.startswith(REGISTER_URLS) and not os.path.exists(path):
-        raise InclusionKitError(translate("{path}: no such file").format(path=path))
-    importer = find_importer(source, format)
     return _typed_with(
-        importer,
+        _importer_for(source, format),
         source,
         mapping=mapping,
         keep_extra=keep_extra,
@@ -174,6 +166,16 @@ def ingest_typed(
         columns=columns,
         **options,
     )
+
+
+def _importer_for(source: Source, format: str | None) -> Importer:
+    """The importer of ``source`` (``format``, else found by the file), after checking that a
+    file named is there."""
+    path = os.fspath(source) if isinstance(source, str | os.PathLike) else None
+    # A register's database URL is read by the register importer: it is no file.
+    if path is not None and not path.startswith(REGISTER_URLS) and not os.path.exists(path):
+        raise InclusionKitError(translate("{path}: no such file").format(path=path))
+    return find_importer(source, format)
 
 
 def ingest_with(
