@@ -310,43 +310,6 @@ def test_provenance_fingerprints_input_files(tmp_path: Path) -> None:
     assert report.provenance.as_dict()["inputs"] == [{"file": str(path), "sha256": expected}]
 
 
-def test_fingerprints_are_taken_beside_the_counting(tmp_path: Path) -> None:
-    """The hashing thread gives the file's SHA-256 and every directory file's, past one buffer."""
-    import hashlib
-
-    from inclusionkit._rules._report import FingerprintsAhead, input_fingerprints
-
-    big = tmp_path / "data" / "big.bin"
-    big.parent.mkdir()
-    big.write_bytes(bytes(range(256)) * 9000)  # 2.2 MiB: more than one 1 MiB read
-    small = tmp_path / "data" / "small.bin"
-    small.write_bytes(b"x")
-    expected = tuple(
-        (str(path), hashlib.sha256(path.read_bytes()).hexdigest()) for path in (big, small)
-    )
-    assert FingerprintsAhead(big.parent).result() == expected
-    assert input_fingerprints(big.parent) == expected
-    assert FingerprintsAhead(big).result() == expected[:1]
-
-
-def test_a_cancelled_fingerprint_stops_and_a_failed_one_is_raised(tmp_path: Path) -> None:
-    """Cancelling ends the hashing thread; a file that cannot be read raises from result()."""
-    from inclusionkit._rules._report import FingerprintsAhead, input_fingerprints
-
-    path = tmp_path / "p.bin"
-    path.write_bytes(b"y" * (3 << 20))
-    cancelled = threading.Event()
-    cancelled.set()
-    ((_, digest),) = input_fingerprints(path, cancelled)
-    assert digest != input_fingerprints(path)[0][1]  # stopped before the first megabyte
-    ahead = FingerprintsAhead(path)
-    ahead.cancel()
-    ahead._thread.join(timeout=10)
-    assert not ahead._thread.is_alive()
-    with pytest.raises(OSError):
-        FingerprintsAhead(tmp_path / "gone.bin").result()
-
-
 def test_a_failed_compute_leaves_no_hashing_behind(tmp_path: Path) -> None:
     """compute() on a file it cannot count raises its error, and its hashing thread ends."""
     path = tmp_path / "p.csv"

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from inclusionkit._atomic import note_input
 from inclusionkit._errors import InclusionKitError, Problem
+from inclusionkit._fingerprints import FingerprintsAhead
 from inclusionkit._formats import REGISTER_SUFFIXES, REGISTER_URLS
 from inclusionkit._i18n import translate
 from inclusionkit._ingest import RawTable, run
@@ -699,8 +700,14 @@ class Register:
         if not partner:
             raise InclusionKitError(translate("an import needs the partner's name (--partner)"))
         name = os.fspath(source)
-        digest = _sha256(Path(source))
-        outcome = read_with_rejections(source, format, today=today, **options)
+        # The file's SHA-256 is taken while it is read (the one fingerprint of a report's inputs).
+        hashing = FingerprintsAhead(source)
+        try:
+            outcome = read_with_rejections(source, format, today=today, **options)
+        except BaseException:
+            hashing.cancel()
+            raise
+        digest = _sha256(hashing, Path(source))
         accepted = outcome.accepted
         kept = outcome.rejected[_incomplete_only(outcome.rejected)]
         keyed = pd.concat(
@@ -1286,17 +1293,15 @@ def _canonical(columns: Sequence[str]) -> list[str]:
     return [name for name in COLUMN_NAMES if name in columns]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def _sha256(hashing: FingerprintsAhead, path: Path) -> str:
+    """The SHA-256 ``hashing`` took of the file at ``path``; an unreadable file is a clean error."""
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        ((_, digest),) = hashing.result()
     except OSError as exc:
         raise InclusionKitError(
             translate("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)
         ) from None
-    return digest.hexdigest()
+    return digest
 
 
 def _os_user() -> str:
