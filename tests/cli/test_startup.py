@@ -125,6 +125,7 @@ NOT_FOR_A_PARQUET_REPORT = (
     "inclusionkit_datapackage._build",
     "inclusionkit_datapackage._write",
     "inclusionkit_html._report",
+    "pyarrow.dataset",  # a file is read by its own reader (ParquetFile), not a dataset scan
 )
 
 REPORT_PROBE = """

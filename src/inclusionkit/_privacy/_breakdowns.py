@@ -104,15 +104,15 @@ def _distinct_count(frame: pd.DataFrame | pa.Table, name: str) -> int:
 
 
 def _check_parquet_breakdowns(path: str, by: Sequence[str], allowed: int) -> None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.dataset as ds
-
-    from inclusionkit._limits import too_many
-
     extras = [name for name in by if name not in COLUMN_NAMES]
     if not extras:
         return  # the contract's categories have few values
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds  # only here: its import costs a report that needs none
+
+    from inclusionkit._limits import too_many
+
     try:
         dataset = ds.dataset(path, format="parquet")
     except (pa.ArrowException, OSError, ValueError):
