@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+import inclusionkit._fingerprints as fingerprints
 from inclusionkit._fingerprints import FingerprintsAhead, input_fingerprints
 
 
@@ -40,3 +43,22 @@ def test_a_cancelled_fingerprint_stops_and_a_failed_one_is_raised(tmp_path: Path
     assert not ahead._thread.is_alive()
     with pytest.raises(FileNotFoundError):
         FingerprintsAhead(tmp_path / "gone.bin").result()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value")
+def test_the_hashing_thread_yields_the_processor_to_the_counting(tmp_path: Path) -> None:
+    """On Linux the hashing thread lowers its own priority (its nice value), not the caller's."""
+    path = tmp_path / "p.bin"
+    path.write_bytes(b"z")
+    seen: list[int] = []
+
+    def hashing(*args: object) -> object:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return input_fingerprints(*args)  # type: ignore[arg-type]
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fingerprints, "input_fingerprints", hashing)
+        FingerprintsAhead(path).result()
+    assert seen == [min(before + 10, 19)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before

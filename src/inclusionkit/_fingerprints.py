@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -44,8 +45,8 @@ class FingerprintsAhead:
     """:func:`input_fingerprints` of ``path`` taken on a thread of its own from now on, while
     the caller reads and counts the same file; :meth:`result` waits for them.
 
-    The thread runs at a lower priority where the system allows it (Linux sets a thread's
-    own): it takes the processor the counting leaves idle, not the counting's share."""
+    On Linux the thread runs at a lower priority (a thread's own nice value): it takes the
+    processor the counting leaves idle, not the counting's share."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = path
@@ -57,8 +58,11 @@ class FingerprintsAhead:
 
     def _run(self) -> None:
         try:
-            with contextlib.suppress(AttributeError, OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _HASHING_NICENESS)
+            if sys.platform.startswith("linux"):
+                # Linux alone gives each thread its own nice value (elsewhere the id given to
+                # setpriority names a process, perhaps another one).
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _HASHING_NICENESS)
             self._inputs = input_fingerprints(self._path, self._cancelled)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
