@@ -126,7 +126,8 @@ def type_column(
         # arrays of their size, fresh memory each (slow to touch in these VMs).
         chunks = [
             clean_array(
-                chunk if as_read else chunk.cast(pa.string()), quoted_formulas=quoted_formulas
+                chunk if as_read or chunk.type == pa.string() else chunk.cast(pa.string()),
+                quoted_formulas=quoted_formulas,
             )
             for chunk in values.chunks
         ]
@@ -312,8 +313,9 @@ class _Codes:
             raw = np.frombuffer(indices.buffers()[1], dtype=width)[
                 indices.offset : indices.offset + len(indices)
             ]
-            # mode="clip": a null cell's slot may hold any number; it is overwritten below.
-            np.take(table[entries], raw, out=dest, mode="clip")
+            # mode="wrap" (the fastest that writes to dest directly): a valid cell's index is in
+            # range; a null cell's slot may hold any number, and is overwritten below.
+            np.take(table[entries], raw, out=dest, mode="wrap")
             if indices.null_count:
                 dest[~bitmap_bits(indices.buffers()[0], indices.offset, len(indices))] = missing
         return out
@@ -339,10 +341,7 @@ def _codes(values: pa.Array | pa.ChunkedArray) -> _Codes:
     parts = np.split(codes, ends[:-1]) if chunks else []
     return _Codes(
         distinct=encoded.dictionary,
-        chunks=tuple(
-            (part, chunk.indices)
-            for part, chunk in zip(parts, chunks, strict=True)
-        ),
+        chunks=tuple((part, chunk.indices) for part, chunk in zip(parts, chunks, strict=True)),
         rows=len(values),
     )
 
