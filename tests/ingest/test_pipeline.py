@@ -13,7 +13,7 @@ import pytest
 
 import inclusionkit
 from inclusionkit import ValidationError
-from inclusionkit._ingest import canonical_frame, ingest, ingest_typed, text_as_read
+from inclusionkit._ingest import _pipeline, canonical_frame, ingest, ingest_typed, text_as_read
 
 WANTED = ("participant_id", "project_code", "gender", "entry_date", "judet")
 
@@ -154,3 +154,14 @@ def test_a_frame_reads_the_text_as_the_engines_typed_table_types_it(
     assert [str(w.message) for w in plain_notes] == [str(w.message) for w in coded_notes]
     # The engine's typed table keeps its text of few distinct values as a dictionary.
     assert pa.types.is_dictionary(typed.table.schema.field("gender").type)
+
+
+def test_long_ids_are_found_in_every_chunk_and_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ids of at least a CNP's 13 bytes are found by their rows, across chunks and the
+    blocks of offsets each is measured in (a null cell of no bytes is never one)."""
+    monkeypatch.setattr(_pipeline, "_LENGTH_BLOCK", 3)
+    long = "1" * 13
+    ids = [["a", long, None, "b", long + "2"], [], ["c", long, "d"]]
+    values = pa.chunked_array([pa.array(chunk, pa.string()) for chunk in ids], pa.string())
+    assert _pipeline._long_cells(values, 13).tolist() == [1, 4, 6]
+    assert _pipeline._long_cells(values.chunk(0), 14).tolist() == [4]

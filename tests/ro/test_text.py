@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inclusionkit.ro import fix_diacritics, fix_diacritics_series, fold
+from inclusionkit.ro import _text, fix_diacritics, fix_diacritics_series, fold
+from inclusionkit.ro._text import fix_diacritics_arrow
 
 CEDILLAS = "\u015f\u015e\u0163\u0162"  # ş Ş ţ Ţ
 COMMAS = "\u0219\u0218\u021b\u021a"  # ș Ș ț Ț
@@ -63,3 +66,19 @@ def test_fold_is_blind_to_cedilla_versus_comma_and_idempotent(text: str) -> None
     assert fold(fix_diacritics(text)) == fold(text)
     assert fold(fold(text)) == fold(text)
     assert fold(text) == fold(text.upper())
+
+
+@pytest.mark.parametrize("start", [0, 6, 7, 8, 14])
+def test_a_cedilla_is_found_across_the_blocks_of_the_scan(
+    monkeypatch: pytest.MonkeyPatch, start: int
+) -> None:
+    """A cedilla letter is found wherever its two bytes lie, one on each side of a block's end
+    included; text without one is returned as it is."""
+    monkeypatch.setattr(_text, "_CEDILLA_BLOCK", 8)
+    text = "a" * start + "\u015f" + "b" * 5
+    values = pa.array([text[:3], text[3:]])
+    assert fix_diacritics_arrow(values).to_pylist() == [
+        part.replace("\u015f", "\u0219") for part in (text[:3], text[3:])
+    ]
+    clean = pa.array(["a" * start + "\u0219\u00c5" + "b" * 5])  # C5 is no cedilla's first byte
+    assert fix_diacritics_arrow(clean) is clean

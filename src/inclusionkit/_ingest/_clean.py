@@ -52,9 +52,16 @@ class _Edges:
     """A cell (not a null) is empty."""
 
 
-_MAYBE_SPACE = np.zeros(256, dtype=bool)
-_MAYBE_SPACE[: ord(" ") + 1] = True
-_MAYBE_SPACE[0x7F:] = True
+_PRINTABLE_FIRST = np.uint8(0x21)
+_PRINTABLE_COUNT = 0x7F - 0x21
+"""The bytes that are surely no space are the printable ASCII ones, ``!`` (21) to ``~`` (7E):
+a byte minus 21, wrapping round in ``uint8``, is below 5E for those alone."""
+
+
+def _maybe_space(edge: np.ndarray) -> bool:
+    """Whether a byte of ``edge`` may be (part of) a space: an ASCII space or control byte, or
+    one of a letter beyond ASCII. One subtraction and one maximum: cheaper than a lookup."""
+    return bool(edge.size) and int((edge - _PRINTABLE_FIRST).max()) >= _PRINTABLE_COUNT
 
 
 def _edges(values: pa.Array) -> _Edges | None:
@@ -78,7 +85,7 @@ def _edges(values: pa.Array) -> _Edges | None:
     else:
         first, last = data[starts[filled]], data[ends[filled] - 1]
     return _Edges(
-        spaced=bool(_MAYBE_SPACE[first].any() or _MAYBE_SPACE[last].any()),
+        spaced=_maybe_space(first) or _maybe_space(last),
         quoted=bool((first == ord("'")).any()),
         empty=empty,
     )

@@ -31,8 +31,8 @@ import attrs
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from inclusionkit._arrow_text import text_buffers
 from inclusionkit._contract import COLUMN_NAMES, COLUMNS, OnError
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import REGISTER_URLS, Importer, Source
@@ -504,10 +504,9 @@ def _cnp_id_problems(
     from inclusionkit.ro._cnp import cnp_id_rows
 
     # A CNP is 13 digits: only the ids of 13 bytes or more are looked at (often none are).
-    long = pc.fill_null(pc.greater_equal(pc.binary_length(values), 13), False)
-    if not pc.any(long).as_py():
+    candidates = _long_cells(values, 13)
+    if not candidates.size:
         return []
-    candidates = np.flatnonzero(long.to_numpy(zero_copy_only=False))
     rows = candidates[cnp_id_rows(values.take(pa.array(candidates)))]
     message = deferred(
         "the participant id is a valid CNP, which would leave in every output; pseudonymise "
@@ -526,6 +525,31 @@ def _cnp_id_problems(
         )
         for row, place in zip(rows.tolist(), locate(rows), strict=True)
     ]
+
+
+def _long_cells(values: pa.Array | pa.ChunkedArray, length: int) -> np.ndarray:
+    """The rows of a text column whose cell holds at least ``length`` bytes (a null cell may
+    be one: Arrow lets a null slot hold bytes), found from the offsets block by block: each
+    block's scratch array reuses the last one's memory, where the lengths of every cell at once
+    would be fresh memory (slow to touch in these VMs)."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    found = []
+    start = 0
+    for chunk in chunks:
+        buffers = text_buffers(chunk)
+        assert buffers is not None, chunk.type  # the typed ids are text
+        offsets = buffers[0]
+        for first in range(0, len(chunk), _LENGTH_BLOCK):
+            lengths = np.diff(offsets[first : first + _LENGTH_BLOCK + 1])
+            long = np.flatnonzero(lengths >= length)
+            if long.size:
+                found.append(long + (start + first))
+        start += len(chunk)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+
+
+_LENGTH_BLOCK = 1 << 16
+"""How many cells :func:`_long_cells` measures at a time."""
 
 
 def _extra(values: pa.ChunkedArray, raw: RawTable) -> pa.Array:

@@ -78,6 +78,8 @@ def one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
             values = values.unify_dictionaries()
         if values.num_chunks == 0:
             return pa.array([], type=values.type)
+        if values.num_chunks == 1:
+            return values.chunk(0)  # combine_chunks would copy even a single chunk
         return values.combine_chunks()
     return values
 
@@ -100,7 +102,8 @@ def type_column(
     With ``as_read`` (the table becomes a pandas frame: :func:`~._pipeline.text_as_read`), a
     plain text column of few distinct values whose every distinct text is its own typed text
     (clean, a known value or a text no word matches) is returned as it was read, not as a
-    dictionary, and the ids are cleaned chunk by chunk, never joined.
+    dictionary, and the ids and the dates typed by the format are kept in their chunks, never
+    joined. Text of few distinct values is typed chunk by chunk either way (:class:`_Codes`).
     """
     kind = column.kind
     wanted = ARROW_TYPES[kind]
@@ -117,24 +120,35 @@ def type_column(
                 for text in unknown
             }
             return TypedColumn(values=values, raw=values, unknown=masks)
-        if isinstance(values, pa.ChunkedArray):
-            # Typed as a dictionary after all: encoded chunk by chunk, never joined as text.
-            values = pc.dictionary_encode(values)
-    if (
-        as_read
-        and column.name in _FREE_TEXT
-        and isinstance(values, pa.ChunkedArray)
-        and _is_text(values.type)
-    ):
-        # Cleaned chunk by chunk (the cleaning is cell by cell): the ids are never joined into
-        # one array, a copy of every id the frame does not need.
-        chunks = [clean_array(chunk, quoted_formulas=quoted_formulas) for chunk in values.chunks]
-        return TypedColumn(values=pa.chunked_array(chunks, values.type))
+    if column.name in _FREE_TEXT and isinstance(values, pa.ChunkedArray) and _is_text(values.type):
+        # Cleaned chunk by chunk (the cleaning is cell by cell): each chunk's look at its bytes
+        # reuses the scratch memory of the one before, where the joined ids would need scratch
+        # arrays of their size, fresh memory each (slow to touch in these VMs).
+        chunks = [
+            clean_array(
+                chunk if as_read or chunk.type == pa.string() else chunk.cast(pa.string()),
+                quoted_formulas=quoted_formulas,
+            )
+            for chunk in values.chunks
+        ]
+        if as_read:
+            # The frame takes the chunks as they are: the ids are never joined.
+            return TypedColumn(values=pa.chunked_array(chunks, values.type))
+        # The engine takes rows of the ids (re-entries, the excluded list), and Arrow's take
+        # joins a chunked array every time: they are joined once, here, once cleaned.
+        return TypedColumn(values=one_chunk(pa.chunked_array(chunks, pa.string())))
+    if as_read and kind == "date" and values.type == wanted:
+        # Typed by the format: the frame converts the dates chunk by chunk, never joined (the
+        # engine's typed table holds them in one array, which it reads as it is).
+        return TypedColumn(values=values)
     if kind == "date" and pa.types.is_string(values.type):
         # Written DD.MM.YYYY, the dates are parsed from the chunks: the text is never joined.
         fixed = _fixed_dotted_dates(values)
         if fixed is not None:
             return TypedColumn(values=fixed)
+    if kind != "date" and column.name not in _FREE_TEXT and _is_coded_text(values.type):
+        # Text of few distinct values: typed chunk by chunk, never joined (see _Codes).
+        return _few_values(values, column, words, quoted_formulas=quoted_formulas, regions=regions)
     array = one_chunk(values)
     if pa.types.is_null(array.type):
         return TypedColumn(values=constant_column(column, None, len(array)))
@@ -164,12 +178,32 @@ def type_column(
         return TypedColumn(
             values=clean_array(text.cast(pa.string()), quoted_formulas=quoted_formulas)
         )
-    if kind == "string" and not words and not (column.name == "region" and regions):
+    return _few_values(array, column, words, quoted_formulas=quoted_formulas, regions=regions)
+
+
+def _is_coded_text(data_type: pa.DataType) -> bool:
+    """Whether a column of this type is text or a dictionary of text (:func:`_codes` reads it
+    chunk by chunk)."""
+    if pa.types.is_dictionary(data_type):
+        return _is_text(data_type.value_type)
+    return _is_text(data_type)
+
+
+def _few_values(
+    values: pa.Array | pa.ChunkedArray,
+    column: Column,
+    words: Mapping[str, Any],
+    *,
+    quoted_formulas: bool,
+    regions: bool,
+) -> TypedColumn:
+    """A column of few distinct values, each distinct text typed once (:func:`_distinct`)."""
+    if column.kind == "string" and not words and not (column.name == "region" and regions):
         # Text without a vocabulary (a project code, a partner): each distinct text cleaned once.
-        encoded = _dictionary(array)
-        cleaned = clean_array(encoded.dictionary.cast(pa.string()), quoted_formulas=quoted_formulas)
-        return TypedColumn(values=text_codes(cleaned, encoded.indices))
-    return _distinct(array, column, words, quoted_formulas=quoted_formulas, regions=regions)
+        codes = _codes(values)
+        cleaned = clean_array(codes.distinct, quoted_formulas=quoted_formulas)
+        return TypedColumn(values=_spread(codes, cleaned))
+    return _distinct(values, column, words, quoted_formulas=quoted_formulas, regions=regions)
 
 
 def _typed_as_written(
@@ -241,18 +275,119 @@ def _dictionary(array: pa.Array) -> pa.DictionaryArray:
     return encoded
 
 
-def text_codes(values: pa.Array, codes: pa.Array) -> pa.DictionaryArray:
-    """The typed text of each row as a :data:`TEXT_CODES` dictionary: ``values`` holds the typed
-    text of each of the raw dictionary's codes (texts spelt apart may type alike, or to null),
-    ``codes`` each row's raw code (null for a null cell).
+@attrs.frozen
+class _Codes:
+    """A column of few distinct values as codes into its distinct texts, chunk by chunk.
 
-    The dictionary holds each typed text once (two raw texts that type alike share one code),
-    so the rows are re-coded by one gather of integers, not of texts; a null value or code is a
-    null row.
+    Each chunk stays as it is (a dictionary and its indices): only the entries of its
+    dictionary are coded, and a value of each row is written once, by :meth:`spread`, straight
+    into the typed column. The chunks are never joined (at 10M rows a join is 40 MB of indices
+    copied, and their dictionaries unified into more), nor their rows' codes gathered apart.
     """
-    encoded = pc.dictionary_encode(values.cast(pa.string()))
-    rows = encoded.indices.take(codes)
-    return pa.DictionaryArray.from_arrays(rows, encoded.dictionary, safe=False)
+
+    distinct: pa.Array
+    """Each text once (``string``, no null), in order of first appearance in the chunks'
+    dictionaries (the order Arrow's ``unify_dictionaries`` gives them)."""
+    chunks: tuple[tuple[np.ndarray, pa.Array], ...]
+    """Each chunk's dictionary entries' codes into :attr:`distinct` (``-1``: a null entry),
+    and its indices."""
+    rows: int
+
+    def spread(self, per_code: np.ndarray, missing: Any) -> np.ndarray:
+        """``per_code[code]`` of each row's text (``missing`` for a null cell), as one new
+        array from Arrow's pool (:func:`pool_array`), written chunk by chunk."""
+        out = pool_array(self.rows, per_code.dtype)
+        # One slot more: an entry coded -1 (a null entry) takes the missing value.
+        table = np.append(per_code, np.array([missing], dtype=per_code.dtype))
+        start = 0
+        for entries, indices in self.chunks:
+            stop = start + len(indices)
+            if stop == start:
+                continue
+            dest = out[start:stop]
+            start = stop
+            if len(entries) == 0 or indices.null_count == len(indices):
+                dest[:] = missing
+                continue
+            width = np.dtype(indices.type.to_pandas_dtype())
+            raw = np.frombuffer(indices.buffers()[1], dtype=width)[
+                indices.offset : indices.offset + len(indices)
+            ]
+            # mode="wrap" (the fastest that writes to dest directly): a valid cell's index is in
+            # range; a null cell's slot may hold any number, and is overwritten below.
+            np.take(table[entries], raw, out=dest, mode="wrap")
+            if indices.null_count:
+                dest[~bitmap_bits(indices.buffers()[0], indices.offset, len(indices))] = missing
+        return out
+
+
+def _codes(values: pa.Array | pa.ChunkedArray) -> _Codes:
+    """``values`` as :class:`_Codes`: a dictionary's chunks as they are, plain text encoded
+    chunk by chunk; another type (numbers in a text column) as text, in one chunk."""
+    if not _is_coded_text(values.type):
+        chunks = [_dictionary(one_chunk(values))]
+    else:
+        chunks = [
+            chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+            for chunk in (values.chunks if isinstance(values, pa.ChunkedArray) else [values])
+        ]
+    dictionaries = [chunk.dictionary.cast(pa.string()) for chunk in chunks]
+    entries = pa.concat_arrays(dictionaries) if dictionaries else pa.array([], pa.string())
+    encoded = pc.dictionary_encode(entries)
+    codes = np.asarray(
+        pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.intp
+    )
+    ends = np.cumsum([len(dictionary) for dictionary in dictionaries], dtype=np.intp)
+    parts = np.split(codes, ends[:-1]) if chunks else []
+    return _Codes(
+        distinct=encoded.dictionary,
+        chunks=tuple((part, chunk.indices) for part, chunk in zip(parts, chunks, strict=True)),
+        rows=len(values),
+    )
+
+
+def _spread(codes: _Codes, per_code: pa.Array) -> pa.Array:
+    """The typed value of each row, given the typed value of each distinct text (``per_code``,
+    a null where the text types to nothing); a null cell is null.
+
+    Text is a :data:`TEXT_CODES` dictionary holding each typed text once (two raw texts that
+    type alike share one code): the rows are coded by one gather of integers, not of texts.
+    """
+    if pa.types.is_string(per_code.type):
+        typed = pc.dictionary_encode(per_code)
+        lookup = np.asarray(
+            pc.fill_null(typed.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int32
+        )
+        return pa.DictionaryArray.from_arrays(
+            _code_array(codes.spread(lookup, -1)), typed.dictionary, safe=False
+        )
+    rows = codes.spread(np.arange(len(per_code), dtype=np.int32), -1)
+    return per_code.take(_code_array(rows))
+
+
+def _code_array(rows: np.ndarray) -> pa.Array:
+    """``int32`` codes (``-1``: null) as an Arrow array over the same memory, a null's slot
+    set to 0; the validity bitmap made block by block (small scratch arrays)."""
+    validity: np.ndarray | None = None
+    for first in range(0, len(rows), _CODE_BLOCK):
+        block = rows[first : first + _CODE_BLOCK]
+        valid = block >= 0
+        if validity is None:
+            if valid.all():
+                continue
+            validity = pool_array((len(rows) + 7) // 8, np.uint8)
+            validity[: first // 8] = 0xFF  # every block before was valid
+        validity[first // 8 : (first + len(block) + 7) // 8] = np.packbits(valid, bitorder="little")
+        block[~valid] = 0
+    return pa.Array.from_buffers(
+        pa.int32(),
+        len(rows),
+        [None if validity is None else pa.py_buffer(validity), pa.py_buffer(rows)],
+    )
+
+
+_CODE_BLOCK = 1 << 16
+"""How many rows :func:`_code_array` looks at a time (a multiple of 8: whole bitmap bytes)."""
 
 
 def _as_text(array: pa.Array) -> pa.Array:
@@ -323,20 +458,19 @@ def _numbers(array: pa.Array) -> TypedColumn:
 
 
 def _distinct(
-    array: pa.Array,
+    values: pa.Array | pa.ChunkedArray,
     column: Column,
     words: Mapping[str, Any],
     *,
     quoted_formulas: bool,
     regions: bool,
 ) -> TypedColumn:
-    """Clean, map and type each distinct text once (few distinct values: a dictionary)."""
-    encoded = _dictionary(array)
-    dictionary = encoded.dictionary.to_pylist()
+    """Clean, map and type each distinct text once (few distinct values: :class:`_Codes`)."""
+    codes = _codes(values)
     out: list[Any] = []
     bad_codes: list[int] = []
     unknown_codes: dict[str, int] = {}
-    for code, text in enumerate(dictionary):
+    for code, text in enumerate(codes.distinct.to_pylist()):
         cell = None if text is None else clean_text(text, quoted_formulas=quoted_formulas)
         if cell is None:
             out.append(None)
@@ -352,20 +486,17 @@ def _distinct(
             bad_codes.append(code)
         out.append(typed)
     per_code = pa.array(out, type=ARROW_TYPES[column.kind])
-    # A null index takes a null: one gather spreads the typed values over the rows (text as
-    # codes into its distinct typed values, see text_codes).
-    values = (
-        text_codes(per_code, encoded.indices)
-        if column.kind == "string"
-        else per_code.take(encoded.indices)
-    )
     bad: np.ndarray | None = None
-    unknown: dict[str, np.ndarray] = {}
-    if bad_codes or unknown_codes:
-        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        bad = np.isin(indices, bad_codes) if bad_codes else None
-        unknown = {text: indices == code for text, code in unknown_codes.items()}
-    return TypedColumn(values=values, bad=bad, raw=array, unknown=unknown)
+    if bad_codes:
+        flags = np.zeros(len(out), dtype=bool)
+        flags[bad_codes] = True
+        bad = codes.spread(flags, False)
+    unknown = {}
+    for text, code in unknown_codes.items():
+        flags = np.zeros(len(out), dtype=bool)
+        flags[code] = True
+        unknown[text] = codes.spread(flags, False)
+    return TypedColumn(values=_spread(codes, per_code), bad=bad, raw=values, unknown=unknown)
 
 
 _SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]*)?")

@@ -63,10 +63,21 @@ def _has_cedilla(values: pa.Array) -> bool:
     if data is None or data.size == 0:
         return False
     raw = np.frombuffer(data, dtype=np.uint8)
-    lead = np.flatnonzero(raw[:-1] == 0xC5)
-    if lead.size == 0:
-        return False
-    return bool(np.isin(raw[lead + 1], (0x9E, 0x9F, 0xA2, 0xA3)).any())
+    # Block by block (each block one byte longer, for a letter across the boundary): the
+    # scratch array of each block reuses the last one's memory, where one of every byte at once
+    # would be fresh memory the size of the text (slow to touch in these VMs).
+    for start in range(0, raw.size - 1, _CEDILLA_BLOCK):
+        block = raw[start : start + _CEDILLA_BLOCK + 1]
+        lead = np.flatnonzero(block[:-1] == 0xC5)
+        if lead.size and np.isin(block[lead + 1], _CEDILLA_TRAIL).any():
+            return True
+    return False
+
+
+_CEDILLA_BLOCK = 1 << 20
+"""How many bytes :func:`_has_cedilla` looks at a time."""
+_CEDILLA_TRAIL = np.array([0x9E, 0x9F, 0xA2, 0xA3], dtype=np.uint8)
+"""The second bytes of ş Ş ţ Ţ in UTF-8 (their first is C5)."""
 
 
 def fold(text: str) -> str:
