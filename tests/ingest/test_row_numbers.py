@@ -210,6 +210,21 @@ def test_report_excluded_file_rows_are_lines(tmp_path: Path) -> None:
     assert sorted(pd.read_csv(excluded)["row"]) == [4, 10, 11, 13]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_report_excluded_rows_of_a_file_of_one_line_a_row(tmp_path: Path, ending: str) -> None:
+    """Without blank lines or quotes (Unix or Windows line ends), row i is listed as line
+    i + 2, as validate names it."""
+    lines = [HEADER, *(GOOD.format(pid=f"p{i}") for i in range(6))]
+    lines[3] = lines[3].replace("female", "")  # row 2, line 4: no gender
+    lines[6] = lines[6].replace(",3,", ",,")  # row 5, line 7: no isced
+    path = tmp_path / "registru.csv"
+    path.write_bytes((ending.join(lines) + ending).encode())
+    report = inclusionkit.compute(path, "esf-2014")
+    assert sorted(report.excluded["row"]) == [4, 7]
+    problems, _ = validate_path(path, today=TODAY)
+    assert {"line 4", "line 7"} <= {p.location for p in problems}
+
+
 @given(
     st.lists(
         st.one_of(st.just(""), st.text(alphabet="ab,1 ", min_size=1, max_size=6)),

@@ -34,7 +34,13 @@ from inclusionkit._ingest import (
     strict_arrow_dates,
 )
 from inclusionkit._ingest._clean import clean_array, clean_text
-from inclusionkit._ingest._decode import _crlf_only, file_lines
+from inclusionkit._ingest._decode import (
+    _crlf_only,
+    file_line_starts,
+    file_lines,
+    first_row_line,
+    row_lines,
+)
 from inclusionkit._ingest._mapping import validate_mapping, value_words
 from inclusionkit._ingest._raw import RawTable
 from inclusionkit._ingest._type import TEXT_CODES, gathered_booleans, to_frame, type_column
@@ -666,3 +672,36 @@ def test_the_lines_of_rows_are_found_in_the_bytes_as_in_the_text(
         expected = physical_lines(decode_text(data), ",", skip)
         assert file_lines(path, ",", skip) == expected
         assert file_lines(path, ",", skip, block=4) == expected  # lines cut between blocks
+        # When the rows follow one another line by line, the first row's line says them all.
+        first = first_row_line(path, skip)
+        assert first_row_line(path, skip, block=4) == first
+        if first is not None:
+            assert expected == list(range(first, first + len(expected)))
+        starts = file_line_starts(path, ",", skip)
+        rows = np.arange(len(expected) + 2)  # and rows beyond the file's: row + 2 + skip
+        assert row_lines(starts, rows, 2 + skip).tolist() == [
+            *expected,
+            *(rows[len(expected) :] + 2 + skip).tolist(),
+        ]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_file_of_one_line_a_row_is_known_by_its_first_row_line(
+    tmp_path: Path, ending: str, bom: bytes
+) -> None:
+    """A file without quotes or empty lines (Unix or Windows line ends, a BOM or not, a
+    ``sep=`` line, cut between \\r and \\n across blocks) has its rows from line 2 (3) on;
+    an empty line or a quote inside says nothing (each row's line is then found)."""
+    path = tmp_path / "file.csv"
+    path.write_bytes(bom + ending.join(["id,n", "a,1", "b,2", "c,3", ""]).encode())
+    for block in (3, 4, 5, 1 << 20):
+        assert first_row_line(path, 0, block=block) == 2
+        assert first_row_line(path, 1, block=block) == 3
+    path.write_bytes(bom + ending.join(["id,n", "a,1", "", "c,3"]).encode())
+    assert first_row_line(path, 0) is None
+    assert file_line_starts(path, ",", 0).tolist() == [2, 4]  # type: ignore[union-attr]
+    path.write_bytes(bom + ending.join(["id,n", '"a",1']).encode())
+    assert first_row_line(path, 0) is None
+    path.write_bytes(bom + b"id,n\ra,1\n")  # a carriage return alone: the parser decides
+    assert first_row_line(path, 0) is None

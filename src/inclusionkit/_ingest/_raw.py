@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError, Problem
 from inclusionkit._i18n import translate
+from inclusionkit._ingest._row_problems import LineLocator
 
 
 def default_location(rows: np.ndarray) -> list[str]:
@@ -107,17 +108,10 @@ def lines_locator(
 ) -> Callable[[np.ndarray], list[str]]:
     """A ``locate`` saying ``{prefix} {numbers[row]}`` (a CSV line, a sheet row)."""
     positions = np.asarray(numbers, dtype=np.int64)
-
-    def locate(rows: np.ndarray) -> list[str]:
-        return [f"{prefix} {int(positions[row])}" for row in rows]
-
-    return locate
+    return LineLocator(prefix, lambda rows: positions[np.asarray(rows, dtype=np.int64)])
 
 
 def offset_locator(prefix: str, first: int) -> Callable[[np.ndarray], list[str]]:
     """A ``locate`` saying ``{prefix} {row + first}`` (``line`` from 2 under a header line)."""
 
-    def locate(rows: np.ndarray) -> list[str]:
-        return [f"{prefix} {int(row) + first}" for row in rows]
-
-    return locate
+    return LineLocator(prefix, lambda rows: np.asarray(rows, dtype=np.int64) + first)

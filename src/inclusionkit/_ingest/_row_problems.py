@@ -20,6 +20,7 @@ from inclusionkit._errors import Problem, ValidationError
 __all__ = [
     "ROW_LOCATIONS",
     "ROW_PROBLEMS",
+    "LineLocator",
     "attach_locations",
     "attach_row_problems",
     "coerced",
@@ -41,6 +42,25 @@ ROW_LOCATIONS = "inclusionkit.row_locations"
 read from (``line 12`` for CSV, counting blank lines and multi-line cells; ``sheet 'X', row 9``)."""
 
 Locate = Callable[[np.ndarray], list[str]]
+
+
+class LineLocator:
+    """A ``locate`` saying ``{prefix} {number}`` (``line 12`` of a CSV file, a sheet's row),
+    from ``numbers``: 0-based rows to the numbers the user sees (int64).
+
+    :meth:`RowLocations.numbers` takes those numbers as they are: a report's excluded list
+    (hundreds of thousands of rows) never has each row's text made and read back.
+    """
+
+    def __init__(self, prefix: str, numbers: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.prefix = prefix
+        self.numbers = numbers
+
+    def __call__(self, rows: np.ndarray) -> list[str]:
+        if len(rows) == 0:  # nothing to say where: never work out the numbers (a file's lines)
+            return []
+        prefix = self.prefix
+        return [f"{prefix} {number}" for number in self.numbers(rows).tolist()]
 
 
 class RowLocations(dict[str, Any]):
@@ -67,6 +87,8 @@ class RowLocations(dict[str, Any]):
         CSV's line, a sheet row), or ``default`` (the row itself) where a location holds no
         number."""
         rows = np.asarray(rows, dtype=np.int64)
+        if isinstance(self.locate, LineLocator):
+            return np.asarray(self.locate.numbers(rows), dtype=np.int64)
         default = rows if default is None else default
         import pyarrow as pa
         import pyarrow.compute as pc
