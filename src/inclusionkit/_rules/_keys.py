@@ -232,7 +232,9 @@ def candidates_of(
     def half(side: int) -> np.ndarray:
         # Each half finds its own positions (a pass over every hash, on its own thread), so
         # nothing of the split is done by this thread alone before or after.
-        mine = (h >> np.uint64(63)) == np.uint64(side)
+        # The top bit is the sign of the hash read as int64: one compare, no shifted copy.
+        signed = h.view(np.int64)
+        mine = signed < 0 if side else signed >= 0
         if include is not None:
             mine &= include
         positions = np.flatnonzero(mine).astype(width, copy=False)

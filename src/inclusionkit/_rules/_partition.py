@@ -456,7 +456,7 @@ def _indicator_values(
     return values
 
 
-PREFETCH_AHEAD = 2
+PREFETCH_AHEAD = 1
 """Indicators ahead of the one evaluated whose columns the pool converts meanwhile."""
 
 
