@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
 from inclusionkit._rules import _keys
-from inclusionkit._rules._keys import candidates_of, duplicated_keys, run_shared, string_hash
+from inclusionkit._rules._keys import (
+    candidates_of,
+    duplicated_keys,
+    group_candidates,
+    key_candidates,
+    key_text,
+    run_shared,
+    string_hash,
+)
 from inclusionkit.testing import participation_tables
 
 # Lengths on both sides of the 8-byte words the hash reads, so chunks differ in their widest value.
@@ -177,6 +185,32 @@ def test_keys_searched_with_a_pool_give_the_same_rows_and_groups(
     assert hashes.tolist() == string_hash(people).tolist()
     assert shared[0].tolist() == alone[0].tolist()
     assert shared[1].tolist() == alone[1].tolist()
+
+
+@given(
+    st.lists(st.tuples(st.none() | _PROJECTS, st.none() | _IDS), max_size=40),
+    st.none() | st.integers(0, 2**32),
+    _TEXT_TYPES,
+)
+def test_the_two_steps_of_the_key_search_find_the_repeated_keys(
+    pairs: list[tuple[str | None, str | None]], seed: int | None, kind: pa.DataType
+) -> None:
+    """key_candidates keeps every row of a repeated key (among the included rows), and
+    group_candidates of those rows gives duplicated_keys' rows and groups."""
+    projects = pa.array([p for p, _ in pairs], type=pa.string()).cast(kind)
+    people = pa.array([q for _, q in pairs], type=pa.string()).cast(kind)
+    include = None if seed is None else np.random.default_rng(seed).random(len(pairs)) < 0.7
+    code, person = key_text(projects, people)
+    candidates = key_candidates(code, person, include)
+    rows, groups = group_candidates(code, person, candidates)
+    expected = duplicated_keys(projects, people, include)
+    assert rows.tolist() == expected[0].tolist()
+    assert groups.tolist() == expected[1].tolist()
+    kept = [i for i in range(len(pairs)) if include is None or include[i]]
+    counts = Counter(pairs[i] for i in kept if None not in pairs[i])
+    repeated = [i for i in kept if None not in pairs[i] and counts[pairs[i]] > 1]
+    assert set(repeated) <= set(candidates.tolist())
+    assert rows.tolist() == repeated
 
 
 @settings(max_examples=40, deadline=None)

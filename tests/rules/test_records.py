@@ -7,11 +7,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import inclusionkit._rules as rules
 from inclusionkit import InclusionKitError, ValidationError
 from inclusionkit._project_io import load_project
-from inclusionkit._rules._records import parse_as_of
+from inclusionkit._rules._records import _MIN_INT64, _group_order, parse_as_of
 from tests.conftest import MINIMAL_PROJECT
 from tests.rules.strategies import table_from_rows
 
@@ -428,3 +430,24 @@ def test_merging_reentries_leaves_the_callers_frame_as_it_was() -> None:
     report = rules.compute(frame, by=())
     assert report.provenance.merged_rows == 1
     assert frame.equals(before)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.none() | st.integers(-(2**40), 2**40)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_rows_are_ordered_by_group_then_date_as_lexsort_orders_them(
+    pairs: list[tuple[int, int | None]],
+) -> None:
+    """_group_order (one sort of a combined key, or lexsort when it would not fit) orders by
+    group, then key, a missing date first, as a two-key lexsort does."""
+    groups = np.array([g for g, _ in pairs], dtype=np.int64)
+    keys = np.array([_MIN_INT64 if k is None else k for _, k in pairs], dtype=np.int64)
+    order = _group_order(groups, keys)
+    expected = np.lexsort((keys, groups))
+    assert sorted(order.tolist()) == list(range(len(pairs)))
+    assert groups[order].tolist() == groups[expected].tolist()
+    assert keys[order].tolist() == keys[expected].tolist()

@@ -261,7 +261,13 @@ class Grouping:
         total = int(np.prod([float(item.size) for item in coded]))
         # The key's arithmetic is done in place, in the narrowest integer that holds it.
         wide = np.int32 if total < (1 << 31) else np.int64
-        key: np.ndarray = np.array(coded[0].codes, dtype=wide)
+        # Each Coded's codes are its own new array, read no more once combined: one breakdown's
+        # are the key itself (no copy).
+        key: np.ndarray = (
+            np.asarray(coded[0].codes, dtype=wide)
+            if len(coded) == 1
+            else np.array(coded[0].codes, dtype=wide)
+        )
         radix = coded[0].size
         renumbered = False
         for item in coded[1:]:
@@ -272,25 +278,37 @@ class Grouping:
                 _, key = np.unique(key, return_inverse=True)
                 radix = int(key.max()) + 1 if key.size else 1
                 renumbered = True
-        counted_keys = key[placed]
         # Each present combination's code in every breakdown, for its labels.
         codes: list[np.ndarray]
+        if radix <= _DENSE_LIMIT and not renumbered:
+            # The rows not placed counted under one more key, past the others (no copy of the
+            # placed rows' keys); their number is never read.
+            if not self.all_placed:
+                np.putmask(key, ~placed, radix)
+            present = np.flatnonzero(np.bincount(key, minlength=radix + 1)[:radix])
+            if key.dtype == np.int32 and (present.size == 0 or present[-1] == present.size - 1):
+                # The present keys are 0..m-1: each is its own number (no lookup of every row).
+                other_idx = key
+            else:
+                remap = np.full(radix + 1, -1, dtype=np.int32)
+                remap[present] = np.arange(present.shape[0])
+                other_idx = remap[key]
+            # A present key is its breakdowns' codes in mixed radix: read them back.
+            codes, rest = [], present
+            for item in reversed(coded):
+                codes.insert(0, rest % item.size)
+                rest = rest // item.size
+            return other_idx, self._labels(coded, codes)
+        counted_keys = key[placed]
         if radix <= _DENSE_LIMIT:
+            # Renumbered keys: the first counted row of each present key gives its codes.
             present = np.flatnonzero(np.bincount(counted_keys, minlength=radix))
             remap = np.full(radix, -1, dtype=np.int32)
             remap[present] = np.arange(present.shape[0])
             other_idx = remap[key]
-            if renumbered:
-                # The first counted row of each present key gives its codes.
-                first = np.full(radix, -1, dtype=np.int64)
-                first[counted_keys[::-1]] = np.flatnonzero(placed)[::-1]
-                codes = [item.codes[first[present]] for item in coded]
-            else:
-                # A present key is its breakdowns' codes in mixed radix: read them back.
-                codes, rest = [], present
-                for item in reversed(coded):
-                    codes.insert(0, rest % item.size)
-                    rest = rest // item.size
+            first = np.full(radix, -1, dtype=np.int64)
+            first[counted_keys[::-1]] = np.flatnonzero(placed)[::-1]
+            codes = [item.codes[first[present]] for item in coded]
         else:
             _, first_index, inverse = np.unique(
                 counted_keys, return_index=True, return_inverse=True
@@ -298,14 +316,18 @@ class Grouping:
             other_idx = np.full(n, -1, dtype=np.int32)
             other_idx[placed] = inverse
             codes = [item.codes[np.flatnonzero(placed)[first_index]] for item in coded]
-        labels = pd.DataFrame(
+        return other_idx, self._labels(coded, codes)
+
+    @staticmethod
+    def _labels(coded: Sequence[Coded], codes: Sequence[np.ndarray]) -> pd.DataFrame:
+        """The labels of each present combination, from its code in every breakdown."""
+        return pd.DataFrame(
             {
                 item.name: item.labels.take(code).reset_index(drop=True)
                 for item, code in zip(coded, codes, strict=True)
             },
             index=range(codes[0].shape[0]),
         )
-        return other_idx, labels
 
     # -- counting
 

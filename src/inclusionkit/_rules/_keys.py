@@ -102,6 +102,9 @@ def string_hash(array: pa.Array | pa.ChunkedArray, pool: Executor | None = None)
     if isinstance(array, pa.ChunkedArray):
         if array.num_chunks == 0:
             return np.zeros(0, dtype=np.uint64)
+        if array.num_chunks == 1:
+            # One chunk is hashed as it is: a concatenate would copy its hashes into fresh pages.
+            return _chunk_hash(array.chunk(0), pool)
         return np.concatenate([_chunk_hash(chunk, pool) for chunk in array.chunks])
     return _chunk_hash(array, pool)
 
@@ -225,19 +228,20 @@ def candidates_of(
         return np.asarray(positions[_repeated(h[positions], 64, 24)])
     # Positions as int32 below two billion rows: half the memory of the default.
     width = np.int32 if n < (1 << 31) else np.int64
-    high = (h >> np.uint64(63)).astype(bool)
-    halves = []
-    for side in (~high, high):
-        if include is not None:
-            side &= include
-        halves.append(np.flatnonzero(side).astype(width, copy=False))
-    del high, side
 
-    def half(positions: np.ndarray) -> np.ndarray:
+    def half(side: int) -> np.ndarray:
+        # Each half finds its own positions (a pass over every hash, on its own thread), so
+        # nothing of the split is done by this thread alone before or after.
+        # The top bit is the sign of the hash read as int64: one compare, no shifted copy.
+        signed = h.view(np.int64)
+        mine = signed < 0 if side else signed >= 0
+        if include is not None:
+            mine &= include
+        positions = np.flatnonzero(mine).astype(width, copy=False)
+        del mine
         return np.asarray(positions[_repeated(h[positions], 63, 23)])
 
-    found = run_shared(pool, [functools.partial(half, at) for at in halves])
-    del halves
+    found = run_shared(pool, [functools.partial(half, side) for side in (0, 1)])
     return np.sort(np.concatenate(found)).astype(np.int64)
 
 
@@ -298,27 +302,63 @@ def duplicated_keys(
     never grouped: nothing says they are the same participation. ``include`` (a boolean mask)
     restricts the search to some rows (those entered by the as-of date). With a ``pool``,
     another thread hashes and searches part of the keys (the same rows and groups).
+
+    The two steps (:func:`key_candidates`, then :func:`group_candidates`) may also be called
+    apart, so a caller can give the pool other work between them.
     """
-    # A dictionary-encoded project code is read at the few candidates alone, as it is: only
-    # those rows' text is decoded.
+    project_code, participant_id = key_text(project_code, participant_id)
+    candidates = key_candidates(project_code, participant_id, include, pool)
+    return group_candidates(project_code, participant_id, candidates)
+
+
+def key_text(
+    project_code: pa.Array | pa.ChunkedArray, participant_id: pa.Array | pa.ChunkedArray
+) -> tuple[pa.Array | pa.ChunkedArray, pa.Array | pa.ChunkedArray]:
+    """The key columns as :func:`key_candidates` and :func:`group_candidates` read them (cast
+    once, for both): text with offsets (:func:`as_offset_strings`), except a dictionary-encoded
+    project code, which is read at the few candidates alone, as it is (only those rows' text
+    is decoded)."""
     if not pa.types.is_dictionary(project_code.type):
         project_code = as_offset_strings(project_code)
-    participant_id = as_offset_strings(participant_id)
+    return project_code, as_offset_strings(participant_id)
+
+
+def key_candidates(
+    project_code: pa.Array | pa.ChunkedArray,
+    participant_id: pa.Array | pa.ChunkedArray,
+    include: np.ndarray | None = None,
+    pool: Executor | None = None,
+) -> np.ndarray:
+    """The rows (ascending ``int64`` positions) whose participant id's hash is repeated among
+    the ``include`` rows with both keys given: every row of a repeated key is one of them (and
+    a few others, whose hashes merely collide; :func:`group_candidates` tells them apart).
+    The keys are best given as :func:`key_text` made them (else each step casts them)."""
     # The key repeats only where the participant id repeats: hash the ids alone, and look at
     # project codes only for the few rows whose id hash is shared.
     h = string_hash(participant_id, pool)
-    known = np.ones(len(h), dtype=bool) if include is None else include.copy()
+    known = include
     for array in (project_code, participant_id):
         if array.null_count:
-            known &= array.is_valid().to_numpy(zero_copy_only=False)
-    candidates = candidates_of(h, pool, known)
-    del known
+            given = array.is_valid().to_numpy(zero_copy_only=False)
+            known = given if known is None else known & given
+    return candidates_of(h, pool, known).astype(np.int64, copy=False)
+
+
+def group_candidates(
+    project_code: pa.Array | pa.ChunkedArray,
+    participant_id: pa.Array | pa.ChunkedArray,
+    candidates: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`duplicated_keys` of the rows ``candidates`` (from :func:`key_candidates`): those
+    whose key really repeats, grouped exactly by their text (a hash collision never merges two
+    different participations)."""
     if candidates.size == 0:
         return candidates.astype(np.int64), np.zeros(0, dtype=np.int64)
-    # Exact grouping of the few candidates by their real strings. Every argument of the join,
-    # the separator included, must have the same type: a plain ``str`` separator is ``string``
-    # and has no kernel with ``large_string`` values (pyarrow's ArrowNotImplementedError
-    # "binary_join_element_wise ... (large_string, large_string, string)").
+    project_code, participant_id = key_text(project_code, participant_id)
+    # Every argument of the join, the separator included, must have the same type: a plain
+    # ``str`` separator is ``string`` and has no kernel with ``large_string`` values (pyarrow's
+    # ArrowNotImplementedError "binary_join_element_wise ... (large_string, large_string,
+    # string)").
     index = pa.array(candidates)
     joined = pc.binary_join_element_wise(
         as_offset_strings(_contiguous(project_code.take(index))).cast(pa.large_string()),

@@ -424,7 +424,13 @@ def _indicator_values(
     events: dict[str, np.ndarray] = {}
     per_indicator: list[list[np.ndarray] | Future[list[np.ndarray]]] = []
     in_flight: deque[Future[list[np.ndarray]]] = deque()
-    for indicator in indicators:
+    reads = [_input_columns(indicator) for indicator in indicators]
+    for index, indicator in enumerate(indicators):
+        if pool is not None:
+            # The columns of the indicators just ahead converted on the pool meanwhile (queued
+            # between the counts), so this thread only evaluates masks.
+            ahead = reads[index : index + PREFETCH_AHEAD + 1]
+            prepared.prefetch([name for names in ahead for name in names], pool)
         in_period_mask = None
         if spec.period is not None:
             event = period_event(indicator.timing, indicator.kind)
@@ -448,6 +454,19 @@ def _indicator_values(
         if spec.period is not None:
             values[period_key(indicator.code)] = found[1]
     return values
+
+
+PREFETCH_AHEAD = 1
+"""Indicators ahead of the one evaluated whose columns the pool converts meanwhile."""
+
+
+def _input_columns(indicator: IndicatorSpec) -> list[str]:
+    """The input columns an indicator's filter and aggregate read (a derived value's sources
+    in its stead), sorted."""
+    names = columns_used(indicator.node)
+    if indicator.aggregate.column is not None:
+        names.add(indicator.aggregate.column)
+    return sorted({column for name in names for column in _DERIVED_FROM.get(name, (name,))})
 
 
 def _excluded(prepared: PreparedParticipations, rows: np.ndarray | None) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import threading
 import weakref
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Executor, Future
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
@@ -68,7 +68,7 @@ from inclusionkit._rules._dates import (
     last_exit_observed,
     ymd_of,
 )
-from inclusionkit._rules._keys import duplicated_keys
+from inclusionkit._rules._keys import group_candidates, key_candidates, key_text
 from inclusionkit._rules._language import TRUE, Evaluator, Node
 from inclusionkit._rules._populations import (
     DERIVED,
@@ -178,7 +178,9 @@ class PreparedParticipations:
     With a ``pool`` (an executor of other threads), the ``early`` columns are converted
     there while this thread finds the re-entries: coding text columns (Arrow kernels) and
     hashing the keys (numpy) both run without Python's lock, so a second core shortens the
-    preparation. Nothing else changes: each column is still converted once, the same way.
+    preparation. The completeness tests of the columns the merge leaves alone run there too,
+    while this thread groups and merges the re-entries. Nothing else changes: each column is
+    still converted once, the same way, and each test gives the same mask.
     """
 
     def __init__(
@@ -220,12 +222,22 @@ class PreparedParticipations:
         self.as_of_days = None if as_of is None else date_to_days(as_of)
         self.as_of_ymd = None if as_of is None else date_to_ymd(as_of)
         self._merged = False
-        self._merge(pool)
+        self._merge_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # The source refers back to this object weakly: a cycle would keep each partition's
+        # columns alive until the garbage collector runs (a streaming run at 10M rows peaked
+        # at twice its memory). Whoever holds the source holds this object too (Grouping).
+        # One source for the tests and for counting: a column or derived value (the dates'
+        # yyyymmdd, which the age test and the age at entry share) is computed once.
+        self.source = ParticipationSource(weakref.proxy(self))
+        tests = self.completeness.tests()
+        tested = self._merge(pool, tests)
         # The re-entry ties and partners were read from the table: from here on each column is
-        # read once, converted, and its Arrow buffers let go (:meth:`input_col`).
-        self._merged = True
-        self.table.release([name for name in self._input_cols if name not in _KEPT])
-        self._completeness()
+        # read once, converted, and its Arrow buffers let go (:meth:`input_col`). Under the
+        # lock: the pool may be converting a column for the completeness tests meanwhile.
+        with self.lock:
+            self._merged = True
+            self.table.release([name for name in self._input_cols if name not in _KEPT])
+        self._completeness(tests, tested)
 
     def input_col(self, name: str) -> Col:
         """A column of the input table as a :class:`Col` (converted once)."""
@@ -235,11 +247,27 @@ class PreparedParticipations:
         with self.lock:
             return self._input_col(name)
 
+    def prefetch(self, names: Sequence[str], pool: Executor) -> None:
+        """Have ``pool`` convert the input columns ``names`` (those not converted nor asked
+        for yet), for :meth:`input_col` to find done. A conversion the pool has not started
+        when its column is asked for is done by the asking thread instead (the pool may be busy
+        with other work): the same conversion, either way."""
+        with self.lock:
+            for name in dict.fromkeys(names):
+                if (
+                    name in self._input_cols
+                    or name in self._early
+                    or name in self._patched
+                    or name not in self.table
+                ):
+                    continue
+                self._early[name] = pool.submit(_convert, name, self.table[name])
+
     def _input_col(self, name: str) -> Col:
         col = self._input_cols.get(name)
         if col is None:
             early = self._early.pop(name, None)
-            if early is not None:
+            if early is not None and not early.cancel():
                 col = early.result()
             elif name not in self.table:
                 raise InclusionKitError(f"the participation table has no column {name!r}")
@@ -266,9 +294,15 @@ class PreparedParticipations:
 
     # -- as-of and re-entry
 
-    def _merge(self, pool: Executor | None) -> None:
+    def _merge(self, pool: Executor | None, tests: Sequence[ColumnTest]) -> Future[_Failed] | None:
+        """Cut at the as-of date and merge re-entries. With a ``pool``, the completeness tests
+        of columns the merge leaves as they are (every one but the exit date and the results)
+        are started there once the re-entry candidates are found (the pool's share of finding
+        them done), while this thread groups them and merges: returned as a future."""
         n = self.input_rows
         entry = self.input_col("entry_date")
+        # Read here, not under the pool's tests (which hold the lock while converting a column).
+        exit_col = self.input_col("exit_date")
         active = np.ones(n, dtype=bool)
         self.rows_after_as_of = 0
         self.after_as_of = np.zeros(n, dtype=bool)
@@ -277,25 +311,37 @@ class PreparedParticipations:
             self.rows_after_as_of = int(np.count_nonzero(after))
             self.after_as_of = after
             active &= ~after
-        dup_rows, groups = duplicated_keys(
-            self.table.text("project_code"),
-            self.table.text("participant_id"),
+        project_code, participant_id = key_text(
+            self.table.text("project_code"), self.table.text("participant_id")
+        )
+        candidates = key_candidates(
+            project_code,
+            participant_id,
             include=active if self.rows_after_as_of else None,
             pool=pool,
         )
-        self._merge_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        early = None
+        unchanged = [test for test in tests if not _merge_changes(test)]
+        if pool is not None and unchanged:
+            early = pool.submit(_failed, unchanged, self.source, n)
+        dup_rows, groups = group_candidates(project_code, participant_id, candidates)
+        del project_code, participant_id, candidates
         self.merged = 0
         self.several_partners = 0
         if dup_rows.size and "partner" in self.table:
             dup_rows, groups = self._partners(dup_rows, groups)
         if dup_rows.size:
-            char, res, exit_days, exit_valid = self._merge_repeated(dup_rows, groups, entry)
+            char, res, exit_days, exit_valid = self._merge_repeated(
+                dup_rows, groups, entry, exit_col
+            )
             active[dup_rows] = False
             active[char] = True
-            self._merge_rows = (char, res, exit_days, exit_valid)
             self.merged = int(dup_rows.shape[0] - char.shape[0])
+            # The pool's tests read no column this patches (:func:`_merge_changes`).
+            self._merge_rows = (char, res, exit_days, exit_valid)
         self.active = active
         self.participations = int(np.count_nonzero(active))
+        return early
 
     def _partners(self, dup_rows: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Count the groups of repeated keys whose rows name several partners; with
@@ -311,9 +357,8 @@ class PreparedParticipations:
         return dup_rows[repeated], groups.astype(np.int64)
 
     def _merge_repeated(
-        self, dup_rows: np.ndarray, groups: np.ndarray, entry: Col
+        self, dup_rows: np.ndarray, groups: np.ndarray, entry: Col, exit_col: Col
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        exit_col = self.input_col("exit_date")
         # A missing entry date sorts first: the earliest row is then unknown, hence incomplete.
         entry_key = np.where(
             entry.valid[dup_rows], entry.values[dup_rows].astype(np.int64), _MIN_INT64
@@ -333,7 +378,7 @@ class PreparedParticipations:
         """Per group, the position (in ``dup_rows``) of the row with the smallest (``first``)
         or largest key. Ties are broken by the rows' content, never by their position, so
         shuffling the input cannot change which row's values are used."""
-        order = np.lexsort((keys, groups))
+        order = _group_order(groups, keys)
         sorted_groups, sorted_keys = groups[order], keys[order]
         starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
         ends = np.r_[starts[1:] - 1, sorted_groups.shape[0] - 1]
@@ -408,17 +453,26 @@ class PreparedParticipations:
 
     # -- completeness
 
-    def _completeness(self) -> None:
-        # One source for the tests and for counting: a column or derived value (the dates'
-        # yyyymmdd, which the age test and the age at entry share) is computed once.
-        # The source refers back to this object weakly: a cycle would keep each partition's
-        # columns alive until the garbage collector runs (a streaming run at 10M rows peaked
-        # at twice its memory). Whoever holds the source holds this object too (Grouping).
-        self.source = source = ParticipationSource(weakref.proxy(self))
-        failed = failures(self.completeness.tests(), source)
+    def _completeness(self, tests: Sequence[ColumnTest], early: Future[_Failed] | None) -> None:
+        source = self.source
+        if early is None:
+            failed, incomplete = _failed(tests, source, self.size)
+        else:
+            # The tests of columns the merge changes, here; the others' (the pool's) joined in
+            # the tests' order, which decides each participation's reason.
+            late = [test for test in tests if _merge_changes(test)]
+            failed, incomplete = _failed(late, source, self.size)
+            done, incomplete_early = early.result()
+            incomplete |= incomplete_early
+            del incomplete_early
+            masks = dict(failed + done)
+            failed = [(test, masks[test]) for test in tests]
         self.placed = self.active & source.valid("entry_date")
         self.placed_count = int(np.count_nonzero(self.placed))
-        self.counted = self.active & ~any_failed(failed, self.size)
+        # Counted: active and complete (made in place, no other array of every row).
+        self.counted = counted = np.logical_not(incomplete, out=incomplete)
+        counted &= self.active
+        del incomplete
         self.counted_count = int(np.count_nonzero(self.counted))
         self.all_counted = self.counted_count == self.size
         # The excluded rows are all excluded_frame reads of the tests' masks: keep those alone.
@@ -476,6 +530,46 @@ class PreparedParticipations:
             reason=text_categorical(codes.take(pa.array(reason))),
             message=text_categorical(message),
         )
+
+
+def _group_order(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """An order of positions sorting by ``groups`` (``0..k-1``), then ``keys`` (``int64``, a
+    missing date ``_MIN_INT64``, first), tied positions in any order
+    (:meth:`PreparedParticipations._pick` breaks ties by content).
+
+    One sort of a combined key where it fits in ``int64`` (always, for days): a third of the
+    time of a two-key ``lexsort``."""
+    present = keys != _MIN_INT64
+    if not present.any():
+        return np.asarray(np.argsort(groups))
+    low = int(keys.min(where=present, initial=np.iinfo(np.int64).max))
+    high = int(keys.max(where=present, initial=_MIN_INT64))
+    # 0 for a missing date, 1.. for the others in their order.
+    width = high - low + 2
+    if (int(groups.max()) + 1) * width >= 1 << 62:
+        return np.asarray(np.lexsort((keys, groups)))
+    combined = np.where(present, keys - (low - 1), 0)
+    combined += groups.astype(np.int64) * width
+    return np.asarray(np.argsort(combined))
+
+
+_Failed: TypeAlias = "tuple[list[tuple[ColumnTest, np.ndarray]], np.ndarray]"
+"""Each completeness test with the mask of the rows failing it, and the rows failing any."""
+
+
+def _failed(tests: Sequence[ColumnTest], source: ParticipationSource, size: int) -> _Failed:
+    """``tests``' failures over ``source`` and the rows failing any (a new array)."""
+    failed = failures(tests, source)
+    return failed, any_failed(failed, size)
+
+
+def _merge_changes(test: ColumnTest) -> bool:
+    """Whether ``test`` reads a column the re-entry merge patches (the exit date, a result)."""
+    return any(
+        name == "exit_date" or is_result_column(name)
+        for name in (test.column, getattr(test, "other", ""))
+        if name
+    )
 
 
 def _convert(name: str, series: Column) -> Col:
