@@ -165,3 +165,33 @@ def test_long_ids_are_found_in_every_chunk_and_block(monkeypatch: pytest.MonkeyP
     values = pa.chunked_array([pa.array(chunk, pa.string()) for chunk in ids], pa.string())
     assert _pipeline._long_cells(values, 13).tolist() == [1, 4, 6]
     assert _pipeline._long_cells(values.chunk(0), 14).tolist() == [4]
+
+
+def test_columns_typed_on_several_threads_give_the_same_table_and_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typing the columns on two threads gives one thread's table and problems, in its order."""
+    path = _file(
+        tmp_path,
+        **{
+            "Gen": ["F", "X", "F"],  # an unknown value
+            "Data nasterii": ["01.05.1990", "31.02.1985", "03.07.1970"],  # a bad date
+            "Statut pe piața muncii": ["somer", "angajat", "pensionar?"],
+        },
+    )
+
+    def read(threads: str) -> tuple[pd.DataFrame, list[str]]:
+        monkeypatch.setenv("INCLUSIONKIT_THREADS", threads)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = ingest(path, keep_extra=True, on_error="coerce")
+            with pytest.raises(ValidationError) as caught:
+                ingest(path, keep_extra=True)
+        return frame, [str(problem) for problem in caught.value.problems]
+
+    monkeypatch.setattr(_pipeline, "PARALLEL_TYPING_ROWS", 0)
+    one_frame, one_problems = read("1")
+    two_frame, two_problems = read("2")
+    pd.testing.assert_frame_equal(two_frame, one_frame)
+    assert two_problems == one_problems
+    assert len(one_problems) == 2  # the date, then the ISCED

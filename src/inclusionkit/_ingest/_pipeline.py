@@ -20,10 +20,12 @@ stages 3 to 6 all the same, so every door gives the same table.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import warnings
 from collections.abc import Callable, Collection, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
 
@@ -33,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._arrow_text import text_buffers
-from inclusionkit._contract import COLUMN_NAMES, COLUMNS, OnError
+from inclusionkit._contract import COLUMN_NAMES, COLUMNS, Column, OnError
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import REGISTER_URLS, Importer, Source
 from inclusionkit._i18n import deferred, translate
@@ -58,6 +60,7 @@ from inclusionkit._ingest._row_problems import (
     row_locations,
 )
 from inclusionkit._ingest._type import (
+    TypedColumn,
     cell_problems,
     constant_column,
     one_chunk,
@@ -65,6 +68,7 @@ from inclusionkit._ingest._type import (
     type_column,
     unknown_value_problems,
 )
+from inclusionkit._threads import count_workers
 
 PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error", "columns")
 """Options every reader of participations takes; the rest are the importer's own.
@@ -458,14 +462,14 @@ def prepare(
     arrays: dict[str, pa.Array] = {}
     problems: list[tuple[int, Problem]] = list(raw.row_problems)
     left_out: list[Problem] = [*raw.notes, *(headers.left_out if mapping is not None else ())]
-    for column in COLUMNS:
-        if kept is not None and column.name not in kept:
-            continue
-        header = headers.columns.get(column.name)
-        if header is None:
-            arrays[column.name] = constant_column(column, raw.defaults.get(column.name), rows)
-            continue
-        typed = type_column(
+    wanted = [
+        (column, headers.columns.get(column.name))
+        for column in COLUMNS
+        if kept is None or column.name in kept
+    ]
+
+    def typed_column(column: Column, header: str) -> TypedColumn:
+        return type_column(
             table.column(header),
             column,
             value_words(mapping, header, column.name),
@@ -473,6 +477,15 @@ def prepare(
             regions=mapping is not None,
             as_read=as_read,
         )
+
+    typing = _typing_ahead(
+        rows, [(column, header) for column, header in wanted if header is not None], typed_column
+    )
+    for column, header in wanted:
+        if header is None:
+            arrays[column.name] = constant_column(column, raw.defaults.get(column.name), rows)
+            continue
+        typed = typing[column.name].result()
         arrays[column.name] = typed.values
         problems += cell_problems(typed, column, source, raw.locate, header)
         if column.name == "participant_id":
@@ -495,6 +508,43 @@ def prepare(
     titles = {name: header for name, header in headers.columns.items() if name in arrays}
     table = pa.table(arrays).replace_schema_metadata({_TITLES: json.dumps(titles)})
     return table, problems, left_out if notes else []
+
+
+PARALLEL_TYPING_ROWS = 100_000
+"""From this many rows a table's columns are typed on :func:`~inclusionkit._threads.count_workers`
+threads (each column by one of them): Arrow's and numpy's kernels run without Python's lock."""
+
+
+def _typing_ahead(
+    rows: int,
+    columns: list[tuple[Column, str]],
+    typed_column: Callable[[Column, str], TypedColumn],
+) -> dict[str, Future[TypedColumn]]:
+    """Each column's :class:`TypedColumn`, by name, as futures: typed on other threads for a
+    large table (:data:`PARALLEL_TYPING_ROWS`), the widest columns first, or here, one by one.
+    The caller makes the problems from them in the contract's order, whichever thread typed
+    them; each thread runs in a copy of the caller's context (the language, the mapping)."""
+    workers = min(count_workers(), len(columns)) if rows >= PARALLEL_TYPING_ROWS else 1
+    if workers < 2:
+        return {column.name: _done(typed_column(column, header)) for column, header in columns}
+    # The free-text ids and the dates take longest: started first, they end with the rest.
+    order = sorted(columns, key=lambda pair: pair[0].kind != "date" and pair[0].name not in _IDS)
+    # Leaving the pool waits for every column: none is typed past this call.
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inclusionkit-type") as pool:
+        return {
+            column.name: pool.submit(contextvars.copy_context().run, typed_column, column, header)
+            for column, header in order
+        }
+
+
+_IDS = frozenset({"participant_id"})
+"""The column of (nearly) one value per row: cleaned cell by cell, the longest to type."""
+
+
+def _done(value: TypedColumn) -> Future[TypedColumn]:
+    future: Future[TypedColumn] = Future()
+    future.set_result(value)
+    return future
 
 
 def _cnp_id_problems(

@@ -11,7 +11,6 @@ cells' labels and the provenance counters; :mod:`._assemble` adds partials up in
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import deque
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -38,9 +37,11 @@ from inclusionkit._rules._records import (
 )
 from inclusionkit._rules._reporting import ReportingPeriod, parse_period
 from inclusionkit._rules._ruleset import IndicatorSpec, RuleSet
+from inclusionkit._threads import THREADS_ENV, count_workers
 
 __all__ = [
     "FLOW_BREAKDOWNS",
+    "THREADS_ENV",
     "Partial",
     "Spec",
     "check_table",
@@ -260,31 +261,6 @@ class Partial:
 
 THREADED_ROWS = 200_000
 """From this many rows a partition evaluated with ``threads`` uses other threads."""
-
-THREADS_ENV = "INCLUSIONKIT_THREADS"
-"""The environment variable that sets how many threads the in-memory engine counts with."""
-
-
-def count_workers() -> int:
-    """The threads the in-memory engine counts with: :data:`THREADS_ENV` when set (``1``:
-    everything on the calling thread), else the processors this process may run on (its CPU
-    affinity, which a container or ``taskset`` narrows; ``os.cpu_count()`` where the system
-    does not say)."""
-    text = os.environ.get(THREADS_ENV, "").strip()
-    if text:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise InclusionKitError(
-                f"{THREADS_ENV}={text!r} is not a number of threads (1 or more)"
-            )
-        return value
-    affinity = getattr(os, "sched_getaffinity", None)
-    if affinity is not None:
-        return max(len(affinity(0)), 1)
-    return os.cpu_count() or 1
 
 
 def evaluate_partition(
