@@ -62,3 +62,17 @@ def test_the_hashing_thread_yields_the_processor_to_the_counting(tmp_path: Path)
         FingerprintsAhead(path).result()
     assert seen == [min(before + 10, 19)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+def test_an_error_leaving_the_block_cancels_the_hashing(tmp_path: Path) -> None:
+    """As a context manager, an error in the block stops the hashing; a clean exit does not."""
+    path = tmp_path / "p.bin"
+    path.write_bytes(b"w" * (3 << 20))
+    with FingerprintsAhead(path) as kept:
+        pass
+    assert kept.result() == input_fingerprints(path)
+    with pytest.raises(KeyError), FingerprintsAhead(path) as dropped:
+        raise KeyError("the reading failed")
+    assert dropped._cancelled.is_set()
+    dropped._thread.join(timeout=10)
+    assert not dropped._thread.is_alive()

@@ -43,7 +43,8 @@ def input_fingerprints(
 
 class FingerprintsAhead:
     """:func:`input_fingerprints` of ``path`` taken on a thread of its own from now on, while
-    the caller reads and counts the same file; :meth:`result` waits for them.
+    the caller reads and counts the same file; :meth:`result` waits for them. Used as a
+    context manager, an error leaving the block cancels the hashing.
 
     On Linux the thread runs at a lower priority (a thread's own nice value): it takes the
     processor the counting leaves idle, not the counting's share."""
@@ -78,6 +79,14 @@ class FingerprintsAhead:
     def cancel(self) -> None:
         """Stop hashing (the caller failed and will not ask for the result)."""
         self._cancelled.set()
+
+    def __enter__(self) -> FingerprintsAhead:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Leaving the block by an error stops the hashing (nobody will ask for it)."""
+        if kind is not None:
+            self.cancel()
 
 
 _HASHING_NICENESS = 10

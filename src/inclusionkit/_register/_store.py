@@ -701,12 +701,8 @@ class Register:
             raise InclusionKitError(translate("an import needs the partner's name (--partner)"))
         name = os.fspath(source)
         # The file's SHA-256 is taken while it is read (the one fingerprint of a report's inputs).
-        hashing = FingerprintsAhead(source)
-        try:
+        with FingerprintsAhead(source) as hashing:
             outcome = read_with_rejections(source, format, today=today, **options)
-        except BaseException:
-            hashing.cancel()
-            raise
         digest = _sha256(hashing, Path(source))
         accepted = outcome.accepted
         kept = outcome.rejected[_incomplete_only(outcome.rejected)]

@@ -105,21 +105,12 @@ def compute(
     chosen = choose_engine(participations, engine)
     # The input's fingerprint is taken while it is counted, on a thread of its own (hashlib
     # hashes without the interpreter's lock): at 10M rows a CSV's SHA-256 alone is a second.
-    fingerprints = (
-        FingerprintsAhead(participations)
-        if isinstance(participations, str | os.PathLike) and os.path.exists(participations)
-        else None
-    )
-    try:
+    if not (isinstance(participations, str | os.PathLike) and os.path.exists(participations)):
+        return _compute_with(chosen, participations, rules, by, as_of, project, period, progress)
+    with FingerprintsAhead(participations) as fingerprints:
         report = _compute_with(chosen, participations, rules, by, as_of, project, period, progress)
-    except BaseException:
-        if fingerprints is not None:
-            fingerprints.cancel()
-        raise
-    if fingerprints is not None:
-        inputs = fingerprints.result()
-        report = attrs.evolve(report, provenance=attrs.evolve(report.provenance, inputs=inputs))
-    return report
+    inputs = fingerprints.result()
+    return attrs.evolve(report, provenance=attrs.evolve(report.provenance, inputs=inputs))
 
 
 def _compute_with(
