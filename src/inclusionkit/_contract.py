@@ -9,14 +9,14 @@ pipeline (:mod:`inclusionkit._ingest`), writing and object conversion are in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import Problem, ValidationError
+from inclusionkit._pandas import pd
 from inclusionkit.models import Gender, LabourStatus
 
 ColumnKind = Literal["string", "date", "bool", "int"]
@@ -99,22 +99,49 @@ BOOL_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "bool
 DATE_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "date")
 STRING_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "string")
 
-STRING_DTYPE = pd.StringDtype("pyarrow")
 DATE_DTYPE = np.dtype("datetime64[s]")
-PANDAS_DTYPES: dict[ColumnKind, Any] = {
-    "string": STRING_DTYPE,
-    "date": DATE_DTYPE,
-    "bool": pd.BooleanDtype(),
-    "int": pd.Int8Dtype(),
-}
 ARROW_TYPES: dict[ColumnKind, pa.DataType] = {
     "string": pa.string(),
     "date": pa.date32(),
     "bool": pa.bool_(),
     "int": pa.int8(),
 }
-DTYPES: dict[str, Any] = {c.name: PANDAS_DTYPES[c.kind] for c in COLUMNS}
-"""The canonical pandas dtype of every column."""
+
+# The pandas dtypes are made when first asked for (``__getattr__`` below): making them imports
+# pandas, which a module importing this one may never need (inclusionkit._pandas).
+PANDAS_NAMES = ("STRING_DTYPE", "PANDAS_DTYPES", "DTYPES")
+"""This module's names that are pandas objects, made on first use."""
+if TYPE_CHECKING:
+    STRING_DTYPE: pd.StringDtype
+    """The canonical dtype of a text column: pandas' string dtype stored in Arrow."""
+    PANDAS_DTYPES: dict[ColumnKind, Any]
+    """The canonical pandas dtype of each kind of column."""
+    DTYPES: dict[str, Any]
+    """The canonical pandas dtype of every column."""
+
+
+def __getattr__(name: str) -> Any:
+    """:data:`PANDAS_NAMES`, made (once) when first looked up."""
+    if name not in PANDAS_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name in globals():  # made already (this module's own functions call this directly)
+        return globals()[name]
+    string = pd.StringDtype("pyarrow")
+    kinds: dict[ColumnKind, Any] = {
+        "string": string,
+        "date": DATE_DTYPE,
+        "bool": pd.BooleanDtype(),
+        "int": pd.Int8Dtype(),
+    }
+    made = {
+        "STRING_DTYPE": string,
+        "PANDAS_DTYPES": kinds,
+        "DTYPES": {c.name: kinds[c.kind] for c in COLUMNS},
+    }
+    # setdefault: threads asking at once all get the first one's objects
+    return {key: globals().setdefault(key, value) for key, value in made.items()}[name]
+
+
 PERSONAL_COLUMNS: frozenset[str] = frozenset(
     {"participant_id", "birth_date", *(c.name for c in COLUMNS if c.sensitive)}
 )
@@ -148,4 +175,6 @@ def check_columns(present: Iterable[str], source: str | None, location: str | No
 
 def empty_table() -> pd.DataFrame:
     """An empty participation table with the canonical columns and dtypes."""
-    return pd.DataFrame({c.name: pd.Series([], dtype=DTYPES[c.name]) for c in COLUMNS})
+    return pd.DataFrame(
+        {c.name: pd.Series([], dtype=__getattr__("DTYPES")[c.name]) for c in COLUMNS}
+    )

@@ -156,7 +156,7 @@ def _sfc2021(output: Path, echo: Echo) -> list[Path]:
     ]
     if not tables:
         return []
-    import pandas as pd
+    from inclusionkit._pandas import pd
 
     report = sfc2021_table(pd.concat(tables, ignore_index=True))
     echo(

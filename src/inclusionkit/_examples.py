@@ -22,12 +22,12 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from inclusionkit._atomic import atomic_path
 from inclusionkit._contract import BOOL_COLUMNS
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._i18n._tables import COLUMN_HEADERS, STATUS_VALUES
+from inclusionkit._pandas import pd
 from inclusionkit._sanitise import frame_to_csv
 
 _CEDILLA = str.maketrans("șțȘȚ", "şţŞŢ")

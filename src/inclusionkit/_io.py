@@ -15,12 +15,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from inclusionkit._atomic import atomic_path, guard_inputs, note_input
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import KINDS, REGISTER_URLS, Exporter, Importer, Source
 from inclusionkit._ingest import ingest_with
+from inclusionkit._pandas import pd
 from inclusionkit._plugins import get_plugin_manager
 
 __all__ = ["AUTO_KIND", "infer_kind", "read", "read_with", "write", "write_with"]

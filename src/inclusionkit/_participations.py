@@ -13,12 +13,12 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from inclusionkit import _contract
 from inclusionkit._contract import (
     ARROW_TYPES,
     BOOL_COLUMNS,
@@ -26,12 +26,10 @@ from inclusionkit._contract import (
     COLUMNS,
     DATE_COLUMNS,
     DATE_DTYPE,
-    DTYPES,
     FALSE_VALUES,
     PERSONAL_COLUMNS,
     SENSITIVE_COLUMNS,
     STRING_COLUMNS,
-    STRING_DTYPE,
     TRUE_VALUES,
     Column,
     ColumnKind,
@@ -48,6 +46,7 @@ from inclusionkit._ingest import (
     parse_dates,
     strict_arrow_dates,
 )
+from inclusionkit._pandas import pd
 from inclusionkit._sanitise import csv_quoting, frame_to_csv
 from inclusionkit.models import Beneficiary, Gender, LabourStatus, Participation
 
@@ -80,6 +79,16 @@ __all__ = [
     "with_optional_columns",
     "write_participations",
 ]
+
+if TYPE_CHECKING:
+    from inclusionkit._contract import DTYPES, STRING_DTYPE
+
+
+def __getattr__(name: str) -> Any:
+    """The contract's pandas dtypes (``DTYPES``, ``STRING_DTYPE``), made on first use."""
+    if name in _contract.PANDAS_NAMES:
+        return getattr(_contract, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_participations(
@@ -121,7 +130,10 @@ def with_optional_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if not absent:
         return frame
     return frame.assign(
-        **{name: pd.Series(pd.NA, index=frame.index, dtype=DTYPES[name]) for name in absent}
+        **{
+            name: pd.Series(pd.NA, index=frame.index, dtype=_contract.DTYPES[name])
+            for name in absent
+        }
     )
 
 
@@ -186,7 +198,7 @@ def participations_to_table(participations: Iterable[Participation]) -> pd.DataF
     frame = pd.DataFrame.from_records(rows, columns=list(COLUMN_NAMES))
     for name in DATE_COLUMNS:
         frame[name] = pd.to_datetime(frame[name])
-    return frame.astype(DTYPES)
+    return frame.astype(_contract.DTYPES)
 
 
 def participations_from_table(frame: pd.DataFrame) -> list[Participation]:

@@ -15,15 +15,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from inclusionkit import _contract
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._pandas import pd
 from inclusionkit.ro import ProjectCodeError, parse_project_code
 
 __all__ = ["ProgrammeStructure", "load_programme_structure", "place_codes"]
 
 ProgrammeStructure = Mapping[str, Mapping[str, Any]]
-_STRING = pd.StringDtype("pyarrow")
 
 
 def load_programme_structure(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
@@ -124,7 +123,9 @@ def place_codes(codes: Sequence[str], mapping: ProgrammeStructure | None) -> pd.
             "separately, or place every code with programme_structure"
         )
     columns = ("project_code", "programme", "priority", "specific_objective", "source")
-    return pd.DataFrame(rows, columns=list(columns)).astype(dict.fromkeys(columns, _STRING))
+    return pd.DataFrame(rows, columns=list(columns)).astype(
+        dict.fromkeys(columns, _contract.STRING_DTYPE)
+    )
 
 
 def _mapping(mapping: ProgrammeStructure | None) -> dict[str, tuple[str, str]]:

@@ -7,8 +7,7 @@ import datetime as dt
 import math
 from typing import Any
 
-import pandas as pd
-
+from inclusionkit._pandas import pd
 from inclusionkit._rules import RecordSet, evaluate_rule
 from inclusionkit._rules._records import parse_as_of
 from inclusionkit.models import Indicator, ProgressStatus, Project

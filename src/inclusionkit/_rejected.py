@@ -32,7 +32,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Source
@@ -48,6 +47,7 @@ from inclusionkit._ingest._row_problems import (
     row_numbers,
     row_of,
 )
+from inclusionkit._pandas import pd
 from inclusionkit._problems import EMPTY_VALUE
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._completeness import DEFAULT_COMPLETENESS, Completeness

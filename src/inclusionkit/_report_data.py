@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-import pandas as pd
 
 from inclusionkit._convert import unstructure
+from inclusionkit._pandas import pd
 
 __all__ = [
     "EXCLUDED_IDS_OPTION",

@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from inclusionkit._pandas import pd
 
 __all__ = [
     "FORMULA_PREFIXES",

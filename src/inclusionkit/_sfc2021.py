@@ -37,12 +37,13 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
-import pandas as pd
 
+from inclusionkit import _contract
 from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError, Problem
 from inclusionkit._i18n import N_, Localised, translate
 from inclusionkit._io import write
+from inclusionkit._pandas import pd
 from inclusionkit._programme import ProgrammeStructure, load_programme_structure, place_codes
 from inclusionkit._rules import _checks
 from inclusionkit._rules._model import Report
@@ -81,7 +82,6 @@ CELL_COLUMNS: tuple[str, ...] = ("priority", "specific_objective", "category_of_
 _PLACE = CELL_COLUMNS[:3]
 _GENDER_ORDER = ("female", "male", "non_binary", "total")
 _CATEGORIES = ("less developed", "more developed")
-_STRING = pd.StringDtype("pyarrow")
 
 COMPOSITES: Mapping[str, tuple[str, ...]] = {
     "EECO02+04": ("EECO02", "EECO04"),
@@ -373,7 +373,13 @@ def sfc2021_layout(
         .size()
         .rename("participations")
         .reset_index()
-        .astype({"project_code": _STRING, "reason": _STRING, "participations": "int64"})
+        .astype(
+            {
+                "project_code": _contract.STRING_DTYPE,
+                "reason": _contract.STRING_DTYPE,
+                "participations": "int64",
+            }
+        )
     )
     p = report.provenance
     provenance = Sfc2021Provenance(
@@ -492,7 +498,7 @@ def _place(table: pd.DataFrame, structure: pd.DataFrame) -> tuple[pd.DataFrame, 
     left_out = int(dropped["value"].sum())
     cells = frame[keep].drop(columns=["project_code", "region"])
     for name in _PLACE:
-        cells[name] = cells[name].astype(_STRING)
+        cells[name] = cells[name].astype(_contract.STRING_DTYPE)
     return cells.reset_index(drop=True), problems, left_out
 
 
@@ -554,7 +560,7 @@ def add_composites(table: pd.DataFrame, order: Sequence[str] | None = None) -> p
         piece.insert(0, "indicator", composite)
         pieces.append(piece)
     combined = pd.concat([base, *pieces], ignore_index=True) if pieces else base.copy()
-    combined["indicator"] = combined["indicator"].astype(_STRING)
+    combined["indicator"] = combined["indicator"].astype(_contract.STRING_DTYPE)
     for name in keys:
         combined[name] = combined[name].astype(base[name].dtype)
     combined["value"] = combined["value"].astype(base["value"].dtype)
@@ -660,7 +666,7 @@ def sfc2021_checks(table: pd.DataFrame, *, result_links: ResultLinks | None = No
         return _empty_checks()
     out = _checks.frame(results, {"cell": cells, "summary": summary})[list(CHECK_COLUMNS)]
     for name in CHECK_COLUMNS[:-3]:
-        out[name] = out[name].astype(_STRING)
+        out[name] = out[name].astype(_contract.STRING_DTYPE)
     out["passed"] = out["passed"].astype(bool)
     return out
 
@@ -680,12 +686,16 @@ def _gender_check(table: pd.DataFrame) -> tuple[_checks.CheckResult | None, pd.D
     cells = totals.index.to_frame(index=False)
     codes = cells["indicator"].to_numpy(dtype=object)
     result = _checks.gender_total(codes, totals.to_numpy(), genders.to_numpy())
-    summary = cells[list(_PLACE)].assign(gender=pd.array([None] * len(cells), dtype=_STRING))
+    summary = cells[list(_PLACE)].assign(
+        gender=pd.array([None] * len(cells), dtype=_contract.STRING_DTYPE)
+    )
     return result, summary
 
 
 def _empty_checks() -> pd.DataFrame:
-    out = pd.DataFrame({name: pd.array([], dtype=_STRING) for name in CHECK_COLUMNS[:-3]})
+    out = pd.DataFrame(
+        {name: pd.array([], dtype=_contract.STRING_DTYPE) for name in CHECK_COLUMNS[:-3]}
+    )
     out["left"] = np.zeros(0, dtype=np.int64)
     out["right"] = np.zeros(0, dtype=np.int64)
     out["passed"] = np.zeros(0, dtype=bool)

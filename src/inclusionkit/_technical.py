@@ -31,11 +31,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._formats import TECHNICAL_LAYOUT as LAYOUT
 from inclusionkit._i18n import N_, Localised, translate
+from inclusionkit._pandas import pd
 from inclusionkit._progress import progress
 from inclusionkit._rules._records import RecordSet, as_table, evaluate_rule
 from inclusionkit._rules._report import compute

@@ -100,8 +100,7 @@ def register_template(lang: str = "en") -> RegisterTemplate:
 
 def template_csv(template: RegisterTemplate, delimiter: str = ",") -> str:
     """The template as a CSV: its header line (a CSV has no drop-down lists)."""
-    import pandas as pd
-
+    from inclusionkit._pandas import pd
     from inclusionkit._sanitise import frame_to_csv
 
     return frame_to_csv(

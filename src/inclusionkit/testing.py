@@ -28,12 +28,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pandas.testing as pdt
 from hypothesis import strategies as st
 
+from inclusionkit import _contract
 from inclusionkit._formats import Exporter, Importer
-from inclusionkit._participations import COLUMNS, DTYPES
+from inclusionkit._pandas import pd
+from inclusionkit._participations import COLUMNS
 from inclusionkit._plugins import (
     PluginManager,
     build_plugin_manager,
@@ -312,7 +312,7 @@ def participation_tables(draw: st.DrawFn, min_rows: int = 0, max_rows: int = 30)
     for column in COLUMNS:
         if column.kind == "date":
             frame[column.name] = pd.to_datetime(frame[column.name])
-    return frame.astype(DTYPES)
+    return frame.astype(_contract.DTYPES)
 
 
 _STATUSES = ("not started", "behind", "met", "exceeded")
@@ -504,12 +504,12 @@ def _assert_equal(
                     f"provenance differs: {got.provenance!r} != {want.provenance!r}"
                 )
             else:
-                pdt.assert_frame_equal(
+                pd.testing.assert_frame_equal(
                     getattr(got, part), getattr(want, part), check_dtype=check_dtype, obj=part
                 )
         return
     if isinstance(original, pd.DataFrame):
         assert isinstance(back, pd.DataFrame), f"read back a {type(back).__name__}, not a DataFrame"
-        pdt.assert_frame_equal(back, original, check_dtype=check_dtype)
+        pd.testing.assert_frame_equal(back, original, check_dtype=check_dtype)
         return
     assert back == original, f"read back {back!r}, wrote {original!r}"

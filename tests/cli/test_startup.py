@@ -48,13 +48,15 @@ def test_version_and_help_import_no_heavy_library(argv: tuple[str, ...]) -> None
 
 
 def test_import_inclusionkit_is_lazy() -> None:
-    """`import inclusionkit` loads no heavy library; touching a name loads what it needs."""
+    """`import inclusionkit` loads no heavy library; touching a name loads its module, and pandas
+    waits for its first use (inclusionkit._pandas)."""
     code = (
         "import sys, inclusionkit; a = 'pandas' in sys.modules; "
-        "inclusionkit.read_participations; print(a, 'pandas' in sys.modules)"
+        "inclusionkit.read_participations; "
+        "print(a, 'inclusionkit._participations' in sys.modules, 'pandas' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "True"]
+    assert done.stdout.split() == ["False", "True", "False"]
 
 
 def test_lazy_names_match_the_type_checking_imports() -> None:

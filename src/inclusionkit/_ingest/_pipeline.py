@@ -31,7 +31,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._arrow_text import text_buffers
@@ -68,6 +67,7 @@ from inclusionkit._ingest._type import (
     type_column,
     unknown_value_problems,
 )
+from inclusionkit._pandas import pd
 from inclusionkit._threads import count_workers
 
 PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error", "columns")

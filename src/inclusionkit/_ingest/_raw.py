@@ -14,12 +14,12 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError, Problem
 from inclusionkit._i18n import translate
 from inclusionkit._ingest._row_problems import LineLocator
+from inclusionkit._pandas import pd
 
 
 def default_location(rows: np.ndarray) -> list[str]:

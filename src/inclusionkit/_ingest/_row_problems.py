@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from inclusionkit._errors import Problem, ValidationError
+from inclusionkit._pandas import pd
 
 __all__ = [
     "ROW_LOCATIONS",

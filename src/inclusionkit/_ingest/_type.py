@@ -29,25 +29,24 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit import _contract
 from inclusionkit._arrow_text import text_buffers
 from inclusionkit._contract import (
     ARROW_TYPES,
     COLUMN_NAMES,
     COLUMNS,
     DATE_DTYPE,
-    DTYPES,
     PERSONAL_COLUMNS,
-    STRING_DTYPE,
     Column,
 )
 from inclusionkit._errors import Problem
 from inclusionkit._i18n import N_, Deferred, deferred, translate
 from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._mapping import BOOLEAN_WORDS, map_text
+from inclusionkit._pandas import pd
 
 KIND_WORDS = {
     "date": N_("date (expected YYYY-MM-DD or DD.MM.YYYY)"),
@@ -783,7 +782,8 @@ def _dotted_days(cells: np.ndarray) -> np.ndarray | None:
     return days
 
 
-_NO_DATE = pa.scalar(None, pa.timestamp("s"))
+# Not pa.scalar(None, ...): that imports pandas (pyarrow looks for it), at import time.
+_NO_DATE = pa.nulls(1, pa.timestamp("s"))[0]
 
 
 def _iso_dates(text: pa.Array) -> pa.Array:
@@ -823,7 +823,7 @@ def _same_day(parsed: pa.Array, usable: pa.Array, written: pa.Array) -> pa.Array
 
 def _arrow_mapper(arrow_type: pa.DataType) -> Any:
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return STRING_DTYPE
+        return _contract.STRING_DTYPE
     if pa.types.is_boolean(arrow_type):
         return pd.BooleanDtype()
     if pa.types.is_int8(arrow_type):
@@ -846,9 +846,9 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     frame = pd.DataFrame(dict(enumerate(arrays)), copy=False)
     frame.columns = pd.Index(table.column_names)
     casts = {
-        name: DTYPES[name]
+        name: _contract.DTYPES[name]
         for name in COLUMN_NAMES
-        if name in frame.columns and frame[name].dtype != DTYPES[name]
+        if name in frame.columns and frame[name].dtype != _contract.DTYPES[name]
     }
     if casts:
         frame = frame.astype(casts)
@@ -862,7 +862,7 @@ def _pandas_array(values: pa.ChunkedArray) -> Any:
         # Its bits unpacked directly (pandas' own conversion is several times slower).
         return _boolean_array(values)
     if pa.types.is_dictionary(data_type) and _is_text(data_type.value_type):
-        return STRING_DTYPE.__from_arrow__(decoded_text(values))
+        return _contract.STRING_DTYPE.__from_arrow__(decoded_text(values))
     if pa.types.is_date32(data_type):
         return _date_seconds(values)
     if pa.types.is_int8(data_type):

@@ -27,12 +27,13 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit import _contract
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._participations import COLUMN_NAMES, DATE_DTYPE, STRING_DTYPE, parse_dates
+from inclusionkit._pandas import pd
+from inclusionkit._participations import COLUMN_NAMES, DATE_DTYPE, parse_dates
 from inclusionkit.ro import check_cnp_column, fix_diacritics, fold
 from inclusionkit.ro._cnp import cnp_id_rows
 
@@ -244,7 +245,7 @@ def _hash_values(key: bytes, prefix: bytes, values: pd.Series) -> pd.Series:
     texts = np.asarray(uniques, dtype=object)
     ids = _hmac_hex(key, [prefix + value.encode("utf-8") for value in texts])
     lookup = np.asarray(ids, dtype=object)
-    return pd.Series(lookup[codes], index=values.index, dtype=STRING_DTYPE)
+    return pd.Series(lookup[codes], index=values.index, dtype=_contract.STRING_DTYPE)
 
 
 def normalise_name(text: str) -> str:
@@ -274,20 +275,20 @@ def _column_named(frame: pd.DataFrame, name: str) -> str | None:
 
 def _without_separators(values: pd.Series) -> pd.Series:
     """The values as text without whitespace and hyphens, in Arrow's C kernels (RE2)."""
-    arrow = pa.array(values.astype(STRING_DTYPE).array)
+    arrow = pa.array(values.astype(_contract.STRING_DTYPE).array)
     cleaned = pc.replace_substring_regex(arrow, pattern=r"[\s\-]", replacement="")
-    return pd.Series(pd.array(cleaned, dtype=STRING_DTYPE), index=values.index)
+    return pd.Series(pd.array(cleaned, dtype=_contract.STRING_DTYPE), index=values.index)
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.astype(DATE_DTYPE)
-    text = values.astype(STRING_DTYPE).str.strip()
+    text = values.astype(_contract.STRING_DTYPE).str.strip()
     return parse_dates(text.mask(text == ""))
 
 
 def _blank(values: pd.Series) -> pd.Series:
-    text = values.astype(STRING_DTYPE).str.strip()
+    text = values.astype(_contract.STRING_DTYPE).str.strip()
     return (text.isna() | (text == "")).astype(bool)
 
 
@@ -340,14 +341,14 @@ def pseudonymise(
 
     index = frame.index
     n = len(frame)
-    reason = pd.Series(pd.NA, index=index, dtype=STRING_DTYPE)
-    message = pd.Series(pd.NA, index=index, dtype=STRING_DTYPE)
-    ids = pd.Series(pd.NA, index=index, dtype=STRING_DTYPE)
+    reason = pd.Series(pd.NA, index=index, dtype=_contract.STRING_DTYPE)
+    message = pd.Series(pd.NA, index=index, dtype=_contract.STRING_DTYPE)
+    ids = pd.Series(pd.NA, index=index, dtype=_contract.STRING_DTYPE)
 
     gender = (
-        frame["gender"].astype(STRING_DTYPE)
+        frame["gender"].astype(_contract.STRING_DTYPE)
         if "gender" in frame.columns
-        else pd.Series(pd.NA, index=index, dtype=STRING_DTYPE)
+        else pd.Series(pd.NA, index=index, dtype=_contract.STRING_DTYPE)
     )
     birth = (
         _as_dates(frame["birth_date"])
@@ -363,10 +364,10 @@ def pseudonymise(
         has_cnp = ~_blank(cnp)
         checked = check_cnp_column(cnp[has_cnp], today=today)
         bad = checked.index[~checked["valid"].to_numpy(dtype=bool)]
-        reason.loc[bad] = "cnp." + checked.loc[bad, "reason"].astype(STRING_DTYPE)
+        reason.loc[bad] = "cnp." + checked.loc[bad, "reason"].astype(_contract.STRING_DTYPE)
         message.loc[bad] = (
             "the CNP is invalid ("
-            + checked.loc[bad, "reason"].astype(STRING_DTYPE)
+            + checked.loc[bad, "reason"].astype(_contract.STRING_DTYPE)
             + "); the row is not pseudonymised"
         )
         good = checked.index[checked["valid"].to_numpy(dtype=bool)]
@@ -381,7 +382,7 @@ def pseudonymise(
     from_name = 0
     if len(by_name):
         if name_columns:
-            parts = frame.loc[by_name, name_columns].astype(STRING_DTYPE).fillna("")
+            parts = frame.loc[by_name, name_columns].astype(_contract.STRING_DTYPE).fillna("")
             joined = (
                 parts.iloc[:, 0].str.cat([parts[c] for c in parts.columns[1:]], sep=" ")
                 if len(name_columns) > 1

@@ -43,11 +43,12 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
+from inclusionkit import _contract
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._participations import COLUMN_NAMES, DATE_DTYPE, DTYPES, STRING_DTYPE
+from inclusionkit._pandas import pd
+from inclusionkit._participations import COLUMN_NAMES, DATE_DTYPE
 
 __all__ = [
     "AGE_BOUNDARIES",
@@ -129,12 +130,12 @@ def retention(
     schedule = _schedule(frame, until=until, years=years, project_end=project_end)
     # "\0" stands for a missing project code, which cannot be a dictionary key as NA.
     is_expired = dict(zip(schedule["project_code"].fillna("\0"), schedule["expired"], strict=True))
-    codes = frame["project_code"].astype(STRING_DTYPE).fillna("\0")
+    codes = frame["project_code"].astype(_contract.STRING_DTYPE).fillna("\0")
     expired_rows = codes.map(is_expired).fillna(False).to_numpy(dtype=bool)
     chosen = frame.loc[expired_rows]
 
     expired = (
-        chosen.assign(project_code=chosen["project_code"].astype(STRING_DTYPE))
+        chosen.assign(project_code=chosen["project_code"].astype(_contract.STRING_DTYPE))
         .groupby(_KEY, dropna=False, sort=True)
         .size()
         .rename("rows")
@@ -167,7 +168,7 @@ def _schedule(
     years: int,
     project_end: Mapping[str, dt.date] | dt.date | None,
 ) -> pd.DataFrame:
-    codes = frame["project_code"].astype(STRING_DTYPE)
+    codes = frame["project_code"].astype(_contract.STRING_DTYPE)
     counts = (
         frame.assign(project_code=codes)
         .drop_duplicates(_KEY)
@@ -217,9 +218,9 @@ def _schedule(
     expired = (retention_end <= pd.Timestamp(until)).fillna(False).to_numpy(dtype=bool)
     return pd.DataFrame(
         {
-            "project_code": pd.array(list(projects), dtype=STRING_DTYPE),
+            "project_code": pd.array(list(projects), dtype=_contract.STRING_DTYPE),
             "project_end": end.astype(DATE_DTYPE).to_numpy(),
-            "end_source": pd.array([source] * len(projects), dtype=STRING_DTYPE),
+            "end_source": pd.array([source] * len(projects), dtype=_contract.STRING_DTYPE),
             "retention_end": retention_end.astype(DATE_DTYPE).to_numpy(),
             "participations": counts.to_numpy(dtype=np.int64),
             "expired": expired,
@@ -240,7 +241,9 @@ def _year_start_or_end(birth: pd.Series, entry: pd.Series) -> pd.Series:
     # When the entry date is unknown, no age depends on the day: keep the year only.
     passed = passed.fillna(True).astype(bool)
     month_day = np.where(passed.to_numpy(), "-01-01", "-12-31")
-    text = years.astype("Int64").astype(STRING_DTYPE) + pd.Series(month_day, index=birth.index)
+    text = years.astype("Int64").astype(_contract.STRING_DTYPE) + pd.Series(
+        month_day, index=birth.index
+    )
     return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype(DATE_DTYPE)
 
 
@@ -310,7 +313,7 @@ def _combination_sizes(
 def _anonymise(
     frame: pd.DataFrame, *, k: int, age_boundaries: Sequence[int]
 ) -> tuple[pd.DataFrame, int, int]:
-    table = frame[list(COLUMN_NAMES)].astype(DTYPES).reset_index(drop=True)
+    table = frame[list(COLUMN_NAMES)].astype(_contract.DTYPES).reset_index(drop=True)
     if table.empty:
         return table, 0, 0
 

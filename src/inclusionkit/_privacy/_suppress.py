@@ -40,9 +40,9 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._pandas import pd
 
 __all__ = [
     "DEFAULT_THRESHOLD",

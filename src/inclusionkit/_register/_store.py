@@ -28,7 +28,6 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._atomic import note_input
@@ -37,6 +36,7 @@ from inclusionkit._fingerprints import FingerprintsAhead
 from inclusionkit._formats import REGISTER_SUFFIXES, REGISTER_URLS
 from inclusionkit._i18n import translate
 from inclusionkit._ingest import RawTable, run
+from inclusionkit._pandas import pd
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._register._schema import KEY, KEY_INDEX
 

@@ -25,12 +25,12 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit import _contract
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._participations import DTYPES
+from inclusionkit._pandas import pd
 from inclusionkit._rules import _checks
 from inclusionkit._rules._columns import arrow_chunks, arrow_strings
 from inclusionkit._rules._grouping import UNKNOWN_GENDER, age_band_labels
@@ -55,7 +55,6 @@ from inclusionkit.models._vocabulary import GENDERS
 
 __all__ = ["Assembler", "Cells", "cell_order"]
 
-_STRING = DTYPES["project_code"]
 _COUNTERS = (
     "input_rows",
     "rows_after_as_of",
@@ -137,16 +136,16 @@ class _Layout:
             years = np.repeat([year for year, _ in self.years_flows], per_block)
             flows = np.repeat([flow for _, flow in self.years_flows], per_block)
             out["year"] = pd.array(years, dtype="Int64")
-            out["flow"] = pd.array(flows.astype(object), dtype=_STRING)
+            out["flow"] = pd.array(flows.astype(object), dtype=_contract.STRING_DTYPE)
         index = np.tile(np.repeat(np.arange(others), cells.per_other if gender_rows else 1), repeat)
         for name in cells.by:
             if name != "gender":
                 out[name] = cells.other_labels[name].take(index).reset_index(drop=True)
             elif gender_rows:
                 labels = np.array([*cells.gender_labels, "total"], dtype=object)
-                out[name] = pd.array(np.tile(labels, others * repeat), dtype=_STRING)
+                out[name] = pd.array(np.tile(labels, others * repeat), dtype=_contract.STRING_DTYPE)
             else:
-                out[name] = pd.array([None] * index.shape[0], dtype=_STRING)
+                out[name] = pd.array([None] * index.shape[0], dtype=_contract.STRING_DTYPE)
         return pd.DataFrame(out, index=range(repeat * per_block))
 
     def table(
@@ -162,7 +161,9 @@ class _Layout:
         index = np.tile(np.arange(rows), len(codes))
         table = self.cells.take(index).reset_index(drop=True)
         table.insert(
-            0, "indicator", pd.array(np.repeat(np.array(codes, dtype=object), rows), dtype=_STRING)
+            0,
+            "indicator",
+            pd.array(np.repeat(np.array(codes, dtype=object), rows), dtype=_contract.STRING_DTYPE),
         )
         numbers = (
             np.concatenate([values[code].reshape(-1) for code in codes]) if codes else np.zeros(0)
@@ -172,8 +173,10 @@ class _Layout:
         if entity_codes:
             extra = self._blank(len(entity_codes))
             if "gender" in extra.columns:
-                extra["gender"] = pd.array(["total"] * len(entity_codes), dtype=_STRING)
-            extra.insert(0, "indicator", pd.array(entity_codes, dtype=_STRING))
+                extra["gender"] = pd.array(
+                    ["total"] * len(entity_codes), dtype=_contract.STRING_DTYPE
+                )
+            extra.insert(0, "indicator", pd.array(entity_codes, dtype=_contract.STRING_DTYPE))
             extra["value"] = [entities[code] for code in entity_codes]
             table = pd.concat([table, extra], ignore_index=True)
             position = {code: i for i, code in enumerate(ruleset.codes)}
@@ -648,7 +651,7 @@ def _scoped(
     parts = []
     for scope, frame in (("period", period), ("cumulative", cumulative)):
         frame = frame.copy()
-        frame.insert(1, "scope", pd.array([scope] * len(frame), dtype=_STRING))
+        frame.insert(1, "scope", pd.array([scope] * len(frame), dtype=_contract.STRING_DTYPE))
         parts.append(frame)
     both = pd.concat(parts, ignore_index=True)
     if not by_indicator or not len(both):

@@ -16,9 +16,9 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 
-from inclusionkit._participations import DTYPES
+from inclusionkit import _contract
+from inclusionkit._pandas import pd
 from inclusionkit._rules._ruleset import Check
 
 __all__ = [
@@ -39,7 +39,6 @@ follow)."""
 
 GENDER_CHECK = "genders_sum_to_total"
 
-_STRING = DTYPES["project_code"]
 # Counts are whole numbers and compare exactly; the tolerance only matters for sums (hours).
 _TOLERANCE = 1e-9
 
@@ -161,7 +160,10 @@ def frame(results: Sequence[CheckResult], cells: Mapping[str, pd.DataFrame]) -> 
         index = np.concatenate([np.arange(size) % max(len(base), 1) for size in sizes])
         where = base.take(index).reset_index(drop=True)
         head = pd.DataFrame(
-            {name: pd.array(_column(chosen, name, sizes), dtype=_STRING) for name in CHECK_COLUMNS}
+            {
+                name: pd.array(_column(chosen, name, sizes), dtype=_contract.STRING_DTYPE)
+                for name in CHECK_COLUMNS
+            }
         )
         body = pd.DataFrame(
             {
@@ -171,7 +173,9 @@ def frame(results: Sequence[CheckResult], cells: Mapping[str, pd.DataFrame]) -> 
         )
         pieces.append(pd.concat([head, where, body], axis=1))
     if not pieces:
-        empty = pd.DataFrame({name: pd.array([], dtype=_STRING) for name in CHECK_COLUMNS})
+        empty = pd.DataFrame(
+            {name: pd.array([], dtype=_contract.STRING_DTYPE) for name in CHECK_COLUMNS}
+        )
         for name in template.columns:
             empty[name] = pd.array([], dtype=template[name].dtype)
         empty["left"] = np.zeros(0, dtype=np.int64)

@@ -19,14 +19,14 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._ingest._type import bitmap_bits, to_frame
+from inclusionkit._pandas import pd
 from inclusionkit._rules._dates import DAYS_INT32, SECONDS_PER_DAY, days_of
 
-Column: TypeAlias = pd.Series | pa.Array | pa.ChunkedArray
+Column: TypeAlias = "pd.Series | pa.Array | pa.ChunkedArray"
 """One column of a participation table: a pandas column or an Arrow (chunked) array."""
 
 Kind = Literal["string", "bool", "int", "float", "date"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
-from inclusionkit._participations import DTYPES
+from inclusionkit import _contract
+from inclusionkit._pandas import pd
 from inclusionkit._rules._ruleset import read_builtin
 
 CROSSWALK_COLUMNS: tuple[str, ...] = (
@@ -30,4 +29,4 @@ def crosswalk() -> pd.DataFrame:
     document = read_builtin("crosswalk")
     frame = pd.DataFrame(document["rows"], columns=list(CROSSWALK_COLUMNS))
     frame["note"] = frame["note"].replace("", None)
-    return frame.astype(dict.fromkeys(CROSSWALK_COLUMNS, DTYPES["project_code"]))
+    return frame.astype(dict.fromkeys(CROSSWALK_COLUMNS, _contract.DTYPES["project_code"]))

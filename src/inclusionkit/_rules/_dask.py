@@ -28,7 +28,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError
@@ -40,6 +39,7 @@ from inclusionkit._ingest._mapping import (
     current_mapping,
     renamed_mapping,
 )
+from inclusionkit._pandas import pd
 from inclusionkit._participations import COLUMN_NAMES, COLUMNS, from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler

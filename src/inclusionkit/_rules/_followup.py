@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from inclusionkit._participations import DTYPES
+from inclusionkit import _contract
+from inclusionkit._pandas import pd
 from inclusionkit._rules._dates import last_exit_observed, ymd_of
 from inclusionkit._rules._partition import tiebreak_columns
 from inclusionkit._rules._period import choose_ruleset
@@ -114,7 +114,10 @@ def followup(
         }
     )
     frame = frame.astype(
-        {"project_code": DTYPES["project_code"], "participant_id": DTYPES["participant_id"]}
+        {
+            "project_code": _contract.DTYPES["project_code"],
+            "participant_id": _contract.DTYPES["participant_id"],
+        }
     )
     return frame.sort_values(
         ["six_month_date", "project_code", "participant_id"], ignore_index=True

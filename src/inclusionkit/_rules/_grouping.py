@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import pandas as pd
 
+from inclusionkit import _contract
 from inclusionkit._errors import InclusionKitError
-from inclusionkit._participations import COLUMN_NAMES, DTYPES
+from inclusionkit._pandas import pd
+from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._rules._columns import FEW_CODES, Col
 from inclusionkit._rules._populations import DERIVED
 from inclusionkit._rules._records import ParticipationSource, PreparedParticipations
@@ -54,8 +55,6 @@ DERIVED_BREAKDOWNS: tuple[str, ...] = ("age_band", *DERIVED)
 _MASK_CELLS = 4
 _LOOP_CELLS = 512
 _DENSE_LIMIT = 1 << 22
-
-_STRING = DTYPES["project_code"]
 
 
 class Coded:
@@ -93,7 +92,7 @@ def _code_col(name: str, col: Col) -> Coded:
         rank[-1] = len(categories)
         codes = rank[col.values]
         labels = [*categories[order], None]
-        return Coded(name, codes, pd.Series(pd.array(labels, dtype=_STRING)))
+        return Coded(name, codes, pd.Series(pd.array(labels, dtype=_contract.STRING_DTYPE)))
     if col.kind == "bool":
         codes = col.values.astype(np.int32)
         codes[~col.valid] = 2
@@ -246,7 +245,9 @@ class Grouping:
                 labels = [f"<{bands[0]}", *labels]
                 index = index + 1
             codes = np.where(age.valid, index, len(labels)).astype(np.int32)
-            return Coded(name, codes, pd.Series(pd.array([*labels, None], dtype=_STRING)))
+            return Coded(
+                name, codes, pd.Series(pd.array([*labels, None], dtype=_contract.STRING_DTYPE))
+            )
         return _code_col(name, source.col(name))
 
     def _combine(

@@ -12,11 +12,11 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from inclusionkit._convert import register_record, unstructure
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._i18n import translate
+from inclusionkit._pandas import pd
 from inclusionkit._privacy._suppress import DEFAULT_THRESHOLD, SuppressedTable, suppress
 from inclusionkit._rules._ruleset import RuleSet
 

@@ -18,10 +18,10 @@ from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._pandas import pd
 from inclusionkit._participations import COLUMN_NAMES
 from inclusionkit._rules._columns import TableColumns
 from inclusionkit._rules._grouping import Grouping, check_breakdowns, check_not_output_columns

@@ -32,17 +32,14 @@ from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit import _contract
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._ingest import TypedTable, ingest, ingest_typed
-from inclusionkit._participations import (
-    COLUMN_NAMES,
-    DTYPES,
-    normalise_participations,
-)
+from inclusionkit._pandas import pd
+from inclusionkit._participations import COLUMN_NAMES, normalise_participations
 from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import (
     Col,
@@ -128,7 +125,9 @@ def as_table(
         )
     frame = participations
     missing = [name for name in COLUMN_NAMES if name not in frame.columns]
-    typed = not missing and all(frame[name].dtype == DTYPES[name] for name in COLUMN_NAMES)
+    typed = not missing and all(
+        frame[name].dtype == _contract.DTYPES[name] for name in COLUMN_NAMES
+    )
     if typed and isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0:
         return frame
     if typed:
@@ -595,7 +594,9 @@ def codes_categorical(codes: np.ndarray, values: pa.Array) -> pd.Categorical:
     rank = np.empty(len(values) + 1, dtype=np.int64)
     rank[order] = np.arange(len(values))
     rank[-1] = -1  # code -1 (missing) stays -1
-    categories = pd.Index(pd.array(values.take(pa.array(order)), dtype=DTYPES["project_code"]))
+    categories = pd.Index(
+        pd.array(values.take(pa.array(order)), dtype=_contract.DTYPES["project_code"])
+    )
     return pd.Categorical.from_codes(
         rank[np.asarray(codes, dtype=np.int64)], dtype=pd.CategoricalDtype(categories)
     )
@@ -632,7 +633,7 @@ def excluded_list(
     del participant_id
     columns: dict[str, Any] = {
         "project_code": project_code.take(order),
-        "participant_id": pd.array(ids, dtype=DTYPES["participant_id"]),
+        "participant_id": pd.array(ids, dtype=_contract.DTYPES["participant_id"]),
     }
     del ids, project_code
     columns["row"] = np.asarray(row, dtype=np.int64)[order]
@@ -784,7 +785,7 @@ class FrameSource:
 
 
 def _string(values: Sequence[Any]) -> pd.Series:
-    return pd.Series(pd.array(list(values), dtype=DTYPES["project_code"]))
+    return pd.Series(pd.array(list(values), dtype=_contract.DTYPES["project_code"]))
 
 
 def _dates(values: Sequence[dt.date | None]) -> pd.Series:

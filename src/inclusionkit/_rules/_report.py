@@ -16,11 +16,11 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
 from inclusionkit._fingerprints import FingerprintsAhead, input_fingerprints
 from inclusionkit._ingest._row_problems import located, row_numbers
+from inclusionkit._pandas import is_frame, pd
 from inclusionkit._privacy._breakdowns import check_breakdown_values
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler
@@ -182,7 +182,7 @@ def _compute_pandas(
     """The in-memory engine: the whole table as one partition. A file is counted from the typed
     Arrow table it is read into (no pandas frame of every row); a DataFrame as it is."""
     breakdowns = normalise_by(by)
-    reading = not isinstance(participations, pd.DataFrame)
+    reading = not is_frame(participations)
     if reading:
         emit(progress, "read", 0, None)
     # The number the user sees for each excluded row (a CSV's line, a sheet row), as validate

@@ -39,7 +39,6 @@ from typing import Any, TypeVar
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -48,6 +47,7 @@ from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._ingest import RawTable, map_headers, offset_locator, prepare
 from inclusionkit._ingest._mapping import ColumnMapping, current_mapping, default_mapping
 from inclusionkit._ingest._type import gathered_booleans
+from inclusionkit._pandas import pd
 from inclusionkit._participations import from_arrow
 from inclusionkit._progressbar import ProgressCallback, emit
 from inclusionkit._rules._assemble import Assembler

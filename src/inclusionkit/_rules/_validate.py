@@ -15,10 +15,10 @@ from typing import Any
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inclusionkit import _contract
 from inclusionkit._errors import Problem, ValidationError
 from inclusionkit._ingest._row_problems import (
     ROW_LOCATIONS,
@@ -27,7 +27,8 @@ from inclusionkit._ingest._row_problems import (
     located,
     row_numbers,
 )
-from inclusionkit._participations import COLUMN_NAMES, COLUMNS, DTYPES, normalise_participations
+from inclusionkit._pandas import pd
+from inclusionkit._participations import COLUMN_NAMES, COLUMNS, normalise_participations
 from inclusionkit._problems import ProblemCode
 from inclusionkit._rules._columns import Col, arrow_chunks, to_col
 from inclusionkit._rules._completeness import (
@@ -202,11 +203,11 @@ class _Collector:
             return pd.DataFrame(
                 {
                     "row": np.zeros(0, dtype=np.int64),
-                    "column": pd.array([], dtype=_STRING),
-                    "code": pd.array([], dtype=_STRING),
-                    "message": pd.array([], dtype=_STRING),
+                    "column": pd.array([], dtype=_contract.STRING_DTYPE),
+                    "code": pd.array([], dtype=_contract.STRING_DTYPE),
+                    "message": pd.array([], dtype=_contract.STRING_DTYPE),
                     "index": np.zeros(0, dtype=np.int64),
-                    "location": pd.array([], dtype=_STRING),
+                    "location": pd.array([], dtype=_contract.STRING_DTYPE),
                 }
             )
         sizes = [rows.size for rows in self.rows]
@@ -220,12 +221,14 @@ class _Collector:
             {
                 "row": np.concatenate(self.rows).astype(np.int64),
                 "column": pd.array(
-                    np.repeat(np.array(self.columns, dtype=object), sizes), dtype=_STRING
+                    np.repeat(np.array(self.columns, dtype=object), sizes),
+                    dtype=_contract.STRING_DTYPE,
                 ),
                 "code": pd.array(
-                    np.repeat(np.array(self.codes, dtype=object), sizes), dtype=_STRING
+                    np.repeat(np.array(self.codes, dtype=object), sizes),
+                    dtype=_contract.STRING_DTYPE,
                 ),
-                "message": pd.array(pa.chunked_array(messages), dtype=_STRING),
+                "message": pd.array(pa.chunked_array(messages), dtype=_contract.STRING_DTYPE),
             }
         )
         # Row order, then the order of the columns in the table (the collector's order).
@@ -245,11 +248,8 @@ class _Collector:
         where = where.take(pa.array(inverse))
         frame["index"] = index
         frame["row"] = numbers[inverse]
-        frame["location"] = pd.array(where, dtype=_STRING)
+        frame["location"] = pd.array(where, dtype=_contract.STRING_DTYPE)
         return frame
-
-
-_STRING = DTYPES["project_code"]
 
 
 def _text(series: pd.Series, rows: np.ndarray) -> pa.Array:
@@ -506,7 +506,7 @@ def _detail(test: ColumnTest, columns: _TableColumns) -> Callable[[np.ndarray], 
 
 def _typed(frame: pd.DataFrame, collector: _Collector) -> pd.DataFrame:
     """The canonical columns in canonical dtypes; text cells that do not parse are problems."""
-    untyped = [name for name in COLUMN_NAMES if frame[name].dtype != DTYPES[name]]
+    untyped = [name for name in COLUMN_NAMES if frame[name].dtype != _contract.DTYPES[name]]
     if not untyped:
         return frame
     typed = normalise_participations(frame, keep_extra=True, on_error="coerce")
@@ -728,8 +728,8 @@ def _rejected(
     if rows.size == 0:
         rejected.insert(0, "row", np.zeros(0, dtype=np.int64))
         rejected.insert(1, "index", np.zeros(0, dtype=np.int64))
-        rejected.insert(2, "codes", pd.array([], dtype=_STRING))
-        rejected.insert(3, "message", pd.array([], dtype=_STRING))
+        rejected.insert(2, "codes", pd.array([], dtype=_contract.STRING_DTYPE))
+        rejected.insert(3, "message", pd.array([], dtype=_contract.STRING_DTYPE))
         return rejected
     # Problems are sorted by row: join the k-th problem of every row for k = 0, 1, ... (rows
     # rarely have more than two), instead of grouping row by row.
@@ -754,6 +754,6 @@ def _rejected(
     shown = problems["row"].to_numpy()[starts]
     rejected.insert(0, "row", shown.astype(np.int64))
     rejected.insert(1, "index", rows.astype(np.int64))
-    rejected.insert(2, "codes", pd.array(codes, dtype=_STRING))
-    rejected.insert(3, "message", pd.array(messages, dtype=_STRING))
+    rejected.insert(2, "codes", pd.array(codes, dtype=_contract.STRING_DTYPE))
+    rejected.insert(3, "message", pd.array(messages, dtype=_contract.STRING_DTYPE))
     return rejected

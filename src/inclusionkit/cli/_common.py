@@ -202,7 +202,7 @@ def load_project_or_example(name_or_path: str) -> tuple[Any, pd.DataFrame | None
 
 def format_table(frame: pd.DataFrame) -> str:
     """Render a DataFrame as an aligned text table for a terminal (no index, NA as blank)."""
-    import pandas as pd
+    from inclusionkit._pandas import pd
 
     shown = frame.copy()
     for name in shown.columns:

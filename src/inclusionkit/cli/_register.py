@@ -214,7 +214,7 @@ def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
+    from inclusionkit._pandas import pd
 
     out = frame.copy()
     for name in out.columns:

@@ -234,9 +234,13 @@ def report_command(
     while it works).
     """
     import inclusionkit
+    from inclusionkit._pandas import import_in_background
 
     if isinstance(participations, Path) and not participations.exists():
         raise InclusionKitError(translate("{path}: no such file").format(path=participations))
+    # The report will need pandas (its tables are frames): imported while the rest of the
+    # library is and the file is read, which mostly run outside Python's lock.
+    import_in_background()
     if layout == "sfc2021":
         _refuse_unused("--layout sfc2021", _NOT_FOR_SFC2021)
     check_by(by, allow_by)  # never one row per person
@@ -257,8 +261,7 @@ def report_command(
         return
     if scheduler is not None and engine != "dask":
         raise InclusionKitError("--scheduler needs --engine dask")
-    import pandas as pd
-
+    from inclusionkit._pandas import is_frame
     from inclusionkit._progressbar import ProgressBar
 
     if key_file is not None:
@@ -267,7 +270,7 @@ def report_command(
         source: Any = pseudonymised_register(participations, key_file, by, rules)
     else:
         source = _participations(participations, engine, by, rules)
-    if isinstance(source, pd.DataFrame | str):
+    if isinstance(source, str) or is_frame(source):
         from inclusionkit._privacy._breakdowns import check_breakdown_values
 
         check_breakdown_values(source, [name.strip() for name in by.split(",") if name.strip()])
@@ -282,7 +285,7 @@ def report_command(
             engine=engine,
             progress=bar if bar.enabled else None,
         )
-    if isinstance(source, pd.DataFrame) and isinstance(participations, Path):
+    if is_frame(source) and isinstance(participations, Path):
         # compute() fingerprints the files it reads itself; this one was read here.
         from inclusionkit._rules._report import input_fingerprints
 
@@ -346,9 +349,8 @@ def pseudonymised_register(
     if columns is not None:
         # Every canonical column, so compute() counts the table as it is (its rows' numbers in
         # the file kept): those the report does not read come empty, never read.
-        import pandas as pd
-
         from inclusionkit._contract import COLUMN_NAMES, DTYPES
+        from inclusionkit._pandas import pd
 
         absent = [name for name in COLUMN_NAMES if name not in table.columns]
         table = table.assign(
@@ -446,10 +448,9 @@ def _dask_client(address: str | None) -> Iterator[None]:
 @click.option("--verbose", "-v", is_flag=True, help="List every rule set's indicators too.")
 def rulesets_command(name: str | None, verbose: bool) -> None:
     """List the rule sets; with NAME (or --verbose), their indicators."""
-    import pandas as pd
-
     from inclusionkit import available_rulesets, load_ruleset
     from inclusionkit._i18n._tables import translate_table
+    from inclusionkit._pandas import pd
 
     names = available_rulesets()
     if name is not None:

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError, ValidationError
 from inclusionkit._formats import Source
+from inclusionkit._pandas import pd
 
 PROGRESS_DTYPES: dict[str, str] = {
     "objective": "str",

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -56,6 +55,7 @@ from inclusionkit._ingest._decode import HEAD_SIZE, file_line_starts, row_lines
 from inclusionkit._ingest._mapping import dropped_unmapped
 from inclusionkit._ingest._row_problems import LineLocator
 from inclusionkit._limits import ENV, check_count, check_size, limit, limited_source
+from inclusionkit._pandas import pd
 from inclusionkit._participations import (
     COLUMN_NAMES,
     COLUMNS,

@@ -20,7 +20,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from inclusionkit._contract import PERSONAL_COLUMNS
@@ -28,6 +27,7 @@ from inclusionkit._errors import InclusionKitError, Problem, ValidationError
 from inclusionkit._formats import Exporter, Importer, Source
 from inclusionkit._ingest import PIPELINE_OPTIONS, RawTable, ingest_raw, load_mapping, map_headers
 from inclusionkit._limits import limited_source, parse_json, too_deep
+from inclusionkit._pandas import pd
 from inclusionkit._participations import COLUMN_NAMES, DATE_COLUMNS, with_optional_columns
 from inclusionkit._project_io import project_from_dict, project_to_dict
 from inclusionkit._report_data import EXCLUDED_IDS_OPTION, ReportData

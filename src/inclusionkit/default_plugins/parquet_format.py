@@ -21,7 +21,6 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -42,6 +41,7 @@ from inclusionkit._limits import (
     parse_json,
     too_deep,
 )
+from inclusionkit._pandas import pd
 from inclusionkit._participations import COLUMN_NAMES, write_participations
 from inclusionkit._report_data import EXCLUDED_IDS_OPTION, ReportData
 from inclusionkit.default_plugins import (

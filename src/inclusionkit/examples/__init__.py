@@ -22,9 +22,9 @@ import difflib
 from importlib import resources
 
 import attrs
-import pandas as pd
 
 from inclusionkit._errors import InclusionKitError
+from inclusionkit._pandas import pd
 from inclusionkit._participations import read_participations
 from inclusionkit._project_io import load_project
 from inclusionkit.models import Project

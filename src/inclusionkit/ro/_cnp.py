@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
+from inclusionkit._pandas import pd
 from inclusionkit.ro._geography import COUNTIES
 from inclusionkit.ro._text import RomanianCodeError
 

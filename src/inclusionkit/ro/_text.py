@@ -10,11 +10,11 @@ import re
 import unicodedata
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from inclusionkit._errors import RomanianCodeError
+from inclusionkit._pandas import pd
 
 __all__ = ["RomanianCodeError", "fix_diacritics", "fix_diacritics_series", "fold"]
 

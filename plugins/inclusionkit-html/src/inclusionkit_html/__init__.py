@@ -20,13 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from inclusionkit import Exporter, InclusionKitError, Project, Report, TechnicalReport
 from inclusionkit.hookspecs import RegisterExporter, hookimpl
 from inclusionkit_html._options import DEFAULT_RULES, DEFAULT_SUPPRESS, OPTIONS, parse_options
+
+if TYPE_CHECKING:  # pandas is imported when a page is written, not when the plugin registers
+    import pandas as pd
 
 __version__ = "0.1.0"
 

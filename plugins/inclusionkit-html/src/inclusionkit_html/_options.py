@@ -11,9 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final
 
 from inclusionkit import (
     DEFAULT_SUPPRESSION_THRESHOLD,
@@ -25,6 +23,9 @@ from inclusionkit import (
 )
 from inclusionkit.plugin import current_language
 from inclusionkit_html._labels import LANGUAGES
+
+if TYPE_CHECKING:  # pandas is imported when a page is written, not when the plugin registers
+    import pandas as pd
 
 DEFAULT_RULES: Final = "esf-2014"
 DEFAULT_SUPPRESS: Final = DEFAULT_SUPPRESSION_THRESHOLD
@@ -87,6 +88,8 @@ def _of_type(value: Any, cls: type[Any], name: str, what: str) -> Any:
 
 
 def _participations(value: Any) -> pd.DataFrame | None:
+    import pandas as pd
+
     if value is None or isinstance(value, pd.DataFrame):
         return value
     if isinstance(value, str | os.PathLike):

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from inclusionkit import Exporter
 from inclusionkit.hookspecs import RegisterExporter, hookimpl
+
+# pandas is imported when a table is written, not when the plugin is registered: every
+# inclusionkit command loads the registered plugins, most never need this one.
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _cell(value: Any) -> str:
     # Missing numbers come through as pd.NA / NaN; Markdown needs an empty cell, and a literal
     # "|" inside a cell would end it early.
+    import pandas as pd
+
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value).replace("|", r"\|")
