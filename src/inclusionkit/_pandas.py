@@ -12,6 +12,7 @@ import inside it), so the command pays for it only where it overlaps nothing.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import threading
@@ -50,11 +51,16 @@ def import_in_background() -> threading.Thread | None:
     import numpy  # noqa: F401  (see the docstring)
     import pyarrow  # noqa: F401
 
-    thread = threading.Thread(
-        target=importlib.import_module, args=("pandas",), name="inclusionkit-import-pandas"
-    )
+    thread = threading.Thread(target=_import_pandas, name="inclusionkit-import-pandas")
     thread.start()
     return thread
+
+
+def _import_pandas() -> None:
+    # A failure is not this thread's to report (it would print a traceback): the first use of
+    # ``pd`` imports pandas again and fails the same way, as an ordinary ImportError.
+    with contextlib.suppress(Exception):
+        importlib.import_module("pandas")
 
 
 def is_frame(value: object) -> bool:
