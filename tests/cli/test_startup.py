@@ -158,3 +158,55 @@ def test_a_parquet_report_imports_no_validator_converter_or_plugin_reader(tmp_pa
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}
     assert (tmp_path / "out.csv").stat().st_size > 0
+
+
+THREADS_PROBE = """
+import contextlib, io, json, sys, threading
+started = []
+start = threading.Thread.start
+def recording(self):
+    started.append(self.name)
+    start(self)
+threading.Thread.start = recording
+from inclusionkit.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "pandas_thread": "inclusionkit-import-pandas" in started}))
+"""
+
+
+def test_a_command_reading_a_table_imports_pandas_on_a_thread(tmp_path: Path) -> None:
+    """Each command that reads a participation table starts importing pandas on a thread of its
+    own as it starts (and runs to its end); one that reads none does not."""
+    from inclusionkit import examples
+
+    participations = examples.load("dreptul-la-munca").participations
+    assert participations is not None
+    source = tmp_path / "participations.csv"
+    inclusionkit.write(participations, source)
+    runs = {
+        "report": [
+            "report",
+            str(source),
+            "--rules",
+            "esf-2014",
+            "--by",
+            "gender",
+            "--no-progress",
+            "-o",
+            str(tmp_path / "out.csv"),
+        ],
+        "validate": ["validate", str(source)],
+        "rulesets": ["rulesets"],
+    }
+    seen = {}
+    for name, argv in runs.items():
+        done = subprocess.run(
+            [sys.executable, "-c", THREADS_PROBE, *argv], capture_output=True, text=True, check=True
+        )
+        seen[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "report": {"code": 0, "pandas_thread": True},
+        "validate": {"code": 2, "pandas_thread": True},  # the example's five incomplete rows
+        "rulesets": {"code": 0, "pandas_thread": False},
+    }

@@ -234,13 +234,9 @@ def report_command(
     while it works).
     """
     import inclusionkit
-    from inclusionkit._pandas import import_in_background
 
     if isinstance(participations, Path) and not participations.exists():
         raise InclusionKitError(translate("{path}: no such file").format(path=participations))
-    # The report will need pandas (its tables are frames): imported while the rest of the
-    # library is and the file is read, which mostly run outside Python's lock.
-    import_in_background()
     if layout == "sfc2021":
         _refuse_unused("--layout sfc2021", _NOT_FOR_SFC2021)
     check_by(by, allow_by)  # never one row per person
