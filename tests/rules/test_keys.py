@@ -218,16 +218,19 @@ def test_the_two_steps_of_the_key_search_find_the_repeated_keys(
     st.lists(st.integers(0, 2**64 - 1), max_size=300),
     st.integers(0, 40),
     st.none() | st.integers(0, 2**32),
+    st.sampled_from([1, 5, 64, 1 << 21]),
 )
-def test_repeated_hashes_are_found_alike_in_two_halves(
-    values: list[int], copies: int, seed: int | None
+def test_repeated_hashes_are_found_alike_in_parts(
+    values: list[int], copies: int, seed: int | None, part: int
 ) -> None:
-    """candidates_of given a pool (each half of the hashes by their top bit searched apart)
-    gives the positions of the repeated hashes among the included rows, as without."""
+    """candidates_of given a pool (the hashes searched apart in parts by their top bits: two,
+    or as many as PART_HASHES asks for) gives the positions of the repeated hashes among the
+    included rows, as without."""
     h = np.array([*values, *values[:copies]], dtype=np.uint64)
     include = None if seed is None else np.random.default_rng(seed).random(h.shape[0]) < 0.7
     with ThreadPoolExecutor(1) as pool, pytest.MonkeyPatch.context() as patch:
         patch.setattr(_keys, "SPLIT_HASHES", 0)
+        patch.setattr(_keys, "PART_HASHES", part)
         split = candidates_of(h, pool, include)
     kept = [i for i in range(h.shape[0]) if include is None or include[i]]
     counts = Counter(h[kept].tolist())

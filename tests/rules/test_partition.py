@@ -21,6 +21,7 @@ import inclusionkit
 from inclusionkit._ingest import RawTable, run_typed, to_frame
 from inclusionkit._participations import write_participations
 from inclusionkit._rules import _keys, _partition
+from inclusionkit._rules._columns import TableColumns
 from inclusionkit._rules._partition import (
     KEY_COLUMNS,
     Partial,
@@ -355,6 +356,30 @@ def test_a_partition_counts_the_same_from_its_typed_arrow_table(
     spec = Spec.build(get_ruleset(name), by, as_of, None, period)
     rows = np.arange(len(frame), dtype=np.int64) * 3 + 2
     _same_partial(evaluate_partition(typed, rows, spec), evaluate_partition(frame, rows, spec))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    table=participation_tables(max_rows=30),
+    as_of=as_of_dates(),
+    by=BREAKDOWNS,
+    threads=st.sampled_from([1, 2]),
+)
+def test_a_partition_lets_the_key_text_go_once_its_excluded_list_is_built(
+    table: pd.DataFrame, as_of: dt.date | None, by: tuple[str, ...], threads: int
+) -> None:
+    """Counting a typed Arrow table lets its key text (project code, participant id, partner)
+    go once the excluded list is built (a breakdown's column goes once converted); on one
+    thread or two, it counts what the pandas frame counts."""
+    typed = run_typed(RawTable.from_frame(table), mapping=None, keep_extra=True).table
+    frame = to_frame(typed)
+    spec = Spec.build(get_ruleset("esf-2014"), by, as_of, None)
+    columns = TableColumns(typed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_partition, "THREADED_ROWS", 0)
+        partial = evaluate_partition(columns, None, spec, threads=threads)
+    _same_partial(partial, evaluate_partition(frame, None, spec))
+    assert [name for name in _partition.KEY_TEXT if name in columns] == []
 
 
 def test_a_counted_partition_leaves_no_cycle_holding_its_columns() -> None:

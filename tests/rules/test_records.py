@@ -451,3 +451,30 @@ def test_rows_are_ordered_by_group_then_date_as_lexsort_orders_them(
     assert sorted(order.tolist()) == list(range(len(pairs)))
     assert groups[order].tolist() == groups[expected].tolist()
     assert keys[order].tolist() == keys[expected].tolist()
+
+
+@given(
+    st.lists(st.booleans(), max_size=80),
+    st.lists(st.booleans(), max_size=80),
+)
+def test_a_tests_failures_kept_as_rows_or_mask_read_alike_at_any_rows(
+    failing: list[bool], asked: list[bool]
+) -> None:
+    """_failed keeps each completeness test's failures as positions (or, when more than an
+    eighth of the rows fail, the mask), joins them to the rows failing any, and
+    _failing_at reads either at any ascending rows as the mask would."""
+    from inclusionkit._rules._records import _failed, _failing_at
+
+    size = len(failing)
+    mask = np.array(failing, dtype=bool)
+    rows = np.flatnonzero(np.resize(np.array(asked or [False], dtype=bool), size))
+
+    class Failing:
+        def failing(self, columns: Any) -> np.ndarray:
+            return mask.copy()
+
+    kept, incomplete = _failed([Failing(), Failing()], None, size)  # type: ignore[list-item, arg-type]
+    np.testing.assert_array_equal(incomplete, mask)
+    for _, failures in kept:
+        assert (failures.dtype == np.bool_) == (np.count_nonzero(mask) > size // 8)
+        np.testing.assert_array_equal(_failing_at(failures, rows), mask[rows])

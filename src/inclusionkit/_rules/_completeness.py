@@ -349,14 +349,6 @@ def failures(tests: Sequence[ColumnTest], columns: Columns) -> list[tuple[Column
     return [(test, test.failing(columns)) for test in tests]
 
 
-def any_failed(failed: Sequence[tuple[ColumnTest, np.ndarray]], size: int) -> np.ndarray:
-    """The rows failing at least one test."""
-    out = np.zeros(size, dtype=bool)
-    for _, mask in failed:
-        out |= mask
-    return out
-
-
 def first_failed(failed: Sequence[tuple[ColumnTest, np.ndarray]], rows: np.ndarray) -> np.ndarray:
     """For each of ``rows`` (each failing some test), the position in ``failed`` of its first
     failing test."""

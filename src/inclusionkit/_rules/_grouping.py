@@ -56,6 +56,9 @@ _MASK_CELLS = 4
 _LOOP_CELLS = 512
 _DENSE_LIMIT = 1 << 22
 
+ORDER_BLOCK = 1 << 20
+"""Rows sorted by cell at a time (:meth:`Grouping._cell_order`)."""
+
 
 class Coded:
     """One breakdown: a code per participation and the label of each code (ordered)."""
@@ -193,18 +196,53 @@ class Grouping:
             self._cell_masks = [self.row_cell == c for c in range(self.C)]
         else:
             self.mode = "sorted"
-            # The rows not placed sort last, under the one code past the cells, and are cut off:
-            # a radix sort of small integers over every row, no list of the placed rows made.
-            small = np.int16 if self.C < (1 << 15) - 1 else np.int64
-            keys = self.row_cell.astype(small)
-            if not self.all_placed:
-                np.putmask(keys, ~placed, self.C)
-            sizes = np.bincount(keys, minlength=self.C + 1)[: self.C]
-            self._order = np.argsort(keys, kind="stable")[: prepared.placed_count]
-            del keys
+            sizes, self._order = self._cell_order(prepared.placed_count)
             ends = np.cumsum(sizes)
             self._bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
             self._sizes = sizes
+
+    def _cell_order(self, placed_count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The number of placed rows in each cell, and the placed rows' positions ordered by
+        cell (by position within a cell).
+
+        The rows not placed sort last, under the one code past the cells, and are cut off: a
+        radix sort of small integers, no list of the placed rows made. Up to
+        :data:`_LOOP_CELLS` cells the rows are sorted :data:`ORDER_BLOCK` at a time, each
+        block's cells copied to their places: a whole sort's scratch (an index per row, twice
+        the order's size) would be the cells' peak of memory."""
+        n = self.row_cell.shape[0]
+        small = np.int16 if self.C < (1 << 15) - 1 else np.int64
+
+        def keys_of(start: int, stop: int) -> np.ndarray:
+            keys = self.row_cell[start:stop].astype(small)
+            if not self.all_placed:
+                np.putmask(keys, ~self.placed[start:stop], self.C)
+            return keys
+
+        if self.C > _LOOP_CELLS or n <= ORDER_BLOCK:
+            keys = keys_of(0, n)
+            sizes = np.bincount(keys, minlength=self.C + 1)[: self.C]
+            return sizes, np.argsort(keys, kind="stable")[:placed_count]
+        blocks = range(0, n, ORDER_BLOCK)
+        counts = [
+            np.bincount(keys_of(start, start + ORDER_BLOCK), minlength=self.C + 1)[: self.C]
+            for start in blocks
+        ]
+        sizes = np.sum(counts, axis=0)
+        order = np.empty(placed_count, dtype=np.intp)
+        # Where each cell's next rows go: blocks are taken in row order, so each cell's rows
+        # stay in row order (the same order as one stable sort).
+        place = (np.cumsum(sizes) - sizes).tolist()
+        for start, count in zip(blocks, counts, strict=True):
+            block_order = np.argsort(keys_of(start, start + ORDER_BLOCK), kind="stable")
+            taken = 0
+            for cell, size in enumerate(count.tolist()):
+                if size:
+                    at = place[cell]
+                    np.add(block_order[taken : taken + size], start, out=order[at : at + size])
+                    place[cell] = at + size
+                    taken += size
+        return sizes, order
 
     # -- coding
 

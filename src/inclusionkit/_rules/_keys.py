@@ -201,7 +201,10 @@ def _words_hash(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np
 
 
 SPLIT_HASHES = 1 << 20
-"""From this many hashes, :func:`candidates_of` given a pool looks for repeats in two halves."""
+"""From this many hashes, :func:`candidates_of` given a pool looks for repeats in parts."""
+
+PART_HASHES = 1 << 21
+"""At most this many hashes (on average) in one part of :func:`candidates_of`'s search."""
 
 
 def candidates_of(
@@ -215,10 +218,11 @@ def candidates_of(
     slices. Equal hashes always share every bucket, so they survive; distinct ones are thinned
     out fast, and only the few survivors are sorted.
 
-    With a ``pool`` (and at least :data:`SPLIT_HASHES` hashes), the hashes whose top bit is 0
-    and those whose top bit is 1 are searched apart, one half on another thread
-    (:func:`run_shared`): equal hashes share their top bit, so the positions are the same.
-    Each half's table of counts is half the size, so the two together take no more memory.
+    With a ``pool`` (and at least :data:`SPLIT_HASHES` hashes), the hashes are searched in
+    parts by their top bits (two, or more by :data:`PART_HASHES`: a power of two), a part at
+    a time on each thread (:func:`run_shared`): equal hashes share their top bits, so the
+    positions are the same. Each part's table of counts is that fraction of the size, so two
+    parts at once take no more memory than one search, and more parts less.
     """
     n = h.shape[0]
     if pool is None or n < SPLIT_HASHES:
@@ -228,20 +232,26 @@ def candidates_of(
         return np.asarray(positions[_repeated(h[positions], 64, 24)])
     # Positions as int32 below two billion rows: half the memory of the default.
     width = np.int32 if n < (1 << 31) else np.int64
+    split = max(1, (n - 1) // PART_HASHES).bit_length()
+    top = 64 - split
 
-    def half(side: int) -> np.ndarray:
-        # Each half finds its own positions (a pass over every hash, on its own thread), so
-        # nothing of the split is done by this thread alone before or after.
-        # The top bit is the sign of the hash read as int64: one compare, no shifted copy.
-        signed = h.view(np.int64)
-        mine = signed < 0 if side else signed >= 0
+    def part(index: int) -> np.ndarray:
+        # Each part finds its own positions (a pass over every hash, on its own thread), so
+        # nothing of the split is done by this thread alone before or after. Its hashes are
+        # those from index * 2**top up to the next part's first: compares, no shifted copy.
+        mine = h >= np.uint64(index << top) if index else None
+        if index + 1 < 1 << split:
+            below = h < np.uint64((index + 1) << top)
+            mine = below if mine is None else np.logical_and(mine, below, out=mine)
+            del below
+        assert mine is not None
         if include is not None:
             mine &= include
         positions = np.flatnonzero(mine).astype(width, copy=False)
         del mine
-        return np.asarray(positions[_repeated(h[positions], 63, 23)])
+        return np.asarray(positions[_repeated(h[positions], top, 24 - split)])
 
-    found = run_shared(pool, [functools.partial(half, side) for side in (0, 1)])
+    found = run_shared(pool, [functools.partial(part, index) for index in range(1 << split)])
     return np.sort(np.concatenate(found)).astype(np.int64)
 
 

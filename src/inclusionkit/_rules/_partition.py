@@ -324,12 +324,15 @@ def _evaluate(
         pool=pool,
         early=_text_read(table, spec) if pool is not None else (),
     )
-    excluded_later = None if pool is None else pool.submit(_excluded, prepared, rows)
+    personal = [ind for ind in ruleset.indicators if not ind.is_entity]
+    done = _keys_done(personal, spec)
+    excluded_later = None if pool is None else pool.submit(_excluded, prepared, rows, done)
     # The cells on this thread (the pool's builds the excluded list meanwhile), then the masks.
     cells = grouping, flows = _cells(prepared, spec, records.as_of)
-    personal = [ind for ind in ruleset.indicators if not ind.is_entity]
     values = _indicator_values(personal, spec, prepared, cells, pool)
-    excluded = _excluded(prepared, rows) if excluded_later is None else excluded_later.result()
+    excluded = (
+        _excluded(prepared, rows, done) if excluded_later is None else excluded_later.result()
+    )
     return Partial(
         values=values,
         other_labels=grouping.other_labels,
@@ -445,9 +448,27 @@ def _input_columns(indicator: IndicatorSpec) -> list[str]:
     return sorted({column for name in names for column in _DERIVED_FROM.get(name, (name,))})
 
 
-def _excluded(prepared: PreparedParticipations, rows: np.ndarray | None) -> pd.DataFrame:
-    """The partition's excluded list, its rows as input positions."""
+KEY_TEXT: tuple[str, ...] = ("project_code", "participant_id", "partner")
+"""The key columns preparing reads as text from the table (re-entries, partners; the excluded
+list's keys), not through a converted column."""
+
+
+def _keys_done(indicators: Sequence[IndicatorSpec], spec: Spec) -> list[str]:
+    """The columns of :data:`KEY_TEXT` that nothing reads once the excluded list is built: no
+    indicator's filter or aggregate (``indicators``: the personal ones), no breakdown."""
+    later = {name for indicator in indicators for name in _input_columns(indicator)}
+    later |= {name for by in spec.breakdowns for name in _DERIVED_FROM.get(by, (by,))}
+    return [name for name in KEY_TEXT if name not in later]
+
+
+def _excluded(
+    prepared: PreparedParticipations, rows: np.ndarray | None, done: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The partition's excluded list, its rows as input positions; then the table's ``done``
+    columns let go (:func:`_keys_done`: at 10M rows the ids alone are ~140 MiB of Arrow text,
+    which counting's last masks would otherwise sit on top of)."""
     excluded = prepared.excluded_frame()[list(EXCLUDED_COLUMNS)]
+    prepared.let_go(done)
     if rows is not None and len(excluded):
         excluded["row"] = rows[excluded["row"].to_numpy()]
     return excluded

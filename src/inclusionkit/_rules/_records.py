@@ -53,7 +53,6 @@ from inclusionkit._rules._completeness import (
     DEFAULT_COMPLETENESS,
     ColumnTest,
     Completeness,
-    any_failed,
     failures,
     first_failed,
     value_text,
@@ -237,6 +236,13 @@ class PreparedParticipations:
             self._merged = True
             self.table.release([name for name in self._input_cols if name not in _KEPT])
         self._completeness(tests, tested)
+
+    def let_go(self, names: Sequence[str]) -> None:
+        """Let the input table's columns ``names`` go (an Arrow table's:
+        :meth:`TableColumns.release`), columns nothing reads any more, converted or not (the
+        key text, once the excluded list is built)."""
+        with self.lock:
+            self.table.release(names)
 
     def input_col(self, name: str) -> Col:
         """A column of the input table as a :class:`Col` (converted once)."""
@@ -477,7 +483,7 @@ class PreparedParticipations:
         # The excluded rows are all excluded_frame reads of the tests' masks: keep those alone.
         self._excluded_rows = np.flatnonzero(self.active & ~self.counted)
         self._failures: list[tuple[ColumnTest, np.ndarray]] = [
-            (test, mask[self._excluded_rows]) for test, mask in failed
+            (test, _failing_at(failing, self._excluded_rows)) for test, failing in failed
         ]
 
     def excluded_frame(self) -> pd.DataFrame:
@@ -553,13 +559,38 @@ def _group_order(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 _Failed: TypeAlias = "tuple[list[tuple[ColumnTest, np.ndarray]], np.ndarray]"
-"""Each completeness test with the mask of the rows failing it, and the rows failing any."""
+"""Each completeness test with the rows failing it (:func:`_failed`), and the rows failing any."""
 
 
 def _failed(tests: Sequence[ColumnTest], source: ParticipationSource, size: int) -> _Failed:
-    """``tests``' failures over ``source`` and the rows failing any (a new array)."""
-    failed = failures(tests, source)
-    return failed, any_failed(failed, size)
+    """``tests``' failures over ``source`` and the rows failing any (a new mask).
+
+    Each test's mask is kept as the positions failing it (ascending), once joined to the rows
+    failing any: most rows pass every test, and a dozen masks of every row (~120 MiB at 10M
+    rows) would otherwise be held until the excluded rows are known. A test that more than
+    an eighth of the rows fail keeps its mask (smaller then). :func:`_failing_at` reads
+    either."""
+    incomplete = np.zeros(size, dtype=bool)
+    failed: list[tuple[ColumnTest, np.ndarray]] = []
+    for test in tests:
+        ((_, mask),) = failures([test], source)
+        incomplete |= mask
+        count = int(np.count_nonzero(mask))
+        failed.append((test, mask if count > size // 8 else np.flatnonzero(mask)))
+        del mask
+    return failed, incomplete
+
+
+def _failing_at(failing: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` (ascending positions) fail a test whose failures :func:`_failed`
+    kept: a mask of every row, or the ascending positions failing it."""
+    if failing.dtype == np.bool_:
+        return np.asarray(failing[rows])
+    if failing.size == 0:
+        return np.zeros(rows.shape[0], dtype=bool)
+    at = np.searchsorted(failing, rows)
+    np.minimum(at, failing.size - 1, out=at)
+    return np.asarray(failing[at] == rows)
 
 
 def _merge_changes(test: ColumnTest) -> bool:
