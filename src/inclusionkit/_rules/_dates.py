@@ -92,7 +92,7 @@ def ymd_of(days: np.ndarray, valid: np.ndarray) -> np.ndarray:
     np.clip(index, 0, high - low, out=index)
     # Indexing, not ``take``: ``take`` widens the int32 index to a whole intp copy first (twice
     # the index's memory at once), indexing casts it a buffer at a time, and is faster.
-    out = table[index]
+    out: np.ndarray = table[index]
     del index
     out[~valid] = 0
     return out
