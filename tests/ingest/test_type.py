@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -167,3 +169,28 @@ def test_dotted_dates_past_a_block_keep_their_rows(monkeypatch: pytest.MonkeyPat
         parsed = _type._fixed_dotted_dates(array)
         assert parsed is not None
         assert parsed.cast(pa.int32()).to_pylist() == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.none(), st.sampled_from(["RO11", "RO4ă", "ab", "x", "12345678", "abc"])),
+        max_size=30,
+    ),
+    cuts=st.lists(st.integers(0, 30), max_size=3),
+    start=st.integers(0, 3),
+    large=st.booleans(),
+)
+def test_distinct_texts_are_arrows_own_in_order(
+    texts: list[str | None], cuts: list[int], start: int, large: bool
+) -> None:
+    """The distinct texts of a column (cells of one width read as numbers, or not; chunks
+    sliced at any byte) are Arrow's unique texts, in order of first appearance, no null."""
+    bounds = sorted({0, len(texts), *(min(cut, len(texts)) for cut in cuts)})
+    kind = pa.large_string() if large else pa.string()
+    chunks = [
+        pa.array(["?" * start, *texts[a:b]], kind).slice(1) for a, b in itertools.pairwise(bounds)
+    ]
+    values = pa.chunked_array(chunks, kind)
+    expected = pc.unique(values).drop_null().to_pylist()
+    assert _type._distinct_texts(values).to_pylist() == expected

@@ -229,7 +229,7 @@ def _typed_as_written(
             if cleaned is not chunk and not cleaned.equals(chunk):
                 return None
         return []
-    distinct = pc.unique(values).drop_null()
+    distinct = _distinct_texts(values)
     if len(distinct) > _AS_WRITTEN_DISTINCT:
         return None  # not few distinct values after all: typed as a dictionary
     unknown = []
@@ -247,6 +247,55 @@ def _typed_as_written(
 
 _AS_WRITTEN_DISTINCT = 1 << 16
 """At most this many distinct texts are looked at one by one (:func:`_typed_as_written`)."""
+
+
+def _distinct_texts(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Each text of a text column once (no null), in order of first appearance.
+
+    A column whose every cell has text of one width of 1, 2, 4 or 8 bytes (a NUTS region code,
+    ``RO11``) is hashed as the numbers its cells' bytes are (3 ms at 1M rows against 9 ms for
+    Arrow's hashing of text); any other by Arrow's ``unique``.
+    """
+    numbers = _fixed_width_numbers(values)
+    if numbers is None:
+        return pc.unique(values).drop_null()
+    distinct = pc.unique(numbers).to_numpy()
+    width = distinct.itemsize
+    offsets = np.arange(0, (len(distinct) + 1) * width, width, dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), len(distinct), [None, pa.py_buffer(offsets), pa.py_buffer(distinct)]
+    )
+
+
+def _fixed_width_numbers(values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """The cells of a text column as unsigned numbers of their bytes (views, no copy), when no
+    cell is null and every cell is 1, 2, 4 or 8 bytes long, all alike; else ``None``."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    width = 0
+    numbers = []
+    for chunk in chunks:
+        buffers = text_buffers(chunk)
+        if buffers is None or chunk.null_count:
+            return None
+        offsets, data = buffers
+        if not len(chunk):
+            continue
+        width = width or int(offsets[1] - offsets[0])
+        if width not in _WIDTH_NUMBERS or not (np.diff(offsets) == width).all():
+            return None
+        numbers.append(pa.array(data[offsets[0] : offsets[-1]].view(_WIDTH_NUMBERS[width])))
+    return (
+        pa.chunked_array(numbers, pa.from_numpy_dtype(_WIDTH_NUMBERS[width])) if numbers else None
+    )
+
+
+_WIDTH_NUMBERS: dict[int, type[np.unsignedinteger[Any]]] = {
+    1: np.uint8,
+    2: np.uint16,
+    4: np.uint32,
+    8: np.uint64,
+}
+"""The unsigned number of each width of text :func:`_fixed_width_numbers` reads as numbers."""
 
 
 TEXT_CODES = pa.dictionary(pa.int32(), pa.string())
