@@ -377,15 +377,9 @@ def run_typed(
         raw, mapping=mapping, keep_extra=keep_extra, notes=wanted, columns=columns
     )
     # The raw table is typed: unless the caller still holds it, its memory and the reader's
-    # scratch memory are free. For the engine's table they go back to the system (Arrow's pool
-    # would keep them from pandas and numpy). For a frame (text_as_read) the pool keeps them
-    # until the frame is made (canonical_frame gives back what is left): to_frame writes the
-    # frame's arrays into the pool (_type.pool_array), and memory the reader has touched is
-    # several times cheaper to write than memory given back and mapped again page by page
-    # (at 1M rows 5,000-6,500 page faults fewer, to_frame 27-36 -> 13-17 ms).
+    # scratch memory go back to the system (Arrow's pool would keep them from pandas and numpy).
     del raw
-    if not text_as_read():
-        pa.default_memory_pool().release_unused()
+    pa.default_memory_pool().release_unused()
     if strict and notes:
         raise ValidationError(notes, source=source or None)
     if problems and on_error == "raise":
