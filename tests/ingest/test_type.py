@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -114,3 +117,80 @@ def test_ids_in_chunks_are_cleaned_chunk_by_chunk() -> None:
     assert frame.values.num_chunks == 2
     want = ["p1", "p\u0219", None, "p3"]
     assert engine.values.to_pylist() == frame.values.to_pylist() == want
+
+
+def _python_day(cell: str) -> int | None:
+    """The days since 1970-01-01 Python's calendar gives a ``DD.MM.YYYY`` cell of ASCII digits,
+    ``None`` for any other cell or a day that does not exist."""
+    if len(cell) != 10 or cell[2] != "." or cell[5] != ".":
+        return None
+    parts = (cell[0:2], cell[3:5], cell[6:10])
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        return None
+    day, month, year = (int(part) for part in parts)
+    try:
+        return (dt.date(year, month, day) - dt.date(1970, 1, 1)).days
+    except ValueError:
+        return None
+
+
+def test_dotted_days_take_only_digits_and_dots_where_a_date_has_them() -> None:
+    """Any byte (0-255) at any of a DD.MM.YYYY cell's ten places: the fast parse takes the cell
+    only when it is a date Python's calendar has, and gives its day (years 0 and 9999 too)."""
+    cells = ["29.02.2024", "31.12.9999", "01.01.0000", "28.02.1900", "29.02.2000"]
+    for base in cells[:2]:
+        for place in range(10):
+            for byte in range(256):
+                changed = bytearray(base.encode())
+                changed[place] = byte
+                cells.append(changed.decode("latin-1"))
+    for cell in cells:
+        parsed = _type._fixed_dotted_dates(
+            pa.array([cell.encode("latin-1")], pa.binary()).cast(pa.string(), safe=False)
+        )
+        # Year 0 (1 BC, proleptic) is no year of Python's: its first day counted by hand.
+        expected = _python_day(cell) if cell != "01.01.0000" else -719_528
+        if expected is None:
+            assert parsed is None, cell
+        else:
+            assert parsed is not None, cell
+            assert parsed.cast(pa.int32()).to_pylist() == [expected], cell
+
+
+def test_dotted_dates_past_a_block_keep_their_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk of more rows than a block, with empty cells and nulls among the dates: each row
+    gets its own day, the empty ones none (the blocks are rows, their cells counted)."""
+    monkeypatch.setattr(_type, "_DATE_BLOCK", 4)
+    cells = [None, "01.01.2000", "", "02.01.2000", "03.01.2000", None, None, None, "31.12.1999"]
+    cells += [f"{day:02d}.03.2001" for day in range(1, 11)] + [None]
+    expected = [None if not cell else _python_day(cell) for cell in cells]
+    for chunks in ([cells], [cells[:7], cells[7:]], [cells[:1], [], cells[1:]]):
+        array = pa.chunked_array([pa.array(part, pa.string()) for part in chunks], pa.string())
+        parsed = _type._fixed_dotted_dates(array)
+        assert parsed is not None
+        assert parsed.cast(pa.int32()).to_pylist() == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.none(), st.sampled_from(["RO11", "RO4ă", "ab", "x", "12345678", "abc"])),
+        max_size=30,
+    ),
+    cuts=st.lists(st.integers(0, 30), max_size=3),
+    start=st.integers(0, 3),
+    large=st.booleans(),
+)
+def test_distinct_texts_are_arrows_own_in_order(
+    texts: list[str | None], cuts: list[int], start: int, large: bool
+) -> None:
+    """The distinct texts of a column (cells of one width read as numbers, or not; chunks
+    sliced at any byte) are Arrow's unique texts, in order of first appearance, no null."""
+    bounds = sorted({0, len(texts), *(min(cut, len(texts)) for cut in cuts)})
+    kind = pa.large_string() if large else pa.string()
+    chunks = [
+        pa.array(["?" * start, *texts[a:b]], kind).slice(1) for a, b in itertools.pairwise(bounds)
+    ]
+    values = pa.chunked_array(chunks, kind)
+    expected = pc.unique(values).drop_null().to_pylist()
+    assert _type._distinct_texts(values).to_pylist() == expected
