@@ -175,18 +175,27 @@ def _pyarrow_csv_options(ro: bool) -> tuple[Any, Any, Any]:
     return read, parse, convert
 
 
+def _inclusionkit_imported() -> Any:
+    """inclusionkit with what its phases import before timing starts (imports are never timed):
+    the reader's modules, the plugins (the plugin manager imports them) and pandas, which
+    inclusionkit imports on first use (``inclusionkit._pandas``), as the references' libraries
+    are imported before theirs."""
+    import pandas  # noqa: F401
+
+    import inclusionkit
+
+    _ = inclusionkit.read_participations  # the lazy attribute imports the reader's modules
+    inclusionkit.get_plugin_manager()
+    return inclusionkit
+
+
 def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], Any]:
     """Everything before the timed phase; returns the phase as a callable returning its result."""
     phase, engine = case.phase, case.engine
     if phase in {"read_csv", "read_csv_ro"}:
         csv = paths.csv if phase == "read_csv" else paths.csv_ro
         if engine == "inclusionkit":
-            import inclusionkit
-
-            # Imports are never timed: the lazy attribute imports pandas and the reader's
-            # modules, and the plugin manager imports the plugins, as for the other reads.
-            read_participations = inclusionkit.read_participations
-            inclusionkit.get_plugin_manager()
+            read_participations = _inclusionkit_imported().read_participations
             return lambda: read_participations(csv)
         import pyarrow.csv as pacsv
 
@@ -197,12 +206,8 @@ def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], 
     if phase == XLSX_PHASE:
         workbook = generate.xlsx_path(paths.parquet.parent)
         if engine == "inclusionkit":
-            import inclusionkit
-
-            # The plugin manager (which imports the xlsx plugin) is built before timing starts:
-            # imports are never timed.
-            inclusionkit.get_plugin_manager()
-            return lambda: inclusionkit.read_participations(workbook)
+            read_participations = _inclusionkit_imported().read_participations
+            return lambda: read_participations(workbook)
         import python_calamine
 
         sheet = python_calamine.CalamineWorkbook.from_path(workbook).sheet_names[0]
@@ -213,10 +218,7 @@ def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], 
         )
     if phase == "read_parquet":
         if engine == "inclusionkit":
-            import inclusionkit
-
-            read_participations = inclusionkit.read_participations  # imports are never timed
-            inclusionkit.get_plugin_manager()
+            read_participations = _inclusionkit_imported().read_participations
             return lambda: read_participations(paths.parquet)
         import pyarrow.dataset  # noqa: F401  (read_table imports it, and pandas, on first use)
         import pyarrow.parquet as pq
@@ -249,6 +251,8 @@ def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], 
     if phase == "parquet_compute":
         if engine == "inclusionkit":
             from inclusionkit._rules import compute  # noqa: F401  (imports are never timed)
+
+            _inclusionkit_imported()
 
             # compute() takes the path itself: whatever reading strategy the library chooses
             # (today read_participations; a streaming reader later) is what gets measured.
