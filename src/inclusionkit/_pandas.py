@@ -4,9 +4,11 @@ pandas takes about a quarter of a second and 40 MiB to import, as long as the re
 report's work. inclusionkit's modules therefore never import it at their top: each says
 ``from inclusionkit._pandas import pd`` and uses ``pd`` as it would pandas (for mypy, ``pd`` *is*
 pandas). The first attribute looked up on ``pd`` imports pandas; later lookups find the attribute
-on ``pd`` itself. A command that will need pandas starts its import beside its other work with
-:func:`import_in_background` (the reading and counting run mostly outside Python's lock, the
-import inside it), so the command pays for it only where it overlaps nothing.
+on ``pd`` itself. pyarrow imports pandas too, at the first array it makes from Python or numpy
+values, so every read of a table needs it: the reader starts the import on a thread of its own
+(:func:`import_in_background`) as it begins reading a file. Arrow's reader runs outside Python's
+lock and the import inside it, so the one hides the other; started earlier, the import would
+only share the lock with the library's own imports.
 ``tests/test_pandas.py`` checks that no other module of the package imports pandas at its top.
 """
 

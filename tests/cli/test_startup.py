@@ -176,8 +176,8 @@ print(json.dumps({"code": code, "pandas_thread": "inclusionkit-import-pandas" in
 
 
 def test_a_command_reading_a_table_imports_pandas_on_a_thread(tmp_path: Path) -> None:
-    """Each command that reads a participation table starts importing pandas on a thread of its
-    own as it starts (and runs to its end); one that reads none does not."""
+    """Each command that reads a participation table imports pandas on a thread of its own
+    while its reader reads the file (and runs to its end); one that reads none does not."""
     from inclusionkit import examples
 
     participations = examples.load("dreptul-la-munca").participations

@@ -67,7 +67,7 @@ from inclusionkit._ingest._type import (
     type_column,
     unknown_value_problems,
 )
-from inclusionkit._pandas import pd
+from inclusionkit._pandas import import_in_background, pd
 from inclusionkit._threads import count_workers
 
 PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error", "columns")
@@ -228,6 +228,9 @@ def _typed_with(
             # Only an importer that says so is handed the projection; the pipeline applies it.
             if not projects:
                 given = {key: value for key, value in given.items() if key != "columns"}
+            # pyarrow imports pandas at the first array the typing makes: imported while the
+            # file is read, mostly outside Python's lock, it costs next to nothing.
+            import_in_background()
             raw: RawTable = read_raw(source, options=given)
             return raw
 

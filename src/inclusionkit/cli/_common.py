@@ -69,20 +69,12 @@ def reading_options(optional: Iterable[str] = ()) -> Callable[[F], F]:
     header that matches no column stops the command (exit 2) naming it and the closest canonical
     names, unless ``--ignore-columns`` leaves it out on purpose. ``optional`` names canonical
     columns the command does without (``pseudonymise`` gives each row its ``participant_id``).
-    pandas starts importing on a thread of its own when the command starts
-    (:func:`inclusionkit._pandas.import_in_background`).
     """
     optional = tuple(optional)
 
     def decorate(command: F) -> F:
         @functools.wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from inclusionkit._pandas import import_in_background
-
-            # The command will need pandas (a table read is a frame, a report's tables are):
-            # imported while the rest of the library is and the file is read, work that
-            # mostly runs outside Python's lock.
-            import_in_background()
             from inclusionkit._atomic import note_input
             from inclusionkit._ingest._mapping import strict_mapping, using_mapping
 
