@@ -942,11 +942,11 @@ def _same_day(parsed: pa.Array, usable: pa.Array, written: pa.Array) -> pa.Array
 
 def _arrow_mapper(arrow_type: pa.DataType) -> Any:
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return _contract.STRING_DTYPE
+        return _contract.PANDAS_DTYPES["string"]
     if pa.types.is_boolean(arrow_type):
-        return pd.BooleanDtype()
+        return _contract.PANDAS_DTYPES["bool"]
     if pa.types.is_int8(arrow_type):
-        return pd.Int8Dtype()
+        return _contract.PANDAS_DTYPES["int"]
     return None
 
 

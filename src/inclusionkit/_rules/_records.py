@@ -53,7 +53,6 @@ from inclusionkit._rules._completeness import (
     DEFAULT_COMPLETENESS,
     ColumnTest,
     Completeness,
-    failures,
     first_failed,
     value_text,
 )
@@ -573,7 +572,7 @@ def _failed(tests: Sequence[ColumnTest], source: ParticipationSource, size: int)
     incomplete = np.zeros(size, dtype=bool)
     failed: list[tuple[ColumnTest, np.ndarray]] = []
     for test in tests:
-        ((_, mask),) = failures([test], source)
+        mask = test.failing(source)
         incomplete |= mask
         count = int(np.count_nonzero(mask))
         failed.append((test, mask if count > size // 8 else np.flatnonzero(mask)))
