@@ -39,6 +39,10 @@ else:
     pd = _Pandas("pandas")
 
 
+# The name of the thread import_in_background starts (the command line's exit need not wait for it).
+PANDAS_IMPORT_THREAD = "inclusionkit-import-pandas"
+
+
 def import_in_background() -> threading.Thread | None:
     """Start importing pandas on a thread of its own, unless it is imported already; the thread
     (``None`` when there is none to wait for).
@@ -53,7 +57,7 @@ def import_in_background() -> threading.Thread | None:
     import numpy  # noqa: F401  (see the docstring)
     import pyarrow  # noqa: F401
 
-    thread = threading.Thread(target=_import_pandas, name="inclusionkit-import-pandas")
+    thread = threading.Thread(target=_import_pandas, name=PANDAS_IMPORT_THREAD)
     thread.start()
     return thread
 

@@ -210,3 +210,68 @@ def test_a_command_reading_a_table_imports_pandas_on_a_thread(tmp_path: Path) ->
         "validate": {"code": 2, "pandas_thread": True},  # the example's five incomplete rows
         "rulesets": {"code": 0, "pandas_thread": False},
     }
+
+
+# Runs the process entry point (what the console script and `python -m inclusionkit` call) with
+# the arguments after the script, after leaving three traces of a normal shutdown to look for: an
+# atexit handler, a thread that is not a daemon and is still working, and a module-level object
+# whose finaliser only module teardown would call.
+ENTRY = """
+import atexit, sys, threading, time
+from pathlib import Path
+from inclusionkit.cli import run
+
+class Torn:
+    def __del__(self):
+        sys.stderr.write("torn down\\n")
+
+kept = Torn()
+atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
+marker = Path(sys.argv[1])
+late = threading.Thread(target=lambda: (time.sleep(0.3), marker.write_text("done")))
+late.start()
+sys.argv = ["inclusionkit", *sys.argv[2:]]
+run()
+"""
+
+
+def _entry(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    marker = tmp_path / "thread-finished"
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY, str(marker), *argv], capture_output=True, text=True
+    )
+    return done, marker
+
+
+def test_the_entry_point_ends_like_a_normal_shutdown_without_module_teardown(
+    tmp_path: Path,
+) -> None:
+    """`run()` waits for a working thread, runs atexit handlers and flushes stdout (a full
+    listing through a pipe), then exits 0 without tearing modules down."""
+    done, marker = _entry(tmp_path, "rulesets")
+    assert done.returncode == 0
+    assert marker.read_text() == "done"
+    assert "atexit ran" in done.stderr
+    assert "torn down" not in done.stderr
+    listed = {line.split()[0] for line in done.stdout.splitlines()[1:]}
+    assert {"esf-2007", "esf-2014", "esf-2021"} <= listed
+
+
+def test_the_entry_point_exits_with_the_command_code(tmp_path: Path) -> None:
+    """A user's error through `run()` still exits 2 with its message (and the atexit handlers
+    still run)."""
+    done, _ = _entry(tmp_path, "report", str(tmp_path / "missing.csv"))
+    assert done.returncode == 2
+    assert "no such file" in done.stderr
+    assert "atexit ran" in done.stderr
+
+
+def test_python_dash_m_goes_through_the_entry_point() -> None:
+    """`python -m inclusionkit` is the entry point too: its exit code is the command's."""
+    done = subprocess.run(
+        [sys.executable, "-m", "inclusionkit", "report", "no-such-file.csv"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "no-such-file.csv" in done.stderr
