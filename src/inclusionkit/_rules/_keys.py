@@ -200,8 +200,11 @@ def _words_hash(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np
         return finalise(h)
 
 
-SPLIT_HASHES = 1 << 20
-"""From this many hashes, :func:`candidates_of` given a pool looks for repeats in parts."""
+SPLIT_HASHES = 1 << 18
+"""From this many hashes, :func:`candidates_of` given a pool looks for repeats in parts: from
+about 250k hashes on, the parts (on two threads) take less time than one search, and each
+part's table of counts is half the size (docs/performance.md: at 1M rows 21 against 27 ms, and
+a report's peak 12 MiB lower)."""
 
 PART_HASHES = 1 << 21
 """At most this many hashes (on average) in one part of :func:`candidates_of`'s search."""
