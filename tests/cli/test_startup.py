@@ -267,7 +267,8 @@ def test_the_entry_point_exits_with_the_command_code(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_goes_through_the_entry_point() -> None:
-    """`python -m inclusionkit` is the entry point too: its exit code is the command's."""
+    """`python -m inclusionkit` (which calls `run()`) ends with the command's exit code and
+    message."""
     done = subprocess.run(
         [sys.executable, "-m", "inclusionkit", "report", "no-such-file.csv"],
         capture_output=True,

@@ -213,9 +213,11 @@ def run() -> NoReturn:
     left to use it). :func:`main` itself returns as usual, for callers inside a process.
     """
     code = main()
-    waited = (thread for thread in threading.enumerate() if not thread.daemon)
-    for thread in waited:
-        if thread is not threading.current_thread() and thread.name != PANDAS_IMPORT_THREAD:
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        # Python's shutdown waits for these threads too; the pandas import is left to die.
+        waited = not thread.daemon and thread is not current
+        if waited and thread.name != PANDAS_IMPORT_THREAD:
             thread.join()
     atexit._run_exitfuncs()
     code = _flushed(code)
