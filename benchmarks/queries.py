@@ -341,6 +341,16 @@ def polars_scan(parquet: str | Path) -> pl.LazyFrame:
     return pl.scan_parquet(parquet)
 
 
+def polars_scan_csv(csv: str | Path) -> pl.LazyFrame:
+    """The ISO CSV file with its column types (dates parsed as ``YYYY-MM-DD``, empty is null)."""
+    import polars as pl
+    from generate import SCHEMA
+
+    kinds = {"string": pl.String, "date32[day]": pl.Date, "int8": pl.Int8, "bool": pl.Boolean}
+    schema = {f.name: kinds[str(f.type)] for f in SCHEMA}
+    return pl.scan_csv(csv, schema=schema, null_values=[""])
+
+
 # ---------------------------------------------------------------------------------------------
 # inclusionkit and comparison
 

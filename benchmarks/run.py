@@ -82,6 +82,9 @@ CASES: tuple[Case, ...] = (
     Case("parquet_compute", "inclusionkit", "compute(path of the Parquet file, ...)"),
     Case("parquet_compute", "duckdb", "the SQL query directly over read_parquet(file)"),
     Case("parquet_compute", "polars", "the lazy query over scan_parquet(file)"),
+    Case("csv_compute", "inclusionkit", "compute(path of the CSV file, ...)"),
+    Case("csv_compute", "duckdb", "the SQL query directly over read_csv(file) with its types"),
+    Case("csv_compute", "polars", "the lazy query over scan_csv(file) with its schema"),
     Case("process_parquet", "inclusionkit", "`inclusionkit report FILE.parquet -o out.csv`"),
     Case("process_parquet", "duckdb", "`python -c`: the SQL over read_parquet(file), COPY to CSV"),
     Case("process_csv", "inclusionkit", "`inclusionkit report FILE.csv -o out.csv`"),
@@ -113,6 +116,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("compute, in-memory table", "compute", "inclusionkit", "polars", None),
     Comparison("read Parquet + compute", "parquet_compute", "inclusionkit", "duckdb", 1.0),
     Comparison("read Parquet + compute", "parquet_compute", "inclusionkit", "polars", None),
+    Comparison("read CSV + compute", "csv_compute", "inclusionkit", "duckdb", 1.0),
+    Comparison("read CSV + compute", "csv_compute", "inclusionkit", "polars", None),
     Comparison("read CSV (ISO dates, ',')", "read_csv", "inclusionkit", "pyarrow", 1.2),
     Comparison("read CSV (DD.MM.YYYY, ';')", "read_csv_ro", "inclusionkit", "pyarrow", 1.2),
     Comparison("read xlsx register (100k rows)", "read_xlsx", "inclusionkit", "calamine", 1.5),
@@ -248,21 +253,23 @@ def _prepare(case: Case, paths: generate.Paths, as_of: dt.date) -> Callable[[], 
 
         polars_frame = pl.read_parquet(paths.parquet)
         return lambda: queries.polars_table(polars_frame, as_of)
-    if phase == "parquet_compute":
+    if phase in ("parquet_compute", "csv_compute"):
+        source = paths.parquet if phase == "parquet_compute" else paths.csv
         if engine == "inclusionkit":
             from inclusionkit._rules import compute  # noqa: F401  (imports are never timed)
 
             _inclusionkit_imported()
 
             # compute() takes the path itself: whatever reading strategy the library chooses
-            # (today read_participations; a streaming reader later) is what gets measured.
-            return lambda: queries.inclusionkit_table(str(paths.parquet), as_of)
+            # (the in-memory engine's projected read, a streaming reader) is what gets measured.
+            return lambda: queries.inclusionkit_table(str(source), as_of)
         if engine == "duckdb":
             con = queries.duckdb_connect()
-            return lambda: queries.duckdb_table(con, f"read_parquet('{paths.parquet}')", as_of)
+            return lambda: queries.duckdb_table(con, _duckdb_source(phase, paths), as_of)
         import polars  # noqa: F401  (imports are never timed)
 
-        return lambda: queries.polars_table(queries.polars_scan(paths.parquet), as_of)
+        scan = queries.polars_scan if phase == "parquet_compute" else queries.polars_scan_csv
+        return lambda: queries.polars_table(scan(source), as_of)
     raise ValueError(f"unknown case {case}")
 
 
@@ -282,8 +289,9 @@ def _cpu_seconds() -> float:
 
 
 def _duckdb_source(phase: str, paths: generate.Paths) -> str:
-    """The FROM clause of the DuckDB process: the Parquet file, or the CSV with its types."""
-    if phase in ("process_parquet", "process_streaming"):
+    """The FROM clause of DuckDB's query in a phase: the Parquet file, or the CSV with its
+    types (``process_csv``, ``csv_compute``)."""
+    if phase in ("parquet_compute", "process_parquet", "process_streaming"):
         return f"read_parquet('{paths.parquet}')"
     names = {"string": "VARCHAR", "date32[day]": "DATE", "int8": "TINYINT", "bool": "BOOLEAN"}
     columns = ", ".join(f"'{f.name}': '{names[str(f.type)]}'" for f in generate.SCHEMA)
