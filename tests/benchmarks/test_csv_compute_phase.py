@@ -3,26 +3,18 @@ and polars reading the same file."""
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks.bench import bench_module
+
 ROWS = 3_000
-
-
-def _bench(name: str) -> ModuleType:
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-    return importlib.import_module(name)
 
 
 def test_phase_compares_with_duckdb_at_the_issue_target() -> None:
     """The phase is a DuckDB comparison with the issue's target (≤ 1.0×) and runs by default."""
-    run = _bench("run")
+    run = bench_module("run")
     targets = {(c.reference, c.target) for c in run.COMPARISONS if c.phase == "csv_compute"}
     assert targets == {("duckdb", 1.0), ("polars", None)}
     assert "csv_compute" in run.DEFAULT_PHASES
@@ -32,7 +24,7 @@ def test_every_engine_gives_the_same_table(tmp_path: Path) -> None:
     """inclusionkit, DuckDB and polars each count the generated CSV file to one table."""
     pytest.importorskip("duckdb")
     pytest.importorskip("polars")
-    generate, run = _bench("generate"), _bench("run")
+    generate, run = bench_module("generate"), bench_module("run")
     generate.generate(ROWS, tmp_path, formats=("parquet", "csv"))
     hashes = {}
     for case in (c for c in run.CASES if c.phase == "csv_compute"):

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 import warnings
 from pathlib import Path
-from types import ModuleType
 
 import pandas as pd
 import pytest
 
 import inclusionkit
+from tests.benchmarks.bench import bench_module
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 300
-
-
-def _bench(name: str) -> ModuleType:
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-    return importlib.import_module(name)
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    generate = _bench("generate")
+    generate = bench_module("generate")
     path: Path = generate.generate_xlsx(tmp_path_factory.mktemp("bench"), rows=ROWS)
     return path
 
 
 def test_register_is_the_first_rows_of_the_table(register: Path) -> None:
     """The workbook reads back as the first rows of the 1M table: same ids, same date cells."""
-    generate = _bench("generate")
+    generate = bench_module("generate")
     table = generate.generate_chunk(0, generate.CHUNK_ROWS).slice(0, ROWS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the data's few invalid labour statuses are reported
@@ -44,7 +35,7 @@ def test_register_is_the_first_rows_of_the_table(register: Path) -> None:
 
 def test_both_cases_run(register: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker runs the inclusionkit and the calamine case of the phase on the register."""
-    generate, run = _bench("generate"), _bench("run")
+    generate, run = bench_module("generate"), bench_module("run")
     monkeypatch.setattr(generate, "XLSX_ROWS", ROWS)
     assert generate.xlsx_path(register.parent) == register
     (comparison,) = [c for c in run.COMPARISONS if c.phase == run.XLSX_PHASE]
