@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import inclusionkit
-from inclusionkit import ValidationError
+from inclusionkit import ValidationError, _threads
 from inclusionkit._ingest import _pipeline, canonical_frame, ingest, ingest_typed, text_as_read
 
 WANTED = ("participant_id", "project_code", "gender", "entry_date", "judet")
@@ -170,7 +170,8 @@ def test_long_ids_are_found_in_every_chunk_and_block(monkeypatch: pytest.MonkeyP
 def test_columns_typed_on_several_threads_give_the_same_table_and_problems(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Typing the columns on two threads gives one thread's table and problems, in its order."""
+    """Typing and converting the columns on two threads gives one thread's frame and problems,
+    in its order."""
     path = _file(
         tmp_path,
         **{
@@ -189,7 +190,7 @@ def test_columns_typed_on_several_threads_give_the_same_table_and_problems(
                 ingest(path, keep_extra=True)
         return frame, [str(problem) for problem in caught.value.problems]
 
-    monkeypatch.setattr(_pipeline, "PARALLEL_TYPING_ROWS", 0)
+    monkeypatch.setattr(_threads, "PARALLEL_COLUMN_ROWS", 0)
     one_frame, one_problems = read("1")
     two_frame, two_problems = read("2")
     pd.testing.assert_frame_equal(two_frame, one_frame)

@@ -68,7 +68,7 @@ from inclusionkit._ingest._type import (
     unknown_value_problems,
 )
 from inclusionkit._pandas import import_in_background, pd
-from inclusionkit._threads import count_workers
+from inclusionkit._threads import column_workers
 
 PIPELINE_OPTIONS = ("mapping", "keep_extra", "on_error", "columns")
 """Options every reader of participations takes; the rest are the importer's own.
@@ -513,21 +513,17 @@ def prepare(
     return table, problems, left_out if notes else []
 
 
-PARALLEL_TYPING_ROWS = 100_000
-"""From this many rows a table's columns are typed on :func:`~inclusionkit._threads.count_workers`
-threads (each column by one of them): Arrow's and numpy's kernels run without Python's lock."""
-
-
 def _typing_ahead(
     rows: int,
     columns: list[tuple[Column, str]],
     typed_column: Callable[[Column, str], TypedColumn],
 ) -> dict[str, Future[TypedColumn]]:
     """Each column's :class:`TypedColumn`, by name, as futures: typed on other threads for a
-    large table (:data:`PARALLEL_TYPING_ROWS`), the widest columns first, or here, one by one.
+    large table (:func:`~inclusionkit._threads.column_workers`), the widest columns first, or
+    here, one by one.
     The caller makes the problems from them in the contract's order, whichever thread typed
     them; each thread runs in a copy of the caller's context (the language, the mapping)."""
-    workers = min(count_workers(), len(columns)) if rows >= PARALLEL_TYPING_ROWS else 1
+    workers = column_workers(rows, len(columns))
     if workers < 2:
         return {column.name: _done(typed_column(column, header)) for column, header in columns}
     # The free-text ids and the dates take longest: started first, they end with the rest.

@@ -23,9 +23,11 @@ CSV reader and Parquet give them: :func:`to_frame` makes them pandas' ``datetime
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -48,6 +50,7 @@ from inclusionkit._i18n import N_, Deferred, deferred, translate
 from inclusionkit._ingest._clean import clean_array, clean_text
 from inclusionkit._ingest._mapping import BOOLEAN_WORDS, map_text
 from inclusionkit._pandas import pd
+from inclusionkit._threads import column_workers
 
 KIND_WORDS = {
     "date": N_("date (expected YYYY-MM-DD or DD.MM.YYYY)"),
@@ -958,7 +961,7 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     no pandas block of several columns is consolidated, no column inserted (each a copy), so
     every column's memory is written once (fresh memory is slow to touch in these VMs).
     """
-    arrays = [_pandas_array(values) for values in table.columns]
+    arrays = _pandas_arrays(table)
     if not arrays:
         return pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     # By position, then named: a table may repeat a name (extra columns kept as written).
@@ -972,6 +975,21 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     if casts:
         frame = frame.astype(casts)
     return frame
+
+
+def _pandas_arrays(table: pa.Table) -> list[Any]:
+    """Each column of ``table`` as its pandas array (:func:`_pandas_array`), in order: for a
+    large table, each converted by one of several threads (:func:`column_workers`; numpy's
+    copies and gathers run without Python's lock), in a copy of the caller's context."""
+    columns = table.columns
+    workers = column_workers(table.num_rows, len(columns))
+    if workers < 2:
+        return [_pandas_array(values) for values in columns]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inclusionkit-frame") as pool:
+        converted = [
+            pool.submit(contextvars.copy_context().run, _pandas_array, values) for values in columns
+        ]
+        return [future.result() for future in converted]
 
 
 def _pandas_array(values: pa.ChunkedArray) -> Any:
