@@ -793,6 +793,8 @@ def _process_lines(report: dict[str, Any]) -> list[str]:
 
 
 def _wall_and_memory_rows(report: dict[str, Any], phases: tuple[str, ...]) -> list[str]:
+    """One table row per size and phase of ``phases``: inclusionkit's wall time and peak RSS
+    against DuckDB's, both ratios, and the verdict on the larger of the two."""
     rows = []
     for size in report["sizes"]:
         for phase in phases:

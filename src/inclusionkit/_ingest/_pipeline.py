@@ -520,9 +520,9 @@ def _typing_ahead(
 ) -> dict[str, Future[TypedColumn]]:
     """Each column's :class:`TypedColumn`, by name, as futures: typed on other threads for a
     large table (:func:`~inclusionkit._threads.column_workers`), the widest columns first, or
-    here, one by one.
-    The caller makes the problems from them in the contract's order, whichever thread typed
-    them; each thread runs in a copy of the caller's context (the language, the mapping)."""
+    here, one by one. The caller makes the problems from them in the contract's order,
+    whichever thread typed them; each thread runs in a copy of the caller's context (the
+    language, the mapping)."""
     workers = column_workers(rows, len(columns))
     if workers < 2:
         return {column.name: _done(typed_column(column, header)) for column, header in columns}
