@@ -75,7 +75,11 @@ def test_new_files_of_personal_data_are_owner_only(
 
 
 _WRITER = """
-import sys, time
+import signal, sys, time
+# A program with no SIGTERM or SIGINT handling of its own, whatever the test runner's parent
+# left it (an ignored signal is inherited across exec, and the write then respects it).
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from inclusionkit._atomic import atomic_path
 with atomic_path(sys.argv[1]) as tmp:
     tmp.write_bytes(b"x" * 1000)
@@ -94,6 +98,16 @@ def _start_writer(target: Path) -> subprocess.Popen[str]:
     return process
 
 
+def _signal_state(process: subprocess.Popen[str]) -> str:
+    """The process's state and signal masks as the kernel reports them (for a failure's message)."""
+    try:
+        status = Path(f"/proc/{process.pid}/status").read_text().splitlines()
+    except OSError as exc:
+        return f"no /proc status ({exc.strerror})"
+    wanted = ("State", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "Threads")
+    return "; ".join(line for line in status if line.split(":", 1)[0] in wanted)
+
+
 def _temporaries(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if TEMP_MARK in p.name]
 
@@ -104,9 +118,16 @@ def test_a_terminated_write_leaves_no_temporary_file(tmp_path: Path, signum: int
     target = tmp_path / "out.csv"
     process = _start_writer(target)
     assert len(_temporaries(tmp_path)) == 1
-    process.send_signal(signum)
-    process.wait(timeout=30)
-    process.stdout.close()  # type: ignore[union-attr]
+    try:
+        process.send_signal(signum)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the writer did not exit within 30 s of the signal: {_signal_state(process)}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()  # type: ignore[union-attr]
     assert process.returncode != 0
     assert not _temporaries(tmp_path)
     assert not target.exists()
