@@ -13,7 +13,8 @@ phases); then the peak-RSS counter is reset (``/proc/self/clear_refs``) and only
 is timed, so each phase has its own wall time and its own peak memory (VmHWM).
 The ``process_*`` phases instead spawn a whole command (``inclusionkit report FILE -o out.csv``
 against ``python -c`` running the DuckDB query) and take its wall time and peak RSS from spawn
-to exit (``os.wait4``). ``process_streaming`` (``inclusionkit report FILE.parquet --engine
+to exit (``os.wait4``); ``process_imports`` runs each command's imports alone, which the report
+subtracts from the whole process to show the work after them. ``process_streaming`` (``inclusionkit report FILE.parquet --engine
 streaming``) runs only when ``--phases`` names it, at the size asked (the issue's target is
 100M rows: ``--sizes 100000000 --phases process_streaming``, which generates only the Parquet).
 
@@ -95,6 +96,13 @@ CASES: tuple[Case, ...] = (
         "`inclusionkit report FILE.parquet --engine streaming -o out.csv`",
     ),
     Case("process_streaming", "duckdb", "`python -c`: the SQL over read_parquet(file), COPY"),
+    Case(
+        "process_imports",
+        "inclusionkit",
+        "`python -c`: what `inclusionkit report` imports before its work (not pandas), its exit",
+    ),
+    Case("process_imports", "inclusionkit+pandas", "`python -c`: the same, and pandas"),
+    Case("process_imports", "duckdb", "`python -c 'import duckdb'`"),
 )
 PHASES = tuple(dict.fromkeys(c.phase for c in CASES))
 ON_REQUEST_PHASES = ("process_streaming",)
@@ -127,7 +135,21 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 # The whole-process phases time a child process from spawn to exit (what a user waits for) and
 # take its peak RSS from the kernel (``wait4``'s ru_maxrss), imports and all.
-PROCESS_PHASES = ("process_parquet", "process_csv", "process_streaming")
+PROCESS_PHASES = ("process_parquet", "process_csv", "process_streaming", "process_imports")
+# Each command's imports alone, in a fresh process that then exits as the command does: the
+# whole-process table subtracts them, to show the work after them side by side (information;
+# the issue's targets are on the whole process). inclusionkit's are the modules `report` has
+# loaded when it starts reading: the library, its plugins, numpy and pyarrow. pandas comes on
+# top: pyarrow imports it at its first conversion or Parquet read whatever the caller does, and
+# the command imports it on a thread while Arrow reads the file, so its cost is partly hidden
+# behind the read; with and without it bracket the work after the imports. The command ends
+# with os._exit (inclusionkit.cli.run), the DuckDB one with Python's own shutdown.
+IMPORTS_PHASE = "process_imports"
+_INCLUSIONKIT_IMPORTS = (
+    "import os, inclusionkit, inclusionkit.cli._report; "
+    "inclusionkit.read_participations; inclusionkit.compute; inclusionkit.get_plugin_manager(); "
+    "os._exit(0)"
+)
 PROCESS_MEMORY_TARGET = 1.0  # inclusionkit's peak RSS / DuckDB's, whole process
 VALIDATE_TARGET_ROWS_S = 3_000_000  # issue 15: at least 3M rows/s at 10M rows
 MEMORY_TARGET = 2.0  # compute peak RSS / Arrow table size, at 10M rows
@@ -303,7 +325,14 @@ def _duckdb_source(phase: str, paths: generate.Paths) -> str:
 
 
 def _process_argv(case: Case, paths: generate.Paths, as_of: dt.date, out: Path) -> list[str]:
-    """The command line of a whole-process case, writing its report to ``out`` (a CSV file)."""
+    """The command line of a whole-process case, writing its report to ``out`` (a CSV file);
+    for the imports phase, the command's imports alone."""
+    if case.phase == IMPORTS_PHASE:
+        code = {
+            "inclusionkit": _INCLUSIONKIT_IMPORTS,
+            "inclusionkit+pandas": f"import pandas; {_INCLUSIONKIT_IMPORTS}",
+        }.get(case.engine, "import duckdb")
+        return [sys.executable, "-c", code]
     if case.engine == "inclusionkit":
         source = paths.csv if case.phase == "process_csv" else paths.parquet
         engine = ["--engine", "streaming"] if case.phase == "process_streaming" else []
@@ -340,7 +369,8 @@ def _run_process(argv: list[str]) -> dict[str, Any]:
     started = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert child.stderr is not None
-    stderr = child.stderr.read()  # a report prints one summary line; never blocks the child
+    with child.stderr:
+        stderr = child.stderr.read()  # a report prints one summary line; never blocks the child
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -374,7 +404,7 @@ def process_worker(case: Case, paths: generate.Paths, as_of: dt.date) -> dict[st
     with tempfile.TemporaryDirectory(prefix="inclusionkit-bench-") as tmp:
         out = Path(tmp) / "report.csv"
         measured = _run_process(_process_argv(case, paths, as_of, out))
-        fingerprint = _process_result(case, out)
+        fingerprint = None if case.phase == IMPORTS_PHASE else _process_result(case, out)
     return {
         **measured,
         "start_rss_mib": None,
@@ -779,6 +809,22 @@ def _process_lines(report: dict[str, Any]) -> list[str]:
             *header,
             *whole,
         ]
+    after = _after_imports_rows(report, ("process_parquet", "process_csv"))
+    if after:
+        lines += [
+            "",
+            "The same commands' imports alone (a fresh `python -c` importing what each command "
+            "has imported when its work starts, then exiting as it does), and the whole process "
+            "less them (information). inclusionkit's work is given twice: pandas counted as work "
+            "(the command imports it beside Arrow's read, which hides part of it) and as an "
+            "import; the truth lies between:",
+            "",
+            "| input | rows | inclusionkit imports s (+ pandas) | DuckDB imports s "
+            "| inclusionkit after imports s (pandas as import) | DuckDB after imports s "
+            "| ratio after imports (pandas as import) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *after,
+        ]
     if inside:
         lines += [
             "",
@@ -813,6 +859,36 @@ def _wall_and_memory_rows(report: dict[str, Any], phases: tuple[str, ...]) -> li
                 f"| {'–' if wall is None else f'{wall:.2f}×'} "
                 f"| {'–' if memory is None else f'{memory:.2f}×'} "
                 f"| {_verdict(both, PROCESS_MEMORY_TARGET)} |"
+            )
+    return rows
+
+
+def _after_imports_rows(report: dict[str, Any], phases: tuple[str, ...]) -> list[str]:
+    """One table row per size and phase of ``phases`` measured with the imports phase: each
+    command's imports, its whole process less them, and the ratio of what is left (inclusionkit's
+    without and with pandas among the imports)."""
+    rows = []
+    for size in report["sizes"]:
+        imports = [_find(size, IMPORTS_PHASE, e) for e in ("inclusionkit", "inclusionkit+pandas")]
+        duckdb = _find(size, IMPORTS_PHASE, "duckdb")
+        if duckdb is None or duckdb["median_s"] is None or any(m is None for m in imports):
+            continue
+        ours_imports = [m["median_s"] for m in imports if m is not None]
+        if None in ours_imports:
+            continue
+        for phase in phases:
+            ours, ref = _find(size, phase, "inclusionkit"), _find(size, phase, "duckdb")
+            if ours is None or ref is None or ours["median_s"] is None or not ref["median_s"]:
+                continue
+            left = [ours["median_s"] - seconds for seconds in ours_imports]
+            ref_left = ref["median_s"] - duckdb["median_s"]
+            ratios = [f"{a / ref_left:.2f}×" if ref_left > 0 else "–" for a in left]
+            source = "parquet" if "parquet" in phase else "csv"
+            rows.append(
+                f"| {source} | {size['rows']:,} | {_fmt_s(ours_imports[0])} "
+                f"({_fmt_s(ours_imports[1])}) | {_fmt_s(duckdb['median_s'])} "
+                f"| {_fmt_s(left[0])} ({_fmt_s(left[1])}) | {_fmt_s(ref_left)} "
+                f"| {ratios[0]} ({ratios[1]}) |"
             )
     return rows
 
