@@ -14,9 +14,10 @@ is timed, so each phase has its own wall time and its own peak memory (VmHWM).
 The ``process_*`` phases instead spawn a whole command (``inclusionkit report FILE -o out.csv``
 against ``python -c`` running the DuckDB query) and take its wall time and peak RSS from spawn
 to exit (``os.wait4``); ``process_imports`` runs each command's imports alone, which the report
-subtracts from the whole process to show the work after them. ``process_streaming`` (``inclusionkit report FILE.parquet --engine
-streaming``) runs only when ``--phases`` names it, at the size asked (the issue's target is
-100M rows: ``--sizes 100000000 --phases process_streaming``, which generates only the Parquet).
+subtracts from the whole process to show the work after them. ``process_streaming``
+(``inclusionkit report FILE.parquet --engine streaming``) runs only when ``--phases`` names it,
+at the size asked (the issue's target is 100M rows: ``--sizes 100000000 --phases
+process_streaming``, which generates only the Parquet).
 
 Absolute seconds drift up to 2x between runs on these machines; the ratios inclusionkit /
 reference, measured in the same run, are what the report is about. It prints a Markdown table
