@@ -10,25 +10,28 @@ import pytest
 from tests.benchmarks.bench import bench_module
 
 
-def _measured(phase: str, engine: str, seconds: float) -> dict[str, object]:
-    return {"phase": phase, "engine": engine, "median_s": seconds}
+def _report(rows: int, *medians: tuple[str, str, float]) -> dict[str, object]:
+    """A run's report of one size with the given (phase, engine, median seconds) cases."""
+    measurements = [
+        {"phase": phase, "engine": engine, "median_s": seconds}
+        for phase, engine, seconds in medians
+    ]
+    return {"sizes": [{"rows": rows, "measurements": measurements}]}
 
 
 def test_the_work_after_the_imports_is_each_process_less_its_imports() -> None:
     """A row per input: inclusionkit's work with pandas counted as work and as an import,
     DuckDB's, and their ratios."""
     run = bench_module("run")
-    size = {
-        "rows": 1_000_000,
-        "measurements": [
-            _measured("process_parquet", "inclusionkit", 0.80),
-            _measured("process_parquet", "duckdb", 0.60),
-            _measured("process_imports", "inclusionkit", 0.30),
-            _measured("process_imports", "inclusionkit+pandas", 0.45),
-            _measured("process_imports", "duckdb", 0.10),
-        ],
-    }
-    (row,) = run._after_imports_rows({"sizes": [size]}, ("process_parquet", "process_csv"))
+    report = _report(
+        1_000_000,
+        ("process_parquet", "inclusionkit", 0.80),
+        ("process_parquet", "duckdb", 0.60),
+        ("process_imports", "inclusionkit", 0.30),
+        ("process_imports", "inclusionkit+pandas", 0.45),
+        ("process_imports", "duckdb", 0.10),
+    )
+    (row,) = run._after_imports_rows(report, ("process_parquet", "process_csv"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells == [
         "parquet",
@@ -44,14 +47,10 @@ def test_the_work_after_the_imports_is_each_process_less_its_imports() -> None:
 def test_no_row_without_the_imports_measured() -> None:
     """A run without the imports phase (``--phases process_parquet``) shows no such table."""
     run = bench_module("run")
-    size = {
-        "rows": 10,
-        "measurements": [
-            _measured("process_parquet", "inclusionkit", 0.8),
-            _measured("process_parquet", "duckdb", 0.6),
-        ],
-    }
-    assert run._after_imports_rows({"sizes": [size]}, ("process_parquet",)) == []
+    report = _report(
+        10, ("process_parquet", "inclusionkit", 0.8), ("process_parquet", "duckdb", 0.6)
+    )
+    assert run._after_imports_rows(report, ("process_parquet",)) == []
 
 
 def test_each_imports_case_runs_as_a_fresh_process(tmp_path: Path) -> None:
