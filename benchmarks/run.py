@@ -870,24 +870,23 @@ def _after_imports_rows(report: dict[str, Any], phases: tuple[str, ...]) -> list
     without and with pandas among the imports)."""
     rows = []
     for size in report["sizes"]:
-        imports = [_find(size, IMPORTS_PHASE, e) for e in ("inclusionkit", "inclusionkit+pandas")]
-        duckdb = _find(size, IMPORTS_PHASE, "duckdb")
-        if duckdb is None or duckdb["median_s"] is None or any(m is None for m in imports):
+        engines = ("inclusionkit", "inclusionkit+pandas", "duckdb")
+        found = [_find(size, IMPORTS_PHASE, engine) for engine in engines]
+        medians = [None if m is None else m["median_s"] for m in found]
+        if None in medians:
             continue
-        ours_imports = [m["median_s"] for m in imports if m is not None]
-        if None in ours_imports:
-            continue
+        *ours_imports, duckdb_imports = medians
         for phase in phases:
             ours, ref = _find(size, phase, "inclusionkit"), _find(size, phase, "duckdb")
             if ours is None or ref is None or ours["median_s"] is None or not ref["median_s"]:
                 continue
             left = [ours["median_s"] - seconds for seconds in ours_imports]
-            ref_left = ref["median_s"] - duckdb["median_s"]
+            ref_left = ref["median_s"] - duckdb_imports
             ratios = [f"{a / ref_left:.2f}×" if ref_left > 0 else "–" for a in left]
             source = "parquet" if "parquet" in phase else "csv"
             rows.append(
                 f"| {source} | {size['rows']:,} | {_fmt_s(ours_imports[0])} "
-                f"({_fmt_s(ours_imports[1])}) | {_fmt_s(duckdb['median_s'])} "
+                f"({_fmt_s(ours_imports[1])}) | {_fmt_s(duckdb_imports)} "
                 f"| {_fmt_s(left[0])} ({_fmt_s(left[1])}) | {_fmt_s(ref_left)} "
                 f"| {ratios[0]} ({ratios[1]}) |"
             )
