@@ -151,6 +151,12 @@ _INCLUSIONKIT_IMPORTS = (
     "inclusionkit.read_participations; inclusionkit.compute; inclusionkit.get_plugin_manager(); "
     "os._exit(0)"
 )
+IMPORTS_CODE = {
+    "inclusionkit": _INCLUSIONKIT_IMPORTS,
+    "inclusionkit+pandas": f"import pandas; {_INCLUSIONKIT_IMPORTS}",
+    "duckdb": "import duckdb",
+}
+"""The ``python -c`` code of each engine's case of the imports phase."""
 PROCESS_MEMORY_TARGET = 1.0  # inclusionkit's peak RSS / DuckDB's, whole process
 VALIDATE_TARGET_ROWS_S = 3_000_000  # issue 15: at least 3M rows/s at 10M rows
 MEMORY_TARGET = 2.0  # compute peak RSS / Arrow table size, at 10M rows
@@ -329,11 +335,7 @@ def _process_argv(case: Case, paths: generate.Paths, as_of: dt.date, out: Path) 
     """The command line of a whole-process case, writing its report to ``out`` (a CSV file);
     for the imports phase, the command's imports alone."""
     if case.phase == IMPORTS_PHASE:
-        code = {
-            "inclusionkit": _INCLUSIONKIT_IMPORTS,
-            "inclusionkit+pandas": f"import pandas; {_INCLUSIONKIT_IMPORTS}",
-        }.get(case.engine, "import duckdb")
-        return [sys.executable, "-c", code]
+        return [sys.executable, "-c", IMPORTS_CODE[case.engine]]
     if case.engine == "inclusionkit":
         source = paths.csv if case.phase == "process_csv" else paths.parquet
         engine = ["--engine", "streaming"] if case.phase == "process_streaming" else []
@@ -471,8 +473,13 @@ class Measurement:
         return statistics.median(values) if values else None
 
 
+def worker_spec(case: Case, rows: int, data: Path, as_of: dt.date) -> dict[str, Any]:
+    """What :func:`worker` is given for one run of ``case`` (JSON-ready: it crosses a process)."""
+    return {"case": asdict(case), "rows": rows, "data": str(data), "as_of": as_of.isoformat()}
+
+
 def _run_worker(case: Case, rows: int, data: Path, as_of: dt.date) -> dict[str, Any]:
-    spec = {"case": asdict(case), "rows": rows, "data": str(data), "as_of": as_of.isoformat()}
+    spec = worker_spec(case, rows, data, as_of)
     try:
         done = subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
@@ -870,12 +877,11 @@ def _after_imports_rows(report: dict[str, Any], phases: tuple[str, ...]) -> list
     without and with pandas among the imports)."""
     rows = []
     for size in report["sizes"]:
-        engines = ("inclusionkit", "inclusionkit+pandas", "duckdb")
-        found = [_find(size, IMPORTS_PHASE, engine) for engine in engines]
+        found = [_find(size, IMPORTS_PHASE, engine) for engine in IMPORTS_CODE]
         medians = [None if m is None else m["median_s"] for m in found]
         if None in medians:
             continue
-        *ours_imports, duckdb_imports = medians
+        *ours_imports, duckdb_imports = medians  # IMPORTS_CODE's order: ours, then DuckDB's
         for phase in phases:
             ours, ref = _find(size, phase, "inclusionkit"), _find(size, phase, "duckdb")
             if ours is None or ref is None or ours["median_s"] is None or not ref["median_s"]:

@@ -28,12 +28,7 @@ def test_every_engine_gives_the_same_table(tmp_path: Path) -> None:
     generate.generate(ROWS, tmp_path, formats=("parquet", "csv"))
     hashes = {}
     for case in (c for c in run.CASES if c.phase == "csv_compute"):
-        spec = {
-            "case": {"phase": case.phase, "engine": case.engine, "what": case.what},
-            "rows": ROWS,
-            "data": str(tmp_path),
-            "as_of": generate.AS_OF.isoformat(),
-        }
+        spec = run.worker_spec(case, ROWS, tmp_path, generate.AS_OF)
         measured = run.worker(spec)
         assert measured["seconds"] > 0
         hashes[case.engine] = measured["result_hash"]

@@ -62,12 +62,7 @@ def test_each_imports_case_runs_as_a_fresh_process(tmp_path: Path) -> None:
     assert {c.engine for c in cases} == {"inclusionkit", "inclusionkit+pandas", "duckdb"}
     assert run.IMPORTS_PHASE in run.DEFAULT_PHASES
     for case in cases:
-        spec = {
-            "case": {"phase": case.phase, "engine": case.engine, "what": case.what},
-            "rows": 10,
-            "data": str(tmp_path),
-            "as_of": generate.AS_OF.isoformat(),
-        }
+        spec = run.worker_spec(case, 10, tmp_path, generate.AS_OF)
         measured = run.worker(spec)
         assert measured["seconds"] > 0
         assert measured["peak_rss_mib"] > 0

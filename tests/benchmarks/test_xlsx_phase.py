@@ -45,12 +45,7 @@ def test_both_cases_run(register: Path, monkeypatch: pytest.MonkeyPatch) -> None
         1.5,
     )
     for case in (c for c in run.CASES if c.phase == run.XLSX_PHASE):
-        spec = {
-            "case": {"phase": case.phase, "engine": case.engine, "what": case.what},
-            "rows": 1_000_000,
-            "data": str(register.parent),
-            "as_of": generate.AS_OF.isoformat(),
-        }
+        spec = run.worker_spec(case, 1_000_000, register.parent, generate.AS_OF)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             measured = run.worker(spec)
